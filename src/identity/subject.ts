@@ -1,0 +1,70 @@
+import { type KeyHasher, readApiKey } from "./key-hash";
+import { type IpAddress, parseIp, prefixOf } from "./ip";
+
+/** Fields of `request.cf` the gateway reads. Every one may be missing (local runs, plans, protocols). */
+export interface CfFields {
+  country?: string;
+  regionCode?: string;
+  region?: string;
+  continent?: string;
+  city?: string;
+  asn?: number;
+  asOrganization?: string;
+  colo?: string;
+  tlsVersion?: string;
+  tlsCipher?: string;
+  tlsClientCiphersSha1?: string;
+  tlsClientExtensionsSha1?: string;
+  tlsClientHelloLength?: string;
+  httpProtocol?: string;
+  botManagement?: { score?: number; verifiedBot?: boolean; ja3Hash?: string; ja4?: string };
+}
+
+/**
+ * Who is asking, built only from what the client cannot forge: `request.cf`
+ * (set by Cloudflare's edge) and `CF-Connecting-IP`. `X-Forwarded-For`,
+ * `cf-ipcountry` and `MF-CF-Blob` headers are never read.
+ */
+export interface Subject {
+  /** The HMAC of the API key; null when the request has none. */
+  keyHash: string | null;
+  keySource: "x-api-key" | "authorization" | null;
+  ip: IpAddress | null;
+  /** The address as a limit dimension: IPv4 /32, IPv6 /64 (one host's usual allocation). */
+  ipPrefix: string | null;
+  /** IPv4 /24, IPv6 /48. */
+  subnet: string | null;
+  /** ISO 3166-1 alpha-2; `XX` unknown, `T1` Tor; null when absent. */
+  country: string | null;
+  /** ISO 3166-2 code such as `UA-43`, built from country and `cf.regionCode`. */
+  region: string | null;
+  continent: string | null;
+  asn: number | null;
+  asOrganization: string | null;
+  colo: string | null;
+  cf: CfFields;
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+
+export async function identify(request: Request, hashKey: KeyHasher): Promise<Subject> {
+  const cf = (request.cf ?? {}) as CfFields;
+  const ip = parseIp(request.headers.get("cf-connecting-ip"));
+  const apiKey = readApiKey(request.headers);
+  const country = str(cf.country)?.toUpperCase() ?? null;
+  const regionCode = str(cf.regionCode)?.toUpperCase() ?? null;
+  return {
+    keyHash: apiKey ? await hashKey(apiKey.key) : null,
+    keySource: apiKey?.source ?? null,
+    ip,
+    ipPrefix: ip ? prefixOf(ip, ip.version === 4 ? 32 : 64) : null,
+    subnet: ip ? prefixOf(ip, ip.version === 4 ? 24 : 48) : null,
+    country,
+    region: country && regionCode ? `${country}-${regionCode}` : null,
+    continent: str(cf.continent)?.toUpperCase() ?? null,
+    asn: typeof cf.asn === "number" && Number.isFinite(cf.asn) ? cf.asn : null,
+    asOrganization: str(cf.asOrganization),
+    colo: str(cf.colo),
+    cf,
+  };
+}

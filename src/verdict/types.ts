@@ -1,0 +1,62 @@
+/** What the gateway did with a request (in shadow mode: what it would have done). Ordered by severity. */
+export type Action = "allow" | "flag" | "throttle" | "block";
+
+export const ACTION_SEVERITY: Record<Action, number> = { allow: 0, flag: 1, throttle: 2, block: 3 };
+
+export type Check = "geo" | "network" | "identity" | "rate" | "fingerprint" | "cluster" | "content" | "store" | "request";
+
+/**
+ * Why a check contributed to a verdict. `code` is a stable string such as
+ * `geo.country_denied` or `rate.key_exhausted`: it appears in logs, analytics
+ * and the `x-guard-reason` header, and users write queries on it.
+ */
+export interface Reason {
+  check: Check;
+  code: string;
+  detail?: string;
+}
+
+/** The state of one token bucket after this request, for the RateLimit headers. */
+export interface LimitState {
+  name: string;
+  capacity: number;
+  remaining: number;
+  /** Seconds until the bucket is full again. */
+  resetSeconds: number;
+  /** Seconds of refill that make one capacity: the RateLimit-Policy window. */
+  windowSeconds: number;
+}
+
+/**
+ * One finding of one check: a reason and what it asks the gateway to do.
+ * Checks return findings; `decide()` combines them into one Verdict.
+ */
+export interface Finding {
+  reason: Reason;
+  action: Action;
+  /** The status a denial answers with: 451 legal/geo, 403 policy, 429 rate, 503 store. */
+  status?: number;
+  /** For throttles: when a retry can succeed. */
+  retryAfterSeconds?: number;
+  /** Contribution to the verdict's risk, 0..1 (combined as independent probabilities). */
+  risk?: number;
+  /** True when retrying the same request can never succeed (sends `x-should-retry: false`). */
+  final?: boolean;
+}
+
+export interface Verdict {
+  /** What was done (in shadow mode: what would have been done). */
+  action: Action;
+  /** False in shadow mode or when failing open. */
+  enforced: boolean;
+  /** 200 for forwarded, else the denial's status (400/403/413/429/451/503). */
+  status: number;
+  /** Every check that contributed, in order. */
+  reasons: Reason[];
+  retryAfterSeconds?: number;
+  /** True when retrying cannot help: the response carries `x-should-retry: false`. */
+  final: boolean;
+  limits: LimitState[];
+  /** 0..1, from signals and clusters. */
+  risk: number;
+}
