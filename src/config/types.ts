@@ -1,0 +1,76 @@
+import type { Subject } from "../identity/subject";
+import type { Finding, LimitState } from "../verdict/types";
+
+export type ErrorFormat = "anthropic" | "openai" | "problem";
+export type Mode = "enforce" | "shadow";
+
+/** The request body, read at most once and bounded, on routes that need it. */
+export interface RequestBody {
+  bytes: Uint8Array;
+  /** The parsed JSON; undefined when the body is not JSON. */
+  json: unknown;
+  /** The `model` field of a JSON body, when it is a string. */
+  model: string | null;
+}
+
+/** What a check may look at. Checks never see the Hono context. */
+export interface RequestFacts {
+  request: Request;
+  subject: Subject;
+  route: RouteConfig;
+  body: RequestBody | null;
+}
+
+/**
+ * A check with no I/O (the one exception: a JWKS fetched once and cached per
+ * isolate). Built once per config from its section; run once per request.
+ */
+export type PureCheck = (facts: RequestFacts) => Finding[] | Promise<Finding[]>;
+
+/** What the limiter decided for one request. */
+export interface LimitOutcome {
+  findings: Finding[];
+  limits: LimitState[];
+  /** Work to finish after the response (token reconciliation), for `waitUntil`. */
+  pending?: Promise<unknown>;
+}
+
+export interface RouteConfig {
+  name: string;
+  /** Position in `routes`, for messages. */
+  index: number;
+  /** Upper-case methods; null matches every method. */
+  methods: ReadonlySet<string> | null;
+  /** The patterns as written, and compiled. */
+  paths: readonly string[];
+  pathPatterns: readonly RegExp[];
+  mode: Mode;
+  errors: ErrorFormat;
+  maxBodyBytes: number;
+  /** Time allowed until the origin's response headers arrive; then 504. */
+  originTimeoutMs: number;
+  /** True when a check needs the parsed body (model rules, token costs, content signals). */
+  needsBody: boolean;
+  /** The route's pure checks, in the order they run. */
+  checks: readonly PureCheck[];
+}
+
+export interface StoreConfig {
+  /** How long one store round trip may take before the fail mode applies. */
+  timeoutMs: number;
+  /** What a store timeout or error does: allow (flagged), deny with 503, or decide with the in-memory store. */
+  onError: "open" | "closed" | "local";
+  /** Prefix of every store key. */
+  prefix: string;
+}
+
+export interface GatewayConfig {
+  /** Free-form version label, reported by health checks and telemetry. */
+  version: string;
+  routes: readonly RouteConfig[];
+  /** What happens to requests no route matches. */
+  unmatched: "forward" | "404";
+  /** Error format for responses outside any route (unmatched 404, config errors). */
+  errors: ErrorFormat;
+  store: StoreConfig;
+}

@@ -1,0 +1,67 @@
+/**
+ * The store behind the limiter. One `take()` is one round trip: every bucket
+ * of a request is checked and charged (all or none) and every distinct-account
+ * counter is updated, atomically.
+ */
+export interface BucketRequest {
+  /** Full store key: prefixed, built from hashes only (never a raw API key or IP). */
+  key: string;
+  /** Most tokens the bucket holds. */
+  capacity: number;
+  /** Tokens added per second (0: never refills). */
+  refillPerSecond: number;
+  /** Tokens this request takes (0: only read the state). */
+  cost: number;
+  /**
+   * Only applies when the counter at this index (in the same `take()`) is above
+   * `above` after adding this request's member: a cluster over its limit shares
+   * one bucket.
+   */
+  when?: { counter: number; above: number };
+}
+
+export interface BucketResult {
+  /** Whether the bucket applied to this request (see `when`). */
+  applied: boolean;
+  /** Tokens left after this request (after the charge, when allowed). */
+  remaining: number;
+  /** Seconds until the bucket is full again. */
+  resetSeconds: number;
+  /** Seconds until this request's cost would fit; 0 when it fits now. Infinity when it never can (cost > capacity). */
+  retryAfterSeconds: number;
+}
+
+/** A distinct-member counter over a rolling window (HyperLogLog): distinct accounts per fingerprint, subnet... */
+export interface CounterRequest {
+  key: string;
+  /** Usually a key hash. */
+  member: string;
+  windowSeconds: number;
+}
+
+export interface TakeResult {
+  /** Every applied bucket had room and all were charged; false: none was charged. */
+  allowed: boolean;
+  /** One per bucket, in order. */
+  buckets: BucketResult[];
+  /** Distinct members per counter after adding this request's member, in order. */
+  counters: number[];
+  /** The clock the decision used, in milliseconds. */
+  nowMs: number;
+}
+
+export interface BucketAdjustment {
+  key: string;
+  capacity: number;
+  refillPerSecond: number;
+  /** Tokens to take (positive) or give back (negative); never refused, clamped to [0, capacity]... see the store. */
+  delta: number;
+}
+
+export interface LimitStore {
+  /** Human-readable kind for logs and health: "upstash", "memory". */
+  readonly kind: string;
+  take(buckets: BucketRequest[], counters: CounterRequest[]): Promise<TakeResult>;
+  /** Post-charge: reconcile token-weighted buckets with the usage the origin reported. */
+  adjust(adjustments: BucketAdjustment[]): Promise<void>;
+}
