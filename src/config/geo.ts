@@ -1,10 +1,10 @@
-import { type CidrEntry, createGeoCheck, type GeoPolicy, type GeoRules, type ModelRule, type PlacePolicy, type HostingAction } from "../checks/geo";
+import { type CidrEntry, createGeoCheck, type GeoPolicy, type GeoRules, type HostingAction, type ModelRule, type PlacePolicy } from "../checks/geo";
 import type { AttestationVerifier } from "../identity/attestation";
 import { parseCidr, parseIp } from "../identity/ip";
 import { compileGlob, GLOB_PATTERN } from "./glob";
 import { readIdentity } from "./identity";
 import { isContinentCode, isCountryCode, isRegionCode } from "./places";
-import { PRESETS, type Preset } from "./presets";
+import { HOSTING, PRESETS, type Preset } from "./presets";
 import { type Obj, type Problems, at, readArray, readEnum, readObject, stringItem } from "./read";
 import type { PureCheck } from "./types";
 
@@ -162,14 +162,9 @@ function readRules(obj: Obj, path: string, p: Problems): GeoRules {
   const tor = readEnum(obj, "tor", path, p, PLACE_POLICIES) ?? placeDefault;
   const unknown = readEnum(obj, "unknown", path, p, PLACE_POLICIES) ?? placeDefault;
 
-  const hostingPreset = presets.find((x) => x.kind === "hosting");
-  const hostingAction = readEnum(obj, "hosting", path, p, HOSTING_ACTIONS) ?? (hostingPreset ? "deny" : "allow");
-  const hostingAsns = new Map<number, string>();
-  if (hostingAction !== "allow") {
-    for (const preset of [...PRESETS.values()].filter((x) => x.kind === "hosting")) {
-      for (const a of preset.asns ?? []) hostingAsns.set(a, presetLabel(preset));
-    }
-  }
+  // naming the preset turns it on (deny); a hosting action other than allow does too
+  const hostingAction = readEnum(obj, "hosting", path, p, HOSTING_ACTIONS) ?? (presets.includes(HOSTING) ? "deny" : "allow");
+  const hostingAsns = new Map((HOSTING.asns ?? []).map((a) => [a, presetLabel(HOSTING)]));
 
   const regionCountries = new Set([...deny.regions.keys(), ...allow.regions.keys()].map((r) => r.slice(0, r.indexOf("-"))));
   return {
@@ -188,7 +183,7 @@ function readModels(value: unknown, path: string, p: Problems): ModelRule[] {
     p.add(path, 'must be an object of model-name patterns, such as { "fable-5*": { ... } }');
     return [];
   }
-  const rules: ModelRule[] = [];
+  const out: ModelRule[] = [];
   for (const [pattern, raw] of Object.entries(value as Obj)) {
     const rulePath = at(path, pattern);
     if (!GLOB_PATTERN.test(pattern)) {
@@ -197,12 +192,12 @@ function readModels(value: unknown, path: string, p: Problems): ModelRule[] {
     }
     const obj = readObject(raw, rulePath, p, MODEL_FIELDS);
     if (!obj) continue;
-    const rules_ = readRules(obj, rulePath, p);
+    const rules = readRules(obj, rulePath, p);
     let identity: AttestationVerifier | null = null;
     if (obj.identity !== undefined) identity = readIdentity(obj.identity, at(rulePath, "identity"), p) ?? null;
-    rules.push({ pattern, match: compileGlob(pattern), rules: rules_, identity });
+    out.push({ pattern, match: compileGlob(pattern), rules, identity });
   }
-  return rules;
+  return out;
 }
 
 /**
