@@ -159,7 +159,7 @@ export function judgeNetwork(rules: GeoRules, s: Subject): Finding | null {
     const detail = `AS${asn}${from(hosting.asns.get(asn))}`;
     if (hosting.action === "flag") return flag("network", "network.hosting", detail);
     if (hosting.action === "deny") return block("network", "network.hosting", detail);
-    // throttle: not a denial by itself; the verdict decides what it costs (429 when it is enforced as one)
+    // throttle: answered like a rate limit (429, retryable), not as a final policy denial
     return { reason: { check: "network", code: "network.hosting", detail }, action: "throttle", status: 429, risk: 0.5 };
   }
   return null;
