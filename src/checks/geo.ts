@@ -121,7 +121,7 @@ export function judgeLocation(rules: GeoRules, s: Subject): Finding | null {
 
   const level = allowLevel(allow);
   if (!level) return null;
-  const where = level === "country" ? `country ${country}` : level === "region" ? `region ${s.region ?? "?"}` : `continent ${continent}`;
+  const where = level === "region" && s.region ? `region ${s.region}` : level === "continent" ? `continent ${continent}` : `country ${country}`;
   return block("geo", `geo.${level}_denied`, `${where} not in the allow list`);
 }
 
