@@ -54,6 +54,10 @@ export interface DemoOrigin {
 
 export const MODELS = ["demo-small", "demo-large", "fable-5"] as const;
 
+// Not zlib's default level: a proxy that decoded and re-compressed with the
+// defaults would then produce different bytes, which the tests would see.
+const GZIP = { level: 1 };
+
 type Format = "anthropic" | "openai";
 type Json = Record<string, unknown>;
 
@@ -330,11 +334,13 @@ function demoEndpoint(req: IncomingMessage, res: ServerResponse, url: URL, body:
   if (bytes && req.method === "GET") {
     const size = Number(bytes[1]);
     const chunk = Math.max(1, Number(url.searchParams.get("chunk") ?? 65_536));
-    const units: Buffer[] = [];
-    for (let start = 0; start < size; start += chunk) units.push(pattern(start, Math.min(chunk, size - start)));
+    // Generated as it is sent, so a huge N costs no memory.
+    const units = function* () {
+      for (let start = 0; start < size; start += chunk) yield pattern(start, Math.min(chunk, size - start));
+    };
     if (knobs.gzip) {
       // Compressed whole so the wire bytes (and their hash) are known up front.
-      const encoded = gzipSync(Buffer.concat(units), { level: 1 });
+      const encoded = gzipSync(Buffer.concat([...units()]), GZIP);
       const parts: Buffer[] = [];
       for (let i = 0; i < encoded.length; i += chunk) parts.push(encoded.subarray(i, i + chunk));
       res.setHeader("content-encoding", "gzip");
@@ -344,7 +350,7 @@ function demoEndpoint(req: IncomingMessage, res: ServerResponse, url: URL, body:
       return;
     }
     res.setHeader("content-length", size);
-    void stream(res, knobs, "application/octet-stream", units, status);
+    void stream(res, knobs, "application/octet-stream", units(), status);
     return;
   }
 
@@ -480,7 +486,7 @@ function reply(res: ServerResponse, knobs: Knobs, status: number, body: Json): v
  * delay and the gate, and waits for the socket to drain, so memory stays flat
  * whatever the size. Stops quietly when the client goes away.
  */
-async function stream(res: ServerResponse, knobs: Knobs, contentType: string, units: (string | Buffer)[], status = 200): Promise<void> {
+async function stream(res: ServerResponse, knobs: Knobs, contentType: string, units: Iterable<string | Buffer>, status = 200): Promise<void> {
   const gate = knobs.gate;
   if (gate) {
     gate.sent = 0;
@@ -495,18 +501,20 @@ async function stream(res: ServerResponse, knobs: Knobs, contentType: string, un
   if (knobs.gzip) {
     res.setHeader("content-encoding", "gzip");
     res.removeHeader("content-length");
-    gzip = createGzip({ level: 1 });
+    gzip = createGzip(GZIP);
     gzip.pipe(res);
   }
   res.writeHead(status);
   res.flushHeaders();
 
   const out = gzip ?? res;
-  for (const [i, unit] of units.entries()) {
-    if (i > 0) {
+  let first = true;
+  for (const unit of units) {
+    if (!first) {
       if (knobs.eventDelayMs > 0) await sleep(knobs.eventDelayMs);
       if (gate) await gate.pass();
     }
+    first = false;
     if (res.destroyed) return;
     const drained = out.write(unit);
     // A sync flush pushes this unit's compressed bytes out now instead of at the end.

@@ -1,4 +1,6 @@
 // forward() against the demo origin (test mode), inside workerd.
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
 import { forward, type ForwardOptions, type ForwardResult } from "../../src/proxy/forward";
 
@@ -314,5 +316,40 @@ describe("failures", () => {
   it("never throws, even for a gateway header value fetch rejects", async () => {
     const result = await send("/v1/models", {}, { headers: { "x-guard-reason": "bad\nvalue" } });
     expect(result).toMatchObject({ ok: false, status: 502 });
+  });
+});
+
+describe("official SDKs through forward()", () => {
+  // The SDKs talk to the gateway's address; their fetch hands each request to forward().
+  const viaForward = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const result = await forward(new Request(input, init), { originUrl: origin, timeoutMs: 5_000, originApiKey: "sk-origin" });
+    return result.ok ? result.response : new Response(result.detail, { status: result.status });
+  };
+
+  it("streams an Anthropic message with its usage", async () => {
+    const client = new Anthropic({ apiKey: "sk-client", baseURL: GATEWAY, fetch: viaForward, maxRetries: 0 });
+    const stream = client.messages.stream({ model: "demo-small", max_tokens: 128, messages: [{ role: "user", content: "through the gateway" }] });
+    const final = await stream.finalMessage();
+    expect(final.content[0]?.type === "text" && final.content[0].text).toContain("through the gateway");
+    expect(final.usage).toMatchObject({ input_tokens: 3 });
+    expect(final.usage.output_tokens).toBeGreaterThan(0);
+  });
+
+  it("streams an OpenAI chat completion with its usage chunk", async () => {
+    const client = new OpenAI({ apiKey: "sk-client", baseURL: `${GATEWAY}/v1`, fetch: viaForward, maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: "demo-small",
+      messages: [{ role: "user", content: "through the gateway" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toContain("through the gateway");
+    expect(usage).toMatchObject({ prompt_tokens: 3 });
   });
 });
