@@ -79,8 +79,6 @@ export function startDemoOrigin(options: DemoOriginOptions = {}): Promise<DemoOr
       send(res, 500, { error: { type: "api_error", message: "demo origin failed" } });
     });
   });
-  // A gateway keeps connections open; let close() end them rather than wait.
-  server.keepAliveTimeout = 5_000;
 
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -95,6 +93,7 @@ export function startDemoOrigin(options: DemoOriginOptions = {}): Promise<DemoOr
           new Promise<void>((done) => {
             for (const g of gates.values()) g.open();
             server.close(() => done());
+            // A gateway keeps idle connections open; end them rather than wait.
             server.closeAllConnections();
           }),
       });
