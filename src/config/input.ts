@@ -29,4 +29,49 @@ export interface RouteInput {
   errors?: ErrorFormat;
   maxBodyBytes?: number;
   originTimeoutMs?: number;
+  /** Geo, network and identity policy (README: "Geo, network and identity policy"). */
+  geo?: GeoInput;
+}
+
+export interface PlaceLists {
+  /** ISO 3166-1 alpha-2 codes. */
+  countries?: string[];
+  /** ISO 3166-2 codes such as "UA-43". */
+  regions?: string[];
+  /** AF, AN, AS, EU, NA, OC, SA. */
+  continents?: string[];
+  /** 13335, "AS13335" or "13335". */
+  asns?: Array<number | string>;
+  /** IPv4 or IPv6 CIDR ranges, or single addresses. */
+  ips?: string[];
+}
+
+export interface GeoRulesInput {
+  preset?: string;
+  presets?: string[];
+  allow?: PlaceLists;
+  deny?: PlaceLists;
+  tor?: "allow" | "flag" | "deny";
+  unknown?: "allow" | "flag" | "deny";
+  hosting?: "allow" | "flag" | "throttle" | "deny";
+}
+
+export interface IdentityInput {
+  header?: string;
+  jwksUrl?: string;
+  jwks?: { keys: JsonWebKey[] };
+  jwk?: JsonWebKey;
+  issuer: string;
+  audience: string;
+  algorithms?: string[];
+  claims?: { verified?: string; nationality?: string; residency?: string };
+  require?: { verified?: boolean; nationality?: string[]; residency?: string[] };
+  cacheTtlSeconds?: number;
+  refetchMinSeconds?: number;
+  timeoutMs?: number;
+}
+
+export interface GeoInput extends GeoRulesInput {
+  /** Stricter policies per model, keyed by glob ("fable-5*"). */
+  models?: Record<string, GeoRulesInput & { identity?: IdentityInput }>;
 }

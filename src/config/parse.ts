@@ -1,3 +1,4 @@
+import { parseGeo } from "./geo";
 import { compilePathPattern } from "./routes";
 import {
   type Obj,
@@ -50,7 +51,7 @@ export class ConfigError extends Error {
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs"]);
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo"]);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
@@ -78,6 +79,13 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     if (list) methods = new Set(list.map((m) => m.toUpperCase()));
   }
   const checks: PureCheck[] = [];
+  let needsBody = false;
+  // Geo first: a geo denial stops the request before any store call.
+  const geo = parseGeo(obj.geo, at(path, "geo"), p);
+  if (geo) {
+    checks.push(geo.check);
+    needsBody ||= geo.needsBody;
+  }
   const route: RouteConfig = {
     name: name ?? `route-${index}`,
     index,
@@ -88,7 +96,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     errors: readEnum(obj, "errors", path, p, ERROR_FORMATS) ?? top.errors,
     maxBodyBytes: readNumber(obj, "maxBodyBytes", path, p, { integer: true, min: 1 }) ?? top.maxBodyBytes,
     originTimeoutMs: readNumber(obj, "originTimeoutMs", path, p, { integer: true, min: 1 }) ?? top.originTimeoutMs,
-    needsBody: false,
+    needsBody,
     checks,
   };
   return route;
@@ -109,6 +117,9 @@ function parseStore(obj: Obj, p: Problems): StoreConfig {
     prefix: readString(store, "prefix", "store", p, { pattern: /^[A-Za-z0-9_-]{1,32}$/, patternHint: "1 to 32 letters, digits, '-' or '_'" }) ?? DEFAULTS.store.prefix,
   };
 }
+
+/** Configs this module produced: passing one again skips validation. */
+const loaded = new WeakSet<GatewayConfig>();
 
 /**
  * Validates a configuration given as data and compiles it (path patterns,
@@ -139,16 +150,15 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
     originTimeoutMs: top.originTimeoutMs,
     store: parseStore(obj, p),
   };
-  return p.ok ? { ok: true, config } : { ok: false, problems: p.list };
+  if (!p.ok) return { ok: false, problems: p.list };
+  loaded.add(config);
+  return { ok: true, config };
 }
-
-const loaded = new WeakSet<GatewayConfig>();
 
 /** Like parseConfig, but throws a ConfigError listing every problem. A config it already loaded is returned as it is. */
 export function loadConfig(raw: ConfigInput | GatewayConfig): GatewayConfig {
   if (typeof raw === "object" && raw !== null && loaded.has(raw as GatewayConfig)) return raw as GatewayConfig;
   const result = parseConfig(raw);
   if (!result.ok) throw new ConfigError(result.problems);
-  loaded.add(result.config);
   return result.config;
 }

@@ -6,6 +6,13 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "te", "trailer", "transf
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/**
+ * Client-sent claims about where the client is. The origin must not take them
+ * for the edge's word: the gateway sends its own `x-forwarded-for` (from
+ * CF-Connecting-IP) and verdict headers instead.
+ */
+const FORGEABLE = ["forwarded", "x-forwarded-for", "x-real-ip", "true-client-ip", "cf-ipcountry", "mf-cf-blob"];
+
 /** Verdict headers are the gateway's alone: a client must not be able to pose as verified. */
 export const GUARD_PREFIX = "x-guard-";
 
@@ -36,14 +43,15 @@ export interface OriginHeaderOptions {
 
 /**
  * The headers to send to the origin for a client request: hop-by-hop headers,
- * `host`, `content-length` (the runtime sets it from the body actually sent)
- * and every client-sent `x-guard-*` header removed; the credential swapped;
+ * `host`, `content-length` (the runtime sets it from the body actually sent),
+ * forgeable location headers and every client-sent `x-guard-*` header removed; the credential swapped;
  * the gateway's headers added.
  */
 export function originRequestHeaders(clientHeaders: Headers, options: OriginHeaderOptions): Headers {
   const headers = stripHopByHop(new Headers(clientHeaders));
   headers.delete("host");
   headers.delete("content-length");
+  for (const name of FORGEABLE) headers.delete(name);
   for (const name of [...headers.keys()]) {
     if (name.startsWith(GUARD_PREFIX)) headers.delete(name);
   }

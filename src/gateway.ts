@@ -1,0 +1,61 @@
+import { Hono } from "hono";
+import { loadConfig } from "./config/parse";
+import { type GuardOptions, distillGuard } from "./guard/guard";
+import { formatIp } from "./identity/ip";
+import { forward } from "./proxy/forward";
+import { errorResponse } from "./verdict/respond";
+
+export interface GatewayOptions extends GuardOptions {
+  origin: {
+    /** Where allowed traffic goes; the request's path and query are appended to it. */
+    url: string;
+    /** Replaces the client's credential toward the origin, when set. */
+    apiKey?: string;
+  };
+}
+
+/**
+ * A ready gateway app: the guard in front of a streaming proxy to the origin.
+ * Mount it as it is (`export default createGateway(...)`) or inside a larger
+ * Hono app (`app.route("/", createGateway(...))`).
+ *
+ * @param options.origin.url - the origin's base URL (required)
+ * @param options.origin.apiKey - credential sent to the origin instead of the client's (default: the client's own)
+ * @example
+ * ```ts
+ * const gateway = createGateway({ config, keyHashSecret, origin: { url: "https://api.example.com" } });
+ * export default gateway;
+ * ```
+ */
+export function createGateway(options: GatewayOptions): Hono {
+  const config = loadConfig(options.config);
+  const origin = new URL(options.origin.url);
+  if (origin.protocol !== "https:" && origin.protocol !== "http:") {
+    throw new TypeError(`distill-guard: origin.url must be an http(s) URL (got ${options.origin.url})`);
+  }
+  const app = new Hono();
+  app.use("*", distillGuard({ ...options, config }));
+  app.all("*", async (c) => {
+    const state = c.get("guard");
+    const result = await forward(c.req.raw, {
+      originUrl: options.origin.url,
+      originApiKey: options.origin.apiKey,
+      timeoutMs: state.route?.originTimeoutMs ?? config.originTimeoutMs,
+      headers: state.subject.ip ? { ...state.originHeaders, "x-forwarded-for": formatIp(state.subject.ip) } : state.originHeaders,
+      // the bytes the guard read, else the request's own stream, unread
+      body: state.body?.bytes,
+      signal: c.req.raw.signal,
+    });
+    if (!result.ok) {
+      state.originError = result.code;
+      return errorResponse(state.route?.errors ?? config.errors, {
+        status: result.status,
+        code: result.code,
+        requestId: state.requestId,
+      });
+    }
+    state.originMs = result.originMs;
+    return result.response;
+  });
+  return app;
+}

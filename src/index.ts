@@ -1,0 +1,19 @@
+/**
+ * distill-guard: an edge gateway for model APIs on Cloudflare Workers.
+ *
+ * - `distillGuard(options)`: Hono middleware; put it in front of your own handlers.
+ * - `createGateway(options)`: a Hono app, the guard in front of a streaming proxy to your origin.
+ * - `loadConfig(raw)` / `parseConfig(raw)`: validate a configuration once, every problem by path.
+ */
+export { distillGuard, type GuardOptions, type GuardState } from "./guard/guard";
+export { createGateway, type GatewayOptions } from "./gateway";
+export { ConfigError, DEFAULTS, loadConfig, parseConfig } from "./config/parse";
+export type { ConfigInput, RouteInput } from "./config/input";
+export type { ErrorFormat, GatewayConfig, Mode, RequestFacts, RouteConfig, StoreConfig } from "./config/types";
+export type { Subject } from "./identity/subject";
+export { createKeyHasher, type KeyHasher } from "./identity/key-hash";
+export type { Action, Finding, LimitState, Reason, Verdict } from "./verdict/types";
+export { errorResponse } from "./verdict/respond";
+export type { DecisionEvent } from "./telemetry/event";
+export { BLOBS as ANALYTICS_BLOBS, DOUBLES as ANALYTICS_DOUBLES, toDataPoint } from "./telemetry/analytics";
+export type { LimitStore } from "./limits/types";

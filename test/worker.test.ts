@@ -1,0 +1,86 @@
+// The ready-made Worker: bindings → configuration → gateway, built once per isolate.
+import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
+import worker, { buildFromEnv, type WorkerEnv } from "../src/worker";
+
+const goodEnv = (): WorkerEnv => ({
+  ORIGIN_URL: inject("originUrl"),
+  KEY_HASH_SECRET: "a-key-hash-secret-of-some-length",
+  GATEWAY_CONFIG: { routes: [{ name: "models", match: { path: "/v1/models" } }] },
+});
+
+async function call(env: WorkerEnv, path: string, init: RequestInit = {}) {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(new Request(`https://gw.test${path}`, init) as never, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("the Worker as wrangler.toml configures it", () => {
+  it("forwards a message and a model list to the origin", async () => {
+    const r = await exports.default.fetch(
+      new Request("https://gw.test/v1/messages", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "sk-demo", "cf-connecting-ip": "198.51.100.7" },
+        body: JSON.stringify({ model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }),
+        cf: { country: "DE", asn: 3320 } as never,
+      }),
+    );
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ type: "message", role: "assistant" });
+    expect((await exports.default.fetch(new Request("https://gw.test/v1/models"))).status).toBe(200);
+  });
+
+  it("answers unmatched paths 404", async () => {
+    const r = await exports.default.fetch(new Request("https://gw.test/admin/secret"));
+    expect(r.status).toBe(404);
+    expect(await r.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
+  });
+});
+
+describe("configuration from bindings", () => {
+  it("accepts GATEWAY_CONFIG as an object or as a JSON string", async () => {
+    expect(buildFromEnv(goodEnv()).ok).toBe(true);
+    const asString = { ...goodEnv(), GATEWAY_CONFIG: JSON.stringify(goodEnv().GATEWAY_CONFIG) };
+    expect(buildFromEnv(asString).ok).toBe(true);
+    expect((await call(asString, "/v1/models")).status).toBe(200);
+  });
+
+  it("lists every problem by path", () => {
+    const built = buildFromEnv({
+      ORIGIN_URL: "ftp://origin",
+      KEY_HASH_SECRET: "short",
+      UPSTASH_REDIS_REST_URL: "https://redis.example",
+      GATEWAY_CONFIG: { routes: [{ name: "m", match: { path: "v1" }, geo: { deny: { countries: ["ZZ"] } } }] },
+    });
+    expect(built).toEqual({
+      ok: false,
+      problems: [
+        'ORIGIN_URL: must be an http(s) URL (got "ftp://origin")',
+        "KEY_HASH_SECRET: must be set to a secret of at least 16 characters (wrangler secret put KEY_HASH_SECRET)",
+        "UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN: set both or neither",
+        'GATEWAY_CONFIG.routes[0].match.path: must be a path starting with "/" (":name" matches one segment, "*" anything); got "v1"',
+        expect.stringMatching(/^GATEWAY_CONFIG\.routes\[0\]\.geo\.deny\.countries\[0\]: .*"ZZ"/),
+      ],
+    });
+    expect(buildFromEnv({ ...goodEnv(), GATEWAY_CONFIG: "{not json" })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^GATEWAY_CONFIG: is not valid JSON/)] });
+    expect(buildFromEnv({ ...goodEnv(), GATEWAY_CONFIG: undefined })).toMatchObject({ ok: false, problems: ["GATEWAY_CONFIG: is required (a JSON object)"] });
+  });
+
+  it("answers 503 to clients and writes the problems only to its logs, once per isolate", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const env = { ...goodEnv(), GATEWAY_CONFIG: { routes: [{ name: "m", match: { path: "/v1/models" }, mode: "loud" }] } as never };
+    const first = await call(env, "/v1/models");
+    const second = await call(env, "/v1/models");
+    expect([first.status, second.status]).toEqual([503, 503]);
+    expect(first.headers.get("content-type")).toBe("application/problem+json");
+    const body = await first.text();
+    expect(body).toContain("gateway.misconfigured");
+    expect(body).not.toContain("mode");
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(String(errors.mock.calls[0]![0])).toContain('GATEWAY_CONFIG.routes[0].mode: must be one of "enforce", "shadow"');
+  });
+});
