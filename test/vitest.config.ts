@@ -12,7 +12,7 @@ export default defineConfig({
   test: {
     root,
     include: ["test/**/*.test.ts"],
-    globalSetup: [],
+    globalSetup: ["test/setup/redis.ts"],
     testTimeout: 20_000,
   },
 });
