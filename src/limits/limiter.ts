@@ -61,7 +61,9 @@ interface Planned {
 
 class StoreTimeout extends Error {}
 
-const noReconcile = async () => {};
+const noReconcile = async (usage: Usage | null | Promise<Usage | null>): Promise<void> => {
+  Promise.resolve(usage).catch(() => {}); // nothing to post-charge; a failed usage read must not go unhandled
+};
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | null = null;

@@ -72,7 +72,8 @@ export function virtualClock(start = 1_800_000_000_000) {
 export interface StoreUnderTest {
   kind: "upstash" | "memory";
   store: LimitStore;
-  /** Moves the clock the store refills by (virtual for memory and the worker clock). */
+  /** The virtual clock the store refills by (memory, and the worker clock for Upstash). */
+  now(): number;
   advance(ms: number): void;
   tenant?: Tenant;
 }
@@ -84,14 +85,14 @@ export const STORES: { name: string; make: () => Promise<StoreUnderTest> }[] = [
     make: async () => {
       const tenant = await newTenant();
       const clock = virtualClock();
-      return { kind: "upstash", tenant, store: createUpstashStore(tenant.redis, { clock: "worker", now: clock.now }), advance: clock.advance };
+      return { kind: "upstash", tenant, store: createUpstashStore(tenant.redis, { clock: "worker", now: clock.now }), ...clock };
     },
   },
   {
     name: "memory",
     make: async () => {
       const clock = virtualClock();
-      return { kind: "memory", store: createMemoryStore({ now: clock.now }), advance: clock.advance };
+      return { kind: "memory", store: createMemoryStore({ now: clock.now }), ...clock };
     },
   },
 ];
@@ -138,4 +139,22 @@ export function facts(options: { subject?: Partial<Subject>; json?: unknown; rou
     route: route(options.route),
     body: text === null ? null : { bytes: new TextEncoder().encode(text), json: options.json, model: null },
   };
+}
+
+/** A real store, wrapped to count its calls (the limiter under test must not know). */
+export function counting(store: LimitStore): LimitStore & { takes: number; adjusts: number } {
+  const counted = {
+    kind: store.kind,
+    takes: 0,
+    adjusts: 0,
+    take: (...args: Parameters<LimitStore["take"]>) => {
+      counted.takes++;
+      return store.take(...args);
+    },
+    adjust: (...args: Parameters<LimitStore["adjust"]>) => {
+      counted.adjusts++;
+      return store.adjust(...args);
+    },
+  };
+  return counted;
 }
