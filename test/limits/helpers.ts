@@ -11,7 +11,7 @@ import { createMemoryStore } from "../../src/limits/memory-store";
 import type { LimitStore } from "../../src/limits/types";
 import { createUpstashStore } from "../../src/limits/upstash-store";
 
-export type BridgeMode = "ok" | "refuse" | "hang" | "fail";
+export type BridgeMode = "ok" | "drop" | "hang" | "fail";
 
 export interface Tenant {
   url: string;

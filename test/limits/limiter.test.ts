@@ -168,7 +168,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
 });
 
 describe("limiter when the shared store fails", () => {
-  const modes = ["refuse", "hang", "fail"] as const;
+  const modes = ["drop", "hang", "fail"] as const;
   const rules = [rule("key-rps", ["key"], 2, 0.001)];
 
   async function setup(onError: StoreConfig["onError"]) {

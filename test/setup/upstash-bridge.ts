@@ -12,9 +12,12 @@
  * Tenants keep concurrent test files apart: POST `/tenant` answers a new
  * `{url, token, control}` whose commands run in a database of their own.
  * POST `<control>` with a JSON body steers one tenant:
- *   {"action": "mode", "mode": "ok" | "refuse" | "hang" | "fail"}
- *       refuse: the connection is reset; hang: no answer until the mode changes
- *       (then the connection is reset); fail: HTTP 500 {"error"}
+ *   {"action": "mode", "mode": "ok" | "drop" | "hang" | "fail"}
+ *       drop: the connection breaks mid-answer, the command not run (a crashed
+ *       or unreachable store; workerd logs a reset during the request upload
+ *       as an uncaught error even when the caller catches it, so the break
+ *       comes after the headers); hang: no answer until the mode changes (then
+ *       the answer breaks off as in drop); fail: HTTP 500 {"error"}
  *   {"action": "stats"}        {requests, commands: {evalsha: n, ...}, noscript}
  *   {"action": "reset-stats"}
  *   {"action": "command", "command": [...]}  one raw command, not counted, plain JSON reply
@@ -44,12 +47,12 @@ export interface TenantInfo {
   control: string;
 }
 
-export type BridgeMode = "ok" | "refuse" | "hang" | "fail";
+export type BridgeMode = "ok" | "drop" | "hang" | "fail";
 
 interface Tenant {
   conn: RespConnection;
   mode: BridgeMode;
-  held: Set<Socket>;
+  held: Set<ServerResponse>;
   requests: number;
   noscript: number;
   commands: Record<string, number>;
@@ -122,10 +125,17 @@ export async function startBridge(redisPort: number, token = "bridge-token"): Pr
     return { url: `${base}/t/${id}`, token, control: `${base}/t/${id}/__control` };
   };
 
+  /** Breaks the connection mid-answer (see "drop"). */
+  const breakOff = (res: ServerResponse) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": "64" });
+    res.write('{"result":');
+    setTimeout(() => res.socket?.destroy(), 5);
+  };
+
   const setMode = (t: Tenant, mode: BridgeMode) => {
     t.mode = mode;
     if (mode !== "hang") {
-      for (const socket of t.held) socket.destroy();
+      for (const res of t.held) breakOff(res);
       t.held.clear();
     }
   };
@@ -169,8 +179,8 @@ export async function startBridge(redisPort: number, token = "bridge-token"): Pr
 
     if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, { error: "Unauthorized" });
     t.requests++;
-    if (t.mode === "refuse") return req.socket.destroy();
-    if (t.mode === "hang") return void t.held.add(req.socket);
+    if (t.mode === "drop") return breakOff(res);
+    if (t.mode === "hang") return void t.held.add(res);
     if (t.mode === "fail") return send(res, 500, { error: "bridge: failing on purpose" });
     const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
 
