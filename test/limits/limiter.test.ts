@@ -60,6 +60,19 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     expect((await limiter.check(rules, facts({ subject: { keyHash: "ffffffffffffffffffffffffffffffff" } }))).allowed).toBe(true);
   });
 
+  it("1,000 concurrent checks on a three-bucket route: exactly the capacity allowed, one store call each", async () => {
+    const s = await make();
+    const store = counting(s.store);
+    const limiter = createLimiter({ store, storeConfig: storeConfig("closed"), now: s.now });
+    const rules = [rule("key", ["key"], 100, 0.001), rule("subnet", ["subnet"], 500, 0.001), rule("everyone", ["route"], 5000, 0.001)];
+    const results = await Promise.all(Array.from({ length: 1000 }, () => limiter.check(rules, facts())));
+    expect(results.filter((r) => r.allowed)).toHaveLength(100);
+    expect(results.filter((r) => !r.allowed).every((r) => r.findings[0]!.reason.code === "rate.key_exhausted")).toBe(true);
+    expect(store.takes).toBe(1000);
+    const next = await limiter.check(rules, facts({ subject: { keyHash: "dddddddddddddddddddddddddddddddd" } }));
+    expect(next.limits.map((l) => l.remaining)).toEqual([99, 399, 4899]);
+  });
+
   it("answers repeated denials from the denial cache, with no store call, until the retry time", async () => {
     const s = await make();
     const store = counting(s.store);
