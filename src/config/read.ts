@@ -114,7 +114,7 @@ export function readArray<T>(
   key: string,
   path: string,
   p: Problems,
-  item: (value: unknown, path: string) => T | undefined,
+  item: (value: unknown, path: string, index: number) => T | undefined,
   opts: { required?: boolean; nonEmpty?: boolean } = {},
 ): T[] | undefined {
   const value = obj[key];
@@ -129,7 +129,7 @@ export function readArray<T>(
   if (opts.nonEmpty && value.length === 0) p.add(at(path, key), "must not be empty");
   const out: T[] = [];
   value.forEach((v, i) => {
-    const read = item(v, at(at(path, key), i));
+    const read = item(v, at(at(path, key), i), i);
     if (read !== undefined) out.push(read);
   });
   return out;

@@ -72,5 +72,7 @@ export interface GatewayConfig {
   unmatched: "forward" | "404";
   /** Error format for responses outside any route (unmatched 404, config errors). */
   errors: ErrorFormat;
+  /** Origin timeout for forwarded unmatched requests (routes carry their own). */
+  originTimeoutMs: number;
   store: StoreConfig;
 }

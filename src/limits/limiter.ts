@@ -98,8 +98,10 @@ export function limitsNeedBody(rules: readonly LimitRule[]): boolean {
  * repeated denials from the isolate's denial cache, and otherwise checks and
  * charges every bucket in one `store.take()` bounded by `storeConfig.timeoutMs`.
  * When the store fails or times out, `storeConfig.onError` decides: `open`
- * allows (finding `store.unavailable`, flag), `closed` denies with 503 and
- * Retry-After, `local` decides with the fallback store. After a failure the
+ * allows (finding `store.unavailable`, flag: limits not enforced), `closed`
+ * denies with 503 and Retry-After (`store.unavailable`, throttle), `local`
+ * decides with the fallback store (finding `store.fallback`, allow: limits
+ * enforced per isolate). After a failure the
  * shared store is skipped for `recoverAfterMs`, so no request waits for a
  * store known to be down; then one request probes it.
  *
@@ -159,7 +161,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
         .take(planned.map((p) => p.bucket), [])
         .then((result) => {
           const decided = decide(planned, result, estimate, fallbackStore, "fallback");
-          decided.findings.push({ reason: { ...reason, detail: `${detail}; decided by the local fallback` }, action: "allow" });
+          // Not store.unavailable: the limits were enforced, by this isolate alone.
+          decided.findings.push({ reason: { check: "store", code: "store.fallback", detail }, action: "allow" });
           return decided;
         })
         .catch(() => failedOpen(reason));

@@ -1,4 +1,4 @@
-/// <reference path="../limits/provided.d.ts" />
+/// <reference path="../redis.provided.d.ts" />
 /**
  * Global setup for the limiter tests: a throwaway redis-server and the
  * Upstash-compatible bridge in front of it. Provides `upstashBridge`: the

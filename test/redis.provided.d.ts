@@ -1,4 +1,4 @@
-// Values the global setups provide to tests (read with `inject()` from "vitest").
+// Values test/setup/redis.ts provides to the tests (read with inject()).
 export {};
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,0 +1,154 @@
+import { compilePathPattern } from "./routes";
+import {
+  type Obj,
+  Problems,
+  at,
+  readArray,
+  readEnum,
+  readNumber,
+  readObject,
+  readSection,
+  readString,
+  stringItem,
+} from "./read";
+import type { ConfigInput } from "./input";
+import type { ErrorFormat, GatewayConfig, Mode, PureCheck, RouteConfig, StoreConfig } from "./types";
+
+export type { ConfigInput } from "./input";
+
+export const ERROR_FORMATS: readonly ErrorFormat[] = ["anthropic", "openai", "problem"];
+export const MODES: readonly Mode[] = ["enforce", "shadow"];
+const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** Every default in one place; the README's configuration reference lists the same values. */
+export const DEFAULTS = {
+  version: "unversioned",
+  unmatched: "404",
+  errors: "anthropic",
+  mode: "enforce",
+  maxBodyBytes: 32 * 1024 * 1024,
+  originTimeoutMs: 300_000,
+  store: { timeoutMs: 150, onError: "local", prefix: "dg" },
+} as const satisfies {
+  version: string;
+  unmatched: GatewayConfig["unmatched"];
+  errors: ErrorFormat;
+  mode: Mode;
+  maxBodyBytes: number;
+  originTimeoutMs: number;
+  store: StoreConfig;
+};
+
+/** An invalid configuration, with every problem by path. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid distill-guard configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs"]);
+  if (!obj) return undefined;
+  const name = readString(obj, "name", path, p, {
+    required: true,
+    pattern: ROUTE_NAME,
+    patternHint: "letters, digits, '-', '_' or '.', at most 64 characters",
+  });
+  const match = obj.match === undefined ? (p.add(at(path, "match"), "is required"), undefined) : readSection(obj, "match", path, p, ["path", "paths", "methods"]);
+  const matchPath = at(path, "match");
+  let paths: string[] = [];
+  const pathPatterns: RegExp[] = [];
+  let methods: Set<string> | null = null;
+  if (match) {
+    if (match.path !== undefined && match.paths !== undefined) p.add(matchPath, "give either path or paths, not both");
+    const single = match.path !== undefined ? readString(match, "path", matchPath, p) : undefined;
+    const many = readArray(match, "paths", matchPath, p, stringItem(p), { nonEmpty: true });
+    paths = single !== undefined ? [single] : (many ?? []);
+    if (match.path === undefined && match.paths === undefined) p.add(at(matchPath, "path"), "is required");
+    paths.forEach((pattern, i) => {
+      const compiled = compilePathPattern(pattern);
+      const where = single !== undefined ? at(matchPath, "path") : at(at(matchPath, "paths"), i);
+      if (compiled) pathPatterns.push(compiled);
+      else p.add(where, `must be a path starting with "/" (":name" matches one segment, "*" anything); got ${JSON.stringify(pattern)}`);
+    });
+    const list = readArray(match, "methods", matchPath, p, stringItem(p, (m) => HTTP_METHODS.includes(m.toUpperCase()), `an HTTP method (${HTTP_METHODS.join(", ")})`));
+    if (list) methods = new Set(list.map((m) => m.toUpperCase()));
+  }
+  const checks: PureCheck[] = [];
+  const route: RouteConfig = {
+    name: name ?? `route-${index}`,
+    index,
+    methods,
+    paths,
+    pathPatterns,
+    mode: readEnum(obj, "mode", path, p, MODES) ?? top.mode,
+    errors: readEnum(obj, "errors", path, p, ERROR_FORMATS) ?? top.errors,
+    maxBodyBytes: readNumber(obj, "maxBodyBytes", path, p, { integer: true, min: 1 }) ?? top.maxBodyBytes,
+    originTimeoutMs: readNumber(obj, "originTimeoutMs", path, p, { integer: true, min: 1 }) ?? top.originTimeoutMs,
+    needsBody: false,
+    checks,
+  };
+  return route;
+}
+
+interface TopDefaults {
+  mode: Mode;
+  errors: ErrorFormat;
+  maxBodyBytes: number;
+  originTimeoutMs: number;
+}
+
+function parseStore(obj: Obj, p: Problems): StoreConfig {
+  const store = readSection(obj, "store", "", p, ["timeoutMs", "onError", "prefix"]) ?? {};
+  return {
+    timeoutMs: readNumber(store, "timeoutMs", "store", p, { integer: true, min: 1, max: 10_000 }) ?? DEFAULTS.store.timeoutMs,
+    onError: readEnum(store, "onError", "store", p, ["open", "closed", "local"] as const) ?? DEFAULTS.store.onError,
+    prefix: readString(store, "prefix", "store", p, { pattern: /^[A-Za-z0-9_-]{1,32}$/, patternHint: "1 to 32 letters, digits, '-' or '_'" }) ?? DEFAULTS.store.prefix,
+  };
+}
+
+/**
+ * Validates a configuration given as data and compiles it (path patterns,
+ * checks). Returns every problem by path rather than stopping at the first.
+ */
+export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } | { ok: false; problems: string[] } {
+  const p = new Problems();
+  const obj = readObject(raw, "", p, ["version", "routes", "unmatched", "errors", "mode", "maxBodyBytes", "originTimeoutMs", "store"]);
+  if (!obj) return { ok: false, problems: p.list };
+  const top: TopDefaults = {
+    mode: readEnum(obj, "mode", "", p, MODES) ?? DEFAULTS.mode,
+    errors: readEnum(obj, "errors", "", p, ERROR_FORMATS) ?? DEFAULTS.errors,
+    maxBodyBytes: readNumber(obj, "maxBodyBytes", "", p, { integer: true, min: 1 }) ?? DEFAULTS.maxBodyBytes,
+    originTimeoutMs: readNumber(obj, "originTimeoutMs", "", p, { integer: true, min: 1 }) ?? DEFAULTS.originTimeoutMs,
+  };
+  const routes = readArray(obj, "routes", "", p, (value, path, index) => parseRoute(value, path, p, index, top), { required: true }) ?? [];
+  const seen = new Map<string, number>();
+  routes.forEach((route) => {
+    const first = seen.get(route.name);
+    if (first !== undefined) p.add(`routes[${route.index}].name`, `duplicates routes[${first}].name ${JSON.stringify(route.name)}`);
+    else seen.set(route.name, route.index);
+  });
+  const config: GatewayConfig = {
+    version: readString(obj, "version", "", p) ?? DEFAULTS.version,
+    routes,
+    unmatched: readEnum(obj, "unmatched", "", p, ["forward", "404"] as const) ?? DEFAULTS.unmatched,
+    errors: top.errors,
+    originTimeoutMs: top.originTimeoutMs,
+    store: parseStore(obj, p),
+  };
+  return p.ok ? { ok: true, config } : { ok: false, problems: p.list };
+}
+
+const loaded = new WeakSet<GatewayConfig>();
+
+/** Like parseConfig, but throws a ConfigError listing every problem. A config it already loaded is returned as it is. */
+export function loadConfig(raw: ConfigInput | GatewayConfig): GatewayConfig {
+  if (typeof raw === "object" && raw !== null && loaded.has(raw as GatewayConfig)) return raw as GatewayConfig;
+  const result = parseConfig(raw);
+  if (!result.ok) throw new ConfigError(result.problems);
+  loaded.add(result.config);
+  return result.config;
+}

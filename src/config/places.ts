@@ -1,0 +1,33 @@
+import { COUNTRY_CODES, SUBDIVISION_CODES } from "./iso3166-data";
+
+/**
+ * Country, region and continent codes as `request.cf` reports them, for
+ * validating configuration. Sets are built lazily, once per isolate.
+ */
+
+/** `XK` (Kosovo) is user-assigned in ISO 3166-1 but is what Cloudflare reports for Kosovo. */
+const EXTRA_COUNTRIES = ["XK"];
+
+/** Cloudflare's continent codes. (`T1`, Tor, is judged by the `tor` policy, not as a continent.) */
+export const CONTINENTS: readonly string[] = ["AF", "AN", "AS", "EU", "NA", "OC", "SA"];
+
+let countries: Set<string> | undefined;
+let regions: Set<string> | undefined;
+
+export function isCountryCode(code: string): boolean {
+  countries ??= new Set([...COUNTRY_CODES.split(" "), ...EXTRA_COUNTRIES]);
+  return countries.has(code);
+}
+
+/** An ISO 3166-2 code such as `UA-43` or `US-CA`. */
+export function isRegionCode(code: string): boolean {
+  if (!regions) {
+    regions = new Set();
+    for (const [cc, subs] of Object.entries(SUBDIVISION_CODES)) for (const s of subs.split(" ")) regions.add(`${cc}-${s}`);
+  }
+  return regions.has(code);
+}
+
+export function isContinentCode(code: string): boolean {
+  return CONTINENTS.includes(code);
+}

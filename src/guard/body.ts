@@ -1,0 +1,57 @@
+import type { RequestBody } from "../config/types";
+
+export type BodyRead = { ok: true; body: RequestBody } | { ok: false; reason: "too_large" };
+
+const decoder = new TextDecoder();
+
+/**
+ * Reads a request body once, stopping as soon as it passes `maxBytes` (a
+ * declared Content-Length over the limit is refused without reading).
+ * The JSON is parsed once here; checks share it.
+ */
+export async function readBody(request: Request, maxBytes: number): Promise<BodyRead> {
+  if (declaredLength(request) > maxBytes) return { ok: false, reason: "too_large" };
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {});
+        return { ok: false, reason: "too_large" };
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = concat(chunks, total);
+  let json: unknown;
+  if (total > 0) {
+    try {
+      json = JSON.parse(decoder.decode(bytes));
+    } catch {
+      json = undefined;
+    }
+  }
+  const model = typeof json === "object" && json !== null && typeof (json as { model?: unknown }).model === "string" ? (json as { model: string }).model : null;
+  return { ok: true, body: { bytes, json, model } };
+}
+
+/** The Content-Length the client declared, or -1. */
+export function declaredLength(request: Request): number {
+  const value = request.headers.get("content-length");
+  return value !== null && /^\d+$/.test(value) ? Number(value) : -1;
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,239 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { type ConfigInput, loadConfig } from "../config/parse";
+import { matchRoute } from "../config/routes";
+import type { GatewayConfig, RequestBody, RequestFacts, RouteConfig } from "../config/types";
+import { type KeyHasher, createKeyHasher } from "../identity/key-hash";
+import { type Subject, identify } from "../identity/subject";
+import type { DecisionEvent } from "../telemetry/event";
+import { type Telemetry, createTelemetry } from "../telemetry/record";
+import { decide, isDenied } from "../verdict/decide";
+import { originHeaders, shadowHeaders } from "../verdict/headers";
+import { denialResponse, errorResponse, rateLimitHeaders } from "../verdict/respond";
+import type { Finding, Verdict } from "../verdict/types";
+import { declaredLength, readBody } from "./body";
+
+export interface GuardOptions {
+  /** The configuration as data (validated once, here: a ConfigError lists every problem) or from loadConfig(). */
+  config: ConfigInput | GatewayConfig;
+  /** The HMAC secret API keys are hashed with before any use. At least 16 characters; the same in every isolate. */
+  keyHashSecret: string;
+  /** Analytics Engine dataset: one data point per decision. Default: none. */
+  analytics?: AnalyticsEngineDataset;
+  /** Where log lines go (one per denial). Default: console.log. */
+  log?: (line: string) => void;
+  /** Called with every decision, after the response (tests, simulators, custom sinks). */
+  onDecision?: (event: DecisionEvent, verdict: Verdict) => void;
+  /** The clock in milliseconds. Default: Date.now. */
+  now?: () => number;
+}
+
+/** What the guard leaves for the handler after it (`c.get("guard")`), e.g. the proxy. */
+export interface GuardState {
+  requestId: string;
+  route: RouteConfig | null;
+  subject: Subject;
+  verdict: Verdict;
+  /** The body, when the guard read it: forward these bytes (the request stream is consumed). */
+  body: RequestBody | null;
+  /** `x-guard-*` headers for the origin. */
+  originHeaders: Record<string, string>;
+  /** Set by the proxy: milliseconds until the origin's response headers. */
+  originMs: number | null;
+  /** Set by the proxy when the origin failed (`origin.unreachable`, `origin.timeout`). */
+  originError: string | null;
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    guard: GuardState;
+  }
+}
+
+const UNMATCHED = "(unmatched)";
+
+/**
+ * The distill-guard middleware: identifies the client from trusted sources,
+ * matches a route, runs its checks, decides, and either answers the denial
+ * or lets the request through to the next handler with `c.get("guard")` set.
+ *
+ * @param options.config - routes and policies as data; validated once, when the factory is called
+ * @param options.keyHashSecret - HMAC secret for API keys (required, at least 16 characters)
+ * @param options.analytics - Analytics Engine dataset for one data point per decision (default: none)
+ * @param options.log - sink for one JSON log line per denial (default: console.log)
+ * @example
+ * ```ts
+ * const app = new Hono();
+ * app.use("/v1/*", distillGuard({ config, keyHashSecret: env.KEY_HASH_SECRET }));
+ * app.post("/v1/messages", (c) => c.json({ verdict: c.get("guard").verdict }));
+ * ```
+ */
+export function distillGuard(options: GuardOptions): MiddlewareHandler {
+  const config = loadConfig(options.config);
+  const hashKey = keyHasherFor(options.keyHashSecret);
+  const now = options.now ?? Date.now;
+  const telemetry = createTelemetry(options);
+
+  return async function distillGuardMiddleware(c, next) {
+    const started = now();
+    const requestId = crypto.randomUUID();
+    const request = c.req.raw;
+    const path = new URL(request.url).pathname;
+    const route = matchRoute(config, request.method, path);
+    const subject = await identify(request, hashKey);
+    const state: GuardState = {
+      requestId,
+      route,
+      subject,
+      verdict: decide([], [], route?.mode ?? "enforce"),
+      body: null,
+      originHeaders: {},
+      originMs: null,
+      originError: null,
+    };
+    const record = (response: Response, decidedAt: number) =>
+      schedule(c, () => telemetry.record(eventFor(state, request, path, response.status, decidedAt - started), state.verdict));
+
+    if (!route) {
+      if (config.unmatched === "404") {
+        state.verdict = enforcedDenial("route.not_found", 404);
+        const response = errorResponse(config.errors, { status: 404, code: "route.not_found", requestId, final: true });
+        record(response, now());
+        return response;
+      }
+      return pass(c, next, state, now, record);
+    }
+
+    const findings: Finding[] = [];
+    const bodyProblem = await takeBody(c, route, state);
+    if (bodyProblem) {
+      // An oversized body is refused in every mode: the gateway will not buffer or forward it.
+      state.verdict = enforcedDenial(bodyProblem, 413);
+      const response = errorResponse(route.errors, { status: 413, code: bodyProblem, requestId, final: true });
+      record(response, now());
+      return response;
+    }
+
+    const facts: RequestFacts = { request, subject, route, body: state.body };
+    for (const check of route.checks) {
+      findings.push(...(await check(facts)));
+      // A hard denial stops here in enforce mode: no further checks, no store call.
+      if (route.mode === "enforce" && findings.some((f) => f.action === "block")) break;
+    }
+
+    state.verdict = decide(findings, [], route.mode);
+    if (isDenied(state.verdict)) {
+      const response = denialResponse(route.errors, state.verdict, requestId);
+      record(response, now());
+      return response;
+    }
+    return pass(c, next, state, now, record);
+  };
+}
+
+async function pass(
+  c: Context,
+  next: () => Promise<void>,
+  state: GuardState,
+  now: () => number,
+  record: (response: Response, decidedAt: number) => void,
+): Promise<Response> {
+  const decidedAt = now();
+  state.originHeaders = originHeaders(state.verdict, state.requestId, state.route?.mode ?? "enforce");
+  c.set("guard", state);
+  await next();
+  const extra: Record<string, string> = {
+    "x-guard-request-id": state.requestId,
+    ...rateLimitHeaders(state.verdict.limits),
+    ...(state.route?.mode === "shadow" ? shadowHeaders(state.verdict) : {}),
+  };
+  c.res = withHeaders(c.res, extra);
+  record(c.res, decidedAt);
+  return c.res;
+}
+
+/** Reads the body when the route needs it (or must bound it); returns a reason code when it cannot be accepted. */
+async function takeBody(c: Context, route: RouteConfig, state: GuardState): Promise<string | null> {
+  const request = c.req.raw;
+  const length = declaredLength(request);
+  if (length > route.maxBodyBytes) return "request.too_large";
+  // Without a declared length the body is read (bounded) so the limit holds for chunked uploads too.
+  const mustRead = route.needsBody || (length < 0 && request.body !== null);
+  if (!mustRead) return null;
+  const read = await readBody(request, route.maxBodyBytes);
+  if (!read.ok) return "request.too_large";
+  state.body = read.body;
+  // Handlers after the guard can still call c.req.json() / text(): Hono reads its body cache first.
+  const { bytes } = read.body;
+  // (Hono stores promises there; its type says otherwise.)
+  (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(bytes.slice().buffer);
+  return null;
+}
+
+function enforcedDenial(code: string, status: number): Verdict {
+  const verdict = decide([{ reason: { check: "request", code }, action: "block", status, final: true }], [], "enforce");
+  return verdict;
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  try {
+    for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
+    return response;
+  } catch {
+    // Immutable headers (a fetch() response): re-wrap without touching the body stream.
+    const copy = new Response(response.body, response);
+    for (const [k, v] of Object.entries(headers)) copy.headers.set(k, v);
+    return copy;
+  }
+}
+
+/** Runs telemetry after the response: waitUntil on Workers, a detached promise elsewhere. */
+function schedule(c: Context, work: () => void | Promise<void>): void {
+  const task = Promise.resolve().then(work).catch((error) => console.error("distill-guard telemetry failed", error));
+  try {
+    c.executionCtx.waitUntil(task);
+  } catch {
+    // Not on Workers (no ExecutionContext): the task runs on its own.
+  }
+}
+
+function eventFor(state: GuardState, request: Request, path: string, status: number, decisionMs: number): DecisionEvent {
+  const { verdict, subject, route } = state;
+  const reasons = verdict.reasons.map((r) => r.code);
+  if (state.originError) reasons.push(state.originError);
+  return {
+    timestamp: new Date().toISOString(),
+    requestId: state.requestId,
+    route: route?.name ?? UNMATCHED,
+    mode: route?.mode ?? "enforce",
+    action: verdict.action,
+    enforced: verdict.enforced,
+    status,
+    reasons,
+    method: request.method,
+    path,
+    model: state.body?.model ?? null,
+    country: subject.country,
+    region: subject.region,
+    asn: subject.asn,
+    colo: subject.colo,
+    keyHash: subject.keyHash,
+    fingerprint: null,
+    cluster: null,
+    risk: verdict.risk,
+    retryAfterSeconds: verdict.retryAfterSeconds ?? null,
+    decisionMs,
+    originMs: state.originMs,
+  };
+}
+
+const hashers = new Map<string, KeyHasher>();
+
+/** One hasher (one imported CryptoKey) per secret per isolate. */
+function keyHasherFor(secret: string): KeyHasher {
+  if (typeof secret !== "string" || secret.length < 16) {
+    throw new TypeError("distill-guard: keyHashSecret must be a string of at least 16 characters");
+  }
+  let hasher = hashers.get(secret);
+  if (!hasher) hashers.set(secret, (hasher = createKeyHasher(secret)));
+  return hasher;
+}

@@ -1,0 +1,74 @@
+import type { DecisionEvent } from "./event";
+
+/**
+ * The Analytics Engine data point, one per decision. The order of blobs and
+ * doubles is the schema users query (`blob1`, `double1`, ...): append, never
+ * reorder. The README documents the same table.
+ */
+export const BLOBS = [
+  ["route", "route name, or (unmatched)"],
+  ["action", "allow | flag | throttle | block (in shadow mode: what would have been done)"],
+  ["reason", "primary reason code, empty when allowed without findings"],
+  ["reasons", "every reason code, comma-separated"],
+  ["country", "ISO 3166-1 alpha-2 from request.cf (XX unknown, T1 Tor)"],
+  ["region", "ISO 3166-2 code such as UA-43"],
+  ["keyHash", "HMAC-SHA-256 of the API key (32 hex), empty without a key"],
+  ["mode", "enforce | shadow"],
+  ["colo", "Cloudflare data centre"],
+  ["method", "HTTP method"],
+  ["model", "model named in the request body, when the route read it"],
+  ["requestId", "the request id sent to the client and the origin"],
+  ["fingerprint", "client fingerprint id, when computed"],
+  ["cluster", "cluster over its limit that the request belongs to"],
+  ["path", "request path (no query)"],
+] as const;
+
+export const DOUBLES = [
+  ["status", "HTTP status sent to the client"],
+  ["asn", "autonomous system number, 0 when unknown"],
+  ["decisionMs", "milliseconds from arrival to the decision"],
+  ["originMs", "milliseconds until the origin's response headers, -1 when not forwarded"],
+  ["risk", "risk 0..1"],
+  ["enforced", "1 when the verdict was enforced, 0 in shadow mode or failing open"],
+  ["retryAfterSeconds", "retry-after sent, 0 when none"],
+] as const;
+
+/** Index (the sampling key): the route name. */
+export function toDataPoint(e: DecisionEvent): AnalyticsEngineDataPoint {
+  const blob: Record<(typeof BLOBS)[number][0], string> = {
+    route: e.route,
+    action: e.action,
+    reason: e.reasons[0] ?? "",
+    reasons: e.reasons.join(","),
+    country: e.country ?? "",
+    region: e.region ?? "",
+    keyHash: e.keyHash ?? "",
+    mode: e.mode,
+    colo: e.colo ?? "",
+    method: e.method,
+    model: e.model ?? "",
+    requestId: e.requestId,
+    fingerprint: e.fingerprint ?? "",
+    cluster: e.cluster ?? "",
+    path: e.path.slice(0, 256),
+  };
+  const double: Record<(typeof DOUBLES)[number][0], number> = {
+    status: e.status,
+    asn: e.asn ?? 0,
+    decisionMs: e.decisionMs,
+    originMs: e.originMs ?? -1,
+    risk: e.risk,
+    enforced: e.enforced ? 1 : 0,
+    retryAfterSeconds: e.retryAfterSeconds ?? 0,
+  };
+  return {
+    indexes: [e.route.slice(0, 96)],
+    blobs: BLOBS.map(([name]) => blob[name]),
+    doubles: DOUBLES.map(([name]) => double[name]),
+  };
+}
+
+/** One structured log line (JSON) for a denial or would-be denial. */
+export function toLogLine(e: DecisionEvent): string {
+  return JSON.stringify({ level: e.enforced ? "warn" : "info", msg: "distill-guard decision", ...e });
+}

@@ -1,0 +1,34 @@
+import type { Action } from "../verdict/types";
+
+/** Everything recorded about one decision. Holds hashes only: never a raw API key or IP address. */
+export interface DecisionEvent {
+  timestamp: string;
+  requestId: string;
+  /** Route name; `(unmatched)` for requests no route matched. */
+  route: string;
+  mode: "enforce" | "shadow";
+  action: Action;
+  enforced: boolean;
+  /** The status the client received. */
+  status: number;
+  reasons: string[];
+  method: string;
+  path: string;
+  model: string | null;
+  country: string | null;
+  region: string | null;
+  asn: number | null;
+  colo: string | null;
+  /** HMAC of the API key; null without a key. */
+  keyHash: string | null;
+  /** Client fingerprint id (issue: fingerprints); null until computed. */
+  fingerprint: string | null;
+  /** Cluster over its limit that this request belongs to, if any. */
+  cluster: string | null;
+  risk: number;
+  retryAfterSeconds: number | null;
+  /** Milliseconds from arrival to the decision. */
+  decisionMs: number;
+  /** Milliseconds until the origin's response headers; null when not forwarded. */
+  originMs: number | null;
+}

@@ -1,0 +1,36 @@
+import type { Mode } from "../config/types";
+import { ACTION_SEVERITY, type Action, type Finding, type LimitState, type Verdict } from "./types";
+
+const DENIAL_STATUS: Record<Action, number> = { allow: 200, flag: 200, throttle: 429, block: 403 };
+
+/** Codes whose finding means a limit was not enforced (the store failed and the route fails open). */
+const UNENFORCED_CODES = new Set(["store.unavailable"]);
+
+/**
+ * Combines the findings of every check and the limiter into one Verdict.
+ * The strongest action wins; its first finding gives the status. Risk combines
+ * the findings' risks as independent probabilities. In shadow mode the verdict
+ * says what would have been done and `enforced` is false.
+ */
+export function decide(findings: readonly Finding[], limits: readonly LimitState[], mode: Mode): Verdict {
+  let action: Action = "allow";
+  for (const f of findings) if (ACTION_SEVERITY[f.action] > ACTION_SEVERITY[action]) action = f.action;
+  const denying = findings.filter((f) => f.action === action && (action === "throttle" || action === "block"));
+  const retries = denying.map((f) => f.retryAfterSeconds).filter((s): s is number => s !== undefined && Number.isFinite(s));
+  const failedOpen = findings.some((f) => UNENFORCED_CODES.has(f.reason.code) && ACTION_SEVERITY[f.action] < ACTION_SEVERITY.throttle);
+  const denied = denying.length > 0;
+  return {
+    action,
+    // a store that failed open leaves limits unenforced; a denial by another check still stands
+    enforced: mode === "enforce" && (denied || !failedOpen),
+    status: denied ? (denying[0]!.status ?? DENIAL_STATUS[action]) : 200,
+    reasons: findings.map((f) => f.reason),
+    retryAfterSeconds: retries.length ? Math.max(...retries) : undefined,
+    final: denying.some((f) => f.final === true),
+    limits: [...limits],
+    risk: 1 - findings.reduce((keep, f) => keep * (1 - Math.min(1, Math.max(0, f.risk ?? 0))), 1),
+  };
+}
+
+/** Whether the verdict stops the request here. */
+export const isDenied = (v: Verdict): boolean => v.enforced && (v.action === "block" || v.action === "throttle");

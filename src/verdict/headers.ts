@@ -1,0 +1,25 @@
+import type { Verdict } from "./types";
+
+/**
+ * Headers the origin receives with a forwarded request, so it can act on the
+ * verdict (answer a flagged client with less, for example without reasoning
+ * traces). Any client-sent `x-guard-*` header is removed before these are added.
+ */
+export function originHeaders(verdict: Verdict, requestId: string, mode: "enforce" | "shadow"): Record<string, string> {
+  const headers: Record<string, string> = {
+    "x-guard-request-id": requestId,
+    "x-guard-action": verdict.action,
+    "x-guard-mode": mode,
+    "x-guard-risk": verdict.risk.toFixed(2),
+  };
+  if (verdict.reasons.length) headers["x-guard-reasons"] = verdict.reasons.map((r) => r.code).join(",");
+  return headers;
+}
+
+/** In shadow mode the would-be verdict is visible to the client (and its operator) in response headers. */
+export function shadowHeaders(verdict: Verdict): Record<string, string> {
+  return {
+    "x-guard-shadow": verdict.action,
+    ...(verdict.reasons.length ? { "x-guard-reason": verdict.reasons.map((r) => r.code).join(",") } : {}),
+  };
+}

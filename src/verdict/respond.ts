@@ -1,0 +1,152 @@
+import type { ErrorFormat } from "../config/types";
+import type { LimitState, Reason, Verdict } from "./types";
+
+/** What a client is told, per family of reason codes. Never more detail than it needs. */
+const MESSAGES: Array<[prefix: string, message: string]> = [
+  ["geo.model_restricted", "This model is not available in your country or region."],
+  ["geo.", "This API is not available in your country or region."],
+  ["network.", "Requests from your network are not accepted."],
+  ["identity.attestation_required", "This model requires a verified identity attestation."],
+  ["identity.", "Your identity attestation does not permit access to this model."],
+  ["rate.", "Rate limit exceeded. Retry after the time given in the retry-after header."],
+  ["cluster.", "Too many requests from clients sharing this network or configuration."],
+  ["fingerprint.", "This client is not permitted."],
+  ["content.", "This request is not permitted."],
+  ["store.", "The service is temporarily unavailable. Please retry shortly."],
+  ["request.too_large", "The request body is too large."],
+  ["request.invalid_json", "The request body must be valid JSON."],
+  ["route.not_found", "Not found."],
+  ["origin.timeout", "The upstream API did not answer in time."],
+  ["origin.", "The upstream API could not be reached."],
+  ["gateway.", "The gateway is not configured correctly."],
+];
+
+export function messageFor(code: string): string {
+  return MESSAGES.find(([prefix]) => code.startsWith(prefix))?.[1] ?? "This request is not permitted.";
+}
+
+// Error `type`s the official SDKs and their users know, by status.
+const ANTHROPIC_TYPES: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  451: "permission_error",
+  504: "timeout_error",
+  529: "overloaded_error",
+};
+const OPENAI_TYPES: Record<number, string> = {
+  400: "invalid_request_error",
+  403: "request_forbidden",
+  404: "invalid_request_error",
+  413: "invalid_request_error",
+  429: "rate_limit_exceeded",
+  451: "request_forbidden",
+};
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  403: "Forbidden",
+  404: "Not Found",
+  413: "Content Too Large",
+  429: "Too Many Requests",
+  451: "Unavailable For Legal Reasons",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+export interface ErrorSpec {
+  status: number;
+  /** The primary reason code: the error's `code`. */
+  code: string;
+  requestId: string;
+  /** Every reason code, for the problem format and the `x-guard-reason` header. */
+  reasons?: readonly string[];
+  retryAfterSeconds?: number;
+  /** Retrying cannot help: `x-should-retry: false`, so official SDKs do not retry. */
+  final?: boolean;
+  headers?: HeadersInit;
+}
+
+/** A denial or gateway error in the route's error format, so official SDKs raise their matching error class. */
+export function errorResponse(format: ErrorFormat, spec: ErrorSpec): Response {
+  const message = messageFor(spec.code);
+  const headers = new Headers(spec.headers);
+  let body: unknown;
+  if (format === "anthropic") {
+    headers.set("content-type", "application/json");
+    body = {
+      type: "error",
+      error: { type: ANTHROPIC_TYPES[spec.status] ?? "api_error", message, code: spec.code },
+      request_id: spec.requestId,
+    };
+  } else if (format === "openai") {
+    headers.set("content-type", "application/json");
+    body = { error: { message, type: OPENAI_TYPES[spec.status] ?? "server_error", param: null, code: spec.code } };
+  } else {
+    headers.set("content-type", "application/problem+json");
+    body = {
+      type: `urn:distill-guard:problem:${spec.code}`,
+      title: TITLES[spec.status] ?? "Error",
+      status: spec.status,
+      detail: message,
+      instance: `urn:distill-guard:request:${spec.requestId}`,
+      code: spec.code,
+      reasons: spec.reasons ?? [spec.code],
+      request_id: spec.requestId,
+      ...(spec.retryAfterSeconds !== undefined ? { retry_after: retryAfterValue(spec.retryAfterSeconds) } : {}),
+    };
+  }
+  // Official SDKs read the request id from these (Anthropic: request-id, OpenAI: x-request-id).
+  headers.set("request-id", spec.requestId);
+  headers.set("x-request-id", spec.requestId);
+  headers.set("x-guard-request-id", spec.requestId);
+  headers.set("x-guard-reason", (spec.reasons ?? [spec.code]).join(","));
+  if (spec.retryAfterSeconds !== undefined) headers.set("retry-after", String(retryAfterValue(spec.retryAfterSeconds)));
+  if (spec.final) headers.set("x-should-retry", "false");
+  headers.set("cache-control", "no-store");
+  return new Response(JSON.stringify(body), { status: spec.status, headers });
+}
+
+/** Whole seconds, at least 1: a retry sooner than the bucket can refill would fail again. */
+const retryAfterValue = (seconds: number): number => Math.max(1, Math.ceil(seconds));
+
+/** The primary code of a verdict: the first reason of the winning action, or of any. */
+export function primaryCode(verdict: Verdict, fallback = "policy.denied"): string {
+  const prefixFor: Record<number, string[]> = { 429: ["rate.", "cluster.", "fingerprint.", "content."], 503: ["store."] };
+  const wanted = prefixFor[verdict.status];
+  const pick = (r: Reason) => !wanted || wanted.some((w) => r.code.startsWith(w));
+  return (verdict.reasons.find(pick) ?? verdict.reasons[0])?.code ?? fallback;
+}
+
+/** A denial response for an enforced verdict. */
+export function denialResponse(format: ErrorFormat, verdict: Verdict, requestId: string): Response {
+  const headers = new Headers(rateLimitHeaders(verdict.limits));
+  headers.set("x-guard-action", verdict.action);
+  return errorResponse(format, {
+    status: verdict.status,
+    code: primaryCode(verdict),
+    requestId,
+    reasons: verdict.reasons.map((r) => r.code),
+    retryAfterSeconds: verdict.retryAfterSeconds,
+    final: verdict.final,
+    headers,
+  });
+}
+
+/**
+ * The IETF draft RateLimit fields (draft-ietf-httpapi-ratelimit-headers):
+ * `RateLimit-Policy: "key-rpm";q=60;w=60` and `RateLimit: "key-rpm";r=12;t=3`,
+ * one item per bucket, most constrained first in `RateLimit`.
+ */
+export function rateLimitHeaders(limits: readonly LimitState[]): Record<string, string> {
+  if (limits.length === 0) return {};
+  const name = (l: LimitState) => JSON.stringify(l.name);
+  const byPressure = [...limits].sort((a, b) => a.remaining / a.capacity - b.remaining / b.capacity);
+  return {
+    "ratelimit-policy": limits.map((l) => `${name(l)};q=${l.capacity};w=${Math.max(1, Math.ceil(l.windowSeconds))}`).join(", "),
+    ratelimit: byPressure.map((l) => `${name(l)};r=${Math.max(0, Math.floor(l.remaining))};t=${Math.max(0, Math.ceil(l.resetSeconds))}`).join(", "),
+  };
+}
