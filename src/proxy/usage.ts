@@ -281,8 +281,6 @@ export function trackUsage(response: Response): TrackedResponse {
       },
     }),
   );
-  return {
-    response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }),
-    usage,
-  };
+  // The Response as init keeps its `encodeBody: "manual"` (see forward.ts): a compressed body is not compressed again.
+  return { response: new Response(body, response), usage };
 }
