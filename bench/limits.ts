@@ -74,7 +74,7 @@ const rules = [
 ];
 const subject = (key: string) => ({ keyHash: key, ipPrefix: "203.0.113.7/32", subnet: "203.0.113.0/24", country: "DE", asn: 64500 });
 const facts = (key: string) => ({ subject: subject(key), body: null, route: { name: "messages" } });
-const storeConfig = { timeoutMs: 1000, onError: "open", prefix: "dg:" };
+const storeConfig = { timeoutMs: 1000, onError: "open", prefix: "dg" };
 
 // The gateway's limiter.
 const ours = await tenant();

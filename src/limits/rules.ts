@@ -72,7 +72,7 @@ export async function sha256Hex(text: string): Promise<string> {
 }
 
 /**
- * The store key of a rule's bucket for this request: `<prefix><route>:<rule>:<hash>`,
+ * The store key of a rule's bucket for this request: `<prefix>:<route>:<rule>:<hash>`,
  * the hash taken over the dimension values, so no raw IP or key ever reaches
  * the store. Null when the request lacks one of the rule's dimensions.
  */
@@ -89,5 +89,5 @@ export async function bucketKey(
     if (value === null) return null;
     parts.push(`${dimension}=${value}`);
   }
-  return `${prefix}${routeName}:${rule.name}:${await hash(parts.join("\n"))}`;
+  return `${prefix}:${routeName}:${rule.name}:${await hash(parts.join("\n"))}`;
 }
