@@ -20,7 +20,7 @@ export default defineConfig({
   test: {
     root,
     include: ["test/**/*.test.ts"],
-    globalSetup: ["test/setup/origin.global.ts", "test/setup/jwks-server.ts"],
+    globalSetup: ["test/setup/origin.global.ts", "test/setup/jwks-server.ts", "test/setup/redis.ts"],
     testTimeout: 20_000,
   },
 });

@@ -23,11 +23,11 @@ export interface BucketRequest {
 export interface BucketResult {
   /** Whether the bucket applied to this request (see `when`). */
   applied: boolean;
-  /** Tokens left after this request (after the charge, when allowed). */
+  /** Tokens left after this request (after the charge, when allowed); fractional, negative after a post-charge debt. */
   remaining: number;
-  /** Seconds until the bucket is full again. */
+  /** Seconds until the bucket is full again (ms precision; Infinity when it never refills). */
   resetSeconds: number;
-  /** Seconds until this request's cost would fit; 0 when it fits now. Infinity when it never can (cost > capacity). */
+  /** Seconds until this request's cost would fit (ms precision); 0 when it fits now. Infinity when it never can (cost > capacity, or no refill). */
   retryAfterSeconds: number;
 }
 
@@ -54,7 +54,12 @@ export interface BucketAdjustment {
   key: string;
   capacity: number;
   refillPerSecond: number;
-  /** Tokens to take (positive) or give back (negative); never refused, clamped to [0, capacity]... see the store. */
+  /**
+   * Tokens to take (positive) or give back (negative); never refused. The
+   * bucket stays within [-capacity, capacity]: usage beyond the estimate is a
+   * debt that later requests wait for (an estimate too low, by mistake or by
+   * design, is not forgiven), bounded so one request cannot lock a client out.
+   */
   delta: number;
 }
 

@@ -1,0 +1,127 @@
+/**
+ * `npm run bench`: store round trips and Redis commands per request for a
+ * route with three token buckets (per key, per subnet, per route), for the
+ * gateway's limiter and, side by side against the same Redis, for
+ * @upstash/ratelimit doing the same three limits; then the store calls for a
+ * client already denied. Both use the real @upstash/redis client through the
+ * Upstash-compatible bridge of test/setup/ over a throwaway redis-server.
+ * Counts, not timings: round trips are counted at the bridge, Redis commands
+ * (those the scripts run included) with INFO commandstats.
+ */
+import { Ratelimit } from "@upstash/ratelimit";
+import { Redis } from "@upstash/redis";
+import { startRedis } from "../test/setup/redis-server.ts";
+import { connectRedis } from "../test/setup/resp.ts";
+import { startBridge } from "../test/setup/upstash-bridge.ts";
+
+const REQUESTS = 200;
+const DENIED_REQUESTS = 50;
+
+// The limiter is workerd code (extensionless type imports for the bundler):
+// load it at run time, typed by the little this benchmark calls.
+interface BenchLimiter {
+  check(rules: unknown[], facts: unknown, routeName: string): Promise<{ allowed: boolean; source: string }>;
+}
+const limits = (await import(new URL("../src/limits/index.ts", import.meta.url).href)) as {
+  createLimiter(options: { store: unknown; storeConfig: unknown }): BenchLimiter;
+  createUpstashStore(redis: unknown): unknown;
+};
+
+const redisServer = await startRedis();
+const bridge = await startBridge(redisServer.port);
+const admin = await connectRedis(redisServer.port);
+
+async function commandStats(): Promise<Record<string, number>> {
+  const info = String(await admin.send(["INFO", "commandstats"]));
+  const out: Record<string, number> = {};
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]!] = Number(m[2]);
+  return out;
+}
+
+async function tenant() {
+  const info = await bridge.tenant();
+  const control = async (action: string) => (await (await fetch(info.control, { method: "POST", body: JSON.stringify({ action }) })).json()) as { requests: number };
+  const redis = new Redis({ url: info.url, token: info.token, enableTelemetry: false });
+  return { redis, requests: async () => (await control("stats")).requests, reset: () => control("reset-stats") };
+}
+
+interface Measure {
+  roundTrips: number;
+  commands: number;
+  breakdown: string;
+}
+
+/** Runs `n` requests one after another and counts what they cost at the bridge and in Redis. */
+async function measure(t: Awaited<ReturnType<typeof tenant>>, n: number, request: (i: number) => Promise<unknown>): Promise<Measure> {
+  await t.reset();
+  await admin.send(["CONFIG", "RESETSTAT"]);
+  for (let i = 0; i < n; i++) await request(i);
+  const stats = await commandStats();
+  for (const name of Object.keys(stats)) if (/^(info|config)/.test(name)) delete stats[name]; // the benchmark's own
+  const commands = Object.values(stats).reduce((a, b) => a + b, 0);
+  const breakdown = Object.entries(stats)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, calls]) => `${name} ${+(calls / n).toFixed(2)}`)
+    .join(", ");
+  return { roundTrips: (await t.requests()) / n, commands: commands / n, breakdown };
+}
+
+// The route: per key 1,000/min, per subnet 6,000/min, per route 60,000/min.
+const rules = [
+  { name: "key", by: ["key"], capacity: 1000, refillPerSecond: 1000 / 60, cost: "request" },
+  { name: "subnet", by: ["subnet"], capacity: 6000, refillPerSecond: 100, cost: "request" },
+  { name: "route", by: ["route"], capacity: 60000, refillPerSecond: 1000, cost: "request" },
+];
+const subject = (key: string) => ({ keyHash: key, ipPrefix: "203.0.113.7/32", subnet: "203.0.113.0/24", country: "DE", asn: 64500 });
+const facts = (key: string) => ({ subject: subject(key), body: null, route: { name: "messages" } });
+const storeConfig = { timeoutMs: 1000, onError: "open", prefix: "dg" };
+
+// The gateway's limiter.
+const ours = await tenant();
+const limiter = limits.createLimiter({ store: limits.createUpstashStore(ours.redis), storeConfig });
+await limiter.check(rules, facts("warm-up"), "messages"); // loads the script (EVALSHA, NOSCRIPT, EVAL)
+const oursHot = await measure(ours, REQUESTS, () => limiter.check(rules, facts("k1"), "messages"));
+const tight = [{ ...rules[0], capacity: 5, refillPerSecond: 5 / 60 }, rules[1], rules[2]];
+while ((await limiter.check(tight, facts("k-denied"), "messages")).allowed); // until the first denial
+const oursDenied = await measure(ours, DENIED_REQUESTS, async () => {
+  const r = await limiter.check(tight, facts("k-denied"), "messages");
+  if (r.allowed) throw new Error("the denied client was allowed");
+});
+
+// @upstash/ratelimit: one limiter per bucket, called together (auto-pipelining batches them).
+const theirs = await tenant();
+const bucket = (name: string, refill: number, max: number) =>
+  new Ratelimit({ redis: theirs.redis, prefix: `rl:${name}`, limiter: Ratelimit.tokenBucket(refill, "1 m", max) });
+const rlKey = bucket("key", 1000, 1000);
+const rlSubnet = bucket("subnet", 6000, 6000);
+const rlRoute = bucket("route", 60000, 60000);
+const rlCheck = async (key: string, keyLimiter = rlKey) => {
+  const results = await Promise.all([keyLimiter.limit(key), rlSubnet.limit("203.0.113.0/24"), rlRoute.limit("route")]);
+  return results.every((r) => r.success);
+};
+await rlCheck("warm-up");
+const theirsHot = await measure(theirs, REQUESTS, () => rlCheck("k1"));
+const theirsSequential = await measure(theirs, REQUESTS, async () => {
+  for (const [l, id] of [[rlKey, "k2"], [rlSubnet, "203.0.113.0/24"], [rlRoute, "route"]] as const) if (!(await l.limit(id)).success) return false;
+  return true;
+});
+const rlTight = bucket("tight", 5, 5);
+while (await rlCheck("k-denied", rlTight)); // until the first denial
+const theirsDenied = await measure(theirs, DENIED_REQUESTS, async () => {
+  if (await rlCheck("k-denied", rlTight)) throw new Error("the denied client was allowed");
+});
+
+const row = (name: string, m: Measure) => `| ${name.padEnd(48)} | ${String(m.roundTrips).padStart(11)} | ${String(m.commands).padStart(14)} | ${m.breakdown}`;
+console.log(`\nThree token buckets per request (key, subnet, route); ${REQUESTS} allowed requests, then ${DENIED_REQUESTS} from a client already denied.\n`);
+console.log(`| ${"".padEnd(48)} | round trips | Redis commands | per request`);
+console.log(`| ${"-".repeat(48)} | ----------- | -------------- | -----------`);
+console.log(row("distill-guard, allowed", oursHot));
+console.log(row("@upstash/ratelimit (3 limiters at once), allowed", theirsHot));
+console.log(row("@upstash/ratelimit (one after another), allowed", theirsSequential));
+console.log(row("distill-guard, client already denied", oursDenied));
+console.log(row("@upstash/ratelimit, client already denied", theirsDenied));
+console.log("\nround trips: HTTP requests at the bridge; Redis commands: INFO commandstats, the scripts' own calls included.");
+
+admin.close();
+await bridge.close();
+await redisServer.stop();

@@ -1,0 +1,120 @@
+/**
+ * Token-bucket and distinct-counter arithmetic, without I/O. The memory store
+ * runs it directly; the Lua script (script.ts) is a line-by-line port, and the
+ * same behavioural tests run against both stores to keep them equal.
+ */
+import type { BucketRequest, BucketResult, CounterRequest } from "./types.ts";
+
+/** A bucket that never refills (refillPerSecond 0) is forgotten after a day without writes. */
+export const NO_REFILL_TTL_MS = 86_400_000;
+
+/** What a store keeps per bucket: tokens (may be negative after a post-charge) as of `atMs`. */
+export interface BucketState {
+  tokens: number;
+  atMs: number;
+}
+
+/** The bucket's tokens at `nowMs`. A missing bucket is full; a clock behind the stored one adds nothing. */
+export function refill(state: BucketState | null, capacity: number, refillPerSecond: number, nowMs: number): BucketState {
+  if (!state) return { tokens: capacity, atMs: nowMs };
+  const elapsed = Math.max(0, nowMs - state.atMs);
+  return { tokens: Math.min(capacity, state.tokens + (elapsed * refillPerSecond) / 1000), atMs: Math.max(state.atMs, nowMs) };
+}
+
+/** Milliseconds until `cost` fits; 0 when it fits now; Infinity when it never can. */
+export function retryMs(tokens: number, capacity: number, refillPerSecond: number, cost: number): number {
+  if (cost > capacity) return Infinity;
+  if (tokens >= cost) return 0;
+  if (refillPerSecond <= 0) return Infinity;
+  return Math.ceil(((cost - tokens) * 1000) / refillPerSecond);
+}
+
+/** Milliseconds until the bucket is full again; Infinity when it never refills. */
+export function resetMs(tokens: number, capacity: number, refillPerSecond: number): number {
+  if (tokens >= capacity) return 0;
+  if (refillPerSecond <= 0) return Infinity;
+  return Math.ceil(((capacity - tokens) * 1000) / refillPerSecond);
+}
+
+/** How long a written bucket lives: until it would be full again (a full bucket equals a missing one), at least 1 s. */
+export function ttlMs(tokens: number, capacity: number, refillPerSecond: number): number {
+  if (refillPerSecond <= 0) return NO_REFILL_TTL_MS;
+  return Math.max(1000, resetMs(tokens, capacity, refillPerSecond));
+}
+
+/**
+ * A distinct counter is two sets of members, one per half window, in two slots
+ * that alternate: the current half window's slot and the previous one's. The
+ * count is the union of both, so it covers the last half window to one full
+ * window. A slot's entry expires at the end of the half window after its own,
+ * so an entry two half windows old is gone before its slot is reused.
+ */
+export function counterSlots(windowSeconds: number, nowMs: number): { half: number; current: 0 | 1; expiresInMs: number } {
+  const half = Math.max(1, Math.floor((windowSeconds * 1000) / 2));
+  const index = Math.floor(nowMs / half);
+  return { half, current: (index % 2) as 0 | 1, expiresInMs: (index + 2) * half - nowMs };
+}
+
+export interface Evaluation {
+  allowed: boolean;
+  buckets: BucketResult[];
+  /** The state to write per bucket: a state, "delete" (full again), or null (unchanged). */
+  writes: (BucketState | "delete" | null)[];
+}
+
+/**
+ * One `take()` (or `adjust()`) over buckets already refilled to `now`, given
+ * the counters' values after this request. Take: every applied bucket with a
+ * cost must have room, then all are charged, else none. Adjust: every bucket is
+ * charged its cost (negative gives back), kept within [-capacity, capacity].
+ */
+export function evaluate(
+  mode: "take" | "adjust",
+  buckets: readonly Pick<BucketRequest, "capacity" | "refillPerSecond" | "cost" | "when">[],
+  states: readonly (BucketState | null)[],
+  counts: readonly number[],
+  nowMs: number,
+): Evaluation {
+  const current = buckets.map((b, i) => refill(states[i] ?? null, b.capacity, b.refillPerSecond, nowMs));
+  const applied = buckets.map((b) => !b.when || (counts[b.when.counter] ?? 0) > b.when.above);
+  const retries = buckets.map((b, i) =>
+    mode === "take" && applied[i] && b.cost > 0 ? retryMs(current[i]!.tokens, b.capacity, b.refillPerSecond, b.cost) : 0,
+  );
+  const allowed = retries.every((r) => r === 0);
+  const writes: Evaluation["writes"] = buckets.map(() => null);
+  buckets.forEach((b, i) => {
+    const s = current[i]!;
+    if (mode === "adjust") {
+      s.tokens = Math.max(-b.capacity, Math.min(b.capacity, s.tokens - b.cost));
+      writes[i] = s.tokens >= b.capacity ? (states[i] ? "delete" : null) : { ...s };
+    } else if (allowed && applied[i] && b.cost > 0) {
+      s.tokens -= b.cost;
+      writes[i] = { ...s };
+    }
+  });
+  return {
+    allowed: mode === "adjust" || allowed,
+    writes,
+    buckets: buckets.map((b, i) => ({
+      applied: applied[i]!,
+      remaining: current[i]!.tokens,
+      resetSeconds: resetMs(current[i]!.tokens, b.capacity, b.refillPerSecond) / 1000,
+      retryAfterSeconds: retries[i]! / 1000,
+    })),
+  };
+}
+
+/** Validates a take's requests (both stores call it): bad numbers would corrupt stored state. */
+export function assertValidRequests(buckets: readonly BucketRequest[], counters: readonly CounterRequest[]): void {
+  for (const b of buckets) {
+    if (!(b.capacity > 0) || !(b.refillPerSecond >= 0) || !Number.isFinite(b.cost) || !Number.isFinite(b.capacity) || !Number.isFinite(b.refillPerSecond)) {
+      throw new RangeError(`invalid bucket ${b.key}: capacity ${b.capacity}, refill ${b.refillPerSecond}, cost ${b.cost}`);
+    }
+    if (b.when && !(b.when.counter >= 0 && b.when.counter < counters.length && Number.isInteger(b.when.counter))) {
+      throw new RangeError(`invalid bucket ${b.key}: when.counter ${b.when.counter} is not a counter of this take`);
+    }
+  }
+  for (const c of counters) {
+    if (!(c.windowSeconds > 0)) throw new RangeError(`invalid counter ${c.key}: window ${c.windowSeconds}`);
+  }
+}

@@ -1,0 +1,283 @@
+import type { LimitOutcome, RequestFacts, StoreConfig } from "../config/types.ts";
+import type { Usage } from "../proxy/usage.ts";
+import type { Finding, LimitState } from "../verdict/types.ts";
+import { type DenialCache, createDenialCache } from "./denial-cache.ts";
+import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
+import { createMemoryStore } from "./memory-store.ts";
+import { type LimitRule, bucketKey, reasonStem, sha256Hex, windowSeconds } from "./rules.ts";
+import type { BucketRequest, LimitStore, TakeResult } from "./types.ts";
+
+export interface LimiterOptions extends TokenEstimateOptions {
+  /** The shared store (createUpstashStore), or a memory store for `wrangler dev`. */
+  store: LimitStore;
+  /** Timeout, fail mode (`open` | `closed` | `local`) and key prefix. */
+  storeConfig: StoreConfig;
+  /** Decides while the shared store fails, with `onError: "local"`. Default: a new memory store. */
+  fallbackStore?: LimitStore;
+  /** The isolate's clock in ms (denial cache, recovery). Default `Date.now`. */
+  now?: () => number;
+  /**
+   * Hashes dimension values into store keys. Default SHA-256; pass the key
+   * hasher (an HMAC under a secret) so an IP cannot be recovered from a key by
+   * trying every address.
+   */
+  hash?: (text: string) => Promise<string>;
+  /** Denials remembered in the isolate. Default 10,000. */
+  denialCacheSize?: number;
+  /** After a store failure, requests skip the shared store for this long, then one request tries it again. Default 1,000 ms. */
+  recoverAfterMs?: number;
+  /** Retry-After of the 503 when failing closed. Default 1 s. */
+  closedRetryAfterSeconds?: number;
+}
+
+/** What decided: the shared store, the fallback, the denial cache, the pre-check (a cost that can never fit), the fail mode, or nothing (no rule applied). */
+export type LimitSource = "store" | "fallback" | "cache" | "precheck" | "open" | "closed" | "none";
+
+export interface LimitCheck extends LimitOutcome {
+  /** False when a bucket (or a closed store) denies the request. */
+  allowed: boolean;
+  source: LimitSource;
+  /** Tokens pre-charged to token-weighted buckets (0 when none were charged). */
+  estimatedTokens: number;
+  /**
+   * Post-charge after the response: replaces the estimate with the usage the
+   * origin reported (`trackUsage(response).usage`). For `waitUntil`; never
+   * rejects; does nothing when no token-weighted bucket was charged or usage is null.
+   */
+  reconcile(usage: Usage | null | Promise<Usage | null>): Promise<void>;
+}
+
+export interface Limiter {
+  /** Checks and charges every bucket of `rules` for this request in one store round trip. Never throws. */
+  check(rules: readonly LimitRule[], facts: RequestFacts, routeName?: string): Promise<LimitCheck>;
+  /** Denials remembered in the isolate: for tests and health. */
+  readonly denials: DenialCache;
+}
+
+interface Planned {
+  rule: LimitRule;
+  bucket: BucketRequest;
+}
+
+class StoreTimeout extends Error {}
+
+const noReconcile = async (usage: Usage | null | Promise<Usage | null>): Promise<void> => {
+  Promise.resolve(usage).catch(() => {}); // nothing to post-charge; a failed usage read must not go unhandled
+};
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  promise.catch(() => {}); // a late failure must not surface as an unhandled rejection
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreTimeout(`store timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => {
+    if (timer !== null) clearTimeout(timer);
+  });
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+function limitState(rule: LimitRule, remaining: number, resetSeconds: number): LimitState {
+  return {
+    name: rule.name,
+    capacity: rule.capacity,
+    remaining: Math.max(0, Math.floor(remaining)),
+    resetSeconds: Math.ceil(resetSeconds),
+    windowSeconds: windowSeconds(rule),
+  };
+}
+
+/** True when a rule needs the request body (token-weighted buckets): set the route's `needsBody`. */
+export function limitsNeedBody(rules: readonly LimitRule[]): boolean {
+  return rules.some((r) => r.cost === "tokens");
+}
+
+/**
+ * The limiter: builds each rule's bucket for the request's subject, answers
+ * repeated denials from the isolate's denial cache, and otherwise checks and
+ * charges every bucket in one `store.take()` bounded by `storeConfig.timeoutMs`.
+ * When the store fails or times out, `storeConfig.onError` decides: `open`
+ * allows (finding `store.unavailable`, flag: limits not enforced), `closed`
+ * denies with 503 and Retry-After (`store.unavailable`, throttle), `local`
+ * decides with the fallback store (finding `store.fallback`, allow: limits
+ * enforced per isolate). After a failure the
+ * shared store is skipped for `recoverAfterMs`, so no request waits for a
+ * store known to be down; then one request probes it.
+ *
+ * Denials are 429 findings with action `throttle`, reason codes from
+ * `reasonStem()` (`rate.key_exhausted`), and `retryAfterSeconds`: the
+ * whole request's wait (the longest of its denying buckets), rounded up to
+ * whole seconds. A cost larger than a bucket's capacity is denied with
+ * `final: true` and no store call.
+ *
+ * @example
+ * const limiter = createLimiter({ store: createUpstashStore(redis), storeConfig: config.store, hash: createKeyHasher(secret) });
+ * const limits = await limiter.check(route.limits, facts, route.name);
+ */
+export function createLimiter(options: LimiterOptions): Limiter {
+  const {
+    store,
+    storeConfig,
+    fallbackStore = createMemoryStore(),
+    now = Date.now,
+    hash = sha256Hex,
+    denialCacheSize = 10_000,
+    recoverAfterMs = 1000,
+    closedRetryAfterSeconds = 1,
+  } = options;
+  const denials = createDenialCache(denialCacheSize);
+  let downUntil = 0;
+  let probing = false;
+
+  /** Whether this request may try the shared store (see the recovery note above). */
+  const sharedUsable = (): boolean => {
+    if (downUntil === 0) return true;
+    if (probing || now() < downUntil) return false;
+    probing = true;
+    return true;
+  };
+  const sharedResult = (ok: boolean) => {
+    probing = false;
+    downUntil = ok ? 0 : now() + recoverAfterMs;
+  };
+
+  const outcome = (
+    fields: Pick<LimitCheck, "allowed" | "source" | "findings" | "limits"> & Partial<Pick<LimitCheck, "estimatedTokens" | "reconcile">>,
+  ): LimitCheck => ({ estimatedTokens: 0, reconcile: noReconcile, ...fields });
+
+  const failed = (planned: Planned[], estimate: TokenEstimate | null, detail: string): Promise<LimitCheck> | LimitCheck => {
+    const reason = { check: "store" as const, code: "store.unavailable", detail };
+    if (storeConfig.onError === "closed") {
+      return outcome({
+        allowed: false,
+        source: "closed",
+        limits: [],
+        findings: [{ reason, action: "throttle", status: 503, retryAfterSeconds: closedRetryAfterSeconds }],
+      });
+    }
+    if (storeConfig.onError === "local" && planned.length > 0) {
+      return fallbackStore
+        .take(planned.map((p) => p.bucket), [])
+        .then((result) => {
+          const decided = decide(planned, result, estimate, fallbackStore, "fallback");
+          // Not store.unavailable: the limits were enforced, by this isolate alone.
+          decided.findings.push({ reason: { check: "store", code: "store.fallback", detail }, action: "allow" });
+          return decided;
+        })
+        .catch(() => failedOpen(reason));
+    }
+    return failedOpen(reason);
+  };
+  const failedOpen = (reason: Finding["reason"]): LimitCheck =>
+    outcome({ allowed: true, source: "open", limits: [], findings: [{ reason, action: "flag" }] });
+
+  /** Findings, states and the post-charge from a store's answer. */
+  const decide = (planned: Planned[], result: TakeResult, estimate: TokenEstimate | null, charged: LimitStore, source: LimitSource): LimitCheck => {
+    const limits = planned.map((p, i) => limitState(p.rule, result.buckets[i]!.remaining, result.buckets[i]!.resetSeconds));
+    if (result.allowed) {
+      const tokenBuckets = planned.filter((p) => p.rule.cost === "tokens");
+      return outcome({
+        allowed: true,
+        source,
+        findings: [],
+        limits,
+        estimatedTokens: tokenBuckets.length > 0 && estimate ? estimate.total : 0,
+        reconcile: tokenBuckets.length > 0 && estimate ? reconciler(tokenBuckets, estimate, charged) : noReconcile,
+      });
+    }
+    const t = now();
+    const denying = planned.map((p, i) => ({ p, r: result.buckets[i]! })).filter(({ r }) => r.applied && r.retryAfterSeconds > 0);
+    const waitMs = Math.max(...denying.map(({ r }) => r.retryAfterSeconds * 1000));
+    for (const { p, r } of denying) {
+      if (!p.bucket.when && Number.isFinite(r.retryAfterSeconds)) {
+        denials.put(p.bucket.key, { untilMs: t + r.retryAfterSeconds * 1000, cost: p.bucket.cost, refillPerSecond: p.bucket.refillPerSecond });
+      }
+    }
+    return outcome({ allowed: false, source, limits, findings: denying.map(({ p }) => throttle(p.rule, waitMs)) });
+  };
+
+  const throttle = (rule: LimitRule, waitMs: number): Finding =>
+    Number.isFinite(waitMs)
+      ? { reason: { check: "rate", code: `${reasonStem(rule)}_exhausted`, detail: rule.name }, action: "throttle", status: 429, retryAfterSeconds: seconds(waitMs) }
+      : { reason: { check: "rate", code: `${reasonStem(rule)}_exhausted`, detail: rule.name }, action: "throttle", status: 429, final: true };
+
+  const reconciler =
+    (buckets: Planned[], estimate: TokenEstimate, charged: LimitStore) =>
+    async (usage: Usage | null | Promise<Usage | null>): Promise<void> => {
+      try {
+        const u = await usage;
+        if (!u) return;
+        const actual = (u.inputTokens ?? estimate.input) + u.outputTokens;
+        const delta = actual - estimate.total;
+        if (delta === 0) return;
+        const adjustments = buckets.map((p) => ({ key: p.bucket.key, capacity: p.bucket.capacity, refillPerSecond: p.bucket.refillPerSecond, delta }));
+        await withTimeout(charged.adjust(adjustments), Math.max(storeConfig.timeoutMs, 1000));
+      } catch {
+        // The pre-charge stands: nothing better can be done after the response.
+      }
+    };
+
+  const check = async (rules: readonly LimitRule[], facts: RequestFacts, routeName = facts.route.name): Promise<LimitCheck> => {
+    const planned: Planned[] = [];
+    let estimate: TokenEstimate | null = null;
+    try {
+      if (rules.some((r) => r.cost === "tokens")) estimate = estimateTokens(facts.body?.json, options);
+      for (const rule of rules) {
+        const key = await bucketKey(storeConfig.prefix, routeName, rule, facts.subject, hash);
+        if (key === null) continue;
+        const cost = rule.cost === "tokens" ? estimate!.total : 1;
+        planned.push({ rule, bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost } });
+      }
+      if (planned.length === 0) return outcome({ allowed: true, source: "none", findings: [], limits: [] });
+
+      // A cost larger than the capacity can never fit: no store call, no retry.
+      const tooLarge = planned.filter((p) => p.bucket.cost > p.bucket.capacity);
+      if (tooLarge.length > 0) {
+        return outcome({
+          allowed: false,
+          source: "precheck",
+          limits: tooLarge.map((p) => limitState(p.rule, p.rule.capacity, 0)),
+          findings: tooLarge.map((p) => ({
+            reason: { check: "rate", code: `${reasonStem(p.rule)}_too_large`, detail: `${p.rule.name}: ${p.bucket.cost} > ${p.bucket.capacity}` },
+            action: "throttle",
+            status: 429,
+            final: true,
+          })),
+        });
+      }
+
+      const t = now();
+      const cached = planned.map((p) => ({ p, d: denials.get(p.bucket.key, p.bucket.cost, t) })).filter(({ d }) => d !== null);
+      if (cached.length > 0) {
+        const waitMs = Math.max(...cached.map(({ d }) => d!.retryMs));
+        return outcome({
+          allowed: false,
+          source: "cache",
+          limits: cached.map(({ p, d }) => limitState(p.rule, d!.tokens, ((p.rule.capacity - d!.tokens) / p.rule.refillPerSecond))),
+          findings: cached.map(({ p }) => throttle(p.rule, waitMs)),
+        });
+      }
+
+      if (!sharedUsable()) return await failed(planned, estimate, "store down: not retried yet");
+      let result: TakeResult;
+      try {
+        result = await withTimeout(store.take(planned.map((p) => p.bucket), []), storeConfig.timeoutMs);
+        sharedResult(true);
+      } catch (error) {
+        sharedResult(false);
+        return await failed(planned, estimate, error instanceof StoreTimeout ? error.message : `store error: ${String(error).slice(0, 200)}`);
+      }
+      return decide(planned, result, estimate, store, "store");
+    } catch (error) {
+      // A bug must not become a 500: decide as if the store had failed.
+      try {
+        return await failed(planned, estimate, `limiter error: ${String(error).slice(0, 200)}`);
+      } catch {
+        return failedOpen({ check: "store", code: "store.unavailable", detail: "limiter error" });
+      }
+    }
+  };
+
+  return { check, denials };
+}

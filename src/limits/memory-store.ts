@@ -1,0 +1,108 @@
+import { type BucketState, assertValidRequests, counterSlots, evaluate, ttlMs } from "./bucket.ts";
+import type { BucketRequest, LimitStore, TakeResult } from "./types.ts";
+
+export interface MemoryStoreOptions {
+  /** The clock in ms. Default `Date.now`; a simulator passes a virtual clock. */
+  now?: () => number;
+  /** Most entries (buckets and counter slots) kept; past it the least recently written go first. Default 50,000. */
+  maxEntries?: number;
+}
+
+type Entry = { expiresAt: number } & ({ kind: "bucket"; state: BucketState } | { kind: "members"; members: Set<string> });
+
+export interface MemoryStore extends LimitStore {
+  /** Live entries (expired ones are dropped first): for tests and health. */
+  size(): number;
+  /** Remaining lifetime of every live entry in ms, by key: for tests (every entry has one). */
+  ttls(): Map<string, number>;
+}
+
+/**
+ * A store in this isolate's memory, with the same semantics as the Upstash
+ * store: for `wrangler dev`, tests and simulations, and as the `local`
+ * fallback when the shared store fails. Limits are per isolate here: every
+ * isolate (and every edge location) counts on its own. Distinct counters are
+ * exact sets instead of HyperLogLogs. Every entry expires like the Redis key it
+ * stands for, and the map never holds more than `maxEntries`.
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const { now = Date.now, maxEntries = 50_000 } = options;
+  const entries = new Map<string, Entry>();
+  let nextSweep = 0;
+
+  const sweep = (t: number) => {
+    if (t < nextSweep) return;
+    for (const [key, e] of entries) if (e.expiresAt <= t) entries.delete(key);
+    nextSweep = t + 1000;
+  };
+  const get = (key: string, t: number): Entry | undefined => {
+    const e = entries.get(key);
+    if (e && e.expiresAt <= t) {
+      entries.delete(key);
+      return undefined;
+    }
+    return e;
+  };
+  const put = (key: string, entry: Entry) => {
+    entries.delete(key);
+    entries.set(key, entry);
+    // Map order is insertion order and writes re-insert: the first entry is the least recently written.
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+  };
+  const bucketState = (key: string, t: number): BucketState | null => {
+    const e = get(key, t);
+    return e?.kind === "bucket" ? { ...e.state } : null;
+  };
+
+  const run = (mode: "take" | "adjust", buckets: readonly BucketRequest[], counts: number[], t: number): TakeResult => {
+    const states = buckets.map((b) => bucketState(b.key, t));
+    const result = evaluate(mode, buckets, states, counts, t);
+    result.writes.forEach((w, i) => {
+      const b = buckets[i]!;
+      if (w === "delete") entries.delete(b.key);
+      else if (w) put(b.key, { kind: "bucket", state: w, expiresAt: t + ttlMs(w.tokens, b.capacity, b.refillPerSecond) });
+    });
+    return { allowed: result.allowed, buckets: result.buckets, counters: counts, nowMs: t };
+  };
+
+  return {
+    kind: "memory",
+    async take(buckets, counters) {
+      assertValidRequests(buckets, counters);
+      const t = now();
+      sweep(t);
+      const counts = counters.map((c) => {
+        const slots = counterSlots(c.windowSeconds, t);
+        const currentKey = `${c.key}:${slots.current}`;
+        const current = get(currentKey, t);
+        const members = current?.kind === "members" ? current.members : new Set<string>();
+        members.add(c.member);
+        put(currentKey, { kind: "members", members, expiresAt: t + slots.expiresInMs });
+        const previous = get(`${c.key}:${1 - slots.current}`, t);
+        if (previous?.kind !== "members") return members.size;
+        let union = members.size;
+        for (const m of previous.members) if (!members.has(m)) union++;
+        return union;
+      });
+      return run("take", buckets, counts, t);
+    },
+    async adjust(adjustments) {
+      const buckets = adjustments.map((a) => ({ ...a, cost: a.delta }));
+      assertValidRequests(buckets, []);
+      const t = now();
+      sweep(t);
+      run("adjust", buckets, [], t);
+    },
+    size() {
+      const t = now();
+      for (const [key, e] of entries) if (e.expiresAt <= t) entries.delete(key);
+      return entries.size;
+    },
+    ttls() {
+      const t = now();
+      const out = new Map<string, number>();
+      for (const [key, e] of entries) if (e.expiresAt > t) out.set(key, e.expiresAt - t);
+      return out;
+    },
+  };
+}

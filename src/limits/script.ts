@@ -1,0 +1,124 @@
+/**
+ * The one Lua script behind every store round trip: all token buckets of a
+ * request checked and charged (all or none) and every distinct-account counter
+ * updated, atomically. A port of `evaluate()` in bucket.ts; keep both equal.
+ *
+ * KEYS: the bucket keys (nb of them), then two keys per counter (its two
+ *       half-window HyperLogLogs, slot 0 then slot 1).
+ * ARGV[1]  mode: "take" or "adjust" (post-charge: each bucket charged its cost
+ *          unconditionally, kept within [-capacity, capacity]; no counters)
+ * ARGV[2]  the clock in ms, or "" to read the Redis clock (TIME)
+ * ARGV[3]  nb, ARGV[4] nc
+ * then per bucket: capacity, refillPerSecond, cost, when-counter (1-based, 0: always applies), when-above
+ * then per counter: member, windowSeconds
+ *
+ * A bucket is a string "<tokens> <atMs>" written with SET PX (value and TTL in
+ * one command); its TTL is the time to refill fully, at least 1 s (a full
+ * bucket equals a missing one). Counter slots expire at the end of the half
+ * window after their own.
+ *
+ * Returns {allowed, nowMs, then per bucket: applied (0/1), remaining tokens in
+ * thousandths (floored), ms until full (-1: never), ms until the cost fits
+ * (-1: never), then per counter: its distinct count}. Integers only, so every
+ * client (and the REST encoding) reads them alike.
+ *
+ * TIME before writes needs effects replication: the default since Redis 5
+ * (3.2 and 4 would need redis.replicate_commands()); the "worker" clock avoids it.
+ */
+export const LIMIT_SCRIPT = `local mode = ARGV[1]
+local now = tonumber(ARGV[2])
+if not now then
+  local t = redis.call("TIME")
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local nb = tonumber(ARGV[3])
+local nc = tonumber(ARGV[4])
+local NO_REFILL_TTL_MS = 86400000
+
+local counts = {}
+local cbase = 4 + nb * 5
+for i = 1, nc do
+  local member = ARGV[cbase + 2 * i - 1]
+  local half = math.max(1, math.floor(tonumber(ARGV[cbase + 2 * i]) * 1000 / 2))
+  local idx = math.floor(now / half)
+  local cur, prev = KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i]
+  if idx % 2 == 1 then cur, prev = prev, cur end
+  redis.call("PFADD", cur, member)
+  redis.call("PEXPIRE", cur, (idx + 2) * half - now)
+  counts[i] = redis.call("PFCOUNT", cur, prev)
+end
+
+local states = {}
+if nb > 0 then states = redis.call("MGET", unpack(KEYS, 1, nb)) end
+
+local function reset_ms(tokens, cap, rate)
+  if tokens >= cap then return 0 end
+  if rate <= 0 then return -1 end
+  return math.ceil((cap - tokens) * 1000 / rate)
+end
+
+local allowed = 1
+local b = {}
+for i = 1, nb do
+  local a = 4 + (i - 1) * 5
+  local cap, rate, cost = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  local when, above = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
+  local tokens, at, existed = cap, now, false
+  if states[i] then
+    local t, ts = string.match(states[i], "^(%S+) (%S+)$")
+    t, ts = tonumber(t), tonumber(ts)
+    if t and ts then
+      existed = true
+      tokens = math.min(cap, t + math.max(0, now - ts) * rate / 1000)
+      at = math.max(ts, now)
+    end
+  end
+  local applied = when == 0 or counts[when] > above
+  local retry = 0
+  if mode == "take" and applied and cost > 0 then
+    if cost > cap then retry = -1
+    elseif tokens >= cost then retry = 0
+    elseif rate <= 0 then retry = -1
+    else retry = math.ceil((cost - tokens) * 1000 / rate) end
+    if retry ~= 0 then allowed = 0 end
+  end
+  b[i] = {cap = cap, rate = rate, cost = cost, tokens = tokens, at = at, existed = existed, applied = applied, retry = retry}
+end
+
+local function write(i, s)
+  local ttl = NO_REFILL_TTL_MS
+  if s.rate > 0 then ttl = math.max(1000, reset_ms(s.tokens, s.cap, s.rate)) end
+  redis.call("SET", KEYS[i], string.format("%.17g %.17g", s.tokens, s.at), "PX", ttl)
+end
+
+for i = 1, nb do
+  local s = b[i]
+  if mode == "adjust" then
+    s.tokens = math.max(-s.cap, math.min(s.cap, s.tokens - s.cost))
+    if s.tokens >= s.cap then
+      if s.existed then redis.call("DEL", KEYS[i]) end
+    else
+      write(i, s)
+    end
+  elseif allowed == 1 and s.applied and s.cost > 0 then
+    s.tokens = s.tokens - s.cost
+    write(i, s)
+  end
+end
+
+local out = {allowed, now}
+for i = 1, nb do
+  local s = b[i]
+  local applied = 0
+  if s.applied then applied = 1 end
+  table.insert(out, applied)
+  table.insert(out, math.floor(s.tokens * 1000))
+  table.insert(out, reset_ms(s.tokens, s.cap, s.rate))
+  table.insert(out, s.retry)
+end
+for i = 1, nc do table.insert(out, counts[i]) end
+return out
+`;
+
+/** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
+export const LIMIT_SCRIPT_SHA1 = "2eb717d55171bda7a865675d78ebc165b1c738a5";

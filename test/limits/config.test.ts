@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { Problems } from "../../src/config/read";
+import { parseLimits, parseRate } from "../../src/limits/config";
+
+const parse = (raw: unknown) => {
+  const p = new Problems();
+  const rules = parseLimits(raw, "routes[0].limits", p);
+  return { rules, problems: p.list };
+};
+
+describe("limits config", () => {
+  it("reads explicit buckets and the friendly rate form", () => {
+    const { rules, problems } = parse([
+      { name: "key-rpm", by: ["key"], capacity: 60, refillPerSecond: 1 },
+      { name: "key-tokens", by: ["key"], capacity: 400000, refillPerSecond: 6000, cost: "tokens" },
+      { name: "subnet", by: ["subnet", "asn"], rate: "600 per minute" },
+      { name: "daily", by: ["route"], rate: "10000 per day", capacity: 500 },
+      { name: "burst", by: ["ip"], rate: "5 per second" },
+      { name: "hourly", by: ["country"], rate: "3600 per hour" },
+    ]);
+    expect(problems).toEqual([]);
+    expect(rules).toEqual([
+      { name: "key-rpm", by: ["key"], capacity: 60, refillPerSecond: 1, cost: "request" },
+      { name: "key-tokens", by: ["key"], capacity: 400000, refillPerSecond: 6000, cost: "tokens" },
+      { name: "subnet", by: ["subnet", "asn"], capacity: 600, refillPerSecond: 10, cost: "request" },
+      { name: "daily", by: ["route"], capacity: 500, refillPerSecond: 10000 / 86400, cost: "request" },
+      { name: "burst", by: ["ip"], capacity: 5, refillPerSecond: 5, cost: "request" },
+      { name: "hourly", by: ["country"], capacity: 3600, refillPerSecond: 1, cost: "request" },
+    ]);
+  });
+
+  it("lists every problem by path", () => {
+    const { rules, problems } = parse([
+      { name: "a", by: ["key"], capacity: 0, refillPerSecond: 1 },
+      { name: "b", by: ["key", "colour"], capacity: 1.5, refillPerSecond: -1 },
+      { name: "a", by: [], rate: "60 a minute" },
+      { by: ["ip"], rate: "1 per minute", refillPerSecond: 1, cost: "bytes", burst: 3 },
+      { name: "bad name!", by: "key", refillPerSecond: 1 },
+      { name: "twice", by: ["ip", "ip"], rate: "0 per second" },
+      { name: "neither", by: ["asn"] },
+      "key-rpm",
+    ]);
+    expect(rules).toEqual([]);
+    expect(problems).toEqual([
+      "routes[0].limits[0].capacity: must be a positive integer",
+      'routes[0].limits[1].by[1]: must be one of key, ip, subnet, asn, country, fingerprint, route (got "colour")',
+      "routes[0].limits[1].capacity: must be a positive integer",
+      "routes[0].limits[1].refillPerSecond: must be a positive number",
+      'routes[0].limits[2].name: duplicates routes[0].limits[0].name "a"',
+      "routes[0].limits[2].by: must not be empty",
+      'routes[0].limits[2].rate: must be "<count> per second|minute|hour|day", such as "60 per minute"',
+      "routes[0].limits[3].burst: unknown field (expected one of: name, by, capacity, refillPerSecond, rate, cost)",
+      "routes[0].limits[3].name: is required",
+      'routes[0].limits[3].cost: must be one of "request", "tokens"',
+      'routes[0].limits[3]: give either "rate" or "refillPerSecond", not both',
+      "routes[0].limits[4].name: must be 1-64 letters, digits, '_', '.' or '-'",
+      "routes[0].limits[4].by: must be an array",
+      'routes[0].limits[4].capacity: is required with "refillPerSecond"',
+      "routes[0].limits[5].by: must not repeat a dimension",
+      'routes[0].limits[5].rate: must be "<count> per second|minute|hour|day", such as "60 per minute"',
+      'routes[0].limits[6]: needs "rate" (such as "60 per minute") or "capacity" and "refillPerSecond"',
+      "routes[0].limits[7]: must be an object",
+    ]);
+  });
+
+  it("treats an absent section as no limits, and anything but an array as a problem", () => {
+    expect(parse(undefined)).toEqual({ rules: [], problems: [] });
+    expect(parse({ name: "x" }).problems).toEqual(["routes[0].limits: must be an array"]);
+  });
+
+  it("parses rates", () => {
+    expect(parseRate("60 per minute")).toEqual({ count: 60, seconds: 60 });
+    expect(parseRate(" 1 per day ")).toEqual({ count: 1, seconds: 86400 });
+    expect(parseRate("60 per minutes")).toBeNull();
+    expect(parseRate("1.5 per second")).toBeNull();
+  });
+});
