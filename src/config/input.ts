@@ -19,7 +19,7 @@ export interface ConfigInput {
   maxBodyBytes?: number;
   /** Default wait for the origin's response headers, in ms. Default 300000. */
   originTimeoutMs?: number;
-  store?: { timeoutMs?: number; onError?: "open" | "closed" | "local"; prefix?: string };
+  store?: { timeoutMs?: number; onError?: "open" | "closed" | "local"; prefix?: string; clock?: "redis" | "worker" };
 }
 
 export interface RouteInput {
@@ -31,6 +31,19 @@ export interface RouteInput {
   originTimeoutMs?: number;
   /** Geo, network and identity policy (README: "Geo, network and identity policy"). */
   geo?: GeoInput;
+  /** Token buckets (README: "Rate limits"). */
+  limits?: LimitInput[];
+}
+
+export interface LimitInput {
+  name: string;
+  /** key, ip, subnet, asn, country, fingerprint, route */
+  by: string[];
+  /** "60 per minute" (also per second, hour, day); capacity defaults to the count. */
+  rate?: string;
+  capacity?: number;
+  refillPerSecond?: number;
+  cost?: "request" | "tokens";
 }
 
 export interface PlaceLists {

@@ -16,6 +16,7 @@ const route: RouteConfig = {
   originTimeoutMs: 30_000,
   needsBody: true,
   checks: [],
+  limits: [],
 };
 
 export interface FakeRequest {

@@ -128,6 +128,7 @@ export function route(name = "messages"): RouteConfig {
     originTimeoutMs: 30_000,
     needsBody: true,
     checks: [],
+    limits: [],
   };
 }
 

@@ -7,7 +7,7 @@ import { createUpstashStore } from "../../src/limits/upstash-store";
 import { trackUsage } from "../../src/proxy/usage";
 import { STORES, type Tenant, counting, facts, keysWithTtl, newTenant, virtualClock } from "./helpers";
 
-const storeConfig = (onError: StoreConfig["onError"] = "open", timeoutMs = 200): StoreConfig => ({ timeoutMs, onError, prefix: "dg" });
+const storeConfig = (onError: StoreConfig["onError"] = "open", timeoutMs = 200): StoreConfig => ({ timeoutMs, onError, prefix: "dg", clock: "redis" });
 const rule = (name: string, by: LimitRule["by"], capacity: number, refillPerSecond: number, cost: LimitRule["cost"] = "request"): LimitRule => ({
   name,
   by,
