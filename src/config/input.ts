@@ -31,6 +31,8 @@ export interface RouteInput {
   originTimeoutMs?: number;
   /** Geo, network and identity policy (README: "Geo, network and identity policy"). */
   geo?: GeoInput;
+  /** Also send anthropic-ratelimit-* or x-ratelimit-* headers, after the route's error format. Default false. */
+  providerHeaders?: boolean;
   /** Token buckets (README: "Rate limits"). */
   limits?: LimitInput[];
 }

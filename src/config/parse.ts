@@ -7,6 +7,7 @@ import {
   Problems,
   at,
   readArray,
+  readBoolean,
   readEnum,
   readNumber,
   readObject,
@@ -53,7 +54,7 @@ export class ConfigError extends Error {
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "limits"]);
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "limits", "providerHeaders"]);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
@@ -103,6 +104,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     needsBody,
     checks,
     limits,
+    providerHeaders: readBoolean(obj, "providerHeaders", path, p) ?? false,
   };
   return route;
 }

@@ -54,6 +54,8 @@ export interface RouteConfig {
   needsBody: boolean;
   /** The route's pure checks, in the order they run. */
   checks: readonly PureCheck[];
+  /** Also send the API family's own rate-limit headers (anthropic-ratelimit-*, x-ratelimit-*). */
+  providerHeaders: boolean;
   /** Token buckets, checked and charged in one store round trip after the pure checks. */
   limits: readonly LimitRule[];
 }

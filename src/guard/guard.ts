@@ -8,7 +8,8 @@ import type { DecisionEvent } from "../telemetry/event";
 import { type Telemetry, createTelemetry } from "../telemetry/record";
 import { decide, isDenied } from "../verdict/decide";
 import { originHeaders, shadowHeaders } from "../verdict/headers";
-import { denialResponse, errorResponse, rateLimitHeaders } from "../verdict/respond";
+import { rateLimitHeaders } from "../verdict/ratelimit-headers";
+import { denialResponse, errorResponse } from "../verdict/respond";
 import type { Finding, LimitState, Verdict } from "../verdict/types";
 import { type LimitCheck, createLimiter } from "../limits/limiter";
 import { createMemoryStore } from "../limits/memory-store";
@@ -149,7 +150,7 @@ export function distillGuard(options: GuardOptions): MiddlewareHandler {
 
     state.verdict = decide(findings, limits, route.mode);
     if (isDenied(state.verdict)) {
-      const response = denialResponse(route.errors, state.verdict, requestId);
+      const response = denialResponse(route.errors, state.verdict, requestId, limitHeaders(route, state.verdict, now()));
       record(response, now());
       return response;
     }
@@ -178,7 +179,7 @@ async function pass(
   }
   const extra: Record<string, string> = {
     "x-guard-request-id": state.requestId,
-    ...rateLimitHeaders(state.verdict.limits),
+    ...(state.route ? limitHeaders(state.route, state.verdict, now()) : {}),
     ...(state.route?.mode === "shadow" ? shadowHeaders(state.verdict) : {}),
   };
   c.res = withHeaders(c.res, extra);
@@ -203,6 +204,9 @@ async function takeBody(c: Context, route: RouteConfig, state: GuardState): Prom
   (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(bytes.slice().buffer);
   return null;
 }
+
+const limitHeaders = (route: RouteConfig, verdict: Verdict, nowMs: number) =>
+  rateLimitHeaders(verdict.limits, route.providerHeaders ? route.errors : null, nowMs);
 
 function enforcedDenial(code: string, status: number): Verdict {
   const verdict = decide([{ reason: { check: "request", code }, action: "block", status, final: true }], [], "enforce");

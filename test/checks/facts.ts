@@ -17,6 +17,7 @@ const route: RouteConfig = {
   needsBody: true,
   checks: [],
   limits: [],
+  providerHeaders: false,
 };
 
 export interface FakeRequest {

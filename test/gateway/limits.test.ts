@@ -67,6 +67,19 @@ describe("token buckets through the Worker and real Redis", () => {
     expect((await gw.call("/v1/messages", { key: "sk-customer-2" })).status).toBe(200);
   });
 
+  it("adds the API family's own headers when the route asks for them", async () => {
+    const gw = await gateway(messagesRoute({ providerHeaders: true }));
+    const ok = await gw.call("/v1/messages");
+    expect(ok.headers.get("anthropic-ratelimit-requests-limit")).toBe("3");
+    expect(ok.headers.get("anthropic-ratelimit-requests-remaining")).toBe("2");
+    await gw.call("/v1/messages");
+    await gw.call("/v1/messages");
+    const denied = await gw.call("/v1/messages");
+    expect(denied.status).toBe(429);
+    expect(denied.headers.get("anthropic-ratelimit-requests-remaining")).toBe("0");
+    expect(Date.parse(denied.headers.get("anthropic-ratelimit-requests-reset")!)).toBeGreaterThan(Date.now());
+  });
+
   it("costs one store round trip per request, and none for a client already denied", async () => {
     const gw = await gateway(messagesRoute());
     await gw.tenant.resetStats();

@@ -129,6 +129,7 @@ export function route(name = "messages"): RouteConfig {
     needsBody: true,
     checks: [],
     limits: [],
+    providerHeaders: false,
   };
 }
 

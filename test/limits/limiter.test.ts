@@ -53,8 +53,8 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
       { reason: { check: "rate", code: "rate.key_exhausted", detail: "key-rps" }, action: "throttle", status: 429, retryAfterSeconds: 1 },
     ]);
     expect(denied.limits).toEqual([
-      { name: "key-rps", capacity: 3, remaining: 0, resetSeconds: 3, windowSeconds: 3 },
-      { name: "subnet", capacity: 100, remaining: 97, resetSeconds: 1, windowSeconds: 10 },
+      { name: "key-rps", capacity: 3, remaining: 0, resetSeconds: 3, windowSeconds: 3, unit: "requests" },
+      { name: "subnet", capacity: 100, remaining: 97, resetSeconds: 1, windowSeconds: 10, unit: "requests" },
     ]);
     // another key, same subnet: its own bucket
     expect((await limiter.check(rules, facts({ subject: { keyHash: "ffffffffffffffffffffffffffffffff" } }))).allowed).toBe(true);
