@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { loadConfig } from "./config/parse";
 import { type GuardOptions, distillGuard } from "./guard/guard";
 import { formatIp } from "./identity/ip";
-import { forward } from "./proxy/forward";
+import { type OriginFetch, forward } from "./proxy/forward";
 import { errorResponse } from "./verdict/respond";
 
 export interface GatewayOptions extends GuardOptions {
@@ -11,6 +11,12 @@ export interface GatewayOptions extends GuardOptions {
     url: string;
     /** Replaces the client's credential toward the origin, when set. */
     apiKey?: string;
+    /**
+     * Sends origin requests instead of the global `fetch`: a service binding
+     * (`(request) => env.ORIGIN.fetch(request)`) or an in-process origin.
+     * Requests are still addressed to `url` plus the client's path.
+     */
+    fetch?: OriginFetch;
   };
 }
 
@@ -21,6 +27,7 @@ export interface GatewayOptions extends GuardOptions {
  *
  * @param options.origin.url - the origin's base URL (required)
  * @param options.origin.apiKey - credential sent to the origin instead of the client's (default: the client's own)
+ * @param options.origin.fetch - sends the origin requests, e.g. a service binding's fetch (default: the global fetch)
  * @example
  * ```ts
  * const gateway = createGateway({ config, keyHashSecret, origin: { url: "https://api.example.com" } });
@@ -40,6 +47,7 @@ export function createGateway(options: GatewayOptions): Hono {
     const result = await forward(c.req.raw, {
       originUrl: options.origin.url,
       originApiKey: options.origin.apiKey,
+      fetch: options.origin.fetch,
       timeoutMs: state.route?.originTimeoutMs ?? config.originTimeoutMs,
       headers: state.subject.ip ? { ...state.originHeaders, "x-forwarded-for": formatIp(state.subject.ip) } : state.originHeaders,
       // the bytes the guard read, else the request's own stream, unread

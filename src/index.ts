@@ -28,3 +28,4 @@ export {
   type MemoryStore,
 } from "./limits/index";
 export { trackUsage, type Usage } from "./proxy/usage";
+export type { OriginFetch } from "./proxy/forward";

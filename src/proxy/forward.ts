@@ -20,7 +20,16 @@ export interface ForwardOptions {
   body?: Uint8Array | null;
   /** Aborts the origin request, also while its body streams (the client went away). */
   signal?: AbortSignal;
+  /**
+   * Sends the origin request instead of the global `fetch`: a service binding
+   * (`(request) => env.ORIGIN.fetch(request)`), or an in-process origin (the
+   * simulator). It receives a Request addressed to the target URL.
+   */
+  fetch?: OriginFetch;
 }
+
+/** How the gateway reaches its origin: a Fetcher-like function. */
+export type OriginFetch = (request: Request) => Promise<Response>;
 
 export type ForwardResult =
   | { ok: true; response: Response; originMs: number }
@@ -86,14 +95,18 @@ export async function forward(request: Request, options: ForwardOptions): Promis
   const started = Date.now();
   try {
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
-    const upstream = await fetch(target, {
+    const init: RequestInit = {
       method: request.method,
       headers: originRequestHeaders(request.headers, options),
       body: hasBody ? (options.body !== undefined ? options.body : request.body) : null,
       redirect: "manual",
       signal: controller.signal,
       encodeResponseBody: "manual",
-    });
+    };
+    // A stream body needs `duplex: "half"` outside workerd (Fetch standard); workerd ignores it.
+    const upstream = options.fetch
+      ? await options.fetch(new Request(target, { ...init, ...(init.body ? { duplex: "half" } : {}) } as RequestInit))
+      : await fetch(target, init);
     const originMs = Date.now() - started;
     clearTimeout(timer);
 
