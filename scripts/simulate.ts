@@ -1,0 +1,208 @@
+/**
+ * `npm run simulate [scenario.json] [--seed N] [--out dir] [--runtime node|workerd]`
+ *
+ * Replays a scenario (default: bench/scenarios/default.json) through the
+ * gateway and, side by side, through the baseline (one per-key token bucket),
+ * on a virtual clock. Prints the report and writes report.md, report.json
+ * and chart.svg to the output directory (default: bench/out/<scenario name>/).
+ *
+ * The simulator (sim/) is workerd code, bundled here with esbuild once. The
+ * runs go to two Node worker threads (default: fast), or with
+ * `--runtime workerd` to two workerd processes through Miniflare (the
+ * Workers runtime itself, about five times slower here: its streams cost
+ * event-loop turns). Both give the same results for a seed. This process
+ * uses the same bundle to validate the scenario and render the report.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { argv, exit, stdout } from "node:process";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import type { Report } from "../sim/report.ts";
+import type { Goals, RunKind, RunResult } from "../sim/types.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** What this script uses from the bundle (sim/worker.ts). */
+interface SimulatorBundle {
+  parseScenario(raw: unknown): { ok: true; scenario: { name: string; goals: Goals | null; baseline: { rate: string } } } | { ok: false; problems: string[] };
+  buildReport(gateway: RunResult, baseline: RunResult, goals: Goals | null, baselineRate: string): Report;
+  renderMarkdown(report: Report): string;
+  renderChart(gateway: RunResult, baseline: RunResult): string;
+}
+
+function usage(message?: string): never {
+  if (message) console.error(message);
+  console.error("usage: npm run simulate -- [scenario.json] [--seed N] [--out dir] [--runtime node|workerd]");
+  exit(2);
+}
+
+function parseArgs(args: string[]) {
+  let scenario = join(root, "bench/scenarios/default.json");
+  let seed: number | undefined;
+  let out: string | undefined;
+  let runtime: "node" | "workerd" = "node";
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--seed") {
+      seed = Number(args[++i]);
+      if (!Number.isSafeInteger(seed)) usage("--seed needs an integer");
+    } else if (a === "--out") {
+      out = args[++i] ?? usage("--out needs a directory");
+    } else if (a === "--runtime") {
+      const value = args[++i];
+      if (value !== "node" && value !== "workerd") usage("--runtime is node or workerd");
+      runtime = value;
+    } else if (a.startsWith("-")) usage(`unknown option ${a}`);
+    else scenario = resolve(a);
+  }
+  return { scenario, seed, out, runtime };
+}
+
+async function bundle(): Promise<{ code: string; path: string }> {
+  const result = await build({
+    entryPoints: [join(root, "sim/worker.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "import"],
+    write: false,
+    logLevel: "error",
+  });
+  const code = result.outputFiles[0]!.text;
+  const path = join(root, "node_modules/.cache/distill-guard/simulator.mjs");
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, code);
+  return { code, path };
+}
+
+async function compatibilityDate(): Promise<string> {
+  const toml = await readFile(join(root, "wrangler.toml"), "utf8");
+  return /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? "2026-10-01";
+}
+
+type Progress = (kind: RunKind, progress: { requests: number; virtualMs: number }) => void;
+interface Finished {
+  result: RunResult;
+  wallMs: number;
+}
+
+// The worker thread's code: import the bundle, run, report progress and the result.
+const THREAD = `
+const { parentPort, workerData } = require("node:worker_threads");
+import(workerData.bundle).then(async (sim) => {
+  const parsed = sim.parseScenario(workerData.scenario);
+  if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+  const result = await sim.runSimulation(parsed.scenario, {
+    kind: workerData.kind,
+    seed: workerData.seed,
+    onProgress: (progress) => parentPort.postMessage({ progress }),
+  });
+  parentPort.postMessage({ result });
+});
+`;
+
+/** One run in a Node worker thread. */
+function runInNode(bundlePath: string, scenario: unknown, kind: RunKind, seed: number | undefined, progress: Progress): Promise<Finished> {
+  const started = performance.now();
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(THREAD, { eval: true, workerData: { bundle: pathToFileURL(bundlePath).href, scenario, kind, seed } });
+    const timer = setTimeout(() => void worker.terminate().then(() => reject(new Error(`the ${kind} run took longer than 15 minutes`))), 15 * 60_000);
+    worker.on("message", (m: { progress?: { requests: number; virtualMs: number }; result?: RunResult }) => {
+      if (m.progress) progress(kind, m.progress);
+      if (m.result) {
+        clearTimeout(timer);
+        resolvePromise({ result: m.result, wallMs: performance.now() - started });
+        void worker.terminate();
+      }
+    });
+    worker.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** One run in its own workerd process, through Miniflare. */
+async function runInWorkerd(code: string, date: string, scenario: unknown, kind: RunKind, seed: number | undefined, progress: Progress): Promise<Finished> {
+  const mf = new Miniflare({
+    workers: [{ config: { name: `sim-${kind}`, compatibilityDate: date, manifest: { mainModule: "simulator.mjs", modules: { "simulator.mjs": { type: "esm", contents: code } } } } }],
+  } as ConstructorParameters<typeof Miniflare>[0]);
+  const started = performance.now();
+  try {
+    const response = await mf.dispatchFetch("http://simulator/run", {
+      method: "POST",
+      body: JSON.stringify({ scenario, kind, seed }),
+      signal: AbortSignal.timeout(15 * 60_000),
+    });
+    if (!response.body) throw new Error(`simulator answered ${response.status} without a body`);
+    let buffer = "";
+    let result: RunResult | null = null;
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf("\n")) >= 0) {
+        const message = JSON.parse(buffer.slice(0, end)) as { progress?: { requests: number; virtualMs: number }; result?: RunResult; error?: string; problems?: string[] };
+        buffer = buffer.slice(end + 1);
+        if (message.progress) progress(kind, message.progress);
+        if (message.error) throw new Error(`the ${kind} run failed: ${message.error}`);
+        if (message.result) result = message.result;
+      }
+    }
+    if (!result) throw new Error(`the ${kind} run ended without a result`);
+    return { result, wallMs: performance.now() - started };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+async function main() {
+  const args = parseArgs(argv.slice(2));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(args.scenario, "utf8"));
+  } catch (error) {
+    console.error(`${args.scenario}: ${(error as Error).message}`);
+    exit(1);
+  }
+  const { code, path } = await bundle();
+  const sim = (await import(pathToFileURL(path).href)) as SimulatorBundle;
+  const parsed = sim.parseScenario(raw);
+  if (!parsed.ok) {
+    console.error(`${args.scenario}: invalid scenario\n  ${parsed.problems.join("\n  ")}`);
+    exit(1);
+  }
+  const out = resolve(args.out ?? join(root, "bench/out", parsed.scenario.name));
+  const date = await compatibilityDate();
+
+  const shown: Record<string, string> = {};
+  const progress: Progress = (kind, p) => {
+    shown[kind] = `${p.requests.toLocaleString("en-US")} requests, ${Math.round(p.virtualMs / 60_000)} virtual min`;
+    if (stdout.isTTY) stdout.write(`\r  gateway: ${shown.gateway ?? "starting"} | baseline: ${shown.baseline ?? "starting"}   `);
+  };
+  console.log(`Simulating ${args.scenario}: gateway and baseline side by side, in ${args.runtime === "node" ? "Node worker threads" : "workerd"}…`);
+  const run = (kind: RunKind) =>
+    args.runtime === "node" ? runInNode(path, raw, kind, args.seed, progress) : runInWorkerd(code, date, raw, kind, args.seed, progress);
+  const [gateway, baseline] = await Promise.all([run("gateway"), run("baseline")]);
+  if (stdout.isTTY) stdout.write("\n");
+
+  const report = sim.buildReport(gateway.result, baseline.result, parsed.scenario.goals, parsed.scenario.baseline.rate);
+  const markdown = sim.renderMarkdown(report);
+  const speed = (r: Finished) =>
+    `${r.result.requests.toLocaleString("en-US")} requests in ${(r.wallMs / 1000).toFixed(1)} s (${Math.round(r.result.requests / (r.wallMs / 1000)).toLocaleString("en-US")}/s)`;
+  console.log(`\n${markdown}\n`);
+  console.log(`Replayed: gateway ${speed(gateway)}; baseline ${speed(baseline)}.`);
+
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, "report.md"), `${markdown}\n`);
+  await writeFile(join(out, "report.json"), `${JSON.stringify({ report, runs: { gateway: gateway.result, baseline: baseline.result } }, null, 2)}\n`);
+  await writeFile(join(out, "chart.svg"), sim.renderChart(gateway.result, baseline.result));
+  console.log(`Wrote ${join(out, "report.md")}, report.json and chart.svg.`);
+}
+
+await main();

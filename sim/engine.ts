@@ -1,0 +1,167 @@
+/**
+ * Replays a scenario through the real gateway app (`createGateway`, the app
+ * the Worker serves) on a virtual clock, with the in-memory store standing
+ * in for Redis and an in-process origin. One request at a time, in virtual
+ * time order: each is answered, its body read to the end and its
+ * after-response work (token reconciliation, telemetry) finished before the
+ * clock moves on, so a run is deterministic for a seed and an hour of traffic
+ * takes seconds.
+ *
+ * What one isolate with one shared store decides is what a fleet of isolates
+ * sharing one Redis decides: the store holds every bucket and counter, and an
+ * isolate's denial cache only repeats denials that cannot change.
+ */
+import type { ConfigInput } from "../src/config/input";
+import { createGateway } from "../src/gateway";
+import { createMemoryStore } from "../src/limits/memory-store";
+import type { DecisionEvent } from "../src/telemetry/event";
+import type { Verdict } from "../src/verdict/types";
+import { createSimOrigin } from "./origin";
+import { createRandom } from "./random";
+import { type Scenario, baselineConfig } from "./scenario";
+import { SegmentTraffic } from "./traffic";
+import type { RunKind, RunResult, SegmentResult } from "./types";
+
+export interface RunOptions {
+  kind: RunKind;
+  /** Overrides the scenario's seed. */
+  seed?: number;
+  /** Called every `progressEvery` requests (awaited: a host can flush output there). */
+  onProgress?: (progress: { requests: number; virtualMs: number }) => void | Promise<void>;
+  progressEvery?: number;
+}
+
+/** Not a secret: simulated keys are hashed like real ones, under a fixed key. */
+const SIM_KEY_HASH_SECRET = "distill-guard-simulator-key-hash";
+
+interface Tally {
+  result: SegmentResult;
+  windowAttempted: number[];
+  windowHarvested: number[];
+}
+
+const add = (counts: Record<string, number>, key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
+
+/** Start of the first window from which every window with traffic stayed at or under the share; null if none. */
+export function containedAt(attempted: readonly number[], harvested: readonly number[], share: number, windowMs: number): number | null {
+  let from: number | null = null;
+  for (let i = 0; i < attempted.length; i++) {
+    const a = attempted[i] ?? 0;
+    if (a === 0) continue;
+    if ((harvested[i] ?? 0) / a > share) from = null;
+    else from ??= i;
+  }
+  return from === null ? null : from * windowMs;
+}
+
+export async function runSimulation(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+  const seed = options.seed ?? scenario.seed;
+  const config: ConfigInput = options.kind === "gateway" ? scenario.gateway : baselineConfig(scenario);
+  let clock = scenario.startsAtMs;
+  const now = () => clock;
+
+  const origin = createSimOrigin();
+  let originCalls = 0;
+  let decision: { event: DecisionEvent; verdict: Verdict } | null = null;
+  const app = createGateway({
+    config,
+    keyHashSecret: SIM_KEY_HASH_SECRET,
+    origin: {
+      url: "https://origin.sim",
+      fetch: (request) => {
+        originCalls++;
+        return origin.fetch(request);
+      },
+    },
+    // The shared store: no eviction (Redis keeps every key until its TTL).
+    store: createMemoryStore({ now, maxEntries: Number.MAX_SAFE_INTEGER }),
+    now,
+    log: () => {},
+    onDecision: (event, verdict) => void (decision = { event, verdict }),
+  });
+
+  const root = createRandom(seed);
+  const traffic = scenario.segments.map((s) => new SegmentTraffic(s, root.forked(`segment:${s.name}`), scenario.botManagement));
+  const buckets = Math.ceil(scenario.durationMs / scenario.chartBucketMs);
+  const windows = Math.ceil(scenario.durationMs / scenario.containment.windowMs);
+  const tallies: Tally[] = scenario.segments.map((s) => ({
+    result: {
+      name: s.name,
+      description: s.description,
+      legitimate: s.legitimate,
+      accounts: s.accounts,
+      rate: s.rate,
+      attempted: 0,
+      harvested: 0,
+      harvestedFlagged: 0,
+      denied: 0,
+      deniedByReason: {},
+      flaggedByReason: {},
+      firstRequestMs: null,
+      containedAtMs: null,
+      timeline: { attempted: new Array<number>(buckets).fill(0), harvested: new Array<number>(buckets).fill(0) },
+    },
+    windowAttempted: new Array<number>(windows).fill(0),
+    windowHarvested: new Array<number>(windows).fill(0),
+  }));
+
+  const progressEvery = options.progressEvery ?? 10_000;
+  let requests = 0;
+  for (;;) {
+    // The segment whose next request comes first (ties: the earlier segment).
+    let next = -1;
+    for (let i = 0; i < traffic.length; i++) if (traffic[i]!.nextMs < (next < 0 ? Infinity : traffic[next]!.nextMs)) next = i;
+    if (next < 0 || traffic[next]!.nextMs >= scenario.durationMs || requests >= scenario.maxRequests) break;
+    const sent = traffic[next]!.take();
+    clock = scenario.startsAtMs + sent.timeMs;
+
+    const pending: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException() {}, props: {} };
+    const callsBefore = originCalls;
+    decision = null;
+    const response = await app.fetch(sent.request, {}, ctx as unknown as ExecutionContext);
+    await response.arrayBuffer(); // the client reads the answer to its end
+    await Promise.all(pending);
+    requests++;
+
+    const t = tallies[next]!;
+    const r = t.result;
+    const reached = originCalls > callsBefore && response.status < 400;
+    const d = decision as { event: DecisionEvent; verdict: Verdict } | null;
+    r.attempted++;
+    r.firstRequestMs ??= sent.timeMs;
+    const bucket = Math.floor(sent.timeMs / scenario.chartBucketMs);
+    const window = Math.floor(sent.timeMs / scenario.containment.windowMs);
+    r.timeline.attempted[bucket]!++;
+    t.windowAttempted[window]!++;
+    if (reached) {
+      r.harvested++;
+      r.timeline.harvested[bucket]!++;
+      t.windowHarvested[window]!++;
+      if (d && d.verdict.action !== "allow") {
+        r.harvestedFlagged++;
+        for (const reason of d.verdict.reasons) add(r.flaggedByReason, reason.code);
+      }
+    } else {
+      r.denied++;
+      add(r.deniedByReason, d?.event.reasons[0] ?? `status.${response.status}`);
+    }
+    if (options.onProgress && requests % progressEvery === 0) await options.onProgress({ requests, virtualMs: sent.timeMs });
+  }
+
+  for (const t of tallies) {
+    const at = containedAt(t.windowAttempted, t.windowHarvested, scenario.containment.maxAllowedShare, scenario.containment.windowMs);
+    t.result.containedAtMs = at === null || t.result.firstRequestMs === null ? null : Math.max(at, t.result.firstRequestMs);
+  }
+  return {
+    kind: options.kind,
+    scenario: scenario.name,
+    seed,
+    config: options.kind === "baseline" ? "baseline" : scenario.gatewayName,
+    durationMs: scenario.durationMs,
+    chartBucketMs: scenario.chartBucketMs,
+    containment: scenario.containment,
+    requests,
+    segments: tallies.map((t) => t.result),
+  };
+}

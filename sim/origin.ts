@@ -1,0 +1,131 @@
+/**
+ * The simulator's origin: an in-process model API the gateway reaches
+ * through `origin.fetch`, answering as the demo origin (scripts/demo-origin.ts)
+ * does: Anthropic Messages and OpenAI Chat Completions, as JSON or as SSE,
+ * always with `usage`, so the gateway's token buckets are reconciled as in
+ * production.
+ *
+ * Replies are short, but their usage figures are those of a realistic
+ * answer: output tokens drawn from a log-normal around 350 (three times that
+ * when the prompt asks for step-by-step reasoning, plus most of the thinking
+ * budget when there is one), cut at `max_tokens`. The draw is seeded by the
+ * request body, so the same request gets the same answer in every run.
+ */
+import type { OriginFetch } from "../src/proxy/forward";
+import { createRandom, hashString } from "./random";
+
+export interface SimOrigin {
+  fetch: OriginFetch;
+  /** Requests answered so far. */
+  readonly answered: number;
+}
+
+const encoder = new TextEncoder();
+
+interface Parsed {
+  model: string;
+  maxTokens: number;
+  stream: boolean;
+  includeUsage: boolean;
+  prompt: string;
+  thinkingBudget: number;
+}
+
+function parse(text: string, anthropic: boolean): Parsed | null {
+  let body: Record<string, any>;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
+  const prompt = messages.map((m) => (typeof (m as { content?: unknown }).content === "string" ? (m as { content: string }).content : "")).join("\n");
+  return {
+    model: typeof body.model === "string" ? body.model : "unknown",
+    maxTokens: Number(anthropic ? body.max_tokens : (body.max_completion_tokens ?? body.max_tokens ?? 4096)) || 4096,
+    stream: body.stream === true,
+    includeUsage: body.stream_options?.include_usage === true,
+    prompt,
+    thinkingBudget: anthropic ? Number(body.thinking?.budget_tokens ?? 0) : body.reasoning_effort === "high" ? 8192 : 0,
+  };
+}
+
+function usageFor(p: Parsed, seed: number): { input: number; output: number } {
+  const r = createRandom(seed);
+  const stepByStep = /step[- ]by[- ]step|chain of thought|reason(ing)? through/i.test(p.prompt);
+  let output = r.logNormal(350, 2) * (stepByStep ? 3 : 1);
+  if (p.thinkingBudget > 0) output += p.thinkingBudget * (0.3 + 0.6 * r.next());
+  return { input: Math.max(1, Math.ceil(p.prompt.length / 4)), output: Math.max(1, Math.min(p.maxTokens, Math.round(output))) };
+}
+
+const REPLY = "Here is a considered answer to your request, abridged by the simulator's origin.";
+
+function sse(events: string[]): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const e of events) controller.enqueue(encoder.encode(e));
+      controller.close();
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+}
+
+function anthropicAnswer(p: Parsed, id: string, u: { input: number; output: number }): Response {
+  const usage = { input_tokens: u.input, output_tokens: u.output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  const stopReason = u.output >= p.maxTokens ? "max_tokens" : "end_turn";
+  if (!p.stream) {
+    return Response.json({ id, type: "message", role: "assistant", model: p.model, content: [{ type: "text", text: REPLY }], stop_reason: stopReason, stop_sequence: null, usage });
+  }
+  const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+  return sse([
+    event("message_start", { type: "message_start", message: { id, type: "message", role: "assistant", model: p.model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } }),
+    event("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
+    ...REPLY.split(/(?<= )/).map((text) => event("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } })),
+    event("content_block_stop", { type: "content_block_stop", index: 0 }),
+    event("message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: u.output } }),
+    event("message_stop", { type: "message_stop" }),
+  ]);
+}
+
+function openaiAnswer(p: Parsed, id: string, u: { input: number; output: number }): Response {
+  const usage = { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output };
+  const finish = u.output >= p.maxTokens ? "length" : "stop";
+  const created = 1_776_816_000;
+  if (!p.stream) {
+    return Response.json({ id, object: "chat.completion", created, model: p.model, choices: [{ index: 0, message: { role: "assistant", content: REPLY }, finish_reason: finish }], usage });
+  }
+  const chunk = (delta: unknown, finishReason: string | null, extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: p.model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`;
+  return sse([
+    chunk({ role: "assistant", content: "" }, null),
+    ...REPLY.split(/(?<= )/).map((content) => chunk({ content }, null)),
+    chunk({}, finish),
+    ...(p.includeUsage ? [`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: p.model, choices: [], usage })}\n\n`] : []),
+    "data: [DONE]\n\n",
+  ]);
+}
+
+export function createSimOrigin(): SimOrigin {
+  let answered = 0;
+  const fetch: OriginFetch = async (request) => {
+    const path = new URL(request.url).pathname;
+    const anthropic = path === "/v1/messages";
+    if (request.method !== "POST" || (!anthropic && path !== "/v1/chat/completions")) {
+      return Response.json({ error: { type: "not_found_error", message: `no route for ${request.method} ${path}` } }, { status: 404 });
+    }
+    const text = await request.text();
+    const parsed = parse(text, anthropic);
+    if (!parsed) return Response.json({ error: { type: "invalid_request_error", message: "body must be JSON" } }, { status: 400 });
+    answered++;
+    const seed = hashString(text);
+    const id = `${anthropic ? "msg" : "chatcmpl"}_sim_${seed.toString(16).padStart(8, "0")}`;
+    const usage = usageFor(parsed, seed);
+    return anthropic ? anthropicAnswer(parsed, id, usage) : openaiAnswer(parsed, id, usage);
+  };
+  return {
+    fetch,
+    get answered() {
+      return answered;
+    },
+  };
+}

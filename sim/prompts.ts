@@ -1,0 +1,155 @@
+/**
+ * Prompt text for simulated requests.
+ *
+ * - `varied`: what a population of real users writes. Each account has its
+ *   own interests (a few subjects), and every prompt combines a task, a
+ *   subject, details and sometimes pasted material of any length, so two
+ *   prompts rarely share a shape.
+ * - `templates`: what a harvesting pipeline sends: a handful of fixed
+ *   scaffolds, each filled with generated problems, names and numbers. The
+ *   scaffolds ask the model to spell out its reasoning step by step.
+ *
+ * A share of varied prompts also ask for step-by-step reasoning, as real
+ * users do (`stepByStep`), so a content check that flags the phrase alone
+ * meets honest users too.
+ */
+import type { Random } from "./random";
+
+const TASKS = [
+  "Summarize the following", "Explain", "Write a Python function that handles", "Fix the bug in this code about", "Translate into Spanish:",
+  "Draft a short email to a customer about", "Give me three ideas for", "What is the difference between", "Review this paragraph for clarity:",
+  "Convert this JSON to YAML:", "Write a SQL query over", "Outline a project plan for", "Classify the sentiment of this review of",
+  "Extract every date mentioned in", "Suggest a title for an article on", "Rewrite in a friendlier tone:", "Write unit tests for",
+  "Compare the pros and cons of", "Create a study guide on", "Write a haiku about", "Explain like I am five:", "Generate a regex that matches",
+  "Draft release notes for", "Write a cover letter for a job in", "Help me debug a TypeScript error in", "Describe the history of",
+  "Turn these notes into a memo about", "Estimate the cost of", "List common mistakes when working with", "Write a product description for",
+  "Make a weekly meal plan with", "Propose interview questions about", "Write a bash script that cleans up", "Critique this argument about",
+  "Refactor this function dealing with", "Plan a three-day trip around", "Explain the error message from", "Write a limerick about",
+];
+
+const SUBJECTS = [
+  "our quarterly sales report", "a binary search tree", "photosynthesis", "the French Revolution", "Kubernetes pod scheduling", "a React form hook",
+  "customer churn in SaaS", "the Krebs cycle", "compound interest", "GDPR data requests", "a Postgres deadlock", "the Monty Hall problem",
+  "solar panel sizing for a small house", "a sourdough starter", "Rust lifetimes", "an onboarding checklist", "supply chain delays",
+  "the causes of inflation", "a CSV of sensor readings", "OAuth refresh tokens", "the plot of Hamlet", "a wedding toast", "machine translation quality",
+  "a leaking kitchen faucet", "vector databases", "the Treaty of Westphalia", "caching in a CDN", "a marathon training plan", "tax brackets",
+  "Bayesian A/B testing", "a cat that refuses to eat", "microservice timeouts", "the water cycle", "a Terraform state lock", "remote team rituals",
+  "the Fourier transform", "an invoice dispute", "climate adaptation in cities", "a chess opening", "Python asyncio cancellation", "a landing page",
+  "the immune response to vaccines", "Excel pivot tables", "a memory leak in Node", "medieval castle design", "a job offer negotiation",
+  "ocean acidification", "a flaky integration test", "quantum entanglement", "a small bakery's marketing", "git rebase conflicts", "the Silk Road",
+  "a podcast intro", "lease agreement clauses", "graph coloring", "a noisy neighbour complaint", "the Doppler effect", "a retirement budget",
+];
+
+const DETAILS = [
+  "Keep it under 200 words.", "Use bullet points.", "Our audience is non-technical.", "Please be concise.", "Include an example.",
+  "Format the answer as a table.", "We are on a tight deadline.", "Assume I know the basics.", "Cite the key assumptions.",
+  "Avoid jargon.", "Write it in British English.", "Return only the code.", "Add comments to the code.", "Explain each step briefly.",
+];
+
+const WORDS =
+  "the a of to and in that is was for on with as it by at from this be are or have an which not but had were they one all their been has more would there when what some about into than them its only other new time could two these may first then do any like my now over such our man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three".split(" ");
+
+const STEP_BY_STEP = [
+  "Think step by step.", "Walk me through it step by step.", "Explain your reasoning step by step.", "Let's work through this step by step.",
+];
+
+/** One account's habits: what it tends to ask about. */
+export interface PromptProfile {
+  subjects: readonly string[];
+}
+
+export function drawProfile(r: Random): PromptProfile {
+  return { subjects: Array.from({ length: 3 + r.int(4) }, () => r.pick(SUBJECTS)) };
+}
+
+/** A fixed corpus of sentences, built once; pasted material is a slice of it at a random place. */
+let corpus: string[] | null = null;
+function corpusWords(): string[] {
+  if (corpus) return corpus;
+  // A fixed linear congruential sequence: the corpus is the same in every run and every runtime.
+  let x = 12345;
+  const next = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) / (1 << 24);
+  corpus = [];
+  let sentence = 0;
+  for (let i = 0; i < 50_000; i++) {
+    let w = WORDS[Math.floor(next() * WORDS.length)]!;
+    if (sentence === 0) w = w[0]!.toUpperCase() + w.slice(1);
+    if (++sentence >= 8 + Math.floor(next() * 13)) {
+      w += ".";
+      sentence = 0;
+    }
+    corpus.push(w);
+  }
+  return corpus;
+}
+
+function filler(r: Random, words: number): string {
+  const all = corpusWords();
+  const start = r.int(all.length - words);
+  return all.slice(start, start + words).join(" ");
+}
+
+/** A prompt as a real user writes one. `pasteWords`: median words of pasted material, when any is pasted. */
+export function variedPrompt(r: Random, profile: PromptProfile, o: { stepByStep: number; pasteShare: number; pasteWords: number }): string {
+  const parts = [`${r.pick(TASKS)} ${r.chance(0.8) ? r.pick(profile.subjects) : r.pick(SUBJECTS)}.`];
+  if (r.chance(0.5)) parts.push(r.pick(DETAILS));
+  if (r.chance(0.25)) parts.push(`It involves ${1 + r.int(500)} items and a budget of ${(r.int(900) + 100) * 10} dollars.`);
+  if (r.chance(o.pasteShare)) parts.push(`\n\n${filler(r, Math.min(8000, Math.max(20, Math.round(r.logNormal(o.pasteWords, 2.2)))))}`);
+  if (r.chance(o.stepByStep)) parts.push(r.pick(STEP_BY_STEP));
+  return parts.join(" ");
+}
+
+// Scaffolds of a harvesting pipeline: each asks for the reasoning itself, spelled out.
+const SCAFFOLDS = [
+  "You are an expert {field} tutor. Solve the problem below. Before the final answer, write out your complete internal reasoning step by step, numbering every step and explaining why it follows from the previous one.\n\nProblem: {problem}\n\nEnd with 'Final answer:' and the result.",
+  "Question {n}: {problem}\nShow your full chain of thought in detail, every intermediate calculation included, then give the answer after ANSWER:.",
+  "Think carefully and reason step by step, out loud, about the following {field} task. Do not skip steps; verify each one before moving on.\nTask: {problem}",
+  "[{field}] Provide a detailed, step-by-step derivation for: {problem}. List your assumptions first, then each reasoning step, then the conclusion.",
+  "Please reason through this {field} problem one step at a time and explain your thinking at every step, as if teaching a student: {problem}",
+  "Problem #{n} ({field}). {problem} Reason step by step. Show all work. State the final answer on its own line.",
+  "Let's think step by step. {problem} Break the problem into sub-problems, solve each with full reasoning, and then combine them. Field: {field}.",
+  "As a careful {field} analyst, walk through your reasoning step by step for the scenario below, considering alternatives before deciding.\nScenario: {problem}",
+];
+
+const FIELDS = ["mathematics", "physics", "chemistry", "logic", "programming", "economics", "probability", "biology", "finance", "algorithms"];
+const NAMES = ["Alice", "Bob", "Chen", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jamal", "Kofi", "Lena", "Mateo", "Nadia", "Omar", "Priya"];
+const CITIES = ["Lyon", "Osaka", "Denver", "Porto", "Nairobi", "Hanoi", "Quebec", "Leeds", "Pune", "Tartu", "Recife", "Busan"];
+const PROBLEMS = [
+  "A train leaves {city} at {a} km/h and another leaves {city2} {b} minutes later at {c} km/h on the same {d} km track toward it. When and where do they meet?",
+  "{name} invests {a} dollars at {b}% compounded monthly and withdraws {c} dollars every year. How much remains after {d} years?",
+  "A bag holds {a} red and {b} blue marbles. {name} draws {c} without replacement. What is the probability that exactly {d} are red?",
+  "Find all integer solutions of {a}x + {b}y = {c} with 0 <= x, y <= {d}.",
+  "Write an algorithm that finds the {a}-th smallest element in an unsorted array of {b} integers and analyse its complexity for {c} queries.",
+  "A tank fills through one pipe in {a} hours and drains through another in {b} hours. Starting with {c}% full, when does it overflow if both are open after {d} minutes?",
+  "{name} must schedule {a} tasks on {b} machines with durations {c} to {d} minutes. What is the minimum makespan and why?",
+  "A ball is thrown from {a} m high at {b} m/s at {c} degrees. How far from {city} station's platform edge, {d} m away, does it land?",
+  "A company in {city} sells {a} units at {b} dollars with a fixed cost of {c} and variable cost of {d} per unit. Find the break-even point and the profit margin.",
+  "Prove or disprove: for every n greater than {a}, the sum of the first n odd numbers divisible by {b} exceeds {c} times n plus {d}.",
+];
+
+export interface TemplateSet {
+  scaffolds: readonly string[];
+}
+
+/** The handful of scaffolds one harvesting operation reuses. */
+export function drawTemplates(r: Random, count: number): TemplateSet {
+  const pool = [...SCAFFOLDS];
+  const scaffolds: string[] = [];
+  while (scaffolds.length < Math.min(count, SCAFFOLDS.length)) scaffolds.push(pool.splice(r.int(pool.length), 1)[0]!);
+  return { scaffolds };
+}
+
+export function templatePrompt(r: Random, set: TemplateSet): string {
+  const num = () => String(2 + r.int(997));
+  const problem = r
+    .pick(PROBLEMS)
+    .replace("{city2}", r.pick(CITIES))
+    .replace("{city}", r.pick(CITIES))
+    .replace("{name}", r.pick(NAMES))
+    .replace(/\{[abcd]\}/g, num);
+  return r
+    .pick(set.scaffolds)
+    .replace("{field}", r.pick(FIELDS))
+    .replace("{n}", String(1 + r.int(99_999)))
+    .replace("{problem}", problem);
+}

@@ -1,0 +1,205 @@
+/**
+ * The report of a simulation: the gateway run next to the baseline run of the
+ * same traffic. Pure functions of the two results (sim/types.ts), rendered as
+ * Markdown tables that read the same in a terminal.
+ */
+import { formatDuration } from "./duration.ts";
+import type { Goals, RunResult, SegmentResult } from "./types.ts";
+
+export interface CampaignRow {
+  name: string;
+  description: string;
+  accounts: number;
+  rate: string;
+  attempted: number;
+  baselineHarvested: number;
+  harvested: number;
+  harvestedFlagged: number;
+  /** Baseline harvest over gateway harvest; Infinity when the gateway let none through; null when the baseline let none through either. */
+  reduction: number | null;
+  denied: number;
+  deniedByReason: Record<string, number>;
+  /** Virtual time from the campaign's first request until it was contained; null: never. */
+  containedAfterMs: number | null;
+  baselineContainedAfterMs: number | null;
+}
+
+export interface LegitimateRow {
+  name: string;
+  accounts: number;
+  attempted: number;
+  denied: number;
+  flagged: number;
+  baselineDenied: number;
+  deniedByReason: Record<string, number>;
+  flaggedByReason: Record<string, number>;
+}
+
+export interface Report {
+  scenario: string;
+  seed: number;
+  config: string;
+  baselineRate: string;
+  durationMs: number;
+  requests: { gateway: number; baseline: number };
+  containment: { windowMs: number; maxAllowedShare: number };
+  campaigns: CampaignRow[];
+  legitimate: LegitimateRow[];
+  legitimateTotal: LegitimateRow;
+  goals: null | {
+    campaign: string;
+    minReduction: number;
+    reduction: number | null;
+    reductionMet: boolean;
+    maxLegitimateDenied: number;
+    legitimateDenied: number;
+    legitimateMet: boolean;
+  };
+}
+
+const containedAfter = (s: SegmentResult): number | null =>
+  s.containedAtMs === null || s.firstRequestMs === null ? null : s.containedAtMs - s.firstRequestMs;
+
+function merge(into: Record<string, number>, from: Record<string, number>) {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}
+
+export function buildReport(gateway: RunResult, baseline: RunResult, goals: Goals | null, baselineRate: string): Report {
+  const base = new Map(baseline.segments.map((s) => [s.name, s]));
+  const campaigns: CampaignRow[] = gateway.segments
+    .filter((s) => !s.legitimate)
+    .map((s) => {
+      const b = base.get(s.name)!;
+      return {
+        name: s.name,
+        description: s.description,
+        accounts: s.accounts,
+        rate: s.rate,
+        attempted: s.attempted,
+        baselineHarvested: b.harvested,
+        harvested: s.harvested,
+        harvestedFlagged: s.harvestedFlagged,
+        reduction: b.harvested === 0 ? null : s.harvested === 0 ? Infinity : b.harvested / s.harvested,
+        denied: s.denied,
+        deniedByReason: s.deniedByReason,
+        containedAfterMs: containedAfter(s),
+        baselineContainedAfterMs: containedAfter(b),
+      };
+    });
+  const legitimate: LegitimateRow[] = gateway.segments
+    .filter((s) => s.legitimate)
+    .map((s) => ({
+      name: s.name,
+      accounts: s.accounts,
+      attempted: s.attempted,
+      denied: s.denied,
+      flagged: s.harvestedFlagged,
+      baselineDenied: base.get(s.name)!.denied,
+      deniedByReason: s.deniedByReason,
+      flaggedByReason: s.flaggedByReason,
+    }));
+  const total: LegitimateRow = { name: "all legitimate", accounts: 0, attempted: 0, denied: 0, flagged: 0, baselineDenied: 0, deniedByReason: {}, flaggedByReason: {} };
+  for (const row of legitimate) {
+    total.accounts += row.accounts;
+    total.attempted += row.attempted;
+    total.denied += row.denied;
+    total.flagged += row.flagged;
+    total.baselineDenied += row.baselineDenied;
+    merge(total.deniedByReason, row.deniedByReason);
+    merge(total.flaggedByReason, row.flaggedByReason);
+  }
+  const judged = goals ? campaigns.find((c) => c.name === goals.campaign) : undefined;
+  const legitimateDenied = total.attempted === 0 ? 0 : total.denied / total.attempted;
+  return {
+    scenario: gateway.scenario,
+    seed: gateway.seed,
+    config: gateway.config,
+    baselineRate,
+    durationMs: gateway.durationMs,
+    requests: { gateway: gateway.requests, baseline: baseline.requests },
+    containment: gateway.containment,
+    campaigns,
+    legitimate,
+    legitimateTotal: total,
+    goals:
+      goals && judged
+        ? {
+            campaign: goals.campaign,
+            minReduction: goals.minReduction,
+            reduction: judged.reduction,
+            reductionMet: judged.reduction !== null && judged.reduction >= goals.minReduction,
+            maxLegitimateDenied: goals.maxLegitimateDenied,
+            legitimateDenied,
+            legitimateMet: legitimateDenied <= goals.maxLegitimateDenied,
+          }
+        : null,
+  };
+}
+
+// ------------------------------------------------------------------ rendering
+
+const int = (n: number) => n.toLocaleString("en-US");
+const pct = (part: number, whole: number) => (whole === 0 ? "–" : `${((100 * part) / whole).toFixed(part > 0 && (100 * part) / whole < 0.01 ? 3 : 2)}%`);
+
+export function formatReduction(r: number | null): string {
+  if (r === null) return "–";
+  if (r === Infinity) return "∞ (none harvested)";
+  return r >= 100 ? `${Math.round(r).toLocaleString("en-US")}×` : `${r.toFixed(1)}×`;
+}
+
+/** "geo.tor 120, rate.key_exhausted 3" (largest first; the rest summed as "other"). */
+function reasons(counts: Record<string, number>, limit = 3): string {
+  const sorted = Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  if (sorted.length === 0) return "–";
+  const shown = sorted.slice(0, limit).map(([k, v]) => `${k} ${int(v)}`);
+  const rest = sorted.slice(limit).reduce((n, [, v]) => n + v, 0);
+  return rest > 0 ? `${shown.join(", ")}, other ${int(rest)}` : shown.join(", ");
+}
+
+const duration = (ms: number | null) => (ms === null ? "never" : formatDuration(ms));
+
+export function renderMarkdown(report: Report): string {
+  const lines: string[] = [];
+  lines.push(
+    `Scenario \`${report.scenario}\`, seed ${report.seed}: ${formatDuration(report.durationMs)} of virtual time, ` +
+      `${int(report.requests.gateway)} requests through the gateway (\`${report.config}\`) and the same traffic through the baseline ` +
+      `(one per-key token bucket, ${report.baselineRate}).`,
+    "",
+    "| campaign | keys | attempted | harvested, baseline | harvested, gateway | reduction | denied by the gateway (top reasons) | contained after |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+  );
+  for (const c of report.campaigns) {
+    const flagged = c.harvestedFlagged > 0 ? ` (${int(c.harvestedFlagged)} flagged)` : "";
+    lines.push(
+      `| ${c.name} | ${int(c.accounts)} | ${int(c.attempted)} | ${int(c.baselineHarvested)} | ${int(c.harvested)}${flagged} | ${formatReduction(c.reduction)} | ${reasons(c.deniedByReason)} | ${duration(c.containedAfterMs)} |`,
+    );
+  }
+  lines.push(
+    "",
+    "| legitimate population | keys | requests | denied, gateway | flagged, gateway | denied, baseline | gateway reasons |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+  );
+  for (const l of [...report.legitimate, report.legitimateTotal]) {
+    const name = l === report.legitimateTotal ? `**${l.name}**` : l.name;
+    const why = [l.denied > 0 ? `denied: ${reasons(l.deniedByReason)}` : "", l.flagged > 0 ? `flagged: ${reasons(l.flaggedByReason, 2)}` : ""].filter(Boolean).join("; ");
+    lines.push(
+      `| ${name} | ${int(l.accounts)} | ${int(l.attempted)} | ${int(l.denied)} (${pct(l.denied, l.attempted)}) | ${int(l.flagged)} (${pct(l.flagged, l.attempted)}) | ${int(l.baselineDenied)} (${pct(l.baselineDenied, l.attempted)}) | ${why || "–"} |`,
+    );
+  }
+  const share = report.containment.maxAllowedShare;
+  lines.push(
+    "",
+    `Harvested: requests that reached the origin (flagged ones too: the origin saw \`x-guard-action: flag\` and could answer with less). ` +
+      `Contained: from then on, at most ${(share * 100).toFixed(share < 0.01 ? 2 : 0)}% of the campaign's requests reached the origin in every ` +
+      `${formatDuration(report.containment.windowMs)} window.`,
+  );
+  const g = report.goals;
+  if (g) {
+    lines.push(
+      "",
+      `Goal, ${g.campaign}: harvest reduction ≥ ${g.minReduction}× against the baseline: ${formatReduction(g.reduction)}, ${g.reductionMet ? "met" : "NOT met"}.`,
+      `Goal, legitimate requests denied ≤ ${(g.maxLegitimateDenied * 100).toFixed(2)}%: ${(g.legitimateDenied * 100).toFixed(3)}%, ${g.legitimateMet ? "met" : "NOT met"}.`,
+    );
+  }
+  return lines.join("\n");
+}

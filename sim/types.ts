@@ -1,0 +1,59 @@
+/**
+ * What one simulation run produces. Plain data (JSON), no imports: Node-side
+ * code (scripts/simulate.ts) reads these types too.
+ */
+
+export type RunKind = "gateway" | "baseline";
+
+export interface SegmentResult {
+  name: string;
+  description: string;
+  legitimate: boolean;
+  accounts: number;
+  /** Per account, as the scenario wrote it ("26 per day"). */
+  rate: string;
+  /** Requests sent. */
+  attempted: number;
+  /** Requests that reached the origin (for a campaign: exchanges harvested). */
+  harvested: number;
+  /** Of those, requests forwarded with a flag the origin could act on (x-guard-action: flag). */
+  harvestedFlagged: number;
+  /** Requests answered by the gateway itself (4xx/5xx without reaching the origin). */
+  denied: number;
+  /** Denials by primary reason code (`rate.key_exhausted`, `geo.tor`...). */
+  deniedByReason: Record<string, number>;
+  /** Flag reasons on forwarded requests; a request flagged for two reasons counts under both. */
+  flaggedByReason: Record<string, number>;
+  /** Virtual ms from the scenario's start to the segment's first request; null if it sent none. */
+  firstRequestMs: number | null;
+  /**
+   * Virtual ms from the scenario's start after which, in every containment
+   * window with traffic, at most `maxAllowedShare` of the segment's requests
+   * reached the origin; null when that never held.
+   */
+  containedAtMs: number | null;
+  /** Per chart bucket: requests sent and requests that reached the origin. */
+  timeline: { attempted: number[]; harvested: number[] };
+}
+
+export interface RunResult {
+  kind: RunKind;
+  scenario: string;
+  seed: number;
+  /** The gateway configuration's name ("recommended", "inline"); "baseline" for the baseline. */
+  config: string;
+  durationMs: number;
+  chartBucketMs: number;
+  containment: { windowMs: number; maxAllowedShare: number };
+  /** Requests replayed. */
+  requests: number;
+  segments: SegmentResult[];
+}
+
+export interface Goals {
+  /** The campaign whose harvest reduction is judged. */
+  campaign: string;
+  minReduction: number;
+  /** Largest share of legitimate requests denied. */
+  maxLegitimateDenied: number;
+}

@@ -1,0 +1,47 @@
+/**
+ * The simulator as a Worker, for `npm run simulate` (scripts/simulate.ts runs
+ * it in workerd through Miniflare, one instance per run, so the gateway and
+ * the baseline replay side by side on two cores).
+ *
+ * `POST /run` with `{ "scenario": <scenario JSON>, "kind": "gateway" | "baseline", "seed"?: n }`
+ * answers NDJSON: `{"progress": {"requests", "virtualMs"}}` lines while it
+ * runs, then `{"result": RunResult}` (or `{"problems": [...]}` with status 400).
+ *
+ * The module also exports the pure pieces the Node side uses from the same
+ * bundle: the scenario validator, the report and the chart.
+ */
+import { runSimulation } from "./engine";
+import { parseScenario } from "./scenario";
+import type { RunKind } from "./types";
+
+export { parseScenario } from "./scenario";
+export { runSimulation } from "./engine";
+export { buildReport, renderMarkdown, formatReduction } from "./report";
+export { renderChart } from "./chart";
+
+const encoder = new TextEncoder();
+
+export default {
+  async fetch(request: Request, _env: unknown, ctx: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    if (request.method !== "POST" || url.pathname !== "/run") return new Response("POST /run\n", { status: 404 });
+    const input = (await request.json()) as { scenario: unknown; kind: RunKind; seed?: number };
+    const parsed = parseScenario(input.scenario);
+    if (!parsed.ok) return Response.json({ problems: parsed.problems }, { status: 400 });
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    const line = (value: unknown) => writer.write(encoder.encode(`${JSON.stringify(value)}\n`));
+    const work = runSimulation(parsed.scenario, {
+      kind: input.kind,
+      seed: input.seed,
+      onProgress: async (progress) => {
+        await line({ progress });
+      },
+    })
+      .then((result) => line({ result }))
+      .catch((error: unknown) => line({ error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }))
+      .finally(() => writer.close());
+    ctx.waitUntil(work);
+    return new Response(readable, { headers: { "content-type": "application/x-ndjson" } });
+  },
+};
