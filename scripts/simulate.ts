@@ -14,16 +14,15 @@
  * uses the same bundle to validate the scenario and render the report.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { argv, exit, stdout } from "node:process";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { bundleForWorkerd, compatibilityDate, root } from "./bundle.ts";
 import type { Report } from "../sim/report.ts";
 import type { Goals, RunKind, RunResult } from "../sim/types.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** What this script uses from the bundle (sim/worker.ts). */
 interface SimulatorBundle {
@@ -61,29 +60,6 @@ function parseArgs(args: string[]) {
   return { scenario, seed, out, runtime };
 }
 
-async function bundle(): Promise<{ code: string; path: string }> {
-  const result = await build({
-    entryPoints: [join(root, "sim/worker.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "import"],
-    write: false,
-    logLevel: "error",
-  });
-  const code = result.outputFiles[0]!.text;
-  const path = join(root, "node_modules/.cache/distill-guard/simulator.mjs");
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, code);
-  return { code, path };
-}
-
-async function compatibilityDate(): Promise<string> {
-  const toml = await readFile(join(root, "wrangler.toml"), "utf8");
-  return /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? "2026-10-01";
-}
 
 type Progress = (kind: RunKind, progress: { requests: number; virtualMs: number }) => void;
 interface Finished {
@@ -170,7 +146,7 @@ async function main() {
     console.error(`${args.scenario}: ${(error as Error).message}`);
     exit(1);
   }
-  const { code, path } = await bundle();
+  const { code, path } = await bundleForWorkerd("simulator", { entry: "sim/worker.ts" });
   const sim = (await import(pathToFileURL(path).href)) as SimulatorBundle;
   const parsed = sim.parseScenario(raw);
   if (!parsed.ok) {

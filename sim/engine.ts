@@ -99,7 +99,7 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
       flaggedByReason: {},
       firstRequestMs: null,
       containedAtMs: null,
-      timeline: { attempted: new Array<number>(buckets).fill(0), harvested: new Array<number>(buckets).fill(0) },
+      timeline: { attempted: new Array<number>(buckets).fill(0), harvested: new Array<number>(buckets).fill(0), flagged: new Array<number>(buckets).fill(0) },
     },
     windowAttempted: new Array<number>(windows).fill(0),
     windowHarvested: new Array<number>(windows).fill(0),
@@ -140,6 +140,7 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
       t.windowHarvested[window]!++;
       if (d && d.verdict.action !== "allow") {
         r.harvestedFlagged++;
+        r.timeline.flagged[bucket]!++;
         for (const reason of d.verdict.reasons) add(r.flaggedByReason, reason.code);
       }
     } else {

@@ -32,8 +32,8 @@ export interface SegmentResult {
    * reached the origin; null when that never held.
    */
   containedAtMs: number | null;
-  /** Per chart bucket: requests sent and requests that reached the origin. */
-  timeline: { attempted: number[]; harvested: number[] };
+  /** Per chart bucket: requests sent, requests that reached the origin, and of those the flagged ones. */
+  timeline: { attempted: number[]; harvested: number[]; flagged: number[] };
 }
 
 export interface RunResult {

@@ -1,0 +1,37 @@
+/**
+ * Bundles workerd code (src/, sim/: extensionless imports, resolved for the
+ * Workers runtime) with esbuild, for Miniflare and for Node scripts that
+ * import it. The file lands in node_modules/.cache/distill-guard/.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+export const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** `entry`: a file under the repository; or `source`: module text resolved from the repository's root. */
+export async function bundleForWorkerd(name: string, input: { entry: string } | { source: string }): Promise<{ code: string; path: string }> {
+  const result = await build({
+    ...("entry" in input ? { entryPoints: [join(root, input.entry)] } : { stdin: { contents: input.source, resolveDir: root, loader: "ts" as const, sourcefile: `${name}.ts` } }),
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "import"],
+    write: false,
+    logLevel: "error",
+  });
+  const code = result.outputFiles[0]!.text;
+  const path = join(root, "node_modules/.cache/distill-guard", `${name}.mjs`);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, code);
+  return { code, path };
+}
+
+/** The compatibility date wrangler.toml deploys with, for Miniflare. */
+export async function compatibilityDate(): Promise<string> {
+  const toml = await readFile(join(root, "wrangler.toml"), "utf8");
+  return /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? "2026-10-01";
+}
