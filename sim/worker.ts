@@ -7,8 +7,9 @@
  * answers NDJSON: `{"progress": {"requests", "virtualMs"}}` lines while it
  * runs, then `{"result": RunResult}` (or `{"problems": [...]}` with status 400).
  *
- * The module also exports the pure pieces the Node side uses from the same
- * bundle: the scenario validator, the report and the chart.
+ * The module also exports what the Node side uses from the same bundle: the
+ * scenario validator, the report and the chart (scripts/simulate.ts), the
+ * shipped configurations and the traffic generator (bench/gateway.ts).
  */
 import { runSimulation } from "./engine";
 import { parseScenario } from "./scenario";
@@ -18,6 +19,9 @@ export { parseScenario } from "./scenario";
 export { runSimulation } from "./engine";
 export { buildReport, renderMarkdown, formatReduction } from "./report";
 export { renderChart } from "./chart";
+export { SHIPPED_CONFIGS } from "./configs";
+export { SegmentTraffic } from "./traffic";
+export { createRandom } from "./random";
 
 const encoder = new TextEncoder();
 
