@@ -20,6 +20,8 @@ export interface ConfigInput {
   /** Default wait for the origin's response headers, in ms. Default 300000. */
   originTimeoutMs?: number;
   store?: { timeoutMs?: number; onError?: "open" | "closed" | "local"; prefix?: string; clock?: "redis" | "worker" };
+  /** The admin API and dashboard (on only when ADMIN_TOKEN is set). Default prefix "/_guard". */
+  admin?: { prefix?: string };
 }
 
 export interface RouteInput {
@@ -35,6 +37,8 @@ export interface RouteInput {
   providerHeaders?: boolean;
   /** Token buckets (README: "Rate limits"). */
   limits?: LimitInput[];
+  /** Check manual blocks (admin API) on this route. Default: true when the route has limits (same store round trip), else false. */
+  blocks?: boolean;
 }
 
 export interface LimitInput {

@@ -58,6 +58,8 @@ export interface RouteConfig {
   providerHeaders: boolean;
   /** Token buckets, checked and charged in one store round trip after the pure checks. */
   limits: readonly LimitRule[];
+  /** Check manual blocks (admin API) in that same round trip. Absent: false. */
+  blocks?: boolean;
 }
 
 export interface StoreConfig {
@@ -82,4 +84,11 @@ export interface GatewayConfig {
   /** Origin timeout for forwarded unmatched requests (routes carry their own). */
   originTimeoutMs: number;
   store: StoreConfig;
+  /** The admin API (on only when an admin token is given): where it lives. */
+  admin: AdminConfig;
+}
+
+export interface AdminConfig {
+  /** Path prefix of the admin API and the dashboard, e.g. "/_guard". */
+  prefix: string;
 }

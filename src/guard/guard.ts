@@ -11,7 +11,7 @@ import { originHeaders, shadowHeaders } from "../verdict/headers";
 import { rateLimitHeaders } from "../verdict/ratelimit-headers";
 import { denialResponse, errorResponse } from "../verdict/respond";
 import type { Finding, LimitState, Verdict } from "../verdict/types";
-import { type LimitCheck, createLimiter } from "../limits/limiter";
+import { type LimitCheck, type Limiter, createLimiter } from "../limits/limiter";
 import { createMemoryStore } from "../limits/memory-store";
 import type { LimitStore } from "../limits/types";
 import { trackUsage } from "../proxy/usage";
@@ -79,12 +79,29 @@ const UNMATCHED = "(unmatched)";
  * ```
  */
 export function distillGuard(options: GuardOptions): MiddlewareHandler {
+  return createGuard(options).middleware;
+}
+
+/** The guard and the parts it is made of, shared with the admin API (createGateway). */
+export interface Guard {
+  middleware: MiddlewareHandler;
+  config: GatewayConfig;
+  store: LimitStore;
+  limiter: Limiter;
+  /** Hashes API keys and store-key values under the key-hash secret. */
+  hashKey: KeyHasher;
+  now: () => number;
+}
+
+/** Like distillGuard(), but also returns what it built: the admin API acts on the same store, limiter and hasher. */
+export function createGuard(options: GuardOptions): Guard {
   const config = loadConfig(options.config);
   const hashKey = keyHasherFor(options.keyHashSecret);
   const now = options.now ?? Date.now;
   const telemetry = createTelemetry(options);
+  const store = options.store ?? createMemoryStore({ now });
   const limiter = createLimiter({
-    store: options.store ?? createMemoryStore({ now }),
+    store,
     fallbackStore: options.fallbackStore,
     storeConfig: config.store,
     now,
@@ -92,7 +109,7 @@ export function distillGuard(options: GuardOptions): MiddlewareHandler {
     hash: hashKey,
   });
 
-  return async function distillGuardMiddleware(c, next) {
+  const middleware: MiddlewareHandler = async function distillGuardMiddleware(c, next) {
     const started = now();
     const requestId = crypto.randomUUID();
     const request = c.req.raw;
@@ -141,8 +158,8 @@ export function distillGuard(options: GuardOptions): MiddlewareHandler {
       if (blocked()) break;
     }
     let limits: LimitState[] = [];
-    if (route.limits.length > 0 && !blocked()) {
-      // One store round trip for every bucket of the route (none for a cached denial).
+    if ((route.limits.length > 0 || route.blocks) && !blocked()) {
+      // One store round trip for every bucket of the route and its manual blocks (none for a cached denial).
       state.limitCheck = await limiter.check(route.limits, facts, route.name);
       findings.push(...state.limitCheck.findings);
       limits = state.limitCheck.limits;
@@ -156,6 +173,7 @@ export function distillGuard(options: GuardOptions): MiddlewareHandler {
     }
     return pass(c, next, state, now, record);
   };
+  return { middleware, config, store, limiter, hashKey, now };
 }
 
 async function pass(

@@ -1,6 +1,7 @@
 import type { LimitOutcome, RequestFacts, StoreConfig } from "../config/types.ts";
 import type { Usage } from "../proxy/usage.ts";
 import type { Finding, LimitState } from "../verdict/types.ts";
+import { type BlockCache, type BlockDimension, createBlockCache, requestBlockKeys } from "./blocks.ts";
 import { type DenialCache, createDenialCache } from "./denial-cache.ts";
 import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
 import { createMemoryStore } from "./memory-store.ts";
@@ -28,6 +29,11 @@ export interface LimiterOptions extends TokenEstimateOptions {
   recoverAfterMs?: number;
   /** Retry-After of the 503 when failing closed. Default 1 s. */
   closedRetryAfterSeconds?: number;
+  /**
+   * Longest time a manual block is remembered in the isolate (never past its
+   * expiry): an unblock made elsewhere takes effect here within it. Default 30,000 ms.
+   */
+  blockCacheMs?: number;
 }
 
 /** What decided: the shared store, the fallback, the denial cache, the pre-check (a cost that can never fit), the fail mode, or nothing (no rule applied). */
@@ -52,6 +58,8 @@ export interface Limiter {
   check(rules: readonly LimitRule[], facts: RequestFacts, routeName?: string): Promise<LimitCheck>;
   /** Denials remembered in the isolate: for tests and health. */
   readonly denials: DenialCache;
+  /** Manual blocks remembered in the isolate; the admin API forgets one here when it lifts it. */
+  readonly blocks: BlockCache;
 }
 
 interface Planned {
@@ -126,8 +134,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
     denialCacheSize = 10_000,
     recoverAfterMs = 1000,
     closedRetryAfterSeconds = 1,
+    blockCacheMs = 30_000,
   } = options;
   const denials = createDenialCache(denialCacheSize);
+  const blocks = createBlockCache(denialCacheSize);
   let downUntil = 0;
   let probing = false;
 
@@ -198,6 +208,15 @@ export function createLimiter(options: LimiterOptions): Limiter {
     return outcome({ allowed: false, source, limits, findings: denying.map(({ p }) => throttle(p.rule, waitMs)) });
   };
 
+  /** An operator's block (admin API): 403, final; the detail names the dimension, never the value. */
+  const manualBlock = (dimension: BlockDimension, source: LimitSource): LimitCheck =>
+    outcome({
+      allowed: false,
+      source,
+      limits: [],
+      findings: [{ reason: { check: "block", code: "block.manual", detail: dimension }, action: "block", status: 403, final: true }],
+    });
+
   const throttle = (rule: LimitRule, waitMs: number): Finding =>
     Number.isFinite(waitMs)
       ? { reason: { check: "rate", code: `${reasonStem(rule)}_exhausted`, detail: rule.name }, action: "throttle", status: 429, retryAfterSeconds: seconds(waitMs) }
@@ -223,6 +242,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const planned: Planned[] = [];
     let estimate: TokenEstimate | null = null;
     try {
+      // Manual blocks ride along in the same take(): one key per dimension the request has.
+      const blockKeys = facts.route.blocks ? await requestBlockKeys(storeConfig.prefix, facts.subject, hash) : [];
       if (rules.some((r) => r.cost === "tokens")) estimate = estimateTokens(facts.body?.json, options);
       for (const rule of rules) {
         const key = await bucketKey(storeConfig.prefix, routeName, rule, facts.subject, hash);
@@ -230,7 +251,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
         const cost = rule.cost === "tokens" ? estimate!.total : 1;
         planned.push({ rule, bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost } });
       }
-      if (planned.length === 0) return outcome({ allowed: true, source: "none", findings: [], limits: [] });
+      if (planned.length === 0 && blockKeys.length === 0) return outcome({ allowed: true, source: "none", findings: [], limits: [] });
 
       // A cost larger than the capacity can never fit: no store call, no retry.
       const tooLarge = planned.filter((p) => p.bucket.cost > p.bucket.capacity);
@@ -249,6 +270,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
       }
 
       const t = now();
+      const cachedBlock = blocks.find(blockKeys.map((b) => b.key), t);
+      if (cachedBlock) return manualBlock(blockKeys[cachedBlock.index]!.dimension, "cache");
       const cached = planned.map((p) => ({ p, d: denials.get(p.bucket.key, p.bucket.cost, t) })).filter(({ d }) => d !== null);
       if (cached.length > 0) {
         const waitMs = Math.max(...cached.map(({ d }) => d!.retryMs));
@@ -263,11 +286,25 @@ export function createLimiter(options: LimiterOptions): Limiter {
       if (!sharedUsable()) return await failed(planned, estimate, "store down: not retried yet");
       let result: TakeResult;
       try {
-        result = await withTimeout(store.take(planned.map((p) => p.bucket), []), storeConfig.timeoutMs);
+        result = await withTimeout(
+          store.take(
+            planned.map((p) => p.bucket),
+            [],
+            blockKeys.map((b) => b.key),
+          ),
+          storeConfig.timeoutMs,
+        );
         sharedResult(true);
       } catch (error) {
         sharedResult(false);
         return await failed(planned, estimate, error instanceof StoreTimeout ? error.message : `store error: ${String(error).slice(0, 200)}`);
+      }
+      if (result.blocked) {
+        const hit = blockKeys[result.blocked.index];
+        if (hit) {
+          blocks.put(hit.key, now() + Math.min(result.blocked.ttlMs, blockCacheMs));
+          return manualBlock(hit.dimension, "store");
+        }
       }
       return decide(planned, result, estimate, store, "store");
     } catch (error) {
@@ -280,5 +317,5 @@ export function createLimiter(options: LimiterOptions): Limiter {
     }
   };
 
-  return { check, denials };
+  return { check, denials, blocks };
 }

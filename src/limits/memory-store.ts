@@ -1,3 +1,4 @@
+import { type BlockEntry, type BlockRecord, type BlockStore, MAX_BLOCK_TTL_MS } from "./blocks.ts";
 import { type BucketState, assertValidRequests, counterSlots, evaluate, ttlMs } from "./bucket.ts";
 import type { BucketRequest, LimitStore, TakeResult } from "./types.ts";
 
@@ -6,11 +7,13 @@ export interface MemoryStoreOptions {
   now?: () => number;
   /** Most entries (buckets and counter slots) kept; past it the least recently written go first. Default 50,000. */
   maxEntries?: number;
+  /** Most manual blocks kept (apart from the entries: a block is never evicted); past it `block()` refuses. Default 10,000. */
+  maxBlocks?: number;
 }
 
 type Entry = { expiresAt: number } & ({ kind: "bucket"; state: BucketState } | { kind: "members"; members: Set<string> });
 
-export interface MemoryStore extends LimitStore {
+export interface MemoryStore extends LimitStore, BlockStore {
   /** Live entries (expired ones are dropped first): for tests and health. */
   size(): number;
   /** Remaining lifetime of every live entry in ms, by key: for tests (every entry has one). */
@@ -26,8 +29,15 @@ export interface MemoryStore extends LimitStore {
  * stands for, and the map never holds more than `maxEntries`.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const { now = Date.now, maxEntries = 50_000 } = options;
+  const { now = Date.now, maxEntries = 50_000, maxBlocks = 10_000 } = options;
   const entries = new Map<string, Entry>();
+  // Blocks live apart from the entries, so no burst of bucket writes can evict one.
+  const blocks = new Map<string, BlockRecord>();
+  const liveBlock = (key: string, t: number): BlockRecord | null => {
+    const b = blocks.get(key);
+    if (b && b.expiresAt <= t) blocks.delete(key);
+    return b && b.expiresAt > t ? b : null;
+  };
   let nextSweep = 0;
 
   const sweep = (t: number) => {
@@ -67,10 +77,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   return {
     kind: "memory",
-    async take(buckets, counters) {
+    async take(buckets, counters, blockKeys = []) {
       assertValidRequests(buckets, counters);
       const t = now();
       sweep(t);
+      const hit = blockKeys.findIndex((key) => liveBlock(key, t) !== null);
+      if (hit >= 0) return { allowed: false, buckets: [], counters: [], nowMs: t, blocked: { index: hit, ttlMs: blocks.get(blockKeys[hit]!)!.expiresAt - t } };
       const counts = counters.map((c) => {
         const slots = counterSlots(c.windowSeconds, t);
         const currentKey = `${c.key}:${slots.current}`;
@@ -92,6 +104,26 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const t = now();
       sweep(t);
       run("adjust", buckets, [], t);
+    },
+    async block(_index, key, entry, ttl) {
+      if (!(ttl >= 1 && ttl <= MAX_BLOCK_TTL_MS)) throw new RangeError(`block TTL out of range: ${ttl} ms`);
+      const t = now();
+      for (const k of blocks.keys()) liveBlock(k, t);
+      if (!blocks.has(key) && blocks.size >= maxBlocks) throw new RangeError(`the memory store holds ${maxBlocks} blocks already`);
+      const record: BlockRecord = { dimension: entry.dimension, target: entry.target, reason: entry.reason, createdAt: t, expiresAt: t + Math.floor(ttl) };
+      blocks.set(key, record);
+      return { ...record };
+    },
+    async unblock(_index, key) {
+      const existed = liveBlock(key, now()) !== null;
+      blocks.delete(key);
+      return existed;
+    },
+    async listBlocks(_index, limit) {
+      const t = now();
+      const out: BlockEntry[] = [];
+      for (const [key, b] of blocks) if (liveBlock(key, t)) out.push({ ...b, key, ttlMs: b.expiresAt - t });
+      return out.sort((a, b) => a.expiresAt - b.expiresAt).slice(0, Math.max(0, limit));
     },
     size() {
       const t = now();

@@ -4,20 +4,26 @@
  * updated, atomically. A port of `evaluate()` in bucket.ts; keep both equal.
  *
  * KEYS: the bucket keys (nb of them), then two keys per counter (its two
- *       half-window HyperLogLogs, slot 0 then slot 1).
+ *       half-window HyperLogLogs, slot 0 then slot 1), then the request's
+ *       manual block keys (nk of them).
  * ARGV[1]  mode: "take" or "adjust" (post-charge: each bucket charged its cost
  *          unconditionally, kept within [-capacity, capacity]; no counters)
  * ARGV[2]  the clock in ms, or "" to read the Redis clock (TIME)
  * ARGV[3]  nb, ARGV[4] nc
  * then per bucket: capacity, refillPerSecond, cost, when-counter (1-based, 0: always applies), when-above
  * then per counter: member, windowSeconds
+ * then nk (optional, 0 when absent): the number of block keys
  *
  * A bucket is a string "<tokens> <atMs>" written with SET PX (value and TTL in
  * one command); its TTL is the time to refill fully, at least 1 s (a full
  * bucket equals a missing one). Counter slots expire at the end of the half
  * window after their own.
  *
- * Returns {allowed, nowMs, then per bucket: applied (0/1), remaining tokens in
+ * A manual block (blocks.ts) is checked first: when any block key exists the
+ * script charges and counts nothing and returns {-1, nowMs, the block key's
+ * 1-based index, its PTTL in ms}.
+ *
+ * Otherwise returns {allowed, nowMs, then per bucket: applied (0/1), remaining tokens in
  * thousandths (floored), ms until full (-1: never), ms until the cost fits
  * (-1: never), then per counter: its distinct count}. Integers only, so every
  * client (and the REST encoding) reads them alike.
@@ -34,6 +40,12 @@ end
 local nb = tonumber(ARGV[3])
 local nc = tonumber(ARGV[4])
 local NO_REFILL_TTL_MS = 86400000
+
+local nk = tonumber(ARGV[5 + nb * 5 + nc * 2]) or 0
+for i = 1, nk do
+  local ttl = redis.call("PTTL", KEYS[nb + 2 * nc + i])
+  if ttl ~= -2 then return {-1, now, i, ttl} end
+end
 
 local counts = {}
 local cbase = 4 + nb * 5
@@ -121,4 +133,4 @@ return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "2eb717d55171bda7a865675d78ebc165b1c738a5";
+export const LIMIT_SCRIPT_SHA1 = "b9e776285948f56361dca32237fc926b578436ce";

@@ -11,6 +11,7 @@ const MESSAGES: Array<[prefix: string, message: string]> = [
   ["rate.", "Rate limit exceeded. Retry after the time given in the retry-after header."],
   ["cluster.", "Too many requests from clients sharing this network or configuration."],
   ["fingerprint.", "This client is not permitted."],
+  ["block.", "Access for this client has been suspended."],
   ["content.", "This request is not permitted."],
   ["store.", "The service is temporarily unavailable. Please retry shortly."],
   ["request.too_large", "The request body is too large."],
