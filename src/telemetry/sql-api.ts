@@ -24,12 +24,12 @@ export interface SqlResult {
 }
 
 export class SqlApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
+  /** The API's HTTP status; 0 when it could not be reached. */
+  readonly status: number;
+  constructor(status: number, message: string) {
     super(message);
     this.name = "SqlApiError";
+    this.status = status;
   }
 }
 
