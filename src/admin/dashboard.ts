@@ -49,11 +49,12 @@ ${failed ? '<p class="error" role="alert">That token is not right.</p>' : ""}
 </html>`;
 }
 
+// Column names ending in "#" hold numbers (right-aligned).
 const TABLES: Array<[id: string, title: string, columns: string[]]> = [
-  ["reasons", "Top reasons", ["Reason", "Decisions"]],
-  ["countries", "Countries", ["Country", "Decisions", "Denied"]],
-  ["clusters", "Clusters over their limit", ["Cluster", "Decisions", "Keys"]],
-  ["keys", "Most denied keys", ["Key hash", "Denials"]],
+  ["reasons", "Top reasons", ["Reason", "Decisions#"]],
+  ["countries", "Countries", ["Country", "Decisions#", "Denied#"]],
+  ["clusters", "Clusters over their limit", ["Cluster", "Decisions#", "Keys#"]],
+  ["keys", "Most denied keys", ["Key hash", "Denials#"]],
 ];
 
 const TILES: Array<[id: string, label: string]> = [
@@ -67,7 +68,7 @@ const TILES: Array<[id: string, label: string]> = [
 
 const table = (id: string, title: string, columns: string[]) => `<section class="card">
 <h2>${title}</h2>
-<table data-table="${id}"><thead><tr>${columns.map((c, i) => `<th${i ? ' class="num"' : ""}>${c}</th>`).join("")}</tr></thead><tbody></tbody></table>
+<table data-table="${id}"><thead><tr>${columns.map((c) => (c.endsWith("#") ? `<th class="num">${c.slice(0, -1)}</th>` : `<th>${c}</th>`)).join("")}</tr></thead><tbody></tbody></table>
 </section>`;
 
 /** The dashboard page; its numbers arrive from the API after load. */
@@ -99,6 +100,7 @@ ${TILES.map(([id, label]) => `<div class="tile t-${id}"><span class="label">${la
 ${TABLES.map(([id, title, columns]) => table(id, title, columns)).join("\n")}
 </div>
 ${table("blocks", "Manual blocks", ["On", "Target", "Reason", "Expires in"])}
+<p class="note">Block or lift with the admin API (Bearer token): <code>POST ${escapeHtml(prefix)}/blocks</code>, <code>DELETE ${escapeHtml(prefix)}/blocks/&lt;on&gt;/&lt;target&gt;</code>.</p>
 <p class="note" data-field="note"></p>
 </main>
 <script src="${escapeHtml(prefix)}/dashboard.js"></script>
@@ -137,7 +139,9 @@ main { padding: 1.25rem 1.5rem; display: flex; flex-direction: column; gap: 1.25
 table { width: 100%; border-collapse: collapse; font-size: .85rem; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
 th { color: var(--muted); font-weight: 500; font-size: .75rem; text-transform: uppercase; }
-td { font-variant-numeric: tabular-nums; word-break: break-all; }
+td { font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+td.hash { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .75rem; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .8rem; }
 .num { text-align: right; }
 td.empty { color: var(--muted); text-align: center; font-style: italic; }
 svg { width: 100%; height: 180px; display: block; }
@@ -193,7 +197,10 @@ export const DASHBOARD_JS = `"use strict";
       cells(row).forEach(function (value, i) {
         var td = document.createElement("td");
         if (typeof value === "number") { td.className = "num"; td.textContent = fmt.format(value); }
-        else td.textContent = value;
+        else {
+          td.textContent = value;
+          if (/^[0-9a-f]{32}$/.test(value)) td.className = "hash";
+        }
         if (i === 0) tr.setAttribute("data-row", String(value));
         tr.appendChild(td);
       });
@@ -287,7 +294,9 @@ export const DASHBOARD_JS = `"use strict";
     });
   }
 
+  // "#refresh=5" in the address refreshes every 5 s (2 at least; default 10).
+  var every = Number((/(?:^#|&)refresh=(\\d+)/.exec(location.hash) || [])[1]) || 10;
   refresh();
-  setInterval(refresh, 10000);
+  setInterval(refresh, Math.max(2, every) * 1000);
 })();
 `;
