@@ -31,6 +31,24 @@ export interface RouteInput {
   originTimeoutMs?: number;
   /** Geo, network and identity policy (README: "Geo, network and identity policy"). */
   geo?: GeoInput;
+  /** Client fingerprint signals (README: "Fingerprints and clusters"). */
+  fingerprint?: FingerprintInput;
+}
+
+/** What each group of fingerprint signals does: allow | flag | throttle | block. */
+export interface FingerprintInput {
+  /** `fingerprint.automation_ua`: HTTP libraries without an SDK, headless browsers, no User-Agent. Default "flag". */
+  automation?: "allow" | "flag" | "throttle" | "block";
+  /** `fingerprint.browser_headers_missing` / `_mismatch`, `sdk_mismatch`, `tls_mismatch`. Default "flag". */
+  inconsistent?: "allow" | "flag" | "throttle" | "block";
+  /** `fingerprint.low_bot_score` (Bot Management). Default "flag". */
+  lowBotScore?: "allow" | "flag" | "throttle" | "block";
+  /** Scores (1–99) under this are low. Default 30. */
+  minBotScore?: number;
+  /** `fingerprint.verified_bot`. Default "allow". */
+  verifiedBots?: "allow" | "flag" | "throttle" | "block";
+  /** The zone negotiates TLS 1.3 (Cloudflare's default); false: only TLS below 1.2 under a modern browser is a mismatch. Default true. */
+  tls13?: boolean;
 }
 
 export interface PlaceLists {

@@ -1,3 +1,4 @@
+import { parseFingerprint } from "./fingerprint";
 import { parseGeo } from "./geo";
 import { compilePathPattern } from "./routes";
 import {
@@ -51,7 +52,7 @@ export class ConfigError extends Error {
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo"]);
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint"]);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
@@ -86,6 +87,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     checks.push(geo.check);
     needsBody ||= geo.needsBody;
   }
+  const fingerprint = parseFingerprint(obj.fingerprint, at(path, "fingerprint"), p);
+  if (fingerprint) checks.push(fingerprint.check);
   const route: RouteConfig = {
     name: name ?? `route-${index}`,
     index,
