@@ -33,6 +33,19 @@ export interface RouteInput {
   geo?: GeoInput;
   /** Client fingerprint signals (README: "Fingerprints and clusters"). */
   fingerprint?: FingerprintInput;
+  /** Content signals; naming the section makes the route read the body (README: "Fingerprints and clusters"). */
+  content?: ContentInput;
+}
+
+export interface ContentInput {
+  /** `content.reasoning_elicitation`: prompts asking for step-by-step or internal reasoning. Default "flag". */
+  reasoningElicitation?: "allow" | "flag" | "throttle" | "block";
+  /** `content.large_reasoning_budget`. Default "flag". */
+  largeReasoningBudget?: "allow" | "flag" | "throttle" | "block";
+  /** `thinking.budget_tokens` above this is large. Default 16384. */
+  maxBudgetTokens?: number;
+  /** `reasoning_effort`, `reasoning.effort`, `output_config.effort` above this are large. Default "medium". */
+  maxEffort?: "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
 }
 
 /** What each group of fingerprint signals does: allow | flag | throttle | block. */

@@ -1,3 +1,4 @@
+import { parseContent } from "./content";
 import { parseFingerprint } from "./fingerprint";
 import { parseGeo } from "./geo";
 import { compilePathPattern } from "./routes";
@@ -52,7 +53,7 @@ export class ConfigError extends Error {
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint"]);
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content"]);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
@@ -89,6 +90,11 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   }
   const fingerprint = parseFingerprint(obj.fingerprint, at(path, "fingerprint"), p);
   if (fingerprint) checks.push(fingerprint.check);
+  const content = parseContent(obj.content, at(path, "content"), p);
+  if (content) {
+    checks.push(content.check);
+    needsBody = true;
+  }
   const route: RouteConfig = {
     name: name ?? `route-${index}`,
     index,
