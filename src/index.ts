@@ -16,4 +16,15 @@ export type { Action, Finding, LimitState, Reason, Verdict } from "./verdict/typ
 export { errorResponse } from "./verdict/respond";
 export type { DecisionEvent } from "./telemetry/event";
 export { BLOBS as ANALYTICS_BLOBS, DOUBLES as ANALYTICS_DOUBLES, toDataPoint } from "./telemetry/analytics";
-export type { LimitStore } from "./limits/types";
+export {
+  createLimiter,
+  createMemoryStore,
+  createUpstashStore,
+  parseLimits,
+  parseRate,
+  type LimitRule,
+  type LimitStore,
+  type Limiter,
+  type MemoryStore,
+} from "./limits/index";
+export { trackUsage, type Usage } from "./proxy/usage";

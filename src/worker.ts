@@ -1,4 +1,8 @@
+import { Redis } from "@upstash/redis/cloudflare";
 import type { Hono } from "hono";
+import { createMemoryStore } from "./limits/memory-store";
+import { createUpstashStore } from "./limits/upstash-store";
+import type { LimitStore } from "./limits/types";
 import { type ConfigInput, parseConfig } from "./config/parse";
 import { createGateway } from "./gateway";
 import { errorResponse } from "./verdict/respond";
@@ -59,8 +63,30 @@ export function buildFromEnv(env: WorkerEnv): Built {
     keyHashSecret: secret,
     origin: { url: origin, apiKey: env.ORIGIN_API_KEY || undefined },
     analytics: env.ANALYTICS,
+    store: storeFor(env, parsed.config.store.clock),
   });
   return { ok: true, app };
+}
+
+/** The shared Upstash store when its secrets are set; else an in-memory store per isolate, loudly. */
+function storeFor(env: WorkerEnv, clock: "redis" | "worker"): LimitStore {
+  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
+    const redis = new Redis({
+      url: env.UPSTASH_REDIS_REST_URL,
+      token: env.UPSTASH_REDIS_REST_TOKEN,
+      // One request's script must not wait on, or be answered with, another's batch;
+      // and the route's store timeout, not client retries, bounds the wait.
+      enableAutoPipelining: false,
+      retry: { retries: 0 },
+      enableTelemetry: false,
+    });
+    return createUpstashStore(redis, { clock });
+  }
+  console.warn(
+    "distill-guard: UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are not set: limits use an in-memory store " +
+      "in each isolate (fine for wrangler dev, wrong for production: every isolate counts on its own)",
+  );
+  return createMemoryStore();
 }
 
 function gatewayFor(env: WorkerEnv): Built {

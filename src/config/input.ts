@@ -19,7 +19,7 @@ export interface ConfigInput {
   maxBodyBytes?: number;
   /** Default wait for the origin's response headers, in ms. Default 300000. */
   originTimeoutMs?: number;
-  store?: { timeoutMs?: number; onError?: "open" | "closed" | "local"; prefix?: string };
+  store?: { timeoutMs?: number; onError?: "open" | "closed" | "local"; prefix?: string; clock?: "redis" | "worker" };
 }
 
 export interface RouteInput {
@@ -35,6 +35,21 @@ export interface RouteInput {
   fingerprint?: FingerprintInput;
   /** Content signals; naming the section makes the route read the body (README: "Fingerprints and clusters"). */
   content?: ContentInput;
+  /** Also send anthropic-ratelimit-* or x-ratelimit-* headers, after the route's error format. Default false. */
+  providerHeaders?: boolean;
+  /** Token buckets (README: "Rate limits"). */
+  limits?: LimitInput[];
+}
+
+export interface LimitInput {
+  name: string;
+  /** key, ip, subnet, asn, country, fingerprint, route */
+  by: string[];
+  /** "60 per minute" (also per second, hour, day); capacity defaults to the count. */
+  rate?: string;
+  capacity?: number;
+  refillPerSecond?: number;
+  cost?: "request" | "tokens";
 }
 
 export interface ContentInput {

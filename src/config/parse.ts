@@ -1,3 +1,5 @@
+import { parseLimits } from "../limits/config";
+import { limitsNeedBody } from "../limits/limiter";
 import { parseContent } from "./content";
 import { parseFingerprint } from "./fingerprint";
 import { parseGeo } from "./geo";
@@ -7,6 +9,7 @@ import {
   Problems,
   at,
   readArray,
+  readBoolean,
   readEnum,
   readNumber,
   readObject,
@@ -31,7 +34,7 @@ export const DEFAULTS = {
   mode: "enforce",
   maxBodyBytes: 32 * 1024 * 1024,
   originTimeoutMs: 300_000,
-  store: { timeoutMs: 150, onError: "local", prefix: "dg" },
+  store: { timeoutMs: 150, onError: "local", prefix: "dg", clock: "redis" },
 } as const satisfies {
   version: string;
   unmatched: GatewayConfig["unmatched"];
@@ -53,7 +56,7 @@ export class ConfigError extends Error {
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content"]);
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "providerHeaders"]);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
@@ -95,6 +98,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     checks.push(content.check);
     needsBody = true;
   }
+  const limits = obj.limits === undefined ? [] : parseLimits(obj.limits, at(path, "limits"), p);
+  needsBody ||= limitsNeedBody(limits);
   const route: RouteConfig = {
     name: name ?? `route-${index}`,
     index,
@@ -107,6 +112,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     originTimeoutMs: readNumber(obj, "originTimeoutMs", path, p, { integer: true, min: 1 }) ?? top.originTimeoutMs,
     needsBody,
     checks,
+    limits,
+    providerHeaders: readBoolean(obj, "providerHeaders", path, p) ?? false,
   };
   return route;
 }
@@ -119,11 +126,12 @@ interface TopDefaults {
 }
 
 function parseStore(obj: Obj, p: Problems): StoreConfig {
-  const store = readSection(obj, "store", "", p, ["timeoutMs", "onError", "prefix"]) ?? {};
+  const store = readSection(obj, "store", "", p, ["timeoutMs", "onError", "prefix", "clock"]) ?? {};
   return {
     timeoutMs: readNumber(store, "timeoutMs", "store", p, { integer: true, min: 1, max: 10_000 }) ?? DEFAULTS.store.timeoutMs,
     onError: readEnum(store, "onError", "store", p, ["open", "closed", "local"] as const) ?? DEFAULTS.store.onError,
     prefix: readString(store, "prefix", "store", p, { pattern: /^[A-Za-z0-9_-]{1,32}$/, patternHint: "1 to 32 letters, digits, '-' or '_'" }) ?? DEFAULTS.store.prefix,
+    clock: readEnum(store, "clock", "store", p, ["redis", "worker"] as const) ?? DEFAULTS.store.clock,
   };
 }
 

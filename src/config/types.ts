@@ -1,4 +1,5 @@
 import type { Subject } from "../identity/subject";
+import type { LimitRule } from "../limits/rules";
 import type { Finding, LimitState } from "../verdict/types";
 
 export type ErrorFormat = "anthropic" | "openai" | "problem";
@@ -53,6 +54,10 @@ export interface RouteConfig {
   needsBody: boolean;
   /** The route's pure checks, in the order they run. */
   checks: readonly PureCheck[];
+  /** Also send the API family's own rate-limit headers (anthropic-ratelimit-*, x-ratelimit-*). */
+  providerHeaders: boolean;
+  /** Token buckets, checked and charged in one store round trip after the pure checks. */
+  limits: readonly LimitRule[];
 }
 
 export interface StoreConfig {
@@ -62,6 +67,8 @@ export interface StoreConfig {
   onError: "open" | "closed" | "local";
   /** Prefix of every store key. */
   prefix: string;
+  /** Whose clock refills buckets: Redis `TIME` (one clock for every edge location) or the Worker's (for managed Redis that rejects TIME in scripts). */
+  clock: "redis" | "worker";
 }
 
 export interface GatewayConfig {

@@ -8,8 +8,13 @@ import type { DecisionEvent } from "../telemetry/event";
 import { type Telemetry, createTelemetry } from "../telemetry/record";
 import { decide, isDenied } from "../verdict/decide";
 import { originHeaders, shadowHeaders } from "../verdict/headers";
-import { denialResponse, errorResponse, rateLimitHeaders } from "../verdict/respond";
-import type { Finding, Verdict } from "../verdict/types";
+import { rateLimitHeaders } from "../verdict/ratelimit-headers";
+import { denialResponse, errorResponse } from "../verdict/respond";
+import type { Finding, LimitState, Verdict } from "../verdict/types";
+import { type LimitCheck, createLimiter } from "../limits/limiter";
+import { createMemoryStore } from "../limits/memory-store";
+import type { LimitStore } from "../limits/types";
+import { trackUsage } from "../proxy/usage";
 import { declaredLength, readBody } from "./body";
 
 export interface GuardOptions {
@@ -23,6 +28,10 @@ export interface GuardOptions {
   log?: (line: string) => void;
   /** Called with every decision, after the response (tests, simulators, custom sinks). */
   onDecision?: (event: DecisionEvent, verdict: Verdict) => void;
+  /** The limiter's shared store: createUpstashStore(redis). Default: an in-memory store (per isolate). */
+  store?: LimitStore;
+  /** Decides while the shared store fails, on routes failing "local". Default: a new in-memory store. */
+  fallbackStore?: LimitStore;
   /** The clock in milliseconds. Default: Date.now. */
   now?: () => number;
 }
@@ -41,6 +50,8 @@ export interface GuardState {
   originMs: number | null;
   /** Set by the proxy when the origin failed (`origin.unreachable`, `origin.timeout`). */
   originError: string | null;
+  /** The limiter's result, when the route has limits: reconciled with the origin's usage after the response. */
+  limitCheck: LimitCheck | null;
 }
 
 declare module "hono" {
@@ -72,6 +83,14 @@ export function distillGuard(options: GuardOptions): MiddlewareHandler {
   const hashKey = keyHasherFor(options.keyHashSecret);
   const now = options.now ?? Date.now;
   const telemetry = createTelemetry(options);
+  const limiter = createLimiter({
+    store: options.store ?? createMemoryStore({ now }),
+    fallbackStore: options.fallbackStore,
+    storeConfig: config.store,
+    now,
+    // store keys hash dimension values under the secret: an IP cannot be recovered by trying every address
+    hash: hashKey,
+  });
 
   return async function distillGuardMiddleware(c, next) {
     const started = now();
@@ -89,6 +108,7 @@ export function distillGuard(options: GuardOptions): MiddlewareHandler {
       originHeaders: {},
       originMs: null,
       originError: null,
+      limitCheck: null,
     };
     const record = (response: Response, decidedAt: number) =>
       schedule(c, () => telemetry.record(eventFor(state, request, path, response.status, decidedAt - started), state.verdict));
@@ -114,15 +134,23 @@ export function distillGuard(options: GuardOptions): MiddlewareHandler {
     }
 
     const facts: RequestFacts = { request, subject, route, body: state.body };
+    const blocked = () => route.mode === "enforce" && findings.some((f) => f.action === "block");
     for (const check of route.checks) {
       findings.push(...(await check(facts)));
       // A hard denial stops here in enforce mode: no further checks, no store call.
-      if (route.mode === "enforce" && findings.some((f) => f.action === "block")) break;
+      if (blocked()) break;
+    }
+    let limits: LimitState[] = [];
+    if (route.limits.length > 0 && !blocked()) {
+      // One store round trip for every bucket of the route (none for a cached denial).
+      state.limitCheck = await limiter.check(route.limits, facts, route.name);
+      findings.push(...state.limitCheck.findings);
+      limits = state.limitCheck.limits;
     }
 
-    state.verdict = decide(findings, [], route.mode);
+    state.verdict = decide(findings, limits, route.mode);
     if (isDenied(state.verdict)) {
-      const response = denialResponse(route.errors, state.verdict, requestId);
+      const response = denialResponse(route.errors, state.verdict, requestId, limitHeaders(route, state.verdict, now()));
       record(response, now());
       return response;
     }
@@ -141,9 +169,17 @@ async function pass(
   state.originHeaders = originHeaders(state.verdict, state.requestId, state.route?.mode ?? "enforce");
   c.set("guard", state);
   await next();
+  const check = state.limitCheck;
+  if (check && check.estimatedTokens > 0) {
+    // Token-weighted buckets were charged an estimate: correct it with the usage the
+    // origin reports, read from the body as it streams past, after the response ends.
+    const tracked = trackUsage(c.res);
+    c.res = tracked.response;
+    schedule(c, () => check.reconcile(tracked.usage));
+  }
   const extra: Record<string, string> = {
     "x-guard-request-id": state.requestId,
-    ...rateLimitHeaders(state.verdict.limits),
+    ...(state.route ? limitHeaders(state.route, state.verdict, now()) : {}),
     ...(state.route?.mode === "shadow" ? shadowHeaders(state.verdict) : {}),
   };
   c.res = withHeaders(c.res, extra);
@@ -168,6 +204,9 @@ async function takeBody(c: Context, route: RouteConfig, state: GuardState): Prom
   (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(bytes.slice().buffer);
   return null;
 }
+
+const limitHeaders = (route: RouteConfig, verdict: Verdict, nowMs: number) =>
+  rateLimitHeaders(verdict.limits, route.providerHeaders ? route.errors : null, nowMs);
 
 function enforcedDenial(code: string, status: number): Verdict {
   const verdict = decide([{ reason: { check: "request", code }, action: "block", status, final: true }], [], "enforce");

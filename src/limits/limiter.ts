@@ -85,6 +85,7 @@ function limitState(rule: LimitRule, remaining: number, resetSeconds: number): L
     remaining: Math.max(0, Math.floor(remaining)),
     resetSeconds: Math.ceil(resetSeconds),
     windowSeconds: windowSeconds(rule),
+    unit: rule.cost === "tokens" ? "tokens" : "requests",
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ErrorFormat } from "../config/types";
-import type { LimitState, Reason, Verdict } from "./types";
+import type { Reason, Verdict } from "./types";
 
 /** What a client is told, per family of reason codes. Never more detail than it needs. */
 const MESSAGES: Array<[prefix: string, message: string]> = [
@@ -121,9 +121,9 @@ export function primaryCode(verdict: Verdict, fallback = "policy.denied"): strin
   return (verdict.reasons.find(pick) ?? verdict.reasons[0])?.code ?? fallback;
 }
 
-/** A denial response for an enforced verdict. */
-export function denialResponse(format: ErrorFormat, verdict: Verdict, requestId: string): Response {
-  const headers = new Headers(rateLimitHeaders(verdict.limits));
+/** A denial response for an enforced verdict; `limitHeaders` are the RateLimit fields to send with it. */
+export function denialResponse(format: ErrorFormat, verdict: Verdict, requestId: string, limitHeaders: Record<string, string> = {}): Response {
+  const headers = new Headers(limitHeaders);
   headers.set("x-guard-action", verdict.action);
   return errorResponse(format, {
     status: verdict.status,
@@ -134,19 +134,4 @@ export function denialResponse(format: ErrorFormat, verdict: Verdict, requestId:
     final: verdict.final,
     headers,
   });
-}
-
-/**
- * The IETF draft RateLimit fields (draft-ietf-httpapi-ratelimit-headers):
- * `RateLimit-Policy: "key-rpm";q=60;w=60` and `RateLimit: "key-rpm";r=12;t=3`,
- * one item per bucket, most constrained first in `RateLimit`.
- */
-export function rateLimitHeaders(limits: readonly LimitState[]): Record<string, string> {
-  if (limits.length === 0) return {};
-  const name = (l: LimitState) => JSON.stringify(l.name);
-  const byPressure = [...limits].sort((a, b) => a.remaining / a.capacity - b.remaining / b.capacity);
-  return {
-    "ratelimit-policy": limits.map((l) => `${name(l)};q=${l.capacity};w=${Math.max(1, Math.ceil(l.windowSeconds))}`).join(", "),
-    ratelimit: byPressure.map((l) => `${name(l)};r=${Math.max(0, Math.floor(l.remaining))};t=${Math.max(0, Math.ceil(l.resetSeconds))}`).join(", "),
-  };
 }

@@ -25,6 +25,8 @@ export interface LimitState {
   resetSeconds: number;
   /** Seconds of refill that make one capacity: the RateLimit-Policy window. */
   windowSeconds: number;
+  /** What the bucket counts: requests, or model tokens (`cost: "tokens"`). */
+  unit: "requests" | "tokens";
 }
 
 /**

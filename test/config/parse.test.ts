@@ -9,7 +9,7 @@ describe("parseConfig", () => {
     const config = loadConfig({ routes: [route] });
     expect(config.unmatched).toBe(DEFAULTS.unmatched);
     expect(config.errors).toBe("anthropic");
-    expect(config.store).toEqual({ timeoutMs: 150, onError: "local", prefix: "dg" });
+    expect(config.store).toEqual({ timeoutMs: 150, onError: "local", prefix: "dg", clock: "redis" });
     const [r] = config.routes;
     expect(r).toMatchObject({ name: "messages", mode: "enforce", errors: "anthropic", maxBodyBytes: 32 * 1024 * 1024, originTimeoutMs: 300_000 });
   });
@@ -38,7 +38,7 @@ describe("parseConfig", () => {
     expect(result.problems).toEqual(
       expect.arrayContaining([
         'unmatched: must be one of "forward", "404"',
-        "store.extra: unknown field (expected one of: timeoutMs, onError, prefix)",
+        "store.extra: unknown field (expected one of: timeoutMs, onError, prefix, clock)",
         "store.timeoutMs: must be a positive integer",
         'store.onError: must be one of "open", "closed", "local"',
         "routes[1].name: must be letters, digits, '-', '_' or '.', at most 64 characters",
@@ -46,7 +46,7 @@ describe("parseConfig", () => {
         expect.stringMatching(/^routes\[1\]\.match\.methods\[0\]: must be an HTTP method/),
         'routes[1].mode: must be one of "enforce", "shadow"',
         "routes[1].maxBodyBytes: must be a positive integer",
-        "routes[2].typo: unknown field (expected one of: name, match, mode, errors, maxBodyBytes, originTimeoutMs, geo, fingerprint, content)",
+        "routes[2].typo: unknown field (expected one of: name, match, mode, errors, maxBodyBytes, originTimeoutMs, geo, fingerprint, content, limits, providerHeaders)",
         "routes[2].name: is required",
         "routes[2].match.path: is required",
         'routes[2].errors: must be one of "anthropic", "openai", "problem"',

@@ -5,6 +5,7 @@
  */
 import { Redis } from "@upstash/redis/cloudflare";
 import { inject } from "vitest";
+import { loadConfig } from "../../src/config/parse";
 import type { RequestFacts, RouteConfig } from "../../src/config/types";
 import type { Subject } from "../../src/identity/subject";
 import { createMemoryStore } from "../../src/limits/memory-store";
@@ -117,20 +118,9 @@ export function subject(overrides: Partial<Subject> = {}): Subject {
   };
 }
 
+/** A route as the config parser builds it (the limiter is given its rules directly). */
 export function route(name = "messages"): RouteConfig {
-  return {
-    name,
-    index: 0,
-    methods: new Set(["POST"]),
-    paths: ["/v1/messages"],
-    pathPatterns: [/^\/v1\/messages$/],
-    mode: "enforce",
-    errors: "anthropic",
-    maxBodyBytes: 1 << 20,
-    originTimeoutMs: 30_000,
-    needsBody: true,
-    checks: [],
-  };
+  return loadConfig({ routes: [{ name, match: { path: "/v1/messages", methods: ["POST"] } }] }).routes[0]!;
 }
 
 export function facts(options: { subject?: Partial<Subject>; json?: unknown; route?: string } = {}): RequestFacts {

@@ -7,7 +7,7 @@ import { createUpstashStore } from "../../src/limits/upstash-store";
 import { trackUsage } from "../../src/proxy/usage";
 import { STORES, type Tenant, counting, facts, keysWithTtl, newTenant, virtualClock } from "./helpers";
 
-const storeConfig = (onError: StoreConfig["onError"] = "open", timeoutMs = 200): StoreConfig => ({ timeoutMs, onError, prefix: "dg" });
+const storeConfig = (onError: StoreConfig["onError"] = "open", timeoutMs = 200): StoreConfig => ({ timeoutMs, onError, prefix: "dg", clock: "redis" });
 const rule = (name: string, by: LimitRule["by"], capacity: number, refillPerSecond: number, cost: LimitRule["cost"] = "request"): LimitRule => ({
   name,
   by,
@@ -53,8 +53,8 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
       { reason: { check: "rate", code: "rate.key_exhausted", detail: "key-rps" }, action: "throttle", status: 429, retryAfterSeconds: 1 },
     ]);
     expect(denied.limits).toEqual([
-      { name: "key-rps", capacity: 3, remaining: 0, resetSeconds: 3, windowSeconds: 3 },
-      { name: "subnet", capacity: 100, remaining: 97, resetSeconds: 1, windowSeconds: 10 },
+      { name: "key-rps", capacity: 3, remaining: 0, resetSeconds: 3, windowSeconds: 3, unit: "requests" },
+      { name: "subnet", capacity: 100, remaining: 97, resetSeconds: 1, windowSeconds: 10, unit: "requests" },
     ]);
     // another key, same subnet: its own bucket
     expect((await limiter.check(rules, facts({ subject: { keyHash: "ffffffffffffffffffffffffffffffff" } }))).allowed).toBe(true);

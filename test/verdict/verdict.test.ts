@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decide, isDenied } from "../../src/verdict/decide";
-import { errorResponse, rateLimitHeaders } from "../../src/verdict/respond";
+import { rateLimitHeaders } from "../../src/verdict/ratelimit-headers";
+import { errorResponse } from "../../src/verdict/respond";
 import type { Finding } from "../../src/verdict/types";
 
 const geoBlock: Finding = { reason: { check: "geo", code: "geo.country_denied" }, action: "block", status: 451, final: true };
@@ -83,11 +84,41 @@ describe("errorResponse", () => {
 describe("rateLimitHeaders", () => {
   it("writes the IETF draft fields, most constrained bucket first", () => {
     const h = rateLimitHeaders([
-      { name: "key-rpm", capacity: 60, remaining: 30, resetSeconds: 30, windowSeconds: 60 },
-      { name: "subnet", capacity: 600, remaining: 6, resetSeconds: 59.2, windowSeconds: 60 },
+      { name: "key-rpm", capacity: 60, remaining: 30, resetSeconds: 30, windowSeconds: 60, unit: "requests" },
+      { name: "subnet", capacity: 600, remaining: 6, resetSeconds: 59.2, windowSeconds: 60, unit: "requests" },
     ]);
     expect(h["ratelimit-policy"]).toBe('"key-rpm";q=60;w=60, "subnet";q=600;w=60');
     expect(h.ratelimit).toBe('"subnet";r=6;t=60, "key-rpm";r=30;t=30');
     expect(rateLimitHeaders([])).toEqual({});
+  });
+
+  const limits = [
+    { name: "key-rpm", capacity: 60, remaining: 30, resetSeconds: 30, windowSeconds: 60, unit: "requests" as const },
+    { name: "subnet", capacity: 600, remaining: 6, resetSeconds: 3661, windowSeconds: 60, unit: "requests" as const },
+    { name: "key-tokens", capacity: 400000, remaining: 350000, resetSeconds: 9, windowSeconds: 67, unit: "tokens" as const },
+  ];
+  const now = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+  it("adds Anthropic's headers for the tightest bucket of each unit", () => {
+    expect(rateLimitHeaders(limits, "anthropic", now)).toMatchObject({
+      "anthropic-ratelimit-requests-limit": "600",
+      "anthropic-ratelimit-requests-remaining": "6",
+      "anthropic-ratelimit-requests-reset": "2026-11-22T13:01:01Z",
+      "anthropic-ratelimit-tokens-limit": "400000",
+      "anthropic-ratelimit-tokens-remaining": "350000",
+      "anthropic-ratelimit-tokens-reset": "2026-11-22T12:00:09Z",
+    });
+  });
+
+  it("adds OpenAI's headers, durations in its format", () => {
+    expect(rateLimitHeaders(limits, "openai", now)).toMatchObject({
+      "x-ratelimit-limit-requests": "600",
+      "x-ratelimit-remaining-requests": "6",
+      "x-ratelimit-reset-requests": "1h1m1s",
+      "x-ratelimit-limit-tokens": "400000",
+      "x-ratelimit-reset-tokens": "9s",
+    });
+    expect(Object.keys(rateLimitHeaders(limits, "problem", now))).toEqual(["ratelimit-policy", "ratelimit"]);
+    expect(Object.keys(rateLimitHeaders(limits, null, now))).toEqual(["ratelimit-policy", "ratelimit"]);
   });
 });

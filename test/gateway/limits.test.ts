@@ -1,0 +1,209 @@
+// Rate limits end to end: the ready-made Worker with its Upstash secrets pointed
+// at the Upstash-compatible bridge over a real redis-server.
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, inject, it } from "vitest";
+import type { ConfigInput } from "../../src/config/input";
+import worker, { type WorkerEnv } from "../../src/worker";
+import { type BridgeMode, newTenant } from "../limits/helpers";
+
+const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "Hello" }] };
+
+async function gateway(config: ConfigInput) {
+  const tenant = await newTenant({ autoPipelining: false });
+  const env: WorkerEnv = {
+    ORIGIN_URL: inject("originUrl"),
+    KEY_HASH_SECRET: "limits-test-secret-0123456789",
+    UPSTASH_REDIS_REST_URL: tenant.url,
+    UPSTASH_REDIS_REST_TOKEN: tenant.token,
+    GATEWAY_CONFIG: config,
+  };
+  const call = async (path: string, init: RequestInit & { key?: string } = {}) => {
+    const { key = "sk-customer-1", ...rest } = init;
+    const headers = new Headers(rest.headers);
+    headers.set("x-api-key", key);
+    headers.set("cf-connecting-ip", "198.51.100.7");
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    const ctx = createExecutionContext();
+    const request = new Request(`https://gw.test${path}`, { method: "POST", body: JSON.stringify(message), ...rest, headers, cf: { country: "DE", asn: 3320 } as never });
+    const response = await worker.fetch(request as never, env, ctx);
+    // after-response work (telemetry, token reconciliation) may wait for the body to be read
+    pending.push(waitOnExecutionContext(ctx));
+    return response;
+  };
+  const pending: Promise<unknown>[] = [];
+  /** Waits for every request's after-response work. */
+  const settle = () => Promise.all(pending.splice(0));
+  const sdkFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    sent.push(request.url);
+    const url = new URL(request.url);
+    return call(url.pathname, { method: request.method, headers: request.headers, body: await request.text(), key: request.headers.get("x-api-key") ?? "sk-sdk" });
+  };
+  const sent: string[] = [];
+  return { tenant, env, call, sdkFetch, sent, settle };
+}
+
+const messagesRoute = (extra: Record<string, unknown> = {}): ConfigInput => ({
+  routes: [{ name: "messages", match: { paths: ["/v1/messages", "/__demo/echo/*"], methods: ["POST"] }, errors: "anthropic", limits: [{ name: "key-rpm", by: ["key"], rate: "3 per minute" }], ...extra }],
+});
+
+describe("token buckets through the Worker and real Redis", () => {
+  it("allows the capacity, then answers 429 with Retry-After, RateLimit fields and the route's error body", async () => {
+    const gw = await gateway(messagesRoute());
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await gw.call("/v1/messages")).status);
+    expect(statuses).toEqual([200, 200, 200]);
+    const denied = await gw.call("/v1/messages");
+    expect(denied.status).toBe(429);
+    expect(Number(denied.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(Number(denied.headers.get("retry-after"))).toBeLessThanOrEqual(20);
+    expect(denied.headers.get("ratelimit-policy")).toBe('"key-rpm";q=3;w=60');
+    expect(denied.headers.get("ratelimit")).toMatch(/^"key-rpm";r=0;t=\d+$/);
+    expect(denied.headers.get("x-should-retry")).toBeNull();
+    expect(await denied.json()).toMatchObject({ type: "error", error: { type: "rate_limit_error", code: "rate.key_exhausted" } });
+    // another key has its own bucket
+    expect((await gw.call("/v1/messages", { key: "sk-customer-2" })).status).toBe(200);
+  });
+
+  it("adds the API family's own headers when the route asks for them", async () => {
+    const gw = await gateway(messagesRoute({ providerHeaders: true }));
+    const ok = await gw.call("/v1/messages");
+    expect(ok.headers.get("anthropic-ratelimit-requests-limit")).toBe("3");
+    expect(ok.headers.get("anthropic-ratelimit-requests-remaining")).toBe("2");
+    await gw.call("/v1/messages");
+    await gw.call("/v1/messages");
+    const denied = await gw.call("/v1/messages");
+    expect(denied.status).toBe(429);
+    expect(denied.headers.get("anthropic-ratelimit-requests-remaining")).toBe("0");
+    expect(Date.parse(denied.headers.get("anthropic-ratelimit-requests-reset")!)).toBeGreaterThan(Date.now());
+  });
+
+  it("costs one store round trip per request, and none for a client already denied", async () => {
+    const gw = await gateway(messagesRoute());
+    await gw.tenant.resetStats();
+    for (let i = 0; i < 3; i++) await gw.call("/v1/messages");
+    expect((await gw.tenant.stats()).requests).toBe(3);
+    await gw.call("/v1/messages");
+    expect((await gw.tenant.stats()).requests).toBe(4);
+    for (let i = 0; i < 5; i++) expect((await gw.call("/v1/messages")).status).toBe(429);
+    expect((await gw.tenant.stats()).requests).toBe(4);
+  });
+
+  it("a geo denial costs no store call", async () => {
+    const gw = await gateway(messagesRoute({ geo: { deny: { countries: ["DE"] } } }));
+    await gw.tenant.resetStats();
+    expect((await gw.call("/v1/messages")).status).toBe(451);
+    expect((await gw.tenant.stats()).requests).toBe(0);
+  });
+
+  it("the Anthropic SDK sleeps exactly as long as retry-after says, then succeeds", async () => {
+    const gw = await gateway({
+      routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "key-rps", by: ["key"], capacity: 1, refillPerSecond: 1 }] }],
+    });
+    const anthropic = new Anthropic({ apiKey: "sk-sdk", baseURL: "https://gw.test", fetch: gw.sdkFetch });
+    await anthropic.messages.create(message as never);
+    const second = await anthropic.messages.create(message as never);
+    expect(second.type).toBe("message");
+    expect(gw.sent).toHaveLength(3); // one 429, retried after retry-after: 1
+  });
+
+  it("the OpenAI SDK raises RateLimitError", async () => {
+    const gw = await gateway({
+      routes: [{ name: "chat", match: { path: "/v1/chat/completions" }, errors: "openai", limits: [{ name: "key-rpm", by: ["key"], rate: "1 per minute" }] }],
+    });
+    const openai = new OpenAI({ apiKey: "sk-sdk", baseURL: "https://gw.test/v1", fetch: gw.sdkFetch, maxRetries: 0 });
+    const chat = { model: "demo-small", messages: [{ role: "user" as const, content: "hi" }] };
+    await openai.chat.completions.create(chat);
+    const error = await openai.chat.completions.create(chat).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe("rate.key_exhausted");
+  });
+
+  it("a request that can never fit is refused once, with x-should-retry: false", async () => {
+    const gw = await gateway({
+      routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "key-tokens", by: ["key"], capacity: 1000, refillPerSecond: 10, cost: "tokens" }] }],
+    });
+    const anthropic = new Anthropic({ apiKey: "sk-sdk", baseURL: "https://gw.test", fetch: gw.sdkFetch });
+    const error = await anthropic.messages.create({ ...message, max_tokens: 5000 } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.RateLimitError);
+    expect(gw.sent).toHaveLength(1);
+  });
+});
+
+describe("token-weighted buckets", () => {
+  const remaining = (r: Response) => Number(/r=(\d+)/.exec(r.headers.get("ratelimit") ?? "")?.[1]);
+  const tokensRoute: ConfigInput = {
+    routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "key-tokens", by: ["key"], capacity: 5000, refillPerSecond: 0.01, cost: "tokens" }] }],
+  };
+
+  for (const stream of [false, true]) {
+    it(`charge the estimate, then reconcile with the usage the origin reported (${stream ? "SSE" : "JSON"})`, async () => {
+      const gw = await gateway(tokensRoute);
+      const body = JSON.stringify({ ...message, max_tokens: 2000, stream });
+      const first = await gw.call("/v1/messages", { body });
+      // before the response: the estimate (max_tokens plus the prompt) was taken
+      expect(remaining(first)).toBeLessThanOrEqual(3000);
+      await first.text(); // the client reads to the end; reconciliation runs after
+      await gw.settle();
+      const second = await gw.call("/v1/messages", { body });
+      await second.text();
+      // 5000 - (actual usage of the first, ~30) - (estimate of the second, ~2000)
+      expect(remaining(second)).toBeGreaterThan(2900);
+    });
+  }
+
+  it("reconcile a stream the client abandons with what was produced", async () => {
+    const gw = await gateway(tokensRoute);
+    const body = JSON.stringify({ ...message, max_tokens: 2000, stream: true });
+    const first = await gw.call("/v1/messages", { body });
+    const reader = first.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await gw.settle();
+    const second = await gw.call("/v1/messages", { body });
+    await second.text();
+    expect(remaining(second)).toBeGreaterThan(2900);
+  });
+});
+
+describe("store outages follow the route's fail mode, never a 500", () => {
+  const outage = async (onError: "open" | "closed" | "local", mode: BridgeMode) => {
+    const gw = await gateway({ ...messagesRoute(), store: { onError, timeoutMs: 100 } });
+    await gw.tenant.mode(mode);
+    const started = Date.now();
+    const response = await gw.call("/__demo/echo/outage");
+    return { response, elapsed: Date.now() - started, gw };
+  };
+
+  for (const mode of ["hang", "drop", "fail"] as const) {
+    it(`open (${mode}): allowed, and the origin is told the limits were not enforced`, async () => {
+      const { response } = await outage("open", mode);
+      expect(response.status).toBe(200);
+      const seen = (await response.json()) as { headers: Record<string, string> };
+      expect(seen.headers["x-guard-reasons"]).toBe("store.unavailable");
+      expect(seen.headers["x-guard-action"]).toBe("flag");
+    });
+
+    it(`closed (${mode}): 503 in the route's format with Retry-After`, async () => {
+      const { response } = await outage("closed", mode);
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("1");
+      expect(await response.json()).toMatchObject({ type: "error", error: { code: "store.unavailable" } });
+    });
+
+    it(`local (${mode}): the in-memory store decides, limits still hold`, async () => {
+      const { response, gw } = await outage("local", mode);
+      expect(response.status).toBe(200);
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await gw.call("/v1/messages")).status);
+      expect(statuses).toEqual([200, 200, 429]);
+    });
+  }
+
+  it("a hanging store delays a request by about the timeout, not more", async () => {
+    const { elapsed } = await outage("open", "hang");
+    expect(elapsed).toBeLessThan(5_000);
+  });
+});
