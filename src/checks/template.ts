@@ -1,12 +1,15 @@
-import type { RequestBody } from "../config/types";
-import { promptText } from "./prompt";
+import type { RequestBody } from "../config/types.ts";
+import { promptText } from "./prompt.ts";
 
 /**
  * The prompt-template hash: one short id shared by prompts made from the same
  * template, so a cluster can count the accounts that reuse it.
  *
- * 1. Mask what a template fills in, on the original text: fenced code, the
- *    contents of XML-style tag pairs (`<doc>…</doc>` keeps the tags), URLs,
+ * 1. Mask what a template fills in, on the original text: fenced code,
+ *    labelled values (`Question: …` on its own line, up to a blank line;
+ *    `… Topic: …` after a sentence, up to the sentence's end), the paragraph
+ *    after a line ending in `:`, the contents of XML-style tag pairs
+ *    (`<doc>…</doc>` keeps the tags), URLs,
  *    e-mail addresses, quoted spans, `{placeholders}`, numbers (dates, times,
  *    decimals) and capitalised names inside a sentence. Each becomes one mask
  *    token; a run of the same mask becomes one.
@@ -44,6 +47,8 @@ const LABEL = String.raw`[ \t]*\p{L}[\p{L}\p{N} _-]{0,30}:(?=\s|$)`;
 const CONTINUATION = String.raw`(?:\n(?![ \t]*\n)(?!${LABEL})[^\n]*)*`;
 const LABELLED = new RegExp(String.raw`^(${LABEL})[ \t]+\S[^\n]*${CONTINUATION}`, "gmu");
 const INTRODUCED = new RegExp(String.raw`(:[ \t]*\n(?:[ \t]*\n)*)(?!${LABEL})[^\n]+${CONTINUATION}`, "gu");
+// "…answer. Topic: why is the sky blue?": a capitalised label after a sentence, its value to the sentence's end
+const INLINE_LABEL = /(?<=[.!?][ \t]+)(\p{Lu}\p{L}{1,20}(?: \p{L}{1,20})?:)[ \t]+[^\n.!?]+[.!?]?/gu;
 const FENCED = /```[\s\S]*?(?:```|$)/g;
 // the innermost opening tag before its closing tag ("put it inside <doc> tags: <doc>…</doc>" masks only the second)
 const TAGGED = /<([A-Za-z][\w:-]{0,40})(?:\s[^<>]{0,200})?>(?:(?!<\1[\s>])[\s\S])*?<\/\1\s*>/g;
@@ -63,6 +68,7 @@ export function templateTokens(text: string): string[] {
     .replace(FENCED, " ⟦code⟧ ")
     .replace(LABELLED, "$1 ⟦x⟧ ")
     .replace(INTRODUCED, "$1 ⟦x⟧ ")
+    .replace(INLINE_LABEL, "$1 ⟦x⟧ ")
     .replace(TAGGED, (_, tag: string) => ` <${tag}> ⟦x⟧ </${tag}> `)
     .replace(URL, " ⟦url⟧ ")
     .replace(EMAIL, " ⟦email⟧ ")

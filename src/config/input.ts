@@ -39,6 +39,24 @@ export interface RouteInput {
   providerHeaders?: boolean;
   /** Token buckets (README: "Rate limits"). */
   limits?: LimitInput[];
+  /** Distinct accounts per shared dimension (README: "Fingerprints and clusters"). */
+  clusters?: ClusterInput[];
+}
+
+export interface ClusterInput {
+  name: string;
+  /** fingerprint, ip, subnet, asn, country, template */
+  by: string[];
+  /** More distinct accounts (API keys) than this in the window puts the cluster over its limit. */
+  maxAccounts: number;
+  /** "1h", "30m", "1d", or seconds: from 1 minute to 7 days. */
+  window: string | number;
+  /** Over the limit: flag (tell the origin), throttle (the members share one account's limits), block (403). Default "flag". */
+  action?: "flag" | "throttle" | "block";
+  /** throttle: the members' shared bucket instead of the route's per-key limits, such as "60 per minute". */
+  rate?: string;
+  /** With rate: the bucket's size. Default the rate's count. */
+  capacity?: number;
 }
 
 export interface LimitInput {

@@ -1,4 +1,4 @@
-import { parseLimits } from "../limits/config";
+import { parseClusters, parseLimits } from "../limits/config";
 import { limitsNeedBody } from "../limits/limiter";
 import { parseContent } from "./content";
 import { parseFingerprint } from "./fingerprint";
@@ -56,7 +56,7 @@ export class ConfigError extends Error {
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "providerHeaders"]);
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "clusters", "providerHeaders"]);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
@@ -100,6 +100,10 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   }
   const limits = obj.limits === undefined ? [] : parseLimits(obj.limits, at(path, "limits"), p);
   needsBody ||= limitsNeedBody(limits);
+  const keyLimits = limits.filter((l) => l.by.includes("key")).map((l) => l.name);
+  const clusters = parseClusters(obj.clusters, at(path, "clusters"), p, keyLimits);
+  // a template is read from the prompt
+  needsBody ||= clusters.some((c) => c.by.includes("template"));
   const route: RouteConfig = {
     name: name ?? `route-${index}`,
     index,
@@ -113,6 +117,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     needsBody,
     checks,
     limits,
+    clusters,
     providerHeaders: readBoolean(obj, "providerHeaders", path, p) ?? false,
   };
   return route;
