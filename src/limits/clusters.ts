@@ -44,7 +44,8 @@ export interface ClusterState {
   name: string;
   /** `<name>:<16 hex>`: the cluster's identity (a hash of its dimension values), for headers and telemetry. */
   id: string;
-  accounts: number;
+  /** Distinct accounts after this request; null when a remembered denial answered without counting. */
+  accounts: number | null;
   maxAccounts: number;
   over: boolean;
   action: ClusterRule["action"];
@@ -139,9 +140,10 @@ export function judgeClusters(planned: readonly PlannedCluster[], counts: readon
   });
 }
 
-/** The finding of a throttled cluster whose shared buckets lack room. */
-export function clusterThrottle(p: PlannedCluster, accounts: number, retryAfterSeconds: number): Finding {
-  const reason = { check: "cluster" as const, code: clusterCode(p.rule), detail: `${p.id}: ${accounts} accounts > ${p.rule.maxAccounts}, limited as one account` };
+/** The finding of a throttled cluster whose shared buckets lack room (accounts null: answered from the denial cache). */
+export function clusterThrottle(p: PlannedCluster, accounts: number | null, retryAfterSeconds: number): Finding {
+  const count = accounts === null ? `over ${p.rule.maxAccounts} accounts` : `${accounts} accounts > ${p.rule.maxAccounts}`;
+  const reason = { check: "cluster" as const, code: clusterCode(p.rule), detail: `${p.id}: ${count}, limited as one account` };
   return Number.isFinite(retryAfterSeconds)
     ? { reason, action: "throttle", status: 429, retryAfterSeconds, risk: RISK }
     : { reason, action: "throttle", status: 429, final: true, risk: RISK };

@@ -93,6 +93,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+/** Whole seconds to wait, or Infinity when no wait helps. */
+const retryAfter = (ms: number) => (Number.isFinite(ms) ? seconds(ms) : Infinity);
 
 function limitState(rule: LimitRule, remaining: number, resetSeconds: number): LimitState {
   return {
@@ -213,14 +215,16 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const denying = planned.map((p, i) => ({ p, r: result.buckets[i]! })).filter(({ r }) => r.applied && r.retryAfterSeconds > 0);
     const waitMs = Math.max(...denying.map(({ r }) => r.retryAfterSeconds * 1000));
     for (const { p, r } of denying) {
-      if (!p.bucket.when && Number.isFinite(r.retryAfterSeconds)) {
-        denials.put(p.bucket.key, { untilMs: t + r.retryAfterSeconds * 1000, cost: p.bucket.cost, refillPerSecond: p.bucket.refillPerSecond });
-      }
+      if (!Number.isFinite(r.retryAfterSeconds)) continue;
+      // A cluster's shared bucket applies while the cluster stays over its limit: its count falls only as
+      // the window slides, so its denial is remembered for at most a tenth of the window.
+      const ms = p.cluster ? Math.min(r.retryAfterSeconds * 1000, p.cluster.rule.windowSeconds * 100) : r.retryAfterSeconds * 1000;
+      denials.put(p.bucket.key, { untilMs: t + ms, cost: p.bucket.cost, refillPerSecond: p.bucket.refillPerSecond });
     }
     const findings = [
       // a throttled cluster's denial stands in for its flag, once however many of its buckets lack room
       ...plan.clusters.flatMap((c, i) =>
-        denying.some(({ p }) => p.cluster === c) ? [clusterThrottle(c, judged[i]!.state.accounts, seconds(waitMs))] : judged[i]!.finding ? [judged[i]!.finding!] : [],
+        denying.some(({ p }) => p.cluster === c) ? [clusterThrottle(c, judged[i]!.state.accounts, retryAfter(waitMs))] : judged[i]!.finding ? [judged[i]!.finding!] : [],
       ),
       ...denying.filter(({ p }) => !p.cluster).map(({ p }) => throttle(p.rule, waitMs)),
     ];
@@ -287,14 +291,19 @@ export function createLimiter(options: LimiterOptions): Limiter {
       }
 
       const t = now();
-      const cached = planned.filter((p) => !p.bucket.when).map((p) => ({ p, d: denials.get(p.bucket.key, p.bucket.cost, t) })).filter(({ d }) => d !== null);
+      const cached = planned.map((p) => ({ p, d: denials.get(p.bucket.key, p.bucket.cost, t) })).filter(({ d }) => d !== null);
       if (cached.length > 0) {
         const waitMs = Math.max(...cached.map(({ d }) => d!.retryMs));
+        const clusters = [...new Set(cached.flatMap(({ p }) => (p.cluster ? [p.cluster] : [])))];
         return outcome({
           allowed: false,
           source: "cache",
           limits: cached.map(({ p, d }) => limitState(p.rule, d!.tokens, ((p.rule.capacity - d!.tokens) / p.rule.refillPerSecond))),
-          findings: cached.map(({ p }) => throttle(p.rule, waitMs)),
+          findings: [
+            ...clusters.map((c) => clusterThrottle(c, null, retryAfter(waitMs))),
+            ...cached.filter(({ p }) => !p.cluster).map(({ p }) => throttle(p.rule, waitMs)),
+          ],
+          clusters: clusters.map((c) => ({ name: c.rule.name, id: c.id, accounts: null, maxAccounts: c.rule.maxAccounts, over: true, action: c.rule.action })),
         });
       }
 

@@ -53,12 +53,14 @@ describe("account farms through the gateway, on real Redis", () => {
     expect(firstCluster!.headers.get("x-guard-reason")).toBe("cluster.accounts_per_fingerprint_asn");
     expect(Number(firstCluster!.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await firstCluster!.json()).toMatchObject({ error: { type: "rate_limit_error", code: "cluster.accounts_per_fingerprint_asn" } });
-    // one fingerprint, and one store round trip per request however many buckets and counters
     expect(new Set(gw.events.map((e) => e.fingerprint)).size).toBe(1);
+    // at most one store round trip per request, however many buckets and counters: the 26 that decided, then
+    // the cluster's remembered denial answers without the store until its retry time
     // (the first call loads the script: EVALSHA answers NOSCRIPT, then EVAL)
     const stats = await gw.tenant.stats();
     expect(stats.noscript).toBeLessThanOrEqual(1);
-    expect(stats.requests - stats.noscript).toBe(500);
+    expect(stats.requests - stats.noscript).toBeGreaterThanOrEqual(26);
+    expect(stats.requests - stats.noscript).toBeLessThanOrEqual(500);
     expect(gw.events[499]).toMatchObject({ cluster: expect.stringMatching(/^shared-fingerprint:[0-9a-f]{16}$/), action: "throttle" });
   });
 

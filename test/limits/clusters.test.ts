@@ -54,19 +54,25 @@ describe.each(STORES)("clusters on the $name store", ({ name, make }) => {
     const limiter = createLimiter({ store, storeConfig, now: s.now });
     const limits = [keyRpm(2)];
     const rules = [cluster({ action: "throttle" })];
-    const outcomes: string[] = [];
-    for (let n = 1; n <= 8; n++) {
-      const r = await limiter.check(limits, account(n), "messages", rules);
-      outcomes.push(r.allowed ? "ok" : codes(r).join(","));
-    }
+    const results = [];
+    for (let n = 1; n <= 8; n++) results.push(await limiter.check(limits, account(n), "messages", rules));
     // accounts 1-3 use their own buckets; from the 4th, the cluster is one account with 2 requests a minute
-    expect(outcomes).toEqual(["ok", "ok", "ok", "ok", "ok", ...Array(3).fill("cluster.accounts_per_fingerprint_asn:throttle")]);
-    expect(store.takes).toBe(8);
-    const denied = await limiter.check(limits, account(1), "messages", rules);
-    expect(denied).toMatchObject({ allowed: false, findings: [{ action: "throttle", status: 429, reason: { detail: expect.stringMatching(/: 8 accounts > 3, limited as one account$/) } }] });
+    expect(results.map((r) => (r.allowed ? "ok" : codes(r).join(",")))).toEqual(["ok", "ok", "ok", "ok", "ok", ...Array(3).fill("cluster.accounts_per_fingerprint_asn:throttle")]);
+    const denied = results[5]!;
+    expect(denied).toMatchObject({
+      allowed: false,
+      source: "store",
+      findings: [{ action: "throttle", status: 429, reason: { detail: expect.stringMatching(/: 6 accounts > 3, limited as one account$/) } }],
+      clusters: [{ accounts: 6, over: true }],
+    });
     expect(denied.findings[0]!.retryAfterSeconds).toBeGreaterThan(0);
     // the shared bucket shows in the limit states once it applies
     expect(denied.limits.map((l) => l.name)).toEqual(["key-rpm", "key-rpm"]);
+    expect(results[1]!.limits.map((l) => l.name)).toEqual(["key-rpm"]);
+    // the 6th asked the store; its denial is remembered, so the 7th and 8th (and any member) are answered without it
+    expect(store.takes).toBe(6);
+    expect(results[7]).toMatchObject({ source: "cache", clusters: [{ name: "shared-fp", over: true, accounts: null }] });
+    expect(results[7]!.findings[0]!.reason.detail).toMatch(/: over 3 accounts, limited as one account$/);
     // another network's accounts are not held back
     expect((await limiter.check(limits, account(99, { asn: 3320 }), "messages", rules)).allowed).toBe(true);
     // the shared bucket refills like the key's
