@@ -1,5 +1,7 @@
-import { parseLimits } from "../limits/config";
+import { parseClusters, parseLimits } from "../limits/config";
 import { limitsNeedBody } from "../limits/limiter";
+import { parseContent } from "./content";
+import { parseFingerprint } from "./fingerprint";
 import { parseGeo } from "./geo";
 import { compilePathPattern } from "./routes";
 import {
@@ -56,7 +58,7 @@ export class ConfigError extends Error {
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "limits", "providerHeaders", "blocks"]);
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "clusters", "providerHeaders", "blocks"]);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
@@ -91,8 +93,19 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     checks.push(geo.check);
     needsBody ||= geo.needsBody;
   }
+  const fingerprint = parseFingerprint(obj.fingerprint, at(path, "fingerprint"), p);
+  if (fingerprint) checks.push(fingerprint.check);
+  const content = parseContent(obj.content, at(path, "content"), p);
+  if (content) {
+    checks.push(content.check);
+    needsBody = true;
+  }
   const limits = obj.limits === undefined ? [] : parseLimits(obj.limits, at(path, "limits"), p);
   needsBody ||= limitsNeedBody(limits);
+  const keyLimits = limits.filter((l) => l.by.includes("key")).map((l) => l.name);
+  const clusters = parseClusters(obj.clusters, at(path, "clusters"), p, keyLimits);
+  // a template is read from the prompt
+  needsBody ||= clusters.some((c) => c.by.includes("template"));
   const route: RouteConfig = {
     name: name ?? `route-${index}`,
     index,
@@ -106,9 +119,10 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     needsBody,
     checks,
     limits,
+    clusters,
     providerHeaders: readBoolean(obj, "providerHeaders", path, p) ?? false,
     // Blocks ride along with the limits' store call: on by default where there is one.
-    blocks: readBoolean(obj, "blocks", path, p) ?? limits.length > 0,
+    blocks: readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0),
   };
   return route;
 }

@@ -15,6 +15,7 @@ import { type LimitCheck, type Limiter, createLimiter } from "../limits/limiter"
 import { createMemoryStore } from "../limits/memory-store";
 import type { LimitStore } from "../limits/types";
 import { trackUsage } from "../proxy/usage";
+import { templateOf } from "../checks/template";
 import { declaredLength, readBody } from "./body";
 
 export interface GuardOptions {
@@ -158,9 +159,9 @@ export function createGuard(options: GuardOptions): Guard {
       if (blocked()) break;
     }
     let limits: LimitState[] = [];
-    if ((route.limits.length > 0 || route.blocks) && !blocked()) {
-      // One store round trip for every bucket of the route and its manual blocks (none for a cached denial).
-      state.limitCheck = await limiter.check(route.limits, facts, route.name);
+    if ((route.limits.length > 0 || route.clusters.length > 0 || route.blocks) && !blocked()) {
+      // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a cached denial).
+      state.limitCheck = await limiter.check(route.limits, facts, route.name, route.clusters);
       findings.push(...state.limitCheck.findings);
       limits = state.limitCheck.limits;
     }
@@ -184,7 +185,7 @@ async function pass(
   record: (response: Response, decidedAt: number) => void,
 ): Promise<Response> {
   const decidedAt = now();
-  state.originHeaders = originHeaders(state.verdict, state.requestId, state.route?.mode ?? "enforce");
+  state.originHeaders = originHeaders(state.verdict, state.requestId, state.route?.mode ?? "enforce", overClusters(state));
   c.set("guard", state);
   await next();
   const check = state.limitCheck;
@@ -222,6 +223,9 @@ async function takeBody(c: Context, route: RouteConfig, state: GuardState): Prom
   (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(bytes.slice().buffer);
   return null;
 }
+
+/** Ids of the clusters over their limit that the request belongs to. */
+const overClusters = (state: GuardState): string[] => state.limitCheck?.clusters.filter((c) => c.over).map((c) => c.id) ?? [];
 
 const limitHeaders = (route: RouteConfig, verdict: Verdict, nowMs: number) =>
   rateLimitHeaders(verdict.limits, route.providerHeaders ? route.errors : null, nowMs);
@@ -274,8 +278,10 @@ function eventFor(state: GuardState, request: Request, path: string, status: num
     asn: subject.asn,
     colo: subject.colo,
     keyHash: subject.keyHash,
-    fingerprint: null,
-    cluster: null,
+    fingerprint: subject.fingerprint,
+    cluster: overClusters(state).join(",") || null,
+    // after the response (telemetry runs in waitUntil): computed once, shared with the checks that ran
+    template: templateOf(state.body),
     risk: verdict.risk,
     retryAfterSeconds: verdict.retryAfterSeconds ?? null,
     decisionMs,

@@ -18,9 +18,10 @@ export const BLOBS = [
   ["method", "HTTP method"],
   ["model", "model named in the request body, when the route read it"],
   ["requestId", "the request id sent to the client and the origin"],
-  ["fingerprint", "client fingerprint id, when computed"],
-  ["cluster", "cluster over its limit that the request belongs to"],
+  ["fingerprint", "client fingerprint id (16 hex)"],
+  ["cluster", "clusters over their limit the request belongs to, as name:id, comma-separated"],
   ["path", "request path (no query)"],
+  ["template", "prompt-template id (16 hex), when the route read the body"],
 ] as const;
 
 export const DOUBLES = [
@@ -51,6 +52,7 @@ export function toDataPoint(e: DecisionEvent): AnalyticsEngineDataPoint {
     fingerprint: e.fingerprint ?? "",
     cluster: e.cluster ?? "",
     path: e.path.slice(0, 256),
+    template: e.template ?? "",
   };
   const double: Record<(typeof DOUBLES)[number][0], number> = {
     status: e.status,

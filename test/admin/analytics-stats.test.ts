@@ -55,7 +55,7 @@ const clustered = (keyHash: string, action: DecisionEvent["action"]): DecisionEv
   timestamp: new Date().toISOString(), requestId: crypto.randomUUID(), route: "messages", mode: "enforce", action, enforced: true,
   status: action === "allow" ? 200 : 429, reasons: action === "allow" ? [] : ["cluster.accounts_per_fingerprint"], method: "POST",
   path: "/v1/messages", model: null, country: "NL", region: null, asn: 64500, colo: "AMS", keyHash, fingerprint: "fp1",
-  cluster: "shared-fingerprint", risk: 0.5, retryAfterSeconds: null, decisionMs: 1, originMs: null,
+  cluster: "shared-fingerprint", template: null, risk: 0.5, retryAfterSeconds: null, decisionMs: 1, originMs: null,
 });
 
 describe("dashboard numbers from the Analytics Engine SQL API", () => {

@@ -196,7 +196,7 @@ describe("block targets", () => {
   it("a request's block keys are the keys an operator's target makes", async () => {
     const s = subject({ ip: null, ipPrefix: "203.0.113.7/32", subnet: "203.0.113.0/24", asn: 64500 });
     const keys = await requestBlockKeys("dg", s, sha256Hex);
-    expect(keys.map((k) => k.dimension)).toEqual(["key", "ip", "subnet", "asn"]);
+    expect(keys.map((k) => k.dimension)).toEqual(["key", "ip", "subnet", "asn", "fingerprint"]);
     const ip = parseBlockTarget("ip", "203.0.113.7");
     const asn = parseBlockTarget("asn", "AS64500");
     expect(ip.ok && (await blockKey("dg", "ip", ip.target, sha256Hex))).toBe(keys[1]!.key);

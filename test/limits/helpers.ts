@@ -112,6 +112,8 @@ export function subject(overrides: Partial<Subject> = {}): Subject {
     asn: 64500,
     asOrganization: "Example Net",
     colo: "FRA",
+    client: { kind: "sdk", family: "anthropic-js", version: "0.40.0", major: 0, sdkLang: "js" },
+    fingerprint: "f1f2f3f4f5f6f7f8",
     cf: {},
     ...overrides,
   };

@@ -14,7 +14,7 @@ describe("the Analytics Engine schema", () => {
     const event: DecisionEvent = {
       timestamp: "", requestId: "r", route: "x".repeat(200), mode: "enforce", action: "allow", enforced: true, status: 200, reasons: [],
       method: "GET", path: "/".repeat(1000), model: null, country: null, region: null, asn: null, colo: null, keyHash: null,
-      fingerprint: null, cluster: null, risk: 0, retryAfterSeconds: null, decisionMs: 0, originMs: null,
+      fingerprint: null, cluster: null, template: null, risk: 0, retryAfterSeconds: null, decisionMs: 0, originMs: null,
     };
     const point = toDataPoint(event);
     expect(point.blobs!.length).toBeLessThanOrEqual(20);
