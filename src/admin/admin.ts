@@ -1,7 +1,8 @@
 import { type Context, Hono } from "hono";
 import type { GatewayConfig } from "../config/types";
 import type { Limiter } from "../limits/limiter";
-import { type BlockEntry, type BlockRecord, type BlockStore, blockKey, blocksIndexKey, isBlockStore, parseBlockTarget } from "../limits/blocks";
+import { type BlockEntry, type BlockRecord, type AdminStore, blockKey, blocksIndexKey, isAdminStore, parseBlockTarget } from "../limits/blocks";
+import { clustersIndexKey, readClusterCounterKey } from "../limits/clusters";
 import type { LimitStore } from "../limits/types";
 import { SESSION_COOKIE, bearerToken, cookieValue, createAdminAuth } from "./auth";
 import { parseBlockInput } from "./block-input";
@@ -56,7 +57,7 @@ export function createAdmin(options: AdminOptions): Hono {
   const prefix = config.admin.prefix;
   const index = blocksIndexKey(config.store.prefix);
   const auth = createAdminAuth(options.token);
-  const blocks: BlockStore | null = isBlockStore(store) ? store : null;
+  const admin: AdminStore | null = isAdminStore(store) ? store : null;
   const app = new Hono();
 
   const json = (c: Context, body: unknown, status = 200) => c.json(body, status as 200, NO_STORE);
@@ -124,43 +125,57 @@ export function createAdmin(options: AdminOptions): Hono {
     }
   });
 
-  // Clusters over their limit: those recent decisions were counted in (the data point's `cluster`).
+  // Clusters over their limit now: the limit script lists their counters; counts are read live.
   app.get("/clusters", async (c) => {
-    const m = readMinutes(c.req.query("minutes"), 15);
-    if (m === null) return json(c, { error: "minutes: an integer from 1 to 1440" }, 400);
-    try {
-      const summary = await stats.summary(m);
-      return json(c, { source: stats.kind, minutes: m, clusters: summary.clusters });
-    } catch (error) {
-      return json(c, { error: `the statistics could not be read: ${String(error).slice(0, 300)}` }, 502);
-    }
+    if (!admin) return unsupported(c);
+    const limit = Math.min(1000, Math.max(1, Number(c.req.query("limit") ?? 200) || 200));
+    const listed = await admin.listCounters(clustersIndexKey(config.store.prefix), limit);
+    const clusters = listed.flatMap((counter) => {
+      const where = readClusterCounterKey(config.store.prefix, counter.key);
+      const rule = where && config.routes.find((r) => r.name === where.route)?.clusters.find((r) => r.name === where.rule);
+      if (!where || !rule || counter.count <= rule.maxAccounts) return [];
+      return [
+        {
+          route: where.route,
+          cluster: rule.name,
+          id: where.id,
+          by: rule.by,
+          accounts: counter.count,
+          maxAccounts: rule.maxAccounts,
+          action: rule.action,
+          windowSeconds: rule.windowSeconds,
+          listedUntil: new Date(counter.listedUntil).toISOString(),
+        },
+      ];
+    });
+    return json(c, { clusters: clusters.sort((a, b) => b.accounts / b.maxAccounts - a.accounts / a.maxAccounts) });
   });
 
   app.get("/blocks", async (c) => {
-    if (!blocks) return noBlocks(c);
+    if (!admin) return unsupported(c);
     const limit = Math.min(1000, Math.max(1, Number(c.req.query("limit") ?? 200) || 200));
-    const list = await blocks.listBlocks(index, limit);
+    const list = await admin.listBlocks(index, limit);
     return json(c, { blocks: list.map((b: BlockEntry) => view(b)), limit });
   });
 
   app.post("/blocks", async (c) => {
-    if (!blocks) return noBlocks(c);
+    if (!admin) return unsupported(c);
     const body = await readJson(c.req.raw);
     if (!body.ok) return json(c, { error: "invalid block", problems: [body.problem] }, 400);
     const input = parseBlockInput(body.value);
     if (!input.ok) return json(c, { error: "invalid block", problems: input.problems }, 400);
     const { dimension, target, ttlMs, reason } = input.value;
     const key = await blockKey(config.store.prefix, dimension, target, hashKey);
-    const record = await blocks.block(index, key, { dimension, target, reason }, ttlMs);
+    const record = await admin.block(index, key, { dimension, target, reason }, ttlMs);
     return json(c, { block: view({ ...record, ttlMs }) }, 201);
   });
 
   app.delete("/blocks/:dimension/:target{.+}", async (c) => {
-    if (!blocks) return noBlocks(c);
+    if (!admin) return unsupported(c);
     const parsed = parseBlockTarget(c.req.param("dimension"), c.req.param("target"));
     if (!parsed.ok) return json(c, { error: "invalid target", problems: [parsed.problem] }, 400);
     const key = await blockKey(config.store.prefix, parsed.dimension, parsed.target, hashKey);
-    const existed = await blocks.unblock(index, key);
+    const existed = await admin.unblock(index, key);
     limiter.blocks.delete(key); // this isolate lets the client through at once; others within the block cache time
     return json(c, { unblocked: existed, dimension: parsed.dimension, target: parsed.target }, existed ? 200 : 404);
   });
@@ -188,7 +203,7 @@ export function createAdmin(options: AdminOptions): Hono {
   /** HttpOnly and SameSite=Strict, scoped to the admin prefix; Secure over https. */
   const cookie = (c: Context, value: string, maxAge: number) =>
     `${SESSION_COOKIE}=${value}; Path=${prefix}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${new URL(c.req.url).protocol === "https:" ? "; Secure" : ""}`;
-  const noBlocks = (c: Context) => json(c, { error: `the ${store.kind} store does not support manual blocks` }, 501);
+  const unsupported = (c: Context) => json(c, { error: `the ${store.kind} store does not support the admin API's blocks and cluster listing` }, 501);
 
   return app;
 }

@@ -53,7 +53,6 @@ ${failed ? '<p class="error" role="alert">That token is not right.</p>' : ""}
 const TABLES: Array<[id: string, title: string, columns: string[]]> = [
   ["reasons", "Top reasons", ["Reason", "Decisions#"]],
   ["countries", "Countries", ["Country", "Decisions#", "Denied#"]],
-  ["clusters", "Clusters over their limit", ["Cluster", "Decisions#", "Keys#"]],
   ["keys", "Most denied keys", ["Key hash", "Denials#"]],
 ];
 
@@ -99,6 +98,7 @@ ${TILES.map(([id, label]) => `<div class="tile t-${id}"><span class="label">${la
 <div class="grid">
 ${TABLES.map(([id, title, columns]) => table(id, title, columns)).join("\n")}
 </div>
+${table("clusters", "Clusters over their limit, now", ["Cluster", "Route", "Accounts#", "Limit#", "Action"])}
 ${table("blocks", "Manual blocks", ["On", "Target", "Reason", "Expires in"])}
 <p class="note">Block or lift with the admin API (Bearer token): <code>POST ${escapeHtml(prefix)}/blocks</code>, <code>DELETE ${escapeHtml(prefix)}/blocks/&lt;on&gt;/&lt;target&gt;</code>.</p>
 <p class="note" data-field="note"></p>
@@ -199,7 +199,7 @@ export const DASHBOARD_JS = `"use strict";
         if (typeof value === "number") { td.className = "num"; td.textContent = fmt.format(value); }
         else {
           td.textContent = value;
-          if (/^[0-9a-f]{32}$/.test(value)) td.className = "hash";
+          if (/^[0-9a-f]{32}$/.test(value) || /^[\\w.-]+:[0-9a-f]{16}$/.test(value)) td.className = "hash";
         }
         if (i === 0) tr.setAttribute("data-row", String(value));
         tr.appendChild(td);
@@ -258,7 +258,7 @@ export const DASHBOARD_JS = `"use strict";
     setText(field("peak"), "peak " + fmt.format(peak) + " / min");
   }
 
-  function render(stats, blocks, health) {
+  function render(stats, blocks, clusters, health) {
     var s = stats.summary;
     ["decisions", "allow", "flag", "throttle", "block", "shadowDenied"].forEach(function (k) {
       setText(document.querySelector("[data-stat='" + k + "']"), fmt.format(s.totals[k]));
@@ -266,7 +266,7 @@ export const DASHBOARD_JS = `"use strict";
     chart(s, Date.parse(stats.generatedAt));
     fill("reasons", s.reasons, function (r) { return [r.reason, r.decisions]; });
     fill("countries", s.countries, function (r) { return [r.country || "(none)", r.decisions, r.denied]; });
-    fill("clusters", s.clusters, function (r) { return [r.cluster, r.decisions, r.keys]; });
+    fill("clusters", clusters.clusters || [], function (c) { return [c.id, c.route, c.accounts, c.maxAccounts, c.action]; });
     fill("keys", s.keys, function (r) { return [r.key, r.denials]; });
     fill("blocks", blocks.blocks || [], function (b) { return [b.dimension, b.target, b.reason, duration(b.ttlMs)]; });
     setText(field("source"), stats.source === "analytics-engine" ? "Analytics Engine (all isolates)" : "this isolate");
@@ -279,10 +279,10 @@ export const DASHBOARD_JS = `"use strict";
   }
 
   function refresh() {
-    Promise.all([api("/stats?minutes=" + minutes), api("/blocks"), api("/health")]).then(function (r) {
+    Promise.all([api("/stats?minutes=" + minutes), api("/blocks"), api("/clusters"), api("/health")]).then(function (r) {
       var error = field("error");
       if (r[0].status !== 200) throw new Error(r[0].json.error || "the statistics could not be read");
-      render(r[0].json, r[1].status === 200 ? r[1].json : { blocks: [] }, r[2].json);
+      render(r[0].json, r[1].status === 200 ? r[1].json : { blocks: [] }, r[2].status === 200 ? r[2].json : { clusters: [] }, r[3].json);
       error.hidden = true;
       body.setAttribute("data-state", "ready");
       body.setAttribute("data-refreshes", String(Number(body.getAttribute("data-refreshes") || 0) + 1));

@@ -30,23 +30,35 @@ export interface BlockEntry extends BlockRecord {
   ttlMs: number;
 }
 
+/** A counter the limit script listed as over its limit (CounterRequest.over), with its count now. */
+export interface ListedCounter {
+  /** The counter's key (CounterRequest.key). */
+  key: string;
+  /** Distinct members now. */
+  count: number;
+  /** When the listing forgets it unless the counter is over its limit again (ms, the store's clock). */
+  listedUntil: number;
+}
+
 /**
- * The store side of blocks (both stores implement it). Keys are given whole:
- * `index` is the listing's sorted set, `key` one block's key. Times come from
- * the store's clock (Redis TIME, or the Worker's with `clock: "worker"`).
+ * What the admin API needs from the store (both stores implement it). Keys are
+ * given whole: `index` is a listing's sorted set, `key` one block's key. Times
+ * come from the store's clock (Redis TIME, or the Worker's with `clock: "worker"`).
  */
-export interface BlockStore {
+export interface AdminStore {
   /** Creates or replaces a block for `ttlMs`. */
   block(index: string, key: string, entry: Pick<BlockRecord, "dimension" | "target" | "reason">, ttlMs: number): Promise<BlockRecord>;
   /** True when the block existed. */
   unblock(index: string, key: string): Promise<boolean>;
   /** Live blocks, soonest expiry first, at most `limit`. */
   listBlocks(index: string, limit: number): Promise<BlockEntry[]>;
+  /** Counters listed in `registry` as over their limit, soonest forgotten first, at most `limit`. */
+  listCounters(registry: string, limit: number): Promise<ListedCounter[]>;
 }
 
-export function isBlockStore(store: object): store is BlockStore {
-  const s = store as Partial<BlockStore>;
-  return typeof s.block === "function" && typeof s.unblock === "function" && typeof s.listBlocks === "function";
+export function isAdminStore(store: object): store is AdminStore {
+  const s = store as Partial<AdminStore>;
+  return typeof s.block === "function" && typeof s.unblock === "function" && typeof s.listBlocks === "function" && typeof s.listCounters === "function";
 }
 
 /** Longest block: 90 days. Every store key has a TTL; a permanent ban belongs in the config (geo deny lists). */

@@ -62,6 +62,17 @@ export interface PlannedCluster {
 
 export const clusterCode = (rule: Pick<ClusterRule, "by">): string => `cluster.accounts_per_${rule.by.join("_")}`;
 
+/** The sorted set listing cluster counters over their limit (CounterRequest.over), read by the admin API. */
+export const clustersIndexKey = (prefix: string) => `${prefix}:clusters`;
+
+/** A listed counter's key back to its route, rule and id: `<prefix>:<route>:@<rule>:<digest>:accounts`. */
+export function readClusterCounterKey(prefix: string, key: string): { route: string; rule: string; id: string } | null {
+  const parts = key.split(":");
+  if (parts.length !== 5 || parts[0] !== prefix || !parts[2]!.startsWith("@") || parts[4] !== "accounts") return null;
+  const rule = parts[2]!.slice(1);
+  return { route: parts[1]!, rule, id: `${rule}:${parts[3]!.slice(0, 16)}` };
+}
+
 /** The rule's own bucket as a LimitRule: for limit states and headers. */
 export const ownBucketRule = (c: ClusterRule): LimitRule => ({
   name: `@${c.name}`,
@@ -118,7 +129,13 @@ export async function planClusters(
         }
       }
     }
-    out.push({ rule, id: `${rule.name}:${digest.slice(0, 16)}`, counter: { key: `${base}:accounts`, member, windowSeconds: rule.windowSeconds }, buckets });
+    out.push({
+      rule,
+      id: `${rule.name}:${digest.slice(0, 16)}`,
+      // listed while over its limit, for the admin API (readClusterCounterKey reads the key back)
+      counter: { key: `${base}:accounts`, member, windowSeconds: rule.windowSeconds, over: { above: rule.maxAccounts, registry: clustersIndexKey(prefix) } },
+      buckets,
+    });
   }
   return out;
 }

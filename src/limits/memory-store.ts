@@ -1,4 +1,4 @@
-import { type BlockEntry, type BlockRecord, type BlockStore, MAX_BLOCK_TTL_MS } from "./blocks.ts";
+import { type AdminStore, type BlockEntry, type BlockRecord, type ListedCounter, MAX_BLOCK_TTL_MS } from "./blocks.ts";
 import { type BucketState, assertValidRequests, counterSlots, evaluate, ttlMs } from "./bucket.ts";
 import type { BucketRequest, LimitStore, TakeResult } from "./types.ts";
 
@@ -7,13 +7,13 @@ export interface MemoryStoreOptions {
   now?: () => number;
   /** Most entries (buckets and counter slots) kept; past it the least recently written go first. Default 50,000. */
   maxEntries?: number;
-  /** Most manual blocks kept (apart from the entries: a block is never evicted); past it `block()` refuses. Default 10,000. */
+  /** Most manual blocks kept (apart from the entries: a block is never evicted); past it `block()` refuses. Also the most counters listed over their limit. Default 10,000. */
   maxBlocks?: number;
 }
 
 type Entry = { expiresAt: number } & ({ kind: "bucket"; state: BucketState } | { kind: "members"; members: Set<string> });
 
-export interface MemoryStore extends LimitStore, BlockStore {
+export interface MemoryStore extends LimitStore, AdminStore {
   /** Live entries (expired ones are dropped first): for tests and health. */
   size(): number;
   /** Remaining lifetime of every live entry in ms, by key: for tests (every entry has one). */
@@ -33,6 +33,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const entries = new Map<string, Entry>();
   // Blocks live apart from the entries, so no burst of bucket writes can evict one.
   const blocks = new Map<string, BlockRecord>();
+  // Counters over their limit (CounterRequest.over): key → listed until.
+  const listed = new Map<string, number>();
+  /** Distinct members of a counter's two slots. */
+  const distinct = (key: string, t: number): number => {
+    const union = new Set<string>();
+    for (const slot of [0, 1]) {
+      const e = get(`${key}:${slot}`, t);
+      if (e?.kind === "members") for (const m of e.members) union.add(m);
+    }
+    return union.size;
+  };
   const liveBlock = (key: string, t: number): BlockRecord | null => {
     const b = blocks.get(key);
     if (b && b.expiresAt <= t) blocks.delete(key);
@@ -90,11 +101,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         const members = current?.kind === "members" ? current.members : new Set<string>();
         members.add(c.member);
         put(currentKey, { kind: "members", members, expiresAt: t + slots.expiresInMs });
-        const previous = get(`${c.key}:${1 - slots.current}`, t);
-        if (previous?.kind !== "members") return members.size;
-        let union = members.size;
-        for (const m of previous.members) if (!members.has(m)) union++;
-        return union;
+        const count = distinct(c.key, t);
+        if (c.over && count > c.over.above) {
+          // listed like the script does: until the current slot expires
+          listed.delete(c.key);
+          if (listed.size >= maxBlocks) listed.delete(listed.keys().next().value!);
+          listed.set(c.key, t + slots.expiresInMs);
+        }
+        return count;
       });
       return run("take", buckets, counts, t);
     },
@@ -124,6 +138,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const out: BlockEntry[] = [];
       for (const [key, b] of blocks) if (liveBlock(key, t)) out.push({ ...b, key, ttlMs: b.expiresAt - t });
       return out.sort((a, b) => a.expiresAt - b.expiresAt).slice(0, Math.max(0, limit));
+    },
+    async listCounters(_registry, limit) {
+      const t = now();
+      const out: ListedCounter[] = [];
+      for (const [key, until] of listed) {
+        if (until <= t) listed.delete(key);
+        else out.push({ key, count: distinct(key, t), listedUntil: until });
+      }
+      return out.sort((a, b) => a.listedUntil - b.listedUntil).slice(0, Math.max(0, limit));
     },
     size() {
       const t = now();

@@ -37,6 +37,13 @@ export interface CounterRequest {
   /** Usually a key hash. */
   member: string;
   windowSeconds: number;
+  /**
+   * While the count (after this member) is above `above`, list the counter in
+   * the sorted set `registry` (member: the counter's key, score: when its
+   * current slot expires), so the admin API can show clusters over their limit.
+   * Every tracked counter of one take() names the same registry.
+   */
+  over?: { above: number; registry: string };
 }
 
 export interface TakeResult {

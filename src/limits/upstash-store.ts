@@ -1,5 +1,5 @@
-import { BLOCK_SCRIPT, BLOCK_SCRIPT_SHA1 } from "./block-script.ts";
-import { type BlockEntry, type BlockStore, MAX_BLOCK_TTL_MS, readBlockRecord } from "./blocks.ts";
+import { ADMIN_SCRIPT, ADMIN_SCRIPT_SHA1 } from "./admin-script.ts";
+import { type AdminStore, type BlockEntry, type ListedCounter, MAX_BLOCK_TTL_MS, readBlockRecord } from "./blocks.ts";
 import { assertValidRequests } from "./bucket.ts";
 import { type ScriptRedis, evalScript } from "./eval.ts";
 import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1 } from "./script.ts";
@@ -17,7 +17,7 @@ export interface UpstashStoreOptions {
 }
 
 const LIMIT = { source: LIMIT_SCRIPT, sha1: LIMIT_SCRIPT_SHA1 };
-const BLOCK = { source: BLOCK_SCRIPT, sha1: BLOCK_SCRIPT_SHA1 };
+const ADMIN = { source: ADMIN_SCRIPT, sha1: ADMIN_SCRIPT_SHA1 };
 
 /** Builds the script's KEYS and ARGV (see script.ts). */
 export function scriptCall(
@@ -39,6 +39,13 @@ export function scriptCall(
   }
   keys.push(...blockKeys);
   args.push(String(blockKeys.length));
+  const tracked = counters.flatMap((c, i) => (c.over ? [{ index: i + 1, ...c.over }] : []));
+  if (tracked.length > 0) {
+    if (tracked.some((t) => t.registry !== tracked[0]!.registry)) throw new RangeError("every tracked counter of one take must name the same registry");
+    keys.push(tracked[0]!.registry);
+    args.push(String(tracked.length));
+    for (const t of tracked) args.push(String(t.index), String(t.above));
+  }
   return { keys, args };
 }
 
@@ -75,7 +82,7 @@ export function readReply(reply: unknown, buckets: number, counters: number): Ta
  * @example
  * const store = createUpstashStore(new Redis({ url, token, retry: { retries: 1 } }));
  */
-export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOptions = {}): LimitStore & BlockStore {
+export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOptions = {}): LimitStore & AdminStore {
   const { clock = "redis", now = Date.now } = options;
   const run = async (mode: "take" | "adjust", buckets: readonly BucketRequest[], counters: readonly CounterRequest[], blocks: readonly string[] = []) => {
     const call = scriptCall(
@@ -99,7 +106,7 @@ export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOpti
       assertValidRequests(buckets, []);
       if (buckets.length > 0) await run("adjust", buckets, []);
     },
-    ...blockMethods(redis, () => (clock === "worker" ? String(Math.floor(now())) : "")),
+    ...adminMethods(redis, () => (clock === "worker" ? String(Math.floor(now())) : "")),
   };
 }
 
@@ -109,9 +116,9 @@ const integers = (reply: unknown, at: number, count: number): number[] => {
   return n;
 };
 
-/** Manual blocks through the block script (block-script.ts): one round trip per operation. */
-function blockMethods(redis: ScriptRedis, clockArg: () => string): BlockStore {
-  const call = (mode: string, keys: string[], ...args: string[]) => evalScript(redis, BLOCK, keys, [mode, clockArg(), ...args]);
+/** Blocks and listed counters through the admin script (admin-script.ts): one round trip per operation. */
+function adminMethods(redis: ScriptRedis, clockArg: () => string): AdminStore {
+  const call = (mode: string, keys: string[], ...args: string[]) => evalScript(redis, ADMIN, keys, [mode, clockArg(), ...args]);
   return {
     async block(index, key, entry, ttlMs) {
       if (!(ttlMs >= 1 && ttlMs <= MAX_BLOCK_TTL_MS)) throw new RangeError(`block TTL out of range: ${ttlMs} ms`);
@@ -130,6 +137,16 @@ function blockMethods(redis: ScriptRedis, clockArg: () => string): BlockStore {
         const record = readBlockRecord(reply[i + 1]);
         const ttlMs = Number(reply[i + 2]);
         if (record && typeof reply[i] === "string") out.push({ ...record, key: reply[i], ttlMs: ttlMs < 0 ? Infinity : ttlMs });
+      }
+      return out;
+    },
+    async listCounters(registry, limit) {
+      const reply = await call("counters", [registry], String(Math.max(0, Math.floor(limit))));
+      if (!Array.isArray(reply) || (reply.length - 1) % 3 !== 0) throw new Error("unexpected reply from the admin script");
+      const out: ListedCounter[] = [];
+      for (let i = 1; i < reply.length; i += 3) {
+        const [count, listedUntil] = [Number(reply[i + 1]), Number(reply[i + 2])];
+        if (typeof reply[i] === "string" && Number.isFinite(count) && Number.isFinite(listedUntil)) out.push({ key: reply[i], count, listedUntil });
       }
       return out;
     },

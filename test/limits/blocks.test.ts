@@ -1,7 +1,7 @@
 // Manual blocks in both stores: enforced inside take() (the limits' one round
 // trip), listed, lifted, expired; against real Redis through the bridge and in memory.
 import { describe, expect, it } from "vitest";
-import { BLOCK_SCRIPT, BLOCK_SCRIPT_SHA1 } from "../../src/limits/block-script";
+import { ADMIN_SCRIPT, ADMIN_SCRIPT_SHA1 } from "../../src/limits/admin-script";
 import { blockKey, blocksIndexKey, createBlockCache, parseBlockTarget, requestBlockKeys } from "../../src/limits/blocks";
 import { createMemoryStore } from "../../src/limits/memory-store";
 import { sha256Hex } from "../../src/limits/rules";
@@ -81,6 +81,29 @@ describe.each(STORES)("$name store: manual blocks", ({ make }) => {
   });
 });
 
+describe.each(STORES)("$name store: counters over their limit are listed", ({ make }) => {
+  it("a tracked counter above its limit is listed with its live count; below it, it is not", async () => {
+    const { store } = await make();
+    const over = { above: 2, registry: "test:clusters" };
+    const farm = { key: "test:messages:@shared:abc:accounts", windowSeconds: 3600, over };
+    const quiet = { key: "test:messages:@shared:def:accounts", windowSeconds: 3600, over };
+    for (const member of ["k1", "k2", "k3"]) await store.take([], [farm, { ...quiet, member: "q1" }].map((c) => ({ member, ...c })));
+    expect(await store.listCounters("test:clusters", 10)).toEqual([{ key: farm.key, count: 3, listedUntil: expect.any(Number) }]);
+    await store.take([], [{ ...farm, member: "k4" }]);
+    const [listed] = await store.listCounters("test:clusters", 10);
+    expect(listed!.count).toBe(4);
+    // listed until its current half-window slot expires (half of 3600 s at most, plus the next half)
+    expect(listed!.listedUntil - (await store.take([], [])).nowMs).toBeLessThanOrEqual(3600_000);
+    expect(listed!.listedUntil - (await store.take([], [])).nowMs).toBeGreaterThan(1800_000 - 1);
+  });
+
+  it("an untracked counter is never listed", async () => {
+    const { store } = await make();
+    for (const member of ["a", "b", "c", "d"]) await store.take([], [{ key: "test:plain", windowSeconds: 60, member }]);
+    expect(await store.listCounters("test:clusters", 10)).toEqual([]);
+  });
+});
+
 describe("blocks expire", () => {
   it("upstash: a block lives exactly its TTL in Redis, and leaves the listing with it", async () => {
     const tenant = await newTenant();
@@ -116,10 +139,10 @@ describe("blocks expire", () => {
 
 describe("upstash store: blocks in Redis", () => {
   it("pins the block script's SHA-1, and Redis agrees", async () => {
-    expect(await sha1(BLOCK_SCRIPT)).toBe(BLOCK_SCRIPT_SHA1);
-    expect(BLOCK_SCRIPT_SHA1).toBe("38389b046ca9e89693417d9279f681cae0ec8f73");
+    expect(await sha1(ADMIN_SCRIPT)).toBe(ADMIN_SCRIPT_SHA1);
+    expect(ADMIN_SCRIPT_SHA1).toBe("7ecbb99ddd36f36b0dbc113f849e85eb8716fe95");
     const tenant = await newTenant();
-    expect(await tenant.command("SCRIPT", "LOAD", BLOCK_SCRIPT)).toBe(BLOCK_SCRIPT_SHA1);
+    expect(await tenant.command("SCRIPT", "LOAD", ADMIN_SCRIPT)).toBe(ADMIN_SCRIPT_SHA1);
   });
 
   it("checks blocks and every bucket in one round trip (one script call)", async () => {
@@ -151,6 +174,27 @@ describe("upstash store: blocks in Redis", () => {
     // the index lives as long as its longest remaining block (60 s), not the lifted 600 s one
     expect(keys.get(INDEX)!).toBeLessThanOrEqual(60_000);
     expect(keys.get(INDEX)!).toBeGreaterThan(55_000);
+  });
+
+  it("the over-limit listing has a TTL (its last member's), and leaves when the counters expire", async () => {
+    const tenant = await newTenant();
+    const store = createUpstashStore(tenant.redis);
+    const counter = { key: "test:r:@c:x:accounts", windowSeconds: 0.4, over: { above: 1, registry: "test:clusters" } };
+    await store.take([], [{ ...counter, member: "a" }]);
+    await store.take([], [{ ...counter, member: "b" }]);
+    expect(await store.listCounters("test:clusters", 10)).toMatchObject([{ key: counter.key, count: 2 }]);
+    const keys = await keysWithTtl(tenant);
+    expect(keys.get("test:clusters")).toBeGreaterThan(0);
+    expect(keys.get("test:clusters")).toBeLessThanOrEqual(400);
+    await sleep(450);
+    expect(await store.listCounters("test:clusters", 10)).toEqual([]);
+    expect((await keysWithTtl(tenant)).size).toBe(0);
+  });
+
+  it("one take lists into one registry", async () => {
+    const store = createUpstashStore((await newTenant()).redis);
+    const counter = (registry: string) => ({ key: `test:${registry}`, member: "m", windowSeconds: 60, over: { above: 0, registry } });
+    await expect(store.take([], [counter("one"), counter("two")])).rejects.toThrow(/same registry/);
   });
 
   it("with the worker clock, block times are the worker's", async () => {

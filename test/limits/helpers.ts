@@ -9,7 +9,7 @@ import { loadConfig } from "../../src/config/parse";
 import type { RequestFacts, RouteConfig } from "../../src/config/types";
 import type { Subject } from "../../src/identity/subject";
 import { createMemoryStore } from "../../src/limits/memory-store";
-import type { BlockStore } from "../../src/limits/blocks";
+import type { AdminStore } from "../../src/limits/blocks";
 import type { LimitStore } from "../../src/limits/types";
 import { createUpstashStore } from "../../src/limits/upstash-store";
 
@@ -73,7 +73,7 @@ export function virtualClock(start = 1_800_000_000_000) {
 
 export interface StoreUnderTest {
   kind: "upstash" | "memory";
-  store: LimitStore & BlockStore;
+  store: LimitStore & AdminStore;
   /** The virtual clock the store refills by (memory, and the worker clock for Upstash). */
   now(): number;
   advance(ms: number): void;

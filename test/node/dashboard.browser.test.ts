@@ -12,6 +12,24 @@ const CHROMIUM = "/usr/bin/chromium";
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
 const artifacts = fileURLToPath(new URL("../artifacts/", import.meta.url));
 
+// The demo configuration (wrangler.toml) with a cluster rule: more than 3 accounts on one network are flagged.
+const CONFIG = {
+  version: "browser-1",
+  routes: [
+    {
+      name: "messages",
+      match: { path: "/v1/messages", methods: ["POST"] },
+      geo: { presets: ["sanctions"], hosting: "flag", models: { "fable-5*": { allow: { countries: ["US"] } } } },
+      limits: [
+        { name: "key-rpm", by: ["key"], rate: "60 per minute" },
+        { name: "key-tokens", by: ["key"], capacity: 400000, refillPerSecond: 6000, cost: "tokens" },
+      ],
+      clusters: [{ name: "shared-asn", by: ["asn"], maxAccounts: 3, window: "1h", action: "flag" }],
+    },
+    { name: "models", match: { path: "/v1/models", methods: ["GET"] } },
+  ],
+};
+
 let origin: DemoOrigin;
 let gateway: WranglerDev;
 let browser: Browser;
@@ -21,7 +39,7 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   origin = await startDemoOrigin({ test: true });
   gateway = await startWranglerDev(
-    { ORIGIN_URL: origin.url, KEY_HASH_SECRET: "browser-test-key-hash-secret-0123", ADMIN_TOKEN },
+    { ORIGIN_URL: origin.url, KEY_HASH_SECRET: "browser-test-key-hash-secret-0123", ADMIN_TOKEN, GATEWAY_CONFIG: JSON.stringify(CONFIG) },
     async (url) => (await fetch(`${url}/_guard/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status === 200,
   );
   browser = await chromium.launch({
@@ -57,7 +75,7 @@ const rows = (page: Page, table: string) =>
 
 describe("the dashboard in headless Chromium", () => {
   it("signs in, shows the traffic's numbers, lists the blocks, and refreshes itself", async () => {
-    // traffic: 6 allowed, 1 throttled, 9 blocked
+    // traffic: 9 allowed, 2 flagged, 1 throttled, 9 blocked
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push(await send("/v1/messages"));
     statuses.push(await send("/v1/models", { method: "GET", cf: { country: "US", asn: 7922 } }));
@@ -66,6 +84,8 @@ describe("the dashboard in headless Chromium", () => {
     statuses.push(await send("/v1/messages", { body: { model: "fable-5", max_tokens: 8, messages: [{ role: "user", content: "Hi" }] } }));
     statuses.push(await send("/v1/messages", { body: { model: "demo-small", max_tokens: 500_000, messages: [{ role: "user", content: "Hi" }] } }));
     statuses.push(await send("/nope", { method: "GET", cf: { country: "FR", asn: 3215 } }));
+    // five accounts on one network: the 4th and 5th take the cluster over its limit (flagged, forwarded)
+    for (let i = 1; i <= 5; i++) statuses.push(await send("/v1/messages", { key: `sk-farm-${i}`, cf: { country: "NL", asn: 64496 } }));
     // an operator blocks a key; its next two requests are refused
     const blockedKey = (await fetch(`${gateway.url}/_guard/blocks`, {
       method: "POST",
@@ -81,7 +101,7 @@ describe("the dashboard in headless Chromium", () => {
     });
     expect(created.status).toBe(201);
     for (let i = 0; i < 2; i++) statuses.push(await send("/v1/messages", { key: "sk-browser-blocked" }));
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 451, 451, 451, 451, 451, 451, 429, 404, 403, 403]);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 451, 451, 451, 451, 451, 451, 429, 404, 200, 200, 200, 200, 200, 403, 403]);
 
     const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
     const external: string[] = [];
@@ -113,15 +133,16 @@ describe("the dashboard in headless Chromium", () => {
     // refresh every 2 s for this test
     await page.goto(`${gateway.url}/_guard/dashboard#refresh=2`);
     await page.waitForSelector("body[data-state=ready]");
-    expect(await text(page, "[data-stat=decisions]")).toBe("16");
-    expect(await text(page, "[data-stat=allow]")).toBe("6");
-    expect(await text(page, "[data-stat=flag]")).toBe("0");
+    expect(await text(page, "[data-stat=decisions]")).toBe("21");
+    expect(await text(page, "[data-stat=allow]")).toBe("9");
+    expect(await text(page, "[data-stat=flag]")).toBe("2");
     expect(await text(page, "[data-stat=throttle]")).toBe("1");
     expect(await text(page, "[data-stat=block]")).toBe("9");
     expect(await text(page, "[data-stat=shadowDenied]")).toBe("0");
     expect(await rows(page, "reasons")).toEqual([
       ["geo.country_denied", "3"],
       ["geo.region_denied", "2"],
+      ["cluster.accounts_per_asn", "2"],
       ["block.manual", "2"],
       ["geo.model_restricted", "1"],
       ["rate.key_tokens_too_large", "1"],
@@ -129,6 +150,7 @@ describe("the dashboard in headless Chromium", () => {
     ]);
     expect(await rows(page, "countries")).toEqual([
       ["DE", "9", "4"],
+      ["NL", "5", "0"],
       ["IR", "3", "3"],
       ["UA", "2", "2"],
       ["US", "1", "0"],
@@ -136,6 +158,8 @@ describe("the dashboard in headless Chromium", () => {
     ]);
     // denied keys: the IR one (3), sk-browser-a (fable-5, too large, /nope), the UA one and the blocked one (2 each)
     expect((await rows(page, "keys")).map((r) => r[1])).toEqual(["3", "3", "2", "2"]);
+    const clusters = await rows(page, "clusters");
+    expect(clusters).toEqual([[expect.stringMatching(/^shared-asn:[0-9a-f]{16}$/), "messages", "5", "3", "flag"]]);
     const blocks = await rows(page, "blocks");
     expect(blocks.map((b) => b.slice(0, 3))).toEqual([
       ["key", keyHash, "one account of a 40-key farm"],
@@ -143,12 +167,12 @@ describe("the dashboard in headless Chromium", () => {
     ]);
     expect(blocks[0]![3]).toMatch(/^(59|60) min$/);
     expect(await text(page, "[data-field=source]")).toBe("this isolate");
-    expect(await text(page, "[data-field=version]")).toBe("demo-1");
+    expect(await text(page, "[data-field=version]")).toBe("browser-1");
     expect(await text(page, "[data-field=store]")).toMatch(/^memory · \d+ ms$/);
     // the chart: one bar segment per minute and action, adding up to the totals
     const bars = await page.$$eval("svg[data-chart=perMinute] rect", (rs) => rs.map((r) => [r.getAttribute("data-action"), Number(r.getAttribute("data-count"))] as const));
     const sum = (action: string) => bars.filter(([a]) => a === action).reduce((n, [, c]) => n + c, 0);
-    expect([sum("allow"), sum("flag"), sum("throttle"), sum("block")]).toEqual([6, 0, 1, 9]);
+    expect([sum("allow"), sum("flag"), sum("throttle"), sum("block")]).toEqual([9, 2, 1, 9]);
     await page.screenshot({ path: `${artifacts}dashboard.png`, fullPage: true });
 
     // it refreshes itself: new traffic shows up without a reload
@@ -156,7 +180,7 @@ describe("the dashboard in headless Chromium", () => {
     for (let i = 0; i < 4; i++) await send("/v1/messages", { key: "sk-browser-ir", cf: { country: "IR", asn: 58224 } });
     await expect.poll(() => text(page, "[data-stat=block]"), { timeout: 10_000 }).toBe("13");
     expect(Number(await page.getAttribute("body", "data-refreshes"))).toBeGreaterThan(before);
-    expect(await text(page, "[data-stat=decisions]")).toBe("20");
+    expect(await text(page, "[data-stat=decisions]")).toBe("25");
 
     // signing out ends the session
     await Promise.all([page.waitForURL(`${gateway.url}/_guard/dashboard`), page.click("header button[type=submit]")]);

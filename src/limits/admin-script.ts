@@ -1,22 +1,27 @@
 /**
- * The admin side of manual blocks (blocks.ts), one script so every operation
- * is one round trip and keeps the block keys and their listing consistent.
+ * The admin API's store operations, one script so each is one round trip:
+ * manual blocks (blocks.ts), kept consistent with their listing, and the
+ * listing of counters over their limit (clusters) that the limit script keeps.
  * Enforcement is not here: the limit script checks block keys in `take()`.
  *
- * KEYS[1] the listing: a sorted set, member a block key, score its expiry (ms)
+ * KEYS[1] a listing: a sorted set, member a key, score its expiry (ms)
  * KEYS[2] the block key (block, unblock)
- * ARGV[1] mode: "block" | "unblock" | "list"
+ * ARGV[1] mode: "block" | "unblock" | "list" | "counters"
  * ARGV[2] the clock in ms, or "" to read the Redis clock (TIME)
  * block:  ARGV[3] TTL in ms, ARGV[4] the record, a JSON object without times:
  *         stored with "createdAt" and "expiresAt" (ms, the script's clock)
  *         put in front, as a string with SET PX. Returns {createdAt, expiresAt}.
  * unblock: returns {1} when the block existed, else {0}.
  * list:   ARGV[3] most blocks. Returns {now, then per block: key, record, PTTL}.
+ * counters: ARGV[3] most counters. Returns {now, then per counter: key, its
+ *         distinct count now (PFCOUNT of its two slots, "<key>:0" and
+ *         "<key>:1", which are not in KEYS: a read-only listing on a
+ *         non-clustered Redis, as Upstash is), its listing expiry}.
  *
  * Every mode first drops expired members; the listing's own TTL is
  * its longest block's, so it never outlives them.
  */
-export const BLOCK_SCRIPT = `local mode = ARGV[1]
+export const ADMIN_SCRIPT = `local mode = ARGV[1]
 local now = tonumber(ARGV[2])
 if not now then
   local t = redis.call("TIME")
@@ -57,9 +62,18 @@ elseif mode == "list" then
     end
   end
   return out
+elseif mode == "counters" then
+  local out = {now}
+  local members = redis.call("ZRANGEBYSCORE", index, "(" .. ms(now), "+inf", "WITHSCORES", "LIMIT", 0, tonumber(ARGV[3]))
+  for i = 1, #members, 2 do
+    table.insert(out, members[i])
+    table.insert(out, redis.call("PFCOUNT", members[i] .. ":0", members[i] .. ":1"))
+    table.insert(out, tonumber(members[i + 1]))
+  end
+  return out
 end
 return redis.error_reply("ERR unknown mode " .. tostring(mode))
 `;
 
-/** SHA-1 of BLOCK_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const BLOCK_SCRIPT_SHA1 = "38389b046ca9e89693417d9279f681cae0ec8f73";
+/** SHA-1 of ADMIN_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
+export const ADMIN_SCRIPT_SHA1 = "7ecbb99ddd36f36b0dbc113f849e85eb8716fe95";
