@@ -1,5 +1,6 @@
 // The limiter's public API (re-exported by src/index.ts).
-export { parseLimits, parseRate } from "./config.ts";
+export { parseClusters, parseLimits, parseRate, parseWindow } from "./config.ts";
+export { CLUSTER_DIMENSIONS, type ClusterDimension, type ClusterRule, type ClusterState } from "./clusters.ts";
 export { evalScript, type Script, type ScriptRedis } from "./eval.ts";
 export { estimateTokens, type TokenEstimate, type TokenEstimateOptions } from "./estimate.ts";
 export { createDenialCache, type DenialCache } from "./denial-cache.ts";
