@@ -10,9 +10,10 @@ import { promptText } from "./prompt.ts";
  *    `… Topic: …` after a sentence, up to the sentence's end), the paragraph
  *    after a line ending in `:`, the contents of XML-style tag pairs
  *    (`<doc>…</doc>` keeps the tags), URLs,
- *    e-mail addresses, quoted spans, `{placeholders}`, numbers (dates, times,
- *    decimals) and capitalised names inside a sentence. Each becomes one mask
- *    token; a run of the same mask becomes one.
+ *    e-mail addresses, quoted spans, `{placeholders}`; then, while splitting
+ *    into words, any word with a digit and any capitalised word inside a
+ *    sentence (a name, a place, a product). Each becomes one mask token; a
+ *    run of the same mask becomes one.
  * 2. Normalise: Unicode NFKC, lower case, words of letters and digits (CJK
  *    characters one by one), English stop words dropped.
  * 3. MinHash over the word bigrams: ROWS independent 32-bit hash functions,
@@ -24,8 +25,8 @@ import { promptText } from "./prompt.ts";
  *    pulling them into one id on their own.
  *
  * Prompts with fewer than MIN_TOKENS fixed words (not masks, not stop words)
- * get no id: "hello" is not a template, nor is "Question: …". The work is linear in the text, which promptText()
- * bounds.
+ * get no id: "hello" is not a template, nor is "Question: …". The work is
+ * linear in the text, which promptText() bounds.
  */
 
 export const ROWS = 2;
@@ -72,29 +73,28 @@ const MAX_STOP_WORD = Math.max(...[...STOP_WORDS].map((w) => w.length));
 
 /**
  * Span masks, applied in this order on the original text, each only when the
- * text holds its telling character (an indexOf costs far less than a regex
- * scan). Numbers and names are masked by the scan (scanTokens).
+ * text holds one of its telling strings (an indexOf costs far less than a
+ * regex scan). Numbers and names are masked by the scan (scanTokens).
  */
-const SPANS: ReadonlyArray<[needle: string, pattern: RegExp, replacement: string | ((match: string, tag: string) => string)]> = [
-  ["```", FENCED, " ⟦code⟧ "],
-  [":", LABELLED, "$1 ⟦x⟧ "],
-  [":", INTRODUCED, "$1 ⟦x⟧ "],
-  [":", INLINE_LABEL, "$1$2 ⟦x⟧ "],
-  ["</", TAGGED, (_, tag) => ` <${tag}> ⟦x⟧ </${tag}> `],
-  ["://", URL, " ⟦url⟧ "],
-  ["@", EMAIL, " ⟦email⟧ "],
-  ["`", INLINE_CODE, " ⟦q⟧ "],
-  ...QUOTES.map(([quote, pattern]): [string, RegExp, string] => [quote, pattern, " ⟦q⟧ "]),
-  ["'", SINGLE_QUOTED, "$1 ⟦q⟧ "],
-  ["{", PLACEHOLDER, " ⟦v⟧ "],
-  ["[[", PLACEHOLDER, " ⟦v⟧ "],
+const SPANS: ReadonlyArray<[needles: readonly string[], pattern: RegExp, replacement: string | ((match: string, tag: string) => string)]> = [
+  [["```"], FENCED, " ⟦code⟧ "],
+  [[":"], LABELLED, "$1 ⟦x⟧ "],
+  [[":"], INTRODUCED, "$1 ⟦x⟧ "],
+  [[":"], INLINE_LABEL, "$1$2 ⟦x⟧ "],
+  [["</"], TAGGED, (_, tag) => ` <${tag}> ⟦x⟧ </${tag}> `],
+  [["://"], URL, " ⟦url⟧ "],
+  [["@"], EMAIL, " ⟦email⟧ "],
+  [["`"], INLINE_CODE, " ⟦q⟧ "],
+  ...QUOTES.map(([quote, pattern]): [string[], RegExp, string] => [[quote], pattern, " ⟦q⟧ "]),
+  [["'"], SINGLE_QUOTED, "$1 ⟦q⟧ "],
+  [["{", "[["], PLACEHOLDER, " ⟦v⟧ "],
 ];
 
 /** The text with its variable spans masked, lower-cased and split into the words the hash is taken over. */
 export function templateTokens(text: string): string[] {
   let masked = text;
-  for (const [needle, pattern, replacement] of SPANS) {
-    if (needle === "" || masked.includes(needle)) masked = masked.replace(pattern, replacement as string);
+  for (const [needles, pattern, replacement] of SPANS) {
+    if (needles.some((n) => masked.includes(n))) masked = masked.replace(pattern, replacement as string);
   }
   // NFKC folds full-width and compatibility forms; ASCII text needs none
   if (NON_ASCII.test(masked)) masked = masked.normalize("NFKC");
