@@ -16,6 +16,12 @@ export { ConfigError, DEFAULTS, loadConfig, parseConfig } from "./config/parse";
 export type { ConfigInput, RouteInput } from "./config/input";
 export type { AdminConfig, ErrorFormat, GatewayConfig, Mode, RequestFacts, RouteConfig, StoreConfig } from "./config/types";
 export type { Subject } from "./identity/subject";
+export { parseUserAgent, type ClientInfo, type ClientKind } from "./identity/client";
+export { fingerprintId, fingerprintSource } from "./identity/fingerprint";
+export { fingerprintSignals, type FingerprintPolicy, type Signal } from "./checks/fingerprint";
+export { elicitation, largeBudgets, type ContentPolicy } from "./checks/content";
+export { promptText } from "./checks/prompt";
+export { templateHash, templateTokens } from "./checks/template";
 export { createKeyHasher, type KeyHasher } from "./identity/key-hash";
 export type { Action, Finding, LimitState, Reason, Verdict } from "./verdict/types";
 export { errorResponse } from "./verdict/respond";
@@ -27,6 +33,8 @@ export {
   createUpstashStore,
   parseLimits,
   parseRate,
+  type ClusterRule,
+  type ClusterState,
   type LimitRule,
   type LimitStore,
   type Limiter,

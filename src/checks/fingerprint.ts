@@ -190,6 +190,8 @@ function sdkConsistency(client: ClientInfo, headers: Headers, out: Signal[]): vo
 }
 
 function tlsConsistency(client: ClientInfo, cf: CfFields, policy: Pick<FingerprintPolicy, "tls13">, out: Signal[]): void {
+  // a proxy Cloudflare knows as corporate re-originates TLS: the handshake is the proxy's, not the client's
+  if (cf.botManagement?.corporateProxy === true) return;
   const version = tlsNumber(cf.tlsVersion);
   const ja4 = readJa4(cf.botManagement?.ja4);
   const tls = version ?? ja4?.version ?? null;

@@ -6,13 +6,14 @@
  * tool results excluded); assistant turns are model output. Images,
  * documents and audio are skipped.
  *
- * Bounded: at most MAX_PROMPT_CHARS characters are kept (the head and the
- * tail, where instructions usually sit), so a 30 MB body costs what a 16 KB
- * one does.
+ * Bounded: at most MAX_PROMPT_CHARS characters are kept (3,072 of head and
+ * 1,024 of tail, where instructions usually sit), so a 30 MB body costs what
+ * a 4 KB one does: the content signals' CPU stays within the gateway's
+ * per-request budget.
  */
 
-export const MAX_PROMPT_CHARS = 16_384;
-const HEAD_CHARS = 12_288;
+export const MAX_PROMPT_CHARS = 4096;
+const HEAD_CHARS = 3072;
 
 const SYSTEM_ROLES = new Set(["system", "developer"]);
 
@@ -55,6 +56,24 @@ export function promptText(json: Json): string {
   messagesText(json.input, parts);
   if (typeof json.prompt === "string") parts.push(json.prompt);
   else if (Array.isArray(json.prompt)) for (const p of json.prompt) if (typeof p === "string") parts.push(p);
-  const text = parts.join("\n\n");
-  return text.length <= MAX_PROMPT_CHARS ? text : `${text.slice(0, HEAD_CHARS)}\n\n${text.slice(text.length - (MAX_PROMPT_CHARS - HEAD_CHARS))}`;
+  return bounded(parts);
+}
+
+/** The parts joined by blank lines, or (when longer than MAX_PROMPT_CHARS) its head and tail, without building the whole. */
+function bounded(parts: readonly string[]): string {
+  let total = 2 * Math.max(0, parts.length - 1);
+  for (const p of parts) total += p.length;
+  if (total <= MAX_PROMPT_CHARS) return parts.join("\n\n");
+  const tailChars = MAX_PROMPT_CHARS - HEAD_CHARS;
+  let head = "";
+  for (const p of parts) {
+    head += (head ? "\n\n" : "") + p.slice(0, HEAD_CHARS - head.length);
+    if (head.length >= HEAD_CHARS) break;
+  }
+  let tail = "";
+  for (let i = parts.length - 1; i >= 0 && tail.length < tailChars; i--) {
+    const p = parts[i]!;
+    tail = p.slice(Math.max(0, p.length - (tailChars - tail.length))) + (tail ? `\n\n${tail}` : "");
+  }
+  return `${head.slice(0, HEAD_CHARS)}\n\n${tail.slice(-tailChars)}`;
 }

@@ -269,6 +269,7 @@ function eventFor(state: GuardState, request: Request, path: string, status: num
     action: verdict.action,
     enforced: verdict.enforced,
     status,
+    reason: state.originError ?? verdict.code,
     reasons,
     method: request.method,
     path,

@@ -19,7 +19,7 @@ export interface CfFields {
   tlsClientExtensionsSha1?: string;
   tlsClientHelloLength?: string;
   httpProtocol?: string;
-  botManagement?: { score?: number; verifiedBot?: boolean; ja3Hash?: string; ja4?: string };
+  botManagement?: { score?: number; verifiedBot?: boolean; corporateProxy?: boolean; ja3Hash?: string; ja4?: string };
 }
 
 /**

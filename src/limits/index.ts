@@ -12,7 +12,8 @@ export {
   type BlockRecord,
   type ListedCounter,
 } from "./blocks.ts";
-export { parseLimits, parseRate } from "./config.ts";
+export { parseClusters, parseLimits, parseRate, parseWindow } from "./config.ts";
+export { CLUSTER_DIMENSIONS, type ClusterDimension, type ClusterRule, type ClusterState } from "./clusters.ts";
 export { evalScript, type Script, type ScriptRedis } from "./eval.ts";
 export { estimateTokens, type TokenEstimate, type TokenEstimateOptions } from "./estimate.ts";
 export { createDenialCache, type DenialCache } from "./denial-cache.ts";

@@ -8,7 +8,7 @@ import type { DecisionEvent } from "./event";
 export const BLOBS = [
   ["route", "route name, or (unmatched)"],
   ["action", "allow | flag | throttle | block (in shadow mode: what would have been done)"],
-  ["reason", "primary reason code, empty when allowed without findings"],
+  ["reason", "the reason code that decided the action (a denial's error code), empty when none did"],
   ["reasons", "every reason code, comma-separated"],
   ["country", "ISO 3166-1 alpha-2 from request.cf (XX unknown, T1 Tor)"],
   ["region", "ISO 3166-2 code such as UA-43"],
@@ -39,7 +39,7 @@ export function toDataPoint(e: DecisionEvent): AnalyticsEngineDataPoint {
   const blob: Record<(typeof BLOBS)[number][0], string> = {
     route: e.route,
     action: e.action,
-    reason: e.reasons[0] ?? "",
+    reason: e.reason ?? "",
     reasons: e.reasons.join(","),
     country: e.country ?? "",
     region: e.region ?? "",

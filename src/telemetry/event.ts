@@ -11,6 +11,9 @@ export interface DecisionEvent {
   enforced: boolean;
   /** The status the client received. */
   status: number;
+  /** The code that decided the action (a denial's error code); null when none did. */
+  reason: string | null;
+  /** Every reason code, in order. */
   reasons: string[];
   method: string;
   path: string;

@@ -12,7 +12,7 @@ export interface Summary {
   /** One entry per minute that had decisions, oldest first; `minute` is its start (ISO 8601, UTC). */
   perMinute: Array<{ minute: string } & Record<Action, number>>;
   totals: Record<Action, number> & { decisions: number; denied: number; shadowDenied: number };
-  /** Primary reason codes (the data point's `reason`), most frequent first. */
+  /** The reason codes that decided (the data point's `reason`), most frequent first. */
   reasons: Array<{ reason: string; decisions: number }>;
   countries: Array<{ country: string; decisions: number; denied: number }>;
   /** Clusters over their limit, with the distinct keys seen in each. */
@@ -88,7 +88,7 @@ export function createDecisionWindow(options: WindowOptions = {}): DecisionWindo
       slot.actions[e.action]++;
       const isDenied = denied(e.action);
       if (isDenied && !e.enforced) slot.shadowDenied++;
-      const reason = e.reasons[0];
+      const reason = e.reason;
       if (reason) {
         const k = bounded(slot.reasons, reason);
         slot.reasons.set(k, (slot.reasons.get(k) ?? 0) + 1);

@@ -55,6 +55,8 @@ export interface Verdict {
   status: number;
   /** Every check that contributed, in order. */
   reasons: Reason[];
+  /** The code of the finding that decided the action (a denial's error `code`); null when nothing did. */
+  code: string | null;
   retryAfterSeconds?: number;
   /** True when retrying cannot help: the response carries `x-should-retry: false`. */
   final: boolean;

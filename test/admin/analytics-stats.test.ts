@@ -53,7 +53,8 @@ function setup(account: string) {
 
 const clustered = (keyHash: string, action: DecisionEvent["action"]): DecisionEvent => ({
   timestamp: new Date().toISOString(), requestId: crypto.randomUUID(), route: "messages", mode: "enforce", action, enforced: true,
-  status: action === "allow" ? 200 : 429, reasons: action === "allow" ? [] : ["cluster.accounts_per_fingerprint"], method: "POST",
+  status: action === "allow" ? 200 : 429, reason: action === "allow" ? null : "cluster.accounts_per_fingerprint",
+  reasons: action === "allow" ? [] : ["cluster.accounts_per_fingerprint"], method: "POST",
   path: "/v1/messages", model: null, country: "NL", region: null, asn: 64500, colo: "AMS", keyHash, fingerprint: "fp1",
   cluster: "shared-fingerprint", template: null, risk: 0.5, retryAfterSeconds: null, decisionMs: 1, originMs: null,
 });

@@ -152,6 +152,10 @@ describe("fingerprint.tls_mismatch", () => {
     expect(await codes(variant("chrome", {}, { tlsVersion: "TLSv1.1" }), { tls13: false })).toEqual(["fingerprint.tls_mismatch"]);
   });
 
+  it("leaves a corporate proxy's handshake alone (Bot Management says so)", async () => {
+    expect(await run(variant("chrome", {}, { ...tls12, botManagement: { score: 80, corporateProxy: true } }))).toEqual([]);
+  });
+
   it("uses the JA4's TLS version when cf has none", async () => {
     expect(await codes(variant("chrome", {}, { tlsVersion: undefined, botManagement: { ja4: "t12d1516h2_8daaf6152771_02713d6af862" } }))).toEqual(["fingerprint.tls_mismatch"]);
   });

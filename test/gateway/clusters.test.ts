@@ -33,7 +33,7 @@ describe("account farms through the gateway, on real Redis", () => {
       routes: [
         {
           ...ROUTE,
-          limits: [{ name: "key-rpm", by: ["key"], rate: "5 per minute" }],
+          limits: [{ name: "key-rph", by: ["key"], rate: "5 per hour" }],
           clusters: [{ name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, window: "1h", action: "throttle" }],
         },
       ],
@@ -47,7 +47,7 @@ describe("account farms through the gateway, on real Redis", () => {
       if (res.status === 429 && !firstCluster) firstCluster = res;
       else await res.body?.cancel();
     }
-    // 20 accounts on their own limits, then the cluster as one account: 5 requests a minute, for all 480 others
+    // 20 accounts on their own limits, then the cluster as one account: 5 requests an hour, for all 480 others
     expect(statuses.slice(0, 25).every((s) => s === 200)).toBe(true);
     expect(statuses.slice(25).every((s) => s === 429)).toBe(true);
     expect(firstCluster!.headers.get("x-guard-reason")).toBe("cluster.accounts_per_fingerprint_asn");
@@ -69,7 +69,7 @@ describe("account farms through the gateway, on real Redis", () => {
       routes: [
         {
           ...ROUTE,
-          limits: [{ name: "key-rpm", by: ["key"], rate: "5 per minute" }],
+          limits: [{ name: "key-rph", by: ["key"], rate: "5 per hour" }],
           clusters: [{ name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, window: "1h", action: "throttle" }],
         },
       ],
