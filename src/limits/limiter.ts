@@ -276,17 +276,20 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const { planned } = plan;
     let estimate: TokenEstimate | null = null;
     try {
+      // Buckets, clusters and blocks hash the same dimension values ("key=…", "subnet=…"): once each per request.
+      const hashes = new Map<string, Promise<string>>();
+      const hashOnce = (text: string) => hashes.get(text) ?? hashes.set(text, hash(text)).get(text)!;
       // Manual blocks ride along in the same take(): one key per dimension the request has.
-      const blockKeys = facts.route.blocks ? await requestBlockKeys(storeConfig.prefix, facts.subject, hash) : [];
+      const blockKeys = facts.route.blocks ? await requestBlockKeys(storeConfig.prefix, facts.subject, hashOnce) : [];
       if (rules.some((r) => r.cost === "tokens")) estimate = estimateTokens(facts.body?.json, options);
       const costOf = (rule: LimitRule) => (rule.cost === "tokens" ? estimate!.total : 1);
       for (const rule of rules) {
-        const key = await bucketKey(storeConfig.prefix, routeName, rule, facts.subject, hash);
+        const key = await bucketKey(storeConfig.prefix, routeName, rule, facts.subject, hashOnce);
         if (key === null) continue;
         planned.push({ rule, bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost: costOf(rule) } });
       }
       const keyRules = rules.filter((r) => r.by.includes("key"));
-      plan.clusters = await planClusters(clusterRules, keyRules, facts, storeConfig.prefix, routeName, hash, costOf);
+      plan.clusters = await planClusters(clusterRules, keyRules, facts, storeConfig.prefix, routeName, hashOnce, costOf);
       plan.clusters.forEach((c, counter) => {
         plan.counters.push(c.counter);
         for (const b of c.buckets) {

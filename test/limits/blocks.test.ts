@@ -6,7 +6,8 @@ import { blockKey, blocksIndexKey, createBlockCache, parseBlockTarget, requestBl
 import { createMemoryStore } from "../../src/limits/memory-store";
 import { sha256Hex } from "../../src/limits/rules";
 import { createUpstashStore } from "../../src/limits/upstash-store";
-import { STORES, keysWithTtl, newTenant, subject, virtualClock } from "./helpers";
+import { createLimiter } from "../../src/limits/limiter";
+import { STORES, facts, keysWithTtl, newTenant, subject, virtualClock } from "./helpers";
 
 const INDEX = blocksIndexKey("test");
 const bucket = (key: string, capacity = 5) => ({ key: `test:${key}`, capacity, refillPerSecond: 1, cost: 1 });
@@ -262,5 +263,46 @@ describe("block targets", () => {
     cache.put("e", 5000); // bounded: the oldest goes
     expect(cache.size()).toBe(2);
     expect(cache.find(["c"], 0)).toBeNull();
+  });
+});
+
+describe("the limiter and blocks", () => {
+  it("hashes each dimension value once per request, for buckets and blocks together", async () => {
+    const hashed: string[] = [];
+    const hash = async (text: string) => (hashed.push(text), sha256Hex(text));
+    const limiter = createLimiter({ store: createMemoryStore(), storeConfig: { timeoutMs: 1000, onError: "open", prefix: "dg", clock: "redis" }, hash });
+    const rules = [
+      { name: "key-rpm", by: ["key" as const], capacity: 10, refillPerSecond: 1, cost: "request" as const },
+      { name: "key-burst", by: ["key" as const], capacity: 5, refillPerSecond: 1, cost: "request" as const },
+      { name: "subnet", by: ["subnet" as const], capacity: 10, refillPerSecond: 1, cost: "request" as const },
+    ];
+    const f = facts();
+    expect((await limiter.check(rules, { ...f, route: { ...f.route, blocks: true } }, "messages")).allowed).toBe(true);
+    expect(hashed.map((t) => t.split("=")[0]).sort()).toEqual(["asn", "fingerprint", "ip", "key", "subnet"]);
+  });
+
+  it("answers a blocked request from the store once, then from the isolate until the block cache time", async () => {
+    const clock = virtualClock();
+    const store = createMemoryStore({ now: clock.now });
+    let takes = 0;
+    const counted = { ...store, take: (...args: Parameters<typeof store.take>) => (takes++, store.take(...args)) };
+    const limiter = createLimiter({ store: counted, storeConfig: { timeoutMs: 1000, onError: "open", prefix: "dg", clock: "redis" }, now: clock.now, hash: sha256Hex, blockCacheMs: 30_000 });
+    const f = facts();
+    const route = { ...f.route, blocks: true };
+    await store.block(INDEX, await blockKey("dg", "subnet", f.subject.subnet!, sha256Hex), { dimension: "subnet", target: f.subject.subnet!, reason: "r" }, 3_600_000);
+    const first = await limiter.check([], { ...f, route }, "messages");
+    expect([first.allowed, first.source, first.findings.map((x) => [x.reason.code, x.reason.detail, x.status, x.final])]).toEqual([
+      false,
+      "store",
+      [["block.manual", "subnet", 403, true]],
+    ]);
+    expect((await limiter.check([], { ...f, route }, "messages")).source).toBe("cache");
+    expect(takes).toBe(1);
+    clock.advance(30_000);
+    expect((await limiter.check([], { ...f, route }, "messages")).source).toBe("store");
+    expect(takes).toBe(2);
+    // without blocks on the route, the same client is not even looked up
+    expect((await limiter.check([], facts(), "messages")).source).toBe("none");
+    expect(takes).toBe(2);
   });
 });
