@@ -5,6 +5,7 @@ import { type BlockEntry, type BlockRecord, type AdminStore, blockKey, blocksInd
 import { clustersIndexKey, readClusterCounterKey } from "../limits/clusters";
 import type { LimitStore } from "../limits/types";
 import { SESSION_COOKIE, bearerToken, cookieValue, createAdminAuth } from "./auth";
+import { readBody } from "../guard/body";
 import { parseBlockInput } from "./block-input";
 import { DASHBOARD_CSS, DASHBOARD_JS, PAGE_HEADERS, dashboardPage, loginPage } from "./dashboard";
 import type { StatsSource } from "./stats";
@@ -190,8 +191,7 @@ export function createAdmin(options: AdminOptions): Hono {
   app.get("/dashboard.css", (c) => c.body(DASHBOARD_CSS, 200, { ...PAGE_HEADERS, "content-type": "text/css; charset=utf-8" }));
 
   app.post("/login", async (c) => {
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const token = typeof form.token === "string" ? form.token : "";
+    const token = await readFormToken(c.req.raw);
     if (!(await auth.tokenMatches(token))) return c.html(loginPage(prefix, true), 401, PAGE_HEADERS);
     const session = await auth.newSession(now(), sessionSeconds);
     return c.body(null, 303, { ...PAGE_HEADERS, location: `${prefix}/dashboard`, "set-cookie": cookie(c, session, sessionSeconds) });
@@ -220,14 +220,19 @@ function readMinutes(raw: string | undefined, fallback: number): number | null {
   return Number.isInteger(n) && n >= 1 && n <= 1440 ? n : null;
 }
 
+/** The body as JSON, read only up to MAX_BODY_BYTES. */
 async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; problem: string }> {
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) return { ok: false, problem: `the body is larger than ${MAX_BODY_BYTES} bytes` };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false, problem: "the body must be JSON" };
-  }
+  const read = await readBody(request, MAX_BODY_BYTES);
+  if (!read.ok) return { ok: false, problem: `the body is larger than ${MAX_BODY_BYTES} bytes` };
+  return read.body.json === undefined ? { ok: false, problem: "the body must be JSON" } : { ok: true, value: read.body.json };
+}
+
+/** The sign-in form's token, reading at most MAX_BODY_BYTES (the endpoint is open to anyone). */
+async function readFormToken(request: Request): Promise<string> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.startsWith("application/x-www-form-urlencoded")) return "";
+  const read = await readBody(request, MAX_BODY_BYTES);
+  return read.ok ? (new URLSearchParams(new TextDecoder().decode(read.body.bytes)).get("token") ?? "") : "";
 }
 
 function timeout<T>(promise: Promise<T>, ms: number): Promise<T> {

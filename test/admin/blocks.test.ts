@@ -98,6 +98,8 @@ describe("manual blocks against real Redis", () => {
     const notJson = await gw.admin("/blocks", { method: "POST", headers: { "content-type": "application/json" }, body: undefined });
     expect(notJson.status).toBe(400);
     expect((await gw.admin("/blocks/planet/earth", { method: "DELETE" })).status).toBe(400);
+    const huge = await gw.admin("/blocks", { method: "POST", body: { ip: "203.0.113.7", ttl: 60, reason: "x".repeat(20_000) } });
+    expect(await huge.json()).toEqual({ error: "invalid block", problems: ["the body is larger than 16384 bytes"] });
   });
 
   it("routes without limits do not check blocks (no store call) unless they say blocks: true", async () => {

@@ -31,6 +31,10 @@ describe("signing in to the dashboard", () => {
     expect(wrong.headers.get("set-cookie")).toBeNull();
     expect(await wrong.text()).toContain("That token is not right.");
 
+    expect((await signIn(gw, `${ADMIN_TOKEN}${"x".repeat(20_000)}`)).status).toBe(401); // read no further than 16 KiB
+    const json = await gw.admin("/login", { method: "POST", token: null, body: { token: ADMIN_TOKEN } });
+    expect(json.status).toBe(401); // a form, nothing else
+
     const right = await signIn(gw, ADMIN_TOKEN);
     expect(right.status).toBe(303);
     expect(right.headers.get("location")).toBe("/_guard/dashboard");
