@@ -33,6 +33,8 @@ interface Slot {
   reasons: Map<string, number>;
   countries: Map<string, { decisions: number; denied: number }>;
   clusters: Map<string, { decisions: number; keys: Set<string> }>;
+  /** Keys held in all of `clusters` together: bounded too (past it, distinct keys are undercounted). */
+  clusterKeys: number;
   keys: Map<string, number>;
 }
 
@@ -74,6 +76,7 @@ export function createDecisionWindow(options: WindowOptions = {}): DecisionWindo
         reasons: new Map(),
         countries: new Map(),
         clusters: new Map(),
+        clusterKeys: 0,
         keys: new Map(),
       };
       slots.push(slot);
@@ -102,7 +105,10 @@ export function createDecisionWindow(options: WindowOptions = {}): DecisionWindo
         const k = bounded(slot.clusters, e.cluster);
         const cluster = slot.clusters.get(k) ?? { decisions: 0, keys: new Set<string>() };
         cluster.decisions++;
-        if (e.keyHash && cluster.keys.size < maxDistinct) cluster.keys.add(e.keyHash);
+        if (e.keyHash && !cluster.keys.has(e.keyHash) && slot.clusterKeys < maxDistinct * 4) {
+          cluster.keys.add(e.keyHash);
+          slot.clusterKeys++;
+        }
         slot.clusters.set(k, cluster);
       }
       if (isDenied && e.keyHash) {
