@@ -25,6 +25,8 @@ interface BenchLimiter {
 const limits = (await import(new URL("../src/limits/index.ts", import.meta.url).href)) as {
   createLimiter(options: { store: unknown; storeConfig: unknown }): BenchLimiter;
   createUpstashStore(redis: unknown): unknown;
+  blockKey(prefix: string, dimension: string, value: string, hash: (text: string) => Promise<string>): Promise<string>;
+  sha256Hex(text: string): Promise<string>;
 };
 
 const redisServer = await startRedis();
@@ -73,7 +75,7 @@ const rules = [
   { name: "route", by: ["route"], capacity: 60000, refillPerSecond: 1000, cost: "request" },
 ];
 const subject = (key: string) => ({ keyHash: key, ipPrefix: "203.0.113.7/32", subnet: "203.0.113.0/24", country: "DE", asn: 64500 });
-const facts = (key: string) => ({ subject: subject(key), body: null, route: { name: "messages" } });
+const facts = (key: string, blocks = false) => ({ subject: subject(key), body: null, route: { name: "messages", blocks } });
 const storeConfig = { timeoutMs: 1000, onError: "open", prefix: "dg" };
 
 // The gateway's limiter.
@@ -86,6 +88,16 @@ while ((await limiter.check(tight, facts("k-denied"), "messages")).allowed); // 
 const oursDenied = await measure(ours, DENIED_REQUESTS, async () => {
   const r = await limiter.check(tight, facts("k-denied"), "messages");
   if (r.allowed) throw new Error("the denied client was allowed");
+});
+
+// The same route with manual blocks checked (key, ip, subnet, asn) in the same take(), then a blocked client.
+await limiter.check(rules, facts("warm-up", true), "messages");
+const oursBlocksChecked = await measure(ours, REQUESTS, () => limiter.check(rules, facts("k3", true), "messages"));
+const adminStore = limits.createUpstashStore(ours.redis) as { block(index: string, key: string, entry: unknown, ttlMs: number): Promise<unknown> };
+const blockedKey = await limits.blockKey("dg", "key", "k-blocked", limits.sha256Hex);
+await adminStore.block("dg:blocks", blockedKey, { dimension: "key", target: "k-blocked", reason: "bench" }, 600_000);
+const oursBlocked = await measure(ours, DENIED_REQUESTS, async () => {
+  if ((await limiter.check(rules, facts("k-blocked", true), "messages")).allowed) throw new Error("the blocked client was allowed");
 });
 
 // @upstash/ratelimit: one limiter per bucket, called together (auto-pipelining batches them).
@@ -116,9 +128,11 @@ console.log(`\nThree token buckets per request (key, subnet, route); ${REQUESTS}
 console.log(`| ${"".padEnd(48)} | round trips | Redis commands | per request`);
 console.log(`| ${"-".repeat(48)} | ----------- | -------------- | -----------`);
 console.log(row("distill-guard, allowed", oursHot));
+console.log(row("distill-guard, allowed, manual blocks checked", oursBlocksChecked));
 console.log(row("@upstash/ratelimit (3 limiters at once), allowed", theirsHot));
 console.log(row("@upstash/ratelimit (one after another), allowed", theirsSequential));
 console.log(row("distill-guard, client already denied", oursDenied));
+console.log(row("distill-guard, manually blocked client", oursBlocked));
 console.log(row("@upstash/ratelimit, client already denied", theirsDenied));
 console.log("\nround trips: HTTP requests at the bridge; Redis commands: INFO commandstats, the scripts' own calls included.");
 

@@ -1,6 +1,10 @@
 import { Hono } from "hono";
+import { createAdmin } from "./admin/admin";
+import { type StatsSource, analyticsEngineStats, isolateStats } from "./admin/stats";
 import { loadConfig } from "./config/parse";
-import { type GuardOptions, distillGuard } from "./guard/guard";
+import { type GuardOptions, createGuard } from "./guard/guard";
+import type { SqlApiOptions } from "./telemetry/sql-api";
+import { createDecisionWindow } from "./telemetry/window";
 import { formatIp } from "./identity/ip";
 import { type OriginFetch, forward } from "./proxy/forward";
 import { errorResponse } from "./verdict/respond";
@@ -17,6 +21,16 @@ export interface GatewayOptions extends GuardOptions {
      * Requests are still addressed to `url` plus the client's path.
      */
     fetch?: OriginFetch;
+  };
+  /**
+   * The admin API and dashboard under `config.admin.prefix`; absent (or no
+   * token), they do not exist and their paths are like any other.
+   */
+  admin?: {
+    /** ADMIN_TOKEN: at least 16 characters. */
+    token: string;
+    /** Read the dashboard's numbers from the Analytics Engine SQL API (every isolate); else from this isolate's recent decisions. */
+    analytics?: SqlApiOptions & { dataset: string };
   };
 }
 
@@ -41,7 +55,25 @@ export function createGateway(options: GatewayOptions): Hono {
     throw new TypeError(`distill-guard: origin.url must be an http(s) URL (got ${options.origin.url})`);
   }
   const app = new Hono();
-  app.use("*", distillGuard({ ...options, config }));
+  let onDecision = options.onDecision;
+  let stats: StatsSource | null = null;
+  if (options.admin?.token) {
+    if (options.admin.analytics) {
+      stats = analyticsEngineStats(options.admin.analytics, options.now ?? Date.now);
+    } else {
+      const window = createDecisionWindow();
+      const now = options.now ?? Date.now;
+      stats = isolateStats(window, now);
+      onDecision = (event, verdict) => {
+        window.add(event, now());
+        options.onDecision?.(event, verdict);
+      };
+    }
+  }
+  const guard = createGuard({ ...options, config, onDecision });
+  // Before the guard: admin paths are answered here and never reach a route.
+  if (options.admin?.token && stats) app.route(config.admin.prefix, createAdmin({ token: options.admin.token, ...guard, stats }));
+  app.use("*", guard.middleware);
   app.all("*", async (c) => {
     const state = c.get("guard");
     const result = await forward(c.req.raw, {

@@ -4,13 +4,24 @@
  * - `distillGuard(options)`: Hono middleware; put it in front of your own handlers.
  * - `createGateway(options)`: a Hono app, the guard in front of a streaming proxy to your origin.
  * - `loadConfig(raw)` / `parseConfig(raw)`: validate a configuration once, every problem by path.
+ * - `createAdmin(options)`: the admin API and dashboard (createGateway mounts it when given a token).
  */
-export { distillGuard, type GuardOptions, type GuardState } from "./guard/guard";
+export { createGuard, distillGuard, type Guard, type GuardOptions, type GuardState } from "./guard/guard";
+export { createAdmin, type AdminOptions } from "./admin/admin";
+export { analyticsEngineStats, isolateStats, type AnalyticsEngineStatsOptions, type StatsSource } from "./admin/stats";
+export { createDecisionWindow, type DecisionWindow, type Summary } from "./telemetry/window";
+export { runSql, SqlApiError, type SqlApiOptions, type SqlResult } from "./telemetry/sql-api";
 export { createGateway, type GatewayOptions } from "./gateway";
 export { ConfigError, DEFAULTS, loadConfig, parseConfig } from "./config/parse";
 export type { ConfigInput, RouteInput } from "./config/input";
-export type { ErrorFormat, GatewayConfig, Mode, RequestFacts, RouteConfig, StoreConfig } from "./config/types";
+export type { AdminConfig, ErrorFormat, GatewayConfig, Mode, RequestFacts, RouteConfig, StoreConfig } from "./config/types";
 export type { Subject } from "./identity/subject";
+export { parseUserAgent, type ClientInfo, type ClientKind } from "./identity/client";
+export { fingerprintId, fingerprintSource } from "./identity/fingerprint";
+export { fingerprintSignals, type FingerprintPolicy, type Signal } from "./checks/fingerprint";
+export { elicitation, largeBudgets, type ContentPolicy } from "./checks/content";
+export { promptText } from "./checks/prompt";
+export { templateHash, templateTokens } from "./checks/template";
 export { createKeyHasher, type KeyHasher } from "./identity/key-hash";
 export type { Action, Finding, LimitState, Reason, Verdict } from "./verdict/types";
 export { errorResponse } from "./verdict/respond";
@@ -22,10 +33,15 @@ export {
   createUpstashStore,
   parseLimits,
   parseRate,
+  type ClusterRule,
+  type ClusterState,
   type LimitRule,
   type LimitStore,
   type Limiter,
   type MemoryStore,
+  type AdminStore,
+  type BlockDimension,
+  type BlockEntry,
 } from "./limits/index";
 export { trackUsage, type Usage } from "./proxy/usage";
 export type { OriginFetch } from "./proxy/forward";

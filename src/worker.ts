@@ -4,7 +4,7 @@ import { createMemoryStore } from "./limits/memory-store";
 import { createUpstashStore } from "./limits/upstash-store";
 import type { LimitStore } from "./limits/types";
 import { type ConfigInput, parseConfig } from "./config/parse";
-import { createGateway } from "./gateway";
+import { type GatewayOptions, createGateway } from "./gateway";
 import { errorResponse } from "./verdict/respond";
 
 /** The ready-made Worker's bindings and secrets (see the README). */
@@ -22,6 +22,15 @@ export interface WorkerEnv {
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** Analytics Engine dataset. */
   ANALYTICS?: AnalyticsEngineDataset;
+  /** Turns the admin API and dashboard on (secret, at least 16 characters). */
+  ADMIN_TOKEN?: string;
+  /** The dashboard reads every isolate's decisions from the Analytics Engine SQL API with these (var and secret); absent: this isolate's. */
+  ANALYTICS_ACCOUNT_ID?: string;
+  ANALYTICS_API_TOKEN?: string;
+  /** The dataset the dashboard queries. Default "distill_guard" (wrangler.toml). */
+  ANALYTICS_DATASET?: string;
+  /** Another SQL API endpoint (a proxy). */
+  ANALYTICS_SQL_URL?: string;
 }
 
 type Built = { ok: true; app: Hono } | { ok: false; problems: string[] };
@@ -45,6 +54,7 @@ export function buildFromEnv(env: WorkerEnv): Built {
   if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
     problems.push("UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN: set both or neither");
   }
+  const admin = adminFromEnv(env, problems);
   let raw: unknown = env.GATEWAY_CONFIG;
   if (raw === undefined) problems.push("GATEWAY_CONFIG: is required (a JSON object)");
   if (typeof raw === "string") {
@@ -64,8 +74,24 @@ export function buildFromEnv(env: WorkerEnv): Built {
     origin: { url: origin, apiKey: env.ORIGIN_API_KEY || undefined },
     analytics: env.ANALYTICS,
     store: storeFor(env, parsed.config.store.clock),
+    admin,
   });
   return { ok: true, app };
+}
+
+/** The admin API's settings from ADMIN_TOKEN and the ANALYTICS_* bindings; problems are added to the list. */
+function adminFromEnv(env: WorkerEnv, problems: string[]): GatewayOptions["admin"] {
+  const token = env.ADMIN_TOKEN;
+  if (token === undefined || token === "") return undefined;
+  if (token.length < 16) problems.push("ADMIN_TOKEN: must be at least 16 characters (e.g. the output of: openssl rand -hex 32), or unset to turn the admin API off");
+  if (Boolean(env.ANALYTICS_ACCOUNT_ID) !== Boolean(env.ANALYTICS_API_TOKEN)) problems.push("ANALYTICS_ACCOUNT_ID, ANALYTICS_API_TOKEN: set both or neither");
+  const dataset = env.ANALYTICS_DATASET || "distill_guard";
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(dataset)) problems.push(`ANALYTICS_DATASET: must be a dataset name (got ${JSON.stringify(dataset)})`);
+  const analytics =
+    env.ANALYTICS_ACCOUNT_ID && env.ANALYTICS_API_TOKEN
+      ? { accountId: env.ANALYTICS_ACCOUNT_ID, apiToken: env.ANALYTICS_API_TOKEN, dataset, url: env.ANALYTICS_SQL_URL || undefined }
+      : undefined;
+  return { token, analytics };
 }
 
 /** The shared Upstash store when its secrets are set; else an in-memory store per isolate, loudly. */

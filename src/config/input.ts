@@ -20,6 +20,8 @@ export interface ConfigInput {
   /** Default wait for the origin's response headers, in ms. Default 300000. */
   originTimeoutMs?: number;
   store?: { timeoutMs?: number; onError?: "open" | "closed" | "local"; prefix?: string; clock?: "redis" | "worker" };
+  /** The admin API and dashboard (on only when ADMIN_TOKEN is set). Default prefix "/_guard". */
+  admin?: { prefix?: string };
 }
 
 export interface RouteInput {
@@ -31,10 +33,34 @@ export interface RouteInput {
   originTimeoutMs?: number;
   /** Geo, network and identity policy (README: "Geo, network and identity policy"). */
   geo?: GeoInput;
+  /** Client fingerprint signals (README: "Fingerprints and clusters"). */
+  fingerprint?: FingerprintInput;
+  /** Content signals; naming the section makes the route read the body (README: "Fingerprints and clusters"). */
+  content?: ContentInput;
   /** Also send anthropic-ratelimit-* or x-ratelimit-* headers, after the route's error format. Default false. */
   providerHeaders?: boolean;
   /** Token buckets (README: "Rate limits"). */
   limits?: LimitInput[];
+  /** Distinct accounts per shared dimension (README: "Fingerprints and clusters"). */
+  clusters?: ClusterInput[];
+  /** Check manual blocks (admin API) on this route. Default: true when the route has limits (same store round trip), else false. */
+  blocks?: boolean;
+}
+
+export interface ClusterInput {
+  name: string;
+  /** fingerprint, ip, subnet, asn, country, template */
+  by: string[];
+  /** More distinct accounts (API keys) than this in the window puts the cluster over its limit. */
+  maxAccounts: number;
+  /** "1h", "30m", "1d", or seconds: from 1 minute to 7 days. */
+  window: string | number;
+  /** Over the limit: flag (tell the origin), throttle (the members share one account's limits), block (403). Default "flag". */
+  action?: "flag" | "throttle" | "block";
+  /** throttle: the members' shared bucket instead of the route's per-key limits, such as "60 per minute". */
+  rate?: string;
+  /** With rate: the bucket's size. Default the rate's count. */
+  capacity?: number;
 }
 
 export interface LimitInput {
@@ -46,6 +72,33 @@ export interface LimitInput {
   capacity?: number;
   refillPerSecond?: number;
   cost?: "request" | "tokens";
+}
+
+export interface ContentInput {
+  /** `content.reasoning_elicitation`: prompts asking for step-by-step or internal reasoning. Default "flag". */
+  reasoningElicitation?: "allow" | "flag" | "throttle" | "block";
+  /** `content.large_reasoning_budget`. Default "flag". */
+  largeReasoningBudget?: "allow" | "flag" | "throttle" | "block";
+  /** `thinking.budget_tokens` above this is large. Default 16384. */
+  maxBudgetTokens?: number;
+  /** `reasoning_effort`, `reasoning.effort`, `output_config.effort` above this are large. Default "medium". */
+  maxEffort?: "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
+}
+
+/** What each group of fingerprint signals does: allow | flag | throttle | block. */
+export interface FingerprintInput {
+  /** `fingerprint.automation_ua`: HTTP libraries without an SDK, headless browsers, no User-Agent. Default "flag". */
+  automation?: "allow" | "flag" | "throttle" | "block";
+  /** `fingerprint.browser_headers_missing` / `_mismatch`, `sdk_mismatch`, `tls_mismatch`. Default "flag". */
+  inconsistent?: "allow" | "flag" | "throttle" | "block";
+  /** `fingerprint.low_bot_score` (Bot Management). Default "flag". */
+  lowBotScore?: "allow" | "flag" | "throttle" | "block";
+  /** Scores (1–99) under this are low. Default 30. */
+  minBotScore?: number;
+  /** `fingerprint.verified_bot`. Default "allow". */
+  verifiedBots?: "allow" | "flag" | "throttle" | "block";
+  /** The zone negotiates TLS 1.3 (Cloudflare's default); false: only TLS below 1.2 under a modern browser is a mismatch. Default true. */
+  tls13?: boolean;
 }
 
 export interface PlaceLists {

@@ -1,5 +1,7 @@
-import { parseLimits } from "../limits/config";
+import { parseClusters, parseLimits } from "../limits/config";
 import { limitsNeedBody } from "../limits/limiter";
+import { parseContent } from "./content";
+import { parseFingerprint } from "./fingerprint";
 import { parseGeo } from "./geo";
 import { compilePathPattern } from "./routes";
 import {
@@ -16,7 +18,7 @@ import {
   stringItem,
 } from "./read";
 import type { ConfigInput } from "./input";
-import type { ErrorFormat, GatewayConfig, Mode, PureCheck, RouteConfig, StoreConfig } from "./types";
+import type { AdminConfig, ErrorFormat, GatewayConfig, Mode, PureCheck, RouteConfig, StoreConfig } from "./types";
 
 export type { ConfigInput } from "./input";
 
@@ -33,6 +35,7 @@ export const DEFAULTS = {
   maxBodyBytes: 32 * 1024 * 1024,
   originTimeoutMs: 300_000,
   store: { timeoutMs: 150, onError: "local", prefix: "dg", clock: "redis" },
+  admin: { prefix: "/_guard" },
 } as const satisfies {
   version: string;
   unmatched: GatewayConfig["unmatched"];
@@ -41,6 +44,7 @@ export const DEFAULTS = {
   maxBodyBytes: number;
   originTimeoutMs: number;
   store: StoreConfig;
+  admin: AdminConfig;
 };
 
 /** An invalid configuration, with every problem by path. */
@@ -54,7 +58,7 @@ export class ConfigError extends Error {
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "limits", "providerHeaders"]);
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "clusters", "providerHeaders", "blocks"]);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
@@ -89,8 +93,19 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     checks.push(geo.check);
     needsBody ||= geo.needsBody;
   }
+  const fingerprint = parseFingerprint(obj.fingerprint, at(path, "fingerprint"), p);
+  if (fingerprint) checks.push(fingerprint.check);
+  const content = parseContent(obj.content, at(path, "content"), p);
+  if (content) {
+    checks.push(content.check);
+    needsBody = true;
+  }
   const limits = obj.limits === undefined ? [] : parseLimits(obj.limits, at(path, "limits"), p);
   needsBody ||= limitsNeedBody(limits);
+  const keyLimits = limits.filter((l) => l.by.includes("key")).map((l) => l.name);
+  const clusters = parseClusters(obj.clusters, at(path, "clusters"), p, keyLimits);
+  // a template is read from the prompt
+  needsBody ||= clusters.some((c) => c.by.includes("template"));
   const route: RouteConfig = {
     name: name ?? `route-${index}`,
     index,
@@ -104,7 +119,10 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     needsBody,
     checks,
     limits,
+    clusters,
     providerHeaders: readBoolean(obj, "providerHeaders", path, p) ?? false,
+    // Blocks ride along with the limits' store call: on by default where there is one.
+    blocks: readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0),
   };
   return route;
 }
@@ -126,6 +144,17 @@ function parseStore(obj: Obj, p: Problems): StoreConfig {
   };
 }
 
+const ADMIN_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
+
+function parseAdmin(obj: Obj, p: Problems): AdminConfig {
+  const admin = readSection(obj, "admin", "", p, ["prefix"]) ?? {};
+  return {
+    prefix:
+      readString(admin, "prefix", "admin", p, { pattern: ADMIN_PREFIX, patternHint: 'a path such as "/_guard": segments of letters, digits, ".", "_", "~" or "-", no trailing "/"' }) ??
+      DEFAULTS.admin.prefix,
+  };
+}
+
 /** Configs this module produced: passing one again skips validation. */
 const loaded = new WeakSet<GatewayConfig>();
 
@@ -135,7 +164,7 @@ const loaded = new WeakSet<GatewayConfig>();
  */
 export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } | { ok: false; problems: string[] } {
   const p = new Problems();
-  const obj = readObject(raw, "", p, ["version", "routes", "unmatched", "errors", "mode", "maxBodyBytes", "originTimeoutMs", "store"]);
+  const obj = readObject(raw, "", p, ["version", "routes", "unmatched", "errors", "mode", "maxBodyBytes", "originTimeoutMs", "store", "admin"]);
   if (!obj) return { ok: false, problems: p.list };
   const top: TopDefaults = {
     mode: readEnum(obj, "mode", "", p, MODES) ?? DEFAULTS.mode,
@@ -157,6 +186,7 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
     errors: top.errors,
     originTimeoutMs: top.originTimeoutMs,
     store: parseStore(obj, p),
+    admin: parseAdmin(obj, p),
   };
   if (!p.ok) return { ok: false, problems: p.list };
   loaded.add(config);

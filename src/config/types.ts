@@ -1,4 +1,5 @@
 import type { Subject } from "../identity/subject";
+import type { ClusterRule } from "../limits/clusters";
 import type { LimitRule } from "../limits/rules";
 import type { Finding, LimitState } from "../verdict/types";
 
@@ -58,6 +59,10 @@ export interface RouteConfig {
   providerHeaders: boolean;
   /** Token buckets, checked and charged in one store round trip after the pure checks. */
   limits: readonly LimitRule[];
+  /** Distinct-account counters over shared dimensions, counted in the same store round trip as the limits. */
+  clusters: readonly ClusterRule[];
+  /** Check manual blocks (admin API) in that same round trip. Absent: false. */
+  blocks?: boolean;
 }
 
 export interface StoreConfig {
@@ -82,4 +87,11 @@ export interface GatewayConfig {
   /** Origin timeout for forwarded unmatched requests (routes carry their own). */
   originTimeoutMs: number;
   store: StoreConfig;
+  /** The admin API (on only when an admin token is given): where it lives. */
+  admin: AdminConfig;
+}
+
+export interface AdminConfig {
+  /** Path prefix of the admin API and the dashboard, e.g. "/_guard". */
+  prefix: string;
 }

@@ -11,10 +11,11 @@ import { originHeaders, shadowHeaders } from "../verdict/headers";
 import { rateLimitHeaders } from "../verdict/ratelimit-headers";
 import { denialResponse, errorResponse } from "../verdict/respond";
 import type { Finding, LimitState, Verdict } from "../verdict/types";
-import { type LimitCheck, createLimiter } from "../limits/limiter";
+import { type LimitCheck, type Limiter, createLimiter } from "../limits/limiter";
 import { createMemoryStore } from "../limits/memory-store";
 import type { LimitStore } from "../limits/types";
 import { trackUsage } from "../proxy/usage";
+import { templateOf } from "../checks/template";
 import { declaredLength, readBody } from "./body";
 
 export interface GuardOptions {
@@ -79,12 +80,29 @@ const UNMATCHED = "(unmatched)";
  * ```
  */
 export function distillGuard(options: GuardOptions): MiddlewareHandler {
+  return createGuard(options).middleware;
+}
+
+/** The guard and the parts it is made of, shared with the admin API (createGateway). */
+export interface Guard {
+  middleware: MiddlewareHandler;
+  config: GatewayConfig;
+  store: LimitStore;
+  limiter: Limiter;
+  /** Hashes API keys and store-key values under the key-hash secret. */
+  hashKey: KeyHasher;
+  now: () => number;
+}
+
+/** Like distillGuard(), but also returns what it built: the admin API acts on the same store, limiter and hasher. */
+export function createGuard(options: GuardOptions): Guard {
   const config = loadConfig(options.config);
   const hashKey = keyHasherFor(options.keyHashSecret);
   const now = options.now ?? Date.now;
   const telemetry = createTelemetry(options);
+  const store = options.store ?? createMemoryStore({ now });
   const limiter = createLimiter({
-    store: options.store ?? createMemoryStore({ now }),
+    store,
     fallbackStore: options.fallbackStore,
     storeConfig: config.store,
     now,
@@ -92,7 +110,7 @@ export function distillGuard(options: GuardOptions): MiddlewareHandler {
     hash: hashKey,
   });
 
-  return async function distillGuardMiddleware(c, next) {
+  const middleware: MiddlewareHandler = async function distillGuardMiddleware(c, next) {
     const started = now();
     const requestId = crypto.randomUUID();
     const request = c.req.raw;
@@ -141,9 +159,9 @@ export function distillGuard(options: GuardOptions): MiddlewareHandler {
       if (blocked()) break;
     }
     let limits: LimitState[] = [];
-    if (route.limits.length > 0 && !blocked()) {
-      // One store round trip for every bucket of the route (none for a cached denial).
-      state.limitCheck = await limiter.check(route.limits, facts, route.name);
+    if ((route.limits.length > 0 || route.clusters.length > 0 || route.blocks) && !blocked()) {
+      // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a cached denial).
+      state.limitCheck = await limiter.check(route.limits, facts, route.name, route.clusters);
       findings.push(...state.limitCheck.findings);
       limits = state.limitCheck.limits;
     }
@@ -156,6 +174,7 @@ export function distillGuard(options: GuardOptions): MiddlewareHandler {
     }
     return pass(c, next, state, now, record);
   };
+  return { middleware, config, store, limiter, hashKey, now };
 }
 
 async function pass(
@@ -166,7 +185,7 @@ async function pass(
   record: (response: Response, decidedAt: number) => void,
 ): Promise<Response> {
   const decidedAt = now();
-  state.originHeaders = originHeaders(state.verdict, state.requestId, state.route?.mode ?? "enforce");
+  state.originHeaders = originHeaders(state.verdict, state.requestId, state.route?.mode ?? "enforce", overClusters(state));
   c.set("guard", state);
   await next();
   const check = state.limitCheck;
@@ -204,6 +223,9 @@ async function takeBody(c: Context, route: RouteConfig, state: GuardState): Prom
   (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(bytes.slice().buffer);
   return null;
 }
+
+/** Ids of the clusters over their limit that the request belongs to. */
+const overClusters = (state: GuardState): string[] => state.limitCheck?.clusters.filter((c) => c.over).map((c) => c.id) ?? [];
 
 const limitHeaders = (route: RouteConfig, verdict: Verdict, nowMs: number) =>
   rateLimitHeaders(verdict.limits, route.providerHeaders ? route.errors : null, nowMs);
@@ -247,6 +269,7 @@ function eventFor(state: GuardState, request: Request, path: string, status: num
     action: verdict.action,
     enforced: verdict.enforced,
     status,
+    reason: state.originError ?? verdict.code,
     reasons,
     method: request.method,
     path,
@@ -256,8 +279,10 @@ function eventFor(state: GuardState, request: Request, path: string, status: num
     asn: subject.asn,
     colo: subject.colo,
     keyHash: subject.keyHash,
-    fingerprint: null,
-    cluster: null,
+    fingerprint: subject.fingerprint,
+    cluster: overClusters(state).join(",") || null,
+    // after the response (telemetry runs in waitUntil): computed once, shared with the checks that ran
+    template: templateOf(state.body),
     risk: verdict.risk,
     retryAfterSeconds: verdict.retryAfterSeconds ?? null,
     decisionMs,

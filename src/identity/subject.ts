@@ -1,3 +1,5 @@
+import { type ClientInfo, parseUserAgent } from "./client";
+import { fingerprintId } from "./fingerprint";
 import { type KeyHasher, readApiKey } from "./key-hash";
 import { type IpAddress, parseIp, prefixOf } from "./ip";
 
@@ -17,7 +19,7 @@ export interface CfFields {
   tlsClientExtensionsSha1?: string;
   tlsClientHelloLength?: string;
   httpProtocol?: string;
-  botManagement?: { score?: number; verifiedBot?: boolean; ja3Hash?: string; ja4?: string };
+  botManagement?: { score?: number; verifiedBot?: boolean; corporateProxy?: boolean; ja3Hash?: string; ja4?: string };
 }
 
 /**
@@ -42,6 +44,10 @@ export interface Subject {
   asn: number | null;
   asOrganization: string | null;
   colo: string | null;
+  /** What the User-Agent claims the client is. */
+  client: ClientInfo;
+  /** The client fingerprint id (16 hex; src/identity/fingerprint.ts): the same for every account one client build runs. */
+  fingerprint: string;
   cf: CfFields;
 }
 
@@ -53,8 +59,10 @@ export async function identify(request: Request, hashKey: KeyHasher): Promise<Su
   const apiKey = readApiKey(request.headers);
   const country = str(cf.country)?.toUpperCase() ?? null;
   const regionCode = str(cf.regionCode)?.toUpperCase() ?? null;
+  const client = parseUserAgent(request.headers.get("user-agent"));
+  const [keyHash, fingerprint] = await Promise.all([apiKey ? hashKey(apiKey.key) : null, fingerprintId(request.headers, cf, client)]);
   return {
-    keyHash: apiKey ? await hashKey(apiKey.key) : null,
+    keyHash,
     keySource: apiKey?.source ?? null,
     ip,
     ipPrefix: ip ? prefixOf(ip, ip.version === 4 ? 32 : 64) : null,
@@ -65,6 +73,8 @@ export async function identify(request: Request, hashKey: KeyHasher): Promise<Su
     asn: typeof cf.asn === "number" && Number.isFinite(cf.asn) ? cf.asn : null,
     asOrganization: str(cf.asOrganization),
     colo: str(cf.colo),
+    client,
+    fingerprint,
     cf,
   };
 }

@@ -1,4 +1,5 @@
 import { type Problems, at, readArray, readEnum, readNumber, readObject, readString, stringItem } from "../config/read.ts";
+import { CLUSTER_DIMENSIONS, type ClusterDimension, type ClusterRule } from "./clusters.ts";
 import { DIMENSIONS, type Dimension, type LimitRule } from "./rules.ts";
 
 const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
@@ -71,6 +72,82 @@ export function parseLimits(raw: unknown, path: string, p: Problems): LimitRule[
     }
     const rule = readRule(item, itemPath, p);
     if (rule) rules.push(rule);
+  });
+  return rules;
+}
+
+const WINDOW = /^\s*(\d+)\s*(s|m|h|d)\s*$/;
+const WINDOW_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+/** Shortest and longest cluster window: below a minute counts little; past a week HyperLogLog keys pile up. */
+const MIN_WINDOW = 60;
+const MAX_WINDOW = 7 * 86_400;
+
+/** `"1h"`, `"30m"`, `"90s"`, `"1d"` or a number of seconds → seconds; null when malformed. */
+export function parseWindow(value: unknown): number | null {
+  if (typeof value === "number") return Number.isInteger(value) && value > 0 ? value : null;
+  const m = typeof value === "string" ? WINDOW.exec(value) : null;
+  return m ? Number(m[1]) * WINDOW_UNITS[m[2]!]! : null;
+}
+
+function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | undefined {
+  const o = readObject(raw, path, p, ["name", "by", "maxAccounts", "window", "action", "rate", "capacity"]);
+  if (!o) return undefined;
+  const before = p.list.length;
+  const name = readString(o, "name", path, p, { required: true, pattern: NAME, patternHint: "1-64 letters, digits, '_', '.' or '-'" });
+  const by = readArray(o, "by", path, p, stringItem(p, (s) => (CLUSTER_DIMENSIONS as readonly string[]).includes(s), `one of ${CLUSTER_DIMENSIONS.join(", ")}`), {
+    required: true,
+    nonEmpty: true,
+  }) as ClusterDimension[] | undefined;
+  if (by && new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
+  const maxAccounts = readNumber(o, "maxAccounts", path, p, { integer: true, min: 1, required: true });
+  let windowSeconds: number | undefined;
+  if (o.window === undefined) p.add(at(path, "window"), 'is required ("1h", "30m", "1d" or seconds)');
+  else {
+    const w = parseWindow(o.window);
+    if (w === null || w < MIN_WINDOW || w > MAX_WINDOW) p.add(at(path, "window"), 'must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"');
+    else windowSeconds = w;
+  }
+  const action = readEnum(o, "action", path, p, ["flag", "throttle", "block"] as const) ?? "flag";
+  let bucket: ClusterRule["bucket"] = null;
+  if (o.rate !== undefined) {
+    if (action !== "throttle") p.add(at(path, "rate"), 'applies to "action": "throttle" only');
+    const rate = typeof o.rate === "string" ? parseRate(o.rate) : null;
+    if (!rate) p.add(at(path, "rate"), 'must be "<count> per second|minute|hour|day", such as "60 per minute"');
+    else bucket = { capacity: readNumber(o, "capacity", path, p, { integer: true, min: 1 }) ?? rate.count, refillPerSecond: rate.count / rate.seconds };
+  } else if (o.capacity !== undefined) p.add(at(path, "capacity"), 'needs "rate"');
+  if (p.list.length !== before || !name || !by || maxAccounts === undefined || windowSeconds === undefined) return undefined;
+  return { name, by, maxAccounts, windowSeconds, action, bucket };
+}
+
+/**
+ * Reads a route's `clusters`: an array of
+ * `{ "name", "by": [dimensions], "maxAccounts", "window": "1h", "action": "flag" | "throttle" | "block", "rate"? }`.
+ * A throttle without `rate` shares the route's per-key limits (`keyLimits`:
+ * the names of the route's limits by key); with neither it is a problem.
+ */
+export function parseClusters(raw: unknown, path: string, p: Problems, keyLimits: readonly string[]): ClusterRule[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    p.add(path, "must be an array");
+    return [];
+  }
+  const rules: ClusterRule[] = [];
+  const seen = new Map<string, number>();
+  raw.forEach((item, i) => {
+    const itemPath = at(path, i);
+    const name = typeof item === "object" && item !== null && "name" in item ? (item as { name: unknown }).name : undefined;
+    if (typeof name === "string") {
+      const first = seen.get(name);
+      if (first !== undefined) p.add(at(itemPath, "name"), `duplicates ${at(path, first)}.name ${JSON.stringify(name)}`);
+      else seen.set(name, i);
+    }
+    const rule = readCluster(item, itemPath, p);
+    if (!rule) return;
+    if (rule.action === "throttle" && !rule.bucket && keyLimits.length === 0) {
+      p.add(itemPath, 'a throttle shares the route\'s limits by "key": add one to "limits", or give the cluster its own "rate"');
+      return;
+    }
+    rules.push(rule);
   });
   return rules;
 }

@@ -1,11 +1,13 @@
 import type { LimitOutcome, RequestFacts, StoreConfig } from "../config/types.ts";
 import type { Usage } from "../proxy/usage.ts";
 import type { Finding, LimitState } from "../verdict/types.ts";
+import { type BlockCache, type BlockDimension, createBlockCache, requestBlockKeys } from "./blocks.ts";
 import { type DenialCache, createDenialCache } from "./denial-cache.ts";
 import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
+import { type ClusterRule, type ClusterState, type PlannedCluster, clusterThrottle, judgeClusters, ownBucketRule, planClusters } from "./clusters.ts";
 import { createMemoryStore } from "./memory-store.ts";
 import { type LimitRule, bucketKey, reasonStem, sha256Hex, windowSeconds } from "./rules.ts";
-import type { BucketRequest, LimitStore, TakeResult } from "./types.ts";
+import type { BucketRequest, CounterRequest, LimitStore, TakeResult } from "./types.ts";
 
 export interface LimiterOptions extends TokenEstimateOptions {
   /** The shared store (createUpstashStore), or a memory store for `wrangler dev`. */
@@ -28,6 +30,11 @@ export interface LimiterOptions extends TokenEstimateOptions {
   recoverAfterMs?: number;
   /** Retry-After of the 503 when failing closed. Default 1 s. */
   closedRetryAfterSeconds?: number;
+  /**
+   * Longest time a manual block is remembered in the isolate (never past its
+   * expiry): an unblock made elsewhere takes effect here within it. Default 30,000 ms.
+   */
+  blockCacheMs?: number;
 }
 
 /** What decided: the shared store, the fallback, the denial cache, the pre-check (a cost that can never fit), the fail mode, or nothing (no rule applied). */
@@ -39,6 +46,8 @@ export interface LimitCheck extends LimitOutcome {
   source: LimitSource;
   /** Tokens pre-charged to token-weighted buckets (0 when none were charged). */
   estimatedTokens: number;
+  /** The clusters the request belongs to, with their distinct-account counts (empty when none was counted). */
+  clusters: ClusterState[];
   /**
    * Post-charge after the response: replaces the estimate with the usage the
    * origin reported (`trackUsage(response).usage`). For `waitUntil`; never
@@ -48,15 +57,30 @@ export interface LimitCheck extends LimitOutcome {
 }
 
 export interface Limiter {
-  /** Checks and charges every bucket of `rules` for this request in one store round trip. Never throws. */
-  check(rules: readonly LimitRule[], facts: RequestFacts, routeName?: string): Promise<LimitCheck>;
+  /**
+   * Checks and charges every bucket of `rules`, and counts the request's
+   * account in every cluster of `clusters` (charging a throttled cluster's
+   * shared buckets), in one store round trip. Never throws.
+   */
+  check(rules: readonly LimitRule[], facts: RequestFacts, routeName?: string, clusters?: readonly ClusterRule[]): Promise<LimitCheck>;
   /** Denials remembered in the isolate: for tests and health. */
   readonly denials: DenialCache;
+  /** Manual blocks remembered in the isolate; the admin API forgets one here when it lifts it. */
+  readonly blocks: BlockCache;
 }
 
 interface Planned {
   rule: LimitRule;
   bucket: BucketRequest;
+  /** Set for a cluster's shared bucket (conditional: `bucket.when`). */
+  cluster?: PlannedCluster;
+}
+
+/** What one take() carries: the buckets (the route's, then the clusters' shared ones), the clusters and their counters. */
+interface Plan {
+  planned: Planned[];
+  clusters: PlannedCluster[];
+  counters: CounterRequest[];
 }
 
 class StoreTimeout extends Error {}
@@ -77,6 +101,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+/** Whole seconds to wait, or Infinity when no wait helps. */
+const retryAfter = (ms: number) => (Number.isFinite(ms) ? seconds(ms) : Infinity);
 
 function limitState(rule: LimitRule, remaining: number, resetSeconds: number): LimitState {
   return {
@@ -126,8 +152,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
     denialCacheSize = 10_000,
     recoverAfterMs = 1000,
     closedRetryAfterSeconds = 1,
+    blockCacheMs = 30_000,
   } = options;
   const denials = createDenialCache(denialCacheSize);
+  const blocks = createBlockCache(denialCacheSize);
   let downUntil = 0;
   let probing = false;
 
@@ -144,10 +172,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
   };
 
   const outcome = (
-    fields: Pick<LimitCheck, "allowed" | "source" | "findings" | "limits"> & Partial<Pick<LimitCheck, "estimatedTokens" | "reconcile">>,
-  ): LimitCheck => ({ estimatedTokens: 0, reconcile: noReconcile, ...fields });
+    fields: Pick<LimitCheck, "allowed" | "source" | "findings" | "limits"> & Partial<Pick<LimitCheck, "estimatedTokens" | "reconcile" | "clusters">>,
+  ): LimitCheck => ({ estimatedTokens: 0, reconcile: noReconcile, clusters: [], ...fields });
 
-  const failed = (planned: Planned[], estimate: TokenEstimate | null, detail: string): Promise<LimitCheck> | LimitCheck => {
+  const failed = (plan: Plan, estimate: TokenEstimate | null, detail: string): Promise<LimitCheck> | LimitCheck => {
     const reason = { check: "store" as const, code: "store.unavailable", detail };
     if (storeConfig.onError === "closed") {
       return outcome({
@@ -157,11 +185,11 @@ export function createLimiter(options: LimiterOptions): Limiter {
         findings: [{ reason, action: "throttle", status: 503, retryAfterSeconds: closedRetryAfterSeconds }],
       });
     }
-    if (storeConfig.onError === "local" && planned.length > 0) {
+    if (storeConfig.onError === "local" && (plan.planned.length > 0 || plan.counters.length > 0)) {
       return fallbackStore
-        .take(planned.map((p) => p.bucket), [])
+        .take(plan.planned.map((p) => p.bucket), plan.counters)
         .then((result) => {
-          const decided = decide(planned, result, estimate, fallbackStore, "fallback");
+          const decided = decide(plan, result, estimate, fallbackStore, "fallback");
           // Not store.unavailable: the limits were enforced, by this isolate alone.
           decided.findings.push({ reason: { check: "store", code: "store.fallback", detail }, action: "allow" });
           return decided;
@@ -174,15 +202,21 @@ export function createLimiter(options: LimiterOptions): Limiter {
     outcome({ allowed: true, source: "open", limits: [], findings: [{ reason, action: "flag" }] });
 
   /** Findings, states and the post-charge from a store's answer. */
-  const decide = (planned: Planned[], result: TakeResult, estimate: TokenEstimate | null, charged: LimitStore, source: LimitSource): LimitCheck => {
-    const limits = planned.map((p, i) => limitState(p.rule, result.buckets[i]!.remaining, result.buckets[i]!.resetSeconds));
+  const decide = (plan: Plan, result: TakeResult, estimate: TokenEstimate | null, charged: LimitStore, source: LimitSource): LimitCheck => {
+    const { planned } = plan;
+    const judged = judgeClusters(plan.clusters, result.counters);
+    const states = judged.map((j) => j.state);
+    // a cluster's shared bucket shows (and counts) only when it applied to this request
+    const applied = planned.filter((_, i) => result.buckets[i]!.applied);
+    const limits = planned.flatMap((p, i) => (result.buckets[i]!.applied ? [limitState(p.rule, result.buckets[i]!.remaining, result.buckets[i]!.resetSeconds)] : []));
     if (result.allowed) {
-      const tokenBuckets = planned.filter((p) => p.rule.cost === "tokens");
+      const tokenBuckets = applied.filter((p) => p.rule.cost === "tokens");
       return outcome({
         allowed: true,
         source,
-        findings: [],
+        findings: judged.flatMap((j) => (j.finding ? [j.finding] : [])),
         limits,
+        clusters: states,
         estimatedTokens: tokenBuckets.length > 0 && estimate ? estimate.total : 0,
         reconcile: tokenBuckets.length > 0 && estimate ? reconciler(tokenBuckets, estimate, charged) : noReconcile,
       });
@@ -191,12 +225,30 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const denying = planned.map((p, i) => ({ p, r: result.buckets[i]! })).filter(({ r }) => r.applied && r.retryAfterSeconds > 0);
     const waitMs = Math.max(...denying.map(({ r }) => r.retryAfterSeconds * 1000));
     for (const { p, r } of denying) {
-      if (!p.bucket.when && Number.isFinite(r.retryAfterSeconds)) {
-        denials.put(p.bucket.key, { untilMs: t + r.retryAfterSeconds * 1000, cost: p.bucket.cost, refillPerSecond: p.bucket.refillPerSecond });
-      }
+      if (!Number.isFinite(r.retryAfterSeconds)) continue;
+      // A cluster's shared bucket applies while the cluster stays over its limit: its count falls only as
+      // the window slides, so its denial is remembered for at most a tenth of the window.
+      const ms = p.cluster ? Math.min(r.retryAfterSeconds * 1000, p.cluster.rule.windowSeconds * 100) : r.retryAfterSeconds * 1000;
+      denials.put(p.bucket.key, { untilMs: t + ms, cost: p.bucket.cost, refillPerSecond: p.bucket.refillPerSecond });
     }
-    return outcome({ allowed: false, source, limits, findings: denying.map(({ p }) => throttle(p.rule, waitMs)) });
+    const findings = [
+      // a throttled cluster's denial stands in for its flag, once however many of its buckets lack room
+      ...plan.clusters.flatMap((c, i) =>
+        denying.some(({ p }) => p.cluster === c) ? [clusterThrottle(c, judged[i]!.state.accounts, retryAfter(waitMs))] : judged[i]!.finding ? [judged[i]!.finding!] : [],
+      ),
+      ...denying.filter(({ p }) => !p.cluster).map(({ p }) => throttle(p.rule, waitMs)),
+    ];
+    return outcome({ allowed: false, source, limits, clusters: states, findings });
   };
+
+  /** An operator's block (admin API): 403, final; the detail names the dimension, never the value. */
+  const manualBlock = (dimension: BlockDimension, source: LimitSource): LimitCheck =>
+    outcome({
+      allowed: false,
+      source,
+      limits: [],
+      findings: [{ reason: { check: "block", code: "block.manual", detail: dimension }, action: "block", status: 403, final: true }],
+    });
 
   const throttle = (rule: LimitRule, waitMs: number): Finding =>
     Number.isFinite(waitMs)
@@ -219,21 +271,35 @@ export function createLimiter(options: LimiterOptions): Limiter {
       }
     };
 
-  const check = async (rules: readonly LimitRule[], facts: RequestFacts, routeName = facts.route.name): Promise<LimitCheck> => {
-    const planned: Planned[] = [];
+  const check = async (rules: readonly LimitRule[], facts: RequestFacts, routeName = facts.route.name, clusterRules: readonly ClusterRule[] = []): Promise<LimitCheck> => {
+    const plan: Plan = { planned: [], clusters: [], counters: [] };
+    const { planned } = plan;
     let estimate: TokenEstimate | null = null;
     try {
+      // Buckets, clusters and blocks hash the same dimension values ("key=…", "subnet=…"): once each per request.
+      const hashes = new Map<string, Promise<string>>();
+      const hashOnce = (text: string) => hashes.get(text) ?? hashes.set(text, hash(text)).get(text)!;
+      // Manual blocks ride along in the same take(): one key per dimension the request has.
+      const blockKeys = facts.route.blocks ? await requestBlockKeys(storeConfig.prefix, facts.subject, hashOnce) : [];
       if (rules.some((r) => r.cost === "tokens")) estimate = estimateTokens(facts.body?.json, options);
+      const costOf = (rule: LimitRule) => (rule.cost === "tokens" ? estimate!.total : 1);
       for (const rule of rules) {
-        const key = await bucketKey(storeConfig.prefix, routeName, rule, facts.subject, hash);
+        const key = await bucketKey(storeConfig.prefix, routeName, rule, facts.subject, hashOnce);
         if (key === null) continue;
-        const cost = rule.cost === "tokens" ? estimate!.total : 1;
-        planned.push({ rule, bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost } });
+        planned.push({ rule, bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost: costOf(rule) } });
       }
-      if (planned.length === 0) return outcome({ allowed: true, source: "none", findings: [], limits: [] });
+      const keyRules = rules.filter((r) => r.by.includes("key"));
+      plan.clusters = await planClusters(clusterRules, keyRules, facts, storeConfig.prefix, routeName, hashOnce, costOf);
+      plan.clusters.forEach((c, counter) => {
+        plan.counters.push(c.counter);
+        for (const b of c.buckets) {
+          planned.push({ rule: b.rule ?? ownBucketRule(c.rule), cluster: c, bucket: { ...b.bucket, when: { counter, above: c.rule.maxAccounts } } });
+        }
+      });
+      if (planned.length === 0 && plan.counters.length === 0 && blockKeys.length === 0) return outcome({ allowed: true, source: "none", findings: [], limits: [] });
 
-      // A cost larger than the capacity can never fit: no store call, no retry.
-      const tooLarge = planned.filter((p) => p.bucket.cost > p.bucket.capacity);
+      // A cost larger than the capacity can never fit: no store call, no retry. (A cluster's bucket is as large as the key's.)
+      const tooLarge = planned.filter((p) => !p.bucket.when && p.bucket.cost > p.bucket.capacity);
       if (tooLarge.length > 0) {
         return outcome({
           allowed: false,
@@ -249,36 +315,57 @@ export function createLimiter(options: LimiterOptions): Limiter {
       }
 
       const t = now();
+      const cachedBlock = blocks.find(blockKeys.map((b) => b.key), t);
+      if (cachedBlock) return manualBlock(blockKeys[cachedBlock.index]!.dimension, "cache");
       const cached = planned.map((p) => ({ p, d: denials.get(p.bucket.key, p.bucket.cost, t) })).filter(({ d }) => d !== null);
       if (cached.length > 0) {
         const waitMs = Math.max(...cached.map(({ d }) => d!.retryMs));
+        const clusters = [...new Set(cached.flatMap(({ p }) => (p.cluster ? [p.cluster] : [])))];
         return outcome({
           allowed: false,
           source: "cache",
           limits: cached.map(({ p, d }) => limitState(p.rule, d!.tokens, ((p.rule.capacity - d!.tokens) / p.rule.refillPerSecond))),
-          findings: cached.map(({ p }) => throttle(p.rule, waitMs)),
+          findings: [
+            ...clusters.map((c) => clusterThrottle(c, null, retryAfter(waitMs))),
+            ...cached.filter(({ p }) => !p.cluster).map(({ p }) => throttle(p.rule, waitMs)),
+          ],
+          clusters: clusters.map((c) => ({ name: c.rule.name, id: c.id, accounts: null, maxAccounts: c.rule.maxAccounts, over: true, action: c.rule.action })),
         });
       }
 
-      if (!sharedUsable()) return await failed(planned, estimate, "store down: not retried yet");
+      if (!sharedUsable()) return await failed(plan, estimate, "store down: not retried yet");
       let result: TakeResult;
       try {
-        result = await withTimeout(store.take(planned.map((p) => p.bucket), []), storeConfig.timeoutMs);
+        result = await withTimeout(
+          store.take(
+            planned.map((p) => p.bucket),
+            plan.counters,
+            blockKeys.map((b) => b.key),
+          ),
+          storeConfig.timeoutMs,
+        );
         sharedResult(true);
       } catch (error) {
         sharedResult(false);
-        return await failed(planned, estimate, error instanceof StoreTimeout ? error.message : `store error: ${String(error).slice(0, 200)}`);
+        return await failed(plan, estimate, error instanceof StoreTimeout ? error.message : `store error: ${String(error).slice(0, 200)}`);
       }
-      return decide(planned, result, estimate, store, "store");
+      if (result.blocked) {
+        const hit = blockKeys[result.blocked.index];
+        if (hit) {
+          blocks.put(hit.key, now() + Math.min(result.blocked.ttlMs, blockCacheMs));
+          return manualBlock(hit.dimension, "store");
+        }
+      }
+      return decide(plan, result, estimate, store, "store");
     } catch (error) {
       // A bug must not become a 500: decide as if the store had failed.
       try {
-        return await failed(planned, estimate, `limiter error: ${String(error).slice(0, 200)}`);
+        return await failed(plan, estimate, `limiter error: ${String(error).slice(0, 200)}`);
       } catch {
         return failedOpen({ check: "store", code: "store.unavailable", detail: "limiter error" });
       }
     }
   };
 
-  return { check, denials };
+  return { check, denials, blocks };
 }

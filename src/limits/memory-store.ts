@@ -1,3 +1,4 @@
+import { type AdminStore, type BlockEntry, type BlockRecord, type ListedCounter, MAX_BLOCK_TTL_MS } from "./blocks.ts";
 import { type BucketState, assertValidRequests, counterSlots, evaluate, ttlMs } from "./bucket.ts";
 import type { BucketRequest, LimitStore, TakeResult } from "./types.ts";
 
@@ -6,11 +7,13 @@ export interface MemoryStoreOptions {
   now?: () => number;
   /** Most entries (buckets and counter slots) kept; past it the least recently written go first. Default 50,000. */
   maxEntries?: number;
+  /** Most manual blocks kept (apart from the entries: a block is never evicted); past it `block()` refuses. Also the most counters listed over their limit. Default 10,000. */
+  maxBlocks?: number;
 }
 
 type Entry = { expiresAt: number } & ({ kind: "bucket"; state: BucketState } | { kind: "members"; members: Set<string> });
 
-export interface MemoryStore extends LimitStore {
+export interface MemoryStore extends LimitStore, AdminStore {
   /** Live entries (expired ones are dropped first): for tests and health. */
   size(): number;
   /** Remaining lifetime of every live entry in ms, by key: for tests (every entry has one). */
@@ -26,8 +29,26 @@ export interface MemoryStore extends LimitStore {
  * stands for, and the map never holds more than `maxEntries`.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const { now = Date.now, maxEntries = 50_000 } = options;
+  const { now = Date.now, maxEntries = 50_000, maxBlocks = 10_000 } = options;
   const entries = new Map<string, Entry>();
+  // Blocks live apart from the entries, so no burst of bucket writes can evict one.
+  const blocks = new Map<string, BlockRecord>();
+  // Counters over their limit (CounterRequest.over): key → listed until.
+  const listed = new Map<string, number>();
+  /** Distinct members of a counter's two slots. */
+  const distinct = (key: string, t: number): number => {
+    const union = new Set<string>();
+    for (const slot of [0, 1]) {
+      const e = get(`${key}:${slot}`, t);
+      if (e?.kind === "members") for (const m of e.members) union.add(m);
+    }
+    return union.size;
+  };
+  const liveBlock = (key: string, t: number): BlockRecord | null => {
+    const b = blocks.get(key);
+    if (b && b.expiresAt <= t) blocks.delete(key);
+    return b && b.expiresAt > t ? b : null;
+  };
   let nextSweep = 0;
 
   const sweep = (t: number) => {
@@ -67,10 +88,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   return {
     kind: "memory",
-    async take(buckets, counters) {
+    async take(buckets, counters, blockKeys = []) {
       assertValidRequests(buckets, counters);
       const t = now();
       sweep(t);
+      const hit = blockKeys.findIndex((key) => liveBlock(key, t) !== null);
+      if (hit >= 0) return { allowed: false, buckets: [], counters: [], nowMs: t, blocked: { index: hit, ttlMs: blocks.get(blockKeys[hit]!)!.expiresAt - t } };
       const counts = counters.map((c) => {
         const slots = counterSlots(c.windowSeconds, t);
         const currentKey = `${c.key}:${slots.current}`;
@@ -78,11 +101,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         const members = current?.kind === "members" ? current.members : new Set<string>();
         members.add(c.member);
         put(currentKey, { kind: "members", members, expiresAt: t + slots.expiresInMs });
-        const previous = get(`${c.key}:${1 - slots.current}`, t);
-        if (previous?.kind !== "members") return members.size;
-        let union = members.size;
-        for (const m of previous.members) if (!members.has(m)) union++;
-        return union;
+        const count = distinct(c.key, t);
+        if (c.over && count > c.over.above) {
+          // listed like the script does: until the current slot expires
+          listed.delete(c.key);
+          if (listed.size >= maxBlocks) listed.delete(listed.keys().next().value!);
+          listed.set(c.key, t + slots.expiresInMs);
+        }
+        return count;
       });
       return run("take", buckets, counts, t);
     },
@@ -92,6 +118,35 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const t = now();
       sweep(t);
       run("adjust", buckets, [], t);
+    },
+    async block(_index, key, entry, ttl) {
+      if (!(ttl >= 1 && ttl <= MAX_BLOCK_TTL_MS)) throw new RangeError(`block TTL out of range: ${ttl} ms`);
+      const t = now();
+      for (const k of blocks.keys()) liveBlock(k, t);
+      if (!blocks.has(key) && blocks.size >= maxBlocks) throw new RangeError(`the memory store holds ${maxBlocks} blocks already`);
+      const record: BlockRecord = { dimension: entry.dimension, target: entry.target, reason: entry.reason, createdAt: t, expiresAt: t + Math.floor(ttl) };
+      blocks.set(key, record);
+      return { ...record };
+    },
+    async unblock(_index, key) {
+      const existed = liveBlock(key, now()) !== null;
+      blocks.delete(key);
+      return existed;
+    },
+    async listBlocks(_index, limit) {
+      const t = now();
+      const out: BlockEntry[] = [];
+      for (const [key, b] of blocks) if (liveBlock(key, t)) out.push({ ...b, key, ttlMs: b.expiresAt - t });
+      return out.sort((a, b) => a.expiresAt - b.expiresAt).slice(0, Math.max(0, limit));
+    },
+    async listCounters(_registry, limit) {
+      const t = now();
+      const out: ListedCounter[] = [];
+      for (const [key, until] of listed) {
+        if (until <= t) listed.delete(key);
+        else out.push({ key, count: distinct(key, t), listedUntil: until });
+      }
+      return out.sort((a, b) => a.listedUntil - b.listedUntil).slice(0, Math.max(0, limit));
     },
     size() {
       const t = now();

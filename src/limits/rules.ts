@@ -3,9 +3,8 @@ import type { Subject } from "../identity/subject.ts";
 /**
  * What a bucket is counted by. `key`: the API key (its HMAC); `ip`: IPv4 /32,
  * IPv6 /64; `subnet`: IPv4 /24, IPv6 /48; `asn`, `country`: from `request.cf`;
- * `fingerprint`: the client fingerprint (null until the fingerprint issue
- * lands: a rule on it then applies to nobody); `route`: the whole route, every
- * client together.
+ * `fingerprint`: the client fingerprint (src/identity/fingerprint.ts);
+ * `route`: the whole route, every client together.
  */
 export const DIMENSIONS = ["key", "ip", "subnet", "asn", "country", "fingerprint", "route"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -37,10 +36,8 @@ export function dimensionValue(subject: Subject, dimension: Dimension): string |
       return subject.asn === null ? null : String(subject.asn);
     case "country":
       return subject.country;
-    case "fingerprint": {
-      const fingerprint = (subject as Subject & { fingerprint?: string | null }).fingerprint;
-      return typeof fingerprint === "string" && fingerprint !== "" ? fingerprint : null;
-    }
+    case "fingerprint":
+      return subject.fingerprint || null;
     case "route":
       return "*";
   }

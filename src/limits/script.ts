@@ -4,20 +4,31 @@
  * updated, atomically. A port of `evaluate()` in bucket.ts; keep both equal.
  *
  * KEYS: the bucket keys (nb of them), then two keys per counter (its two
- *       half-window HyperLogLogs, slot 0 then slot 1).
+ *       half-window HyperLogLogs, slot 0 then slot 1), then the request's
+ *       manual block keys (nk of them), then the over-limit registry (when nt > 0).
  * ARGV[1]  mode: "take" or "adjust" (post-charge: each bucket charged its cost
  *          unconditionally, kept within [-capacity, capacity]; no counters)
  * ARGV[2]  the clock in ms, or "" to read the Redis clock (TIME)
  * ARGV[3]  nb, ARGV[4] nc
  * then per bucket: capacity, refillPerSecond, cost, when-counter (1-based, 0: always applies), when-above
  * then per counter: member, windowSeconds
+ * then nk (optional, 0 when absent): the number of block keys
+ * then nt (optional, 0 when absent): the number of tracked counters, and per
+ *      one: its 1-based counter index, the count it is over its limit above
  *
  * A bucket is a string "<tokens> <atMs>" written with SET PX (value and TTL in
  * one command); its TTL is the time to refill fully, at least 1 s (a full
  * bucket equals a missing one). Counter slots expire at the end of the half
- * window after their own.
+ * window after their own. A tracked counter above its limit is put in the
+ * registry (a sorted set: member the counter's key without its slot suffix,
+ * score when its current slot expires); the registry drops expired members and
+ * expires with its last one.
  *
- * Returns {allowed, nowMs, then per bucket: applied (0/1), remaining tokens in
+ * A manual block (blocks.ts) is checked first: when any block key exists the
+ * script charges and counts nothing and returns {-1, nowMs, the block key's
+ * 1-based index, its PTTL in ms}.
+ *
+ * Otherwise returns {allowed, nowMs, then per bucket: applied (0/1), remaining tokens in
  * thousandths (floored), ms until full (-1: never), ms until the cost fits
  * (-1: never), then per counter: its distinct count}. Integers only, so every
  * client (and the REST encoding) reads them alike.
@@ -35,6 +46,12 @@ local nb = tonumber(ARGV[3])
 local nc = tonumber(ARGV[4])
 local NO_REFILL_TTL_MS = 86400000
 
+local nk = tonumber(ARGV[5 + nb * 5 + nc * 2]) or 0
+for i = 1, nk do
+  local ttl = redis.call("PTTL", KEYS[nb + 2 * nc + i])
+  if ttl ~= -2 then return {-1, now, i, ttl} end
+end
+
 local counts = {}
 local cbase = 4 + nb * 5
 for i = 1, nc do
@@ -46,6 +63,25 @@ for i = 1, nc do
   redis.call("PFADD", cur, member)
   redis.call("PEXPIRE", cur, (idx + 2) * half - now)
   counts[i] = redis.call("PFCOUNT", cur, prev)
+end
+
+local tbase = 6 + nb * 5 + nc * 2
+local nt = tonumber(ARGV[tbase]) or 0
+local listed = false
+for j = 1, nt do
+  local i = tonumber(ARGV[tbase + 2 * j - 1])
+  if counts[i] > tonumber(ARGV[tbase + 2 * j]) then
+    local half = math.max(1, math.floor(tonumber(ARGV[cbase + 2 * i]) * 1000 / 2))
+    local registry = KEYS[nb + 2 * nc + nk + 1]
+    redis.call("ZADD", registry, (math.floor(now / half) + 2) * half, string.sub(KEYS[nb + 2 * i - 1], 1, -3))
+    listed = true
+  end
+end
+if listed then
+  local registry = KEYS[nb + 2 * nc + nk + 1]
+  redis.call("ZREMRANGEBYSCORE", registry, "-inf", now)
+  local last = redis.call("ZRANGE", registry, -1, -1, "WITHSCORES")
+  redis.call("PEXPIREAT", registry, last[2])
 end
 
 local states = {}
@@ -121,4 +157,4 @@ return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "2eb717d55171bda7a865675d78ebc165b1c738a5";
+export const LIMIT_SCRIPT_SHA1 = "3b1b833bcdba5ebc9ac7d29e3061e06b86173a9f";

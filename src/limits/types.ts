@@ -37,6 +37,13 @@ export interface CounterRequest {
   /** Usually a key hash. */
   member: string;
   windowSeconds: number;
+  /**
+   * While the count (after this member) is above `above`, list the counter in
+   * the sorted set `registry` (member: the counter's key, score: when its
+   * current slot expires), so the admin API can show clusters over their limit.
+   * Every tracked counter of one take() names the same registry.
+   */
+  over?: { above: number; registry: string };
 }
 
 export interface TakeResult {
@@ -48,6 +55,17 @@ export interface TakeResult {
   counters: number[];
   /** The clock the decision used, in milliseconds. */
   nowMs: number;
+  /**
+   * Set when one of the request's manual block keys exists: nothing was
+   * charged or counted, and `buckets` and `counters` are empty.
+   */
+  blocked?: BlockHit;
+}
+
+/** Which of `take()`'s block keys exists (its index there) and how long it still lives (Infinity: no expiry). */
+export interface BlockHit {
+  index: number;
+  ttlMs: number;
 }
 
 export interface BucketAdjustment {
@@ -66,7 +84,11 @@ export interface BucketAdjustment {
 export interface LimitStore {
   /** Human-readable kind for logs and health: "upstash", "memory". */
   readonly kind: string;
-  take(buckets: BucketRequest[], counters: CounterRequest[]): Promise<TakeResult>;
+  /**
+   * @param blocks manual block keys (blocks.ts): when any exists, the request is
+   * denied (`blocked`) before anything is charged or counted.
+   */
+  take(buckets: BucketRequest[], counters: CounterRequest[], blocks?: readonly string[]): Promise<TakeResult>;
   /** Post-charge: reconcile token-weighted buckets with the usage the origin reported. */
   adjust(adjustments: BucketAdjustment[]): Promise<void>;
 }

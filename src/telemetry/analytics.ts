@@ -8,7 +8,7 @@ import type { DecisionEvent } from "./event";
 export const BLOBS = [
   ["route", "route name, or (unmatched)"],
   ["action", "allow | flag | throttle | block (in shadow mode: what would have been done)"],
-  ["reason", "primary reason code, empty when allowed without findings"],
+  ["reason", "the reason code that decided the action (a denial's error code), empty when none did"],
   ["reasons", "every reason code, comma-separated"],
   ["country", "ISO 3166-1 alpha-2 from request.cf (XX unknown, T1 Tor)"],
   ["region", "ISO 3166-2 code such as UA-43"],
@@ -18,9 +18,10 @@ export const BLOBS = [
   ["method", "HTTP method"],
   ["model", "model named in the request body, when the route read it"],
   ["requestId", "the request id sent to the client and the origin"],
-  ["fingerprint", "client fingerprint id, when computed"],
-  ["cluster", "cluster over its limit that the request belongs to"],
+  ["fingerprint", "client fingerprint id (16 hex)"],
+  ["cluster", "clusters over their limit the request belongs to, as name:id, comma-separated"],
   ["path", "request path (no query)"],
+  ["template", "prompt-template id (16 hex), when the route read the body"],
 ] as const;
 
 export const DOUBLES = [
@@ -38,7 +39,7 @@ export function toDataPoint(e: DecisionEvent): AnalyticsEngineDataPoint {
   const blob: Record<(typeof BLOBS)[number][0], string> = {
     route: e.route,
     action: e.action,
-    reason: e.reasons[0] ?? "",
+    reason: e.reason ?? "",
     reasons: e.reasons.join(","),
     country: e.country ?? "",
     region: e.region ?? "",
@@ -51,6 +52,7 @@ export function toDataPoint(e: DecisionEvent): AnalyticsEngineDataPoint {
     fingerprint: e.fingerprint ?? "",
     cluster: e.cluster ?? "",
     path: e.path.slice(0, 256),
+    template: e.template ?? "",
   };
   const double: Record<(typeof DOUBLES)[number][0], number> = {
     status: e.status,

@@ -11,6 +11,9 @@ export interface DecisionEvent {
   enforced: boolean;
   /** The status the client received. */
   status: number;
+  /** The code that decided the action (a denial's error code); null when none did. */
+  reason: string | null;
+  /** Every reason code, in order. */
   reasons: string[];
   method: string;
   path: string;
@@ -21,10 +24,12 @@ export interface DecisionEvent {
   colo: string | null;
   /** HMAC of the API key; null without a key. */
   keyHash: string | null;
-  /** Client fingerprint id (issue: fingerprints); null until computed. */
+  /** Client fingerprint id (16 hex). */
   fingerprint: string | null;
-  /** Cluster over its limit that this request belongs to, if any. */
+  /** Clusters over their limit that this request belongs to, as `<name>:<id>`, comma-separated; null when none. */
   cluster: string | null;
+  /** Prompt-template id (16 hex), when the route read the body and the prompt is long enough; else null. */
+  template: string | null;
   risk: number;
   retryAfterSeconds: number | null;
   /** Milliseconds from arrival to the decision. */

@@ -25,6 +25,8 @@ export function decide(findings: readonly Finding[], limits: readonly LimitState
     enforced: mode === "enforce" && (denied || !failedOpen),
     status: denied ? (denying[0]!.status ?? DENIAL_STATUS[action]) : 200,
     reasons: findings.map((f) => f.reason),
+    // the first finding of the winning action: a flag raised earlier must not name a later denial
+    code: findings.find((f) => f.action === action)?.reason.code ?? null,
     retryAfterSeconds: retries.length ? Math.max(...retries) : undefined,
     final: denying.some((f) => f.final === true),
     limits: [...limits],

@@ -5,7 +5,7 @@ import type { Verdict } from "./types";
  * verdict (answer a flagged client with less, for example without reasoning
  * traces). Any client-sent `x-guard-*` header is removed before these are added.
  */
-export function originHeaders(verdict: Verdict, requestId: string, mode: "enforce" | "shadow"): Record<string, string> {
+export function originHeaders(verdict: Verdict, requestId: string, mode: "enforce" | "shadow", clusters: readonly string[] = []): Record<string, string> {
   const headers: Record<string, string> = {
     "x-guard-request-id": requestId,
     "x-guard-action": verdict.action,
@@ -13,6 +13,8 @@ export function originHeaders(verdict: Verdict, requestId: string, mode: "enforc
     "x-guard-risk": verdict.risk.toFixed(2),
   };
   if (verdict.reasons.length) headers["x-guard-reasons"] = verdict.reasons.map((r) => r.code).join(",");
+  // clusters over their limit, as <name>:<id>: the origin can group a farm's accounts
+  if (clusters.length) headers["x-guard-cluster"] = clusters.join(",");
   return headers;
 }
 

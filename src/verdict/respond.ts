@@ -1,5 +1,5 @@
 import type { ErrorFormat } from "../config/types";
-import type { Reason, Verdict } from "./types";
+import type { Verdict } from "./types";
 
 /** What a client is told, per family of reason codes. Never more detail than it needs. */
 const MESSAGES: Array<[prefix: string, message: string]> = [
@@ -11,6 +11,7 @@ const MESSAGES: Array<[prefix: string, message: string]> = [
   ["rate.", "Rate limit exceeded. Retry after the time given in the retry-after header."],
   ["cluster.", "Too many requests from clients sharing this network or configuration."],
   ["fingerprint.", "This client is not permitted."],
+  ["block.", "Access for this client has been suspended."],
   ["content.", "This request is not permitted."],
   ["store.", "The service is temporarily unavailable. Please retry shortly."],
   ["request.too_large", "The request body is too large."],
@@ -113,21 +114,13 @@ export function errorResponse(format: ErrorFormat, spec: ErrorSpec): Response {
 /** Whole seconds, at least 1: a retry sooner than the bucket can refill would fail again. */
 const retryAfterValue = (seconds: number): number => Math.max(1, Math.ceil(seconds));
 
-/** The primary code of a verdict: the first reason of the winning action, or of any. */
-export function primaryCode(verdict: Verdict, fallback = "policy.denied"): string {
-  const prefixFor: Record<number, string[]> = { 429: ["rate.", "cluster.", "fingerprint.", "content."], 503: ["store."] };
-  const wanted = prefixFor[verdict.status];
-  const pick = (r: Reason) => !wanted || wanted.some((w) => r.code.startsWith(w));
-  return (verdict.reasons.find(pick) ?? verdict.reasons[0])?.code ?? fallback;
-}
-
 /** A denial response for an enforced verdict; `limitHeaders` are the RateLimit fields to send with it. */
 export function denialResponse(format: ErrorFormat, verdict: Verdict, requestId: string, limitHeaders: Record<string, string> = {}): Response {
   const headers = new Headers(limitHeaders);
   headers.set("x-guard-action", verdict.action);
   return errorResponse(format, {
     status: verdict.status,
-    code: primaryCode(verdict),
+    code: verdict.code ?? "policy.denied",
     requestId,
     reasons: verdict.reasons.map((r) => r.code),
     retryAfterSeconds: verdict.retryAfterSeconds,

@@ -3,7 +3,7 @@ export type Action = "allow" | "flag" | "throttle" | "block";
 
 export const ACTION_SEVERITY: Record<Action, number> = { allow: 0, flag: 1, throttle: 2, block: 3 };
 
-export type Check = "geo" | "network" | "identity" | "rate" | "fingerprint" | "cluster" | "content" | "store" | "request";
+export type Check = "geo" | "network" | "identity" | "rate" | "fingerprint" | "cluster" | "content" | "store" | "request" | "block";
 
 /**
  * Why a check contributed to a verdict. `code` is a stable string such as
@@ -55,6 +55,8 @@ export interface Verdict {
   status: number;
   /** Every check that contributed, in order. */
   reasons: Reason[];
+  /** The code of the finding that decided the action (a denial's error `code`); null when nothing did. */
+  code: string | null;
   retryAfterSeconds?: number;
   /** True when retrying cannot help: the response carries `x-should-retry: false`. */
   final: boolean;

@@ -1,24 +1,12 @@
+import { loadConfig } from "../../src/config/parse";
 import type { RequestFacts, RouteConfig } from "../../src/config/types";
 import { createKeyHasher } from "../../src/identity/key-hash";
 import { identify } from "../../src/identity/subject";
 
 const hashKey = createKeyHasher("test-secret");
 
-const route: RouteConfig = {
-  name: "messages",
-  index: 0,
-  methods: new Set(["POST"]),
-  paths: ["/v1/messages"],
-  pathPatterns: [/^\/v1\/messages$/],
-  mode: "enforce",
-  errors: "anthropic",
-  maxBodyBytes: 1 << 20,
-  originTimeoutMs: 30_000,
-  needsBody: true,
-  checks: [],
-  limits: [],
-  providerHeaders: false,
-};
+// A route as the config parser builds it (checks are passed to the check under test directly).
+const route: RouteConfig = { ...loadConfig({ routes: [{ name: "messages", match: { path: "/v1/messages", methods: ["POST"] } }] }).routes[0]!, needsBody: true };
 
 export interface FakeRequest {
   /** What Cloudflare's edge would have put on `request.cf`. */

@@ -6,6 +6,7 @@ import { createGateway } from "../../src/gateway";
 import type { ConfigInput } from "../../src/config/input";
 import type { DecisionEvent } from "../../src/telemetry/event";
 import type { CfFields } from "../../src/identity/subject";
+import type { LimitStore } from "../../src/limits/types";
 
 export const KEY_SECRET = "test-key-hash-secret-0123456789";
 
@@ -17,7 +18,7 @@ export interface CallInit extends Omit<RequestInit, "cf"> {
   ip?: string;
 }
 
-export function harness(config: ConfigInput, options: { origin?: string; originApiKey?: string } = {}) {
+export function harness(config: ConfigInput, options: { origin?: string; originApiKey?: string; store?: LimitStore } = {}) {
   const points: AnalyticsEngineDataPoint[] = [];
   const logs: string[] = [];
   const events: DecisionEvent[] = [];
@@ -28,6 +29,7 @@ export function harness(config: ConfigInput, options: { origin?: string; originA
     analytics: { writeDataPoint: (point?: AnalyticsEngineDataPoint) => void points.push(point!) },
     log: (line) => logs.push(line),
     onDecision: (event) => events.push(event),
+    store: options.store,
   });
 
   /** One request through the gateway; telemetry has been written when it resolves. */

@@ -5,9 +5,11 @@
  */
 import { Redis } from "@upstash/redis/cloudflare";
 import { inject } from "vitest";
+import { loadConfig } from "../../src/config/parse";
 import type { RequestFacts, RouteConfig } from "../../src/config/types";
 import type { Subject } from "../../src/identity/subject";
 import { createMemoryStore } from "../../src/limits/memory-store";
+import type { AdminStore } from "../../src/limits/blocks";
 import type { LimitStore } from "../../src/limits/types";
 import { createUpstashStore } from "../../src/limits/upstash-store";
 
@@ -71,7 +73,7 @@ export function virtualClock(start = 1_800_000_000_000) {
 
 export interface StoreUnderTest {
   kind: "upstash" | "memory";
-  store: LimitStore;
+  store: LimitStore & AdminStore;
   /** The virtual clock the store refills by (memory, and the worker clock for Upstash). */
   now(): number;
   advance(ms: number): void;
@@ -110,27 +112,16 @@ export function subject(overrides: Partial<Subject> = {}): Subject {
     asn: 64500,
     asOrganization: "Example Net",
     colo: "FRA",
+    client: { kind: "sdk", family: "anthropic-js", version: "0.40.0", major: 0, sdkLang: "js" },
+    fingerprint: "f1f2f3f4f5f6f7f8",
     cf: {},
     ...overrides,
   };
 }
 
+/** A route as the config parser builds it (the limiter is given its rules directly). */
 export function route(name = "messages"): RouteConfig {
-  return {
-    name,
-    index: 0,
-    methods: new Set(["POST"]),
-    paths: ["/v1/messages"],
-    pathPatterns: [/^\/v1\/messages$/],
-    mode: "enforce",
-    errors: "anthropic",
-    maxBodyBytes: 1 << 20,
-    originTimeoutMs: 30_000,
-    needsBody: true,
-    checks: [],
-    limits: [],
-    providerHeaders: false,
-  };
+  return loadConfig({ routes: [{ name, match: { path: "/v1/messages", methods: ["POST"] } }] }).routes[0]!;
 }
 
 export function facts(options: { subject?: Partial<Subject>; json?: unknown; route?: string } = {}): RequestFacts {

@@ -113,15 +113,16 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     expect(store.takes).toBe(0);
   });
 
-  it("skips a rule whose dimension the request lacks (fingerprint until it exists, a request without a key)", async () => {
+  it("skips a rule whose dimension the request lacks (no ASN, no key)", async () => {
     const s = await make();
     const store = counting(s.store);
     const limiter = createLimiter({ store, storeConfig: storeConfig(), now: s.now });
-    const rules = [rule("fp", ["fingerprint"], 1, 1), rule("key", ["key"], 1, 1)];
-    const result = await limiter.check(rules, facts({ subject: { keyHash: null } }));
+    const rules = [rule("asn", ["asn"], 1, 1), rule("key", ["key"], 1, 1)];
+    const result = await limiter.check(rules, facts({ subject: { keyHash: null, asn: null } }));
     expect(result).toMatchObject({ allowed: true, source: "none", limits: [] });
     expect(store.takes).toBe(0);
-    expect((await limiter.check([...rules, rule("route", ["route"], 5, 1)], facts())).limits.map((l) => l.name)).toEqual(["key", "route"]);
+    const more = [...rules, rule("fp", ["fingerprint"], 5, 1), rule("route", ["route"], 5, 1)];
+    expect((await limiter.check(more, facts({ subject: { asn: null } }))).limits.map((l) => l.name)).toEqual(["key", "fp", "route"]);
   });
 
   it("post-charges token buckets with the usage of a JSON response", async () => {

@@ -12,9 +12,9 @@ describe("the Analytics Engine schema", () => {
 
   it("fits Analytics Engine's limits (20 blobs, 20 doubles, one index of at most 96 bytes)", () => {
     const event: DecisionEvent = {
-      timestamp: "", requestId: "r", route: "x".repeat(200), mode: "enforce", action: "allow", enforced: true, status: 200, reasons: [],
+      timestamp: "", requestId: "r", route: "x".repeat(200), mode: "enforce", action: "allow", enforced: true, status: 200, reason: null, reasons: [],
       method: "GET", path: "/".repeat(1000), model: null, country: null, region: null, asn: null, colo: null, keyHash: null,
-      fingerprint: null, cluster: null, risk: 0, retryAfterSeconds: null, decisionMs: 0, originMs: null,
+      fingerprint: null, cluster: null, template: null, risk: 0, retryAfterSeconds: null, decisionMs: 0, originMs: null,
     };
     const point = toDataPoint(event);
     expect(point.blobs!.length).toBeLessThanOrEqual(20);

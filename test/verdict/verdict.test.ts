@@ -10,14 +10,20 @@ const flagged: Finding = { reason: { check: "fingerprint", code: "fingerprint.au
 
 describe("decide", () => {
   it("allows with no findings", () => {
-    expect(decide([], [], "enforce")).toEqual({ action: "allow", enforced: true, status: 200, reasons: [], final: false, limits: [], risk: 0, retryAfterSeconds: undefined });
+    expect(decide([], [], "enforce")).toEqual({ action: "allow", enforced: true, status: 200, reasons: [], code: null, final: false, limits: [], risk: 0, retryAfterSeconds: undefined });
   });
 
   it("takes the strongest action and its status, keeping every reason in order", () => {
     const v = decide([flagged, rateLimited, geoBlock], [], "enforce");
-    expect(v).toMatchObject({ action: "block", status: 451, final: true, enforced: true });
+    expect(v).toMatchObject({ action: "block", status: 451, final: true, enforced: true, code: "geo.country_denied" });
     expect(v.reasons.map((r) => r.code)).toEqual(["fingerprint.automation_ua", "rate.key_exhausted", "geo.country_denied"]);
     expect(isDenied(v)).toBe(true);
+  });
+
+  it("names the finding that denied, not a flag raised before it", () => {
+    const clusterBlock: Finding = { reason: { check: "cluster", code: "cluster.accounts_per_fingerprint_asn" }, action: "block", status: 403, final: true };
+    expect(decide([flagged, clusterBlock], [], "enforce")).toMatchObject({ status: 403, code: "cluster.accounts_per_fingerprint_asn" });
+    expect(decide([flagged], [], "enforce")).toMatchObject({ action: "flag", status: 200, code: "fingerprint.automation_ua" });
   });
 
   it("gives throttles their retry time and leaves them retryable", () => {

@@ -1,0 +1,244 @@
+import { type Context, Hono } from "hono";
+import type { GatewayConfig } from "../config/types";
+import type { Limiter } from "../limits/limiter";
+import { type BlockEntry, type BlockRecord, type AdminStore, blockKey, blocksIndexKey, isAdminStore, parseBlockTarget } from "../limits/blocks";
+import { clustersIndexKey, readClusterCounterKey } from "../limits/clusters";
+import type { LimitStore } from "../limits/types";
+import { SESSION_COOKIE, bearerToken, cookieValue, createAdminAuth } from "./auth";
+import { readBody } from "../guard/body";
+import { parseBlockInput } from "./block-input";
+import { DASHBOARD_CSS, DASHBOARD_JS, PAGE_HEADERS, dashboardPage, loginPage } from "./dashboard";
+import type { StatsSource } from "./stats";
+
+export interface AdminOptions {
+  /** The admin token (ADMIN_TOKEN): at least 16 characters. */
+  token: string;
+  /** What the guard runs on: the admin API acts on the same store, limiter and key hasher. */
+  config: GatewayConfig;
+  store: LimitStore;
+  limiter: Limiter;
+  hashKey: (text: string) => Promise<string>;
+  /** Where the dashboard's numbers come from (stats.ts). */
+  stats: StatsSource;
+  now?: () => number;
+  /** How long a dashboard sign-in lasts. Default 12 h. */
+  sessionSeconds?: number;
+  /** Minutes the dashboard shows. Default 60. */
+  minutes?: number;
+}
+
+const MAX_BODY_BYTES = 16 * 1024;
+const HEALTH_TIMEOUT_MS = 2000;
+const NO_STORE = { "cache-control": "no-store" };
+
+/**
+ * The admin API and dashboard, to mount under `config.admin.prefix` before
+ * the guard (createGateway does). Every endpoint needs the admin token:
+ * `Authorization: Bearer <token>`, or for reading (GET) the session cookie
+ * the dashboard's sign-in sets. Changes (blocks) need the Bearer token: a
+ * cookie alone cannot be made to change anything.
+ *
+ * @param options.token - the admin token; compared in constant time
+ * @param options.stats - the dashboard's source: isolateStats() or analyticsEngineStats()
+ * @example
+ * ```ts
+ * const guard = createGuard({ config, keyHashSecret });
+ * app.route(guard.config.admin.prefix, createAdmin({ token: env.ADMIN_TOKEN, ...guard, stats: isolateStats(window, Date.now) }));
+ * app.use("*", guard.middleware);
+ * ```
+ */
+export function createAdmin(options: AdminOptions): Hono {
+  if (typeof options.token !== "string" || options.token.length < 16) {
+    throw new TypeError("distill-guard: the admin token must be a string of at least 16 characters");
+  }
+  const { config, store, limiter, hashKey, stats } = options;
+  const now = options.now ?? Date.now;
+  const sessionSeconds = options.sessionSeconds ?? 12 * 3600;
+  const minutes = options.minutes ?? 60;
+  const prefix = config.admin.prefix;
+  const index = blocksIndexKey(config.store.prefix);
+  const auth = createAdminAuth(options.token);
+  const admin: AdminStore | null = isAdminStore(store) ? store : null;
+  const app = new Hono();
+
+  const json = (c: Context, body: unknown, status = 200) => c.json(body, status as 200, NO_STORE);
+  const view = (b: BlockRecord & { ttlMs: number }) => ({
+    dimension: b.dimension,
+    target: b.target,
+    reason: b.reason,
+    createdAt: new Date(b.createdAt).toISOString(),
+    expiresAt: new Date(b.expiresAt).toISOString(),
+    ttlMs: b.ttlMs,
+    path: `${prefix}/blocks/${b.dimension}/${encodeURIComponent(b.target)}`,
+  });
+
+  /** Bearer for anything; the session cookie for reading only. */
+  const allowed = async (c: Context): Promise<boolean> => {
+    const token = bearerToken(c.req.raw.headers);
+    if (token !== null) return auth.tokenMatches(token);
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") return false;
+    const session = cookieValue(c.req.raw.headers, SESSION_COOKIE);
+    return session !== null && auth.sessionValid(session, now());
+  };
+  const PUBLIC = new Set([prefix, `${prefix}/`, `${prefix}/dashboard`, `${prefix}/dashboard.js`, `${prefix}/dashboard.css`, `${prefix}/login`, `${prefix}/logout`]);
+
+  app.use("*", async (c, next) => {
+    if (PUBLIC.has(c.req.path)) return next();
+    if (await allowed(c)) return next();
+    return c.json({ error: "unauthorized: send Authorization: Bearer <ADMIN_TOKEN>" }, 401, {
+      ...NO_STORE,
+      "www-authenticate": 'Bearer realm="distill-guard admin"',
+    });
+  });
+
+  app.get("/health", async (c) => {
+    const started = now();
+    let store_: { kind: string; reachable: boolean; latencyMs: number; clockSkewMs?: number; error?: string };
+    try {
+      // An empty take(): one round trip through the limit script, nothing read or written.
+      const result = await timeout(store.take([], []), HEALTH_TIMEOUT_MS);
+      const at = now();
+      store_ = { kind: store.kind, reachable: true, latencyMs: at - started, clockSkewMs: result.nowMs - at };
+    } catch (error) {
+      store_ = { kind: store.kind, reachable: false, latencyMs: now() - started, error: String(error).slice(0, 200) };
+    }
+    return json(
+      c,
+      {
+        ok: store_.reachable,
+        version: config.version,
+        store: store_,
+        routes: config.routes.map((r) => ({ name: r.name, mode: r.mode, limits: r.limits.length, blocks: r.blocks === true })),
+        stats: stats.kind,
+        isolate: { cachedDenials: limiter.denials.size(), cachedBlocks: limiter.blocks.size() },
+      },
+      store_.reachable ? 200 : 503,
+    );
+  });
+
+  app.get("/stats", async (c) => {
+    const m = readMinutes(c.req.query("minutes"), minutes);
+    if (m === null) return json(c, { error: "minutes: an integer from 1 to 1440" }, 400);
+    try {
+      return json(c, { source: stats.kind, generatedAt: new Date(now()).toISOString(), minutes: m, summary: await stats.summary(m), note: noteFor(stats) });
+    } catch (error) {
+      return json(c, { error: `the statistics could not be read: ${String(error).slice(0, 300)}` }, 502);
+    }
+  });
+
+  // Clusters over their limit now: the limit script lists their counters; counts are read live.
+  app.get("/clusters", async (c) => {
+    if (!admin) return unsupported(c);
+    const limit = Math.min(1000, Math.max(1, Number(c.req.query("limit") ?? 200) || 200));
+    const listed = await admin.listCounters(clustersIndexKey(config.store.prefix), limit);
+    const clusters = listed.flatMap((counter) => {
+      const where = readClusterCounterKey(config.store.prefix, counter.key);
+      const rule = where && config.routes.find((r) => r.name === where.route)?.clusters.find((r) => r.name === where.rule);
+      if (!where || !rule || counter.count <= rule.maxAccounts) return [];
+      return [
+        {
+          route: where.route,
+          cluster: rule.name,
+          id: where.id,
+          by: rule.by,
+          accounts: counter.count,
+          maxAccounts: rule.maxAccounts,
+          action: rule.action,
+          windowSeconds: rule.windowSeconds,
+          listedUntil: new Date(counter.listedUntil).toISOString(),
+        },
+      ];
+    });
+    return json(c, { clusters: clusters.sort((a, b) => b.accounts / b.maxAccounts - a.accounts / a.maxAccounts) });
+  });
+
+  app.get("/blocks", async (c) => {
+    if (!admin) return unsupported(c);
+    const limit = Math.min(1000, Math.max(1, Number(c.req.query("limit") ?? 200) || 200));
+    const list = await admin.listBlocks(index, limit);
+    return json(c, { blocks: list.map((b: BlockEntry) => view(b)), limit });
+  });
+
+  app.post("/blocks", async (c) => {
+    if (!admin) return unsupported(c);
+    const body = await readJson(c.req.raw);
+    if (!body.ok) return json(c, { error: "invalid block", problems: [body.problem] }, 400);
+    const input = parseBlockInput(body.value);
+    if (!input.ok) return json(c, { error: "invalid block", problems: input.problems }, 400);
+    const { dimension, target, ttlMs, reason } = input.value;
+    const key = await blockKey(config.store.prefix, dimension, target, hashKey);
+    const record = await admin.block(index, key, { dimension, target, reason }, ttlMs);
+    return json(c, { block: view({ ...record, ttlMs }) }, 201);
+  });
+
+  app.delete("/blocks/:dimension/:target{.+}", async (c) => {
+    if (!admin) return unsupported(c);
+    const parsed = parseBlockTarget(c.req.param("dimension"), c.req.param("target"));
+    if (!parsed.ok) return json(c, { error: "invalid target", problems: [parsed.problem] }, 400);
+    const key = await blockKey(config.store.prefix, parsed.dimension, parsed.target, hashKey);
+    const existed = await admin.unblock(index, key);
+    limiter.blocks.delete(key); // this isolate lets the client through at once; others within the block cache time
+    return json(c, { unblocked: existed, dimension: parsed.dimension, target: parsed.target }, existed ? 200 : 404);
+  });
+
+  app.get("/", (c) => c.redirect(`${prefix}/dashboard`, 302));
+  app.get("", (c) => c.redirect(`${prefix}/dashboard`, 302));
+  app.get("/dashboard", async (c) => {
+    if (!(await allowed(c))) return c.html(loginPage(prefix, false), 401, PAGE_HEADERS);
+    return c.html(dashboardPage(prefix, minutes), 200, PAGE_HEADERS);
+  });
+  app.get("/dashboard.js", (c) => c.body(DASHBOARD_JS, 200, { ...PAGE_HEADERS, "content-type": "text/javascript; charset=utf-8" }));
+  app.get("/dashboard.css", (c) => c.body(DASHBOARD_CSS, 200, { ...PAGE_HEADERS, "content-type": "text/css; charset=utf-8" }));
+
+  app.post("/login", async (c) => {
+    const token = await readFormToken(c.req.raw);
+    if (!(await auth.tokenMatches(token))) return c.html(loginPage(prefix, true), 401, PAGE_HEADERS);
+    const session = await auth.newSession(now(), sessionSeconds);
+    return c.body(null, 303, { ...PAGE_HEADERS, location: `${prefix}/dashboard`, "set-cookie": cookie(c, session, sessionSeconds) });
+  });
+  app.post("/logout", (c) => c.body(null, 303, { ...PAGE_HEADERS, location: `${prefix}/dashboard`, "set-cookie": cookie(c, "", 0) }));
+
+  app.all("*", (c) => json(c, { error: "not found" }, 404));
+
+  /** HttpOnly and SameSite=Strict, scoped to the admin prefix; Secure over https. */
+  const cookie = (c: Context, value: string, maxAge: number) =>
+    `${SESSION_COOKIE}=${value}; Path=${prefix}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${new URL(c.req.url).protocol === "https:" ? "; Secure" : ""}`;
+  const unsupported = (c: Context) => json(c, { error: `the ${store.kind} store does not support the admin API's blocks and cluster listing` }, 501);
+
+  return app;
+}
+
+function noteFor(stats: StatsSource): string {
+  return stats.kind === "isolate"
+    ? "Counted in this isolate since it started: exact, but only the requests it served. Set ANALYTICS_ACCOUNT_ID and ANALYTICS_API_TOKEN to read every isolate's decisions from Analytics Engine."
+    : "From Analytics Engine: every isolate, sample-weighted, about a minute behind.";
+}
+
+function readMinutes(raw: string | undefined, fallback: number): number | null {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 1 && n <= 1440 ? n : null;
+}
+
+/** The body as JSON, read only up to MAX_BODY_BYTES. */
+async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; problem: string }> {
+  const read = await readBody(request, MAX_BODY_BYTES);
+  if (!read.ok) return { ok: false, problem: `the body is larger than ${MAX_BODY_BYTES} bytes` };
+  return read.body.json === undefined ? { ok: false, problem: "the body must be JSON" } : { ok: true, value: read.body.json };
+}
+
+/** The sign-in form's token, reading at most MAX_BODY_BYTES (the endpoint is open to anyone). */
+async function readFormToken(request: Request): Promise<string> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.startsWith("application/x-www-form-urlencoded")) return "";
+  const read = await readBody(request, MAX_BODY_BYTES);
+  return read.ok ? (new URLSearchParams(new TextDecoder().decode(read.body.bytes)).get("token") ?? "") : "";
+}
+
+function timeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  promise.catch(() => {});
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}

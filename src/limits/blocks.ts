@@ -1,0 +1,182 @@
+/**
+ * Manual blocks: an operator denies an API key (its hash), an address, a
+ * subnet, an ASN or a fingerprint for a while, with a reason. A block is one
+ * store key per target, with a TTL; the limiter hands the request's block keys
+ * to the same `take()` that checks its buckets, so enforcing blocks costs no
+ * extra round trip. A sorted set next to them (member: block key, score: expiry
+ * ms) lists them; it expires with its longest-lived block.
+ */
+import type { Subject } from "../identity/subject.ts";
+import { parseIp, prefixOf } from "../identity/ip.ts";
+import { dimensionValue } from "./rules.ts";
+
+/** What a block can name. `ip` and `subnet` are the limiter's prefixes: IPv4 /32 and /24, IPv6 /64 and /48. */
+export const BLOCK_DIMENSIONS = ["key", "ip", "subnet", "asn", "fingerprint"] as const;
+export type BlockDimension = (typeof BLOCK_DIMENSIONS)[number];
+
+/** A block as stored: its target (normalised like the request's own value), why, and when (the store's clock, ms). */
+export interface BlockRecord {
+  dimension: BlockDimension;
+  target: string;
+  reason: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface BlockEntry extends BlockRecord {
+  /** The store key that holds the block. */
+  key: string;
+  /** Milliseconds it still lives, by the store's clock. */
+  ttlMs: number;
+}
+
+/** A counter the limit script listed as over its limit (CounterRequest.over), with its count now. */
+export interface ListedCounter {
+  /** The counter's key (CounterRequest.key). */
+  key: string;
+  /** Distinct members now. */
+  count: number;
+  /** When the listing forgets it unless the counter is over its limit again (ms, the store's clock). */
+  listedUntil: number;
+}
+
+/**
+ * What the admin API needs from the store (both stores implement it). Keys are
+ * given whole: `index` is a listing's sorted set, `key` one block's key. Times
+ * come from the store's clock (Redis TIME, or the Worker's with `clock: "worker"`).
+ */
+export interface AdminStore {
+  /** Creates or replaces a block for `ttlMs`. */
+  block(index: string, key: string, entry: Pick<BlockRecord, "dimension" | "target" | "reason">, ttlMs: number): Promise<BlockRecord>;
+  /** True when the block existed. */
+  unblock(index: string, key: string): Promise<boolean>;
+  /** Live blocks, soonest expiry first, at most `limit`. */
+  listBlocks(index: string, limit: number): Promise<BlockEntry[]>;
+  /** Counters listed in `registry` as over their limit, soonest forgotten first, at most `limit`. */
+  listCounters(registry: string, limit: number): Promise<ListedCounter[]>;
+}
+
+export function isAdminStore(store: object): store is AdminStore {
+  const s = store as Partial<AdminStore>;
+  return typeof s.block === "function" && typeof s.unblock === "function" && typeof s.listBlocks === "function" && typeof s.listCounters === "function";
+}
+
+/** Longest block: 90 days. Every store key has a TTL; a permanent ban belongs in the config (geo deny lists). */
+export const MAX_BLOCK_TTL_MS = 90 * 86_400_000;
+export const MAX_REASON_LENGTH = 500;
+
+export const blocksIndexKey = (prefix: string) => `${prefix}:blocks`;
+
+/** `<prefix>:block:<dimension>:<hash>`: like bucket keys, built from a hash, never a raw address. */
+export async function blockKey(prefix: string, dimension: BlockDimension, value: string, hash: (text: string) => Promise<string>): Promise<string> {
+  return `${prefix}:block:${dimension}:${await hash(`${dimension}=${value}`)}`;
+}
+
+/** The block keys a request could match, one per dimension it has, in BLOCK_DIMENSIONS order. */
+export async function requestBlockKeys(
+  prefix: string,
+  subject: Subject,
+  hash: (text: string) => Promise<string>,
+): Promise<{ dimension: BlockDimension; key: string }[]> {
+  const out: { dimension: BlockDimension; key: string }[] = [];
+  for (const dimension of BLOCK_DIMENSIONS) {
+    const value = dimensionValue(subject, dimension);
+    if (value !== null) out.push({ dimension, key: await blockKey(prefix, dimension, value, hash) });
+  }
+  return out;
+}
+
+export type TargetResult = { ok: true; dimension: BlockDimension; target: string } | { ok: false; problem: string };
+
+/**
+ * Reads an operator's target into the value a request carries for that
+ * dimension: `key` a key hash (32 hex, as logs and analytics show it);
+ * `ip` an address (IPv6: its /64); `subnet` an address or its /24 (/48)
+ * prefix; `asn` `64500` or `AS64500`; `fingerprint` a fingerprint id.
+ */
+export function parseBlockTarget(dimension: string, raw: unknown): TargetResult {
+  if (!(BLOCK_DIMENSIONS as readonly string[]).includes(dimension)) {
+    return { ok: false, problem: `dimension must be one of ${BLOCK_DIMENSIONS.join(", ")} (got ${JSON.stringify(dimension)})` };
+  }
+  const d = dimension as BlockDimension;
+  const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : "";
+  const fail = (hint: string): TargetResult => ({ ok: false, problem: `${d}: must be ${hint} (got ${JSON.stringify(raw)?.slice(0, 80)})` });
+  switch (d) {
+    case "key":
+      return /^[0-9a-f]{32}$/i.test(text) ? { ok: true, dimension: d, target: text.toLowerCase() } : fail("a key hash: 32 hex characters, as logs show it");
+    case "ip":
+      return prefixTarget(d, text, 32, 64) ?? fail("an IPv4 or IPv6 address (IPv6: it blocks the /64)");
+    case "subnet":
+      return prefixTarget(d, text, 24, 48) ?? fail("an address or its /24 (IPv4) or /48 (IPv6) prefix; other ranges belong in geo.deny.ips");
+    case "asn": {
+      const match = /^(?:AS)?(\d{1,10})$/i.exec(text);
+      const n = match ? Number(match[1]) : NaN;
+      return n >= 1 && n <= 4_294_967_295 ? { ok: true, dimension: d, target: String(n) } : fail("an AS number: 64500 or AS64500");
+    }
+    case "fingerprint":
+      return /^[A-Za-z0-9_.:+/=-]{1,128}$/.test(text) ? { ok: true, dimension: d, target: text } : fail("a fingerprint id");
+  }
+}
+
+/** An address, or the prefix of the dimension's length, as the dimension's prefix text. */
+function prefixTarget(dimension: BlockDimension, text: string, v4Bits: number, v6Bits: number): TargetResult | null {
+  const [address, bits, extra] = text.split("/");
+  const ip = extra === undefined ? parseIp(address) : null;
+  if (!ip) return null;
+  const want = ip.version === 4 ? v4Bits : v6Bits;
+  if (bits !== undefined && bits !== String(want)) return null;
+  return { ok: true, dimension, target: prefixOf(ip, want) };
+}
+
+/**
+ * Blocks remembered in the isolate, so a blocked client's next requests cost
+ * no store call. An entry lives until the block expires but at most `maxMs`:
+ * an unblock made through another isolate takes effect here within `maxMs`.
+ */
+export interface BlockCache {
+  /** The first of `keys` blocked at `nowMs`, with its index. */
+  find(keys: readonly string[], nowMs: number): { index: number; untilMs: number } | null;
+  put(key: string, untilMs: number): void;
+  delete(key: string): void;
+  size(): number;
+}
+
+export function createBlockCache(maxEntries = 10_000): BlockCache {
+  const entries = new Map<string, number>();
+  return {
+    find(keys, nowMs) {
+      for (let i = 0; i < keys.length; i++) {
+        const until = entries.get(keys[i]!);
+        if (until === undefined) continue;
+        if (nowMs < until) return { index: i, untilMs: until };
+        entries.delete(keys[i]!);
+      }
+      return null;
+    },
+    put(key, untilMs) {
+      entries.delete(key);
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      entries.set(key, untilMs);
+    },
+    delete: (key) => void entries.delete(key),
+    size: () => entries.size,
+  };
+}
+
+/** Reads one listed record, as a REST client may hand it over: a JSON string, or already parsed. */
+export function readBlockRecord(raw: unknown): BlockRecord | null {
+  let value = raw;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  const r = value as Partial<BlockRecord> | null;
+  if (!r || typeof r !== "object") return null;
+  if (!(BLOCK_DIMENSIONS as readonly string[]).includes(r.dimension as string)) return null;
+  if (typeof r.target !== "string" || typeof r.reason !== "string") return null;
+  if (!Number.isFinite(r.createdAt) || !Number.isFinite(r.expiresAt)) return null;
+  return { dimension: r.dimension!, target: r.target, reason: r.reason, createdAt: r.createdAt!, expiresAt: r.expiresAt! };
+}

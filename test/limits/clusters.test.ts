@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig, parseConfig } from "../../src/config/parse";
+import type { StoreConfig } from "../../src/config/types";
+import type { ClusterRule } from "../../src/limits/clusters";
+import { parseWindow } from "../../src/limits/config";
+import { createLimiter } from "../../src/limits/limiter";
+import type { LimitRule } from "../../src/limits/rules";
+import { STORES, counting, facts } from "./helpers";
+
+const storeConfig: StoreConfig = { timeoutMs: 500, onError: "open", prefix: "dg", clock: "redis" };
+const keyRpm = (capacity: number): LimitRule => ({ name: "key-rpm", by: ["key"], capacity, refillPerSecond: capacity / 60, cost: "request" });
+const cluster = (over: Partial<ClusterRule> = {}): ClusterRule => ({
+  name: "shared-fp",
+  by: ["fingerprint", "asn"],
+  maxAccounts: 3,
+  windowSeconds: 3600,
+  action: "flag",
+  bucket: null,
+  ...over,
+});
+const account = (n: number, subject: Record<string, unknown> = {}) => facts({ subject: { keyHash: `key-${n}`.padEnd(32, "0"), ...subject } });
+const codes = (r: { findings: { reason: { code: string }; action: string }[] }) => r.findings.map((f) => `${f.reason.code}:${f.action}`);
+
+describe.each(STORES)("clusters on the $name store", ({ make }) => {
+  it("flag: counts distinct accounts per fingerprint and ASN; over maxAccounts every member is flagged", async () => {
+    const s = await make();
+    const store = counting(s.store);
+    const limiter = createLimiter({ store, storeConfig, now: s.now });
+    const rules = [cluster()];
+    for (let n = 1; n <= 3; n++) {
+      const r = await limiter.check([], account(n), "messages", rules);
+      expect(r.findings).toEqual([]);
+      expect(r.clusters).toMatchObject([{ name: "shared-fp", accounts: n, maxAccounts: 3, over: false }]);
+    }
+    // an account seen before is not counted twice
+    expect((await limiter.check([], account(2), "messages", rules)).clusters[0]!.accounts).toBe(3);
+    const fourth = await limiter.check([], account(4), "messages", rules);
+    expect(fourth.findings).toMatchObject([
+      { reason: { check: "cluster", code: "cluster.accounts_per_fingerprint_asn", detail: expect.stringMatching(/^shared-fp:[0-9a-f]{16}: 4 accounts > 3 in 3600s$/) }, action: "flag" },
+    ]);
+    expect(fourth.clusters[0]!.id).toMatch(/^shared-fp:[0-9a-f]{16}$/);
+    // every member, also the first ones
+    expect(codes(await limiter.check([], account(1), "messages", rules))).toEqual(["cluster.accounts_per_fingerprint_asn:flag"]);
+    // the same fingerprint on another ASN is another cluster
+    const elsewhere = await limiter.check([], account(5, { asn: 3320 }), "messages", rules);
+    expect(elsewhere.findings).toEqual([]);
+    expect(elsewhere.clusters[0]!.id).not.toBe(fourth.clusters[0]!.id);
+    expect(store.takes).toBe(7);
+  });
+
+  it("throttle: over maxAccounts the members share the route's per-key bucket, in the same single take", async () => {
+    const s = await make();
+    const store = counting(s.store);
+    const limiter = createLimiter({ store, storeConfig, now: s.now });
+    const limits = [keyRpm(2)];
+    const rules = [cluster({ action: "throttle" })];
+    const results = [];
+    for (let n = 1; n <= 8; n++) results.push(await limiter.check(limits, account(n), "messages", rules));
+    // accounts 1-3 use their own buckets; from the 4th, the cluster is one account with 2 requests a minute
+    expect(results.map((r) => (r.allowed ? "ok" : codes(r).join(",")))).toEqual(["ok", "ok", "ok", "ok", "ok", ...Array(3).fill("cluster.accounts_per_fingerprint_asn:throttle")]);
+    const denied = results[5]!;
+    expect(denied).toMatchObject({
+      allowed: false,
+      source: "store",
+      findings: [{ action: "throttle", status: 429, reason: { detail: expect.stringMatching(/: 6 accounts > 3, limited as one account$/) } }],
+      clusters: [{ accounts: 6, over: true }],
+    });
+    expect(denied.findings[0]!.retryAfterSeconds).toBeGreaterThan(0);
+    // the shared bucket shows in the limit states once it applies
+    expect(denied.limits.map((l) => l.name)).toEqual(["key-rpm", "key-rpm"]);
+    expect(results[1]!.limits.map((l) => l.name)).toEqual(["key-rpm"]);
+    // the 6th asked the store; its denial is remembered, so the 7th and 8th (and any member) are answered without it
+    expect(store.takes).toBe(6);
+    expect(results[7]).toMatchObject({ source: "cache", clusters: [{ name: "shared-fp", over: true, accounts: null }] });
+    expect(results[7]!.findings[0]!.reason.detail).toMatch(/: over 3 accounts, limited as one account$/);
+    // another network's accounts are not held back
+    expect((await limiter.check(limits, account(99, { asn: 3320 }), "messages", rules)).allowed).toBe(true);
+    // the shared bucket refills like the key's
+    s.advance(30_000);
+    expect((await limiter.check(limits, account(7), "messages", rules)).allowed).toBe(true);
+  });
+
+  it("throttle with the cluster's own rate", async () => {
+    const s = await make();
+    const limiter = createLimiter({ store: s.store, storeConfig, now: s.now });
+    const rules = [cluster({ action: "throttle", maxAccounts: 1, bucket: { capacity: 1, refillPerSecond: 1 / 60 } })];
+    const results = [];
+    for (let n = 1; n <= 4; n++) results.push((await limiter.check([], account(n), "messages", rules)).allowed);
+    expect(results).toEqual([true, true, false, false]);
+  });
+
+  it("block: over maxAccounts the request is denied", async () => {
+    const s = await make();
+    const limiter = createLimiter({ store: s.store, storeConfig, now: s.now });
+    const rules = [cluster({ action: "block", maxAccounts: 2 })];
+    await limiter.check([], account(1), "messages", rules);
+    await limiter.check([], account(2), "messages", rules);
+    expect((await limiter.check([], account(3), "messages", rules)).findings).toMatchObject([{ action: "block", status: 403, final: true }]);
+  });
+
+  it("counts nobody without an API key or without the cluster's dimensions", async () => {
+    const s = await make();
+    const store = counting(s.store);
+    const limiter = createLimiter({ store, storeConfig, now: s.now });
+    expect((await limiter.check([], account(1, { keyHash: null }), "messages", [cluster()])).clusters).toEqual([]);
+    expect((await limiter.check([], account(1, { asn: null }), "messages", [cluster()])).clusters).toEqual([]);
+    expect(store.takes).toBe(0);
+  });
+
+  it("counts by prompt template", async () => {
+    const s = await make();
+    const limiter = createLimiter({ store: s.store, storeConfig, now: s.now });
+    const rules = [cluster({ by: ["template"], maxAccounts: 2 })];
+    const body = (topic: string) => ({ model: "m", messages: [{ role: "user", content: `Write a detailed biography of ${topic} covering early life, education, major scientific contributions, and lasting influence on modern science.` }] });
+    const withBody = (n: number, json: unknown) => ({ ...account(n), body: { bytes: new Uint8Array(), json, model: "m" } });
+    for (const [n, who] of [[1, "Marie Curie"], [2, "Alan Turing"]] as const) await limiter.check([], withBody(n, body(who)), "messages", rules);
+    expect((await limiter.check([], withBody(3, body("Rosalind Franklin")), "messages", rules)).findings).toMatchObject([{ reason: { code: "cluster.accounts_per_template" } }]);
+    // another prompt is another template
+    expect((await limiter.check([], withBody(4, { messages: [{ role: "user", content: "Plan a three-day itinerary for a first trip to Lisbon with a focus on food, museums and architecture." }] }), "messages", rules)).findings).toEqual([]);
+  });
+});
+
+describe("the route's clusters section", () => {
+  const route = (extra: Record<string, unknown>) => ({ routes: [{ name: "r", match: { path: "/v1/messages" }, ...extra }] });
+
+  it("reads windows, actions and rates; a template cluster reads the body", () => {
+    const config = loadConfig(
+      route({
+        limits: [{ name: "key-rpm", by: ["key"], rate: "60 per minute" }],
+        clusters: [
+          { name: "fp", by: ["fingerprint", "asn"], maxAccounts: 20, window: "1h", action: "throttle" },
+          { name: "tpl", by: ["template"], maxAccounts: 10, window: 1800 },
+          { name: "own", by: ["subnet"], maxAccounts: 5, window: "1d", action: "throttle", rate: "10 per minute", capacity: 20 },
+        ],
+      }),
+    );
+    const r = config.routes[0]!;
+    expect(r.needsBody).toBe(true);
+    expect(r.clusters).toEqual([
+      { name: "fp", by: ["fingerprint", "asn"], maxAccounts: 20, windowSeconds: 3600, action: "throttle", bucket: null },
+      { name: "tpl", by: ["template"], maxAccounts: 10, windowSeconds: 1800, action: "flag", bucket: null },
+      { name: "own", by: ["subnet"], maxAccounts: 5, windowSeconds: 86400, action: "throttle", bucket: { capacity: 20, refillPerSecond: 10 / 60 } },
+    ]);
+    expect(loadConfig(route({ clusters: [{ name: "fp", by: ["fingerprint"], maxAccounts: 2, window: "1h" }] })).routes[0]!.needsBody).toBe(false);
+    expect([parseWindow("90s"), parseWindow("30m"), parseWindow(" 2 h "), parseWindow("1w"), parseWindow(-5)]).toEqual([90, 1800, 7200, null, null]);
+  });
+
+  it("lists every problem by path", () => {
+    const result = parseConfig(
+      route({
+        clusters: [
+          { name: "a", by: ["key"], maxAccounts: 0, window: "1w", action: "deny" },
+          { name: "b", by: ["asn", "asn"], maxAccounts: 5, window: "10s" },
+          { name: "c", by: ["asn"], maxAccounts: 5, window: "1h", action: "throttle" },
+          { name: "d", by: ["asn"], maxAccounts: 5, window: "1h", rate: "10 per minute" },
+          { name: "d", by: ["asn"], maxAccounts: 5, window: "1h" },
+        ],
+      }),
+    );
+    expect(result.ok ? [] : result.problems).toEqual([
+      "routes[0].clusters[0].by[0]: must be one of fingerprint, ip, subnet, asn, country, template (got \"key\")",
+      "routes[0].clusters[0].maxAccounts: must be a positive integer",
+      'routes[0].clusters[0].window: must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"',
+      'routes[0].clusters[0].action: must be one of "flag", "throttle", "block"',
+      "routes[0].clusters[1].by: must not repeat a dimension",
+      'routes[0].clusters[1].window: must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"',
+      'routes[0].clusters[2]: a throttle shares the route\'s limits by "key": add one to "limits", or give the cluster its own "rate"',
+      'routes[0].clusters[3].rate: applies to "action": "throttle" only',
+      'routes[0].clusters[4].name: duplicates routes[0].clusters[3].name "d"',
+    ]);
+  });
+});
+
+// Redis expires the counter's half-window slots in real time, so only the memory
+// store can show the window passing on a virtual clock.
+describe("clusters on the memory store, over time", () => {
+  const memory = STORES.find((s) => s.name === "memory")!;
+  it("forgets accounts after the window", async () => {
+    const s = await memory.make();
+    const limiter = createLimiter({ store: s.store, storeConfig, now: s.now });
+    const rules = [cluster({ maxAccounts: 2, windowSeconds: 600 })];
+    for (let n = 1; n <= 3; n++) await limiter.check([], account(n), "messages", rules);
+    expect((await limiter.check([], account(3), "messages", rules)).clusters[0]!.over).toBe(true);
+    s.advance(1_200_000);
+    expect((await limiter.check([], account(4), "messages", rules)).clusters[0]).toMatchObject({ accounts: 1, over: false });
+  });
+
+});
