@@ -23,7 +23,8 @@ const RESIDENTIAL = [3320, 6805, 3209, 8881, 3215, 12322, 5410, 2856, 5089, 5607
 
 async function gateway(config: Omit<ConfigInput, "routes"> & { routes: object[] }) {
   const tenant = await newTenant({ autoPipelining: false });
-  const h = harness(config as ConfigInput, { store: createUpstashStore(tenant.redis) });
+  // a generous store timeout: on a loaded machine the default 150 ms would turn into fail-mode decisions
+  const h = harness({ store: { timeoutMs: 2_000 }, ...config } as ConfigInput, { store: createUpstashStore(tenant.redis) });
   return { ...h, tenant };
 }
 

@@ -17,7 +17,9 @@ async function gateway(config: ConfigInput) {
     KEY_HASH_SECRET: "limits-test-secret-0123456789",
     UPSTASH_REDIS_REST_URL: tenant.url,
     UPSTASH_REDIS_REST_TOKEN: tenant.token,
-    GATEWAY_CONFIG: config,
+    // a generous store timeout unless the test sets one: on a loaded machine the default
+    // 150 ms would turn into fail-mode decisions
+    GATEWAY_CONFIG: { ...config, store: { timeoutMs: 2_000, ...config.store } },
   };
   const call = async (path: string, init: RequestInit & { key?: string } = {}) => {
     const { key = "sk-customer-1", ...rest } = init;
