@@ -9,6 +9,12 @@ export interface MemoryStoreOptions {
   maxEntries?: number;
   /** Most manual blocks kept (apart from the entries: a block is never evicted); past it `block()` refuses. Also the most counters listed over their limit. Default 10,000. */
   maxBlocks?: number;
+  /**
+   * Least time between two passes that drop expired entries (reads ignore
+   * them anyway). Default 1,000 ms. A simulator on a virtual clock, where a
+   * second passes every few requests, sweeps less often.
+   */
+  sweepIntervalMs?: number;
 }
 
 type Entry = { expiresAt: number } & ({ kind: "bucket"; state: BucketState } | { kind: "members"; members: Set<string> });
@@ -29,20 +35,30 @@ export interface MemoryStore extends LimitStore, AdminStore {
  * stands for, and the map never holds more than `maxEntries`.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const { now = Date.now, maxEntries = 50_000, maxBlocks = 10_000 } = options;
+  const { now = Date.now, maxEntries = 50_000, maxBlocks = 10_000, sweepIntervalMs = 1000 } = options;
   const entries = new Map<string, Entry>();
   // Blocks live apart from the entries, so no burst of bucket writes can evict one.
   const blocks = new Map<string, BlockRecord>();
   // Counters over their limit (CounterRequest.over): key → listed until.
   const listed = new Map<string, number>();
+  // Each counter's union size, kept as members arrive: recounted only when one of its two slot sets
+  // is new or gone, so a take costs O(1) however many accounts a cluster holds.
+  const unions = new Map<string, { slots: [Set<string> | undefined, Set<string> | undefined]; count: number }>();
+  const slotSet = (key: string, slot: 0 | 1, t: number): Set<string> | undefined => {
+    const e = get(`${key}:${slot}`, t);
+    return e?.kind === "members" ? e.members : undefined;
+  };
   /** Distinct members of a counter's two slots. */
   const distinct = (key: string, t: number): number => {
-    const union = new Set<string>();
-    for (const slot of [0, 1]) {
-      const e = get(`${key}:${slot}`, t);
-      if (e?.kind === "members") for (const m of e.members) union.add(m);
-    }
-    return union.size;
+    const slots: [Set<string> | undefined, Set<string> | undefined] = [slotSet(key, 0, t), slotSet(key, 1, t)];
+    const cached = unions.get(key);
+    if (cached && cached.slots[0] === slots[0] && cached.slots[1] === slots[1]) return cached.count;
+    const [a, b] = slots;
+    let count = a?.size ?? 0;
+    if (b) for (const m of b) if (!a?.has(m)) count++;
+    if (a || b) unions.set(key, { slots, count });
+    else unions.delete(key);
+    return count;
   };
   const liveBlock = (key: string, t: number): BlockRecord | null => {
     const b = blocks.get(key);
@@ -54,7 +70,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const sweep = (t: number) => {
     if (t < nextSweep) return;
     for (const [key, e] of entries) if (e.expiresAt <= t) entries.delete(key);
-    nextSweep = t + 1000;
+    for (const key of unions.keys()) if (!entries.has(`${key}:0`) && !entries.has(`${key}:1`)) unions.delete(key);
+    nextSweep = t + sweepIntervalMs;
   };
   const get = (key: string, t: number): Entry | undefined => {
     const e = entries.get(key);
@@ -99,7 +116,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         const currentKey = `${c.key}:${slots.current}`;
         const current = get(currentKey, t);
         const members = current?.kind === "members" ? current.members : new Set<string>();
-        members.add(c.member);
+        if (!members.has(c.member)) {
+          members.add(c.member);
+          const u = unions.get(c.key);
+          const other = slotSet(c.key, (1 - slots.current) as 0 | 1, t);
+          if (u && u.slots[slots.current] === members && u.slots[1 - slots.current] === other && !other?.has(c.member)) u.count++;
+        }
         put(currentKey, { kind: "members", members, expiresAt: t + slots.expiresInMs });
         const count = distinct(c.key, t);
         if (c.over && count > c.over.above) {

@@ -145,6 +145,38 @@ describe("distinct counters over a rolling window", () => {
   });
 });
 
+describe("memory store: distinct counts", () => {
+  it("stay exact across slot rotation, expiry and eviction, counted as members arrive", async () => {
+    // A model of the two half-window slots, computed the slow way, against the store's running count.
+    const clock = virtualClock(1_800_000_000_000);
+    const store = createMemoryStore({ now: clock.now, maxEntries: 40 });
+    const windowSeconds = 60;
+    const half = 30_000;
+    const slots = new Map<string, { index: number; members: Set<string> }[]>();
+    let seed = 7;
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    for (let i = 0; i < 3000; i++) {
+      clock.advance(rand(400));
+      const key = `test:union:${rand(6)}`;
+      const member = `m${rand(50)}`;
+      const index = Math.floor(clock.now() / half);
+      const live = (slots.get(key) ?? []).filter((s) => s.index >= index - 1);
+      let current = live.find((s) => s.index === index);
+      if (!current) live.push((current = { index, members: new Set() }));
+      current.members.add(member);
+      slots.set(key, live);
+      const union = new Set(live.flatMap((s) => [...s.members]));
+      const [count] = (await store.take([], [{ key, member, windowSeconds }])).counters;
+      // 6 counters × 2 slots + nothing else fit in 40 entries: no eviction here
+      expect(count, `take ${i}`).toBe(union.size);
+    }
+    // Evict: a burst of bucket writes pushes the counters' slots out; counts start again from what is left.
+    for (let i = 0; i < 40; i++) await store.take([{ key: `test:fill:${i}`, capacity: 5, refillPerSecond: 1, cost: 1 }], []);
+    const [after] = (await store.take([], [{ key: "test:union:0", member: "fresh", windowSeconds }])).counters;
+    expect(after).toBe(1);
+  });
+});
+
 describe("upstash store", () => {
   it("pins the script's SHA-1, and Redis agrees", async () => {
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(LIMIT_SCRIPT)));
