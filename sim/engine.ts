@@ -73,8 +73,9 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
         return origin.fetch(request);
       },
     },
-    // The shared store: no eviction (Redis keeps every key until its TTL).
-    store: createMemoryStore({ now, maxEntries: Number.MAX_SAFE_INTEGER }),
+    // The shared store: no eviction (Redis keeps every key until its TTL); expired entries are
+    // dropped once a virtual minute (reads skip them anyway), not every virtual second.
+    store: createMemoryStore({ now, maxEntries: Number.MAX_SAFE_INTEGER, sweepIntervalMs: 60_000 }),
     now,
     log: () => {},
     onDecision: (event, verdict) => void (decision = { event, verdict }),
@@ -145,7 +146,7 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
       }
     } else {
       r.denied++;
-      add(r.deniedByReason, d?.event.reasons[0] ?? `status.${response.status}`);
+      add(r.deniedByReason, d?.event.reason ?? d?.event.reasons[0] ?? `status.${response.status}`);
     }
     if (options.onProgress && requests % progressEvery === 0) await options.onProgress({ requests, virtualMs: sent.timeMs });
   }

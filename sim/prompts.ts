@@ -49,9 +49,93 @@ const DETAILS = [
 const WORDS =
   "the a of to and in that is was for on with as it by at from this be are or have an which not but had were they one all their been has more would there when what some about into than them its only other new time could two these may first then do any like my now over such our man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three".split(" ");
 
+// Words for the free-text part of a prompt: what makes two people's prompts differ.
+const NOUNS = "budget client deadline report slide chart table script query dataset model server cluster invoice contract email meeting agenda recipe garden lesson essay chapter poem song story character plot scene map route trip flight hotel visa course exam thesis paper review feedback survey interview resume portfolio website app feature bug ticket release branch commit test pipeline build image video podcast episode newsletter campaign audience customer supplier order shipment warehouse inventory price discount refund policy account password login dashboard metric goal plan schedule shift team manager intern volunteer neighbour landlord lease mortgage loan insurance claim doctor appointment diet workout habit hobby guitar piano camera bike car engine battery charger laptop phone printer router".split(" ");
+const ADJECTIVES = "new old small large quick simple short long final rough messy clean urgent weekly monthly annual internal external public private shared remote local legacy modern broken flaky slow fast noisy quiet tricky basic advanced formal casual friendly strict vague detailed cheap expensive popular niche".split(" ");
+const VERBS = "fix write explain compare check improve shorten expand translate summarize review plan organise schedule estimate debug refactor test deploy migrate clean design draft outline format rewrite sort group merge split convert calculate predict track measure".split(" ");
+const OPENERS = ["Hi!", "Hey,", "Quick question:", "Can you help?", "Please help.", "I'm stuck.", "Hello,", "Thanks in advance.", "Ok so", "Help me out:", "Morning!", "Question for you:", "Hoping you can help.", "Need a hand:", "So,", "Follow-up:", "One more thing:", "Urgent:"];
+
+/** A clause in someone's own words: "we still need to check the flaky velmor pipeline before the weekly release". */
+function ownWords(r: Random): string {
+  const n = 6 + r.int(12);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const roll = r.int(10);
+    out.push(roll < 2 ? r.pick(NOUNS) : roll < 4 ? r.pick(ADJECTIVES) : roll < 6 ? r.pick(VERBS) : roll < 8 ? r.pick(WORDS) : r.pick(madeUpWords()));
+  }
+  return `${out.join(" ")}.`;
+}
+
 const STEP_BY_STEP = [
   "Think step by step.", "Walk me through it step by step.", "Explain your reasoning step by step.", "Let's work through this step by step.",
 ];
+
+// People phrase the same request many ways: each listed word is swapped for one of its variants.
+const SYNONYMS: Record<string, readonly string[]> = {
+  Summarize: ["Summarize", "Sum up", "Condense", "Give me a summary of", "TL;DR"],
+  Explain: ["Explain", "Describe", "Help me understand", "Clarify", "Break down"],
+  Write: ["Write", "Create", "Make", "Code up", "Put together"],
+  Fix: ["Fix", "Repair", "Sort out", "Correct"],
+  Translate: ["Translate", "Render", "Convert"],
+  Draft: ["Draft", "Write", "Compose", "Prepare"],
+  Give: ["Give", "Suggest", "Send", "Brainstorm"],
+  Review: ["Review", "Check", "Proofread", "Look over"],
+  Outline: ["Outline", "Sketch", "Lay out", "Map out"],
+  Classify: ["Classify", "Judge", "Rate", "Label"],
+  Extract: ["Extract", "Pull out", "Find", "List"],
+  Suggest: ["Suggest", "Propose", "Come up with", "Think of"],
+  Rewrite: ["Rewrite", "Rephrase", "Reword", "Redo"],
+  Compare: ["Compare", "Contrast", "Weigh"],
+  Create: ["Create", "Build", "Make", "Design"],
+  List: ["List", "Name", "What are", "Tell me"],
+  Describe: ["Describe", "Tell me about", "Walk me through", "Summarize"],
+  Make: ["Make", "Build", "Plan", "Put together"],
+  Propose: ["Propose", "Suggest", "Draft", "Come up with"],
+  Help: ["Help", "Assist", "Support"],
+  Critique: ["Critique", "Assess", "Evaluate", "Pick apart"],
+  Refactor: ["Refactor", "Clean up", "Restructure", "Simplify"],
+  Plan: ["Plan", "Organise", "Sketch", "Design"],
+  Estimate: ["Estimate", "Work out", "Figure out", "Guess"],
+  Generate: ["Generate", "Write", "Build", "Give me"],
+  Turn: ["Turn", "Convert", "Rework", "Shape"],
+  short: ["short", "brief", "quick", "concise"],
+  common: ["common", "typical", "frequent", "classic", "usual"],
+  mistakes: ["mistakes", "pitfalls", "errors", "gotchas", "traps"],
+  customer: ["customer", "client", "user", "partner"],
+  ideas: ["ideas", "suggestions", "options", "angles"],
+  difference: ["difference", "distinction", "gap"],
+  paragraph: ["paragraph", "text", "passage", "section"],
+  tone: ["tone", "voice", "style"],
+  function: ["function", "helper", "routine", "method"],
+  handles: ["handles", "deals with", "processes", "works with"],
+  about: ["about", "regarding", "on", "concerning"],
+  title: ["title", "headline", "name"],
+  article: ["article", "post", "piece", "blog post"],
+  plan: ["plan", "roadmap", "schedule", "outline"],
+  project: ["project", "initiative", "effort"],
+  review: ["review", "opinion", "rating"],
+  working: ["working", "dealing", "getting started"],
+  pros: ["pros", "upsides", "benefits"],
+  cons: ["cons", "downsides", "drawbacks"],
+  guide: ["guide", "sheet", "summary"],
+  unit: ["unit", "small", "fast"],
+  tests: ["tests", "test cases", "checks"],
+  error: ["error", "failure", "exception"],
+  history: ["history", "background", "origins"],
+  notes: ["notes", "bullet points", "scribbles"],
+  memo: ["memo", "note", "summary"],
+  cost: ["cost", "price", "budget"],
+  product: ["product", "item", "listing"],
+  questions: ["questions", "prompts", "topics"],
+  script: ["script", "one-liner", "cron job"],
+  argument: ["argument", "claim", "position"],
+  trip: ["trip", "visit", "holiday"],
+  message: ["message", "output", "log line"],
+};
+
+function paraphrase(r: Random, text: string): string {
+  return text.replace(/[A-Za-z]+/g, (w) => (SYNONYMS[w] ? r.pick(SYNONYMS[w]) : w));
+}
 
 /** One account's habits: what it tends to ask about. */
 export interface PromptProfile {
@@ -62,37 +146,50 @@ export function drawProfile(r: Random): PromptProfile {
   return { subjects: Array.from({ length: 3 + r.int(4) }, () => r.pick(SUBJECTS)) };
 }
 
-/** A fixed corpus of sentences, built once; pasted material is a slice of it at a random place. */
-let corpus: string[] | null = null;
-function corpusWords(): string[] {
-  if (corpus) return corpus;
-  // A fixed linear congruential sequence: the corpus is the same in every run and every runtime.
-  let x = 12345;
-  const next = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) / (1 << 24);
-  corpus = [];
+// Real text has a large vocabulary: names of things, jargon, products. Made-up words stand in for
+// them (two or three syllables: tens of thousands of them), so pasted documents and people's own
+// words share no more wording than real ones do.
+const SYLLABLES = "ka lo mi ren tor va zel qui dan fer gol hin jup lex mor nax pel ros sut tav ul ven wix yar zo bri cas dov eth fyn gar hol isk jor kel lum".split(" ");
+/** Every two-syllable word and a fixed draw of three-syllable ones: 40,000 words, built once. */
+let madeUp: string[] | null = null;
+function madeUpWords(): string[] {
+  if (madeUp) return madeUp;
+  madeUp = [];
+  for (const a of SYLLABLES) for (const b of SYLLABLES) madeUp.push(a + b);
+  let x = 2024;
+  const next = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % SYLLABLES.length;
+  while (madeUp.length < 40_000) madeUp.push(SYLLABLES[next()]! + SYLLABLES[next()]! + SYLLABLES[next()]!);
+  return madeUp;
+}
+const CONTENT = [...NOUNS, ...ADJECTIVES, ...VERBS, ...new Set(SUBJECTS.join(" ").split(/\W+/).filter((w) => w.length > 3))];
+
+/** Pasted material: sentences of function words, content words and made-up words, written afresh for every prompt (no two pasted documents share a passage). */
+function filler(r: Random, words: number): string {
+  const made = madeUpWords();
+  let text = "";
   let sentence = 0;
-  for (let i = 0; i < 50_000; i++) {
-    let w = WORDS[Math.floor(next() * WORDS.length)]!;
+  let length = 8 + r.int(13);
+  for (let i = 0; i < words; i++) {
+    const roll = r.next();
+    let w = roll < 0.45 ? WORDS[Math.floor(r.next() * WORDS.length)]! : roll < 0.8 ? CONTENT[Math.floor(r.next() * CONTENT.length)]! : made[Math.floor(r.next() * made.length)]!;
     if (sentence === 0) w = w[0]!.toUpperCase() + w.slice(1);
-    if (++sentence >= 8 + Math.floor(next() * 13)) {
+    if (++sentence >= length) {
       w += ".";
       sentence = 0;
+      length = 8 + r.int(13);
     }
-    corpus.push(w);
+    text += i === 0 ? w : ` ${w}`;
   }
-  return corpus;
-}
-
-function filler(r: Random, words: number): string {
-  const all = corpusWords();
-  const start = r.int(all.length - words);
-  return all.slice(start, start + words).join(" ");
+  return text;
 }
 
 /** A prompt as a real user writes one. `pasteWords`: median words of pasted material, when any is pasted. */
 export function variedPrompt(r: Random, profile: PromptProfile, o: { stepByStep: number; pasteShare: number; pasteWords: number }): string {
-  const parts = [`${r.pick(TASKS)} ${r.chance(0.8) ? r.pick(profile.subjects) : r.pick(SUBJECTS)}.`];
-  if (r.chance(0.5)) parts.push(r.pick(DETAILS));
+  const parts = [r.chance(0.25) ? r.pick(OPENERS) : "", `${paraphrase(r, r.pick(TASKS))} ${r.chance(0.8) ? r.pick(profile.subjects) : r.pick(SUBJECTS)}.`].filter(Boolean);
+  // People say what they need in their own words, so two prompts rarely share their wording.
+  parts.push(ownWords(r));
+  if (r.chance(0.4)) parts.push(ownWords(r));
+  if (r.chance(0.5)) parts.push(paraphrase(r, r.pick(DETAILS)));
   if (r.chance(0.25)) parts.push(`It involves ${1 + r.int(500)} items and a budget of ${(r.int(900) + 100) * 10} dollars.`);
   if (r.chance(o.pasteShare)) parts.push(`\n\n${filler(r, Math.min(8000, Math.max(20, Math.round(r.logNormal(o.pasteWords, 2.2)))))}`);
   if (r.chance(o.stepByStep)) parts.push(r.pick(STEP_BY_STEP));

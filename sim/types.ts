@@ -20,7 +20,7 @@ export interface SegmentResult {
   harvestedFlagged: number;
   /** Requests answered by the gateway itself (4xx/5xx without reaching the origin). */
   denied: number;
-  /** Denials by primary reason code (`rate.key_exhausted`, `geo.tor`...). */
+  /** Denials by the reason code that decided them (`rate.key_exhausted`, `geo.tor`...). */
   deniedByReason: Record<string, number>;
   /** Flag reasons on forwarded requests; a request flagged for two reasons counts under both. */
   flaggedByReason: Record<string, number>;
