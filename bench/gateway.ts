@@ -7,7 +7,9 @@
  * - a bare pass-through Hono proxy (`hono/proxy`) in workerd;
  * - the ready-made Worker (src/worker.ts) with routes but no checks: the
  *   gateway's own cost (identify, route, verdict, forward, telemetry);
- * - the ready-made Worker with the in-memory store;
+ * - the ready-made Worker with every check but the token-weighted bucket
+ *   (which reads the body and the response's usage), to show what that costs;
+ * - the ready-made Worker with every check, the in-memory store;
  * - the same Worker with Redis, through the Upstash-compatible bridge of test/setup/.
  * Both Workers run the shipped `recommended` configuration (every check on).
  *
@@ -194,14 +196,16 @@ async function startWorker(name: string, code: string, env: Record<string, unkno
 const text = (value: string) => ({ type: "text", value });
 const gatewayEnv = { ORIGIN_URL: text(origin.url), KEY_HASH_SECRET: text(KEY_HASH_SECRET), GATEWAY_CONFIG: { type: "json", value: recommended } };
 const noChecks = { routes: recommended.routes.map((r) => ({ name: r.name, match: r.match, errors: r.errors })) };
+const noTokens = { routes: recommended.routes.map((r) => ({ ...r, limits: (r.limits as Array<{ cost?: string }>).filter((l) => l.cost !== "tokens") })) };
 const targets: Target[] = [
   { name: "origin, direct", url: origin.url, pid: null },
   await startWorker("bare-proxy", bare.code, { ORIGIN_URL: text(origin.url) }),
   await startWorker("gateway-no-checks", worker.code, { ...gatewayEnv, GATEWAY_CONFIG: { type: "json", value: noChecks } }),
+  await startWorker("gateway-no-token-bucket", worker.code, { ...gatewayEnv, GATEWAY_CONFIG: { type: "json", value: noTokens } }),
   await startWorker("gateway-memory", worker.code, gatewayEnv),
   await startWorker("gateway-redis", worker.code, { ...gatewayEnv, UPSTASH_REDIS_REST_URL: text(tenant.url), UPSTASH_REDIS_REST_TOKEN: text(tenant.token) }),
 ];
-const [direct, bareProxy, skeleton, memory, redis] = targets as [Target, Target, Target, Target, Target];
+const [direct, bareProxy, skeleton, noTokenBucket, memory, redis] = targets as [Target, Target, Target, Target, Target, Target];
 
 // The simulator's developers: realistic clients, keys and networks.
 const scenario = sim.parseScenario(JSON.parse(await readFile(join(root, "bench/scenarios/default.json"), "utf8")));
@@ -300,7 +304,7 @@ for (const t of targets) {
 }
 const cpuOf = (t: Target) => results.get(t.name)!.cpuMs / results.get(t.name)!.requests;
 console.log(
-  `\nCPU the gateway adds per request in workerd (its process time minus the bare proxy's): no checks ${fmt(cpuOf(skeleton) - bareCpu, 2)} ms, all checks with the memory store ${fmt(cpuOf(memory) - bareCpu, 2)} ms, ` +
+  `\nCPU the gateway adds per request in workerd (its process time minus the bare proxy's): no checks ${fmt(cpuOf(skeleton) - bareCpu, 2)} ms, every check but the token-weighted bucket ${fmt(cpuOf(noTokenBucket) - bareCpu, 2)} ms, every check with the memory store ${fmt(cpuOf(memory) - bareCpu, 2)} ms, ` +
     `Redis store ${fmt(cpuOf(redis) - bareCpu, 2)} ms (including the Upstash client's HTTP call). Averages from /proc (10 ms ticks) over ${fmt(ROUNDS * PER_ROUND)} requests per target.`,
 );
 console.log(

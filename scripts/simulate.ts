@@ -1,5 +1,5 @@
 /**
- * `npm run simulate [scenario.json] [--seed N] [--out dir] [--runtime node|workerd]`
+ * `npm run simulate [scenario.json] [--seed N] [--gateway name] [--out dir] [--runtime node|workerd]`
  *
  * Replays a scenario (default: bench/scenarios/default.json) through the
  * gateway and, side by side, through the baseline (one per-key token bucket),
@@ -34,7 +34,7 @@ interface SimulatorBundle {
 
 function usage(message?: string): never {
   if (message) console.error(message);
-  console.error("usage: npm run simulate -- [scenario.json] [--seed N] [--out dir] [--runtime node|workerd]");
+  console.error("usage: npm run simulate -- [scenario.json] [--seed N] [--gateway name] [--out dir] [--runtime node|workerd]");
   exit(2);
 }
 
@@ -43,6 +43,7 @@ function parseArgs(args: string[]) {
   let seed: number | undefined;
   let out: string | undefined;
   let runtime: "node" | "workerd" = "node";
+  let gateway: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "--seed") {
@@ -50,6 +51,8 @@ function parseArgs(args: string[]) {
       if (!Number.isSafeInteger(seed)) usage("--seed needs an integer");
     } else if (a === "--out") {
       out = args[++i] ?? usage("--out needs a directory");
+    } else if (a === "--gateway") {
+      gateway = args[++i] ?? usage("--gateway needs the name of a shipped configuration");
     } else if (a === "--runtime") {
       const value = args[++i];
       if (value !== "node" && value !== "workerd") usage("--runtime is node or workerd");
@@ -57,7 +60,7 @@ function parseArgs(args: string[]) {
     } else if (a.startsWith("-")) usage(`unknown option ${a}`);
     else scenario = resolve(a);
   }
-  return { scenario, seed, out, runtime };
+  return { scenario, seed, out, runtime, gateway };
 }
 
 
@@ -146,6 +149,7 @@ async function main() {
     console.error(`${args.scenario}: ${(error as Error).message}`);
     exit(1);
   }
+  if (args.gateway) (raw as Record<string, unknown>).gateway = args.gateway;
   const { code, path } = await bundleForWorkerd("simulator", { entry: "bench/sim/worker.ts" });
   const sim = (await import(pathToFileURL(path).href)) as SimulatorBundle;
   const parsed = sim.parseScenario(raw);
@@ -153,7 +157,7 @@ async function main() {
     console.error(`${args.scenario}: invalid scenario\n  ${parsed.problems.join("\n  ")}`);
     exit(1);
   }
-  const out = resolve(args.out ?? join(root, "bench/out", parsed.scenario.name));
+  const out = resolve(args.out ?? join(root, "bench/out", args.gateway ? `${parsed.scenario.name}-${args.gateway}` : parsed.scenario.name));
   const date = await compatibilityDate();
 
   const shown: Record<string, string> = {};

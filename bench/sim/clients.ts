@@ -138,10 +138,23 @@ interface Platform {
   os: string;
   arch: string;
 }
-const serverPlatform = (r: Random): Platform => ({
-  os: pickWeighted(r, { Linux: 6, MacOS: 3, Windows: 1 }),
-  arch: pickWeighted(r, { x64: 7, arm64: 3 }),
-});
+/** Where an SDK runs: a developer's machine, or a server (Linux; a fifth on ARM, as Graviton and Ampere instances). */
+const serverPlatform = (r: Random, ctx: BuildContext): Platform =>
+  ctx.server
+    ? { os: "Linux", arch: pickWeighted(r, { x64: 4, arm64: 1 }) }
+    : { os: pickWeighted(r, { MacOS: 5, Linux: 3, Windows: 2 }), arch: pickWeighted(r, { arm64: 5, x64: 5 }) };
+
+/**
+ * A version from a list ordered oldest to newest. Adoption is skewed: each
+ * version is half again as common as the one before it, so the newest few
+ * carry most traffic, as in real SDK download statistics.
+ */
+function recent(r: Random, versions: readonly string[]): string {
+  const weights = versions.map((_, i) => 1.5 ** i);
+  let x = r.next() * weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < versions.length; i++) if ((x -= weights[i]!) < 0) return versions[i]!;
+  return versions[versions.length - 1]!;
+}
 
 /** The `x-stainless-*` headers every Stainless-generated SDK sends. */
 function stainless(lang: string, version: string, runtime: string, runtimeVersion: string, p: Platform, extra: Record<string, string> = {}) {
@@ -178,6 +191,8 @@ export interface BuildContext {
   country: string;
   /** The web app a browser client runs in (its Origin). */
   appOrigin?: string;
+  /** The client runs on a server (hosting network): Linux, not a laptop. */
+  server?: boolean;
 }
 
 function browserSdkHeaders(r: Random, runtime: string, runtimeVersion: string, ctx: BuildContext) {
@@ -193,7 +208,7 @@ function browserSdkHeaders(r: Random, runtime: string, runtimeVersion: string, c
     "sec-fetch-dest": "empty",
     "sec-fetch-mode": "cors",
     "sec-fetch-site": "cross-site",
-    ...stainless("js", r.pick(ANTHROPIC_TS.slice(3)), runtime, runtimeVersion, { os: "Unknown", arch: "unknown" }),
+    ...stainless("js", recent(r, ANTHROPIC_TS.slice(3)), runtime, runtimeVersion, { os: "Unknown", arch: "unknown" }),
   };
 }
 
@@ -201,9 +216,9 @@ function browserSdkHeaders(r: Random, runtime: string, runtimeVersion: string, c
 export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): ClientBuild {
   switch (kind) {
     case "anthropic-python": {
-      const v = r.pick(ANTHROPIC_PY);
-      const py = r.pick(CPYTHON);
-      const p = serverPlatform(r);
+      const v = recent(r, ANTHROPIC_PY);
+      const py = recent(r, CPYTHON);
+      const p = serverPlatform(r, ctx);
       const isAsync = r.chance(0.3);
       return {
         kind, api: "anthropic", auth: "x-api-key", httpProtocol: "HTTP/1.1", botScore: [1, 5], tls: pythonTls(py, p.os),
@@ -216,9 +231,9 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
       };
     }
     case "openai-python": {
-      const v = r.pick(OPENAI_PY);
-      const py = r.pick(CPYTHON);
-      const p = serverPlatform(r);
+      const v = recent(r, OPENAI_PY);
+      const py = recent(r, CPYTHON);
+      const p = serverPlatform(r, ctx);
       const isAsync = r.chance(0.3);
       return {
         kind, api: "openai", auth: "bearer", httpProtocol: "HTTP/1.1", botScore: [1, 5], tls: pythonTls(py, p.os),
@@ -233,9 +248,9 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
     case "anthropic-typescript":
     case "openai-node": {
       const anthropic = kind === "anthropic-typescript";
-      const v = r.pick(anthropic ? ANTHROPIC_TS : OPENAI_NODE);
-      const node = r.pick(NODE);
-      const p = serverPlatform(r);
+      const v = recent(r, anthropic ? ANTHROPIC_TS : OPENAI_NODE);
+      const node = recent(r, NODE);
+      const p = serverPlatform(r, ctx);
       // Versions on the runtime's own fetch (undici), which adds these two headers.
       const undici = anthropic ? semverAtLeast(v, "0.50.0") : semverAtLeast(v, "5.0.0");
       return {
@@ -252,7 +267,7 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
     }
     case "browser-chrome":
     case "headless-chrome": {
-      const v = r.pick(CHROME);
+      const v = recent(r, CHROME);
       const headless = kind === "headless-chrome";
       const platform = headless ? "Linux" : r.weighted({ Windows: 6, macOS: 3, Linux: 1 });
       const osPart = { Windows: "Windows NT 10.0; Win64; x64", macOS: "Macintosh; Intel Mac OS X 10_15_7", Linux: "X11; Linux x86_64" }[platform];
@@ -272,7 +287,7 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
       };
     }
     case "browser-firefox": {
-      const v = r.pick(FIREFOX);
+      const v = recent(r, FIREFOX);
       const osPart = r.pick(["Windows NT 10.0; Win64; x64", "Macintosh; Intel Mac OS X 10.15", "X11; Linux x86_64", "X11; Ubuntu; Linux x86_64"]);
       return {
         kind, api: "anthropic", auth: "x-api-key", httpProtocol: r.pick(["HTTP/2", "HTTP/3"]), botScore: [40, 99], tls: TLS.firefox,
@@ -286,7 +301,7 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
       };
     }
     case "browser-safari": {
-      const v = r.pick(SAFARI);
+      const v = recent(r, SAFARI);
       return {
         kind, api: "anthropic", auth: "x-api-key", httpProtocol: "HTTP/2", botScore: [40, 99], tls: TLS.safari,
         label: `browser-safari ${v}`,
@@ -298,21 +313,21 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
       };
     }
     case "curl": {
-      const v = r.pick(CURL);
+      const v = recent(r, CURL);
       return {
         kind, api: null, auth: null, httpProtocol: "HTTP/2", botScore: [1, 2], tls: TLS.curl, label: `curl ${v}`,
         headers: { accept: "*/*", "content-type": "application/json", "user-agent": `curl/${v}` },
       };
     }
     case "python-requests": {
-      const v = r.pick(REQUESTS);
+      const v = recent(r, REQUESTS);
       return {
         kind, api: null, auth: null, httpProtocol: "HTTP/1.1", botScore: [1, 2], tls: TLS.pythonOpenssl3NoAlpn, label: `python-requests ${v}`,
         headers: { accept: "*/*", "accept-encoding": "gzip, deflate", connection: "keep-alive", "content-type": "application/json", "user-agent": `python-requests/${v}` },
       };
     }
     case "python-httpx": {
-      const v = r.pick(HTTPX);
+      const v = recent(r, HTTPX);
       return {
         kind, api: null, auth: null, httpProtocol: "HTTP/1.1", botScore: [1, 2], tls: TLS.pythonOpenssl3, label: `python-httpx ${v}`,
         headers: { accept: "*/*", "accept-encoding": "gzip, deflate", connection: "keep-alive", "content-type": "application/json", "user-agent": `python-httpx/${v}` },

@@ -18,12 +18,12 @@ import type { ConfigInput, RouteInput } from "../../src/config/input";
  *   an hour share one account's limits; more than 10 accounts on one prompt
  *   template in an hour are flagged to the origin.
  */
-function apiRoute(name: string, path: string, errors: "anthropic" | "openai"): RouteInput {
+function apiRoute(name: string, path: string, errors: "anthropic" | "openai", variant: Variant = {}): RouteInput {
   return {
     name,
     match: { path, methods: ["POST"] },
     errors,
-    geo: { presets: ["sanctions", "hosting"], tor: "deny", hosting: "flag" },
+    geo: { presets: ["sanctions", "hosting"], tor: "deny", hosting: variant.hosting ?? "flag" },
     fingerprint: {},
     content: {},
     limits: [
@@ -32,18 +32,36 @@ function apiRoute(name: string, path: string, errors: "anthropic" | "openai"): R
       { name: "subnet-rpm", by: ["subnet"], rate: "600 per minute" },
     ],
     clusters: [
-      { name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, window: "1h", action: "throttle" },
-      { name: "shared-template", by: ["template"], maxAccounts: 10, window: "1h", action: "flag" },
+      { name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, window: "1h", action: "throttle", ...(variant.clusterRate ? { rate: variant.clusterRate } : {}) },
+      variant.clusterRate
+        ? { name: "shared-template", by: ["template"], maxAccounts: 10, window: "1h", action: "throttle", rate: variant.clusterRate }
+        : { name: "shared-template", by: ["template"], maxAccounts: 10, window: "1h", action: "flag" },
     ],
   };
 }
 
+interface Variant {
+  hosting?: "flag" | "deny";
+  /** Clusters over their limit share a bucket of this rate instead of one account's limits. */
+  clusterRate?: string;
+}
+
+const config = (version: string, variant: Variant = {}): ConfigInput => ({
+  version,
+  routes: [apiRoute("messages", "/v1/messages", "anthropic", variant), apiRoute("chat", "/v1/chat/completions", "openai", variant)],
+});
+
 export const SHIPPED_CONFIGS: Readonly<Record<string, { description: string; config: ConfigInput }>> = {
   recommended: {
     description: "every check the gateway has, at the settings the README recommends",
-    config: {
-      version: "recommended",
-      routes: [apiRoute("messages", "/v1/messages", "anthropic"), apiRoute("chat", "/v1/chat/completions", "openai")],
-    },
+    config: config("recommended"),
+  },
+  "strict-clusters": {
+    description: "recommended, but a cluster over its limit (client build × network, or prompt template) shares one bucket of 100 requests an hour, what one steady interactive user sends, instead of one account's full limits",
+    config: config("strict-clusters", { clusterRate: "100 per hour" }),
+  },
+  "deny-hosting": {
+    description: "recommended, but traffic from hosting providers is denied instead of flagged",
+    config: config("deny-hosting", { hosting: "deny" }),
   },
 };

@@ -95,7 +95,9 @@ export class SegmentTraffic {
     this.builds =
       segment.builds === null
         ? null
-        : Array.from({ length: segment.builds }, () => drawBuild(shared.weighted(segment.clients as Record<ClientKind, number>), shared, this.buildContext(this.mainCountry())));
+        : Array.from({ length: segment.builds }, () =>
+            drawBuild(shared.weighted(segment.clients as Record<ClientKind, number>), shared, this.buildContext(this.mainCountry(), segment.networks[0]!.kind === "hosting")),
+          );
     this.templates = segment.prompts.kind === "templates" ? drawTemplates(random.forked("templates"), segment.prompts.templates) : null;
   }
 
@@ -114,8 +116,8 @@ export class SegmentTraffic {
     return Object.entries(weights).sort((a, b) => b[1] - a[1])[0]![0];
   }
 
-  private buildContext(country: string): BuildContext {
-    return { country, acceptLanguage: this.segment.acceptLanguage ?? undefined };
+  private buildContext(country: string, server: boolean): BuildContext {
+    return { country, server, acceptLanguage: this.segment.acceptLanguage ?? undefined };
   }
 
   private account(index: number): Account {
@@ -125,7 +127,7 @@ export class SegmentTraffic {
     const network = this.segment.networks[Number(r.weighted(this.networkWeights))]!;
     const country = r.weighted(network.countries);
     const asn = this.asnFor(network, country, r);
-    const build = this.builds ? r.pick(this.builds) : drawBuild(r.weighted(this.segment.clients as Record<ClientKind, number>), r, this.buildContext(country));
+    const build = this.builds ? r.pick(this.builds) : drawBuild(r.weighted(this.segment.clients as Record<ClientKind, number>), r, this.buildContext(country, network.kind === "hosting"));
     account = {
       key: `sk-sim-${this.segment.name}-${index}-${randomHex(r, 16)}`,
       build,
