@@ -160,7 +160,7 @@ interface SimBundle {
   createRandom(seed: number | string): { forked(name: string): unknown };
 }
 const [simulator, worker, bare] = await Promise.all([
-  bundleForWorkerd("simulator", { entry: "sim/worker.ts" }),
+  bundleForWorkerd("simulator", { entry: "bench/sim/worker.ts" }),
   bundleForWorkerd("bench-worker", { entry: "src/worker.ts" }),
   bundleForWorkerd("bench-bare-proxy", {
     source: `

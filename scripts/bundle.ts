@@ -1,5 +1,5 @@
 /**
- * Bundles workerd code (src/, sim/: extensionless imports, resolved for the
+ * Bundles workerd code (src/, bench/sim/: extensionless imports, resolved for the
  * Workers runtime) with esbuild, for Miniflare and for Node scripts that
  * import it. The file lands in node_modules/.cache/distill-guard/.
  */

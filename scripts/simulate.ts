@@ -6,7 +6,7 @@
  * on a virtual clock. Prints the report and writes report.md, report.json
  * and chart.svg to the output directory (default: bench/out/<scenario name>/).
  *
- * The simulator (sim/) is workerd code, bundled here with esbuild once. The
+ * The simulator (bench/sim/) is workerd code, bundled here with esbuild once. The
  * runs go to two Node worker threads (default: fast), or with
  * `--runtime workerd` to two workerd processes through Miniflare (the
  * Workers runtime itself, about five times slower here: its streams cost
@@ -20,11 +20,11 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Miniflare } from "miniflare";
 import { bundleForWorkerd, compatibilityDate, root } from "./bundle.ts";
-import type { Report } from "../sim/report.ts";
-import type { Goals, RunKind, RunResult } from "../sim/types.ts";
+import type { Report } from "../bench/sim/report.ts";
+import type { Goals, RunKind, RunResult } from "../bench/sim/types.ts";
 
 
-/** What this script uses from the bundle (sim/worker.ts). */
+/** What this script uses from the bundle (bench/sim/worker.ts). */
 interface SimulatorBundle {
   parseScenario(raw: unknown): { ok: true; scenario: { name: string; goals: Goals | null; baseline: { rate: string } } } | { ok: false; problems: string[] };
   buildReport(gateway: RunResult, baseline: RunResult, goals: Goals | null, baselineRate: string): Report;
@@ -150,7 +150,7 @@ async function main() {
     exit(1);
   }
   if (args.gateway) (raw as Record<string, unknown>).gateway = args.gateway;
-  const { code, path } = await bundleForWorkerd("simulator", { entry: "sim/worker.ts" });
+  const { code, path } = await bundleForWorkerd("simulator", { entry: "bench/sim/worker.ts" });
   const sim = (await import(pathToFileURL(path).href)) as SimulatorBundle;
   const parsed = sim.parseScenario(raw);
   if (!parsed.ok) {

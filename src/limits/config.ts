@@ -55,12 +55,17 @@ function readRule(raw: unknown, path: string, p: Problems): LimitRule | undefine
  * Returns the valid rules (an empty list when the section is absent).
  */
 export function parseLimits(raw: unknown, path: string, p: Problems): LimitRule[] {
+  return readNamedItems(raw, path, p, (item, itemPath) => readRule(item, itemPath, p));
+}
+
+/** An array of objects with unique `name`s, each read by `read`; a duplicate name is a problem at its path. */
+function readNamedItems<T>(raw: unknown, path: string, p: Problems, read: (item: unknown, itemPath: string) => T | undefined): T[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
     p.add(path, "must be an array");
     return [];
   }
-  const rules: LimitRule[] = [];
+  const out: T[] = [];
   const seen = new Map<string, number>();
   raw.forEach((item, i) => {
     const itemPath = at(path, i);
@@ -70,10 +75,10 @@ export function parseLimits(raw: unknown, path: string, p: Problems): LimitRule[
       if (first !== undefined) p.add(at(itemPath, "name"), `duplicates ${at(path, first)}.name ${JSON.stringify(name)}`);
       else seen.set(name, i);
     }
-    const rule = readRule(item, itemPath, p);
-    if (rule) rules.push(rule);
+    const value = read(item, itemPath);
+    if (value !== undefined) out.push(value);
   });
-  return rules;
+  return out;
 }
 
 const WINDOW = /^\s*(\d+)\s*(s|m|h|d)\s*$/;
@@ -126,28 +131,12 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
  * the names of the route's limits by key); with neither it is a problem.
  */
 export function parseClusters(raw: unknown, path: string, p: Problems, keyLimits: readonly string[]): ClusterRule[] {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) {
-    p.add(path, "must be an array");
-    return [];
-  }
-  const rules: ClusterRule[] = [];
-  const seen = new Map<string, number>();
-  raw.forEach((item, i) => {
-    const itemPath = at(path, i);
-    const name = typeof item === "object" && item !== null && "name" in item ? (item as { name: unknown }).name : undefined;
-    if (typeof name === "string") {
-      const first = seen.get(name);
-      if (first !== undefined) p.add(at(itemPath, "name"), `duplicates ${at(path, first)}.name ${JSON.stringify(name)}`);
-      else seen.set(name, i);
-    }
+  return readNamedItems(raw, path, p, (item, itemPath) => {
     const rule = readCluster(item, itemPath, p);
-    if (!rule) return;
-    if (rule.action === "throttle" && !rule.bucket && keyLimits.length === 0) {
+    if (rule?.action === "throttle" && !rule.bucket && keyLimits.length === 0) {
       p.add(itemPath, 'a throttle shares the route\'s limits by "key": add one to "limits", or give the cluster its own "rate"');
-      return;
+      return undefined;
     }
-    rules.push(rule);
+    return rule;
   });
-  return rules;
 }

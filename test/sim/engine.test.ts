@@ -2,9 +2,9 @@
 // clock: deterministic for a seed, and its baseline is a per-key token
 // bucket and nothing else.
 import { describe, expect, it } from "vitest";
-import { containedAt, runSimulation } from "../../sim/engine";
-import { baselineConfig, parseScenario, type Scenario } from "../../sim/scenario";
-import type { RunResult } from "../../sim/types";
+import { containedAt, runSimulation } from "../../bench/sim/engine";
+import { baselineConfig, parseScenario, type Scenario } from "../../bench/sim/scenario";
+import type { RunResult } from "../../bench/sim/types";
 import { smallScenario } from "./fixtures";
 
 function scenario(overrides: Record<string, unknown> = {}): Scenario {

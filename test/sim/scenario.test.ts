@@ -1,7 +1,7 @@
 // Scenario files: the shipped one is valid; a broken one is refused with every problem by path.
 import { describe, expect, it } from "vitest";
 import shipped from "../../bench/scenarios/default.json";
-import { parseScenario } from "../../sim/scenario";
+import { parseScenario } from "../../bench/sim/scenario";
 import { smallScenario } from "./fixtures";
 
 describe("scenario files", () => {

@@ -2,9 +2,9 @@
 // shapes the campaigns are defined by (few builds, few subnets, one egress
 // address, Tor exits) are visible in the requests themselves.
 import { describe, expect, it } from "vitest";
-import { createRandom } from "../../sim/random";
-import { parseScenario, type Scenario } from "../../sim/scenario";
-import { SegmentTraffic } from "../../sim/traffic";
+import { createRandom } from "../../bench/sim/random";
+import { parseScenario, type Scenario } from "../../bench/sim/scenario";
+import { SegmentTraffic } from "../../bench/sim/traffic";
 import { smallScenario } from "./fixtures";
 
 function scenario(): Scenario {

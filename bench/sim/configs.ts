@@ -3,7 +3,7 @@
  * (`"gateway": "recommended"`). Each is a plain configuration, the same a
  * Worker would read from GATEWAY_CONFIG.
  */
-import type { ConfigInput, RouteInput } from "../src/config/input";
+import type { ConfigInput, RouteInput } from "../../src/config/input";
 
 /**
  * A route's policy as we would deploy it in front of a model API, with the

@@ -5,8 +5,8 @@
  * gateway's own configuration uses. The README's "What it stops, what it
  * costs" section and bench/scenarios/README.md document the format.
  */
-import type { ConfigInput } from "../src/config/input";
-import { parseConfig } from "../src/config/parse";
+import type { ConfigInput } from "../../src/config/input";
+import { parseConfig } from "../../src/config/parse";
 import {
   type Obj,
   Problems,
@@ -17,8 +17,8 @@ import {
   readObject,
   readSection,
   readString,
-} from "../src/config/read";
-import { parseRate } from "../src/limits/config";
+} from "../../src/config/read";
+import { parseRate } from "../../src/limits/config";
 import { type Api, CLIENT_KINDS, type ClientKind } from "./clients";
 import { SHIPPED_CONFIGS } from "./configs";
 import { parseDuration } from "./duration";
@@ -190,7 +190,7 @@ function readNetwork(raw: unknown, path: string, p: Problems): NetworkSpec | und
         });
   const asns = readArray(o, "asns", path, p, (v, where) => {
     if (typeof v === "number" && Number.isInteger(v) && AS_ORGANIZATIONS[v] !== undefined) return v;
-    p.add(where, `must be an ASN the simulator knows (sim/networks.ts AS_ORGANIZATIONS) (got ${JSON.stringify(v)})`);
+    p.add(where, `must be an ASN the simulator knows (bench/sim/networks.ts AS_ORGANIZATIONS) (got ${JSON.stringify(v)})`);
     return undefined;
   }, { nonEmpty: true });
   if ((kind === "hosting" || kind === "business") && o.asns === undefined) p.add(at(path, "asns"), `is required for ${kind} networks`);

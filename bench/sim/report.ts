@@ -1,6 +1,6 @@
 /**
  * The report of a simulation: the gateway run next to the baseline run of the
- * same traffic. Pure functions of the two results (sim/types.ts), rendered as
+ * same traffic. Pure functions of the two results (bench/sim/types.ts), rendered as
  * Markdown tables that read the same in a terminal.
  */
 import { formatDuration } from "./duration.ts";

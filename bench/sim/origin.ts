@@ -11,7 +11,7 @@
  * budget when there is one), cut at `max_tokens`. The draw is seeded by the
  * request body, so the same request gets the same answer in every run.
  */
-import type { OriginFetch } from "../src/proxy/forward";
+import type { OriginFetch } from "../../src/proxy/forward";
 import { createRandom, hashString } from "./random";
 
 export interface SimOrigin {

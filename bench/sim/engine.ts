@@ -11,11 +11,11 @@
  * sharing one Redis decides: the store holds every bucket and counter, and an
  * isolate's denial cache only repeats denials that cannot change.
  */
-import type { ConfigInput } from "../src/config/input";
-import { createGateway } from "../src/gateway";
-import { createMemoryStore } from "../src/limits/memory-store";
-import type { DecisionEvent } from "../src/telemetry/event";
-import type { Verdict } from "../src/verdict/types";
+import type { ConfigInput } from "../../src/config/input";
+import { createGateway } from "../../src/gateway";
+import { createMemoryStore } from "../../src/limits/memory-store";
+import type { DecisionEvent } from "../../src/telemetry/event";
+import type { Verdict } from "../../src/verdict/types";
 import { createSimOrigin } from "./origin";
 import { createRandom } from "./random";
 import { type Scenario, baselineConfig } from "./scenario";
