@@ -1,17 +1,19 @@
 /**
- * `npm run simulate [scenario.json] [--seed N] [--gateway name] [--out dir] [--runtime node|workerd]`
+ * `npm run simulate [scenario.json] [--seed N] [--gateway name] [--out dir] [--runtime workerd|node]`
  *
  * Replays a scenario (default: bench/scenarios/default.json) through the
  * gateway and, side by side, through the baseline (one per-key token bucket),
  * on a virtual clock. Prints the report and writes report.md, report.json
- * and chart.svg to the output directory (default: bench/out/<scenario name>/).
+ * and chart.svg to the output directory (default: bench/out/<scenario name>/,
+ * or bench/out/<scenario name>-<gateway>/ with --gateway, which replaces the
+ * scenario's gateway with a shipped configuration: bench/sim/configs.ts).
  *
- * The simulator (bench/sim/) is workerd code, bundled here with esbuild once. The
- * runs go to two Node worker threads (default: fast), or with
- * `--runtime workerd` to two workerd processes through Miniflare (the
- * Workers runtime itself, about five times slower here: its streams cost
- * event-loop turns). Both give the same results for a seed. This process
- * uses the same bundle to validate the scenario and render the report.
+ * The simulator (bench/sim/) is workerd code, bundled here with esbuild
+ * once. The runs go to two workerd processes through Miniflare (default: the
+ * Workers runtime itself, and the faster here), or with `--runtime node` to
+ * two Node worker threads (Node's WebCrypto costs a thread-pool round trip
+ * per hash). Both give the same results for a seed. This process uses the
+ * same bundle to validate the scenario and render the report.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -34,7 +36,7 @@ interface SimulatorBundle {
 
 function usage(message?: string): never {
   if (message) console.error(message);
-  console.error("usage: npm run simulate -- [scenario.json] [--seed N] [--gateway name] [--out dir] [--runtime node|workerd]");
+  console.error("usage: npm run simulate -- [scenario.json] [--seed N] [--gateway name] [--out dir] [--runtime workerd|node]");
   exit(2);
 }
 
@@ -42,7 +44,7 @@ function parseArgs(args: string[]) {
   let scenario = join(root, "bench/scenarios/default.json");
   let seed: number | undefined;
   let out: string | undefined;
-  let runtime: "node" | "workerd" = "node";
+  let runtime: "node" | "workerd" = "workerd";
   let gateway: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;

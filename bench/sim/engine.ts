@@ -114,7 +114,9 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
     for (let i = 0; i < traffic.length; i++) if (traffic[i]!.nextMs < (next < 0 ? Infinity : traffic[next]!.nextMs)) next = i;
     if (next < 0 || traffic[next]!.nextMs >= scenario.durationMs || requests >= scenario.maxRequests) break;
     const sent = traffic[next]!.take();
-    clock = scenario.startsAtMs + sent.timeMs;
+    // Whole milliseconds, as Date.now gives them (and runtimes whose Math.log differs in the last bit agree).
+    const timeMs = Math.floor(sent.timeMs);
+    clock = scenario.startsAtMs + timeMs;
 
     const pending: Promise<unknown>[] = [];
     const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException() {}, props: {} };
@@ -130,9 +132,9 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
     const reached = originCalls > callsBefore && response.status < 400;
     const d = decision as { event: DecisionEvent; verdict: Verdict } | null;
     r.attempted++;
-    r.firstRequestMs ??= sent.timeMs;
-    const bucket = Math.floor(sent.timeMs / scenario.chartBucketMs);
-    const window = Math.floor(sent.timeMs / scenario.containment.windowMs);
+    r.firstRequestMs ??= timeMs;
+    const bucket = Math.floor(timeMs / scenario.chartBucketMs);
+    const window = Math.floor(timeMs / scenario.containment.windowMs);
     r.timeline.attempted[bucket]!++;
     t.windowAttempted[window]!++;
     if (reached) {
@@ -148,7 +150,7 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
       r.denied++;
       add(r.deniedByReason, d?.event.reason ?? d?.event.reasons[0] ?? `status.${response.status}`);
     }
-    if (options.onProgress && requests % progressEvery === 0) await options.onProgress({ requests, virtualMs: sent.timeMs });
+    if (options.onProgress && requests % progressEvery === 0) await options.onProgress({ requests, virtualMs: timeMs });
   }
 
   for (const t of tallies) {
