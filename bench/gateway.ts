@@ -148,6 +148,8 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFracti
 
 const origin = await startDemoOrigin({ test: true });
 const redisServer = await startRedis();
+// If the bench fails half-way, redis-server must not outlive it (stop() signals it synchronously).
+process.on("exit", () => void redisServer.stop());
 const bridge = await startBridge(redisServer.port);
 const admin = await connectRedis(redisServer.port);
 const tenant = await bridge.tenant();
