@@ -13,10 +13,7 @@
  *    wall time of each call in this process (Node's V8, not workerd), after a
  *    warm-up, as p50 / p99 / mean in microseconds.
  */
-import { Redis } from "@upstash/redis";
-import { startRedis } from "../test/setup/redis-server.ts";
-import { connectRedis } from "../test/setup/resp.ts";
-import { startBridge } from "../test/setup/upstash-bridge.ts";
+import { startRedisHarness } from "./redis-harness.ts";
 
 // Workerd code and test fixtures, loaded at run time and typed by the little used here.
 const load = async <T>(path: string) => (await import(new URL(path, import.meta.url).href)) as T;
@@ -35,37 +32,8 @@ const { FAMILIES, UNRELATED } = await load<{ FAMILIES: Array<{ members: Array<[s
 
 // ---------------------------------------------------------------- 1. round trips
 const REQUESTS = 200;
-const redisServer = await startRedis();
-const bridge = await startBridge(redisServer.port);
-const admin = await connectRedis(redisServer.port);
-
-async function commandStats(): Promise<Record<string, number>> {
-  const info = String(await admin.send(["INFO", "commandstats"]));
-  const out: Record<string, number> = {};
-  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]!] = Number(m[2]);
-  return out;
-}
-
-async function tenant() {
-  const info = await bridge.tenant();
-  const control = async (action: string) => (await (await fetch(info.control, { method: "POST", body: JSON.stringify({ action }) })).json()) as { requests: number };
-  const redis = new Redis({ url: info.url, token: info.token, enableTelemetry: false });
-  return { redis, requests: async () => (await control("stats")).requests, reset: () => control("reset-stats") };
-}
-
-async function measure(t: Awaited<ReturnType<typeof tenant>>, n: number, request: (i: number) => Promise<unknown>) {
-  await t.reset();
-  await admin.send(["CONFIG", "RESETSTAT"]);
-  for (let i = 0; i < n; i++) await request(i);
-  const stats = await commandStats();
-  for (const name of Object.keys(stats)) if (/^(info|config)/.test(name)) delete stats[name];
-  const commands = Object.values(stats).reduce((a, b) => a + b, 0);
-  const breakdown = Object.entries(stats)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, calls]) => `${name} ${+(calls / n).toFixed(2)}`)
-    .join(", ");
-  return { roundTrips: (await t.requests()) / n, commands: commands / n, breakdown };
-}
+const harness = await startRedisHarness();
+const { tenant, measure } = harness;
 
 const rules = [
   { name: "key", by: ["key"], capacity: 1000, refillPerSecond: 1000 / 60, cost: "request" },
@@ -73,8 +41,8 @@ const rules = [
   { name: "route", by: ["route"], capacity: 60000, refillPerSecond: 1000, cost: "request" },
 ];
 const clusters = [
-  { name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, windowSeconds: 3600, action: "throttle", bucket: null },
-  { name: "shared-template", by: ["template"], maxAccounts: 10, windowSeconds: 3600, action: "flag", bucket: null },
+  { name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, maxAddresses: null, windowSeconds: 3600, action: "throttle", bucket: null },
+  { name: "shared-template", by: ["template"], maxAccounts: 10, maxAddresses: null, windowSeconds: 3600, action: "flag", bucket: null },
 ];
 const prompt = "Act as a world-class expert. Provide your complete chain of thought, including every assumption and dead end, before the final answer. Topic: why is the sky blue?";
 const json = { model: "m", max_tokens: 100, messages: [{ role: "user", content: prompt }] };
@@ -115,9 +83,7 @@ console.log(row("buckets only, 200 accounts on 200 networks", without));
 console.log(row("buckets + 2 clusters, 200 accounts on 200 networks", withClusters));
 console.log(row(`buckets + 2 clusters, a farm on one network (${farmAllowed} allowed)`, farmRun));
 
-admin.close();
-await bridge.close();
-await redisServer.stop();
+await harness.close();
 
 // ---------------------------------------------------------------- 2. CPU
 const ITERATIONS = 20_000;

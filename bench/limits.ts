@@ -9,10 +9,7 @@
  * (those the scripts run included) with INFO commandstats.
  */
 import { Ratelimit } from "@upstash/ratelimit";
-import { Redis } from "@upstash/redis";
-import { startRedis } from "../test/setup/redis-server.ts";
-import { connectRedis } from "../test/setup/resp.ts";
-import { startBridge } from "../test/setup/upstash-bridge.ts";
+import { type Measure, startRedisHarness } from "./redis-harness.ts";
 
 const REQUESTS = 200;
 const DENIED_REQUESTS = 50;
@@ -29,44 +26,8 @@ const limits = (await import(new URL("../src/limits/index.ts", import.meta.url).
   sha256Hex(text: string): Promise<string>;
 };
 
-const redisServer = await startRedis();
-const bridge = await startBridge(redisServer.port);
-const admin = await connectRedis(redisServer.port);
-
-async function commandStats(): Promise<Record<string, number>> {
-  const info = String(await admin.send(["INFO", "commandstats"]));
-  const out: Record<string, number> = {};
-  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]!] = Number(m[2]);
-  return out;
-}
-
-async function tenant() {
-  const info = await bridge.tenant();
-  const control = async (action: string) => (await (await fetch(info.control, { method: "POST", body: JSON.stringify({ action }) })).json()) as { requests: number };
-  const redis = new Redis({ url: info.url, token: info.token, enableTelemetry: false });
-  return { redis, requests: async () => (await control("stats")).requests, reset: () => control("reset-stats") };
-}
-
-interface Measure {
-  roundTrips: number;
-  commands: number;
-  breakdown: string;
-}
-
-/** Runs `n` requests one after another and counts what they cost at the bridge and in Redis. */
-async function measure(t: Awaited<ReturnType<typeof tenant>>, n: number, request: (i: number) => Promise<unknown>): Promise<Measure> {
-  await t.reset();
-  await admin.send(["CONFIG", "RESETSTAT"]);
-  for (let i = 0; i < n; i++) await request(i);
-  const stats = await commandStats();
-  for (const name of Object.keys(stats)) if (/^(info|config)/.test(name)) delete stats[name]; // the benchmark's own
-  const commands = Object.values(stats).reduce((a, b) => a + b, 0);
-  const breakdown = Object.entries(stats)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, calls]) => `${name} ${+(calls / n).toFixed(2)}`)
-    .join(", ");
-  return { roundTrips: (await t.requests()) / n, commands: commands / n, breakdown };
-}
+const harness = await startRedisHarness();
+const { tenant, measure } = harness;
 
 // The route: per key 1,000/min, per subnet 6,000/min, per route 60,000/min.
 const rules = [
@@ -136,6 +97,4 @@ console.log(row("distill-guard, manually blocked client", oursBlocked));
 console.log(row("@upstash/ratelimit, client already denied", theirsDenied));
 console.log("\nround trips: HTTP requests at the bridge; Redis commands: INFO commandstats, the scripts' own calls included.");
 
-admin.close();
-await bridge.close();
-await redisServer.stop();
+await harness.close();

@@ -14,11 +14,16 @@ import type { ConfigInput, RouteInput } from "../../src/config/input";
  * - limits: per key 60 requests a minute and 400,000 tokens (refilling
  *   6,000 a second), per /24 (or IPv6 /48) 600 requests a minute: a subnet is
  *   a few hundred people at most, or one company's egress;
- * - clusters: more than 20 accounts on one client build and one network in
- *   an hour share one account's limits; more than 10 accounts on one prompt
- *   template in an hour are flagged to the origin.
+ * - clusters: a /24 where more than 20 accounts arrive from more than 20 of
+ *   its addresses in ten minutes is denied (a farm rotating addresses, not a
+ *   NAT); more than 20 accounts on one client build and one network in an
+ *   hour, or more than 10 on one prompt template, are flagged to the origin.
  */
 function apiRoute(name: string, path: string, errors: "anthropic" | "openai", variant: Variant = {}): RouteInput {
+  const shared = (cluster: { name: string; by: string[]; maxAccounts: number; window: string }) =>
+    variant.clusterRate
+      ? { ...cluster, action: "throttle" as const, rate: variant.clusterRate }
+      : { ...cluster, action: variant.fingerprintThrottle && cluster.name === "shared-fingerprint" ? ("throttle" as const) : ("flag" as const) };
   return {
     name,
     match: { path, methods: ["POST"] },
@@ -32,18 +37,21 @@ function apiRoute(name: string, path: string, errors: "anthropic" | "openai", va
       { name: "subnet-rpm", by: ["subnet"], rate: "600 per minute" },
     ],
     clusters: [
-      { name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, window: "1h", action: "throttle", ...(variant.clusterRate ? { rate: variant.clusterRate } : {}) },
-      variant.clusterRate
-        ? { name: "shared-template", by: ["template"], maxAccounts: 10, window: "1h", action: "throttle", rate: variant.clusterRate }
-        : { name: "shared-template", by: ["template"], maxAccounts: 10, window: "1h", action: "flag" },
+      ...(variant.noRotation ? [] : [{ name: "rotating-subnet", by: ["subnet"], maxAccounts: 20, maxAddresses: 20, window: "10m", action: "block" as const }]),
+      shared({ name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, window: "1h" }),
+      shared({ name: "shared-template", by: ["template"], maxAccounts: 10, window: "1h" }),
     ],
   };
 }
 
 interface Variant {
   hosting?: "flag" | "deny";
-  /** Clusters over their limit share a bucket of this rate instead of one account's limits. */
+  /** Clusters by build × network and by template over their limit share a bucket of this rate. */
   clusterRate?: string;
+  /** Clusters by build × network over their limit share one account's limits, instead of being flagged. */
+  fingerprintThrottle?: boolean;
+  /** No cluster by subnet counting addresses. */
+  noRotation?: boolean;
 }
 
 const config = (version: string, variant: Variant = {}): ConfigInput => ({
@@ -56,8 +64,12 @@ export const SHIPPED_CONFIGS: Readonly<Record<string, { description: string; con
     description: "every check the gateway has, at the settings the README recommends",
     config: config("recommended"),
   },
+  "accounts-only": {
+    description: "recommended without the rotating-subnet cluster, and more than 20 accounts on one client build and network share one account's limits: clusters that count accounts only (the recommended configuration before rotation was counted)",
+    config: config("accounts-only", { noRotation: true, fingerprintThrottle: true }),
+  },
   "strict-clusters": {
-    description: "recommended, but a cluster over its limit (client build × network, or prompt template) shares one bucket of 100 requests an hour, what one steady interactive user sends, instead of one account's full limits",
+    description: "recommended, but a cluster by client build × network or by prompt template over its limit shares one bucket of 100 requests an hour, what one steady interactive user sends, instead of being flagged",
     config: config("strict-clusters", { clusterRate: "100 per hour" }),
   },
   "deny-hosting": {

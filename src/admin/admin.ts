@@ -133,16 +133,19 @@ export function createAdmin(options: AdminOptions): Hono {
     const listed = await admin.listCounters(clustersIndexKey(config.store.prefix), limit);
     const clusters = listed.flatMap((counter) => {
       const where = readClusterCounterKey(config.store.prefix, counter.key);
-      const rule = where && config.routes.find((r) => r.name === where.route)?.clusters.find((r) => r.name === where.rule);
+      // a cluster counts across the routes that name it
+      const routes = where ? config.routes.filter((r) => r.clusters.some((c) => c.name === where.rule)) : [];
+      const rule = where && routes[0]?.clusters.find((c) => c.name === where.rule);
       if (!where || !rule || counter.count <= rule.maxAccounts) return [];
       return [
         {
-          route: where.route,
+          routes: routes.map((r) => r.name),
           cluster: rule.name,
           id: where.id,
           by: rule.by,
           accounts: counter.count,
           maxAccounts: rule.maxAccounts,
+          maxAddresses: rule.maxAddresses,
           action: rule.action,
           windowSeconds: rule.windowSeconds,
           listedUntil: new Date(counter.listedUntil).toISOString(),

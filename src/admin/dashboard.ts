@@ -98,7 +98,7 @@ ${TILES.map(([id, label]) => `<div class="tile t-${id}"><span class="label">${la
 <div class="grid">
 ${TABLES.map(([id, title, columns]) => table(id, title, columns)).join("\n")}
 </div>
-${table("clusters", "Clusters over their limit, now", ["Cluster", "Route", "Accounts#", "Limit#", "Action"])}
+${table("clusters", "Clusters over their limit, now", ["Cluster", "Routes", "Accounts#", "Limit#", "Action"])}
 ${table("blocks", "Manual blocks", ["On", "Target", "Reason", "Expires in"])}
 <p class="note">Block or lift with the admin API (Bearer token): <code>POST ${escapeHtml(prefix)}/blocks</code>, <code>DELETE ${escapeHtml(prefix)}/blocks/&lt;on&gt;/&lt;target&gt;</code>.</p>
 <p class="note" data-field="note"></p>
@@ -266,7 +266,7 @@ export const DASHBOARD_JS = `"use strict";
     chart(s, Date.parse(stats.generatedAt));
     fill("reasons", s.reasons, function (r) { return [r.reason, r.decisions]; });
     fill("countries", s.countries, function (r) { return [r.country || "(none)", r.decisions, r.denied]; });
-    fill("clusters", clusters.clusters || [], function (c) { return [c.id, c.route, c.accounts, c.maxAccounts, c.action]; });
+    fill("clusters", clusters.clusters || [], function (c) { return [c.id, (c.routes || []).join(", "), c.accounts, c.maxAccounts, c.action]; });
     fill("keys", s.keys, function (r) { return [r.key, r.denials]; });
     fill("blocks", blocks.blocks || [], function (b) { return [b.dimension, b.target, b.reason, duration(b.ttlMs)]; });
     setText(field("source"), stats.source === "analytics-engine" ? "Analytics Engine (all isolates)" : "this isolate");

@@ -53,6 +53,12 @@ export interface ClusterInput {
   by: string[];
   /** More distinct accounts (API keys) than this in the window puts the cluster over its limit. */
   maxAccounts: number;
+  /**
+   * Also count the members' distinct addresses (IPv4 /32, IPv6 /64): the
+   * cluster is then over its limit only with more addresses than this too.
+   * Tells a farm rotating through a subnet from a company or service behind NAT.
+   */
+  maxAddresses?: number;
   /** "1h", "30m", "1d", or seconds: from 1 minute to 7 days. */
   window: string | number;
   /** Over the limit: flag (tell the origin), throttle (the members share one account's limits), block (403). Default "flag". */

@@ -3,7 +3,7 @@
  * runs it directly; the Lua script (script.ts) is a line-by-line port, and the
  * same behavioural tests run against both stores to keep them equal.
  */
-import type { BucketRequest, BucketResult, CounterRequest } from "./types.ts";
+import type { BucketRequest, BucketResult, CounterRequest, CountAbove } from "./types.ts";
 
 /** A bucket that never refills (refillPerSecond 0) is forgotten after a day without writes. */
 export const NO_REFILL_TTL_MS = 86_400_000;
@@ -76,7 +76,7 @@ export function evaluate(
   nowMs: number,
 ): Evaluation {
   const current = buckets.map((b, i) => refill(states[i] ?? null, b.capacity, b.refillPerSecond, nowMs));
-  const applied = buckets.map((b) => !b.when || (counts[b.when.counter] ?? 0) > b.when.above);
+  const applied = buckets.map((b) => !b.when || (isAbove(b.when, counts) && (!b.when.and || isAbove(b.when.and, counts))));
   const retries = buckets.map((b, i) =>
     mode === "take" && applied[i] && b.cost > 0 ? retryMs(current[i]!.tokens, b.capacity, b.refillPerSecond, b.cost) : 0,
   );
@@ -104,17 +104,23 @@ export function evaluate(
   };
 }
 
+/** Whether the counter `c.counter` of this take counts more than `c.above`. */
+export const isAbove = (c: CountAbove, counts: readonly number[]): boolean => (counts[c.counter] ?? 0) > c.above;
+
+const isCounterOf = (c: CountAbove, counters: readonly unknown[]) => Number.isInteger(c.counter) && c.counter >= 0 && c.counter < counters.length;
+
 /** Validates a take's requests (both stores call it): bad numbers would corrupt stored state. */
 export function assertValidRequests(buckets: readonly BucketRequest[], counters: readonly CounterRequest[]): void {
   for (const b of buckets) {
     if (!(b.capacity > 0) || !(b.refillPerSecond >= 0) || !Number.isFinite(b.cost) || !Number.isFinite(b.capacity) || !Number.isFinite(b.refillPerSecond)) {
       throw new RangeError(`invalid bucket ${b.key}: capacity ${b.capacity}, refill ${b.refillPerSecond}, cost ${b.cost}`);
     }
-    if (b.when && !(b.when.counter >= 0 && b.when.counter < counters.length && Number.isInteger(b.when.counter))) {
-      throw new RangeError(`invalid bucket ${b.key}: when.counter ${b.when.counter} is not a counter of this take`);
+    for (const w of [b.when, b.when?.and]) {
+      if (w && !isCounterOf(w, counters)) throw new RangeError(`invalid bucket ${b.key}: counter ${w.counter} is not a counter of this take`);
     }
   }
   for (const c of counters) {
     if (!(c.windowSeconds > 0)) throw new RangeError(`invalid counter ${c.key}: window ${c.windowSeconds}`);
+    if (c.over?.and && !isCounterOf(c.over.and, counters)) throw new RangeError(`invalid counter ${c.key}: counter ${c.over.and.counter} is not a counter of this take`);
   }
 }

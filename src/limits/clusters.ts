@@ -2,22 +2,29 @@ import { templateOf } from "../checks/template.ts";
 import type { RequestFacts } from "../config/types.ts";
 import type { Finding } from "../verdict/types.ts";
 import { dimensionValue, type LimitRule } from "./rules.ts";
-import type { BucketRequest, CounterRequest } from "./types.ts";
+import { isAbove } from "./bucket.ts";
+import type { BucketRequest, CountAbove, CounterRequest } from "./types.ts";
 
 /**
  * Clusters: many accounts sharing what one operator cannot cheaply vary per
  * account (a client build, a network, a prompt template). Each cluster rule
  * counts the distinct accounts (API-key hashes) seen per value of its
  * dimensions over a rolling window, with the store's distinct counters, in the
- * same `take()` as the token buckets. Over `maxAccounts`, its action applies
- * to every member:
+ * same `take()` as the token buckets. Rules of the same name, dimensions and
+ * window on several routes count together. Over `maxAccounts`, its action applies
+ * to every member. With `maxAddresses`, the cluster also counts its members'
+ * distinct addresses (IPv4 /32, IPv6 /64) and is over its limit only when
+ * both counts are: many accounts from one or a few addresses is a company's
+ * or a hosted service's NAT, many accounts rotating through many addresses of
+ * one subnet is a farm evading per-address limits.
  *
  * - `flag`: the request goes on, and the origin is told (`x-guard-cluster`);
  * - `throttle`: the members share one set of buckets: the route's per-key
  *   buckets with the cluster in place of the key (the cluster is limited as
  *   one account), or the cluster's own `rate`. These are conditional buckets
- *   (`when: counter above maxAccounts`): the script applies them only once the
- *   count, after this request's account, is over the limit;
+ *   (`when: counter above maxAccounts`, and the address counter above
+ *   maxAddresses): the script applies them only once the counts, after this
+ *   request, are over the limit;
  * - `block`: the request is denied (403).
  *
  * Reason codes: `cluster.accounts_per_<dimensions>`, such as
@@ -33,6 +40,8 @@ export interface ClusterRule {
   by: readonly ClusterDimension[];
   /** More distinct accounts than this in the window puts the cluster over its limit. */
   maxAccounts: number;
+  /** When set, the cluster is over its limit only with more distinct addresses (/32, /64) than this too. */
+  maxAddresses: number | null;
   windowSeconds: number;
   action: "flag" | "throttle" | "block";
   /** `throttle` with its own bucket (`rate`); null: the route's per-key buckets, shared. */
@@ -42,20 +51,29 @@ export interface ClusterRule {
 /** A cluster the request belongs to, with the count after this request. */
 export interface ClusterState {
   name: string;
-  /** `<name>:<16 hex>`: the cluster's identity (a hash of its dimension values), for headers and telemetry. */
+  /** `<name>:<16 hex>`: the cluster's identity (a hash of its window and dimension values), for headers and telemetry. */
   id: string;
   /** Distinct accounts after this request; null when a remembered denial answered without counting. */
   accounts: number | null;
   maxAccounts: number;
+  /** Distinct addresses after this request, for a cluster with `maxAddresses` (else null, as when not counted). */
+  addresses: number | null;
+  maxAddresses: number | null;
   over: boolean;
   action: ClusterRule["action"];
 }
 
-/** One cluster of this request, ready for the store: its counter, and the shared buckets of a throttle. */
+/** One cluster of this request, ready for the store: its counters, and the shared buckets of a throttle. */
 export interface PlannedCluster {
   rule: ClusterRule;
   id: string;
-  counter: CounterRequest;
+  /** The distinct-account counter, then (with `maxAddresses`) the distinct-address one. */
+  counters: CounterRequest[];
+  /**
+   * When the cluster is over its limit, by the counters' indexes among every
+   * planned cluster's counters in order (as the take() receives them).
+   */
+  over: CountAbove & { and?: CountAbove };
   /** Shared buckets (throttle), each with the per-key rule it stands in for (null: the cluster's own rate). */
   buckets: Array<{ bucket: Omit<BucketRequest, "when">; rule: LimitRule | null }>;
 }
@@ -65,12 +83,12 @@ export const clusterCode = (rule: Pick<ClusterRule, "by">): string => `cluster.a
 /** The sorted set listing cluster counters over their limit (CounterRequest.over), read by the admin API. */
 export const clustersIndexKey = (prefix: string) => `${prefix}:clusters`;
 
-/** A listed counter's key back to its route, rule and id: `<prefix>:<route>:@<rule>:<digest>:accounts`. */
-export function readClusterCounterKey(prefix: string, key: string): { route: string; rule: string; id: string } | null {
+/** A listed counter's key back to its rule and id: `<prefix>:@<rule>:<digest>:accounts`. */
+export function readClusterCounterKey(prefix: string, key: string): { rule: string; id: string } | null {
   const parts = key.split(":");
-  if (parts.length !== 5 || parts[0] !== prefix || !parts[2]!.startsWith("@") || parts[4] !== "accounts") return null;
-  const rule = parts[2]!.slice(1);
-  return { route: parts[1]!, rule, id: `${rule}:${parts[3]!.slice(0, 16)}` };
+  if (parts.length !== 4 || parts[0] !== prefix || !parts[1]!.startsWith("@") || parts[3] !== "accounts") return null;
+  const rule = parts[1]!.slice(1);
+  return { rule, id: `${rule}:${parts[2]!.slice(0, 16)}` };
 }
 
 /** The rule's own bucket as a LimitRule: for limit states and headers. */
@@ -88,8 +106,9 @@ export function clusterDimensionValue(facts: RequestFacts, dimension: ClusterDim
 }
 
 /**
- * Plans the request's clusters: one counter each (the member is the API-key
- * hash; a request without a key joins no cluster), and for a throttle its
+ * Plans the request's clusters: a distinct-account counter each (the member
+ * is the API-key hash; a request without a key joins no cluster), a
+ * distinct-address counter for those with `maxAddresses`, and for a throttle its
  * shared buckets. `costOf` gives a per-key rule's cost for this request (1, or
  * the token estimate), so the shared bucket is charged what the key's is.
  */
@@ -105,6 +124,7 @@ export async function planClusters(
   const member = facts.subject.keyHash;
   if (!member || clusters.length === 0) return [];
   const out: PlannedCluster[] = [];
+  let counterIndex = 0;
   for (const rule of clusters) {
     const parts: string[] = [];
     for (const d of rule.by) {
@@ -113,7 +133,14 @@ export async function planClusters(
       parts.push(`${d}=${value}`);
     }
     if (parts.length < rule.by.length) continue;
-    const digest = await hash(parts.join("\n"));
+    const maxAddresses = rule.maxAddresses ?? null;
+    const ip = maxAddresses === null ? null : dimensionValue(facts.subject, "ip");
+    if (maxAddresses !== null && ip === null) continue;
+    // Counted across routes: a farm splitting its requests between two APIs is one cluster. The window is
+    // part of the identity, so rules of one name but other windows never share counter slots.
+    const digest = await hash(`window=${rule.windowSeconds}\n${parts.join("\n")}`);
+    const counted = `${prefix}:@${rule.name}:${digest}`;
+    // a throttle's shared buckets stand in for the route's per-key buckets, so they stay per route like those
     const base = `${prefix}:${routeName}:@${rule.name}:${digest}`;
     const buckets: PlannedCluster["buckets"] = [];
     if (rule.action === "throttle") {
@@ -129,32 +156,43 @@ export async function planClusters(
         }
       }
     }
-    out.push({
-      rule,
-      id: `${rule.name}:${digest.slice(0, 16)}`,
-      // listed while over its limit, for the admin API (readClusterCounterKey reads the key back)
-      counter: { key: `${base}:accounts`, member, windowSeconds: rule.windowSeconds, over: { above: rule.maxAccounts, registry: clustersIndexKey(prefix) } },
-      buckets,
-    });
+    const accountsAt = counterIndex++;
+    const over: PlannedCluster["over"] = { counter: accountsAt, above: rule.maxAccounts };
+    if (maxAddresses !== null) over.and = { counter: counterIndex++, above: maxAddresses };
+    // listed while over its limit, for the admin API (readClusterCounterKey reads the key back)
+    const counters: CounterRequest[] = [
+      { key: `${counted}:accounts`, member, windowSeconds: rule.windowSeconds, over: { above: rule.maxAccounts, registry: clustersIndexKey(prefix), ...(over.and ? { and: over.and } : {}) } },
+    ];
+    // the address is hashed like a bucket key's value: no raw address reaches the store
+    if (over.and) counters.push({ key: `${counted}:addresses`, member: await hash(`ip=${ip}`), windowSeconds: rule.windowSeconds });
+    out.push({ rule, id: `${rule.name}:${digest.slice(0, 16)}`, counters, over, buckets });
   }
   return out;
 }
 
 const RISK = 0.5;
 
-/** Per planned cluster (same order): its state, and its finding when over the limit (flag, or block). */
+/** Per planned cluster (same order): its state, and its finding when over the limit (flag, or block). `counts`: every planned counter's, in order. */
 export function judgeClusters(planned: readonly PlannedCluster[], counts: readonly number[]): Array<{ state: ClusterState; finding: Finding | null }> {
-  return planned.map((p, i) => {
-    const accounts = counts[i] ?? 0;
-    const over = accounts > p.rule.maxAccounts;
-    const state: ClusterState = { name: p.rule.name, id: p.id, accounts, maxAccounts: p.rule.maxAccounts, over, action: p.rule.action };
+  return planned.map((p) => {
+    const accounts = counts[p.over.counter] ?? 0;
+    const addresses = p.over.and ? (counts[p.over.and.counter] ?? 0) : null;
+    const over = isAbove(p.over, counts) && (!p.over.and || isAbove(p.over.and, counts));
+    const state: ClusterState = { ...clusterState(p, accounts, addresses), over };
     if (!over) return { state, finding: null };
-    const reason = { check: "cluster" as const, code: clusterCode(p.rule), detail: `${p.id}: ${accounts} accounts > ${p.rule.maxAccounts} in ${p.rule.windowSeconds}s` };
+    const from = addresses === null ? "" : ` from ${addresses} addresses > ${p.rule.maxAddresses}`;
+    const reason = { check: "cluster" as const, code: clusterCode(p.rule), detail: `${p.id}: ${accounts} accounts > ${p.rule.maxAccounts}${from} in ${p.rule.windowSeconds}s` };
     // a throttle's denial comes from its shared buckets (the limiter); with room there, the member is flagged
     const finding: Finding =
       p.rule.action === "block" ? { reason, action: "block", status: 403, final: true, risk: RISK } : { reason, action: "flag", risk: RISK };
     return { state, finding };
   });
+}
+
+/** A planned cluster's state with these counts (null: not counted, answered from the denial cache). */
+export function clusterState(p: PlannedCluster, accounts: number | null, addresses: number | null): ClusterState {
+  const { name, maxAccounts, maxAddresses, action } = p.rule;
+  return { name, id: p.id, accounts, maxAccounts, addresses, maxAddresses, over: true, action };
 }
 
 /** The finding of a throttled cluster whose shared buckets lack room (accounts null: answered from the denial cache). */

@@ -95,7 +95,7 @@ export function parseWindow(value: unknown): number | null {
 }
 
 function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | undefined {
-  const o = readObject(raw, path, p, ["name", "by", "maxAccounts", "window", "action", "rate", "capacity"]);
+  const o = readObject(raw, path, p, ["name", "by", "maxAccounts", "maxAddresses", "window", "action", "rate", "capacity"]);
   if (!o) return undefined;
   const before = p.list.length;
   const name = readString(o, "name", path, p, { required: true, pattern: NAME, patternHint: "1-64 letters, digits, '_', '.' or '-'" });
@@ -105,6 +105,7 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
   }) as ClusterDimension[] | undefined;
   if (by && new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
   const maxAccounts = readNumber(o, "maxAccounts", path, p, { integer: true, min: 1, required: true });
+  const maxAddresses = readNumber(o, "maxAddresses", path, p, { integer: true, min: 1 }) ?? null;
   let windowSeconds: number | undefined;
   if (o.window === undefined) p.add(at(path, "window"), 'is required ("1h", "30m", "1d" or seconds)');
   else {
@@ -121,12 +122,12 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
     else bucket = { capacity: readNumber(o, "capacity", path, p, { integer: true, min: 1 }) ?? rate.count, refillPerSecond: rate.count / rate.seconds };
   } else if (o.capacity !== undefined) p.add(at(path, "capacity"), 'needs "rate"');
   if (p.list.length !== before || !name || !by || maxAccounts === undefined || windowSeconds === undefined) return undefined;
-  return { name, by, maxAccounts, windowSeconds, action, bucket };
+  return { name, by, maxAccounts, maxAddresses, windowSeconds, action, bucket };
 }
 
 /**
  * Reads a route's `clusters`: an array of
- * `{ "name", "by": [dimensions], "maxAccounts", "window": "1h", "action": "flag" | "throttle" | "block", "rate"? }`.
+ * `{ "name", "by": [dimensions], "maxAccounts", "maxAddresses"?, "window": "1h", "action": "flag" | "throttle" | "block", "rate"? }`.
  * A throttle without `rate` shares the route's per-key limits (`keyLimits`:
  * the names of the route's limits by key); with neither it is a problem.
  */

@@ -4,7 +4,7 @@ import type { Finding, LimitState } from "../verdict/types.ts";
 import { type BlockCache, type BlockDimension, createBlockCache, requestBlockKeys } from "./blocks.ts";
 import { type DenialCache, createDenialCache } from "./denial-cache.ts";
 import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
-import { type ClusterRule, type ClusterState, type PlannedCluster, clusterThrottle, judgeClusters, ownBucketRule, planClusters } from "./clusters.ts";
+import { type ClusterRule, type ClusterState, type PlannedCluster, clusterState, clusterThrottle, judgeClusters, ownBucketRule, planClusters } from "./clusters.ts";
 import { createMemoryStore } from "./memory-store.ts";
 import { type LimitRule, bucketKey, reasonStem, sha256Hex, windowSeconds } from "./rules.ts";
 import type { BucketRequest, CounterRequest, LimitStore, TakeResult } from "./types.ts";
@@ -290,12 +290,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
       }
       const keyRules = rules.filter((r) => r.by.includes("key"));
       plan.clusters = await planClusters(clusterRules, keyRules, facts, storeConfig.prefix, routeName, hashOnce, costOf);
-      plan.clusters.forEach((c, counter) => {
-        plan.counters.push(c.counter);
-        for (const b of c.buckets) {
-          planned.push({ rule: b.rule ?? ownBucketRule(c.rule), cluster: c, bucket: { ...b.bucket, when: { counter, above: c.rule.maxAccounts } } });
-        }
-      });
+      for (const c of plan.clusters) {
+        plan.counters.push(...c.counters);
+        for (const b of c.buckets) planned.push({ rule: b.rule ?? ownBucketRule(c.rule), cluster: c, bucket: { ...b.bucket, when: c.over } });
+      }
       if (planned.length === 0 && plan.counters.length === 0 && blockKeys.length === 0) return outcome({ allowed: true, source: "none", findings: [], limits: [] });
 
       // A cost larger than the capacity can never fit: no store call, no retry. (A cluster's bucket is as large as the key's.)
@@ -329,7 +327,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
             ...clusters.map((c) => clusterThrottle(c, null, retryAfter(waitMs))),
             ...cached.filter(({ p }) => !p.cluster).map(({ p }) => throttle(p.rule, waitMs)),
           ],
-          clusters: clusters.map((c) => ({ name: c.rule.name, id: c.id, accounts: null, maxAccounts: c.rule.maxAccounts, over: true, action: c.rule.action })),
+          clusters: clusters.map((c) => clusterState(c, null, null)),
         });
       }
 

@@ -1,5 +1,5 @@
 import { type AdminStore, type BlockEntry, type BlockRecord, type ListedCounter, MAX_BLOCK_TTL_MS } from "./blocks.ts";
-import { type BucketState, assertValidRequests, counterSlots, evaluate, ttlMs } from "./bucket.ts";
+import { type BucketState, assertValidRequests, counterSlots, evaluate, isAbove, ttlMs } from "./bucket.ts";
 import type { BucketRequest, LimitStore, TakeResult } from "./types.ts";
 
 export interface MemoryStoreOptions {
@@ -123,14 +123,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
           if (u && u.slots[slots.current] === members && u.slots[1 - slots.current] === other && !other?.has(c.member)) u.count++;
         }
         put(currentKey, { kind: "members", members, expiresAt: t + slots.expiresInMs });
-        const count = distinct(c.key, t);
-        if (c.over && count > c.over.above) {
-          // listed like the script does: until the current slot expires
-          listed.delete(c.key);
-          if (listed.size >= maxBlocks) listed.delete(listed.keys().next().value!);
-          listed.set(c.key, t + slots.expiresInMs);
-        }
-        return count;
+        return distinct(c.key, t);
+      });
+      counters.forEach((c, i) => {
+        if (!c.over || !isAbove({ counter: i, above: c.over.above }, counts) || (c.over.and && !isAbove(c.over.and, counts))) return;
+        // listed like the script does: until the current slot expires
+        listed.delete(c.key);
+        if (listed.size >= maxBlocks) listed.delete(listed.keys().next().value!);
+        listed.set(c.key, t + counterSlots(c.windowSeconds, t).expiresInMs);
       });
       return run("take", buckets, counts, t);
     },

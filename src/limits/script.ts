@@ -10,11 +10,13 @@
  *          unconditionally, kept within [-capacity, capacity]; no counters)
  * ARGV[2]  the clock in ms, or "" to read the Redis clock (TIME)
  * ARGV[3]  nb, ARGV[4] nc
- * then per bucket: capacity, refillPerSecond, cost, when-counter (1-based, 0: always applies), when-above
+ * then per bucket: capacity, refillPerSecond, cost, when-counter (1-based, 0: always applies), when-above,
+ *      and-counter (1-based, 0: none), and-above (the bucket applies when both counters are above)
  * then per counter: member, windowSeconds
  * then nk (optional, 0 when absent): the number of block keys
  * then nt (optional, 0 when absent): the number of tracked counters, and per
- *      one: its 1-based counter index, the count it is over its limit above
+ *      one: its 1-based counter index, the count it is over its limit above,
+ *      and-counter (1-based, 0: none), and-above (listed only when both are above)
  *
  * A bucket is a string "<tokens> <atMs>" written with SET PX (value and TTL in
  * one command); its TTL is the time to refill fully, at least 1 s (a full
@@ -46,14 +48,14 @@ local nb = tonumber(ARGV[3])
 local nc = tonumber(ARGV[4])
 local NO_REFILL_TTL_MS = 86400000
 
-local nk = tonumber(ARGV[5 + nb * 5 + nc * 2]) or 0
+local nk = tonumber(ARGV[5 + nb * 7 + nc * 2]) or 0
 for i = 1, nk do
   local ttl = redis.call("PTTL", KEYS[nb + 2 * nc + i])
   if ttl ~= -2 then return {-1, now, i, ttl} end
 end
 
 local counts = {}
-local cbase = 4 + nb * 5
+local cbase = 4 + nb * 7
 for i = 1, nc do
   local member = ARGV[cbase + 2 * i - 1]
   local half = math.max(1, math.floor(tonumber(ARGV[cbase + 2 * i]) * 1000 / 2))
@@ -65,12 +67,17 @@ for i = 1, nc do
   counts[i] = redis.call("PFCOUNT", cur, prev)
 end
 
-local tbase = 6 + nb * 5 + nc * 2
+local function above(counter, count)
+  return counter == 0 or counts[counter] > count
+end
+
+local tbase = 6 + nb * 7 + nc * 2
 local nt = tonumber(ARGV[tbase]) or 0
 local listed = false
 for j = 1, nt do
-  local i = tonumber(ARGV[tbase + 2 * j - 1])
-  if counts[i] > tonumber(ARGV[tbase + 2 * j]) then
+  local t = tbase + 4 * j - 4
+  local i = tonumber(ARGV[t + 1])
+  if above(i, tonumber(ARGV[t + 2])) and above(tonumber(ARGV[t + 3]), tonumber(ARGV[t + 4])) then
     local half = math.max(1, math.floor(tonumber(ARGV[cbase + 2 * i]) * 1000 / 2))
     local registry = KEYS[nb + 2 * nc + nk + 1]
     redis.call("ZADD", registry, (math.floor(now / half) + 2) * half, string.sub(KEYS[nb + 2 * i - 1], 1, -3))
@@ -96,9 +103,8 @@ end
 local allowed = 1
 local b = {}
 for i = 1, nb do
-  local a = 4 + (i - 1) * 5
+  local a = 4 + (i - 1) * 7
   local cap, rate, cost = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-  local when, above = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
   local tokens, at, existed = cap, now, false
   if states[i] then
     local t, ts = string.match(states[i], "^(%S+) (%S+)$")
@@ -109,7 +115,7 @@ for i = 1, nb do
       at = math.max(ts, now)
     end
   end
-  local applied = when == 0 or counts[when] > above
+  local applied = above(tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])) and above(tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7]))
   local retry = 0
   if mode == "take" and applied and cost > 0 then
     if cost > cap then retry = -1
@@ -157,4 +163,4 @@ return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "3b1b833bcdba5ebc9ac7d29e3061e06b86173a9f";
+export const LIMIT_SCRIPT_SHA1 = "fe11e4f1f1fd104a6b9e3c030e2b742816555e91";

@@ -14,10 +14,16 @@ export interface BucketRequest {
   cost: number;
   /**
    * Only applies when the counter at this index (in the same `take()`) is above
-   * `above` after adding this request's member: a cluster over its limit shares
-   * one bucket.
+   * `above` after adding this request's member, and, with `and`, a second
+   * counter above its own: a cluster over its limit shares one bucket.
    */
-  when?: { counter: number; above: number };
+  when?: CountAbove & { and?: CountAbove };
+}
+
+/** A counter of the same `take()` (its index there) above a count. */
+export interface CountAbove {
+  counter: number;
+  above: number;
 }
 
 export interface BucketResult {
@@ -41,9 +47,10 @@ export interface CounterRequest {
    * While the count (after this member) is above `above`, list the counter in
    * the sorted set `registry` (member: the counter's key, score: when its
    * current slot expires), so the admin API can show clusters over their limit.
+   * With `and`, only while that counter of the same take() is above its count too.
    * Every tracked counter of one take() names the same registry.
    */
-  over?: { above: number; registry: string };
+  over?: { above: number; registry: string; and?: CountAbove };
 }
 
 export interface TakeResult {

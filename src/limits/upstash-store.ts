@@ -3,7 +3,7 @@ import { type AdminStore, type BlockEntry, type ListedCounter, MAX_BLOCK_TTL_MS,
 import { assertValidRequests } from "./bucket.ts";
 import { type ScriptRedis, evalScript } from "./eval.ts";
 import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1 } from "./script.ts";
-import type { BucketAdjustment, BucketRequest, CounterRequest, LimitStore, TakeResult } from "./types.ts";
+import type { BucketAdjustment, BucketRequest, CountAbove, CounterRequest, LimitStore, TakeResult } from "./types.ts";
 
 export interface UpstashStoreOptions {
   /**
@@ -19,6 +19,9 @@ export interface UpstashStoreOptions {
 const LIMIT = { source: LIMIT_SCRIPT, sha1: LIMIT_SCRIPT_SHA1 };
 const ADMIN = { source: ADMIN_SCRIPT, sha1: ADMIN_SCRIPT_SHA1 };
 
+/** A condition as the script reads it: the 1-based counter (0: none) and the count it must be above. */
+const condition = (c: CountAbove | undefined): [string, string] => (c ? [String(c.counter + 1), String(c.above)] : ["0", "0"]);
+
 /** Builds the script's KEYS and ARGV (see script.ts). */
 export function scriptCall(
   mode: "take" | "adjust",
@@ -31,7 +34,7 @@ export function scriptCall(
   const keys = [...bucketKeys];
   const args = [mode, nowMs === null ? "" : String(Math.floor(nowMs)), String(buckets.length), String(counters.length)];
   for (const b of buckets) {
-    args.push(String(b.capacity), String(b.refillPerSecond), String(b.cost), String(b.when ? b.when.counter + 1 : 0), String(b.when?.above ?? 0));
+    args.push(String(b.capacity), String(b.refillPerSecond), String(b.cost), ...condition(b.when), ...condition(b.when?.and));
   }
   for (const c of counters) {
     keys.push(`${c.key}:0`, `${c.key}:1`);
@@ -44,7 +47,7 @@ export function scriptCall(
     if (tracked.some((t) => t.registry !== tracked[0]!.registry)) throw new RangeError("every tracked counter of one take must name the same registry");
     keys.push(tracked[0]!.registry);
     args.push(String(tracked.length));
-    for (const t of tracked) args.push(String(t.index), String(t.above));
+    for (const t of tracked) args.push(String(t.index), String(t.above), ...condition(t.and));
   }
   return { keys, args };
 }

@@ -24,12 +24,13 @@ describe("clusters over their limit", () => {
     const body = (await (await gw.admin("/clusters")).json()) as { clusters: Array<Record<string, unknown>> };
     expect(body.clusters).toEqual([
       {
-        route: "messages",
+        routes: ["messages"],
         cluster: "shared-asn",
         id: expect.stringMatching(/^shared-asn:[0-9a-f]{16}$/),
         by: ["asn"],
         accounts: 5,
         maxAccounts: 3,
+        maxAddresses: null,
         action: "flag",
         windowSeconds: 3600,
         listedUntil: expect.any(String),

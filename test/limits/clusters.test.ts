@@ -13,6 +13,7 @@ const cluster = (over: Partial<ClusterRule> = {}): ClusterRule => ({
   name: "shared-fp",
   by: ["fingerprint", "asn"],
   maxAccounts: 3,
+  maxAddresses: null,
   windowSeconds: 3600,
   action: "flag",
   bucket: null,
@@ -98,6 +99,65 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     expect((await limiter.check([], account(3), "messages", rules)).findings).toMatchObject([{ action: "block", status: 403, final: true }]);
   });
 
+  it("maxAddresses: many accounts behind one address stay under the limit; rotating through the subnet's addresses goes over", async () => {
+    const s = await make();
+    const store = counting(s.store);
+    const limiter = createLimiter({ store, storeConfig, now: s.now });
+    const rules = [cluster({ name: "rotating", by: ["subnet"], maxAccounts: 3, maxAddresses: 3, action: "block" })];
+    const from = (n: number, host: number) => account(n, { ipPrefix: `198.51.100.${host}/32`, subnet: "198.51.100.0/24" });
+    // a company: six accounts behind one NAT address
+    for (let n = 1; n <= 6; n++) {
+      const r = await limiter.check([], from(n, 1), "messages", rules);
+      expect(r.findings).toEqual([]);
+      expect(r.clusters).toMatchObject([{ name: "rotating", accounts: n, maxAccounts: 3, addresses: 1, maxAddresses: 3, over: false }]);
+    }
+    // elsewhere, one account rotating through six addresses is one account
+    for (let host = 1; host <= 6; host++) {
+      const r = await limiter.check([], account(100, { ipPrefix: `192.0.2.${host}/32`, subnet: "192.0.2.0/24" }), "messages", rules);
+      expect(r.clusters).toMatchObject([{ accounts: 1, addresses: host, over: false }]);
+    }
+    expect(await s.store.listCounters("dg:clusters", 10)).toEqual([]);
+    // new accounts on new addresses: over both limits at the fourth address, every member is blocked, also the company's
+    for (let host = 2; host <= 3; host++) expect((await limiter.check([], from(5 + host, host), "messages", rules)).findings).toEqual([]);
+    expect((await limiter.check([], from(9, 4), "messages", rules)).clusters[0]).toMatchObject({ accounts: 9, addresses: 4, over: true });
+    const blocked = await limiter.check([], from(2, 1), "messages", rules);
+    expect(blocked.findings).toMatchObject([
+      { action: "block", status: 403, reason: { code: "cluster.accounts_per_subnet", detail: expect.stringMatching(/: 9 accounts > 3 from 4 addresses > 3 in 3600s$/) } },
+    ]);
+    expect(await s.store.listCounters("dg:clusters", 10)).toMatchObject([{ count: 9 }]);
+    // still one store round trip a request
+    expect(store.takes).toBe(16);
+  });
+
+  it("maxAddresses with throttle: the shared bucket applies only once both counts are over", async () => {
+    const s = await make();
+    const limiter = createLimiter({ store: s.store, storeConfig, now: s.now });
+    const rules = [cluster({ by: ["subnet"], maxAccounts: 1, maxAddresses: 1, action: "throttle", bucket: { capacity: 1, refillPerSecond: 1 / 60 } })];
+    const from = (n: number, host: number) => account(n, { ipPrefix: `198.51.100.${host}/32`, subnet: "198.51.100.0/24" });
+    const behindNat = [];
+    for (let n = 1; n <= 4; n++) behindNat.push((await limiter.check([], from(n, 1), "messages", rules)).allowed);
+    expect(behindNat).toEqual([true, true, true, true]);
+    // a second address puts the cluster over: one request fits the shared bucket, then none
+    expect((await limiter.check([], from(5, 2), "messages", rules)).allowed).toBe(true);
+    const denied = await limiter.check([], from(1, 1), "messages", rules);
+    expect(denied).toMatchObject({ allowed: false, findings: [{ action: "throttle", status: 429, reason: { code: "cluster.accounts_per_subnet" } }] });
+  });
+
+  it("a cluster of one name counts across the routes that name it; another window is another cluster", async () => {
+    const s = await make();
+    const limiter = createLimiter({ store: s.store, storeConfig, now: s.now });
+    const rules = [cluster()];
+    await limiter.check([], account(1), "messages", rules);
+    await limiter.check([], account(2), "chat", rules);
+    await limiter.check([], account(3), "messages", rules);
+    const fourth = await limiter.check([], account(4), "chat", rules);
+    expect(fourth.clusters[0]).toMatchObject({ accounts: 4, over: true });
+    expect(fourth.clusters[0]!.id).toBe((await limiter.check([], account(1), "messages", rules)).clusters[0]!.id);
+    const daily = await limiter.check([], account(5), "chat", [cluster({ windowSeconds: 86_400 })]);
+    expect(daily.clusters[0]).toMatchObject({ accounts: 1, over: false });
+    expect(daily.clusters[0]!.id).not.toBe(fourth.clusters[0]!.id);
+  });
+
   it("counts nobody without an API key or without the cluster's dimensions", async () => {
     const s = await make();
     const store = counting(s.store);
@@ -131,15 +191,17 @@ describe("the route's clusters section", () => {
           { name: "fp", by: ["fingerprint", "asn"], maxAccounts: 20, window: "1h", action: "throttle" },
           { name: "tpl", by: ["template"], maxAccounts: 10, window: 1800 },
           { name: "own", by: ["subnet"], maxAccounts: 5, window: "1d", action: "throttle", rate: "10 per minute", capacity: 20 },
+          { name: "rotating", by: ["subnet"], maxAccounts: 20, maxAddresses: 20, window: "10m", action: "block" },
         ],
       }),
     );
     const r = config.routes[0]!;
     expect(r.needsBody).toBe(true);
     expect(r.clusters).toEqual([
-      { name: "fp", by: ["fingerprint", "asn"], maxAccounts: 20, windowSeconds: 3600, action: "throttle", bucket: null },
-      { name: "tpl", by: ["template"], maxAccounts: 10, windowSeconds: 1800, action: "flag", bucket: null },
-      { name: "own", by: ["subnet"], maxAccounts: 5, windowSeconds: 86400, action: "throttle", bucket: { capacity: 20, refillPerSecond: 10 / 60 } },
+      { name: "fp", by: ["fingerprint", "asn"], maxAccounts: 20, maxAddresses: null, windowSeconds: 3600, action: "throttle", bucket: null },
+      { name: "tpl", by: ["template"], maxAccounts: 10, maxAddresses: null, windowSeconds: 1800, action: "flag", bucket: null },
+      { name: "own", by: ["subnet"], maxAccounts: 5, maxAddresses: null, windowSeconds: 86400, action: "throttle", bucket: { capacity: 20, refillPerSecond: 10 / 60 } },
+      { name: "rotating", by: ["subnet"], maxAccounts: 20, maxAddresses: 20, windowSeconds: 600, action: "block", bucket: null },
     ]);
     expect(loadConfig(route({ clusters: [{ name: "fp", by: ["fingerprint"], maxAccounts: 2, window: "1h" }] })).routes[0]!.needsBody).toBe(false);
     expect([parseWindow("90s"), parseWindow("30m"), parseWindow(" 2 h "), parseWindow("1w"), parseWindow(-5)]).toEqual([90, 1800, 7200, null, null]);
@@ -154,6 +216,7 @@ describe("the route's clusters section", () => {
           { name: "c", by: ["asn"], maxAccounts: 5, window: "1h", action: "throttle" },
           { name: "d", by: ["asn"], maxAccounts: 5, window: "1h", rate: "10 per minute" },
           { name: "d", by: ["asn"], maxAccounts: 5, window: "1h" },
+          { name: "e", by: ["subnet"], maxAccounts: 5, maxAddresses: 0, window: "1h" },
         ],
       }),
     );
@@ -167,6 +230,7 @@ describe("the route's clusters section", () => {
       'routes[0].clusters[2]: a throttle shares the route\'s limits by "key": add one to "limits", or give the cluster its own "rate"',
       'routes[0].clusters[3].rate: applies to "action": "throttle" only',
       'routes[0].clusters[4].name: duplicates routes[0].clusters[3].name "d"',
+      "routes[0].clusters[5].maxAddresses: must be a positive integer",
     ]);
   });
 });
