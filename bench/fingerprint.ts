@@ -63,6 +63,9 @@ const clustered = await tenant();
 const clusterLimiter = limits.createLimiter({ store: limits.createUpstashStore(clustered.redis), storeConfig });
 await clusterLimiter.check(rules, facts("warm-up"), "messages", clusters);
 const withClusters = await measure(clustered, REQUESTS, (i) => clusterLimiter.check(rules, facts(`k${i}`, 64500 + i), "messages", clusters));
+// and a third: accounts and addresses per subnet (two counters)
+const rotating = [...clusters, { name: "rotating-subnet", by: ["subnet"], maxAccounts: 20, maxAddresses: 20, windowSeconds: 600, action: "block", bucket: null }];
+const withRotation = await measure(clustered, REQUESTS, (i) => clusterLimiter.check(rules, facts(`r${i}`, 64500 + i), "messages", rotating));
 
 // a farm: one client on one network, 200 accounts; over 20 the accounts share one key bucket of 5 a minute
 const farmRules = [{ ...rules[0], capacity: 5, refillPerSecond: 5 / 60 }, rules[1], rules[2]];
@@ -81,6 +84,7 @@ console.log(`| ${"".padEnd(58)} | round trips | Redis commands | per request`);
 console.log(`| ${"-".repeat(58)} | ----------- | -------------- | -----------`);
 console.log(row("buckets only, 200 accounts on 200 networks", without));
 console.log(row("buckets + 2 clusters, 200 accounts on 200 networks", withClusters));
+console.log(row("buckets + 3 clusters (+ accounts and addresses per subnet)", withRotation));
 console.log(row(`buckets + 2 clusters, a farm on one network (${farmAllowed} allowed)`, farmRun));
 
 await harness.close();

@@ -121,4 +121,41 @@ describe("account farms through the gateway, on real Redis", () => {
     expect(new Set(flagged.map((e) => e.template)).size).toBe(1);
     expect(gw.points.at(-31)!.blobs![15]).toBe(flagged[19]!.template);
   });
+  it("a farm rotating through one /24's addresses is denied once over both limits; 300 keys behind one NAT address are not", async () => {
+    const rotating = { name: "rotating-subnet", by: ["subnet"], maxAccounts: 20, maxAddresses: 20, window: "10m", action: "block" };
+    const gw = await gateway({ routes: [{ ...ROUTE, limits: [{ name: "key-rpm", by: ["key"], rate: "60 per minute" }], clusters: [rotating] }] });
+    const aws = network(16509, "Amazon.com, Inc.", "US");
+    // a company: 300 employees' keys behind one egress address of a business line
+    const company: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const res = await gw.call("/v1/messages", { ...json(message(), sdkHeaders(`sk-employee-${i}`)), cf: network(3356, "Level 3 Parent, LLC", "GB"), ip: "198.51.100.20" });
+      company.push(res.status);
+      await res.body?.cancel();
+    }
+    expect(company.filter((s) => s !== 200)).toEqual([]);
+    // the farm: every request another key from another address of its /24
+    const farm: number[] = [];
+    let firstDenied: Response | null = null;
+    for (let i = 0; i < 100; i++) {
+      const res = await gw.call("/v1/messages", { ...json(message(), sdkHeaders(`sk-farm-${i}`)), cf: aws, ip: `203.0.113.${i + 2}` });
+      farm.push(res.status);
+      if (res.status === 403 && !firstDenied) firstDenied = res;
+      else await res.body?.cancel();
+    }
+    // accounts and addresses both reach 21 with the 21st request (the HyperLogLog may count one off)
+    const allowed = farm.filter((s) => s === 200).length;
+    expect(allowed).toBeGreaterThanOrEqual(19);
+    expect(allowed).toBeLessThanOrEqual(22);
+    expect(farm.slice(allowed).filter((s) => s !== 403)).toEqual([]);
+    expect(firstDenied!.headers.get("x-guard-reason")).toBe("cluster.accounts_per_subnet");
+    expect(firstDenied!.headers.get("x-should-retry")).toBe("false");
+    expect(await firstDenied!.json()).toMatchObject({ type: "error", error: { type: "permission_error" } });
+    // a member already counted is denied too, from any address of the /24
+    const member = await gw.call("/v1/messages", { ...json(message(), sdkHeaders("sk-farm-0")), cf: aws, ip: "203.0.113.2" });
+    expect(member.status).toBe(403);
+    // the addresses reached the store hashed: no raw address in any key
+    const keys = (await gw.tenant.command("KEYS", "*")) as string[];
+    expect(keys.some((k) => /:@rotating-subnet:[0-9a-f]+:addresses:[01]$/.test(k))).toBe(true);
+    expect(keys.some((k) => k.includes("203.0.113") || k.includes("198.51.100"))).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 // Scenario files: the shipped one is valid; a broken one is refused with every problem by path.
 import { describe, expect, it } from "vitest";
 import shipped from "../../bench/scenarios/default.json";
+import farmAdapts from "../../bench/scenarios/farm-adapts.json";
 import { parseScenario } from "../../bench/sim/scenario";
 import { smallScenario } from "./fixtures";
 
@@ -14,6 +15,19 @@ describe("scenario files", () => {
     expect(farm.accounts * farm.ratePerMs * 1000).toBeCloseTo(7.52, 2);
     expect(parsed.scenario.goals).toEqual({ campaign: "farm", minReduction: 100, maxLegitimateDenied: 0.001 });
     expect(parseScenario(smallScenario()).ok).toBe(true);
+  });
+
+  it("accepts the farm's adaptations, next to the same legitimate traffic", () => {
+    const parsed = parseScenario(farmAdapts);
+    expect(parsed.ok ? [] : parsed.problems).toEqual([]);
+    if (!parsed.ok) return;
+    const legitimate = (segments: { legitimate: boolean }[]) => segments.filter((s) => s.legitimate);
+    const reference = parseScenario(shipped);
+    expect(reference.ok && legitimate(parsed.scenario.segments)).toEqual(reference.ok && legitimate(reference.scenario.segments));
+    const farms = parsed.scenario.segments.filter((s) => !s.legitimate);
+    expect(farms.map((s) => s.name)).toEqual(["farm", "farm-wide", "farm-few-addresses"]);
+    // the same keys and rate; only the networks differ
+    for (const f of farms) expect(f.accounts * f.ratePerMs * 1000).toBeCloseTo(7.52, 2);
   });
 
   it("refuses a scenario with errors, naming the path of each", () => {
