@@ -45,6 +45,8 @@ export interface RouteInput {
   clusters?: ClusterInput[];
   /** Check manual blocks (admin API) on this route. Default: true when the route has limits (same store round trip), else false. */
   blocks?: boolean;
+  /** Keys you trust, as key hashes (`npm run key-hash`): they skip the fingerprint and content signals and join no cluster. */
+  trust?: { keys: string[] };
 }
 
 export interface ClusterInput {

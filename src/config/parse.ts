@@ -1,6 +1,7 @@
 import { parseClusters, parseLimits } from "../limits/config";
 import { limitsNeedBody } from "../limits/limiter";
 import { parseContent } from "./content";
+import { parseTrust, untrustedOnly } from "./trust";
 import { parseFingerprint } from "./fingerprint";
 import { parseGeo } from "./geo";
 import { compilePathPattern } from "./routes";
@@ -58,7 +59,7 @@ export class ConfigError extends Error {
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "clusters", "providerHeaders", "blocks"]);
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "clusters", "providerHeaders", "blocks", "trust"]);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
@@ -93,11 +94,13 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     checks.push(geo.check);
     needsBody ||= geo.needsBody;
   }
+  const trustedKeys = parseTrust(obj.trust, at(path, "trust"), p);
+  const signal = (check: PureCheck) => (trustedKeys?.size ? untrustedOnly(trustedKeys, check) : check);
   const fingerprint = parseFingerprint(obj.fingerprint, at(path, "fingerprint"), p);
-  if (fingerprint) checks.push(fingerprint.check);
+  if (fingerprint) checks.push(signal(fingerprint.check));
   const content = parseContent(obj.content, at(path, "content"), p);
   if (content) {
-    checks.push(content.check);
+    checks.push(signal(content.check));
     needsBody = true;
   }
   const limits = obj.limits === undefined ? [] : parseLimits(obj.limits, at(path, "limits"), p);
@@ -123,6 +126,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     providerHeaders: readBoolean(obj, "providerHeaders", path, p) ?? false,
     // Blocks ride along with the limits' store call: on by default where there is one.
     blocks: readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0),
+    ...(trustedKeys?.size ? { trustedKeys } : {}),
   };
   return route;
 }

@@ -63,6 +63,8 @@ export interface RouteConfig {
   clusters: readonly ClusterRule[];
   /** Check manual blocks (admin API) in that same round trip. Absent: false. */
   blocks?: boolean;
+  /** Key hashes that skip the fingerprint and content signals and join no cluster (config/trust.ts). */
+  trustedKeys?: ReadonlySet<string>;
 }
 
 export interface StoreConfig {

@@ -16,6 +16,7 @@ import { createMemoryStore } from "../limits/memory-store";
 import type { LimitStore } from "../limits/types";
 import { trackUsage } from "../proxy/usage";
 import { templateOf } from "../checks/template";
+import { TRUSTED_KEY } from "../config/trust";
 import { declaredLength, readBody } from "./body";
 
 export interface GuardOptions {
@@ -159,9 +160,12 @@ export function createGuard(options: GuardOptions): Guard {
       if (blocked()) break;
     }
     let limits: LimitState[] = [];
+    const trusted = subject.keyHash !== null && route.trustedKeys?.has(subject.keyHash) === true;
+    if (trusted) findings.push(TRUSTED_KEY);
     if ((route.limits.length > 0 || route.clusters.length > 0 || route.blocks) && !blocked()) {
       // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a cached denial).
-      state.limitCheck = await limiter.check(route.limits, facts, route.name, route.clusters);
+      // A trusted key joins no cluster.
+      state.limitCheck = await limiter.check(route.limits, facts, route.name, trusted ? [] : route.clusters);
       findings.push(...state.limitCheck.findings);
       limits = state.limitCheck.limits;
     }

@@ -1,12 +1,10 @@
 // `npm run report` end to end: the script against the fake Analytics Engine SQL
 // API, which checks every query against the README's schema and runs it.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SqlServer, startSqlServer } from "../setup/analytics-sql/server.ts";
 import { point, schema, store } from "./points.ts";
+import { runScript } from "./run-script.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 let server: SqlServer;
 
 beforeAll(async () => {
@@ -14,20 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function report(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${root}scripts/report.ts`, ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? "", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const report = (args: string[], env: Record<string, string>) => runScript("report.ts", args, env);
 
 const env = (account: string, extra: Record<string, string> = {}) => ({
   ANALYTICS_ACCOUNT_ID: account,
