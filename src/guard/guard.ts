@@ -3,6 +3,7 @@ import { type ConfigInput, loadConfig } from "../config/parse";
 import { matchRoute } from "../config/routes";
 import type { GatewayConfig, RequestBody, RequestFacts, RouteConfig } from "../config/types";
 import { type KeyHasher, createKeyHasher } from "../identity/key-hash";
+import { fingerprintId } from "../identity/fingerprint";
 import { type Subject, identify } from "../identity/subject";
 import type { DecisionEvent } from "../telemetry/event";
 import { type Telemetry, createTelemetry } from "../telemetry/record";
@@ -101,6 +102,8 @@ export function createGuard(options: GuardOptions): Guard {
   const hashKey = keyHasherFor(options.keyHashSecret);
   const now = options.now ?? Date.now;
   const telemetry = createTelemetry(options);
+  // Routes whose store keys need the fingerprint id; elsewhere it is computed after the response, for telemetry.
+  const fingerprinted = new Set(config.routes.filter(usesFingerprint));
   const store = options.store ?? createMemoryStore({ now });
   const limiter = createLimiter({
     store,
@@ -117,7 +120,7 @@ export function createGuard(options: GuardOptions): Guard {
     const request = c.req.raw;
     const path = new URL(request.url).pathname;
     const route = matchRoute(config, request.method, path);
-    const subject = await identify(request, hashKey);
+    const subject = await identify(request, hashKey, { fingerprint: route !== null && fingerprinted.has(route) });
     const state: GuardState = {
       requestId,
       route,
@@ -130,7 +133,7 @@ export function createGuard(options: GuardOptions): Guard {
       limitCheck: null,
     };
     const record = (response: Response, decidedAt: number) =>
-      schedule(c, () => telemetry.record(eventFor(state, request, path, response.status, decidedAt - started), state.verdict));
+      schedule(c, async () => telemetry.record(await eventFor(state, request, path, response.status, decidedAt - started), state.verdict));
 
     if (!route) {
       if (config.unmatched === "404") {
@@ -228,6 +231,10 @@ async function takeBody(c: Context, route: RouteConfig, state: GuardState): Prom
   return null;
 }
 
+/** True when a route's store keys use the fingerprint id: a limit or cluster by it, or manual blocks (one may name a fingerprint). */
+const usesFingerprint = (route: RouteConfig): boolean =>
+  route.blocks === true || route.limits.some((l) => l.by.includes("fingerprint")) || route.clusters.some((c) => (c.by as readonly string[]).includes("fingerprint"));
+
 /** Ids of the clusters over their limit that the request belongs to. */
 const overClusters = (state: GuardState): string[] => state.limitCheck?.clusters.filter((c) => c.over).map((c) => c.id) ?? [];
 
@@ -261,7 +268,7 @@ function schedule(c: Context, work: () => void | Promise<void>): void {
   }
 }
 
-function eventFor(state: GuardState, request: Request, path: string, status: number, decisionMs: number): DecisionEvent {
+async function eventFor(state: GuardState, request: Request, path: string, status: number, decisionMs: number): Promise<DecisionEvent> {
   const { verdict, subject, route } = state;
   const reasons = verdict.reasons.map((r) => r.code);
   if (state.originError) reasons.push(state.originError);
@@ -283,7 +290,7 @@ function eventFor(state: GuardState, request: Request, path: string, status: num
     asn: subject.asn,
     colo: subject.colo,
     keyHash: subject.keyHash,
-    fingerprint: subject.fingerprint,
+    fingerprint: subject.fingerprint || (await fingerprintId(request.headers, subject.cf, subject.client)),
     cluster: overClusters(state).join(",") || null,
     // after the response (telemetry runs in waitUntil): computed once, shared with the checks that ran
     template: templateOf(state.body),

@@ -115,10 +115,24 @@ export function fingerprintSource(headers: Headers, cf: CfFields, client: Client
 
 const encoder = new TextEncoder();
 
-/** The fingerprint id: the first 64 bits of SHA-256 over fingerprintSource(), as 16 hex characters. */
-export async function fingerprintId(headers: Headers, cf: CfFields, client: ClientInfo): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(fingerprintSource(headers, cf, client))));
+async function sha256Prefix(source: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(source)));
   let hex = "";
   for (let i = 0; i < 8; i++) hex += digest[i]!.toString(16).padStart(2, "0");
   return hex;
+}
+
+/** Ids of the last sources seen (a few KB each at most): one client build sends request after request. */
+const MEMO_SIZE = 1_000;
+const memo = new Map<string, Promise<string>>();
+
+/** The fingerprint id: the first 64 bits of SHA-256 over fingerprintSource(), as 16 hex characters. */
+export function fingerprintId(headers: Headers, cf: CfFields, client: ClientInfo): Promise<string> {
+  const source = fingerprintSource(headers, cf, client);
+  let id = memo.get(source);
+  if (!id) {
+    if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
+    memo.set(source, (id = sha256Prefix(source)));
+  }
+  return id;
 }

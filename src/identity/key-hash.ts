@@ -2,19 +2,40 @@ const encoder = new TextEncoder();
 
 export type KeyHasher = (apiKey: string) => Promise<string>;
 
+/** Hashes a hasher remembers; texts longer than MEMO_TEXT_MAX are never kept, so the memo stays under a few MB. */
+const MEMO_SIZE = 10_000;
+const MEMO_TEXT_MAX = 256;
+
 /**
  * HMAC-SHA-256 of an API key under a secret, as 32 hex characters (128 bits).
  * A raw key never leaves this function: limits, caches, logs and analytics see
  * only the hash, and without the secret a hash cannot be tested against guesses.
  * The CryptoKey is imported once, when the hasher is made.
+ *
+ * The same texts come back request after request (a client's key, its
+ * address, subnet and ASN: the limiter hashes dimension values with this
+ * hasher too), and each hash is a WebCrypto call and a promise: the last
+ * 10,000 results are remembered in the isolate, oldest forgotten first.
  */
 export function createKeyHasher(secret: string): KeyHasher {
   const key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return async (apiKey) => {
-    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await key, encoder.encode(apiKey)));
+  const sign = async (text: string) => {
+    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await key, encoder.encode(text)));
     let hex = "";
     for (let i = 0; i < 16; i++) hex += mac[i]!.toString(16).padStart(2, "0");
     return hex;
+  };
+  const memo = new Map<string, Promise<string>>();
+  return (text) => {
+    const known = memo.get(text);
+    if (known) return known;
+    const hashed = sign(text);
+    if (text.length <= MEMO_TEXT_MAX) {
+      if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
+      memo.set(text, hashed);
+      hashed.catch(() => memo.delete(text));
+    }
+    return hashed;
   };
 }
 

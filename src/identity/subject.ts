@@ -46,21 +46,28 @@ export interface Subject {
   colo: string | null;
   /** What the User-Agent claims the client is. */
   client: ClientInfo;
-  /** The client fingerprint id (16 hex; src/identity/fingerprint.ts): the same for every account one client build runs. */
+  /**
+   * The client fingerprint id (16 hex; src/identity/fingerprint.ts): the same for every account one client build runs.
+   * Empty when identify() was told the route has no use for it (no limit, cluster or manual block by it).
+   */
   fingerprint: string;
   cf: CfFields;
 }
 
 const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 
-export async function identify(request: Request, hashKey: KeyHasher): Promise<Subject> {
+/**
+ * The request's Subject. `options.fingerprint: false` skips the fingerprint
+ * id (left empty), for routes that neither limit nor block by it.
+ */
+export async function identify(request: Request, hashKey: KeyHasher, options: { fingerprint?: boolean } = {}): Promise<Subject> {
   const cf = (request.cf ?? {}) as CfFields;
   const ip = parseIp(request.headers.get("cf-connecting-ip"));
   const apiKey = readApiKey(request.headers);
   const country = str(cf.country)?.toUpperCase() ?? null;
   const regionCode = str(cf.regionCode)?.toUpperCase() ?? null;
   const client = parseUserAgent(request.headers.get("user-agent"));
-  const [keyHash, fingerprint] = await Promise.all([apiKey ? hashKey(apiKey.key) : null, fingerprintId(request.headers, cf, client)]);
+  const [keyHash, fingerprint] = await Promise.all([apiKey ? hashKey(apiKey.key) : null, options.fingerprint === false ? "" : fingerprintId(request.headers, cf, client)]);
   return {
     keyHash,
     keySource: apiKey?.source ?? null,

@@ -26,9 +26,10 @@
  * score when its current slot expires); the registry drops expired members and
  * expires with its last one.
  *
- * A manual block (blocks.ts) is checked first: when any block key exists the
- * script charges and counts nothing and returns {-1, nowMs, the block key's
- * 1-based index, its PTTL in ms}.
+ * A manual block (blocks.ts) is checked first, with one EXISTS over every
+ * block key (blocks are rare: a PTTL per key only when one exists): when any
+ * block key exists the script charges and counts nothing and returns {-1,
+ * nowMs, the block key's 1-based index, its PTTL in ms}.
  *
  * Otherwise returns {allowed, nowMs, then per bucket: applied (0/1), remaining tokens in
  * thousandths (floored), ms until full (-1: never), ms until the cost fits
@@ -49,9 +50,11 @@ local nc = tonumber(ARGV[4])
 local NO_REFILL_TTL_MS = 86400000
 
 local nk = tonumber(ARGV[5 + nb * 7 + nc * 2]) or 0
-for i = 1, nk do
-  local ttl = redis.call("PTTL", KEYS[nb + 2 * nc + i])
-  if ttl ~= -2 then return {-1, now, i, ttl} end
+if nk > 0 and redis.call("EXISTS", unpack(KEYS, nb + 2 * nc + 1, nb + 2 * nc + nk)) > 0 then
+  for i = 1, nk do
+    local ttl = redis.call("PTTL", KEYS[nb + 2 * nc + i])
+    if ttl ~= -2 then return {-1, now, i, ttl} end
+  end
 end
 
 local counts = {}
@@ -163,4 +166,4 @@ return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "fe11e4f1f1fd104a6b9e3c030e2b742816555e91";
+export const LIMIT_SCRIPT_SHA1 = "9044abe2153600f7d8e3bbc0b561e4e2508e7718";

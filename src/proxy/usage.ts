@@ -5,12 +5,19 @@
  *
  * - JSON bodies: `usage` at the top level (Anthropic `input_tokens` /
  *   `output_tokens`, OpenAI `prompt_tokens` / `completion_tokens`) or under
- *   `response` (OpenAI Responses API). A copy of the text is kept up to 1 MiB;
- *   past that only its last 64 KiB, where `usage` sits.
+ *   `response` (OpenAI Responses API). The body is teed: the client's branch
+ *   streams natively (no JavaScript per chunk, the cheapest way through
+ *   workerd), a copy is read on the side to its end, even when the client
+ *   leaves early (a JSON answer is complete at the origin when it is sent).
+ *   The runtime holds for the slower branch what the other has read: at
+ *   most the body, and only while a client reads slower than the origin
+ *   sends. Of the copy's text 1 MiB is kept; past that only its last 64 KiB,
+ *   where `usage` sits.
  * - SSE streams: Anthropic `message_start` (input) and `message_delta`
  *   (cumulative output); OpenAI chat chunks' `usage` (sent with
  *   `stream_options.include_usage`); Responses API `response.completed`.
- *   Only the current line is held.
+ *   Observed chunk by chunk as they pass, so a client going away cancels
+ *   the origin at once. Only the current line is held.
  * - A stream that ends early (the client cancels, the origin drops) resolves
  *   with what was produced: reported input if seen, output estimated from the
  *   text deltas seen (characters / 4) unless a cumulative figure came.
@@ -80,6 +87,7 @@ function usageFromTail(text: string): ReturnType<typeof readUsageObject> {
 }
 
 interface Parser {
+  kind: "json" | "sse";
   feed(text: string): void;
   result(ended: boolean): Usage | null;
 }
@@ -88,6 +96,7 @@ function jsonParser(): Parser {
   let text = "";
   let truncated = false;
   return {
+    kind: "json",
     feed(chunk) {
       text += chunk;
       if (text.length > JSON_KEEP) {
@@ -174,6 +183,7 @@ function sseParser(): Parser {
     if (l.startsWith("data:")) onData(l.slice(l.startsWith("data: ") ? 6 : 5));
   };
   return {
+    kind: "sse",
     feed(chunk) {
       let start = 0;
       for (;;) {
@@ -232,7 +242,17 @@ export function trackUsage(response: Response): TrackedResponse {
     }
   };
 
-  // Identity: decode the chunks as they pass. Compressed: feed a decompressor on the side.
+  // A JSON answer is complete at the origin once it is sent: read a copy on the side, and the
+  // client's copy streams on natively, with no JavaScript per chunk.
+  if (parser.kind === "json") {
+    const [client, side] = response.body.tee();
+    void readAside(encoding === "identity" ? side : side.pipeThrough(new DecompressionStream(encoding as "gzip" | "deflate")), parser).then(finish);
+    // The Response as init keeps its `encodeBody: "manual"` (see forward.ts): a compressed body is not compressed again.
+    return { response: new Response(client, response), usage };
+  }
+
+  // A stream is read as it passes, so that a client going away cancels the origin at once and the usage
+  // so far is known. Identity: decode the chunks. Compressed: feed a decompressor on the side.
   let observe: (chunk: Uint8Array) => void;
   let end: (ended: boolean) => void;
   if (encoding === "identity") {
@@ -243,44 +263,72 @@ export function trackUsage(response: Response): TrackedResponse {
       finish(ended);
     };
   } else {
-    const side = new DecompressionStream(encoding as "gzip" | "deflate");
-    const writer = side.writable.getWriter();
-    const reading = (async () => {
-      const reader = side.readable.pipeThrough(new TextDecoderStream()).getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        parser.feed(value);
-      }
-    })().catch(() => {});
+    const decompressor = new DecompressionStream(encoding as "gzip" | "deflate");
+    const writer = decompressor.writable.getWriter();
+    const reading = readAside(decompressor.readable, parser);
     observe = (chunk) => void writer.write(chunk.slice()).catch(() => {});
     end = (ended) => {
       (ended ? writer.close() : writer.abort()).catch(() => {});
       void reading.then(() => finish(ended));
     };
   }
+  return { response: new Response(observed(response.body, observe, end), response), usage };
+}
 
-  const safely = (f: () => void) => {
-    try {
-      f();
-    } catch {
-      /* observing must never break the stream */
-    }
-  };
-  const body = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        controller.enqueue(chunk);
-        safely(() => observe(chunk));
-      },
-      flush() {
-        safely(() => end(true));
-      },
-      cancel() {
+const safely = (f: () => void) => {
+  try {
+    f();
+  } catch {
+    /* observing must never break the stream */
+  }
+};
+
+/**
+ * `body` passed through chunk by chunk, each shown to `observe` after it is
+ * passed on; `end(true)` at its end, `end(false)` when the client cancels
+ * (the cancel goes on to the origin) or the origin fails. A pull source, not a
+ * TransformStream: in workerd each chunk costs one read and one enqueue, not a
+ * pipe's writes and reads on both sides.
+ */
+function observed(body: ReadableStream<Uint8Array>, observe: (chunk: Uint8Array) => void, end: (ended: boolean) => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await reader.read();
+      } catch (error) {
         safely(() => end(false));
-      },
-    }),
-  );
-  // The Response as init keeps its `encodeBody: "manual"` (see forward.ts): a compressed body is not compressed again.
-  return { response: new Response(body, response), usage };
+        throw error;
+      }
+      if (next.done) {
+        safely(() => end(true));
+        controller.close();
+        return;
+      }
+      controller.enqueue(next.value);
+      safely(() => observe(next.value));
+    },
+    cancel(reason) {
+      safely(() => end(false));
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/** Feeds `body` to `parser` to its end; true when it ended, false when it failed. Never rejects. */
+async function readAside(body: ReadableStream<Uint8Array>, parser: Parser): Promise<boolean> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parser.feed(decoder.decode(value, { stream: true }));
+    }
+    parser.feed(decoder.decode());
+    return true;
+  } catch {
+    return false;
+  }
 }
