@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { type ConfigInput, loadConfig } from "../config/parse";
 import { matchRoute } from "../config/routes";
 import type { GatewayConfig, RequestBody, RequestFacts, RouteConfig } from "../config/types";
-import { type KeyHasher, createKeyHasher } from "../identity/key-hash";
+import { type KeyHasher, createKeyHasher, rememberingHasher } from "../identity/key-hash";
 import { fingerprintId } from "../identity/fingerprint";
 import { type Subject, identify } from "../identity/subject";
 import type { DecisionEvent } from "../telemetry/event";
@@ -111,7 +111,7 @@ export function createGuard(options: GuardOptions): Guard {
     storeConfig: config.store,
     now,
     // store keys hash dimension values under the secret: an IP cannot be recovered by trying every address
-    hash: hashKey,
+    hash: rememberingHasher(hashKey),
   });
 
   const middleware: MiddlewareHandler = async function distillGuardMiddleware(c, next) {

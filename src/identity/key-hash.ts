@@ -11,25 +11,29 @@ const MEMO_TEXT_MAX = 256;
  * A raw key never leaves this function: limits, caches, logs and analytics see
  * only the hash, and without the secret a hash cannot be tested against guesses.
  * The CryptoKey is imported once, when the hasher is made.
- *
- * The same texts come back request after request (a client's key, its
- * address, subnet and ASN: the limiter hashes dimension values with this
- * hasher too), and each hash is a WebCrypto call and a promise: the last
- * 10,000 results are remembered in the isolate, oldest forgotten first.
  */
 export function createKeyHasher(secret: string): KeyHasher {
   const key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const sign = async (text: string) => {
+  return async (text) => {
     const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await key, encoder.encode(text)));
     let hex = "";
     for (let i = 0; i < 16; i++) hex += mac[i]!.toString(16).padStart(2, "0");
     return hex;
   };
+}
+
+/**
+ * A hasher that remembers its last 10,000 results, oldest forgotten first:
+ * for the limiter's dimension values (`subnet=…`, `asn=…`), which come back
+ * request after request, each otherwise a WebCrypto call and a promise.
+ * Never for API keys: a raw key is not kept past its request.
+ */
+export function rememberingHasher(hash: KeyHasher): KeyHasher {
   const memo = new Map<string, Promise<string>>();
   return (text) => {
     const known = memo.get(text);
     if (known) return known;
-    const hashed = sign(text);
+    const hashed = hash(text);
     if (text.length <= MEMO_TEXT_MAX) {
       if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value!);
       memo.set(text, hashed);
