@@ -45,6 +45,11 @@ export interface RouteInput {
   clusters?: ClusterInput[];
   /** Check manual blocks (admin API) on this route. Default: true when the route has limits (same store round trip), else false. */
   blocks?: boolean;
+  /**
+   * The signal budget: a request with a signal set to "throttle" is flagged and charged to this bucket
+   * too, then answered 429 once it is empty. Default { rate: "10 per minute", by: ["key"] }.
+   */
+  throttle?: { rate: string; capacity?: number; by?: string[] };
   /** Keys you trust, as key hashes (`npm run key-hash`): they skip the fingerprint and content signals and join no cluster. */
   trust?: { keys: string[] };
 }

@@ -1,4 +1,4 @@
-import { parseClusters, parseLimits } from "../limits/config";
+import { parseClusters, parseLimits, parseSignalBudget } from "../limits/config";
 import { limitsNeedBody } from "../limits/limiter";
 import { parseContent } from "./content";
 import { parseTrust, untrustedOnly } from "./trust";
@@ -59,7 +59,7 @@ export class ConfigError extends Error {
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "clusters", "providerHeaders", "blocks", "trust"]);
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle"]);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
@@ -122,6 +122,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     needsBody,
     checks,
     limits,
+    signalBudget: parseSignalBudget(obj.throttle, at(path, "throttle"), p),
     clusters,
     providerHeaders: readBoolean(obj, "providerHeaders", path, p) ?? false,
     // Blocks ride along with the limits' store call: on by default where there is one.

@@ -59,6 +59,8 @@ export interface RouteConfig {
   providerHeaders: boolean;
   /** Token buckets, checked and charged in one store round trip after the pure checks. */
   limits: readonly LimitRule[];
+  /** The bucket a request with a signal set to `throttle` is charged to, besides `limits` (limits/config.ts). */
+  signalBudget: LimitRule;
   /** Distinct-account counters over shared dimensions, counted in the same store round trip as the limits. */
   clusters: readonly ClusterRule[];
   /** Check manual blocks (admin API) in that same round trip. Absent: false. */

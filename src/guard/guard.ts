@@ -165,10 +165,12 @@ export function createGuard(options: GuardOptions): Guard {
     let limits: LimitState[] = [];
     const trusted = subject.keyHash !== null && route.trustedKeys?.has(subject.keyHash) === true;
     if (trusted) findings.push(TRUSTED_KEY);
-    if ((route.limits.length > 0 || route.clusters.length > 0 || route.blocks) && !blocked()) {
+    // A signal set to throttle charges the route's signal budget too: the client is held to it, not refused outright.
+    const rules = holdToSignalBudget(findings) ? [...route.limits, route.signalBudget] : route.limits;
+    if ((rules.length > 0 || route.clusters.length > 0 || route.blocks) && !blocked()) {
       // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a cached denial).
       // A trusted key joins no cluster.
-      state.limitCheck = await limiter.check(route.limits, facts, route.name, trusted ? [] : route.clusters);
+      state.limitCheck = await limiter.check(rules, facts, route.name, trusted ? [] : route.clusters);
       findings.push(...state.limitCheck.findings);
       limits = state.limitCheck.limits;
     }
@@ -229,6 +231,21 @@ async function takeBody(c: Context, route: RouteConfig, state: GuardState): Prom
   // (Hono stores promises there; its type says otherwise.)
   (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(bytes.slice().buffer);
   return null;
+}
+
+/**
+ * Turns the pure checks' `throttle` findings into flags, the request going on
+ * to the signal budget (RouteConfig.signalBudget), which answers 429 with a
+ * real Retry-After once it is empty. True when there was one.
+ */
+function holdToSignalBudget(findings: Finding[]): boolean {
+  let held = false;
+  findings.forEach((f, i) => {
+    if (f.action !== "throttle") return;
+    findings[i] = { reason: f.reason, action: "flag", ...(f.risk === undefined ? {} : { risk: f.risk }) };
+    held = true;
+  });
+  return held;
 }
 
 /** True when a route's store keys use the fingerprint id: a limit or cluster by it, or manual blocks (one may name a fingerprint). */

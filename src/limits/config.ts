@@ -58,6 +58,30 @@ export function parseLimits(raw: unknown, path: string, p: Problems): LimitRule[
   return readNamedItems(raw, path, p, (item, itemPath) => readRule(item, itemPath, p));
 }
 
+/** The budget of requests a signal set to `throttle` holds back, when the route does not say: 10 a minute per key. */
+export const SIGNAL_BUDGET: LimitRule = { name: "signals", by: ["key"], capacity: 10, refillPerSecond: 10 / 60, cost: "request", stem: "rate.signals" };
+
+/**
+ * Reads a route's `throttle`: `{ "rate": "10 per minute", "capacity"?, "by"? }`,
+ * the bucket a request with a signal set to `throttle` (fingerprint, content,
+ * hosting) is charged to, besides the route's limits: such clients share a
+ * stricter budget, then get 429 with Retry-After. `by` defaults to `["key"]`.
+ */
+export function parseSignalBudget(raw: unknown, path: string, p: Problems): LimitRule {
+  if (raw === undefined) return SIGNAL_BUDGET;
+  const o = readObject(raw, path, p, ["rate", "capacity", "by"]);
+  if (!o) return SIGNAL_BUDGET;
+  const by = (readArray(o, "by", path, p, stringItem(p, (s) => (DIMENSIONS as readonly string[]).includes(s), `one of ${DIMENSIONS.join(", ")}`), { nonEmpty: true }) ??
+    SIGNAL_BUDGET.by) as Dimension[];
+  if (new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
+  const rate = o.rate === undefined ? null : typeof o.rate === "string" ? parseRate(o.rate) : null;
+  if (o.rate === undefined) p.add(at(path, "rate"), 'is required, such as "10 per minute"');
+  else if (!rate) p.add(at(path, "rate"), 'must be "<count> per second|minute|hour|day", such as "10 per minute"');
+  const capacity = readNumber(o, "capacity", path, p, { integer: true, min: 1 });
+  if (!rate) return SIGNAL_BUDGET;
+  return { ...SIGNAL_BUDGET, by, capacity: capacity ?? rate.count, refillPerSecond: rate.count / rate.seconds };
+}
+
 /** An array of objects with unique `name`s, each read by `read`; a duplicate name is a problem at its path. */
 function readNamedItems<T>(raw: unknown, path: string, p: Problems, read: (item: unknown, itemPath: string) => T | undefined): T[] {
   if (raw === undefined) return [];

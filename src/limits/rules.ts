@@ -21,6 +21,8 @@ export interface LimitRule {
   refillPerSecond: number;
   /** "request": one token per request; "tokens": the model tokens a request uses (estimated, then reconciled). */
   cost: "request" | "tokens";
+  /** The start of its reason codes, when not the one its dimensions give (see reasonStem). */
+  stem?: string;
 }
 
 /** The value of one dimension for this request; null when the request has none (the rule then does not apply). */
@@ -49,8 +51,8 @@ export function dimensionValue(subject: Subject, dimension: Dimension): string |
  * (no room now) and `<start>_too_large` (the request can never fit):
  * `rate.key_exhausted`, `rate.subnet_exhausted`, `rate.key_tokens_too_large`.
  */
-export function reasonStem(rule: Pick<LimitRule, "by" | "cost">): string {
-  return `rate.${rule.by.join("_")}${rule.cost === "tokens" ? "_tokens" : ""}`;
+export function reasonStem(rule: Pick<LimitRule, "by" | "cost" | "stem">): string {
+  return rule.stem ?? `rate.${rule.by.join("_")}${rule.cost === "tokens" ? "_tokens" : ""}`;
 }
 
 /** The RateLimit-Policy window: seconds of refill that make one capacity, rounded up. */
