@@ -4,6 +4,7 @@ import type { Limiter } from "../limits/limiter";
 import { type BlockEntry, type BlockRecord, type AdminStore, blockKey, blocksIndexKey, isAdminStore, parseBlockTarget } from "../limits/blocks";
 import { clustersIndexKey, readClusterCounterKey } from "../limits/clusters";
 import type { LimitStore } from "../limits/types";
+import { createAttemptLimiter } from "./attempts";
 import { SESSION_COOKIE, bearerToken, cookieValue, createAdminAuth } from "./auth";
 import { readBody } from "../guard/body";
 import { parseBlockInput } from "./block-input";
@@ -58,6 +59,7 @@ export function createAdmin(options: AdminOptions): Hono {
   const prefix = config.admin.prefix;
   const index = blocksIndexKey(config.store.prefix);
   const auth = createAdminAuth(options.token);
+  const attempts = createAttemptLimiter(store, hashKey, config.store.prefix, Math.max(config.store.timeoutMs, 1000));
   const admin: AdminStore | null = isAdminStore(store) ? store : null;
   const app = new Hono();
 
@@ -72,19 +74,35 @@ export function createAdmin(options: AdminOptions): Hono {
     path: `${prefix}/blocks/${b.dimension}/${encodeURIComponent(b.target)}`,
   });
 
+  /**
+   * A token presented (Bearer or the sign-in form) is compared only within the
+   * client address's budget of attempts: true, false, or the seconds to wait.
+   */
+  const tokenAttempt = async (c: Context, token: string): Promise<boolean | number> => {
+    const ip = c.req.header("cf-connecting-ip") ?? "";
+    const wait = await attempts.take(ip);
+    if (wait !== null) return wait;
+    const matches = await auth.tokenMatches(token);
+    if (matches) await attempts.giveBack(ip);
+    return matches;
+  };
   /** Bearer for anything; the session cookie for reading only. */
-  const allowed = async (c: Context): Promise<boolean> => {
+  const allowed = async (c: Context): Promise<boolean | number> => {
     const token = bearerToken(c.req.raw.headers);
-    if (token !== null) return auth.tokenMatches(token);
+    if (token !== null) return tokenAttempt(c, token);
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return false;
     const session = cookieValue(c.req.raw.headers, SESSION_COOKIE);
     return session !== null && auth.sessionValid(session, now());
   };
+  const tooManyAttempts = (c: Context, seconds: number) =>
+    c.json({ error: `too many wrong admin tokens from this address: try again in ${seconds} s` }, 429, { ...NO_STORE, "retry-after": String(seconds) });
   const PUBLIC = new Set([prefix, `${prefix}/`, `${prefix}/dashboard`, `${prefix}/dashboard.js`, `${prefix}/dashboard.css`, `${prefix}/login`, `${prefix}/logout`]);
 
   app.use("*", async (c, next) => {
     if (PUBLIC.has(c.req.path)) return next();
-    if (await allowed(c)) return next();
+    const access = await allowed(c);
+    if (access === true) return next();
+    if (typeof access === "number") return tooManyAttempts(c, access);
     return c.json({ error: "unauthorized: send Authorization: Bearer <ADMIN_TOKEN>" }, 401, {
       ...NO_STORE,
       "www-authenticate": 'Bearer realm="distill-guard admin"',
@@ -187,7 +205,9 @@ export function createAdmin(options: AdminOptions): Hono {
   app.get("/", (c) => c.redirect(`${prefix}/dashboard`, 302));
   app.get("", (c) => c.redirect(`${prefix}/dashboard`, 302));
   app.get("/dashboard", async (c) => {
-    if (!(await allowed(c))) return c.html(loginPage(prefix, false), 401, PAGE_HEADERS);
+    const access = await allowed(c);
+    if (typeof access === "number") return tooManyAttempts(c, access);
+    if (!access) return c.html(loginPage(prefix, false), 401, PAGE_HEADERS);
     return c.html(dashboardPage(prefix, minutes), 200, PAGE_HEADERS);
   });
   app.get("/dashboard.js", (c) => c.body(DASHBOARD_JS, 200, { ...PAGE_HEADERS, "content-type": "text/javascript; charset=utf-8" }));
@@ -195,7 +215,9 @@ export function createAdmin(options: AdminOptions): Hono {
 
   app.post("/login", async (c) => {
     const token = await readFormToken(c.req.raw);
-    if (!(await auth.tokenMatches(token))) return c.html(loginPage(prefix, true), 401, PAGE_HEADERS);
+    const attempt = await tokenAttempt(c, token);
+    if (typeof attempt === "number") return tooManyAttempts(c, attempt);
+    if (!attempt) return c.html(loginPage(prefix, true), 401, PAGE_HEADERS);
     const session = await auth.newSession(now(), sessionSeconds);
     return c.body(null, 303, { ...PAGE_HEADERS, location: `${prefix}/dashboard`, "set-cookie": cookie(c, session, sessionSeconds) });
   });

@@ -24,6 +24,26 @@ describe("the admin token", () => {
     expect((await gw.admin("/health", { token: null, headers: { authorization: `bearer   ${ADMIN_TOKEN}` } })).status).toBe(200);
   });
 
+  it("ten wrong tokens from one address, then 429 with Retry-After even for the right one, counted in the shared store; right tokens cost nothing", async () => {
+    const gw = await workerWithAdmin(messagesConfig());
+    const guesser = "203.0.113.66";
+    for (let i = 0; i < 20; i++) expect((await gw.admin("/health", { ip: guesser })).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await gw.admin("/health", { ip: guesser, token: `wrong-${i}` })).status).toBe(401);
+    const limited = await gw.admin("/health", { ip: guesser });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await limited.json()).toEqual({ error: expect.stringMatching(/^too many wrong admin tokens from this address: try again in \d+ s$/) });
+    // the sign-in form draws on the same budget
+    const form = await gw.admin("/login", { method: "POST", token: null, ip: guesser, body: new URLSearchParams({ token: ADMIN_TOKEN }), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(form.status).toBe(429);
+    // another address is not held back, and its right token leaves nothing behind (a full budget is no key)
+    expect((await gw.admin("/health", { ip: "198.51.100.9" })).status).toBe(200);
+    const keys = (await gw.tenant!.command("KEYS", "*")) as string[];
+    // the guesser's budget only, under the address's hash
+    expect(keys.filter((k) => k.includes("admin-attempts"))).toHaveLength(1);
+    expect(keys.some((k) => k.includes("203.0.113.66"))).toBe(false);
+  });
+
   it("every admin endpoint needs it, and unknown admin paths are 404 behind it", async () => {
     const gw = await workerWithAdmin(messagesConfig(), { redis: false });
     for (const [method, path] of [["GET", "/health"], ["GET", "/stats"], ["GET", "/clusters"], ["GET", "/blocks"], ["POST", "/blocks"], ["DELETE", "/blocks/ip/203.0.113.7"], ["GET", "/nothing"]] as const) {

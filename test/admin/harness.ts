@@ -59,9 +59,10 @@ export async function workerWithAdmin(config: ConfigInput, options: { redis?: bo
   };
 
   /** An operator's request to the admin API, with the token unless `token` says otherwise. */
-  const admin = (path: string, init: Omit<RequestInit, "body"> & { token?: string | null; body?: unknown } = {}) => {
-    const { token = ADMIN_TOKEN, body, ...rest } = init;
+  const admin = (path: string, init: Omit<RequestInit, "body"> & { token?: string | null; body?: unknown; ip?: string } = {}) => {
+    const { token = ADMIN_TOKEN, body, ip, ...rest } = init;
     const headers = new Headers(rest.headers);
+    if (ip) headers.set("cf-connecting-ip", ip);
     if (token !== null) headers.set("authorization", `Bearer ${token}`);
     // objects go as JSON; a form (URLSearchParams) or text as it is
     const raw = body === undefined || body instanceof URLSearchParams || typeof body === "string" ? body : JSON.stringify(body);

@@ -1,0 +1,47 @@
+import type { LimitStore } from "../limits/types";
+
+/** Ten attempts at the admin token per client address, one more every six minutes. */
+const CAPACITY = 10;
+const REFILL_PER_SECOND = CAPACITY / 3600;
+
+export interface AttemptLimiter {
+  /** Charges one attempt from `ip`: null when it may go on, else the seconds until it may try again. */
+  take(ip: string): Promise<number | null>;
+  /** Gives a matching attempt back: only wrong tokens use the budget up. */
+  giveBack(ip: string): Promise<void>;
+}
+
+/**
+ * Limits guesses at the admin token, per client address (`CF-Connecting-IP`),
+ * in the shared store so that every isolate counts the same attempts: each
+ * request presenting the token (Bearer, or the sign-in form) is charged one
+ * attempt before the token is compared, and a match gives it back. Keys hold
+ * the address's HMAC only. When the store fails or is slow, the attempt goes
+ * on: the token still has to match, and an outage must not lock operators out.
+ */
+export function createAttemptLimiter(store: LimitStore, hash: (text: string) => Promise<string>, prefix: string, timeoutMs: number): AttemptLimiter {
+  const bucket = async (ip: string) => ({ key: `${prefix}:admin-attempts:${await hash(`ip=${ip}`)}`, capacity: CAPACITY, refillPerSecond: REFILL_PER_SECOND });
+  return {
+    async take(ip) {
+      try {
+        const result = await within(store.take([{ ...(await bucket(ip)), cost: 1 }], []), timeoutMs);
+        return result.allowed ? null : Math.max(1, Math.ceil(result.buckets[0]!.retryAfterSeconds));
+      } catch {
+        return null;
+      }
+    },
+    async giveBack(ip) {
+      try {
+        await within(store.adjust([{ ...(await bucket(ip)), delta: -1 }]), timeoutMs);
+      } catch {
+        // the attempt stays charged: one fewer for this address until it refills
+      }
+    },
+  };
+}
+
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  work.catch(() => {});
+  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("store timed out")), ms)))]).finally(() => clearTimeout(timer));
+}
