@@ -72,13 +72,15 @@ export async function blockKey(prefix: string, dimension: BlockDimension, value:
   return `${prefix}:block:${dimension}:${await hash(`${dimension}=${value}`)}`;
 }
 
+/** A block key a request could match, with its dimension. */
+export interface RequestBlockKey {
+  dimension: BlockDimension;
+  key: string;
+}
+
 /** The block keys a request could match, one per dimension it has, in BLOCK_DIMENSIONS order. */
-export async function requestBlockKeys(
-  prefix: string,
-  subject: Subject,
-  hash: (text: string) => Promise<string>,
-): Promise<{ dimension: BlockDimension; key: string }[]> {
-  const out: { dimension: BlockDimension; key: string }[] = [];
+export async function requestBlockKeys(prefix: string, subject: Subject, hash: (text: string) => Promise<string>): Promise<RequestBlockKey[]> {
+  const out: RequestBlockKey[] = [];
   for (const dimension of BLOCK_DIMENSIONS) {
     const value = dimensionValue(subject, dimension);
     if (value !== null) out.push({ dimension, key: await blockKey(prefix, dimension, value, hash) });
@@ -133,30 +135,37 @@ function prefixTarget(dimension: BlockDimension, text: string, v4Bits: number, v
  * no store call. An entry lives until the block expires but at most `maxMs`:
  * an unblock made through another isolate takes effect here within `maxMs`.
  */
+/**
+ * Manual blocks this isolate has seen. Each answers without the store until
+ * its `untilMs` (a short time, so that a block lifted elsewhere is lifted
+ * here soon); while the shared store is down, until the block's own
+ * `expiresMs`, since nothing better is known then.
+ */
 export interface BlockCache {
-  /** The first of `keys` blocked at `nowMs`, with its index. */
-  find(keys: readonly string[], nowMs: number): { index: number; untilMs: number } | null;
-  put(key: string, untilMs: number): void;
+  /** The first of `keys` blocked at `nowMs`, with its index; `outage`: judged by the blocks' own expiry. */
+  find(keys: readonly string[], nowMs: number, outage?: boolean): { index: number; untilMs: number } | null;
+  put(key: string, untilMs: number, expiresMs?: number): void;
   delete(key: string): void;
   size(): number;
 }
 
 export function createBlockCache(maxEntries = 10_000): BlockCache {
-  const entries = new Map<string, number>();
+  const entries = new Map<string, { untilMs: number; expiresMs: number }>();
   return {
-    find(keys, nowMs) {
+    find(keys, nowMs, outage = false) {
       for (let i = 0; i < keys.length; i++) {
-        const until = entries.get(keys[i]!);
-        if (until === undefined) continue;
-        if (nowMs < until) return { index: i, untilMs: until };
-        entries.delete(keys[i]!);
+        const entry = entries.get(keys[i]!);
+        if (entry === undefined) continue;
+        const untilMs = outage ? entry.expiresMs : entry.untilMs;
+        if (nowMs < untilMs) return { index: i, untilMs };
+        if (nowMs >= entry.expiresMs) entries.delete(keys[i]!);
       }
       return null;
     },
-    put(key, untilMs) {
+    put(key, untilMs, expiresMs = untilMs) {
       entries.delete(key);
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-      entries.set(key, untilMs);
+      entries.set(key, { untilMs, expiresMs: Math.max(untilMs, expiresMs) });
     },
     delete: (key) => void entries.delete(key),
     size: () => entries.size,

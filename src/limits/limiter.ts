@@ -1,7 +1,7 @@
 import type { LimitOutcome, RequestFacts, StoreConfig } from "../config/types.ts";
 import type { Usage } from "../proxy/usage.ts";
 import type { Finding, LimitState } from "../verdict/types.ts";
-import { type BlockCache, type BlockDimension, createBlockCache, requestBlockKeys } from "./blocks.ts";
+import { type BlockCache, type BlockDimension, type RequestBlockKey, createBlockCache, requestBlockKeys } from "./blocks.ts";
 import { type DenialCache, createDenialCache } from "./denial-cache.ts";
 import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
 import { type ClusterRule, type ClusterState, type PlannedCluster, clusterState, clusterThrottle, judgeClusters, ownBucketRule, planClusters } from "./clusters.ts";
@@ -175,7 +175,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
     fields: Pick<LimitCheck, "allowed" | "source" | "findings" | "limits"> & Partial<Pick<LimitCheck, "estimatedTokens" | "reconcile" | "clusters">>,
   ): LimitCheck => ({ estimatedTokens: 0, reconcile: noReconcile, clusters: [], ...fields });
 
-  const failed = (plan: Plan, estimate: TokenEstimate | null, detail: string): Promise<LimitCheck> | LimitCheck => {
+  const failed = (plan: Plan, estimate: TokenEstimate | null, detail: string, blockKeys: readonly RequestBlockKey[] = []): Promise<LimitCheck> | LimitCheck => {
+    // The blocks this isolate has seen still hold, until their own expiry: the store cannot say they were lifted.
+    const known = blocks.find(blockKeys.map((b) => b.key), now(), true);
+    if (known) return manualBlock(blockKeys[known.index]!.dimension, "cache");
     const reason = { check: "store" as const, code: "store.unavailable", detail };
     if (storeConfig.onError === "closed") {
       return outcome({
@@ -331,7 +334,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
         });
       }
 
-      if (!sharedUsable()) return await failed(plan, estimate, "store down: not retried yet");
+      if (!sharedUsable()) return await failed(plan, estimate, "store down: not retried yet", blockKeys);
       let result: TakeResult;
       try {
         result = await withTimeout(
@@ -345,12 +348,13 @@ export function createLimiter(options: LimiterOptions): Limiter {
         sharedResult(true);
       } catch (error) {
         sharedResult(false);
-        return await failed(plan, estimate, error instanceof StoreTimeout ? error.message : `store error: ${String(error).slice(0, 200)}`);
+        return await failed(plan, estimate, error instanceof StoreTimeout ? error.message : `store error: ${String(error).slice(0, 200)}`, blockKeys);
       }
       if (result.blocked) {
         const hit = blockKeys[result.blocked.index];
         if (hit) {
-          blocks.put(hit.key, now() + Math.min(result.blocked.ttlMs, blockCacheMs));
+          const at = now();
+          blocks.put(hit.key, at + Math.min(result.blocked.ttlMs, blockCacheMs), at + result.blocked.ttlMs);
           return manualBlock(hit.dimension, "store");
         }
       }

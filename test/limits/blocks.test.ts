@@ -263,6 +263,11 @@ describe("block targets", () => {
     cache.put("e", 5000); // bounded: the oldest goes
     expect(cache.size()).toBe(2);
     expect(cache.find(["c"], 0)).toBeNull();
+    // during a store outage an entry holds until the block's own expiry
+    cache.put("f", 1000, 60_000);
+    expect(cache.find(["f"], 2000)).toBeNull();
+    expect(cache.find(["f"], 2000, true)).toEqual({ index: 0, untilMs: 60_000 });
+    expect(cache.find(["f"], 60_000, true)).toBeNull();
   });
 });
 
@@ -304,5 +309,31 @@ describe("the limiter and blocks", () => {
     // without blocks on the route, the same client is not even looked up
     expect((await limiter.check([], facts(), "messages")).source).toBe("none");
     expect(takes).toBe(2);
+  });
+
+  it("while the shared store is down, a block this isolate has seen holds until its own expiry, whatever the fail mode", async () => {
+    const clock = virtualClock();
+    const store = createMemoryStore({ now: clock.now });
+    let down = false;
+    const flaky = { ...store, take: (...args: Parameters<typeof store.take>) => (down ? Promise.reject(new Error("store down")) : store.take(...args)) };
+    const f = facts();
+    const route = { ...f.route, blocks: true };
+    await store.block(INDEX, await blockKey("dg", "key", f.subject.keyHash!, sha256Hex), { dimension: "key", target: f.subject.keyHash!, reason: "r" }, 600_000);
+    const limiters = [];
+    for (const onError of ["open", "closed", "local"] as const) {
+      down = false;
+      const limiter = createLimiter({ store: flaky, storeConfig: { timeoutMs: 1000, onError, prefix: "dg", clock: "redis" }, now: clock.now, hash: sha256Hex, blockCacheMs: 30_000 });
+      expect((await limiter.check([], { ...f, route }, "messages")).source).toBe("store");
+      down = true;
+      clock.advance(60_000); // past the block cache time, within the block
+      const during = await limiter.check([], { ...f, route }, "messages");
+      expect([onError, during.allowed, during.source, during.findings.map((x) => x.reason.code)]).toEqual([onError, false, "cache", ["block.manual"]]);
+      // another client is decided by the fail mode as before
+      const other = await limiter.check([], { ...facts({ subject: { keyHash: "0".repeat(32), ipPrefix: "192.0.2.1/32", subnet: "192.0.2.0/24" } }), route }, "messages");
+      expect(other.findings.map((x) => x.reason.code)).not.toContain("block.manual");
+      limiters.push(limiter);
+    }
+    clock.advance(600_000); // the block itself has expired: the fail mode decides ("open")
+    expect((await limiters[0]!.check([], { ...f, route }, "messages")).findings.map((x) => x.reason.code)).toEqual(["store.unavailable"]);
   });
 });
