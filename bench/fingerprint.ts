@@ -13,7 +13,7 @@
  *    wall time of each call in this process (Node's V8, not workerd), after a
  *    warm-up, as p50 / p99 / mean in microseconds.
  */
-import { startRedisHarness } from "./redis-harness.ts";
+import { THREE_BUCKETS, startRedisHarness } from "./redis-harness.ts";
 
 // Workerd code and test fixtures, loaded at run time and typed by the little used here.
 const load = async <T>(path: string) => (await import(new URL(path, import.meta.url).href)) as T;
@@ -35,11 +35,7 @@ const REQUESTS = 200;
 const harness = await startRedisHarness();
 const { tenant, measure } = harness;
 
-const rules = [
-  { name: "key", by: ["key"], capacity: 1000, refillPerSecond: 1000 / 60, cost: "request" },
-  { name: "subnet", by: ["subnet"], capacity: 6000, refillPerSecond: 100, cost: "request" },
-  { name: "route", by: ["route"], capacity: 60000, refillPerSecond: 1000, cost: "request" },
-];
+const rules = THREE_BUCKETS;
 const clusters = [
   { name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, maxAddresses: null, windowSeconds: 3600, action: "throttle", bucket: null },
   { name: "shared-template", by: ["template"], maxAccounts: 10, maxAddresses: null, windowSeconds: 3600, action: "flag", bucket: null },

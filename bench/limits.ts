@@ -9,7 +9,7 @@
  * (those the scripts run included) with INFO commandstats.
  */
 import { Ratelimit } from "@upstash/ratelimit";
-import { type Measure, startRedisHarness } from "./redis-harness.ts";
+import { type Measure, THREE_BUCKETS, startRedisHarness } from "./redis-harness.ts";
 
 const REQUESTS = 200;
 const DENIED_REQUESTS = 50;
@@ -29,12 +29,7 @@ const limits = (await import(new URL("../src/limits/index.ts", import.meta.url).
 const harness = await startRedisHarness();
 const { tenant, measure } = harness;
 
-// The route: per key 1,000/min, per subnet 6,000/min, per route 60,000/min.
-const rules = [
-  { name: "key", by: ["key"], capacity: 1000, refillPerSecond: 1000 / 60, cost: "request" },
-  { name: "subnet", by: ["subnet"], capacity: 6000, refillPerSecond: 100, cost: "request" },
-  { name: "route", by: ["route"], capacity: 60000, refillPerSecond: 1000, cost: "request" },
-];
+const rules = THREE_BUCKETS;
 const subject = (key: string) => ({ keyHash: key, ipPrefix: "203.0.113.7/32", subnet: "203.0.113.0/24", country: "DE", asn: 64500 });
 const facts = (key: string, blocks = false) => ({ subject: subject(key), body: null, route: { name: "messages", blocks } });
 const storeConfig = { timeoutMs: 1000, onError: "open", prefix: "dg" };
