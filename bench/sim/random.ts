@@ -5,6 +5,8 @@
  * a stream of its own (`forked("farm")`): adding a segment to a scenario does
  * not change the traffic of the others.
  */
+import { fmix32 } from "../../src/checks/template";
+
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
@@ -31,12 +33,7 @@ export function hashString(text: string): number {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 export function createRandom(seed: number | string): Random {

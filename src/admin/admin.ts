@@ -3,6 +3,7 @@ import type { GatewayConfig } from "../config/types";
 import type { Limiter } from "../limits/limiter";
 import { type BlockEntry, type BlockRecord, type AdminStore, blockKey, blocksIndexKey, isAdminStore, parseBlockTarget } from "../limits/blocks";
 import { clustersIndexKey, readClusterCounterKey } from "../limits/clusters";
+import { withTimeout } from "../limits/timeout";
 import type { LimitStore } from "../limits/types";
 import { createAttemptLimiter } from "./attempts";
 import { SESSION_COOKIE, bearerToken, cookieValue, createAdminAuth } from "./auth";
@@ -114,7 +115,7 @@ export function createAdmin(options: AdminOptions): Hono {
     let store_: { kind: string; reachable: boolean; latencyMs: number; clockSkewMs?: number; error?: string };
     try {
       // An empty take(): one round trip through the limit script, nothing read or written.
-      const result = await timeout(store.take([], []), HEALTH_TIMEOUT_MS);
+      const result = await withTimeout(store.take([], []), HEALTH_TIMEOUT_MS);
       const at = now();
       store_ = { kind: store.kind, reachable: true, latencyMs: at - started, clockSkewMs: result.nowMs - at };
     } catch (error) {
@@ -258,12 +259,4 @@ async function readFormToken(request: Request): Promise<string> {
   if (!type.startsWith("application/x-www-form-urlencoded")) return "";
   const read = await readBody(request, MAX_BODY_BYTES);
   return read.ok ? (new URLSearchParams(new TextDecoder().decode(read.body.bytes)).get("token") ?? "") : "";
-}
-
-function timeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  promise.catch(() => {});
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
 }

@@ -1,3 +1,4 @@
+import { withTimeout } from "../limits/timeout";
 import type { LimitStore } from "../limits/types";
 
 /** Ten attempts at the admin token per client address, one more every six minutes. */
@@ -24,7 +25,7 @@ export function createAttemptLimiter(store: LimitStore, hash: (text: string) => 
   return {
     async take(ip) {
       try {
-        const result = await within(store.take([{ ...(await bucket(ip)), cost: 1 }], []), timeoutMs);
+        const result = await withTimeout(store.take([{ ...(await bucket(ip)), cost: 1 }], []), timeoutMs);
         return result.allowed ? null : Math.max(1, Math.ceil(result.buckets[0]!.retryAfterSeconds));
       } catch {
         return null;
@@ -32,16 +33,10 @@ export function createAttemptLimiter(store: LimitStore, hash: (text: string) => 
     },
     async giveBack(ip) {
       try {
-        await within(store.adjust([{ ...(await bucket(ip)), delta: -1 }]), timeoutMs);
+        await withTimeout(store.adjust([{ ...(await bucket(ip)), delta: -1 }]), timeoutMs);
       } catch {
         // the attempt stays charged: one fewer for this address until it refills
       }
     },
   };
-}
-
-function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  work.catch(() => {});
-  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("store timed out")), ms)))]).finally(() => clearTimeout(timer));
 }

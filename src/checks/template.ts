@@ -215,9 +215,12 @@ function fnv1a(text: string, basis = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-/** A 32-bit finaliser (murmur3's fmix32), seeded: the ROWS hash functions of the MinHash. */
-function mix(x: number, seed: number): number {
-  let h = (x ^ seed) >>> 0;
+/** Seeded 32-bit mixing: the ROWS hash functions of the MinHash. */
+const mix = (x: number, seed: number): number => fmix32(x ^ seed);
+
+/** murmur3's 32-bit finaliser: every input bit reaches every output bit. */
+export function fmix32(x: number): number {
+  let h = x >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

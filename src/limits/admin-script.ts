@@ -1,3 +1,5 @@
+import { CLOCK_LUA } from "./script.ts";
+
 /**
  * The admin API's store operations, one script so each is one round trip:
  * manual blocks (blocks.ts), kept consistent with their listing, and the
@@ -22,12 +24,7 @@
  * its longest block's, so it never outlives them.
  */
 export const ADMIN_SCRIPT = `local mode = ARGV[1]
-local now = tonumber(ARGV[2])
-if not now then
-  local t = redis.call("TIME")
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-local index = KEYS[1]
+${CLOCK_LUA}local index = KEYS[1]
 local function ms(n) return string.format("%.0f", n) end
 redis.call("ZREMRANGEBYSCORE", index, "-inf", ms(now))
 local function expire_index()

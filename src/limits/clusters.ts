@@ -178,7 +178,7 @@ export function judgeClusters(planned: readonly PlannedCluster[], counts: readon
     const accounts = counts[p.over.counter] ?? 0;
     const addresses = p.over.and ? (counts[p.over.and.counter] ?? 0) : null;
     const over = isAbove(p.over, counts) && (!p.over.and || isAbove(p.over.and, counts));
-    const state: ClusterState = { ...clusterState(p, accounts, addresses), over };
+    const state = clusterState(p, accounts, addresses, over);
     if (!over) return { state, finding: null };
     const from = addresses === null ? "" : ` from ${addresses} addresses > ${p.rule.maxAddresses}`;
     const reason = { check: "cluster" as const, code: clusterCode(p.rule), detail: `${p.id}: ${accounts} accounts > ${p.rule.maxAccounts}${from} in ${p.rule.windowSeconds}s` };
@@ -189,10 +189,10 @@ export function judgeClusters(planned: readonly PlannedCluster[], counts: readon
   });
 }
 
-/** A planned cluster's state with these counts (null: not counted, answered from the denial cache). */
-export function clusterState(p: PlannedCluster, accounts: number | null, addresses: number | null): ClusterState {
+/** A planned cluster's state with these counts (null: not counted, answered from the denial cache, where it is over). */
+export function clusterState(p: PlannedCluster, accounts: number | null, addresses: number | null, over = true): ClusterState {
   const { name, maxAccounts, maxAddresses, action } = p.rule;
-  return { name, id: p.id, accounts, maxAccounts, addresses, maxAddresses, over: true, action };
+  return { name, id: p.id, accounts, maxAccounts, addresses, maxAddresses, over, action };
 }
 
 /** The finding of a throttled cluster whose shared buckets lack room (accounts null: answered from the denial cache). */

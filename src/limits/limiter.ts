@@ -6,6 +6,7 @@ import { type DenialCache, createDenialCache } from "./denial-cache.ts";
 import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
 import { type ClusterRule, type ClusterState, type PlannedCluster, clusterState, clusterThrottle, judgeClusters, ownBucketRule, planClusters } from "./clusters.ts";
 import { createMemoryStore } from "./memory-store.ts";
+import { StoreTimeout, withTimeout } from "./timeout.ts";
 import { type LimitRule, bucketKey, reasonStem, sha256Hex, windowSeconds } from "./rules.ts";
 import type { BucketRequest, CounterRequest, LimitStore, TakeResult } from "./types.ts";
 
@@ -83,22 +84,9 @@ interface Plan {
   counters: CounterRequest[];
 }
 
-class StoreTimeout extends Error {}
-
 const noReconcile = async (usage: Usage | null | Promise<Usage | null>): Promise<void> => {
   Promise.resolve(usage).catch(() => {}); // nothing to post-charge; a failed usage read must not go unhandled
 };
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  promise.catch(() => {}); // a late failure must not surface as an unhandled rejection
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreTimeout(`store timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => {
-    if (timer !== null) clearTimeout(timer);
-  });
-}
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 /** Whole seconds to wait, or Infinity when no wait helps. */

@@ -39,13 +39,16 @@
  * TIME before writes needs effects replication: the default since Redis 5
  * (3.2 and 4 would need redis.replicate_commands()); the "worker" clock avoids it.
  */
-export const LIMIT_SCRIPT = `local mode = ARGV[1]
-local now = tonumber(ARGV[2])
+/** The scripts' clock: ARGV[2] in ms (the Worker's), or "" for Redis TIME, as `now`. */
+export const CLOCK_LUA = `local now = tonumber(ARGV[2])
 if not now then
   local t = redis.call("TIME")
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local nb = tonumber(ARGV[3])
+`;
+
+export const LIMIT_SCRIPT = `local mode = ARGV[1]
+${CLOCK_LUA}local nb = tonumber(ARGV[3])
 local nc = tonumber(ARGV[4])
 local NO_REFILL_TTL_MS = 86400000
 
