@@ -19,16 +19,16 @@ import { THREE_BUCKETS, startRedisHarness } from "./redis-harness.ts";
 const load = async <T>(path: string) => (await import(new URL(path, import.meta.url).href)) as T;
 type Headersish = Record<string, string>;
 const limits = await load<{
-  createLimiter(o: { store: unknown; storeConfig: unknown }): { check(rules: unknown[], facts: unknown, route: string, clusters?: unknown[]): Promise<{ allowed: boolean; source: string }> };
+  createLimiter(o: { store: unknown; storeConfig: unknown }): { check(spec: unknown, facts: unknown): Promise<{ allowed: boolean; source: string }> };
   createUpstashStore(redis: unknown): unknown;
 }>("../src/limits/index.ts");
 const { parseUserAgent } = await load<{ parseUserAgent(ua: string | null): unknown }>("../src/identity/client.ts");
 const { fingerprintId } = await load<{ fingerprintId(h: Headers, cf: unknown, client: unknown): Promise<string> }>("../src/identity/fingerprint.ts");
 const { fingerprintSignals } = await load<{ fingerprintSignals(h: Headers, s: unknown, p: unknown): unknown[] }>("../src/checks/fingerprint.ts");
 const { contentFindings } = await load<{ contentFindings(body: unknown, policy: unknown): unknown[] }>("../src/checks/content.ts");
-const { templateOf } = await load<{ templateOf(body: unknown): string | null }>("../src/checks/template.ts");
+const { templateOf } = await load<{ templateOf(body: unknown): string | null }>("../src/request/template.ts");
 const { CLIENTS } = await load<{ CLIENTS: Record<string, { headers: Headersish; cf: Record<string, unknown> }> }>("../test/checks/clients.ts");
-const { FAMILIES, UNRELATED } = await load<{ FAMILIES: Array<{ members: Array<[string, string]> }>; UNRELATED: string[] }>("../test/checks/prompts.ts");
+const { FAMILIES, UNRELATED } = await load<{ FAMILIES: Array<{ members: Array<[string, string]> }>; UNRELATED: string[] }>("../test/request/prompts.ts");
 
 // ---------------------------------------------------------------- 1. round trips
 const REQUESTS = 200;
@@ -45,32 +45,31 @@ const json = { model: "m", max_tokens: 100, messages: [{ role: "user", content: 
 const facts = (key: string, asn = 64500) => ({
   subject: { keyHash: key, ipPrefix: "203.0.113.7/32", subnet: "203.0.113.0/24", country: "DE", asn, fingerprint: "3ff21ad18eb1d591" },
   body: { bytes: new Uint8Array(), json, model: "m" },
-  route: { name: "messages" },
 });
 const storeConfig = { timeoutMs: 1000, onError: "open", prefix: "dg" };
 
 const plain = await tenant();
 const plainLimiter = limits.createLimiter({ store: limits.createUpstashStore(plain.redis), storeConfig });
-await plainLimiter.check(rules, facts("warm-up"), "messages");
+await plainLimiter.check({ route: "messages", limits: rules }, facts("warm-up"));
 // every request from another account of the same client on another network: the clusters count, none is over
-const without = await measure(plain, REQUESTS, (i) => plainLimiter.check(rules, facts(`k${i}`, 64500 + i), "messages"));
+const without = await measure(plain, REQUESTS, (i) => plainLimiter.check({ route: "messages", limits: rules }, facts(`k${i}`, 64500 + i)));
 
 const clustered = await tenant();
 const clusterLimiter = limits.createLimiter({ store: limits.createUpstashStore(clustered.redis), storeConfig });
-await clusterLimiter.check(rules, facts("warm-up"), "messages", clusters);
-const withClusters = await measure(clustered, REQUESTS, (i) => clusterLimiter.check(rules, facts(`k${i}`, 64500 + i), "messages", clusters));
+await clusterLimiter.check({ route: "messages", limits: rules, clusters }, facts("warm-up"));
+const withClusters = await measure(clustered, REQUESTS, (i) => clusterLimiter.check({ route: "messages", limits: rules, clusters }, facts(`k${i}`, 64500 + i)));
 // and a third: accounts and addresses per subnet (two counters)
 const rotating = [...clusters, { name: "rotating-subnet", by: ["subnet"], maxAccounts: 20, maxAddresses: 20, windowSeconds: 600, action: "block", bucket: null }];
-const withRotation = await measure(clustered, REQUESTS, (i) => clusterLimiter.check(rules, facts(`r${i}`, 64500 + i), "messages", rotating));
+const withRotation = await measure(clustered, REQUESTS, (i) => clusterLimiter.check({ route: "messages", limits: rules, clusters: rotating }, facts(`r${i}`, 64500 + i)));
 
 // a farm: one client on one network, 200 accounts; over 20 the accounts share one key bucket of 5 a minute
 const farmRules = [{ ...rules[0], capacity: 5, refillPerSecond: 5 / 60 }, rules[1], rules[2]];
 const farm = await tenant();
 const farmLimiter = limits.createLimiter({ store: limits.createUpstashStore(farm.redis), storeConfig });
-await farmLimiter.check(farmRules, facts("warm-up", 16509), "messages", clusters);
+await farmLimiter.check({ route: "messages", limits: farmRules, clusters }, facts("warm-up", 16509));
 let farmAllowed = 0;
 const farmRun = await measure(farm, REQUESTS, async (i) => {
-  if ((await farmLimiter.check(farmRules, facts(`farm-${i}`, 16509), "messages", clusters)).allowed) farmAllowed++;
+  if ((await farmLimiter.check({ route: "messages", limits: farmRules, clusters }, facts(`farm-${i}`, 16509))).allowed) farmAllowed++;
 });
 
 const row = (name: string, m: { roundTrips: number; commands: number; breakdown: string }) =>

@@ -17,7 +17,7 @@ const DENIED_REQUESTS = 50;
 // The limiter is workerd code (extensionless type imports for the bundler):
 // load it at run time, typed by the little this benchmark calls.
 interface BenchLimiter {
-  check(rules: unknown[], facts: unknown, routeName: string): Promise<{ allowed: boolean; source: string }>;
+  check(spec: unknown, facts: unknown): Promise<{ allowed: boolean; source: string }>;
 }
 const limits = (await import(new URL("../src/limits/index.ts", import.meta.url).href)) as {
   createLimiter(options: { store: unknown; storeConfig: unknown }): BenchLimiter;
@@ -31,29 +31,29 @@ const { tenant, measure } = harness;
 
 const rules = THREE_BUCKETS;
 const subject = (key: string) => ({ keyHash: key, ipPrefix: "203.0.113.7/32", subnet: "203.0.113.0/24", country: "DE", asn: 64500 });
-const facts = (key: string, blocks = false) => ({ subject: subject(key), body: null, route: { name: "messages", blocks } });
+const facts = (key: string) => ({ subject: subject(key), body: null });
 const storeConfig = { timeoutMs: 1000, onError: "open", prefix: "dg" };
 
 // The gateway's limiter.
 const ours = await tenant();
 const limiter = limits.createLimiter({ store: limits.createUpstashStore(ours.redis), storeConfig });
-await limiter.check(rules, facts("warm-up"), "messages"); // loads the script (EVALSHA, NOSCRIPT, EVAL)
-const oursHot = await measure(ours, REQUESTS, () => limiter.check(rules, facts("k1"), "messages"));
+await limiter.check({ route: "messages", limits: rules }, facts("warm-up")); // loads the script (EVALSHA, NOSCRIPT, EVAL)
+const oursHot = await measure(ours, REQUESTS, () => limiter.check({ route: "messages", limits: rules }, facts("k1")));
 const tight = [{ ...rules[0], capacity: 5, refillPerSecond: 5 / 60 }, rules[1], rules[2]];
-while ((await limiter.check(tight, facts("k-denied"), "messages")).allowed); // until the first denial
+while ((await limiter.check({ route: "messages", limits: tight }, facts("k-denied"))).allowed); // until the first denial
 const oursDenied = await measure(ours, DENIED_REQUESTS, async () => {
-  const r = await limiter.check(tight, facts("k-denied"), "messages");
+  const r = await limiter.check({ route: "messages", limits: tight }, facts("k-denied"));
   if (r.allowed) throw new Error("the denied client was allowed");
 });
 
 // The same route with manual blocks checked (key, ip, subnet, asn) in the same take(), then a blocked client.
-await limiter.check(rules, facts("warm-up", true), "messages");
-const oursBlocksChecked = await measure(ours, REQUESTS, () => limiter.check(rules, facts("k3", true), "messages"));
+await limiter.check({ route: "messages", limits: rules, blocks: true }, facts("warm-up"));
+const oursBlocksChecked = await measure(ours, REQUESTS, () => limiter.check({ route: "messages", limits: rules, blocks: true }, facts("k3")));
 const adminStore = limits.createUpstashStore(ours.redis) as { block(index: string, key: string, entry: unknown, ttlMs: number): Promise<unknown> };
 const blockedKey = await limits.blockKey("dg", "key", "k-blocked", limits.sha256Hex);
 await adminStore.block("dg:blocks", blockedKey, { dimension: "key", target: "k-blocked", reason: "bench" }, 600_000);
 const oursBlocked = await measure(ours, DENIED_REQUESTS, async () => {
-  if ((await limiter.check(rules, facts("k-blocked", true), "messages")).allowed) throw new Error("the blocked client was allowed");
+  if ((await limiter.check({ route: "messages", limits: rules, blocks: true }, facts("k-blocked"))).allowed) throw new Error("the blocked client was allowed");
 });
 
 // @upstash/ratelimit: one limiter per bucket, called together (auto-pipelining batches them).

@@ -14,14 +14,18 @@ export { runSql, SqlApiError, type SqlApiOptions, type SqlResult } from "./telem
 export { createGateway, type GatewayOptions } from "./gateway";
 export { ConfigError, DEFAULTS, loadConfig, parseConfig } from "./config/parse";
 export type { ConfigInput, RouteInput } from "./config/input";
-export type { AdminConfig, ErrorFormat, GatewayConfig, Mode, RequestFacts, RouteConfig, StoreConfig } from "./config/types";
+export type { AdminConfig, ClusterRule, ErrorFormat, GatewayConfig, LimitRule, Mode, RouteConfig, StoreConfig } from "./config/types";
+export { parseLimits, parseRate } from "./config/limits";
+export type { RequestFacts } from "./request/facts";
+export type { RequestBody } from "./request/body";
+export { DIMENSION_TABLE, type ClusterDimension, type Dimension, type BlockDimension } from "./request/dimensions";
 export type { Subject } from "./identity/subject";
 export { parseUserAgent, type ClientInfo, type ClientKind } from "./identity/client";
 export { fingerprintId, fingerprintSource } from "./identity/fingerprint";
 export { fingerprintSignals, type FingerprintPolicy, type Signal } from "./checks/fingerprint";
 export { elicitation, largeBudgets, type ContentPolicy } from "./checks/content";
-export { promptText } from "./checks/prompt";
-export { templateHash, templateTokens } from "./checks/template";
+export { promptText } from "./request/prompt";
+export { templateHash, templateTokens } from "./request/template";
 export { createKeyHasher, type KeyHasher } from "./identity/key-hash";
 export type { Action, Finding, LimitState, Reason, Verdict } from "./verdict/types";
 export { errorResponse } from "./verdict/respond";
@@ -31,16 +35,11 @@ export {
   createLimiter,
   createMemoryStore,
   createUpstashStore,
-  parseLimits,
-  parseRate,
-  type ClusterRule,
   type ClusterState,
-  type LimitRule,
   type LimitStore,
   type Limiter,
   type MemoryStore,
   type AdminStore,
-  type BlockDimension,
   type BlockEntry,
 } from "./limits/index";
 export { trackUsage, type Usage } from "./proxy/usage";

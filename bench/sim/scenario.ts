@@ -18,7 +18,7 @@ import {
   readSection,
   readString,
 } from "../../src/config/read";
-import { parseRate } from "../../src/limits/config";
+import { parseRate } from "../../src/config/limits";
 import { type Api, CLIENT_KINDS, type ClientKind } from "./clients";
 import { SHIPPED_CONFIGS } from "./configs";
 import { parseDuration } from "./duration";

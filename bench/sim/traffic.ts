@@ -9,7 +9,7 @@
  * account and address pool has a stream of its own, so the traffic does not
  * depend on the order in which accounts happen to appear.
  */
-import type { CfFields } from "../../src/identity/subject";
+import type { CfFields } from "../../src/identity/cf";
 import { type Api, type BuildContext, type ClientBuild, type ClientKind, drawBuild } from "./clients";
 import { COUNTRIES, TOR_EXIT_ASNS, asOrganization, hostIn, placeIn, randomSubnet24, residentialIpv6 } from "./networks";
 import { type PromptProfile, type TemplateSet, drawProfile, drawTemplates, templatePrompt, variedPrompt } from "./prompts";

@@ -3,11 +3,11 @@ import type { GatewayConfig } from "../config/types";
 import type { Limiter } from "../limits/limiter";
 import { type BlockEntry, type BlockRecord, type AdminStore, blockKey, blocksIndexKey, isAdminStore, parseBlockTarget } from "../limits/blocks";
 import { clustersIndexKey, readClusterCounterKey } from "../limits/clusters";
-import { withTimeout } from "../limits/timeout";
+import { offPathTimeoutMs, withTimeout } from "../limits/timeout";
 import type { LimitStore } from "../limits/types";
 import { createAttemptLimiter } from "./attempts";
 import { SESSION_COOKIE, bearerToken, cookieValue, createAdminAuth } from "./auth";
-import { readBody } from "../guard/body";
+import { readBody } from "../request/body";
 import { parseBlockInput } from "./block-input";
 import { DASHBOARD_CSS, DASHBOARD_JS, PAGE_HEADERS, dashboardPage, loginPage } from "./dashboard";
 import type { StatsSource } from "./stats";
@@ -60,7 +60,7 @@ export function createAdmin(options: AdminOptions): Hono {
   const prefix = config.admin.prefix;
   const index = blocksIndexKey(config.store.prefix);
   const auth = createAdminAuth(options.token);
-  const attempts = createAttemptLimiter(store, hashKey, config.store.prefix, Math.max(config.store.timeoutMs, 1000));
+  const attempts = createAttemptLimiter(store, hashKey, config.store.prefix, offPathTimeoutMs(config.store));
   const admin: AdminStore | null = isAdminStore(store) ? store : null;
   const app = new Hono();
 

@@ -1,4 +1,5 @@
-import { BLOCK_DIMENSIONS, type BlockDimension, MAX_BLOCK_TTL_MS, MAX_REASON_LENGTH, parseBlockTarget } from "../limits/blocks";
+import { MAX_BLOCK_TTL_MS, MAX_REASON_LENGTH, parseBlockTarget } from "../limits/blocks";
+import { BLOCK_DIMENSIONS, type BlockDimension } from "../request/dimensions";
 
 export interface BlockInput {
   dimension: BlockDimension;

@@ -1,6 +1,8 @@
-import type { PureCheck, RequestBody } from "../config/types";
+import type { PureCheck } from "../config/types";
+import type { RequestBody } from "../request/body";
+import { type ReasonCode, finding } from "../verdict/reasons";
 import type { Action, Finding } from "../verdict/types";
-import { promptText } from "./prompt.ts";
+import { promptText } from "../request/prompt.ts";
 
 /**
  * Content signals, on routes that enable them (the body is read once,
@@ -92,13 +94,9 @@ export function largeBudgets(json: unknown, policy: Pick<ContentPolicy, "maxBudg
   return out;
 }
 
-function finding(code: string, detail: string, action: Action, risk: number): Finding | null {
-  if (action === "allow") return null;
-  const reason = { check: "content" as const, code, detail };
-  if (action === "flag") return { reason, action, risk };
-  if (action === "throttle") return { reason, action, status: 429, risk };
-  return { reason, action, status: 403, final: true, risk };
-}
+/** Null when the policy allows it; a throttle answers like a rate limit (429, retryable), a block is a policy denial (403, final). */
+const contentFinding = (code: ReasonCode, detail: string, action: Action, risk: number): Finding | null =>
+  action === "allow" ? null : finding(code, action, { detail, risk });
 
 /** The content findings of a body (null: none read, or not JSON). */
 export function contentFindings(body: RequestBody | null, policy: ContentPolicy): Finding[] {
@@ -107,12 +105,12 @@ export function contentFindings(body: RequestBody | null, policy: ContentPolicy)
   const asked = policy.reasoningElicitation === "allow" ? null : elicitation(promptText(body.json));
   if (asked) {
     const detail = `asks for ${asked.tier === "strong" ? "its internal or complete reasoning" : "step-by-step reasoning"} (${asked.ids.join(", ")})`;
-    const f = finding("content.reasoning_elicitation", detail, policy.reasoningElicitation, RISK[asked.tier]);
+    const f = contentFinding("content.reasoning_elicitation", detail, policy.reasoningElicitation, RISK[asked.tier]);
     if (f) findings.push(f);
   }
   const large = largeBudgets(body.json, policy);
   if (large.length) {
-    const f = finding("content.large_reasoning_budget", large.join("; "), policy.largeReasoningBudget, RISK.budget);
+    const f = contentFinding("content.large_reasoning_budget", large.join("; "), policy.largeReasoningBudget, RISK.budget);
     if (f) findings.push(f);
   }
   return findings;

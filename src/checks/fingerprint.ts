@@ -1,6 +1,8 @@
 import type { PureCheck } from "../config/types";
 import type { ClientInfo } from "../identity/client";
-import type { CfFields, Subject } from "../identity/subject";
+import type { CfFields } from "../identity/cf";
+import type { Subject } from "../identity/subject";
+import { type ReasonCode, finding } from "../verdict/reasons";
 import type { Action, Finding } from "../verdict/types";
 
 /**
@@ -35,7 +37,7 @@ export interface FingerprintPolicy {
 }
 
 export interface Signal {
-  code: string;
+  code: ReasonCode;
   group: SignalGroup;
   detail: string;
   /** 0..1: how strongly the signal alone suggests automation or a forged client. */
@@ -242,11 +244,8 @@ export function fingerprintSignals(headers: Headers, subject: Pick<Subject, "cli
 /** A signal as a finding under the policy's action for its group; null when the action is `allow`. */
 export function toFinding(signal: Signal, action: SignalAction): Finding | null {
   if (action === "allow") return null;
-  const reason = { check: "fingerprint" as const, code: signal.code, detail: signal.detail };
-  if (action === "flag") return { reason, action, risk: signal.risk };
   // throttle answers like a rate limit (429, retryable); block is a policy denial (403, final)
-  if (action === "throttle") return { reason, action, status: 429, risk: signal.risk };
-  return { reason, action, status: 403, final: true, risk: signal.risk };
+  return finding(signal.code, action, { detail: signal.detail, risk: signal.risk });
 }
 
 /** The route's fingerprint check, from its policy (config/fingerprint.ts). */

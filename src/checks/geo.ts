@@ -1,7 +1,9 @@
-import type { PureCheck, RequestFacts } from "../config/types";
-import type { AttestationCode, AttestationVerifier } from "../identity/attestation";
+import type { PureCheck } from "../config/types";
+import type { RequestFacts } from "../request/facts";
+import type { AttestationVerifier } from "../identity/attestation";
 import { type Cidr, cidrContains } from "../identity/ip";
 import type { Subject } from "../identity/subject";
+import { type ReasonCode, finding } from "../verdict/reasons";
 import type { Finding } from "../verdict/types";
 
 /**
@@ -60,30 +62,18 @@ export interface GeoPolicy {
   models: readonly ModelRule[];
 }
 
-const STATUS = { geo: 451, network: 403 } as const;
-const FLAG_RISK: Record<string, number> = {
+const FLAG_RISK: Partial<Record<ReasonCode, number>> = {
   "geo.tor": 0.6,
   "geo.unknown_location": 0.3,
   "network.hosting": 0.4,
 };
 
-const block = (check: "geo" | "network", code: string, detail: string): Finding => ({
-  reason: { check, code, detail },
-  action: "block",
-  status: STATUS[check],
-  final: true,
-  risk: 1,
-});
+const block = (code: ReasonCode, detail: string): Finding => finding(code, "block", { detail, risk: 1 });
+const flag = (code: ReasonCode, detail: string): Finding => finding(code, "flag", { detail, risk: FLAG_RISK[code] ?? 0.3 });
 
-const flag = (check: "geo" | "network", code: string, detail: string): Finding => ({
-  reason: { check, code, detail },
-  action: "flag",
-  risk: FLAG_RISK[code] ?? 0.3,
-});
-
-function byPolicy(policy: PlacePolicy, code: string, detail: string): Finding | null {
+function byPolicy(policy: PlacePolicy, code: ReasonCode, detail: string): Finding | null {
   if (policy === "allow") return null;
-  return policy === "flag" ? flag("geo", code, detail) : block("geo", code, detail);
+  return policy === "flag" ? flag(code, detail) : block(code, detail);
 }
 
 const from = (source: string | undefined): string => (source ? ` (${source})` : "");
@@ -99,20 +89,20 @@ export function judgeLocation(rules: GeoRules, s: Subject): Finding | null {
   if (!country || country === "XX") return byPolicy(rules.unknown, "geo.unknown_location", "no country");
 
   if (s.region) {
-    if (deny.regions.has(s.region)) return block("geo", "geo.region_denied", `region ${s.region}${from(deny.regions.get(s.region))}`);
+    if (deny.regions.has(s.region)) return block("geo.region_denied", `region ${s.region}${from(deny.regions.get(s.region))}`);
     if (allow.regions.has(s.region)) return null;
   } else if (rules.regionCountries.has(country)) {
     // the policy names regions of this country, and we cannot tell which one the client is in
     return byPolicy(rules.unknown, "geo.unknown_location", `no region in ${country}`);
   }
 
-  if (deny.countries.has(country)) return block("geo", "geo.country_denied", `country ${country}${from(deny.countries.get(country))}`);
+  if (deny.countries.has(country)) return block("geo.country_denied", `country ${country}${from(deny.countries.get(country))}`);
   if (allow.countries.has(country)) return null;
 
   const continent = s.continent;
   if (continent && continent !== "T1") {
     if (deny.continents.has(continent)) {
-      return block("geo", "geo.continent_denied", `continent ${continent}${from(deny.continents.get(continent))}`);
+      return block("geo.continent_denied", `continent ${continent}${from(deny.continents.get(continent))}`);
     }
     if (allow.continents.has(continent)) return null;
   } else if (deny.continents.size || allow.continents.size) {
@@ -122,7 +112,7 @@ export function judgeLocation(rules: GeoRules, s: Subject): Finding | null {
   const level = allowLevel(allow);
   if (!level) return null;
   const where = level === "region" && s.region ? `region ${s.region}` : level === "continent" ? `continent ${continent}` : `country ${country}`;
-  return block("geo", `geo.${level}_denied`, `${where} not in the allow list`);
+  return block(`geo.${level}_denied` as const, `${where} not in the allow list`);
 }
 
 /** The longest prefix containing the address among allow and deny entries; on a tie, deny. */
@@ -143,24 +133,24 @@ function longestMatch(rules: GeoRules, s: Subject): { side: "allow" | "deny"; en
 export function judgeNetwork(rules: GeoRules, s: Subject): Finding | null {
   const { allow, deny } = rules;
   const ipMatch = longestMatch(rules, s);
-  if (ipMatch?.side === "deny") return block("network", "network.ip_denied", `address in ${ipMatch.entry.text}`);
+  if (ipMatch?.side === "deny") return block("network.ip_denied", `address in ${ipMatch.entry.text}`);
   if (ipMatch?.side === "allow") return null;
 
   const asn = s.asn;
   if (asn !== null) {
-    if (deny.asns.has(asn)) return block("network", "network.asn_denied", `AS${asn}${from(deny.asns.get(asn))}`);
+    if (deny.asns.has(asn)) return block("network.asn_denied", `AS${asn}${from(deny.asns.get(asn))}`);
     if (allow.asns.has(asn)) return null;
   }
-  if (allow.asns.size) return block("network", "network.asn_denied", `${asn === null ? "no ASN" : `AS${asn}`} not in the allow list`);
-  if (allow.ips.length) return block("network", "network.ip_denied", `${s.ip ? "address" : "no address"} not in the allow list`);
+  if (allow.asns.size) return block("network.asn_denied", `${asn === null ? "no ASN" : `AS${asn}`} not in the allow list`);
+  if (allow.ips.length) return block("network.ip_denied", `${s.ip ? "address" : "no address"} not in the allow list`);
 
   const hosting = rules.hosting;
   if (hosting && asn !== null && hosting.asns.has(asn)) {
     const detail = `AS${asn}${from(hosting.asns.get(asn))}`;
-    if (hosting.action === "flag") return flag("network", "network.hosting", detail);
-    if (hosting.action === "deny") return block("network", "network.hosting", detail);
+    if (hosting.action === "flag") return flag("network.hosting", detail);
+    if (hosting.action === "deny") return block("network.hosting", detail);
     // throttle: answered like a rate limit (429, retryable), not as a final policy denial
-    return { reason: { check: "network", code: "network.hosting", detail }, action: "throttle", status: 429, risk: 0.5 };
+    return finding("network.hosting", "throttle", { detail, risk: 0.5 });
   }
   return null;
 }
@@ -182,36 +172,18 @@ function underModelRule(rule: ModelRule, f: Finding): Finding {
   return { ...f, reason: { ...f.reason, code, detail } };
 }
 
-const IDENTITY_STATUS: Record<AttestationCode, number> = {
-  "identity.attestation_required": 403,
-  "identity.attestation_invalid": 403,
-  "identity.claim_denied": 451,
-  "identity.keys_unavailable": 503,
-};
-
 const blocks = (findings: readonly Finding[]) => findings.some((f) => f.action === "block");
 
-export const INVALID_JSON: Finding = {
-  reason: { check: "request", code: "request.invalid_json", detail: "the route has model rules and the body is not JSON" },
-  action: "block",
-  status: 400,
-  final: true,
-  risk: 0,
-};
+export const INVALID_JSON: Finding = finding("request.invalid_json", "block", { detail: "the route has model rules and the body is not JSON", risk: 0 });
 
 async function attest(findings: Finding[], rules: readonly ModelRule[], facts: RequestFacts): Promise<Finding[]> {
   for (const rule of rules) {
     if (!rule.identity) continue;
     const outcome = await rule.identity(facts.request.headers);
     if (outcome.ok) continue;
-    findings.push({
-      reason: { check: "identity", code: outcome.code, detail: `model rule "${rule.pattern}": ${outcome.detail}` },
-      action: "block",
-      status: IDENTITY_STATUS[outcome.code],
-      // keys we could not fetch may be back on the next try
-      final: outcome.code !== "identity.keys_unavailable",
-      risk: outcome.code === "identity.keys_unavailable" ? 0 : 1,
-    });
+    const detail = `model rule "${rule.pattern}": ${outcome.detail}`;
+    // the registry says which may succeed on a retry (keys we could not fetch may be back)
+    findings.push(finding(outcome.code, "block", { detail, risk: outcome.code === "identity.keys_unavailable" ? 0 : 1 }));
     return findings;
   }
   return findings;

@@ -1,5 +1,5 @@
-import { parseClusters, parseLimits, parseSignalBudget } from "../limits/config";
-import { limitsNeedBody } from "../limits/limiter";
+import { BLOCK_DIMENSIONS, dimensionNeeds } from "../request/dimensions";
+import { parseClusters, parseLimits, parseSignalBudget } from "./limits";
 import { parseContent } from "./content";
 import { parseTrust, untrustedOnly } from "./trust";
 import { parseFingerprint } from "./fingerprint";
@@ -104,29 +104,39 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     needsBody = true;
   }
   const limits = obj.limits === undefined ? [] : parseLimits(obj.limits, at(path, "limits"), p);
-  needsBody ||= limitsNeedBody(limits);
+  // token-weighted buckets are charged an estimate made from the body
+  needsBody ||= limits.some((r) => r.cost === "tokens");
   const keyLimits = limits.filter((l) => l.by.includes("key")).map((l) => l.name);
   const clusters = parseClusters(obj.clusters, at(path, "clusters"), p, keyLimits);
-  // a template is read from the prompt
-  needsBody ||= clusters.some((c) => c.by.includes("template"));
+  // (read in this order: problems are listed in it)
+  const mode = readEnum(obj, "mode", path, p, MODES) ?? top.mode;
+  const errors = readEnum(obj, "errors", path, p, ERROR_FORMATS) ?? top.errors;
+  const maxBodyBytes = readNumber(obj, "maxBodyBytes", path, p, { integer: true, min: 1 }) ?? top.maxBodyBytes;
+  const originTimeoutMs = readNumber(obj, "originTimeoutMs", path, p, { integer: true, min: 1 }) ?? top.originTimeoutMs;
+  const signalBudget = parseSignalBudget(obj.throttle, at(path, "throttle"), p);
+  const providerHeaders = readBoolean(obj, "providerHeaders", path, p) ?? false;
+  // Blocks ride along with the limits' store call: on by default where there is one.
+  const blocks = readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0);
+  // what the store keys are made of must be at hand before the decision (a template is read from the body)
+  const needs = dimensionNeeds([...[...limits, signalBudget, ...clusters].flatMap((r) => r.by), ...(blocks ? BLOCK_DIMENSIONS : [])]);
   const route: RouteConfig = {
     name: name ?? `route-${index}`,
     index,
     methods,
     paths,
     pathPatterns,
-    mode: readEnum(obj, "mode", path, p, MODES) ?? top.mode,
-    errors: readEnum(obj, "errors", path, p, ERROR_FORMATS) ?? top.errors,
-    maxBodyBytes: readNumber(obj, "maxBodyBytes", path, p, { integer: true, min: 1 }) ?? top.maxBodyBytes,
-    originTimeoutMs: readNumber(obj, "originTimeoutMs", path, p, { integer: true, min: 1 }) ?? top.originTimeoutMs,
-    needsBody,
+    mode,
+    errors,
+    maxBodyBytes,
+    originTimeoutMs,
+    needsBody: needsBody || needs.body,
+    needsFingerprint: needs.fingerprint,
     checks,
     limits,
-    signalBudget: parseSignalBudget(obj.throttle, at(path, "throttle"), p),
+    signalBudget,
     clusters,
-    providerHeaders: readBoolean(obj, "providerHeaders", path, p) ?? false,
-    // Blocks ride along with the limits' store call: on by default where there is one.
-    blocks: readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0),
+    providerHeaders,
+    blocks,
     ...(trustedKeys?.size ? { trustedKeys } : {}),
   };
   return route;

@@ -1,3 +1,4 @@
+import { finding } from "../verdict/reasons";
 import type { Finding } from "../verdict/types";
 import { type Problems, readArray, readObject } from "./read";
 import type { PureCheck } from "./types";
@@ -34,7 +35,7 @@ const keyHashItem =
   };
 
 /** The finding that tells telemetry and the origin a trusted key skipped the signals and clusters. */
-export const TRUSTED_KEY: Finding = { reason: { check: "identity", code: "identity.trusted_key" }, action: "allow" };
+export const TRUSTED_KEY: Finding = finding("identity.trusted_key", "allow");
 
 /** A signal check that trusted keys skip. */
 export const untrustedOnly =

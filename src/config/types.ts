@@ -1,27 +1,9 @@
-import type { Subject } from "../identity/subject";
-import type { ClusterRule } from "../limits/clusters";
-import type { LimitRule } from "../limits/rules";
-import type { Finding, LimitState } from "../verdict/types";
+import type { ClusterDimension, Dimension } from "../request/dimensions.ts";
+import type { RequestFacts } from "../request/facts.ts";
+import type { Finding } from "../verdict/types.ts";
 
 export type ErrorFormat = "anthropic" | "openai" | "problem";
 export type Mode = "enforce" | "shadow";
-
-/** The request body, read at most once and bounded, on routes that need it. */
-export interface RequestBody {
-  bytes: Uint8Array;
-  /** The parsed JSON; undefined when the body is not JSON. */
-  json: unknown;
-  /** The `model` field of a JSON body, when it is a string. */
-  model: string | null;
-}
-
-/** What a check may look at. Checks never see the Hono context. */
-export interface RequestFacts {
-  request: Request;
-  subject: Subject;
-  route: RouteConfig;
-  body: RequestBody | null;
-}
 
 /**
  * A check with no I/O (the one exception: a JWKS fetched once and cached per
@@ -29,12 +11,35 @@ export interface RequestFacts {
  */
 export type PureCheck = (facts: RequestFacts) => Finding[] | Promise<Finding[]>;
 
-/** What the limiter decided for one request. */
-export interface LimitOutcome {
-  findings: Finding[];
-  limits: LimitState[];
-  /** Work to finish after the response (token reconciliation), for `waitUntil`. */
-  pending?: Promise<unknown>;
+/** One token bucket of a route, as configured (config/limits.ts). */
+export interface LimitRule {
+  /** Unique within the route; part of the store key and of the RateLimit-Policy name. */
+  name: string;
+  /** Dimensions that identify one bucket, in the order written (request/dimensions.ts). */
+  by: readonly Dimension[];
+  /** Most tokens the bucket holds: the largest burst. */
+  capacity: number;
+  /** Tokens added per second (> 0). */
+  refillPerSecond: number;
+  /** "request": one token per request; "tokens": the model tokens a request uses (estimated, then reconciled). */
+  cost: "request" | "tokens";
+  /** The start of its reason codes, when not the one its dimensions give (limits/rules.ts reasonStem). */
+  stem?: `rate.${string}`;
+}
+
+/** Distinct accounts per value of shared dimensions (limits/clusters.ts), as configured (config/limits.ts). */
+export interface ClusterRule {
+  /** Unique among the route's clusters; names the cluster in headers, telemetry and store keys. */
+  name: string;
+  by: readonly ClusterDimension[];
+  /** More distinct accounts than this in the window puts the cluster over its limit. */
+  maxAccounts: number;
+  /** When set, the cluster is over its limit only with more distinct addresses (/32, /64) than this too. */
+  maxAddresses: number | null;
+  windowSeconds: number;
+  action: "flag" | "throttle" | "block";
+  /** `throttle` with its own bucket (`rate`); null: the route's per-key buckets, shared. */
+  bucket: { capacity: number; refillPerSecond: number } | null;
 }
 
 export interface RouteConfig {
@@ -51,15 +56,17 @@ export interface RouteConfig {
   maxBodyBytes: number;
   /** Time allowed until the origin's response headers arrive; then 504. */
   originTimeoutMs: number;
-  /** True when a check needs the parsed body (model rules, token costs, content signals). */
+  /** True when a check needs the parsed body (model rules, token costs, content signals, a template dimension). */
   needsBody: boolean;
+  /** True when the store keys use the fingerprint id (a bucket or cluster by it, or manual blocks): computed before the decision. */
+  needsFingerprint: boolean;
   /** The route's pure checks, in the order they run. */
   checks: readonly PureCheck[];
   /** Also send the API family's own rate-limit headers (anthropic-ratelimit-*, x-ratelimit-*). */
   providerHeaders: boolean;
   /** Token buckets, checked and charged in one store round trip after the pure checks. */
   limits: readonly LimitRule[];
-  /** The bucket a request with a signal set to `throttle` is charged to, besides `limits` (limits/config.ts). */
+  /** The bucket a request with a signal set to `throttle` is charged to, besides `limits` (config/limits.ts). */
   signalBudget: LimitRule;
   /** Distinct-account counters over shared dimensions, counted in the same store round trip as the limits. */
   clusters: readonly ClusterRule[];

@@ -1,7 +1,9 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { type ConfigInput, loadConfig } from "../config/parse";
 import { matchRoute } from "../config/routes";
-import type { GatewayConfig, RequestBody, RequestFacts, RouteConfig } from "../config/types";
+import type { ErrorFormat, GatewayConfig, RouteConfig } from "../config/types";
+import type { RequestBody } from "../request/body";
+import type { RequestFacts } from "../request/facts";
 import { type KeyHasher, createKeyHasher, rememberingHasher } from "../identity/key-hash";
 import { fingerprintId } from "../identity/fingerprint";
 import { type Subject, identify } from "../identity/subject";
@@ -10,15 +12,16 @@ import { type Telemetry, createTelemetry } from "../telemetry/record";
 import { decide, isDenied } from "../verdict/decide";
 import { originHeaders, shadowHeaders } from "../verdict/headers";
 import { rateLimitHeaders } from "../verdict/ratelimit-headers";
+import { finding } from "../verdict/reasons";
 import { denialResponse, errorResponse } from "../verdict/respond";
 import type { Finding, LimitState, Verdict } from "../verdict/types";
 import { type LimitCheck, type Limiter, createLimiter } from "../limits/limiter";
 import { createMemoryStore } from "../limits/memory-store";
 import type { LimitStore } from "../limits/types";
 import { trackUsage } from "../proxy/usage";
-import { templateOf } from "../checks/template";
+import { templateOf } from "../request/template";
 import { TRUSTED_KEY } from "../config/trust";
-import { declaredLength, readBody } from "./body";
+import { declaredLength, readBody } from "../request/body";
 
 export interface GuardOptions {
   /** The configuration as data (validated once, here: a ConfigError lists every problem) or from loadConfig(). */
@@ -102,8 +105,6 @@ export function createGuard(options: GuardOptions): Guard {
   const hashKey = keyHasherFor(options.keyHashSecret);
   const now = options.now ?? Date.now;
   const telemetry = createTelemetry(options);
-  // Routes whose store keys need the fingerprint id; elsewhere it is computed after the response, for telemetry.
-  const fingerprinted = new Set(config.routes.filter(usesFingerprint));
   const store = options.store ?? createMemoryStore({ now });
   const limiter = createLimiter({
     store,
@@ -120,7 +121,8 @@ export function createGuard(options: GuardOptions): Guard {
     const request = c.req.raw;
     const path = new URL(request.url).pathname;
     const route = matchRoute(config, request.method, path);
-    const subject = await identify(request, hashKey, { fingerprint: route !== null && fingerprinted.has(route) });
+    // the fingerprint id where the store keys need it; elsewhere it is computed after the response, for telemetry
+    const subject = await identify(request, hashKey, { fingerprint: route?.needsFingerprint === true });
     const state: GuardState = {
       requestId,
       route,
@@ -137,8 +139,8 @@ export function createGuard(options: GuardOptions): Guard {
 
     if (!route) {
       if (config.unmatched === "404") {
-        state.verdict = enforcedDenial("route.not_found", 404);
-        const response = errorResponse(config.errors, { status: 404, code: "route.not_found", requestId, final: true });
+        state.verdict = enforcedDenial("route.not_found");
+        const response = refusal(config.errors, state.verdict, requestId);
         record(response, now());
         return response;
       }
@@ -149,13 +151,13 @@ export function createGuard(options: GuardOptions): Guard {
     const bodyProblem = await takeBody(c, route, state);
     if (bodyProblem) {
       // An oversized body is refused in every mode: the gateway will not buffer or forward it.
-      state.verdict = enforcedDenial(bodyProblem, 413);
-      const response = errorResponse(route.errors, { status: 413, code: bodyProblem, requestId, final: true });
+      state.verdict = enforcedDenial(bodyProblem);
+      const response = refusal(route.errors, state.verdict, requestId);
       record(response, now());
       return response;
     }
 
-    const facts: RequestFacts = { request, subject, route, body: state.body };
+    const facts: RequestFacts = { request, subject, body: state.body };
     const blocked = () => route.mode === "enforce" && findings.some((f) => f.action === "block");
     for (const check of route.checks) {
       findings.push(...(await check(facts)));
@@ -170,7 +172,7 @@ export function createGuard(options: GuardOptions): Guard {
     if ((rules.length > 0 || route.clusters.length > 0 || route.blocks) && !blocked()) {
       // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a cached denial).
       // A trusted key joins no cluster.
-      state.limitCheck = await limiter.check(rules, facts, route.name, trusted ? [] : route.clusters);
+      state.limitCheck = await limiter.check({ route: route.name, limits: rules, clusters: trusted ? [] : route.clusters, blocks: route.blocks === true }, facts);
       findings.push(...state.limitCheck.findings);
       limits = state.limitCheck.limits;
     }
@@ -216,7 +218,7 @@ async function pass(
 }
 
 /** Reads the body when the route needs it (or must bound it); returns a reason code when it cannot be accepted. */
-async function takeBody(c: Context, route: RouteConfig, state: GuardState): Promise<string | null> {
+async function takeBody(c: Context, route: RouteConfig, state: GuardState): Promise<"request.too_large" | null> {
   const request = c.req.raw;
   const length = declaredLength(request);
   if (length > route.maxBodyBytes) return "request.too_large";
@@ -248,20 +250,18 @@ function holdToSignalBudget(findings: Finding[]): boolean {
   return held;
 }
 
-/** True when a route's store keys use the fingerprint id: a limit or cluster by it, or manual blocks (one may name a fingerprint). */
-const usesFingerprint = (route: RouteConfig): boolean =>
-  route.blocks === true || route.limits.some((l) => l.by.includes("fingerprint")) || route.clusters.some((c) => (c.by as readonly string[]).includes("fingerprint"));
-
 /** Ids of the clusters over their limit that the request belongs to. */
 const overClusters = (state: GuardState): string[] => state.limitCheck?.clusters.filter((c) => c.over).map((c) => c.id) ?? [];
 
 const limitHeaders = (route: RouteConfig, verdict: Verdict, nowMs: number) =>
   rateLimitHeaders(verdict.limits, route.providerHeaders ? route.errors : null, nowMs);
 
-function enforcedDenial(code: string, status: number): Verdict {
-  const verdict = decide([{ reason: { check: "request", code }, action: "block", status, final: true }], [], "enforce");
-  return verdict;
-}
+/** A request refused before any check (no route, a body too large): enforced in every mode. */
+const enforcedDenial = (code: "route.not_found" | "request.too_large"): Verdict => decide([finding(code, "block")], [], "enforce");
+
+/** The answer to such a refusal: the error body alone, without the verdict headers of a policy denial. */
+const refusal = (format: ErrorFormat, verdict: Verdict, requestId: string): Response =>
+  errorResponse(format, { status: verdict.status, code: verdict.code!, requestId, final: verdict.final });
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {
   try {

@@ -1,5 +1,5 @@
 import type { ClientInfo } from "./client";
-import type { CfFields } from "./subject";
+import type { CfFields } from "./cf";
 
 /**
  * The client fingerprint: a short id for the client *build* (TLS stack, HTTP

@@ -6,13 +6,8 @@
  * extra round trip. A sorted set next to them (member: block key, score: expiry
  * ms) lists them; it expires with its longest-lived block.
  */
-import type { Subject } from "../identity/subject.ts";
-import { parseIp, prefixOf } from "../identity/ip.ts";
-import { dimensionValue } from "./rules.ts";
-
-/** What a block can name. `ip` and `subnet` are the limiter's prefixes: IPv4 /32 and /24, IPv6 /64 and /48. */
-export const BLOCK_DIMENSIONS = ["key", "ip", "subnet", "asn", "fingerprint"] as const;
-export type BlockDimension = (typeof BLOCK_DIMENSIONS)[number];
+import { BLOCK_DIMENSIONS, type BlockDimension, DIMENSION_TABLE, dimensionValue } from "../request/dimensions.ts";
+import type { RequestFacts } from "../request/facts.ts";
 
 /** A block as stored: its target (normalised like the request's own value), why, and when (the store's clock, ms). */
 export interface BlockRecord {
@@ -79,10 +74,10 @@ export interface RequestBlockKey {
 }
 
 /** The block keys a request could match, one per dimension it has, in BLOCK_DIMENSIONS order. */
-export async function requestBlockKeys(prefix: string, subject: Subject, hash: (text: string) => Promise<string>): Promise<RequestBlockKey[]> {
+export async function requestBlockKeys(prefix: string, facts: RequestFacts, hash: (text: string) => Promise<string>): Promise<RequestBlockKey[]> {
   const out: RequestBlockKey[] = [];
   for (const dimension of BLOCK_DIMENSIONS) {
-    const value = dimensionValue(subject, dimension);
+    const value = dimensionValue(facts, dimension);
     if (value !== null) out.push({ dimension, key: await blockKey(prefix, dimension, value, hash) });
   }
   return out;
@@ -102,39 +97,11 @@ export function parseBlockTarget(dimension: string, raw: unknown): TargetResult 
   }
   const d = dimension as BlockDimension;
   const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : "";
-  const fail = (hint: string): TargetResult => ({ ok: false, problem: `${d}: must be ${hint} (got ${JSON.stringify(raw)?.slice(0, 80)})` });
-  switch (d) {
-    case "key":
-      return /^[0-9a-f]{32}$/i.test(text) ? { ok: true, dimension: d, target: text.toLowerCase() } : fail("a key hash: 32 hex characters, as logs show it");
-    case "ip":
-      return prefixTarget(d, text, 32, 64) ?? fail("an IPv4 or IPv6 address (IPv6: it blocks the /64)");
-    case "subnet":
-      return prefixTarget(d, text, 24, 48) ?? fail("an address or its /24 (IPv4) or /48 (IPv6) prefix; other ranges belong in geo.deny.ips");
-    case "asn": {
-      const match = /^(?:AS)?(\d{1,10})$/i.exec(text);
-      const n = match ? Number(match[1]) : NaN;
-      return n >= 1 && n <= 4_294_967_295 ? { ok: true, dimension: d, target: String(n) } : fail("an AS number: 64500 or AS64500");
-    }
-    case "fingerprint":
-      return /^[A-Za-z0-9_.:+/=-]{1,128}$/.test(text) ? { ok: true, dimension: d, target: text } : fail("a fingerprint id");
-  }
+  const { hint, parse } = DIMENSION_TABLE[d].block;
+  const target = parse(text);
+  return target === null ? { ok: false, problem: `${d}: must be ${hint} (got ${JSON.stringify(raw)?.slice(0, 80)})` } : { ok: true, dimension: d, target };
 }
 
-/** An address, or the prefix of the dimension's length, as the dimension's prefix text. */
-function prefixTarget(dimension: BlockDimension, text: string, v4Bits: number, v6Bits: number): TargetResult | null {
-  const [address, bits, extra] = text.split("/");
-  const ip = extra === undefined ? parseIp(address) : null;
-  if (!ip) return null;
-  const want = ip.version === 4 ? v4Bits : v6Bits;
-  if (bits !== undefined && bits !== String(want)) return null;
-  return { ok: true, dimension, target: prefixOf(ip, want) };
-}
-
-/**
- * Blocks remembered in the isolate, so a blocked client's next requests cost
- * no store call. An entry lives until the block expires but at most `maxMs`:
- * an unblock made through another isolate takes effect here within `maxMs`.
- */
 /**
  * Manual blocks this isolate has seen. Each answers without the store until
  * its `untilMs` (a short time, so that a block lifted elsewhere is lifted

@@ -1,7 +1,8 @@
-import { templateOf } from "../checks/template.ts";
-import type { RequestFacts } from "../config/types.ts";
+import type { ClusterRule, LimitRule } from "../config/types.ts";
+import { dimensionValue } from "../request/dimensions.ts";
+import type { RequestFacts } from "../request/facts.ts";
+import { finding } from "../verdict/reasons.ts";
 import type { Finding } from "../verdict/types.ts";
-import { dimensionValue, type LimitRule } from "./rules.ts";
 import { isAbove } from "./bucket.ts";
 import type { BucketRequest, CountAbove, CounterRequest } from "./types.ts";
 
@@ -30,23 +31,6 @@ import type { BucketRequest, CountAbove, CounterRequest } from "./types.ts";
  * Reason codes: `cluster.accounts_per_<dimensions>`, such as
  * `cluster.accounts_per_fingerprint_asn` or `cluster.accounts_per_template`.
  */
-
-export const CLUSTER_DIMENSIONS = ["fingerprint", "ip", "subnet", "asn", "country", "template"] as const;
-export type ClusterDimension = (typeof CLUSTER_DIMENSIONS)[number];
-
-export interface ClusterRule {
-  /** Unique among the route's clusters; names the cluster in headers, telemetry and store keys. */
-  name: string;
-  by: readonly ClusterDimension[];
-  /** More distinct accounts than this in the window puts the cluster over its limit. */
-  maxAccounts: number;
-  /** When set, the cluster is over its limit only with more distinct addresses (/32, /64) than this too. */
-  maxAddresses: number | null;
-  windowSeconds: number;
-  action: "flag" | "throttle" | "block";
-  /** `throttle` with its own bucket (`rate`); null: the route's per-key buckets, shared. */
-  bucket: { capacity: number; refillPerSecond: number } | null;
-}
 
 /** A cluster the request belongs to, with the count after this request. */
 export interface ClusterState {
@@ -78,7 +62,7 @@ export interface PlannedCluster {
   buckets: Array<{ bucket: Omit<BucketRequest, "when">; rule: LimitRule | null }>;
 }
 
-export const clusterCode = (rule: Pick<ClusterRule, "by">): string => `cluster.accounts_per_${rule.by.join("_")}`;
+export const clusterCode = (rule: Pick<ClusterRule, "by">) => `cluster.accounts_per_${rule.by.join("_")}` as const;
 
 /** The sorted set listing cluster counters over their limit (CounterRequest.over), read by the admin API. */
 export const clustersIndexKey = (prefix: string) => `${prefix}:clusters`;
@@ -99,11 +83,6 @@ export const ownBucketRule = (c: ClusterRule): LimitRule => ({
   refillPerSecond: c.bucket!.refillPerSecond,
   cost: "request",
 });
-
-/** The value of a cluster dimension for this request; null when it has none (the cluster then does not apply). */
-export function clusterDimensionValue(facts: RequestFacts, dimension: ClusterDimension): string | null {
-  return dimension === "template" ? templateOf(facts.body) : dimensionValue(facts.subject, dimension);
-}
 
 /**
  * Plans the request's clusters: a distinct-account counter each (the member
@@ -128,13 +107,13 @@ export async function planClusters(
   for (const rule of clusters) {
     const parts: string[] = [];
     for (const d of rule.by) {
-      const value = clusterDimensionValue(facts, d);
+      const value = dimensionValue(facts, d);
       if (value === null) break;
       parts.push(`${d}=${value}`);
     }
     if (parts.length < rule.by.length) continue;
     const maxAddresses = rule.maxAddresses ?? null;
-    const ip = maxAddresses === null ? null : dimensionValue(facts.subject, "ip");
+    const ip = maxAddresses === null ? null : dimensionValue(facts, "ip");
     if (maxAddresses !== null && ip === null) continue;
     // Counted across routes: a farm splitting its requests between two APIs is one cluster. The window is
     // part of the identity, so rules of one name but other windows never share counter slots.
@@ -150,7 +129,7 @@ export async function planClusters(
         for (const k of keyRules) {
           // the key's other dimensions stay: a rule by key and subnet becomes one by cluster and subnet
           const rest: string[] = [];
-          for (const d of k.by) if (d !== "key") rest.push(`${d}=${dimensionValue(facts.subject, d) ?? ""}`);
+          for (const d of k.by) if (d !== "key") rest.push(`${d}=${dimensionValue(facts, d) ?? ""}`);
           const key = rest.length ? `${base}:${k.name}:${await hash(rest.join("\n"))}` : `${base}:${k.name}`;
           buckets.push({ bucket: { key, capacity: k.capacity, refillPerSecond: k.refillPerSecond, cost: costOf(k) }, rule: k });
         }
@@ -181,11 +160,9 @@ export function judgeClusters(planned: readonly PlannedCluster[], counts: readon
     const state = clusterState(p, accounts, addresses, over);
     if (!over) return { state, finding: null };
     const from = addresses === null ? "" : ` from ${addresses} addresses > ${p.rule.maxAddresses}`;
-    const reason = { check: "cluster" as const, code: clusterCode(p.rule), detail: `${p.id}: ${accounts} accounts > ${p.rule.maxAccounts}${from} in ${p.rule.windowSeconds}s` };
+    const detail = `${p.id}: ${accounts} accounts > ${p.rule.maxAccounts}${from} in ${p.rule.windowSeconds}s`;
     // a throttle's denial comes from its shared buckets (the limiter); with room there, the member is flagged
-    const finding: Finding =
-      p.rule.action === "block" ? { reason, action: "block", status: 403, final: true, risk: RISK } : { reason, action: "flag", risk: RISK };
-    return { state, finding };
+    return { state, finding: finding(clusterCode(p.rule), p.rule.action === "block" ? "block" : "flag", { detail, risk: RISK }) };
   });
 }
 
@@ -198,8 +175,8 @@ export function clusterState(p: PlannedCluster, accounts: number | null, address
 /** The finding of a throttled cluster whose shared buckets lack room (accounts null: answered from the denial cache). */
 export function clusterThrottle(p: PlannedCluster, accounts: number | null, retryAfterSeconds: number): Finding {
   const count = accounts === null ? `over ${p.rule.maxAccounts} accounts` : `${accounts} accounts > ${p.rule.maxAccounts}`;
-  const reason = { check: "cluster" as const, code: clusterCode(p.rule), detail: `${p.id}: ${count}, limited as one account` };
+  const detail = `${p.id}: ${count}, limited as one account`;
   return Number.isFinite(retryAfterSeconds)
-    ? { reason, action: "throttle", status: 429, retryAfterSeconds, risk: RISK }
-    : { reason, action: "throttle", status: 429, final: true, risk: RISK };
+    ? finding(clusterCode(p.rule), "throttle", { detail, retryAfterSeconds, risk: RISK })
+    : finding(clusterCode(p.rule), "throttle", { detail, final: true, risk: RISK });
 }

@@ -1,25 +1,23 @@
 // The limiter's public API (re-exported by src/index.ts).
+export { BLOCK_DIMENSIONS, type BlockDimension } from "../request/dimensions.ts";
 export { ADMIN_SCRIPT, ADMIN_SCRIPT_SHA1 } from "./admin-script.ts";
 export {
-  BLOCK_DIMENSIONS,
   blockKey,
   blocksIndexKey,
   isAdminStore,
   parseBlockTarget,
   type AdminStore,
-  type BlockDimension,
   type BlockEntry,
   type BlockRecord,
   type ListedCounter,
 } from "./blocks.ts";
-export { parseClusters, parseLimits, parseRate, parseWindow } from "./config.ts";
-export { CLUSTER_DIMENSIONS, type ClusterDimension, type ClusterRule, type ClusterState } from "./clusters.ts";
+export type { ClusterState } from "./clusters.ts";
 export { evalScript, type Script, type ScriptRedis } from "./eval.ts";
 export { estimateTokens, type TokenEstimate, type TokenEstimateOptions } from "./estimate.ts";
 export { createDenialCache, type DenialCache } from "./denial-cache.ts";
-export { createLimiter, limitsNeedBody, type LimitCheck, type Limiter, type LimiterOptions, type LimitSource } from "./limiter.ts";
+export { createLimiter, type LimitCheck, type Limiter, type LimiterOptions, type LimitSource } from "./limiter.ts";
 export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from "./memory-store.ts";
-export { DIMENSIONS, type Dimension, type LimitRule, reasonStem, sha256Hex, windowSeconds } from "./rules.ts";
+export { reasonStem, sha256Hex, windowSeconds } from "./rules.ts";
 export { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1 } from "./script.ts";
 export type { BucketAdjustment, BucketRequest, BucketResult, CounterRequest, LimitStore, TakeResult } from "./types.ts";
 export { createUpstashStore, type UpstashStoreOptions } from "./upstash-store.ts";

@@ -1,14 +1,19 @@
-import type { LimitOutcome, RequestFacts, StoreConfig } from "../config/types.ts";
+import type { StoreConfig } from "../config/types.ts";
+import type { RequestFacts } from "../request/facts.ts";
 import type { Usage } from "../proxy/usage.ts";
+import { finding } from "../verdict/reasons.ts";
 import type { Finding, LimitState } from "../verdict/types.ts";
-import { type BlockCache, type BlockDimension, type RequestBlockKey, createBlockCache, requestBlockKeys } from "./blocks.ts";
+import { type BlockCache, createBlockCache } from "./blocks.ts";
+import type { ClusterState } from "./clusters.ts";
 import { type DenialCache, createDenialCache } from "./denial-cache.ts";
-import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
-import { type ClusterRule, type ClusterState, type PlannedCluster, clusterState, clusterThrottle, judgeClusters, ownBucketRule, planClusters } from "./clusters.ts";
+import type { TokenEstimate, TokenEstimateOptions } from "./estimate.ts";
 import { createMemoryStore } from "./memory-store.ts";
-import { StoreTimeout, withTimeout } from "./timeout.ts";
-import { type LimitRule, bucketKey, reasonStem, sha256Hex, windowSeconds } from "./rules.ts";
-import type { BucketRequest, CounterRequest, LimitStore, TakeResult } from "./types.ts";
+import { sha256Hex } from "./rules.ts";
+import { type CachedLookup, EMPTY_PLAN, type LimitSpec, type Plan, type Planned, fromCachedDenials, isEmptyPlan, manualBlock, planTake, readTake, tooLarge } from "./take.ts";
+import { StoreTimeout, offPathTimeoutMs, withTimeout } from "./timeout.ts";
+import type { LimitStore, TakeResult } from "./types.ts";
+
+export type { LimitSpec } from "./take.ts";
 
 export interface LimiterOptions extends TokenEstimateOptions {
   /** The shared store (createUpstashStore), or a memory store for `wrangler dev`. */
@@ -41,7 +46,9 @@ export interface LimiterOptions extends TokenEstimateOptions {
 /** What decided: the shared store, the fallback, the denial cache, the pre-check (a cost that can never fit), the fail mode, or nothing (no rule applied). */
 export type LimitSource = "store" | "fallback" | "cache" | "precheck" | "open" | "closed" | "none";
 
-export interface LimitCheck extends LimitOutcome {
+export interface LimitCheck {
+  findings: Finding[];
+  limits: LimitState[];
   /** False when a bucket (or a closed store) denies the request. */
   allowed: boolean;
   source: LimitSource;
@@ -59,54 +66,21 @@ export interface LimitCheck extends LimitOutcome {
 
 export interface Limiter {
   /**
-   * Checks and charges every bucket of `rules`, and counts the request's
-   * account in every cluster of `clusters` (charging a throttled cluster's
-   * shared buckets), in one store round trip. Never throws.
+   * Checks and charges every bucket of `spec.limits`, counts the request's
+   * account in every cluster of `spec.clusters` (charging a throttled
+   * cluster's shared buckets) and, with `spec.blocks`, checks its manual
+   * blocks, in one store round trip. Never throws.
    */
-  check(rules: readonly LimitRule[], facts: RequestFacts, routeName?: string, clusters?: readonly ClusterRule[]): Promise<LimitCheck>;
+  check(spec: LimitSpec, facts: RequestFacts): Promise<LimitCheck>;
   /** Denials remembered in the isolate: for tests and health. */
   readonly denials: DenialCache;
   /** Manual blocks remembered in the isolate; the admin API forgets one here when it lifts it. */
   readonly blocks: BlockCache;
 }
 
-interface Planned {
-  rule: LimitRule;
-  bucket: BucketRequest;
-  /** Set for a cluster's shared bucket (conditional: `bucket.when`). */
-  cluster?: PlannedCluster;
-}
-
-/** What one take() carries: the buckets (the route's, then the clusters' shared ones), the clusters and their counters. */
-interface Plan {
-  planned: Planned[];
-  clusters: PlannedCluster[];
-  counters: CounterRequest[];
-}
-
 const noReconcile = async (usage: Usage | null | Promise<Usage | null>): Promise<void> => {
   Promise.resolve(usage).catch(() => {}); // nothing to post-charge; a failed usage read must not go unhandled
 };
-
-const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
-/** Whole seconds to wait, or Infinity when no wait helps. */
-const retryAfter = (ms: number) => (Number.isFinite(ms) ? seconds(ms) : Infinity);
-
-function limitState(rule: LimitRule, remaining: number, resetSeconds: number): LimitState {
-  return {
-    name: rule.name,
-    capacity: rule.capacity,
-    remaining: Math.max(0, Math.floor(remaining)),
-    resetSeconds: Math.ceil(resetSeconds),
-    windowSeconds: windowSeconds(rule),
-    unit: rule.cost === "tokens" ? "tokens" : "requests",
-  };
-}
-
-/** True when a rule needs the request body (token-weighted buckets): set the route's `needsBody`. */
-export function limitsNeedBody(rules: readonly LimitRule[]): boolean {
-  return rules.some((r) => r.cost === "tokens");
-}
 
 /**
  * The limiter: builds each rule's bucket for the request's subject, answers
@@ -128,7 +102,7 @@ export function limitsNeedBody(rules: readonly LimitRule[]): boolean {
  *
  * @example
  * const limiter = createLimiter({ store: createUpstashStore(redis), storeConfig: config.store, hash: createKeyHasher(secret) });
- * const limits = await limiter.check(route.limits, facts, route.name);
+ * const limits = await limiter.check({ route: route.name, limits: route.limits }, facts);
  */
 export function createLimiter(options: LimiterOptions): Limiter {
   const {
@@ -163,88 +137,59 @@ export function createLimiter(options: LimiterOptions): Limiter {
     fields: Pick<LimitCheck, "allowed" | "source" | "findings" | "limits"> & Partial<Pick<LimitCheck, "estimatedTokens" | "reconcile" | "clusters">>,
   ): LimitCheck => ({ estimatedTokens: 0, reconcile: noReconcile, clusters: [], ...fields });
 
-  const failed = (plan: Plan, estimate: TokenEstimate | null, detail: string, blockKeys: readonly RequestBlockKey[] = []): Promise<LimitCheck> | LimitCheck => {
+  const failed = (plan: Plan, detail: string): Promise<LimitCheck> | LimitCheck => {
     // The blocks this isolate has seen still hold, until their own expiry: the store cannot say they were lifted.
-    const known = blocks.find(blockKeys.map((b) => b.key), now(), true);
-    if (known) return manualBlock(blockKeys[known.index]!.dimension, "cache");
-    const reason = { check: "store" as const, code: "store.unavailable", detail };
+    const known = blocks.find(plan.blockKeys.map((b) => b.key), now(), true);
+    if (known) return blocked(plan, known.index, "cache");
     if (storeConfig.onError === "closed") {
       return outcome({
         allowed: false,
         source: "closed",
         limits: [],
-        findings: [{ reason, action: "throttle", status: 503, retryAfterSeconds: closedRetryAfterSeconds }],
+        findings: [finding("store.unavailable", "throttle", { detail, retryAfterSeconds: closedRetryAfterSeconds })],
       });
     }
     if (storeConfig.onError === "local" && (plan.planned.length > 0 || plan.counters.length > 0)) {
       return fallbackStore
         .take(plan.planned.map((p) => p.bucket), plan.counters)
         .then((result) => {
-          const decided = decide(plan, result, estimate, fallbackStore, "fallback");
+          const decided = decide(plan, result, fallbackStore, "fallback");
           // Not store.unavailable: the limits were enforced, by this isolate alone.
-          decided.findings.push({ reason: { check: "store", code: "store.fallback", detail }, action: "allow" });
+          decided.findings.push(finding("store.fallback", "allow", { detail }));
           return decided;
         })
-        .catch(() => failedOpen(reason));
+        .catch(() => failedOpen(detail));
     }
-    return failedOpen(reason);
+    return failedOpen(detail);
   };
-  const failedOpen = (reason: Finding["reason"]): LimitCheck =>
-    outcome({ allowed: true, source: "open", limits: [], findings: [{ reason, action: "flag" }] });
+  const failedOpen = (detail: string): LimitCheck => outcome({ allowed: true, source: "open", limits: [], findings: [finding("store.unavailable", "flag", { detail })] });
 
-  /** Findings, states and the post-charge from a store's answer. */
-  const decide = (plan: Plan, result: TakeResult, estimate: TokenEstimate | null, charged: LimitStore, source: LimitSource): LimitCheck => {
-    const { planned } = plan;
-    const judged = judgeClusters(plan.clusters, result.counters);
-    const states = judged.map((j) => j.state);
-    // a cluster's shared bucket shows (and counts) only when it applied to this request
-    const applied = planned.filter((_, i) => result.buckets[i]!.applied);
-    const limits = planned.flatMap((p, i) => (result.buckets[i]!.applied ? [limitState(p.rule, result.buckets[i]!.remaining, result.buckets[i]!.resetSeconds)] : []));
-    if (result.allowed) {
-      const tokenBuckets = applied.filter((p) => p.rule.cost === "tokens");
-      return outcome({
-        allowed: true,
-        source,
-        findings: judged.flatMap((j) => (j.finding ? [j.finding] : [])),
-        limits,
-        clusters: states,
-        estimatedTokens: tokenBuckets.length > 0 && estimate ? estimate.total : 0,
-        reconcile: tokenBuckets.length > 0 && estimate ? reconciler(tokenBuckets, estimate, charged) : noReconcile,
-      });
-    }
+  const blocked = (plan: Plan, index: number, source: LimitSource): LimitCheck =>
+    outcome({ allowed: false, source, limits: [], findings: [manualBlock(plan.blockKeys[index]!.dimension)] });
+
+  /** The limiter's answer from a store's, remembering its denials in the isolate. */
+  const decide = (plan: Plan, result: TakeResult, charged: LimitStore, source: LimitSource): LimitCheck => {
+    const read = readTake(plan, result);
+    const { estimate } = plan;
     const t = now();
-    const denying = planned.map((p, i) => ({ p, r: result.buckets[i]! })).filter(({ r }) => r.applied && r.retryAfterSeconds > 0);
-    const waitMs = Math.max(...denying.map(({ r }) => r.retryAfterSeconds * 1000));
-    for (const { p, r } of denying) {
-      if (!Number.isFinite(r.retryAfterSeconds)) continue;
+    for (const { p, retryAfterSeconds } of read.denying) {
+      if (!Number.isFinite(retryAfterSeconds)) continue;
       // A cluster's shared bucket applies while the cluster stays over its limit: its count falls only as
       // the window slides, so its denial is remembered for at most a tenth of the window.
-      const ms = p.cluster ? Math.min(r.retryAfterSeconds * 1000, p.cluster.rule.windowSeconds * 100) : r.retryAfterSeconds * 1000;
+      const ms = p.cluster ? Math.min(retryAfterSeconds * 1000, p.cluster.rule.windowSeconds * 100) : retryAfterSeconds * 1000;
       denials.put(p.bucket.key, { untilMs: t + ms, cost: p.bucket.cost, refillPerSecond: p.bucket.refillPerSecond });
     }
-    const findings = [
-      // a throttled cluster's denial stands in for its flag, once however many of its buckets lack room
-      ...plan.clusters.flatMap((c, i) =>
-        denying.some(({ p }) => p.cluster === c) ? [clusterThrottle(c, judged[i]!.state.accounts, retryAfter(waitMs))] : judged[i]!.finding ? [judged[i]!.finding!] : [],
-      ),
-      ...denying.filter(({ p }) => !p.cluster).map(({ p }) => throttle(p.rule, waitMs)),
-    ];
-    return outcome({ allowed: false, source, limits, clusters: states, findings });
-  };
-
-  /** An operator's block (admin API): 403, final; the detail names the dimension, never the value. */
-  const manualBlock = (dimension: BlockDimension, source: LimitSource): LimitCheck =>
-    outcome({
-      allowed: false,
+    const charges = read.tokenBuckets.length > 0 && estimate !== null;
+    return outcome({
+      allowed: read.allowed,
       source,
-      limits: [],
-      findings: [{ reason: { check: "block", code: "block.manual", detail: dimension }, action: "block", status: 403, final: true }],
+      findings: read.findings,
+      limits: read.limits,
+      clusters: read.clusters,
+      estimatedTokens: charges ? estimate.total : 0,
+      reconcile: charges ? reconciler(read.tokenBuckets, estimate, charged) : noReconcile,
     });
-
-  const throttle = (rule: LimitRule, waitMs: number): Finding =>
-    Number.isFinite(waitMs)
-      ? { reason: { check: "rate", code: `${reasonStem(rule)}_exhausted`, detail: rule.name }, action: "throttle", status: 429, retryAfterSeconds: seconds(waitMs) }
-      : { reason: { check: "rate", code: `${reasonStem(rule)}_exhausted`, detail: rule.name }, action: "throttle", status: 429, final: true };
+  };
 
   const reconciler =
     (buckets: Planned[], estimate: TokenEstimate, charged: LimitStore) =>
@@ -256,103 +201,57 @@ export function createLimiter(options: LimiterOptions): Limiter {
         const delta = actual - estimate.total;
         if (delta === 0) return;
         const adjustments = buckets.map((p) => ({ key: p.bucket.key, capacity: p.bucket.capacity, refillPerSecond: p.bucket.refillPerSecond, delta }));
-        await withTimeout(charged.adjust(adjustments), Math.max(storeConfig.timeoutMs, 1000));
+        await withTimeout(charged.adjust(adjustments), offPathTimeoutMs(storeConfig));
       } catch {
         // The pre-charge stands: nothing better can be done after the response.
       }
     };
 
-  const check = async (rules: readonly LimitRule[], facts: RequestFacts, routeName = facts.route.name, clusterRules: readonly ClusterRule[] = []): Promise<LimitCheck> => {
-    const plan: Plan = { planned: [], clusters: [], counters: [] };
-    const { planned } = plan;
-    let estimate: TokenEstimate | null = null;
+  const check = async (spec: LimitSpec, facts: RequestFacts): Promise<LimitCheck> => {
+    let plan = EMPTY_PLAN;
     try {
-      // Buckets, clusters and blocks hash the same dimension values ("key=…", "subnet=…"): once each per request.
-      const hashes = new Map<string, Promise<string>>();
-      const hashOnce = (text: string) => hashes.get(text) ?? hashes.set(text, hash(text)).get(text)!;
-      // Manual blocks ride along in the same take(): one key per dimension the request has.
-      const blockKeys = facts.route.blocks ? await requestBlockKeys(storeConfig.prefix, facts.subject, hashOnce) : [];
-      if (rules.some((r) => r.cost === "tokens")) estimate = estimateTokens(facts.body?.json, options);
-      const costOf = (rule: LimitRule) => (rule.cost === "tokens" ? estimate!.total : 1);
-      for (const rule of rules) {
-        const key = await bucketKey(storeConfig.prefix, routeName, rule, facts.subject, hashOnce);
-        if (key === null) continue;
-        planned.push({ rule, bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost: costOf(rule) } });
-      }
-      const keyRules = rules.filter((r) => r.by.includes("key"));
-      plan.clusters = await planClusters(clusterRules, keyRules, facts, storeConfig.prefix, routeName, hashOnce, costOf);
-      for (const c of plan.clusters) {
-        plan.counters.push(...c.counters);
-        for (const b of c.buckets) planned.push({ rule: b.rule ?? ownBucketRule(c.rule), cluster: c, bucket: { ...b.bucket, when: c.over } });
-      }
-      if (planned.length === 0 && plan.counters.length === 0 && blockKeys.length === 0) return outcome({ allowed: true, source: "none", findings: [], limits: [] });
-
-      // A cost larger than the capacity can never fit: no store call, no retry. (A cluster's bucket is as large as the key's.)
-      const tooLarge = planned.filter((p) => !p.bucket.when && p.bucket.cost > p.bucket.capacity);
-      if (tooLarge.length > 0) {
-        return outcome({
-          allowed: false,
-          source: "precheck",
-          limits: tooLarge.map((p) => limitState(p.rule, p.rule.capacity, 0)),
-          findings: tooLarge.map((p) => ({
-            reason: { check: "rate", code: `${reasonStem(p.rule)}_too_large`, detail: `${p.rule.name}: ${p.bucket.cost} > ${p.bucket.capacity}` },
-            action: "throttle",
-            status: 429,
-            final: true,
-          })),
-        });
-      }
+      plan = await planTake(spec, facts, storeConfig.prefix, hash, options);
+      if (isEmptyPlan(plan)) return outcome({ allowed: true, source: "none", findings: [], limits: [] });
+      const never = tooLarge(plan);
+      if (never) return outcome({ allowed: false, source: "precheck", ...never });
 
       const t = now();
-      const cachedBlock = blocks.find(blockKeys.map((b) => b.key), t);
-      if (cachedBlock) return manualBlock(blockKeys[cachedBlock.index]!.dimension, "cache");
-      const cached = planned.map((p) => ({ p, d: denials.get(p.bucket.key, p.bucket.cost, t) })).filter(({ d }) => d !== null);
-      if (cached.length > 0) {
-        const waitMs = Math.max(...cached.map(({ d }) => d!.retryMs));
-        const clusters = [...new Set(cached.flatMap(({ p }) => (p.cluster ? [p.cluster] : [])))];
-        return outcome({
-          allowed: false,
-          source: "cache",
-          limits: cached.map(({ p, d }) => limitState(p.rule, d!.tokens, ((p.rule.capacity - d!.tokens) / p.rule.refillPerSecond))),
-          findings: [
-            ...clusters.map((c) => clusterThrottle(c, null, retryAfter(waitMs))),
-            ...cached.filter(({ p }) => !p.cluster).map(({ p }) => throttle(p.rule, waitMs)),
-          ],
-          clusters: clusters.map((c) => clusterState(c, null, null)),
-        });
-      }
+      const cachedBlock = blocks.find(plan.blockKeys.map((b) => b.key), t);
+      if (cachedBlock) return blocked(plan, cachedBlock.index, "cache");
+      const cached = plan.planned.flatMap((p): CachedLookup[] => {
+        const d = denials.get(p.bucket.key, p.bucket.cost, t);
+        return d ? [{ p, retryMs: d.retryMs, tokens: d.tokens }] : [];
+      });
+      if (cached.length > 0) return outcome({ allowed: false, source: "cache", ...fromCachedDenials(cached) });
 
-      if (!sharedUsable()) return await failed(plan, estimate, "store down: not retried yet", blockKeys);
+      if (!sharedUsable()) return await failed(plan, "store down: not retried yet");
       let result: TakeResult;
       try {
         result = await withTimeout(
           store.take(
-            planned.map((p) => p.bucket),
+            plan.planned.map((p) => p.bucket),
             plan.counters,
-            blockKeys.map((b) => b.key),
+            plan.blockKeys.map((b) => b.key),
           ),
           storeConfig.timeoutMs,
         );
         sharedResult(true);
       } catch (error) {
         sharedResult(false);
-        return await failed(plan, estimate, error instanceof StoreTimeout ? error.message : `store error: ${String(error).slice(0, 200)}`, blockKeys);
+        return await failed(plan, error instanceof StoreTimeout ? error.message : `store error: ${String(error).slice(0, 200)}`);
       }
-      if (result.blocked) {
-        const hit = blockKeys[result.blocked.index];
-        if (hit) {
-          const at = now();
-          blocks.put(hit.key, at + Math.min(result.blocked.ttlMs, blockCacheMs), at + result.blocked.ttlMs);
-          return manualBlock(hit.dimension, "store");
-        }
+      if (result.blocked && plan.blockKeys[result.blocked.index]) {
+        const at = now();
+        blocks.put(plan.blockKeys[result.blocked.index]!.key, at + Math.min(result.blocked.ttlMs, blockCacheMs), at + result.blocked.ttlMs);
+        return blocked(plan, result.blocked.index, "store");
       }
-      return decide(plan, result, estimate, store, "store");
+      return decide(plan, result, store, "store");
     } catch (error) {
       // A bug must not become a 500: decide as if the store had failed.
       try {
-        return await failed(plan, estimate, `limiter error: ${String(error).slice(0, 200)}`);
+        return await failed(plan, `limiter error: ${String(error).slice(0, 200)}`);
       } catch {
-        return failedOpen({ check: "store", code: "store.unavailable", detail: "limiter error" });
+        return failedOpen("limiter error");
       }
     }
   };

@@ -10,3 +10,9 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** The least a store call off the request's path (a post-charge after the response, the admin API) may wait: the hot path's bound is too tight there. */
+export const OFF_PATH_TIMEOUT_FLOOR_MS = 1000;
+
+/** The bound of a store call off the request's path: the route's timeout, but at least OFF_PATH_TIMEOUT_FLOOR_MS. */
+export const offPathTimeoutMs = (store: { timeoutMs: number }): number => Math.max(store.timeoutMs, OFF_PATH_TIMEOUT_FLOOR_MS);

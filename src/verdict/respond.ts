@@ -1,30 +1,6 @@
 import type { ErrorFormat } from "../config/types";
+import { messageFor } from "./reasons";
 import type { Verdict } from "./types";
-
-/** What a client is told, per family of reason codes. Never more detail than it needs. */
-const MESSAGES: Array<[prefix: string, message: string]> = [
-  ["geo.model_restricted", "This model is not available in your country or region."],
-  ["geo.", "This API is not available in your country or region."],
-  ["network.", "Requests from your network are not accepted."],
-  ["identity.attestation_required", "This model requires a verified identity attestation."],
-  ["identity.", "Your identity attestation does not permit access to this model."],
-  ["rate.", "Rate limit exceeded. Retry after the time given in the retry-after header."],
-  ["cluster.", "Too many requests from clients sharing this network or configuration."],
-  ["fingerprint.", "This client is not permitted."],
-  ["block.", "Access for this client has been suspended."],
-  ["content.", "This request is not permitted."],
-  ["store.", "The service is temporarily unavailable. Please retry shortly."],
-  ["request.too_large", "The request body is too large."],
-  ["request.invalid_json", "The request body must be valid JSON."],
-  ["route.not_found", "Not found."],
-  ["origin.timeout", "The upstream API did not answer in time."],
-  ["origin.", "The upstream API could not be reached."],
-  ["gateway.", "The gateway is not configured correctly."],
-];
-
-export function messageFor(code: string): string {
-  return MESSAGES.find(([prefix]) => code.startsWith(prefix))?.[1] ?? "This request is not permitted.";
-}
 
 // Error `type`s the official SDKs and their users know, by status.
 const ANTHROPIC_TYPES: Record<number, string> = {

@@ -3,12 +3,13 @@ export type Action = "allow" | "flag" | "throttle" | "block";
 
 export const ACTION_SEVERITY: Record<Action, number> = { allow: 0, flag: 1, throttle: 2, block: 3 };
 
-export type Check = "geo" | "network" | "identity" | "rate" | "fingerprint" | "cluster" | "content" | "store" | "request" | "block";
+export type Check = "geo" | "network" | "identity" | "rate" | "fingerprint" | "cluster" | "content" | "store" | "request" | "block" | "origin" | "gateway";
 
 /**
  * Why a check contributed to a verdict. `code` is a stable string such as
  * `geo.country_denied` or `rate.key_exhausted`: it appears in logs, analytics
- * and the `x-guard-reason` header, and users write queries on it.
+ * and the `x-guard-reason` header, and users write queries on it. Every code
+ * is registered in reasons.ts.
  */
 export interface Reason {
   check: Check;

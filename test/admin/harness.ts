@@ -3,7 +3,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { inject } from "vitest";
 import type { ConfigInput } from "../../src/config/input";
-import type { CfFields } from "../../src/identity/subject";
+import type { CfFields } from "../../src/identity/cf";
 import { createKeyHasher } from "../../src/identity/key-hash";
 import worker, { type WorkerEnv } from "../../src/worker";
 import { type Tenant, newTenant } from "../limits/helpers";

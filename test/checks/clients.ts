@@ -9,7 +9,7 @@
  * lower-case, as Workers present them. Credentials and per-request headers
  * (`content-length`) vary per test and are added there.
  */
-import type { CfFields } from "../../src/identity/subject";
+import type { CfFields } from "../../src/identity/cf";
 
 export interface ClientSample {
   headers: Record<string, string>;

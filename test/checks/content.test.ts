@@ -3,7 +3,7 @@ import { type ContentPolicy, contentFindings, elicitation, largeBudgets } from "
 import { CONTENT_DEFAULTS } from "../../src/config/content";
 import { loadConfig, parseConfig } from "../../src/config/parse";
 import { facts } from "./facts";
-import { FAMILIES, UNRELATED } from "./prompts";
+import { FAMILIES, UNRELATED } from "../request/prompts";
 
 const message = (text: string, extra: Record<string, unknown> = {}) => ({ model: "m", max_tokens: 64000, messages: [{ role: "user", content: text }], ...extra });
 

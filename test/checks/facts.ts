@@ -1,12 +1,9 @@
-import { loadConfig } from "../../src/config/parse";
-import type { RequestFacts, RouteConfig } from "../../src/config/types";
+import type { RequestFacts } from "../../src/request/facts";
 import { createKeyHasher } from "../../src/identity/key-hash";
 import { identify } from "../../src/identity/subject";
 
 const hashKey = createKeyHasher("test-secret");
 
-// A route as the config parser builds it (checks are passed to the check under test directly).
-const route: RouteConfig = { ...loadConfig({ routes: [{ name: "messages", match: { path: "/v1/messages", methods: ["POST"] } }] }).routes[0]!, needsBody: true };
 
 export interface FakeRequest {
   /** What Cloudflare's edge would have put on `request.cf`. */
@@ -41,5 +38,5 @@ export async function facts(req: FakeRequest = {}): Promise<RequestFacts> {
     const model = (json as { model?: unknown } | null)?.model;
     body = { bytes, json, model: typeof model === "string" ? model : null };
   }
-  return { request, subject: await identify(request, hashKey), route, body };
+  return { request, subject: await identify(request, hashKey), body };
 }

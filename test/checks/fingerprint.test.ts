@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createFingerprintCheck, type FingerprintPolicy } from "../../src/checks/fingerprint";
 import { FINGERPRINT_DEFAULTS } from "../../src/config/fingerprint";
 import { loadConfig, parseConfig } from "../../src/config/parse";
-import type { CfFields } from "../../src/identity/subject";
+import type { CfFields } from "../../src/identity/cf";
 import type { Finding } from "../../src/verdict/types";
 import { CLIENTS, type ClientName, type ClientSample, variant } from "./clients";
 import { facts } from "./facts";
@@ -213,7 +213,7 @@ describe("the route's fingerprint section", () => {
     const route = config.routes[0]!;
     expect(route.checks).toHaveLength(2);
     const f = await facts({ headers: CLIENTS.curl.headers, cf: { country: "DE" } });
-    expect(await route.checks[0]!({ ...f, route })).toEqual([]);
-    expect((await route.checks[1]!({ ...f, route })).map((x) => x.reason.code)).toEqual(["fingerprint.automation_ua"]);
+    expect(await route.checks[0]!(f)).toEqual([]);
+    expect((await route.checks[1]!(f)).map((x) => x.reason.code)).toEqual(["fingerprint.automation_ua"]);
   });
 });

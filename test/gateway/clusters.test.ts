@@ -3,10 +3,10 @@
 // Every client's headers and request.cf are set here; nothing comes from the test runner.
 import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input";
-import type { CfFields } from "../../src/identity/subject";
+import type { CfFields } from "../../src/identity/cf";
 import { createUpstashStore } from "../../src/limits/upstash-store";
 import { CLIENTS } from "../checks/clients";
-import { UNRELATED } from "../checks/prompts";
+import { UNRELATED } from "../request/prompts";
 import { newTenant } from "../limits/helpers";
 import { harness, json } from "./harness";
 

@@ -5,7 +5,7 @@ import { inject } from "vitest";
 import { createGateway } from "../../src/gateway";
 import type { ConfigInput } from "../../src/config/input";
 import type { DecisionEvent } from "../../src/telemetry/event";
-import type { CfFields } from "../../src/identity/subject";
+import type { CfFields } from "../../src/identity/cf";
 import type { LimitStore } from "../../src/limits/types";
 
 export const KEY_SECRET = "test-key-hash-secret-0123456789";

@@ -240,7 +240,7 @@ describe("block targets", () => {
 
   it("a request's block keys are the keys an operator's target makes", async () => {
     const s = subject({ ip: null, ipPrefix: "203.0.113.7/32", subnet: "203.0.113.0/24", asn: 64500 });
-    const keys = await requestBlockKeys("dg", s, sha256Hex);
+    const keys = await requestBlockKeys("dg", { ...facts(), subject: s }, sha256Hex);
     expect(keys.map((k) => k.dimension)).toEqual(["key", "ip", "subnet", "asn", "fingerprint"]);
     const ip = parseBlockTarget("ip", "203.0.113.7");
     const asn = parseBlockTarget("asn", "AS64500");
@@ -282,7 +282,7 @@ describe("the limiter and blocks", () => {
       { name: "subnet", by: ["subnet" as const], capacity: 10, refillPerSecond: 1, cost: "request" as const },
     ];
     const f = facts();
-    expect((await limiter.check(rules, { ...f, route: { ...f.route, blocks: true } }, "messages")).allowed).toBe(true);
+    expect((await limiter.check({ route: "messages", limits: rules, blocks: true }, f)).allowed).toBe(true);
     expect(hashed.map((t) => t.split("=")[0]).sort()).toEqual(["asn", "fingerprint", "ip", "key", "subnet"]);
   });
 
@@ -293,21 +293,20 @@ describe("the limiter and blocks", () => {
     const counted = { ...store, take: (...args: Parameters<typeof store.take>) => (takes++, store.take(...args)) };
     const limiter = createLimiter({ store: counted, storeConfig: { timeoutMs: 1000, onError: "open", prefix: "dg", clock: "redis" }, now: clock.now, hash: sha256Hex, blockCacheMs: 30_000 });
     const f = facts();
-    const route = { ...f.route, blocks: true };
     await store.block(INDEX, await blockKey("dg", "subnet", f.subject.subnet!, sha256Hex), { dimension: "subnet", target: f.subject.subnet!, reason: "r" }, 3_600_000);
-    const first = await limiter.check([], { ...f, route }, "messages");
+    const first = await limiter.check({ route: "messages", limits: [], blocks: true }, f);
     expect([first.allowed, first.source, first.findings.map((x) => [x.reason.code, x.reason.detail, x.status, x.final])]).toEqual([
       false,
       "store",
       [["block.manual", "subnet", 403, true]],
     ]);
-    expect((await limiter.check([], { ...f, route }, "messages")).source).toBe("cache");
+    expect((await limiter.check({ route: "messages", limits: [], blocks: true }, f)).source).toBe("cache");
     expect(takes).toBe(1);
     clock.advance(30_000);
-    expect((await limiter.check([], { ...f, route }, "messages")).source).toBe("store");
+    expect((await limiter.check({ route: "messages", limits: [], blocks: true }, f)).source).toBe("store");
     expect(takes).toBe(2);
     // without blocks on the route, the same client is not even looked up
-    expect((await limiter.check([], facts(), "messages")).source).toBe("none");
+    expect((await limiter.check({ route: "messages", limits: [] }, facts())).source).toBe("none");
     expect(takes).toBe(2);
   });
 
@@ -317,23 +316,22 @@ describe("the limiter and blocks", () => {
     let down = false;
     const flaky = { ...store, take: (...args: Parameters<typeof store.take>) => (down ? Promise.reject(new Error("store down")) : store.take(...args)) };
     const f = facts();
-    const route = { ...f.route, blocks: true };
     await store.block(INDEX, await blockKey("dg", "key", f.subject.keyHash!, sha256Hex), { dimension: "key", target: f.subject.keyHash!, reason: "r" }, 600_000);
     const limiters = [];
     for (const onError of ["open", "closed", "local"] as const) {
       down = false;
       const limiter = createLimiter({ store: flaky, storeConfig: { timeoutMs: 1000, onError, prefix: "dg", clock: "redis" }, now: clock.now, hash: sha256Hex, blockCacheMs: 30_000 });
-      expect((await limiter.check([], { ...f, route }, "messages")).source).toBe("store");
+      expect((await limiter.check({ route: "messages", limits: [], blocks: true }, f)).source).toBe("store");
       down = true;
       clock.advance(60_000); // past the block cache time, within the block
-      const during = await limiter.check([], { ...f, route }, "messages");
+      const during = await limiter.check({ route: "messages", limits: [], blocks: true }, f);
       expect([onError, during.allowed, during.source, during.findings.map((x) => x.reason.code)]).toEqual([onError, false, "cache", ["block.manual"]]);
       // another client is decided by the fail mode as before
-      const other = await limiter.check([], { ...facts({ subject: { keyHash: "0".repeat(32), ipPrefix: "192.0.2.1/32", subnet: "192.0.2.0/24" } }), route }, "messages");
+      const other = await limiter.check({ route: "messages", limits: [], blocks: true }, facts({ subject: { keyHash: "0".repeat(32), ipPrefix: "192.0.2.1/32", subnet: "192.0.2.0/24" } }));
       expect(other.findings.map((x) => x.reason.code)).not.toContain("block.manual");
       limiters.push(limiter);
     }
     clock.advance(600_000); // the block itself has expired: the fail mode decides ("open")
-    expect((await limiters[0]!.check([], { ...f, route }, "messages")).findings.map((x) => x.reason.code)).toEqual(["store.unavailable"]);
+    expect((await limiters[0]!.check({ route: "messages", limits: [], blocks: true }, f)).findings.map((x) => x.reason.code)).toEqual(["store.unavailable"]);
   });
 });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../src/config/parse";
 import type { StoreConfig } from "../../src/config/types";
-import type { ClusterRule } from "../../src/limits/clusters";
-import { parseWindow } from "../../src/limits/config";
+import type { ClusterRule, LimitRule } from "../../src/config/types";
+import { parseWindow } from "../../src/config/limits";
 import { createLimiter } from "../../src/limits/limiter";
-import type { LimitRule } from "../../src/limits/rules";
 import { STORES, counting, facts } from "./helpers";
 
 const storeConfig: StoreConfig = { timeoutMs: 500, onError: "open", prefix: "dg", clock: "redis" };
@@ -29,21 +28,21 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     const limiter = createLimiter({ store, storeConfig, now: s.now });
     const rules = [cluster()];
     for (let n = 1; n <= 3; n++) {
-      const r = await limiter.check([], account(n), "messages", rules);
+      const r = await limiter.check({ route: "messages", limits: [], clusters: rules }, account(n));
       expect(r.findings).toEqual([]);
       expect(r.clusters).toMatchObject([{ name: "shared-fp", accounts: n, maxAccounts: 3, over: false }]);
     }
     // an account seen before is not counted twice
-    expect((await limiter.check([], account(2), "messages", rules)).clusters[0]!.accounts).toBe(3);
-    const fourth = await limiter.check([], account(4), "messages", rules);
+    expect((await limiter.check({ route: "messages", limits: [], clusters: rules }, account(2))).clusters[0]!.accounts).toBe(3);
+    const fourth = await limiter.check({ route: "messages", limits: [], clusters: rules }, account(4));
     expect(fourth.findings).toMatchObject([
       { reason: { check: "cluster", code: "cluster.accounts_per_fingerprint_asn", detail: expect.stringMatching(/^shared-fp:[0-9a-f]{16}: 4 accounts > 3 in 3600s$/) }, action: "flag" },
     ]);
     expect(fourth.clusters[0]!.id).toMatch(/^shared-fp:[0-9a-f]{16}$/);
     // every member, also the first ones
-    expect(codes(await limiter.check([], account(1), "messages", rules))).toEqual(["cluster.accounts_per_fingerprint_asn:flag"]);
+    expect(codes(await limiter.check({ route: "messages", limits: [], clusters: rules }, account(1)))).toEqual(["cluster.accounts_per_fingerprint_asn:flag"]);
     // the same fingerprint on another ASN is another cluster
-    const elsewhere = await limiter.check([], account(5, { asn: 3320 }), "messages", rules);
+    const elsewhere = await limiter.check({ route: "messages", limits: [], clusters: rules }, account(5, { asn: 3320 }));
     expect(elsewhere.findings).toEqual([]);
     expect(elsewhere.clusters[0]!.id).not.toBe(fourth.clusters[0]!.id);
     expect(store.takes).toBe(7);
@@ -56,7 +55,7 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     const limits = [keyRpm(2)];
     const rules = [cluster({ action: "throttle" })];
     const results = [];
-    for (let n = 1; n <= 8; n++) results.push(await limiter.check(limits, account(n), "messages", rules));
+    for (let n = 1; n <= 8; n++) results.push(await limiter.check({ route: "messages", limits, clusters: rules }, account(n)));
     // accounts 1-3 use their own buckets; from the 4th, the cluster is one account with 2 requests a minute
     expect(results.map((r) => (r.allowed ? "ok" : codes(r).join(",")))).toEqual(["ok", "ok", "ok", "ok", "ok", ...Array(3).fill("cluster.accounts_per_fingerprint_asn:throttle")]);
     const denied = results[5]!;
@@ -75,10 +74,10 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     expect(results[7]).toMatchObject({ source: "cache", clusters: [{ name: "shared-fp", over: true, accounts: null }] });
     expect(results[7]!.findings[0]!.reason.detail).toMatch(/: over 3 accounts, limited as one account$/);
     // another network's accounts are not held back
-    expect((await limiter.check(limits, account(99, { asn: 3320 }), "messages", rules)).allowed).toBe(true);
+    expect((await limiter.check({ route: "messages", limits, clusters: rules }, account(99, { asn: 3320 }))).allowed).toBe(true);
     // the shared bucket refills like the key's
     s.advance(30_000);
-    expect((await limiter.check(limits, account(7), "messages", rules)).allowed).toBe(true);
+    expect((await limiter.check({ route: "messages", limits, clusters: rules }, account(7))).allowed).toBe(true);
   });
 
   it("throttle with the cluster's own rate", async () => {
@@ -86,7 +85,7 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     const limiter = createLimiter({ store: s.store, storeConfig, now: s.now });
     const rules = [cluster({ action: "throttle", maxAccounts: 1, bucket: { capacity: 1, refillPerSecond: 1 / 60 } })];
     const results = [];
-    for (let n = 1; n <= 4; n++) results.push((await limiter.check([], account(n), "messages", rules)).allowed);
+    for (let n = 1; n <= 4; n++) results.push((await limiter.check({ route: "messages", limits: [], clusters: rules }, account(n))).allowed);
     expect(results).toEqual([true, true, false, false]);
   });
 
@@ -94,9 +93,9 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     const s = await make();
     const limiter = createLimiter({ store: s.store, storeConfig, now: s.now });
     const rules = [cluster({ action: "block", maxAccounts: 2 })];
-    await limiter.check([], account(1), "messages", rules);
-    await limiter.check([], account(2), "messages", rules);
-    expect((await limiter.check([], account(3), "messages", rules)).findings).toMatchObject([{ action: "block", status: 403, final: true }]);
+    await limiter.check({ route: "messages", limits: [], clusters: rules }, account(1));
+    await limiter.check({ route: "messages", limits: [], clusters: rules }, account(2));
+    expect((await limiter.check({ route: "messages", limits: [], clusters: rules }, account(3))).findings).toMatchObject([{ action: "block", status: 403, final: true }]);
   });
 
   it("maxAddresses: many accounts behind one address stay under the limit; rotating through the subnet's addresses goes over", async () => {
@@ -107,20 +106,20 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     const from = (n: number, host: number) => account(n, { ipPrefix: `198.51.100.${host}/32`, subnet: "198.51.100.0/24" });
     // a company: six accounts behind one NAT address
     for (let n = 1; n <= 6; n++) {
-      const r = await limiter.check([], from(n, 1), "messages", rules);
+      const r = await limiter.check({ route: "messages", limits: [], clusters: rules }, from(n, 1));
       expect(r.findings).toEqual([]);
       expect(r.clusters).toMatchObject([{ name: "rotating", accounts: n, maxAccounts: 3, addresses: 1, maxAddresses: 3, over: false }]);
     }
     // elsewhere, one account rotating through six addresses is one account
     for (let host = 1; host <= 6; host++) {
-      const r = await limiter.check([], account(100, { ipPrefix: `192.0.2.${host}/32`, subnet: "192.0.2.0/24" }), "messages", rules);
+      const r = await limiter.check({ route: "messages", limits: [], clusters: rules }, account(100, { ipPrefix: `192.0.2.${host}/32`, subnet: "192.0.2.0/24" }));
       expect(r.clusters).toMatchObject([{ accounts: 1, addresses: host, over: false }]);
     }
     expect(await s.store.listCounters("dg:clusters", 10)).toEqual([]);
     // new accounts on new addresses: over both limits at the fourth address, every member is blocked, also the company's
-    for (let host = 2; host <= 3; host++) expect((await limiter.check([], from(5 + host, host), "messages", rules)).findings).toEqual([]);
-    expect((await limiter.check([], from(9, 4), "messages", rules)).clusters[0]).toMatchObject({ accounts: 9, addresses: 4, over: true });
-    const blocked = await limiter.check([], from(2, 1), "messages", rules);
+    for (let host = 2; host <= 3; host++) expect((await limiter.check({ route: "messages", limits: [], clusters: rules }, from(5 + host, host))).findings).toEqual([]);
+    expect((await limiter.check({ route: "messages", limits: [], clusters: rules }, from(9, 4))).clusters[0]).toMatchObject({ accounts: 9, addresses: 4, over: true });
+    const blocked = await limiter.check({ route: "messages", limits: [], clusters: rules }, from(2, 1));
     expect(blocked.findings).toMatchObject([
       { action: "block", status: 403, reason: { code: "cluster.accounts_per_subnet", detail: expect.stringMatching(/: 9 accounts > 3 from 4 addresses > 3 in 3600s$/) } },
     ]);
@@ -135,11 +134,11 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     const rules = [cluster({ by: ["subnet"], maxAccounts: 1, maxAddresses: 1, action: "throttle", bucket: { capacity: 1, refillPerSecond: 1 / 60 } })];
     const from = (n: number, host: number) => account(n, { ipPrefix: `198.51.100.${host}/32`, subnet: "198.51.100.0/24" });
     const behindNat = [];
-    for (let n = 1; n <= 4; n++) behindNat.push((await limiter.check([], from(n, 1), "messages", rules)).allowed);
+    for (let n = 1; n <= 4; n++) behindNat.push((await limiter.check({ route: "messages", limits: [], clusters: rules }, from(n, 1))).allowed);
     expect(behindNat).toEqual([true, true, true, true]);
     // a second address puts the cluster over: one request fits the shared bucket, then none
-    expect((await limiter.check([], from(5, 2), "messages", rules)).allowed).toBe(true);
-    const denied = await limiter.check([], from(1, 1), "messages", rules);
+    expect((await limiter.check({ route: "messages", limits: [], clusters: rules }, from(5, 2))).allowed).toBe(true);
+    const denied = await limiter.check({ route: "messages", limits: [], clusters: rules }, from(1, 1));
     expect(denied).toMatchObject({ allowed: false, findings: [{ action: "throttle", status: 429, reason: { code: "cluster.accounts_per_subnet" } }] });
   });
 
@@ -147,13 +146,13 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     const s = await make();
     const limiter = createLimiter({ store: s.store, storeConfig, now: s.now });
     const rules = [cluster()];
-    await limiter.check([], account(1), "messages", rules);
-    await limiter.check([], account(2), "chat", rules);
-    await limiter.check([], account(3), "messages", rules);
-    const fourth = await limiter.check([], account(4), "chat", rules);
+    await limiter.check({ route: "messages", limits: [], clusters: rules }, account(1));
+    await limiter.check({ route: "chat", limits: [], clusters: rules }, account(2));
+    await limiter.check({ route: "messages", limits: [], clusters: rules }, account(3));
+    const fourth = await limiter.check({ route: "chat", limits: [], clusters: rules }, account(4));
     expect(fourth.clusters[0]).toMatchObject({ accounts: 4, over: true });
-    expect(fourth.clusters[0]!.id).toBe((await limiter.check([], account(1), "messages", rules)).clusters[0]!.id);
-    const daily = await limiter.check([], account(5), "chat", [cluster({ windowSeconds: 86_400 })]);
+    expect(fourth.clusters[0]!.id).toBe((await limiter.check({ route: "messages", limits: [], clusters: rules }, account(1))).clusters[0]!.id);
+    const daily = await limiter.check({ route: "chat", limits: [], clusters: [cluster({ windowSeconds: 86_400 })] }, account(5));
     expect(daily.clusters[0]).toMatchObject({ accounts: 1, over: false });
     expect(daily.clusters[0]!.id).not.toBe(fourth.clusters[0]!.id);
   });
@@ -162,8 +161,8 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     const s = await make();
     const store = counting(s.store);
     const limiter = createLimiter({ store, storeConfig, now: s.now });
-    expect((await limiter.check([], account(1, { keyHash: null }), "messages", [cluster()])).clusters).toEqual([]);
-    expect((await limiter.check([], account(1, { asn: null }), "messages", [cluster()])).clusters).toEqual([]);
+    expect((await limiter.check({ route: "messages", limits: [], clusters: [cluster()] }, account(1, { keyHash: null }))).clusters).toEqual([]);
+    expect((await limiter.check({ route: "messages", limits: [], clusters: [cluster()] }, account(1, { asn: null }))).clusters).toEqual([]);
     expect(store.takes).toBe(0);
   });
 
@@ -173,10 +172,10 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     const rules = [cluster({ by: ["template"], maxAccounts: 2 })];
     const body = (topic: string) => ({ model: "m", messages: [{ role: "user", content: `Write a detailed biography of ${topic} covering early life, education, major scientific contributions, and lasting influence on modern science.` }] });
     const withBody = (n: number, json: unknown) => ({ ...account(n), body: { bytes: new Uint8Array(), json, model: "m" } });
-    for (const [n, who] of [[1, "Marie Curie"], [2, "Alan Turing"]] as const) await limiter.check([], withBody(n, body(who)), "messages", rules);
-    expect((await limiter.check([], withBody(3, body("Rosalind Franklin")), "messages", rules)).findings).toMatchObject([{ reason: { code: "cluster.accounts_per_template" } }]);
+    for (const [n, who] of [[1, "Marie Curie"], [2, "Alan Turing"]] as const) await limiter.check({ route: "messages", limits: [], clusters: rules }, withBody(n, body(who)));
+    expect((await limiter.check({ route: "messages", limits: [], clusters: rules }, withBody(3, body("Rosalind Franklin")))).findings).toMatchObject([{ reason: { code: "cluster.accounts_per_template" } }]);
     // another prompt is another template
-    expect((await limiter.check([], withBody(4, { messages: [{ role: "user", content: "Plan a three-day itinerary for a first trip to Lisbon with a focus on food, museums and architecture." }] }), "messages", rules)).findings).toEqual([]);
+    expect((await limiter.check({ route: "messages", limits: [], clusters: rules }, withBody(4, { messages: [{ role: "user", content: "Plan a three-day itinerary for a first trip to Lisbon with a focus on food, museums and architecture." }] }))).findings).toEqual([]);
   });
 });
 
@@ -221,7 +220,7 @@ describe("the route's clusters section", () => {
       }),
     );
     expect(result.ok ? [] : result.problems).toEqual([
-      "routes[0].clusters[0].by[0]: must be one of fingerprint, ip, subnet, asn, country, template (got \"key\")",
+      "routes[0].clusters[0].by[0]: must be one of ip, subnet, asn, country, fingerprint, template (got \"key\")",
       "routes[0].clusters[0].maxAccounts: must be a positive integer",
       'routes[0].clusters[0].window: must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"',
       'routes[0].clusters[0].action: must be one of "flag", "throttle", "block"',
@@ -243,10 +242,10 @@ describe("clusters on the memory store, over time", () => {
     const s = await memory.make();
     const limiter = createLimiter({ store: s.store, storeConfig, now: s.now });
     const rules = [cluster({ maxAccounts: 2, windowSeconds: 600 })];
-    for (let n = 1; n <= 3; n++) await limiter.check([], account(n), "messages", rules);
-    expect((await limiter.check([], account(3), "messages", rules)).clusters[0]!.over).toBe(true);
+    for (let n = 1; n <= 3; n++) await limiter.check({ route: "messages", limits: [], clusters: rules }, account(n));
+    expect((await limiter.check({ route: "messages", limits: [], clusters: rules }, account(3))).clusters[0]!.over).toBe(true);
     s.advance(1_200_000);
-    expect((await limiter.check([], account(4), "messages", rules)).clusters[0]).toMatchObject({ accounts: 1, over: false });
+    expect((await limiter.check({ route: "messages", limits: [], clusters: rules }, account(4))).clusters[0]).toMatchObject({ accounts: 1, over: false });
   });
 
 });

@@ -6,7 +6,8 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { inject } from "vitest";
 import { loadConfig } from "../../src/config/parse";
-import type { RequestFacts, RouteConfig } from "../../src/config/types";
+import type { RouteConfig } from "../../src/config/types";
+import type { RequestFacts } from "../../src/request/facts";
 import type { Subject } from "../../src/identity/subject";
 import { createMemoryStore } from "../../src/limits/memory-store";
 import type { AdminStore } from "../../src/limits/blocks";
@@ -124,12 +125,11 @@ export function route(name = "messages"): RouteConfig {
   return loadConfig({ routes: [{ name, match: { path: "/v1/messages", methods: ["POST"] } }] }).routes[0]!;
 }
 
-export function facts(options: { subject?: Partial<Subject>; json?: unknown; route?: string } = {}): RequestFacts {
+export function facts(options: { subject?: Partial<Subject>; json?: unknown } = {}): RequestFacts {
   const text = options.json === undefined ? null : JSON.stringify(options.json);
   return {
     request: new Request("https://gateway.test/v1/messages", { method: "POST", body: text }),
     subject: subject(options.subject),
-    route: route(options.route),
     body: text === null ? null : { bytes: new TextEncoder().encode(text), json: options.json, model: null },
   };
 }

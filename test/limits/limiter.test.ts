@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { StoreConfig } from "../../src/config/types";
 import { createLimiter } from "../../src/limits/limiter";
 import { createMemoryStore } from "../../src/limits/memory-store";
-import type { LimitRule } from "../../src/limits/rules";
+import type { LimitRule } from "../../src/config/types";
 import { createUpstashStore } from "../../src/limits/upstash-store";
 import { trackUsage } from "../../src/proxy/usage";
 import { STORES, type Tenant, counting, facts, keysWithTtl, newTenant, virtualClock } from "./helpers";
@@ -44,10 +44,10 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const limiter = createLimiter({ store: s.store, storeConfig: storeConfig(), now: s.now });
     const rules = [rule("key-rps", ["key"], 3, 1), rule("subnet", ["subnet"], 100, 10)];
     for (let i = 0; i < 3; i++) {
-      const ok = await limiter.check(rules, facts());
+      const ok = await limiter.check({ route: "messages", limits: rules }, facts());
       expect(ok).toMatchObject({ allowed: true, source: "store", findings: [] });
     }
-    const denied = await limiter.check(rules, facts());
+    const denied = await limiter.check({ route: "messages", limits: rules }, facts());
     expect(denied.allowed).toBe(false);
     expect(denied.findings).toEqual([
       { reason: { check: "rate", code: "rate.key_exhausted", detail: "key-rps" }, action: "throttle", status: 429, retryAfterSeconds: 1 },
@@ -57,7 +57,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
       { name: "subnet", capacity: 100, remaining: 97, resetSeconds: 1, windowSeconds: 10, unit: "requests" },
     ]);
     // another key, same subnet: its own bucket
-    expect((await limiter.check(rules, facts({ subject: { keyHash: "ffffffffffffffffffffffffffffffff" } }))).allowed).toBe(true);
+    expect((await limiter.check({ route: "messages", limits: rules }, facts({ subject: { keyHash: "ffffffffffffffffffffffffffffffff" } }))).allowed).toBe(true);
   });
 
   it("1,000 concurrent checks on a three-bucket route: exactly the capacity allowed, one store call each", async () => {
@@ -66,12 +66,12 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     // A generous timeout: a thousand first-time EVALs on a busy machine must not fail closed.
     const limiter = createLimiter({ store, storeConfig: storeConfig("closed", 15_000), now: s.now });
     const rules = [rule("key", ["key"], 100, 0.001), rule("subnet", ["subnet"], 500, 0.001), rule("everyone", ["route"], 5000, 0.001)];
-    const results = await Promise.all(Array.from({ length: 1000 }, () => limiter.check(rules, facts())));
+    const results = await Promise.all(Array.from({ length: 1000 }, () => limiter.check({ route: "messages", limits: rules }, facts())));
     expect(results.filter((r) => r.source !== "store").map((r) => r.findings)).toEqual([]);
     expect(results.filter((r) => r.allowed)).toHaveLength(100);
     expect(results.filter((r) => !r.allowed).every((r) => r.findings[0]!.reason.code === "rate.key_exhausted")).toBe(true);
     expect(store.takes).toBe(1000);
-    const next = await limiter.check(rules, facts({ subject: { keyHash: "dddddddddddddddddddddddddddddddd" } }));
+    const next = await limiter.check({ route: "messages", limits: rules }, facts({ subject: { keyHash: "dddddddddddddddddddddddddddddddd" } }));
     expect(next.limits.map((l) => l.remaining)).toEqual([99, 399, 4899]);
   });
 
@@ -80,15 +80,15 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const store = counting(s.store);
     const limiter = createLimiter({ store, storeConfig: storeConfig(), now: s.now });
     const rules = [rule("key-rpm", ["key"], 2, 0.5)];
-    await limiter.check(rules, facts());
-    await limiter.check(rules, facts());
-    const first = await limiter.check(rules, facts());
+    await limiter.check({ route: "messages", limits: rules }, facts());
+    await limiter.check({ route: "messages", limits: rules }, facts());
+    const first = await limiter.check({ route: "messages", limits: rules }, facts());
     expect(first).toMatchObject({ allowed: false, source: "store" });
     expect(first.findings[0]!.retryAfterSeconds).toBe(2);
     await s.tenant?.resetStats();
     const takes = store.takes;
     for (let i = 0; i < 10; i++) {
-      const again = await limiter.check(rules, facts());
+      const again = await limiter.check({ route: "messages", limits: rules }, facts());
       expect(again).toMatchObject({ allowed: false, source: "cache" });
       expect(again.findings[0]!.reason.code).toBe("rate.key_exhausted");
       expect(again.findings[0]!.retryAfterSeconds).toBe(i <= 5 ? 2 : 1);
@@ -97,7 +97,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     expect(store.takes).toBe(takes);
     if (s.tenant) expect((await s.tenant.stats()).requests).toBe(0);
     s.advance(10); // past the retry time: the store decides again, and there is room
-    expect(await limiter.check(rules, facts())).toMatchObject({ allowed: true, source: "store" });
+    expect(await limiter.check({ route: "messages", limits: rules }, facts())).toMatchObject({ allowed: true, source: "store" });
     expect(store.takes).toBe(takes + 1);
   });
 
@@ -105,7 +105,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const s = await make();
     const store = counting(s.store);
     const limiter = createLimiter({ store, storeConfig: storeConfig(), now: s.now });
-    const result = await limiter.check([rule("key-tokens", ["key"], 1000, 10, "tokens")], facts({ json: { max_tokens: 5000, messages: [] } }));
+    const result = await limiter.check({ route: "messages", limits: [rule("key-tokens", ["key"], 1000, 10, "tokens")] }, facts({ json: { max_tokens: 5000, messages: [] } }));
     expect(result).toMatchObject({ allowed: false, source: "precheck" });
     expect(result.findings).toEqual([
       { reason: { check: "rate", code: "rate.key_tokens_too_large", detail: "key-tokens: 5000 > 1000" }, action: "throttle", status: 429, final: true },
@@ -118,11 +118,11 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const store = counting(s.store);
     const limiter = createLimiter({ store, storeConfig: storeConfig(), now: s.now });
     const rules = [rule("asn", ["asn"], 1, 1), rule("key", ["key"], 1, 1)];
-    const result = await limiter.check(rules, facts({ subject: { keyHash: null, asn: null } }));
+    const result = await limiter.check({ route: "messages", limits: rules }, facts({ subject: { keyHash: null, asn: null } }));
     expect(result).toMatchObject({ allowed: true, source: "none", limits: [] });
     expect(store.takes).toBe(0);
     const more = [...rules, rule("fp", ["fingerprint"], 5, 1), rule("route", ["route"], 5, 1)];
-    expect((await limiter.check(more, facts({ subject: { asn: null } }))).limits.map((l) => l.name)).toEqual(["key", "fp", "route"]);
+    expect((await limiter.check({ route: "messages", limits: more }, facts({ subject: { asn: null } }))).limits.map((l) => l.name)).toEqual(["key", "fp", "route"]);
   });
 
   it("post-charges token buckets with the usage of a JSON response", async () => {
@@ -130,7 +130,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const limiter = createLimiter({ store: s.store, storeConfig: storeConfig(), now: s.now });
     const rules = [rule("key-tokens", ["key"], 10_000, 1, "tokens")];
     const body = { max_tokens: 1000, messages: [{ role: "user", content: "x".repeat(396) }] }; // 400 characters: 100 tokens
-    const first = await limiter.check(rules, facts({ json: body }));
+    const first = await limiter.check({ route: "messages", limits: rules }, facts({ json: body }));
     expect(first.estimatedTokens).toBe(1100);
     expect(first.limits[0]!.remaining).toBe(8900);
     const { response, usage } = trackUsage(
@@ -138,7 +138,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     );
     expect(await response.json()).toMatchObject({ id: "msg_1" });
     await first.reconcile(usage); // 150 used: 950 given back
-    const second = await limiter.check(rules, facts({ json: body }));
+    const second = await limiter.check({ route: "messages", limits: rules }, facts({ json: body }));
     expect(second.limits[0]!.remaining).toBe(10_000 - 150 - 1100);
   });
 
@@ -147,14 +147,14 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const limiter = createLimiter({ store: s.store, storeConfig: storeConfig(), now: s.now });
     const rules = [rule("key-tokens", ["key"], 100_000, 1, "tokens")];
     const body = { max_tokens: 1000, stream: true, messages: [] };
-    const full = await limiter.check(rules, facts({ json: body }));
+    const full = await limiter.check({ route: "messages", limits: rules }, facts({ json: body }));
     expect(full.limits[0]!.remaining).toBe(99_000);
     const done = trackUsage(new Response(streamed(sse(anthropicEvents(["Hello", " world"], 42))), { headers: { "content-type": "text/event-stream" } }));
     await done.response.text();
     expect(await done.usage).toEqual({ inputTokens: 120, outputTokens: 42, source: "reported" });
     await full.reconcile(done.usage);
 
-    const cut = await limiter.check(rules, facts({ json: body }));
+    const cut = await limiter.check({ route: "messages", limits: rules }, facts({ json: body }));
     expect(cut.limits[0]!.remaining).toBe(100_000 - 162 - 1000);
     const events = anthropicEvents(["a".repeat(40), "b".repeat(40), "c".repeat(40)], 999).slice(0, 5); // start, block, three deltas
     const partial = trackUsage(new Response(streamed(sse(events), true), { headers: { "content-type": "text/event-stream" } }));
@@ -164,7 +164,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     await reader.cancel("client went away");
     expect(await partial.usage).toEqual({ inputTokens: 120, outputTokens: 30, source: "partial" });
     await cut.reconcile(partial.usage);
-    const after = await limiter.check(rules, facts({ json: body }));
+    const after = await limiter.check({ route: "messages", limits: rules }, facts({ json: body }));
     expect(after.limits[0]!.remaining).toBe(100_000 - 162 - 150 - 1000);
   });
 
@@ -172,7 +172,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const s = await make();
     const limiter = createLimiter({ store: s.store, storeConfig: storeConfig(), now: s.now });
     const f = facts({ subject: { ipPrefix: "2001:db8:0:0:0:0:0:0/64", subnet: "2001:db8:0:0:0:0:0:0/48" } });
-    await limiter.check([rule("key", ["key"], 5, 1), rule("ip", ["ip"], 5, 1), rule("subnet", ["subnet", "asn"], 5, 1)], f);
+    await limiter.check({ route: "messages", limits: [rule("key", ["key"], 5, 1), rule("ip", ["ip"], 5, 1), rule("subnet", ["subnet", "asn"], 5, 1)] }, f);
     const keys = s.tenant ? [...(await keysWithTtl(s.tenant)).keys()] : [...(s.store as ReturnType<typeof createMemoryStore>).ttls().keys()];
     expect(keys).toHaveLength(3);
     for (const key of keys) {
@@ -191,7 +191,7 @@ describe("limiter when the shared store fails", () => {
     const tenant: Tenant = await newTenant();
     const clock = virtualClock();
     const limiter = createLimiter({ store: createUpstashStore(tenant.redis), storeConfig: storeConfig(onError), now: clock.now, recoverAfterMs: 1000 });
-    expect((await limiter.check(rules, facts())).source).toBe("store");
+    expect((await limiter.check({ route: "messages", limits: rules }, facts())).source).toBe("store");
     return { tenant, clock, limiter };
   }
   const timed = async <T>(f: () => Promise<T>) => {
@@ -203,7 +203,7 @@ describe("limiter when the shared store fails", () => {
   it.each(modes)("bridge %s, open: allows, flagged store.unavailable, within the timeout", async (mode) => {
     const { tenant, limiter } = await setup("open");
     await tenant.mode(mode);
-    const { value, ms } = await timed(() => limiter.check(rules, facts()));
+    const { value, ms } = await timed(() => limiter.check({ route: "messages", limits: rules }, facts()));
     expect(value).toMatchObject({ allowed: true, source: "open", limits: [] });
     expect(value.findings).toEqual([{ reason: { check: "store", code: "store.unavailable", detail: expect.any(String) }, action: "flag" }]);
     expect(ms).toBeLessThan(2000);
@@ -213,7 +213,7 @@ describe("limiter when the shared store fails", () => {
   it.each(modes)("bridge %s, closed: 503 with Retry-After, within the timeout", async (mode) => {
     const { tenant, limiter } = await setup("closed");
     await tenant.mode(mode);
-    const { value, ms } = await timed(() => limiter.check(rules, facts()));
+    const { value, ms } = await timed(() => limiter.check({ route: "messages", limits: rules }, facts()));
     expect(value).toMatchObject({ allowed: false, source: "closed" });
     expect(value.findings).toEqual([
       { reason: { check: "store", code: "store.unavailable", detail: expect.any(String) }, action: "throttle", status: 503, retryAfterSeconds: 1 },
@@ -225,21 +225,21 @@ describe("limiter when the shared store fails", () => {
   it.each(modes)("bridge %s, local: the in-memory fallback decides until the shared store answers again", async (mode) => {
     const { tenant, clock, limiter } = await setup("local");
     await tenant.mode(mode);
-    const { value, ms } = await timed(() => limiter.check(rules, facts()));
+    const { value, ms } = await timed(() => limiter.check({ route: "messages", limits: rules }, facts()));
     expect(ms).toBeLessThan(2000);
     expect(value).toMatchObject({ allowed: true, source: "fallback" });
     expect(value.findings.map((f) => [f.reason.code, f.action])).toEqual([["store.fallback", "allow"]]);
     // Within recoverAfterMs the shared store is not tried: decisions are immediate and local.
     await tenant.resetStats();
-    expect(await limiter.check(rules, facts())).toMatchObject({ allowed: true, source: "fallback" });
-    const denied = await limiter.check(rules, facts());
+    expect(await limiter.check({ route: "messages", limits: rules }, facts())).toMatchObject({ allowed: true, source: "fallback" });
+    const denied = await limiter.check({ route: "messages", limits: rules }, facts());
     expect(denied).toMatchObject({ allowed: false, source: "fallback" });
     expect(denied.findings.map((f) => f.reason.code)).toEqual(["rate.key_exhausted", "store.fallback"]);
     expect((await tenant.stats()).requests).toBe(0);
     // Back up: after recoverAfterMs one request probes the shared store, and it decides again.
     await tenant.mode("ok");
     clock.advance(1001);
-    const back = await limiter.check(rules, facts({ subject: { keyHash: "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee" } }));
+    const back = await limiter.check({ route: "messages", limits: rules }, facts({ subject: { keyHash: "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee" } }));
     expect(back).toMatchObject({ allowed: true, source: "store", findings: [] });
   });
 
@@ -253,7 +253,7 @@ describe("limiter when the shared store fails", () => {
     };
     for (const onError of ["open", "closed", "local"] as const) {
       const limiter = createLimiter({ store: broken, storeConfig: storeConfig(onError) });
-      const result = await limiter.check(rules, facts());
+      const result = await limiter.check({ route: "messages", limits: rules }, facts());
       expect(result.findings.some((f) => f.reason.code === (onError === "local" ? "store.fallback" : "store.unavailable"))).toBe(true);
       await expect(result.reconcile(Promise.reject(new Error("usage failed")))).resolves.toBeUndefined();
     }

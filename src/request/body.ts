@@ -1,4 +1,11 @@
-import type { RequestBody } from "../config/types";
+/** The request body, read at most once and bounded, on routes that need it. */
+export interface RequestBody {
+  bytes: Uint8Array;
+  /** The parsed JSON; undefined when the body is not JSON. */
+  json: unknown;
+  /** The `model` field of a JSON body, when it is a string. */
+  model: string | null;
+}
 
 export type BodyRead = { ok: true; body: RequestBody } | { ok: false; reason: "too_large" };
 

@@ -1,4 +1,4 @@
-import type { RequestBody } from "../config/types.ts";
+import type { RequestBody } from "./body.ts";
 import { promptText } from "./prompt.ts";
 
 /**

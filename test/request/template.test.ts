@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MIN_TOKENS, ROWS, templateHash, templateOf, templateTokens } from "../../src/checks/template";
-import { MAX_PROMPT_CHARS, promptText } from "../../src/checks/prompt";
+import { MIN_TOKENS, ROWS, templateHash, templateOf, templateTokens } from "../../src/request/template";
+import { MAX_PROMPT_CHARS, promptText } from "../../src/request/prompt";
 import { FAMILIES, UNRELATED, type VariantKind } from "./prompts";
 
 const rate = (hits: number, total: number) => (total === 0 ? 0 : hits / total);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Problems } from "../../src/config/read";
-import { parseLimits, parseRate } from "../../src/limits/config";
+import { parseLimits, parseRate } from "../../src/config/limits";
 
 const parse = (raw: unknown) => {
   const p = new Problems();

@@ -1,6 +1,6 @@
-import { type Problems, at, readArray, readEnum, readNumber, readObject, readString, stringItem } from "../config/read.ts";
-import { CLUSTER_DIMENSIONS, type ClusterDimension, type ClusterRule } from "./clusters.ts";
-import { DIMENSIONS, type Dimension, type LimitRule } from "./rules.ts";
+import { CLUSTER_DIMENSIONS, type ClusterDimension, DIMENSIONS, type Dimension } from "../request/dimensions.ts";
+import { type Problems, at, readArray, readEnum, readNumber, readObject, readString, stringItem } from "./read.ts";
+import type { ClusterRule, LimitRule } from "./types.ts";
 
 const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
 const RATE = /^\s*(\d+)\s+per\s+(second|minute|hour|day)\s*$/;

@@ -1,0 +1,174 @@
+/**
+ * One take, without the isolate's state: what the store is asked for a
+ * request (planTake), and what its answer means (readTake). The limiter
+ * (limiter.ts) holds the caches, the recovery clock and the fail modes around
+ * these.
+ */
+import type { ClusterRule, LimitRule } from "../config/types.ts";
+import type { RequestFacts } from "../request/facts.ts";
+import type { BlockDimension } from "../request/dimensions.ts";
+import { finding } from "../verdict/reasons.ts";
+import type { Finding, LimitState } from "../verdict/types.ts";
+import { type RequestBlockKey, requestBlockKeys } from "./blocks.ts";
+import { type ClusterState, type PlannedCluster, clusterState, clusterThrottle, judgeClusters, ownBucketRule, planClusters } from "./clusters.ts";
+import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
+import { bucketKey, reasonStem, windowSeconds } from "./rules.ts";
+import type { BucketRequest, CounterRequest, TakeResult } from "./types.ts";
+
+/** What the limiter checks for one request: the route's buckets, clusters and whether its manual blocks apply. */
+export interface LimitSpec {
+  /** The route's name: part of every bucket key. */
+  route: string;
+  limits: readonly LimitRule[];
+  /** Distinct-account counters; a throttled one adds its shared buckets. Default none. */
+  clusters?: readonly ClusterRule[];
+  /** Check manual blocks in the same round trip. Default false. */
+  blocks?: boolean;
+}
+
+export interface Planned {
+  rule: LimitRule;
+  bucket: BucketRequest;
+  /** Set for a cluster's shared bucket (conditional: `bucket.when`). */
+  cluster?: PlannedCluster;
+}
+
+/** What one take() carries: the buckets (the route's, then the clusters' shared ones), the clusters and their counters, the block keys. */
+export interface Plan {
+  planned: Planned[];
+  clusters: PlannedCluster[];
+  counters: CounterRequest[];
+  blockKeys: RequestBlockKey[];
+  /** The pre-charge of token-weighted buckets; null when the route has none. */
+  estimate: TokenEstimate | null;
+}
+
+export const EMPTY_PLAN: Plan = { planned: [], clusters: [], counters: [], blockKeys: [], estimate: null };
+
+/** Nothing to ask the store. */
+export const isEmptyPlan = (plan: Plan): boolean => plan.planned.length === 0 && plan.counters.length === 0 && plan.blockKeys.length === 0;
+
+/**
+ * The store keys and costs of a request. `hash` hashes dimension values into
+ * keys; buckets, clusters and blocks hash the same values ("key=…",
+ * "subnet=…"), so each is hashed once per request.
+ */
+export async function planTake(spec: LimitSpec, facts: RequestFacts, prefix: string, hash: (text: string) => Promise<string>, estimateOptions: TokenEstimateOptions): Promise<Plan> {
+  const hashes = new Map<string, Promise<string>>();
+  const hashOnce = (text: string) => hashes.get(text) ?? hashes.set(text, hash(text)).get(text)!;
+  const blockKeys = spec.blocks ? await requestBlockKeys(prefix, facts, hashOnce) : [];
+  const estimate = spec.limits.some((r) => r.cost === "tokens") ? estimateTokens(facts.body?.json, estimateOptions) : null;
+  const costOf = (rule: LimitRule) => (rule.cost === "tokens" ? estimate!.total : 1);
+  const planned: Planned[] = [];
+  for (const rule of spec.limits) {
+    const key = await bucketKey(prefix, spec.route, rule, facts, hashOnce);
+    if (key !== null) planned.push({ rule, bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost: costOf(rule) } });
+  }
+  const keyRules = spec.limits.filter((r) => r.by.includes("key"));
+  const clusters = await planClusters(spec.clusters ?? [], keyRules, facts, prefix, spec.route, hashOnce, costOf);
+  const counters: CounterRequest[] = [];
+  for (const c of clusters) {
+    counters.push(...c.counters);
+    for (const b of c.buckets) planned.push({ rule: b.rule ?? ownBucketRule(c.rule), cluster: c, bucket: { ...b.bucket, when: c.over } });
+  }
+  return { planned, clusters, counters, blockKeys, estimate };
+}
+
+export const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+/** Whole seconds to wait, or Infinity when no wait helps. */
+export const retryAfter = (ms: number) => (Number.isFinite(ms) ? seconds(ms) : Infinity);
+
+export function limitState(rule: LimitRule, remaining: number, resetSeconds: number): LimitState {
+  return {
+    name: rule.name,
+    capacity: rule.capacity,
+    remaining: Math.max(0, Math.floor(remaining)),
+    resetSeconds: Math.ceil(resetSeconds),
+    windowSeconds: windowSeconds(rule),
+    unit: rule.cost === "tokens" ? "tokens" : "requests",
+  };
+}
+
+/** A bucket without room: 429, with the whole request's wait, or final when no wait helps. */
+export function rateThrottle(rule: LimitRule, waitMs: number): Finding {
+  const code = `${reasonStem(rule)}_exhausted` as const;
+  return Number.isFinite(waitMs)
+    ? finding(code, "throttle", { detail: rule.name, retryAfterSeconds: seconds(waitMs) })
+    : finding(code, "throttle", { detail: rule.name, final: true });
+}
+
+/** An operator's block (admin API): 403, final; the detail names the dimension, never the value. */
+export const manualBlock = (dimension: BlockDimension): Finding => finding("block.manual", "block", { detail: dimension });
+
+/** A cost larger than a bucket's capacity can never fit: its states and findings, or null when every cost fits. (A cluster's bucket is as large as the key's.) */
+export function tooLarge(plan: Plan): { limits: LimitState[]; findings: Finding[] } | null {
+  const over = plan.planned.filter((p) => !p.bucket.when && p.bucket.cost > p.bucket.capacity);
+  if (over.length === 0) return null;
+  return {
+    limits: over.map((p) => limitState(p.rule, p.rule.capacity, 0)),
+    findings: over.map((p) =>
+      finding(`${reasonStem(p.rule)}_too_large`, "throttle", { detail: `${p.rule.name}: ${p.bucket.cost} > ${p.bucket.capacity}`, final: true }),
+    ),
+  };
+}
+
+/** A denial the isolate remembers for a planned bucket (denial-cache.ts): how long, and how many tokens it holds at most. */
+export interface CachedLookup {
+  p: Planned;
+  retryMs: number;
+  tokens: number;
+}
+
+/** The answer from remembered denials: every cached bucket's state, the clusters they belong to, and one finding each. */
+export function fromCachedDenials(cached: readonly CachedLookup[]): { limits: LimitState[]; findings: Finding[]; clusters: ClusterState[] } {
+  const waitMs = Math.max(...cached.map((c) => c.retryMs));
+  const clusters = [...new Set(cached.flatMap(({ p }) => (p.cluster ? [p.cluster] : [])))];
+  return {
+    limits: cached.map(({ p, tokens }) => limitState(p.rule, tokens, (p.rule.capacity - tokens) / p.rule.refillPerSecond)),
+    findings: [...clusters.map((c) => clusterThrottle(c, null, retryAfter(waitMs))), ...cached.filter(({ p }) => !p.cluster).map(({ p }) => rateThrottle(p.rule, waitMs))],
+    clusters: clusters.map((c) => clusterState(c, null, null)),
+  };
+}
+
+/** What a store's answer means for the request. `denying`: the buckets that lacked room, for the denial cache. */
+export interface TakeReading {
+  allowed: boolean;
+  findings: Finding[];
+  limits: LimitState[];
+  clusters: ClusterState[];
+  /** The applied token-weighted buckets charged with the estimate (allowed only). */
+  tokenBuckets: Planned[];
+  denying: Array<{ p: Planned; retryAfterSeconds: number }>;
+}
+
+/** Reads a store's answer to the plan's take (without I/O or state). */
+export function readTake(plan: Plan, result: TakeResult): TakeReading {
+  const { planned } = plan;
+  const judged = judgeClusters(plan.clusters, result.counters);
+  const clusters = judged.map((j) => j.state);
+  // a cluster's shared bucket shows (and counts) only when it applied to this request
+  const limits = planned.flatMap((p, i) => (result.buckets[i]!.applied ? [limitState(p.rule, result.buckets[i]!.remaining, result.buckets[i]!.resetSeconds)] : []));
+  if (result.allowed) {
+    return {
+      allowed: true,
+      findings: judged.flatMap((j) => (j.finding ? [j.finding] : [])),
+      limits,
+      clusters,
+      tokenBuckets: planned.filter((p, i) => result.buckets[i]!.applied && p.rule.cost === "tokens"),
+      denying: [],
+    };
+  }
+  const denying = planned.flatMap((p, i) => {
+    const r = result.buckets[i]!;
+    return r.applied && r.retryAfterSeconds > 0 ? [{ p, retryAfterSeconds: r.retryAfterSeconds }] : [];
+  });
+  const waitMs = Math.max(...denying.map((d) => d.retryAfterSeconds * 1000));
+  const findings = [
+    // a throttled cluster's denial stands in for its flag, once however many of its buckets lack room
+    ...plan.clusters.flatMap((c, i) =>
+      denying.some(({ p }) => p.cluster === c) ? [clusterThrottle(c, judged[i]!.state.accounts, retryAfter(waitMs))] : judged[i]!.finding ? [judged[i]!.finding!] : [],
+    ),
+    ...denying.filter(({ p }) => !p.cluster).map(({ p }) => rateThrottle(p.rule, waitMs)),
+  ];
+  return { allowed: false, findings, limits, clusters, tokenBuckets: [], denying };
+}
