@@ -1,6 +1,7 @@
 import { type ContentPolicy, EFFORTS, createContentCheck } from "../checks/content";
 import { SIGNAL_ACTIONS } from "./fingerprint";
-import { type Problems, readEnum, readNumber, readObject } from "./read";
+import type { ContentInput } from "./input";
+import { type Problems, fieldsOf, readEnum, readNumber, readObject } from "./read";
 import type { PureCheck } from "./types";
 
 /**
@@ -19,7 +20,7 @@ export const CONTENT_DEFAULTS: ContentPolicy = {
   maxEffort: "medium",
 };
 
-const FIELDS = ["reasoningElicitation", "largeReasoningBudget", "maxBudgetTokens", "maxEffort"] as const;
+const FIELDS = fieldsOf<ContentInput>()(["reasoningElicitation", "largeReasoningBudget", "maxBudgetTokens", "maxEffort"]);
 
 export function parseContent(raw: unknown, path: string, p: Problems): { check: PureCheck; needsBody: true } | undefined {
   if (raw === undefined) return undefined;

@@ -1,5 +1,6 @@
 import { type FingerprintPolicy, type SignalAction, createFingerprintCheck } from "../checks/fingerprint";
-import { type Problems, readBoolean, readEnum, readNumber, readObject } from "./read";
+import type { FingerprintInput } from "./input";
+import { type Problems, fieldsOf, readBoolean, readEnum, readNumber, readObject } from "./read";
 import type { PureCheck } from "./types";
 
 /**
@@ -22,7 +23,7 @@ export const FINGERPRINT_DEFAULTS: FingerprintPolicy = {
   tls13: true,
 };
 
-const FIELDS = ["automation", "inconsistent", "lowBotScore", "minBotScore", "verifiedBots", "tls13"] as const;
+const FIELDS = fieldsOf<FingerprintInput>()(["automation", "inconsistent", "lowBotScore", "minBotScore", "verifiedBots", "tls13"]);
 export const SIGNAL_ACTIONS: readonly SignalAction[] = ["allow", "flag", "throttle", "block"];
 
 export function parseFingerprint(raw: unknown, path: string, p: Problems): { check: PureCheck; needsBody: false } | undefined {

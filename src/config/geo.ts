@@ -5,7 +5,8 @@ import { compileGlob, GLOB_PATTERN } from "./glob";
 import { readIdentity } from "./identity";
 import { isContinentCode, isCountryCode, isRegionCode } from "./places";
 import { HOSTING, PRESETS, type Preset } from "./presets";
-import { type Obj, type Problems, at, readArray, readEnum, readObject, stringItem } from "./read";
+import type { GeoInput, GeoRulesInput, PlaceLists } from "./input";
+import { type Obj, type Problems, at, fieldsOf, readArray, readEnum, readObject, stringItem } from "./read";
 import type { PureCheck } from "./types";
 
 /**
@@ -25,10 +26,10 @@ export interface GeoSection {
   needsBody: boolean;
 }
 
-const RULE_FIELDS = ["preset", "presets", "allow", "deny", "tor", "unknown", "hosting"] as const;
-const GEO_FIELDS = [...RULE_FIELDS, "models"] as const;
-const MODEL_FIELDS = [...RULE_FIELDS, "identity"] as const;
-const LIST_FIELDS = ["countries", "regions", "continents", "asns", "ips"] as const;
+const RULE_FIELDS = fieldsOf<GeoRulesInput>()(["preset", "presets", "allow", "deny", "tor", "unknown", "hosting"]);
+const GEO_FIELDS = fieldsOf<GeoInput>()([...RULE_FIELDS, "models"]);
+const MODEL_FIELDS = fieldsOf<NonNullable<GeoInput["models"]>[string]>()([...RULE_FIELDS, "identity"]);
+const LIST_FIELDS = fieldsOf<PlaceLists>()(["countries", "regions", "continents", "asns", "ips"]);
 const PLACE_POLICIES: readonly PlacePolicy[] = ["allow", "flag", "deny"];
 const HOSTING_ACTIONS: readonly HostingAction[] = ["allow", "flag", "throttle", "deny"];
 

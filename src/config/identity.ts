@@ -3,13 +3,15 @@ import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import { ASYMMETRIC_ALGORITHMS, type AttestationRule, type AttestationVerifier, createAttestationVerifier } from "../identity/attestation";
 import { isPublicVerificationKey, RemoteJwks, staticKeys } from "../identity/jwks";
 import { isCountryCode } from "./places";
-import { type Obj, type Problems, at, readArray, readBoolean, readNumber, readObject, readSection, readString, stringItem } from "./read";
+import type { IdentityInput } from "./input";
+import { type Obj, type Problems, at, fieldsOf, readArray, readBoolean, readNumber, readObject, readSection, readString, stringItem } from "./read";
 
-const IDENTITY_FIELDS = [
+const IDENTITY_FIELDS = fieldsOf<IdentityInput>()([
   "header", "jwksUrl", "jwks", "jwk", "issuer", "audience", "algorithms", "claims", "require",
   "cacheTtlSeconds", "refetchMinSeconds", "timeoutMs",
-] as const;
-const CLAIM_FIELDS = ["verified", "nationality", "residency"] as const;
+]);
+const CLAIM_FIELDS = fieldsOf<NonNullable<IdentityInput["claims"]>>()(["verified", "nationality", "residency"]);
+const REQUIRE_FIELDS = fieldsOf<NonNullable<IdentityInput["require"]>>()(["verified", "nationality", "residency"]);
 
 export const IDENTITY_DEFAULTS = {
   header: "x-identity-attestation",
@@ -97,7 +99,7 @@ export function readIdentity(raw: unknown, path: string, p: Problems): Attestati
     const url = readJwksUrl(obj, path, p);
     if (url) keys = new RemoteJwks(url, { ttlMs: cacheTtlSeconds * 1000, refetchMinMs: refetchMinSeconds * 1000, timeoutMs });
   } else if (obj.jwks !== undefined) {
-    const jwks = readObject(obj.jwks, at(path, "jwks"), p, ["keys"]);
+    const jwks = readObject(obj.jwks, at(path, "jwks"), p, fieldsOf<NonNullable<IdentityInput["jwks"]>>()(["keys"]));
     const list = jwks && readArray(jwks, "keys", at(path, "jwks"), p, (v, itemPath) => readKey(v, itemPath, p, algorithms), { required: true, nonEmpty: true });
     if (list) keys = staticKeys(list);
   } else if (obj.jwk !== undefined) {
@@ -113,7 +115,7 @@ export function readIdentity(raw: unknown, path: string, p: Problems): Attestati
   };
 
   const require: AttestationRule["require"] = {};
-  const requireSection = readSection(obj, "require", path, p, CLAIM_FIELDS);
+  const requireSection = readSection(obj, "require", path, p, REQUIRE_FIELDS);
   if (requireSection) {
     const requirePath = at(path, "require");
     const verified = readBoolean(requireSection, "verified", requirePath, p);

@@ -1,5 +1,6 @@
 import { CLUSTER_DIMENSIONS, type ClusterDimension, DIMENSIONS, type Dimension } from "../request/dimensions.ts";
-import { type Problems, at, readArray, readEnum, readNumber, readObject, readString, stringItem } from "./read.ts";
+import type { ClusterInput, LimitInput, RouteInput } from "./input.ts";
+import { type Problems, at, fieldsOf, readArray, readEnum, readNumber, readObject, readString, stringItem } from "./read.ts";
 import type { ClusterRule, LimitRule } from "./types.ts";
 
 const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
@@ -15,7 +16,7 @@ export function parseRate(text: string): { count: number; seconds: number } | nu
 }
 
 function readRule(raw: unknown, path: string, p: Problems): LimitRule | undefined {
-  const o = readObject(raw, path, p, ["name", "by", "capacity", "refillPerSecond", "rate", "cost"]);
+  const o = readObject(raw, path, p, fieldsOf<LimitInput>()(["name", "by", "capacity", "refillPerSecond", "rate", "cost"]));
   if (!o) return undefined;
   const before = p.list.length;
   const name = readString(o, "name", path, p, { required: true, pattern: NAME, patternHint: "1-64 letters, digits, '_', '.' or '-'" });
@@ -69,7 +70,7 @@ export const SIGNAL_BUDGET: LimitRule = { name: "signals", by: ["key"], capacity
  */
 export function parseSignalBudget(raw: unknown, path: string, p: Problems): LimitRule {
   if (raw === undefined) return SIGNAL_BUDGET;
-  const o = readObject(raw, path, p, ["rate", "capacity", "by"]);
+  const o = readObject(raw, path, p, fieldsOf<NonNullable<RouteInput["throttle"]>>()(["rate", "capacity", "by"]));
   if (!o) return SIGNAL_BUDGET;
   const by = (readArray(o, "by", path, p, stringItem(p, (s) => (DIMENSIONS as readonly string[]).includes(s), `one of ${DIMENSIONS.join(", ")}`), { nonEmpty: true }) ??
     SIGNAL_BUDGET.by) as Dimension[];
@@ -119,7 +120,7 @@ export function parseWindow(value: unknown): number | null {
 }
 
 function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | undefined {
-  const o = readObject(raw, path, p, ["name", "by", "maxAccounts", "maxAddresses", "window", "action", "rate", "capacity"]);
+  const o = readObject(raw, path, p, fieldsOf<ClusterInput>()(["name", "by", "maxAccounts", "maxAddresses", "window", "action", "rate", "capacity"]));
   if (!o) return undefined;
   const before = p.list.length;
   const name = readString(o, "name", path, p, { required: true, pattern: NAME, patternHint: "1-64 letters, digits, '_', '.' or '-'" });

@@ -9,6 +9,7 @@ import {
   type Obj,
   Problems,
   at,
+  fieldsOf,
   readArray,
   readBoolean,
   readEnum,
@@ -18,7 +19,7 @@ import {
   readString,
   stringItem,
 } from "./read";
-import type { ConfigInput } from "./input";
+import type { ConfigInput, RouteInput } from "./input";
 import type { AdminConfig, ErrorFormat, GatewayConfig, Mode, PureCheck, RouteConfig, StoreConfig } from "./types";
 
 export type { ConfigInput } from "./input";
@@ -56,17 +57,22 @@ export class ConfigError extends Error {
   }
 }
 
+const ROUTE_FIELDS = fieldsOf<RouteInput>()([
+  "name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content",
+  "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle",
+]);
+
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle"]);
+  const obj = readObject(raw, path, p, ROUTE_FIELDS);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
     pattern: ROUTE_NAME,
     patternHint: "letters, digits, '-', '_' or '.', at most 64 characters",
   });
-  const match = obj.match === undefined ? (p.add(at(path, "match"), "is required"), undefined) : readSection(obj, "match", path, p, ["path", "paths", "methods"]);
+  const match = obj.match === undefined ? (p.add(at(path, "match"), "is required"), undefined) : readSection(obj, "match", path, p, fieldsOf<RouteInput["match"]>()(["path", "paths", "methods"]));
   const matchPath = at(path, "match");
   let paths: string[] = [];
   const pathPatterns: RegExp[] = [];
@@ -150,7 +156,7 @@ interface TopDefaults {
 }
 
 function parseStore(obj: Obj, p: Problems): StoreConfig {
-  const store = readSection(obj, "store", "", p, ["timeoutMs", "onError", "prefix", "clock"]) ?? {};
+  const store = readSection(obj, "store", "", p, fieldsOf<NonNullable<ConfigInput["store"]>>()(["timeoutMs", "onError", "prefix", "clock"])) ?? {};
   return {
     timeoutMs: readNumber(store, "timeoutMs", "store", p, { integer: true, min: 1, max: 10_000 }) ?? DEFAULTS.store.timeoutMs,
     onError: readEnum(store, "onError", "store", p, ["open", "closed", "local"] as const) ?? DEFAULTS.store.onError,
@@ -162,7 +168,7 @@ function parseStore(obj: Obj, p: Problems): StoreConfig {
 const ADMIN_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
 
 function parseAdmin(obj: Obj, p: Problems): AdminConfig {
-  const admin = readSection(obj, "admin", "", p, ["prefix"]) ?? {};
+  const admin = readSection(obj, "admin", "", p, fieldsOf<NonNullable<ConfigInput["admin"]>>()(["prefix"])) ?? {};
   return {
     prefix:
       readString(admin, "prefix", "admin", p, { pattern: ADMIN_PREFIX, patternHint: 'a path such as "/_guard": segments of letters, digits, ".", "_", "~" or "-", no trailing "/"' }) ??
@@ -179,7 +185,7 @@ const loaded = new WeakSet<GatewayConfig>();
  */
 export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } | { ok: false; problems: string[] } {
   const p = new Problems();
-  const obj = readObject(raw, "", p, ["version", "routes", "unmatched", "errors", "mode", "maxBodyBytes", "originTimeoutMs", "store", "admin"]);
+  const obj = readObject(raw, "", p, fieldsOf<ConfigInput>()(["version", "routes", "unmatched", "errors", "mode", "maxBodyBytes", "originTimeoutMs", "store", "admin"]));
   if (!obj) return { ok: false, problems: p.list };
   const top: TopDefaults = {
     mode: readEnum(obj, "mode", "", p, MODES) ?? DEFAULTS.mode,

@@ -5,6 +5,16 @@
  * throwing, so one pass lists every problem. Readers return undefined when the
  * value is absent or wrong; callers fall back to defaults and carry on.
  */
+/**
+ * The fields of an input type (config/input.ts) as the list readObject
+ * accepts: the compiler refuses a list that misses a field of `T` or names
+ * one `T` lacks, so the parser and the documented input types cannot drift.
+ */
+export const fieldsOf =
+  <T>() =>
+  <const L extends readonly (keyof T & string)[]>(fields: L & ([Exclude<keyof T, L[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, L[number]> })): L =>
+    fields;
+
 export class Problems {
   readonly list: string[] = [];
   add(path: string, message: string): void {

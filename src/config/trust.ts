@@ -1,6 +1,7 @@
 import { finding } from "../verdict/reasons";
 import type { Finding } from "../verdict/types";
-import { type Problems, readArray, readObject } from "./read";
+import type { RouteInput } from "./input";
+import { type Problems, fieldsOf, readArray, readObject } from "./read";
 import type { PureCheck } from "./types";
 
 /** A key hash as the gateway writes it (identity/key-hash.ts): 32 lower-case hex characters. */
@@ -19,7 +20,7 @@ const KEY_HASH = /^[0-9a-f]{32}$/;
  */
 export function parseTrust(raw: unknown, path: string, p: Problems): ReadonlySet<string> | undefined {
   if (raw === undefined) return undefined;
-  const obj = readObject(raw, path, p, ["keys"]);
+  const obj = readObject(raw, path, p, fieldsOf<NonNullable<RouteInput["trust"]>>()(["keys"]));
   if (!obj) return undefined;
   const keys = readArray(obj, "keys", path, p, keyHashItem(p), { required: true });
   return keys ? new Set(keys) : undefined;
