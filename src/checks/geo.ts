@@ -176,6 +176,11 @@ const blocks = (findings: readonly Finding[]) => findings.some((f) => f.action =
 
 export const INVALID_JSON: Finding = finding("request.invalid_json", "block", { detail: "the route has model rules and the body is not JSON", risk: 0 });
 
+export const MODEL_UNKNOWN: Finding = finding("request.model_unknown", "block", {
+  detail: "the route has model rules and the body names no model the gateway can read",
+  risk: 0,
+});
+
 async function attest(findings: Finding[], rules: readonly ModelRule[], facts: RequestFacts): Promise<Finding[]> {
   for (const rule of rules) {
     if (!rule.identity) continue;
@@ -196,11 +201,15 @@ export function createGeoCheck(policy: GeoPolicy): PureCheck {
     if (blocks(findings) || policy.models.length === 0) return findings;
 
     const body = facts.body;
-    // an empty body (or none read) names no model; a non-empty one must be JSON to tell
-    if (body && body.bytes.byteLength > 0 && body.json === undefined) return [...findings, INVALID_JSON];
-    const model = body?.model;
-    if (model === null || model === undefined) return findings;
-    const matched = policy.models.filter((m) => m.match.test(model));
+    // An empty body (or none read) names no model. A non-empty one must be JSON that names its models
+    // (a model call, a batch): one that does not could ask for any model, so it is refused, not waved through.
+    if (body && body.bytes.byteLength > 0) {
+      if (body.json === undefined) return [...findings, INVALID_JSON];
+      if (body.models === null || body.models.length === 0) return [...findings, MODEL_UNKNOWN];
+    }
+    const models = body?.models ?? [];
+    // every rule that matches any of the body's models applies once (a batch may name several)
+    const matched = policy.models.filter((m) => models.some((model) => m.match.test(model)));
     for (const rule of matched) for (const f of judge(rule.rules, facts.subject)) findings.push(underModelRule(rule, f));
     if (blocks(findings) || !matched.some((m) => m.identity)) return findings;
     return attest(findings, matched, facts);

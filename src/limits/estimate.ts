@@ -25,7 +25,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * except base64 payloads (a `data` field, a `data:` URL), which count as one
  * attachment each instead of their length. Output: the body's
  * `max_tokens` / `max_completion_tokens` / `max_output_tokens`, times `n`
- * choices. Never less than 1 in total.
+ * choices; for a Message Batch (`requests[].params`), the sum over its
+ * requests. Never less than 1 in total.
  */
 export function estimateTokens(json: unknown, options: TokenEstimateOptions = {}): TokenEstimate {
   const { defaultOutputTokens = 1024, attachmentTokens = 1600 } = options;
@@ -45,17 +46,26 @@ export function estimateTokens(json: unknown, options: TokenEstimateOptions = {}
   walk(json, null, 0);
   const input = Math.ceil(characters / 4) + attachments * attachmentTokens;
 
-  let output = defaultOutputTokens;
-  if (isObject(json)) {
-    for (const field of OUTPUT_LIMIT_FIELDS) {
-      const v = json[field];
-      if (typeof v === "number" && Number.isFinite(v) && v >= 0) {
-        output = Math.ceil(v);
-        break;
-      }
-    }
-    const n = json.n;
-    if (typeof n === "number" && Number.isInteger(n) && n > 1) output *= n;
-  }
+  // a Message Batch: every request's output
+  const requests = isObject(json) && Array.isArray(json.requests) ? json.requests : null;
+  const output = requests
+    ? requests.reduce<number>((sum, r) => sum + outputOf(isObject(r) ? r.params : undefined, defaultOutputTokens), 0)
+    : outputOf(json, defaultOutputTokens);
   return { input, output, total: Math.max(1, input + output) };
+}
+
+/** The output one model call may use: its output limit (default when none), times its `n` choices. */
+function outputOf(call: unknown, defaultOutputTokens: number): number {
+  if (!isObject(call)) return defaultOutputTokens;
+  let output = defaultOutputTokens;
+  for (const field of OUTPUT_LIMIT_FIELDS) {
+    const v = call[field];
+    if (typeof v === "number" && Number.isFinite(v) && v >= 0) {
+      output = Math.ceil(v);
+      break;
+    }
+  }
+  const n = call.n;
+  if (typeof n === "number" && Number.isInteger(n) && n > 1) output *= n;
+  return output;
 }

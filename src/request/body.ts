@@ -3,8 +3,42 @@ export interface RequestBody {
   bytes: Uint8Array;
   /** The parsed JSON; undefined when the body is not JSON. */
   json: unknown;
-  /** The `model` field of a JSON body, when it is a string. */
+  /** The `model` field of a JSON body, when it is a string; for a batch, its first request's model. */
   model: string | null;
+  /**
+   * Every model the body asks for (modelsOf), each once: one for a model call, those of every request of a
+   * batch; empty when it names none; null when it is of a shape the gateway cannot read (a batch request
+   * without a model).
+   */
+  models: readonly string[] | null;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Most requests of one batch whose models are read: past it the body is refused as unknown (modelsOf returns null). */
+export const MAX_BATCH_REQUESTS = 100_000;
+
+/**
+ * Every model a JSON body asks for, from the shapes of the APIs the gateway
+ * fronts: a model call's `model` (Messages, Chat Completions, Responses,
+ * completions, embeddings, count_tokens), and a Message Batch's
+ * `requests[].params.model` (Anthropic). Null when the body is a batch with a
+ * request that names no model (the whole batch is then of unknown shape);
+ * an empty list when the body names none at all.
+ */
+export function modelsOf(json: unknown): string[] | null {
+  if (!isObject(json)) return [];
+  const models: string[] = [];
+  if (typeof json.model === "string") models.push(json.model);
+  if (Array.isArray(json.requests)) {
+    if (json.requests.length > MAX_BATCH_REQUESTS) return null;
+    for (const r of json.requests) {
+      const model = isObject(r) && isObject(r.params) ? r.params.model : undefined;
+      if (typeof model !== "string") return null;
+      models.push(model);
+    }
+  }
+  return models;
 }
 
 export type BodyRead = { ok: true; body: RequestBody } | { ok: false; reason: "too_large" };
@@ -42,8 +76,8 @@ export async function readBody(request: Request, maxBytes: number): Promise<Body
       json = undefined;
     }
   }
-  const model = typeof json === "object" && json !== null && typeof (json as { model?: unknown }).model === "string" ? (json as { model: string }).model : null;
-  return { ok: true, body: { bytes, json, model } };
+  const models = modelsOf(json);
+  return { ok: true, body: { bytes, json, model: models?.[0] ?? null, models: models && [...new Set(models)] } };
 }
 
 /** The Content-Length the client declared, or -1. */

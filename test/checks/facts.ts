@@ -1,3 +1,4 @@
+import { readBody } from "../../src/request/body";
 import type { RequestFacts } from "../../src/request/facts";
 import { createKeyHasher } from "../../src/identity/key-hash";
 import { identify } from "../../src/identity/subject";
@@ -26,17 +27,8 @@ export async function facts(req: FakeRequest = {}): Promise<RequestFacts> {
     body: text,
     cf: req.cf as RequestInit["cf"],
   });
-  let body: RequestFacts["body"] = null;
-  if (text !== null) {
-    const bytes = new Uint8Array(await request.clone().arrayBuffer());
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(bytes));
-    } catch {
-      json = undefined;
-    }
-    const model = (json as { model?: unknown } | null)?.model;
-    body = { bytes, json, model: typeof model === "string" ? model : null };
-  }
+  // the guard's own bounded read: the facts a check sees in the pipeline
+  const read = text === null ? null : await readBody(request.clone(), Number.MAX_SAFE_INTEGER);
+  const body = read?.ok ? read.body : null;
   return { request, subject: await identify(request, hashKey), body };
 }

@@ -341,12 +341,12 @@ describe("geo check: model rules", () => {
     expect(await geo({ presets: ["sanctions"] })({ ...at("US"), body: "model=fable-5" })).toEqual([]);
   });
 
-  it("applies no model rule to a body naming no model", async () => {
+  it("applies no model rule without a body, and refuses a JSON body naming no model (it could ask for any)", async () => {
     const check = geo(usOnly);
     expect(await check({ ...at("DE") })).toEqual([]);
     expect(await check({ ...at("DE"), body: "" })).toEqual([]);
-    expect(await check({ ...at("DE"), body: { messages: [] } })).toEqual([]);
-    expect(await check({ ...at("DE"), body: { model: 5 } })).toEqual([]);
+    expect(summary(await check({ ...at("DE"), body: { messages: [] } }))).toEqual(["request.model_unknown block 400"]);
+    expect(summary(await check({ ...at("DE"), body: { model: 5 } }))).toEqual(["request.model_unknown block 400"]);
   });
 
   it("stops at a route-level denial without reading the model", async () => {

@@ -171,7 +171,7 @@ describe.each(STORES)("clusters on the $name store", ({ make }) => {
     const limiter = createLimiter({ store: s.store, storeConfig, now: s.now });
     const rules = [cluster({ by: ["template"], maxAccounts: 2 })];
     const body = (topic: string) => ({ model: "m", messages: [{ role: "user", content: `Write a detailed biography of ${topic} covering early life, education, major scientific contributions, and lasting influence on modern science.` }] });
-    const withBody = (n: number, json: unknown) => ({ ...account(n), body: { bytes: new Uint8Array(), json, model: "m" } });
+    const withBody = (n: number, json: unknown) => ({ ...account(n), body: { bytes: new Uint8Array(), json, model: "m", models: ["m"] } });
     for (const [n, who] of [[1, "Marie Curie"], [2, "Alan Turing"]] as const) await limiter.check({ route: "messages", limits: [], clusters: rules }, withBody(n, body(who)));
     expect((await limiter.check({ route: "messages", limits: [], clusters: rules }, withBody(3, body("Rosalind Franklin")))).findings).toMatchObject([{ reason: { code: "cluster.accounts_per_template" } }]);
     // another prompt is another template

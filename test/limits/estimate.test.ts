@@ -11,6 +11,12 @@ describe("estimateTokens", () => {
     expect(estimateTokens(undefined)).toEqual({ input: 0, output: 1024, total: 1024 });
   });
 
+  it("charges a Message Batch the output of every request", () => {
+    const request = (max_tokens?: number) => ({ custom_id: "x", params: { model: "m", ...(max_tokens === undefined ? {} : { max_tokens }), messages: [] } });
+    expect(estimateTokens({ requests: [request(1000), request(2000), request()] }).output).toBe(1000 + 2000 + 1024);
+    expect(estimateTokens({ requests: [] }).output).toBe(0);
+  });
+
   it("counts a base64 attachment as one attachment, not by its length", () => {
     const image = { type: "image", source: { type: "base64", media_type: "image/png", data: "A".repeat(100_000) } };
     const url = { type: "image_url", image_url: { url: `data:image/png;base64,${"A".repeat(100_000)}` } };

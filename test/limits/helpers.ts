@@ -130,7 +130,7 @@ export function facts(options: { subject?: Partial<Subject>; json?: unknown } = 
   return {
     request: new Request("https://gateway.test/v1/messages", { method: "POST", body: text }),
     subject: subject(options.subject),
-    body: text === null ? null : { bytes: new TextEncoder().encode(text), json: options.json, model: null },
+    body: text === null ? null : { bytes: new TextEncoder().encode(text), json: options.json, model: null, models: [] },
   };
 }
 

@@ -157,11 +157,11 @@ describe("prompt text and the per-request template id", () => {
 
   it("computes a body's id once and agrees with templateHash", () => {
     const bytes = new TextEncoder().encode(JSON.stringify(anthropic));
-    const body = { bytes, json: anthropic, model: "m" };
+    const body = { bytes, json: anthropic, model: "m", models: ["m"] };
     const id = templateOf(body);
     expect(id).toBe(templateHash(promptText(anthropic)));
     expect(templateOf(body)).toBe(id);
     expect(templateOf(null)).toBeNull();
-    expect(templateOf({ bytes, json: undefined, model: null })).toBeNull();
+    expect(templateOf({ bytes, json: undefined, model: null, models: [] })).toBeNull();
   });
 });
