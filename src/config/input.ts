@@ -50,6 +50,11 @@ export interface RouteInput {
    * too, then answered 429 once it is empty. Default { rate: "10 per minute", by: ["key"] }.
    */
   throttle?: { rate: string; capacity?: number; by?: string[] };
+  /**
+   * A request without an API key: "share" (default), it is held to the route's per-key buckets shared by every
+   * keyless request of its subnet (IPv4 /24, IPv6 /48); "refuse", it is answered 401 (`identity.key_missing`).
+   */
+  keyless?: "share" | "refuse";
   /** Keys you trust, as key hashes (`npm run key-hash`): they skip the fingerprint and content signals and join no cluster. */
   trust?: { keys: string[] };
 }

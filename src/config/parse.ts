@@ -1,5 +1,6 @@
 import { BLOCK_DIMENSIONS, dimensionNeeds } from "../request/dimensions";
 import { parseClusters, parseLimits, parseSignalBudget } from "./limits";
+import { requireKey } from "../checks/credential";
 import { parseContent } from "./content";
 import { parseTrust, untrustedOnly } from "./trust";
 import { parseFingerprint } from "./fingerprint";
@@ -59,7 +60,7 @@ export class ConfigError extends Error {
 
 const ROUTE_FIELDS = fieldsOf<RouteInput>()([
   "name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content",
-  "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle",
+  "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle", "keyless",
 ]);
 
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -100,6 +101,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     checks.push(geo.check);
     needsBody ||= geo.needsBody;
   }
+  // then the key: a keyless request on a route that refuses it is answered 401 before any store call
+  if (readEnum(obj, "keyless", path, p, ["share", "refuse"] as const) === "refuse") checks.push(requireKey);
   const trustedKeys = parseTrust(obj.trust, at(path, "trust"), p);
   const signal = (check: PureCheck) => (trustedKeys?.size ? untrustedOnly(trustedKeys, check) : check);
   const fingerprint = parseFingerprint(obj.fingerprint, at(path, "fingerprint"), p);

@@ -1,5 +1,5 @@
 import type { LimitRule } from "../config/types.ts";
-import { dimensionValue } from "../request/dimensions.ts";
+import { bucketValue } from "../request/dimensions.ts";
 import type { RequestFacts } from "../request/facts.ts";
 
 /**
@@ -30,7 +30,8 @@ export async function sha256Hex(text: string): Promise<string> {
 /**
  * The store key of a rule's bucket for this request: `<prefix>:<route>:<rule>:<hash>`,
  * the hash taken over the dimension values, so no raw IP or key ever reaches
- * the store. Null when the request lacks one of the rule's dimensions.
+ * the store. Null when the request lacks one of the rule's dimensions (and the
+ * dimension has no fallback: a keyless request shares its subnet's per-key buckets).
  */
 export async function bucketKey(
   prefix: string,
@@ -41,7 +42,7 @@ export async function bucketKey(
 ): Promise<string | null> {
   const parts: string[] = [];
   for (const dimension of rule.by) {
-    const value = dimensionValue(facts, dimension);
+    const value = bucketValue(facts, dimension);
     if (value === null) return null;
     parts.push(`${dimension}=${value}`);
   }

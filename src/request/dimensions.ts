@@ -25,6 +25,8 @@ export interface DimensionSpec {
    * `body`, the request body read. Null: always at hand.
    */
   needs: "fingerprint" | "body" | null;
+  /** The value a token bucket uses when the request has none; absent: the bucket does not apply to it. */
+  bucketFallback?: (facts: RequestFacts) => string;
 }
 
 /** Reads an operator's target (admin API) into the value a request carries for the dimension, or null; `hint` says what is expected. */
@@ -60,6 +62,8 @@ export const DIMENSION_TABLE = {
     clusters: false,
     block: { hint: "a key hash: 32 hex characters, as logs show it", parse: (t) => (/^[0-9a-f]{32}$/i.test(t) ? t.toLowerCase() : null) },
     needs: null,
+    // requests without a key share their network's per-key buckets: never unmetered
+    bucketFallback: (f) => `keyless@${f.subject.subnet ?? "unknown"}`,
   },
   /** IPv4 /32, IPv6 /64 (one host's usual allocation). */
   ip: {
@@ -121,6 +125,12 @@ export const BLOCK_DIMENSIONS: readonly BlockDimension[] = names((s) => s.block 
 
 /** The request's value of a dimension; null when it has none. */
 export const dimensionValue = (facts: RequestFacts, dimension: AnyDimension): string | null => DIMENSION_TABLE[dimension].read(facts);
+
+/** The value a token bucket keys the request by: its own, else the dimension's fallback (DimensionSpec.bucketFallback), else null. */
+export function bucketValue(facts: RequestFacts, dimension: AnyDimension): string | null {
+  const spec: DimensionSpec = DIMENSION_TABLE[dimension];
+  return spec.read(facts) ?? spec.bucketFallback?.(facts) ?? null;
+}
 
 /** What a route keyed by these dimensions must prepare before its decision (DimensionSpec.needs). */
 export function dimensionNeeds(dimensions: Iterable<AnyDimension>): { fingerprint: boolean; body: boolean } {

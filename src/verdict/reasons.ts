@@ -50,6 +50,7 @@ export const REASONS = {
   "identity.claim_denied": { check: "identity", status: 451, retry: false, message: IDENTITY },
   // keys we could not fetch may be back on the next try
   "identity.keys_unavailable": { check: "identity", status: 503, retry: true, message: IDENTITY },
+  "identity.key_missing": { check: "identity", status: 401, retry: false, message: "This API requires an API key." },
   "identity.trusted_key": { check: "identity", status: null, retry: true, message: NOT_PERMITTED },
   "fingerprint.automation_ua": fingerprint,
   "fingerprint.browser_headers_missing": fingerprint,

@@ -16,6 +16,7 @@ const ANTHROPIC_TYPES: Record<number, string> = {
 };
 const OPENAI_TYPES: Record<number, string> = {
   400: "invalid_request_error",
+  401: "invalid_request_error",
   403: "request_forbidden",
   404: "invalid_request_error",
   413: "invalid_request_error",
@@ -24,6 +25,7 @@ const OPENAI_TYPES: Record<number, string> = {
 };
 const TITLES: Record<number, string> = {
   400: "Bad Request",
+  401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
   413: "Content Too Large",

@@ -113,14 +113,19 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     expect(store.takes).toBe(0);
   });
 
-  it("skips a rule whose dimension the request lacks (no ASN, no key)", async () => {
+  it("skips a rule whose dimension the request lacks (no ASN); keyless requests share their subnet's per-key bucket", async () => {
     const s = await make();
     const store = counting(s.store);
     const limiter = createLimiter({ store, storeConfig: storeConfig(), now: s.now });
     const rules = [rule("asn", ["asn"], 1, 1), rule("key", ["key"], 1, 1)];
-    const result = await limiter.check({ route: "messages", limits: rules }, facts({ subject: { keyHash: null, asn: null } }));
+    const result = await limiter.check({ route: "messages", limits: [rules[0]!] }, facts({ subject: { keyHash: null, asn: null } }));
     expect(result).toMatchObject({ allowed: true, source: "none", limits: [] });
     expect(store.takes).toBe(0);
+    // never unmetered: two keyless clients of one subnet share one per-key bucket; another subnet has its own
+    const keyless = (subnet: string) => facts({ subject: { keyHash: null, asn: null, subnet, ipPrefix: subnet.replace("0/24", "9/32") } });
+    expect((await limiter.check({ route: "messages", limits: rules }, keyless("198.51.100.0/24"))).allowed).toBe(true);
+    expect((await limiter.check({ route: "messages", limits: rules }, keyless("198.51.100.0/24"))).findings.map((f) => f.reason.code)).toEqual(["rate.key_exhausted"]);
+    expect((await limiter.check({ route: "messages", limits: rules }, keyless("192.0.2.0/24"))).allowed).toBe(true);
     const more = [...rules, rule("fp", ["fingerprint"], 5, 1), rule("route", ["route"], 5, 1)];
     expect((await limiter.check({ route: "messages", limits: more }, facts({ subject: { asn: null } }))).limits.map((l) => l.name)).toEqual(["key", "fp", "route"]);
   });
