@@ -15,7 +15,7 @@ const PLOT = 96;
 const TOP = 56;
 const COLORS = { allowed: "#2f9e44", flagged: "#8ce99a", denied: "#e03131", baseline: "#212529", axis: "#868e96", text: "#212529" };
 
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const int = (n: number) => n.toLocaleString("en-US");
 
 interface Series {
@@ -55,7 +55,7 @@ function panel(s: Series, top: number, bucketMs: number): string {
   const bar = plotWidth / n;
   const max = niceMax(Math.max(1, ...s.attempted, ...s.baseline));
   const y = (v: number) => top + 28 + PLOT - (v / max) * PLOT;
-  const out: string[] = [`<text x="${LEFT}" y="${top + 16}" font-size="13" font-weight="600" fill="${COLORS.text}">${escape(s.title)}</text>`];
+  const out: string[] = [`<text x="${LEFT}" y="${top + 16}" font-size="13" font-weight="600" fill="${COLORS.text}">${escapeXml(s.title)}</text>`];
   for (let i = 0; i < n; i++) {
     const a = s.attempted[i]!;
     const h = s.harvested[i]!;
@@ -129,7 +129,7 @@ export function renderChart(gateway: RunResult, baseline: RunResult): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="${LEFT}" y="20" font-size="15" font-weight="700" fill="${COLORS.text}">${escape(`Scenario ${gateway.scenario} (seed ${gateway.seed}), gateway ${gateway.config}: requests ${per}, virtual time`)}</text>`,
+    `<text x="${LEFT}" y="20" font-size="15" font-weight="700" fill="${COLORS.text}">${escapeXml(`Scenario ${gateway.scenario} (seed ${gateway.seed}), gateway ${gateway.config}: requests ${per}, virtual time`)}</text>`,
     ...legend,
     ...series.map((s, i) => panel(s, TOP + i * PANEL, gateway.chartBucketMs)),
     "</svg>",

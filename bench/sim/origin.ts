@@ -32,6 +32,7 @@ interface Parsed {
 }
 
 function parse(text: string, anthropic: boolean): Parsed | null {
+  // biome-ignore lint/suspicious/noExplicitAny: a request body of either API, read field by field
   let body: Record<string, any>;
   try {
     body = JSON.parse(text);

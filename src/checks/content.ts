@@ -58,7 +58,7 @@ const normalise = (lower: string): string => {
   const spaced = lower.replace(/[ \t\r\f\v]{2,}|[\t\r\f\v]/g, " ");
   return NON_ASCII.test(spaced) ? spaced.replace(/[\u2018\u2019]/g, "'").replace(/[\u2010-\u2015]/g, "-") : spaced;
 };
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** The elicitation patterns a prompt text matches, strongest tier first; empty when none. */
 export function elicitation(text: string): { tier: "strong" | "weak"; ids: string[] } | null {

@@ -8,7 +8,7 @@ import { type KeyHasher, createKeyHasher, rememberingHasher } from "../identity/
 import { fingerprintId } from "../identity/fingerprint";
 import { type Subject, identify } from "../identity/subject";
 import type { DecisionEvent } from "../telemetry/event";
-import { type Telemetry, createTelemetry } from "../telemetry/record";
+import { createTelemetry } from "../telemetry/record";
 import { decide, isDenied } from "../verdict/decide";
 import { originHeaders, shadowHeaders } from "../verdict/headers";
 import { rateLimitHeaders } from "../verdict/ratelimit-headers";

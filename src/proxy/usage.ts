@@ -43,6 +43,7 @@ const JSON_TAIL = 64 << 10;
 const LINE_MAX = 1 << 20;
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null);
+// biome-ignore lint/suspicious/noExplicitAny: usage objects of several APIs are read field by field, each value checked before use
 const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null;
 
 /** Input and output from a `usage` object of any of the known shapes. */
@@ -122,6 +123,7 @@ function jsonParser(): Parser {
   };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a stream event of any of the known shapes; every field read is checked
 function textOfDelta(event: Record<string, any>): number {
   let n = 0;
   const add = (v: unknown) => {

@@ -101,7 +101,7 @@ export function templateTokens(text: string): string[] {
   return scanTokens(masked);
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const TAG = /<\/?[A-Za-z][\w:-]{0,40}>/y;
 
 /** Han, kana, Hangul: written without spaces, so each character is a word. */

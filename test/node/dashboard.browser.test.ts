@@ -69,6 +69,8 @@ async function send(path: string, options: { key?: string; cf?: Record<string, u
   return r.status;
 }
 
+// Playwright's innerText (what a person sees), not the DOM property the lint rule is about
+// biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator method
 const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 const rows = (page: Page, table: string) =>
   page.$$eval(`[data-table='${table}'] tbody tr[data-row]`, (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));

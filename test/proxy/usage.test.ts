@@ -56,12 +56,12 @@ describe("trackUsage", () => {
   });
 
   it("reads OpenAI's final usage chunk (stream_options.include_usage)", async () => {
-    const text =
-      sse([
-        { choices: [{ delta: { content: "Hel" } }], usage: null },
-        { choices: [{ delta: { content: "lo" } }], usage: null },
-        { choices: [], usage: { prompt_tokens: 12, completion_tokens: 2 } },
-      ]) + "data: [DONE]\n\n";
+    const chunks = sse([
+      { choices: [{ delta: { content: "Hel" } }], usage: null },
+      { choices: [{ delta: { content: "lo" } }], usage: null },
+      { choices: [], usage: { prompt_tokens: 12, completion_tokens: 2 } },
+    ]);
+    const text = `${chunks}data: [DONE]\n\n`;
     const { response, usage } = trackUsage(new Response(text, { headers: { "content-type": "text/event-stream" } }));
     expect(await response.text()).toBe(text);
     expect(await usage).toEqual({ inputTokens: 12, outputTokens: 2, source: "reported" });
