@@ -1,4 +1,4 @@
-import type { ErrorFormat, Mode } from "./types";
+import type { CredentialHeader, ErrorFormat, Mode } from "./types";
 
 /**
  * The configuration as users write it (TypeScript value, or JSON in
@@ -29,6 +29,8 @@ export interface RouteInput {
   match: { path?: string; paths?: string[]; methods?: string[] };
   mode?: Mode;
   errors?: ErrorFormat;
+  /** The header the origin authenticates; the other is stripped. Default "x-api-key" for errors "anthropic", else "authorization". */
+  credential?: CredentialHeader;
   maxBodyBytes?: number;
   originTimeoutMs?: number;
   /** Geo, network and identity policy (README: "Geo, network and identity policy"). */

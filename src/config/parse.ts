@@ -5,6 +5,7 @@ import { parseTrust, untrustedOnly } from "./trust";
 import { parseFingerprint } from "./fingerprint";
 import { parseGeo } from "./geo";
 import { compilePathPattern } from "./routes";
+import { CREDENTIAL_HEADERS, defaultCredential } from "./credential";
 import {
   type Obj,
   Problems,
@@ -59,7 +60,7 @@ export class ConfigError extends Error {
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
-  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle"]);
+  const obj = readObject(raw, path, p, ["name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content", "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle", "credential"]);
   if (!obj) return undefined;
   const name = readString(obj, "name", path, p, {
     required: true,
@@ -109,6 +110,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   const clusters = parseClusters(obj.clusters, at(path, "clusters"), p, keyLimits);
   // a template is read from the prompt
   needsBody ||= clusters.some((c) => c.by.includes("template"));
+  const errors = readEnum(obj, "errors", path, p, ERROR_FORMATS) ?? top.errors;
   const route: RouteConfig = {
     name: name ?? `route-${index}`,
     index,
@@ -116,7 +118,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     paths,
     pathPatterns,
     mode: readEnum(obj, "mode", path, p, MODES) ?? top.mode,
-    errors: readEnum(obj, "errors", path, p, ERROR_FORMATS) ?? top.errors,
+    errors,
+    credential: readEnum(obj, "credential", path, p, CREDENTIAL_HEADERS) ?? defaultCredential(errors),
     maxBodyBytes: readNumber(obj, "maxBodyBytes", path, p, { integer: true, min: 1 }) ?? top.maxBodyBytes,
     originTimeoutMs: readNumber(obj, "originTimeoutMs", path, p, { integer: true, min: 1 }) ?? top.originTimeoutMs,
     needsBody,

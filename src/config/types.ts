@@ -5,6 +5,8 @@ import type { Finding, LimitState } from "../verdict/types";
 
 export type ErrorFormat = "anthropic" | "openai" | "problem";
 export type Mode = "enforce" | "shadow";
+/** The header a client's API key is read from, and the only credential header the origin receives. */
+export type CredentialHeader = "x-api-key" | "authorization";
 
 /** The request body, read at most once and bounded, on routes that need it. */
 export interface RequestBody {
@@ -48,6 +50,8 @@ export interface RouteConfig {
   pathPatterns: readonly RegExp[];
   mode: Mode;
   errors: ErrorFormat;
+  /** The header the origin authenticates: the Subject's key is read from it alone, the other is stripped. */
+  credential: CredentialHeader;
   maxBodyBytes: number;
   /** Time allowed until the origin's response headers arrive; then 504. */
   originTimeoutMs: number;

@@ -1,8 +1,9 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { type ConfigInput, loadConfig } from "../config/parse";
 import { matchRoute } from "../config/routes";
-import type { GatewayConfig, RequestBody, RequestFacts, RouteConfig } from "../config/types";
-import { type KeyHasher, createKeyHasher, rememberingHasher } from "../identity/key-hash";
+import { defaultCredential } from "../config/credential";
+import type { CredentialHeader, ErrorFormat, GatewayConfig, RequestBody, RequestFacts, RouteConfig } from "../config/types";
+import { type KeyHasher, conflictingCredentials, createKeyHasher, rememberingHasher } from "../identity/key-hash";
 import { fingerprintId } from "../identity/fingerprint";
 import { type Subject, identify } from "../identity/subject";
 import type { DecisionEvent } from "../telemetry/event";
@@ -43,6 +44,8 @@ export interface GuardOptions {
 export interface GuardState {
   requestId: string;
   route: RouteConfig | null;
+  /** The header the key was read from, the only credential the proxy forwards: the route's, else the top-level `errors` format's default. */
+  credential: CredentialHeader;
   subject: Subject;
   verdict: Verdict;
   /** The body, when the guard read it: forward these bytes (the request stream is consumed). */
@@ -120,10 +123,12 @@ export function createGuard(options: GuardOptions): Guard {
     const request = c.req.raw;
     const path = new URL(request.url).pathname;
     const route = matchRoute(config, request.method, path);
-    const subject = await identify(request, hashKey, { fingerprint: route !== null && fingerprinted.has(route) });
+    const credential = route?.credential ?? defaultCredential(config.errors);
+    const subject = await identify(request, hashKey, { credential, fingerprint: route !== null && fingerprinted.has(route) });
     const state: GuardState = {
       requestId,
       route,
+      credential,
       subject,
       verdict: decide([], [], route?.mode ?? "enforce"),
       body: null,
@@ -134,16 +139,18 @@ export function createGuard(options: GuardOptions): Guard {
     };
     const record = (response: Response, decidedAt: number) =>
       schedule(c, async () => telemetry.record(await eventFor(state, request, path, response.status, decidedAt - started), state.verdict));
+    // Answered at the edge in every mode.
+    const refuse = (status: number, code: string, format: ErrorFormat) => {
+      state.verdict = enforcedDenial(code, status);
+      const response = errorResponse(format, { status, code, requestId, final: true });
+      record(response, now());
+      return response;
+    };
 
-    if (!route) {
-      if (config.unmatched === "404") {
-        state.verdict = enforcedDenial("route.not_found", 404);
-        const response = errorResponse(config.errors, { status: 404, code: "route.not_found", requestId, final: true });
-        record(response, now());
-        return response;
-      }
-      return pass(c, next, state, now, record);
-    }
+    if (!route && config.unmatched === "404") return refuse(404, "route.not_found", config.errors);
+    // The gateway would count one account, the origin might authenticate the other.
+    if (conflictingCredentials(request.headers)) return refuse(400, "request.conflicting_credentials", route?.errors ?? config.errors);
+    if (!route) return pass(c, next, state, now, record);
 
     const findings: Finding[] = [];
     const bodyProblem = await takeBody(c, route, state);

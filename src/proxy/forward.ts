@@ -2,12 +2,15 @@
 // stream. No Hono here: the middleware and the worker call this with a plain
 // Request.
 
+import type { CredentialHeader } from "../config/types";
 import { originRequestHeaders, stripHopByHop } from "./headers";
 
 export interface ForwardOptions {
   /** The origin's base URL; it may carry a base path (`https://api.example/v2`). Its query and fragment are ignored. */
   originUrl: string;
-  /** Replaces the client's `x-api-key` / `Authorization` toward the origin; unset or empty keeps the client's. */
+  /** The header the origin authenticates (the route's `credential`); the other credential header is not sent. */
+  credential: CredentialHeader;
+  /** Replaces the client's key in the `credential` header toward the origin; unset or empty keeps the client's. */
   originApiKey?: string;
   /** How long to wait for the origin's response headers. A body that streams longer is never cut. */
   timeoutMs: number;
@@ -43,8 +46,8 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Sends `request` to the origin: path and query appended to the origin's base
- * path, hop-by-hop headers removed both ways, credentials swapped, verdict
- * headers added. Never throws.
+ * path, hop-by-hop headers removed both ways, only the `credential` header
+ * kept (the origin key in it, when set), verdict headers added. Never throws.
  *
  * The response body is passed through as the origin's bytes: the origin
  * fetch uses `encodeResponseBody: "manual"` and the returned Response has
@@ -67,7 +70,7 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  *   for logs
  * @example
  * const result = await forward(c.req.raw, { originUrl: env.ORIGIN_URL, timeoutMs: 30_000,
- *   originApiKey: env.ORIGIN_API_KEY, headers: { "x-guard-action": "allow" }, signal: c.req.raw.signal });
+ *   credential: "x-api-key", originApiKey: env.ORIGIN_API_KEY, headers: { "x-guard-action": "allow" }, signal: c.req.raw.signal });
  * if (!result.ok) return errorResponse(result.status, result.code);
  * return result.response;
  */

@@ -41,5 +41,5 @@ export async function facts(req: FakeRequest = {}): Promise<RequestFacts> {
     const model = (json as { model?: unknown } | null)?.model;
     body = { bytes, json, model: typeof model === "string" ? model : null };
   }
-  return { request, subject: await identify(request, hashKey), route, body };
+  return { request, subject: await identify(request, hashKey, { credential: route.credential }), route, body };
 }
