@@ -78,6 +78,7 @@ export function createGateway(options: GatewayOptions): Hono {
     const state = c.get("guard");
     const result = await forward(c.req.raw, {
       originUrl: options.origin.url,
+      path: state.path,
       credential: state.credential,
       originApiKey: options.origin.apiKey,
       fetch: options.origin.fetch,

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { type ConfigInput, loadConfig } from "../config/parse";
 import { matchRoute } from "../config/routes";
+import { canonicalPath } from "../config/canonical-path";
 import { defaultCredential } from "../config/credential";
 import type { CredentialHeader, ErrorFormat, GatewayConfig, RequestBody, RequestFacts, RouteConfig } from "../config/types";
 import { type KeyHasher, conflictingCredentials, createKeyHasher, rememberingHasher } from "../identity/key-hash";
@@ -44,6 +45,8 @@ export interface GuardOptions {
 export interface GuardState {
   requestId: string;
   route: RouteConfig | null;
+  /** The canonical path the route was matched on: forward this one, so the origin serves what the guard checked. */
+  path: string;
   /** The header the key was read from, the only credential the proxy forwards: the route's, else the top-level `errors` format's default. */
   credential: CredentialHeader;
   subject: Subject;
@@ -121,13 +124,17 @@ export function createGuard(options: GuardOptions): Guard {
     const started = now();
     const requestId = crypto.randomUUID();
     const request = c.req.raw;
-    const path = new URL(request.url).pathname;
-    const route = matchRoute(config, request.method, path);
+    const raw = new URL(request.url).pathname;
+    // One path for matching, telemetry and forwarding; null: ambiguous, refused below.
+    const canonical = canonicalPath(raw);
+    const path = canonical ?? raw;
+    const route = canonical === null ? null : matchRoute(config, request.method, canonical);
     const credential = route?.credential ?? defaultCredential(config.errors);
     const subject = await identify(request, hashKey, { credential, fingerprint: route !== null && fingerprinted.has(route) });
     const state: GuardState = {
       requestId,
       route,
+      path,
       credential,
       subject,
       verdict: decide([], [], route?.mode ?? "enforce"),
@@ -147,6 +154,7 @@ export function createGuard(options: GuardOptions): Guard {
       return response;
     };
 
+    if (canonical === null) return refuse(400, "request.ambiguous_path", config.errors);
     if (!route && config.unmatched === "404") return refuse(404, "route.not_found", config.errors);
     // The gateway would count one account, the origin might authenticate the other.
     if (conflictingCredentials(request.headers)) return refuse(400, "request.conflicting_credentials", route?.errors ?? config.errors);

@@ -12,6 +12,8 @@ export interface ForwardOptions {
   credential: CredentialHeader;
   /** Replaces the client's key in the `credential` header toward the origin; unset or empty keeps the client's. */
   originApiKey?: string;
+  /** The path to forward instead of the request's own: the guard's canonical path (GuardState.path). */
+  path?: string;
   /** How long to wait for the origin's response headers. A body that streams longer is never cut. */
   timeoutMs: number;
   /** The gateway's headers for the origin (`x-guard-*` verdict headers). Client-sent `x-guard-*` headers are always dropped. */
@@ -77,7 +79,7 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 export async function forward(request: Request, options: ForwardOptions): Promise<ForwardResult> {
   let target: string;
   try {
-    target = originTarget(options.originUrl, request.url);
+    target = originTarget(options.originUrl, request.url, options.path);
   } catch {
     return unreachable("the origin URL is not a valid http(s) URL");
   }
@@ -133,13 +135,13 @@ export async function forward(request: Request, options: ForwardOptions): Promis
   }
 }
 
-/** The origin URL for a client request: the origin's base path, then the request's path and query as sent. */
-export function originTarget(originUrl: string, requestUrl: string): string {
+/** The origin URL for a client request: the origin's base path, then the path (the request's own unless given) and the query as sent. */
+export function originTarget(originUrl: string, requestUrl: string, path?: string): string {
   const base = new URL(originUrl);
   if (base.protocol !== "http:" && base.protocol !== "https:") throw new TypeError("origin URL must be http(s)");
   const url = new URL(requestUrl);
   const basePath = base.pathname.endsWith("/") ? base.pathname.slice(0, -1) : base.pathname;
-  return `${base.origin}${basePath}${url.pathname}${url.search}`;
+  return `${base.origin}${basePath}${path ?? url.pathname}${url.search}`;
 }
 
 function unreachable(detail: string): ForwardResult {

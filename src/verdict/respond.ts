@@ -16,6 +16,7 @@ const MESSAGES: Array<[prefix: string, message: string]> = [
   ["store.", "The service is temporarily unavailable. Please retry shortly."],
   ["request.too_large", "The request body is too large."],
   ["request.invalid_json", "The request body must be valid JSON."],
+  ["request.ambiguous_path", "The request path is ambiguous: send it without escaped slashes, backslashes, dot segments or control characters."],
   ["request.conflicting_credentials", "Send one API key: x-api-key and Authorization name different credentials."],
   ["route.not_found", "Not found."],
   ["origin.timeout", "The upstream API did not answer in time."],

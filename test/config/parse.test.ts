@@ -95,6 +95,14 @@ describe("matchRoute", () => {
     expect(name("GET", "/betamax")).toBeNull();
   });
 
+  it("matches canonical paths in any case; a trailing /* matches its prefix too, a trailing / in a pattern is ignored", () => {
+    expect(name("POST", "/V1/Messages")).toBe("messages");
+    expect(name("PUT", "/v2")).toBe("v2");
+    expect(name("PUT", "/v2x")).toBeNull();
+    const c = loadConfig({ routes: [{ name: "slash", match: { path: "/v1/files/" } }] });
+    expect(matchRoute(c, "GET", "/v1/files")?.name).toBe("slash");
+  });
+
   it("treats regex characters in paths literally", () => {
     const c = loadConfig({ routes: [{ name: "dot", match: { path: "/v1/a.b" } }] });
     expect(matchRoute(c, "GET", "/v1/a.b")?.name).toBe("dot");
