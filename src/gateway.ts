@@ -13,7 +13,7 @@ export interface GatewayOptions extends GuardOptions {
   origin: {
     /** Where allowed traffic goes; the request's path and query are appended to it. */
     url: string;
-    /** Replaces the client's credential toward the origin, when set. */
+    /** Replaces the client's key toward the origin, in the route's credential header, when set. */
     apiKey?: string;
     /**
      * Sends origin requests instead of the global `fetch`: a service binding
@@ -78,6 +78,8 @@ export function createGateway(options: GatewayOptions): Hono {
     const state = c.get("guard");
     const result = await forward(c.req.raw, {
       originUrl: options.origin.url,
+      path: state.path,
+      credential: state.credential,
       originApiKey: options.origin.apiKey,
       fetch: options.origin.fetch,
       timeoutMs: state.route?.originTimeoutMs ?? config.originTimeoutMs,

@@ -1,3 +1,4 @@
+import type { CredentialHeader } from "../identity/key-hash";
 import type { ErrorFormat, Mode } from "./types";
 
 /**
@@ -29,6 +30,8 @@ export interface RouteInput {
   match: { path?: string; paths?: string[]; methods?: string[] };
   mode?: Mode;
   errors?: ErrorFormat;
+  /** The header the origin authenticates; the other is stripped. Default "x-api-key" for errors "anthropic", else "authorization". */
+  credential?: CredentialHeader;
   maxBodyBytes?: number;
   originTimeoutMs?: number;
   /** Geo, network and identity policy (README: "Geo, network and identity policy"). */

@@ -6,6 +6,7 @@ import { parseTrust, untrustedOnly } from "./trust";
 import { parseFingerprint } from "./fingerprint";
 import { parseGeo } from "./geo";
 import { compilePathPattern } from "./routes";
+import { CREDENTIAL_HEADERS, defaultCredential } from "./credential";
 import {
   type Obj,
   Problems,
@@ -60,7 +61,7 @@ export class ConfigError extends Error {
 
 const ROUTE_FIELDS = fieldsOf<RouteInput>()([
   "name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content",
-  "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle", "keyless",
+  "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle", "keyless", "credential",
 ]);
 
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -120,6 +121,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   // (read in this order: problems are listed in it)
   const mode = readEnum(obj, "mode", path, p, MODES) ?? top.mode;
   const errors = readEnum(obj, "errors", path, p, ERROR_FORMATS) ?? top.errors;
+  const credential = readEnum(obj, "credential", path, p, CREDENTIAL_HEADERS) ?? defaultCredential(errors);
   const maxBodyBytes = readNumber(obj, "maxBodyBytes", path, p, { integer: true, min: 1 }) ?? top.maxBodyBytes;
   const originTimeoutMs = readNumber(obj, "originTimeoutMs", path, p, { integer: true, min: 1 }) ?? top.originTimeoutMs;
   const signalBudget = parseSignalBudget(obj.throttle, at(path, "throttle"), p);
@@ -136,6 +138,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     pathPatterns,
     mode,
     errors,
+    credential,
     maxBodyBytes,
     originTimeoutMs,
     needsBody: needsBody || needs.body,

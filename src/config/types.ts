@@ -1,3 +1,4 @@
+import type { CredentialHeader } from "../identity/key-hash.ts";
 import type { ClusterDimension, Dimension } from "../request/dimensions.ts";
 import type { RequestFacts } from "../request/facts.ts";
 import type { Finding } from "../verdict/types.ts";
@@ -53,6 +54,8 @@ export interface RouteConfig {
   pathPatterns: readonly RegExp[];
   mode: Mode;
   errors: ErrorFormat;
+  /** The header the origin authenticates: the Subject's key is read from it alone, the other is stripped. */
+  credential: CredentialHeader;
   maxBodyBytes: number;
   /** Time allowed until the origin's response headers arrive; then 504. */
   originTimeoutMs: number;

@@ -1,10 +1,12 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { type ConfigInput, loadConfig } from "../config/parse";
 import { matchRoute } from "../config/routes";
+import { canonicalPath } from "../config/canonical-path";
+import { defaultCredential } from "../config/credential";
 import type { ErrorFormat, GatewayConfig, RouteConfig } from "../config/types";
 import type { RequestBody } from "../request/body";
 import type { RequestFacts } from "../request/facts";
-import { type KeyHasher, createKeyHasher, rememberingHasher } from "../identity/key-hash";
+import { type CredentialHeader, type KeyHasher, conflictingCredentials, createKeyHasher, rememberingHasher } from "../identity/key-hash";
 import { fingerprintId } from "../identity/fingerprint";
 import { type Subject, identify } from "../identity/subject";
 import type { DecisionEvent } from "../telemetry/event";
@@ -46,6 +48,10 @@ export interface GuardOptions {
 export interface GuardState {
   requestId: string;
   route: RouteConfig | null;
+  /** The canonical path the route was matched on: forward this one, so the origin serves what the guard checked. */
+  path: string;
+  /** The header the key was read from, the only credential the proxy forwards: the route's, else the top-level `errors` format's default. */
+  credential: CredentialHeader;
   subject: Subject;
   verdict: Verdict;
   /** The body, when the guard read it: forward these bytes (the request stream is consumed). */
@@ -119,13 +125,19 @@ export function createGuard(options: GuardOptions): Guard {
     const started = now();
     const requestId = crypto.randomUUID();
     const request = c.req.raw;
-    const path = new URL(request.url).pathname;
-    const route = matchRoute(config, request.method, path);
+    const raw = new URL(request.url).pathname;
+    // One path for matching, telemetry and forwarding; null: ambiguous, refused below.
+    const canonical = canonicalPath(raw);
+    const path = canonical ?? raw;
+    const route = canonical === null ? null : matchRoute(config, request.method, canonical);
+    const credential = route?.credential ?? defaultCredential(config.errors);
     // the fingerprint id where the store keys need it; elsewhere it is computed after the response, for telemetry
-    const subject = await identify(request, hashKey, { fingerprint: route?.needsFingerprint === true });
+    const subject = await identify(request, hashKey, { credential, fingerprint: route?.needsFingerprint === true });
     const state: GuardState = {
       requestId,
       route,
+      path,
+      credential,
       subject,
       verdict: decide([], [], route?.mode ?? "enforce"),
       body: null,
@@ -136,26 +148,24 @@ export function createGuard(options: GuardOptions): Guard {
     };
     const record = (response: Response, decidedAt: number) =>
       schedule(c, async () => telemetry.record(await eventFor(state, request, path, response.status, decidedAt - started), state.verdict));
+    // Answered at the edge in every mode.
+    const refuse = (code: RefusalCode, format: ErrorFormat) => {
+      state.verdict = enforcedDenial(code);
+      const response = refusal(format, state.verdict, requestId);
+      record(response, now());
+      return response;
+    };
 
-    if (!route) {
-      if (config.unmatched === "404") {
-        state.verdict = enforcedDenial("route.not_found");
-        const response = refusal(config.errors, state.verdict, requestId);
-        record(response, now());
-        return response;
-      }
-      return pass(c, next, state, now, record);
-    }
+    if (canonical === null) return refuse("request.ambiguous_path", config.errors);
+    if (!route && config.unmatched === "404") return refuse("route.not_found", config.errors);
+    // The gateway would count one account, the origin might authenticate the other.
+    if (conflictingCredentials(request.headers)) return refuse("request.conflicting_credentials", route?.errors ?? config.errors);
+    if (!route) return pass(c, next, state, now, record);
 
     const findings: Finding[] = [];
     const bodyProblem = await takeBody(c, route, state);
-    if (bodyProblem) {
-      // An oversized body is refused in every mode: the gateway will not buffer or forward it.
-      state.verdict = enforcedDenial(bodyProblem);
-      const response = refusal(route.errors, state.verdict, requestId);
-      record(response, now());
-      return response;
-    }
+    // An oversized body is refused in every mode: the gateway will not buffer or forward it.
+    if (bodyProblem) return refuse(bodyProblem, route.errors);
 
     const facts: RequestFacts = { request, subject, body: state.body };
     const blocked = () => route.mode === "enforce" && findings.some((f) => f.action === "block");
@@ -256,8 +266,11 @@ const overClusters = (state: GuardState): string[] => state.limitCheck?.clusters
 const limitHeaders = (route: RouteConfig, verdict: Verdict, nowMs: number) =>
   rateLimitHeaders(verdict.limits, route.providerHeaders ? route.errors : null, nowMs);
 
-/** A request refused before any check (no route, a body too large): enforced in every mode. */
-const enforcedDenial = (code: "route.not_found" | "request.too_large"): Verdict => decide([finding(code, "block")], [], "enforce");
+/** What the gateway refuses before any check, in every mode. */
+type RefusalCode = "route.not_found" | "request.too_large" | "request.ambiguous_path" | "request.conflicting_credentials";
+
+/** A request refused before any check: enforced in every mode. */
+const enforcedDenial = (code: RefusalCode): Verdict => decide([finding(code, "block")], [], "enforce");
 
 /** The answer to such a refusal: the error body alone, without the verdict headers of a policy denial. */
 const refusal = (format: ErrorFormat, verdict: Verdict, requestId: string): Response =>

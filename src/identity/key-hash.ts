@@ -1,3 +1,6 @@
+/** The header a client's API key is read from, and the only credential header the origin receives. */
+export type CredentialHeader = "x-api-key" | "authorization";
+
 const encoder = new TextEncoder();
 
 export type KeyHasher = (apiKey: string) => Promise<string>;
@@ -43,11 +46,21 @@ export function rememberingHasher(hash: KeyHasher): KeyHasher {
   };
 }
 
-/** The client's API key: `x-api-key`, else `Authorization: Bearer <key>`. */
-export function readApiKey(headers: Headers): { key: string; source: "x-api-key" | "authorization" } | null {
-  const apiKey = headers.get("x-api-key")?.trim();
-  if (apiKey) return { key: apiKey, source: "x-api-key" };
+/** The client's API key from the route's credential header (`x-api-key: <key>` or `Authorization: Bearer <key>`) alone. */
+export function readApiKey(headers: Headers, credential: "x-api-key" | "authorization"): string | null {
+  if (credential === "x-api-key") return headers.get("x-api-key")?.trim() || null;
   const auth = headers.get("authorization");
   const match = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
-  return match ? { key: match[1]!, source: "authorization" } : null;
+  return match ? match[1]! : null;
+}
+
+/**
+ * True when the request carries two different credentials: an `x-api-key`
+ * and an `Authorization` that is not `Bearer` with that same key. The gateway
+ * and the origin could then count different accounts.
+ */
+export function conflictingCredentials(headers: Headers): boolean {
+  const apiKey = headers.get("x-api-key")?.trim();
+  if (!apiKey || !headers.get("authorization")?.trim()) return false;
+  return readApiKey(headers, "authorization") !== apiKey;
 }

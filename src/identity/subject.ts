@@ -1,6 +1,6 @@
 import { type ClientInfo, parseUserAgent } from "./client";
 import { fingerprintId } from "./fingerprint";
-import { type KeyHasher, readApiKey } from "./key-hash";
+import { type CredentialHeader, type KeyHasher, readApiKey } from "./key-hash";
 import { type IpAddress, parseIp, prefixOf } from "./ip";
 import type { CfFields } from "./cf";
 
@@ -12,7 +12,8 @@ import type { CfFields } from "./cf";
 export interface Subject {
   /** The HMAC of the API key; null when the request has none. */
   keyHash: string | null;
-  keySource: "x-api-key" | "authorization" | null;
+  /** The header the key was read from: the route's credential header. */
+  keySource: CredentialHeader | null;
   ip: IpAddress | null;
   /** The address as a limit dimension: IPv4 /32, IPv6 /64 (one host's usual allocation). */
   ipPrefix: string | null;
@@ -39,20 +40,21 @@ export interface Subject {
 const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 
 /**
- * The request's Subject. `options.fingerprint: false` skips the fingerprint
+ * The request's Subject, its key read from `options.credential` (the route's
+ * credential header) alone. `options.fingerprint: false` skips the fingerprint
  * id (left empty), for routes that neither limit nor block by it.
  */
-export async function identify(request: Request, hashKey: KeyHasher, options: { fingerprint?: boolean } = {}): Promise<Subject> {
+export async function identify(request: Request, hashKey: KeyHasher, options: { credential: CredentialHeader; fingerprint?: boolean }): Promise<Subject> {
   const cf = (request.cf ?? {}) as CfFields;
   const ip = parseIp(request.headers.get("cf-connecting-ip"));
-  const apiKey = readApiKey(request.headers);
+  const apiKey = readApiKey(request.headers, options.credential);
   const country = str(cf.country)?.toUpperCase() ?? null;
   const regionCode = str(cf.regionCode)?.toUpperCase() ?? null;
   const client = parseUserAgent(request.headers.get("user-agent"));
-  const [keyHash, fingerprint] = await Promise.all([apiKey ? hashKey(apiKey.key) : null, options.fingerprint === false ? "" : fingerprintId(request.headers, cf, client)]);
+  const [keyHash, fingerprint] = await Promise.all([apiKey ? hashKey(apiKey) : null, options.fingerprint === false ? "" : fingerprintId(request.headers, cf, client)]);
   return {
     keyHash,
-    keySource: apiKey?.source ?? null,
+    keySource: apiKey ? options.credential : null,
     ip,
     ipPrefix: ip ? prefixOf(ip, ip.version === 4 ? 32 : 64) : null,
     subnet: ip ? prefixOf(ip, ip.version === 4 ? 24 : 48) : null,

@@ -2,13 +2,18 @@
 // stream. No Hono here: the middleware and the worker call this with a plain
 // Request.
 
+import type { CredentialHeader } from "../identity/key-hash";
 import { originRequestHeaders, stripHopByHop } from "./headers";
 
 export interface ForwardOptions {
   /** The origin's base URL; it may carry a base path (`https://api.example/v2`). Its query and fragment are ignored. */
   originUrl: string;
-  /** Replaces the client's `x-api-key` / `Authorization` toward the origin; unset or empty keeps the client's. */
+  /** The header the origin authenticates (the route's `credential`); the other credential header is not sent. */
+  credential: CredentialHeader;
+  /** Replaces the client's key in the `credential` header toward the origin; unset or empty keeps the client's. */
   originApiKey?: string;
+  /** The path to forward instead of the request's own: the guard's canonical path (GuardState.path). */
+  path?: string;
   /** How long to wait for the origin's response headers. A body that streams longer is never cut. */
   timeoutMs: number;
   /** The gateway's headers for the origin (`x-guard-*` verdict headers). Client-sent `x-guard-*` headers are always dropped. */
@@ -43,8 +48,8 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Sends `request` to the origin: path and query appended to the origin's base
- * path, hop-by-hop headers removed both ways, credentials swapped, verdict
- * headers added. Never throws.
+ * path, hop-by-hop headers removed both ways, only the `credential` header
+ * kept (the origin key in it, when set), verdict headers added. Never throws.
  *
  * The response body is passed through as the origin's bytes: the origin
  * fetch uses `encodeResponseBody: "manual"` and the returned Response has
@@ -67,14 +72,14 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  *   for logs
  * @example
  * const result = await forward(c.req.raw, { originUrl: env.ORIGIN_URL, timeoutMs: 30_000,
- *   originApiKey: env.ORIGIN_API_KEY, headers: { "x-guard-action": "allow" }, signal: c.req.raw.signal });
+ *   credential: "x-api-key", originApiKey: env.ORIGIN_API_KEY, headers: { "x-guard-action": "allow" }, signal: c.req.raw.signal });
  * if (!result.ok) return errorResponse(result.status, result.code);
  * return result.response;
  */
 export async function forward(request: Request, options: ForwardOptions): Promise<ForwardResult> {
   let target: string;
   try {
-    target = originTarget(options.originUrl, request.url);
+    target = originTarget(options.originUrl, request.url, options.path);
   } catch {
     return unreachable("the origin URL is not a valid http(s) URL");
   }
@@ -130,13 +135,13 @@ export async function forward(request: Request, options: ForwardOptions): Promis
   }
 }
 
-/** The origin URL for a client request: the origin's base path, then the request's path and query as sent. */
-export function originTarget(originUrl: string, requestUrl: string): string {
+/** The origin URL for a client request: the origin's base path, then the path (the request's own unless given) and the query as sent. */
+export function originTarget(originUrl: string, requestUrl: string, path?: string): string {
   const base = new URL(originUrl);
   if (base.protocol !== "http:" && base.protocol !== "https:") throw new TypeError("origin URL must be http(s)");
   const url = new URL(requestUrl);
   const basePath = base.pathname.endsWith("/") ? base.pathname.slice(0, -1) : base.pathname;
-  return `${base.origin}${basePath}${url.pathname}${url.search}`;
+  return `${base.origin}${basePath}${path ?? url.pathname}${url.search}`;
 }
 
 function unreachable(detail: string): ForwardResult {

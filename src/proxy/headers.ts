@@ -1,3 +1,5 @@
+import type { CredentialHeader } from "../identity/key-hash";
+
 // Header rules for forwarding: what a proxy must not pass on (RFC 9110 §7.6.1),
 // and what the gateway replaces on the way to the origin.
 
@@ -35,7 +37,9 @@ export function stripHopByHop(headers: Headers): Headers {
 }
 
 export interface OriginHeaderOptions {
-  /** Replaces the client's credential when set (an empty string counts as unset). */
+  /** The header the origin authenticates (the route's `credential`): the only credential header sent. */
+  credential: CredentialHeader;
+  /** Replaces the client's credential, in the `credential` header, when set (an empty string counts as unset). */
   originApiKey?: string;
   /** The gateway's own headers for the origin (x-guard-* verdict headers), set last. */
   headers?: Record<string, string>;
@@ -44,7 +48,8 @@ export interface OriginHeaderOptions {
 /**
  * The headers to send to the origin for a client request: hop-by-hop headers,
  * `host`, `content-length` (the runtime sets it from the body actually sent),
- * forgeable location headers and every client-sent `x-guard-*` header removed; the credential swapped;
+ * forgeable location headers, every client-sent `x-guard-*` header and the
+ * credential header the origin does not read removed; the credential swapped;
  * the gateway's headers added.
  */
 export function originRequestHeaders(clientHeaders: Headers, options: OriginHeaderOptions): Headers {
@@ -56,14 +61,10 @@ export function originRequestHeaders(clientHeaders: Headers, options: OriginHead
     if (name.startsWith(GUARD_PREFIX)) headers.delete(name);
   }
 
-  const key = options.originApiKey;
-  if (key) {
-    // Keep the client's scheme: Anthropic-style origins read x-api-key,
-    // OpenAI-style ones Authorization; with neither, Bearer is the common default.
-    const usedApiKey = headers.has("x-api-key");
-    if (usedApiKey) headers.set("x-api-key", key);
-    if (headers.has("authorization") || !usedApiKey) headers.set("authorization", `Bearer ${key}`);
-  }
+  // Only the header the guard read the key from: the origin must not authenticate another account.
+  const { credential, originApiKey } = options;
+  headers.delete(credential === "x-api-key" ? "authorization" : "x-api-key");
+  if (originApiKey) headers.set(credential, credential === "x-api-key" ? originApiKey : `Bearer ${originApiKey}`);
 
   for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
   return headers;

@@ -68,6 +68,13 @@ export const REASONS = {
   "store.unavailable": { check: "store", status: 503, throttleStatus: 503, retry: true, message: UNAVAILABLE },
   "store.fallback": { check: "store", status: null, retry: true, message: UNAVAILABLE },
   "request.invalid_json": { check: "request", status: 400, retry: false, message: "The request body must be valid JSON." },
+  "request.ambiguous_path": {
+    check: "request",
+    status: 400,
+    retry: false,
+    message: "The request path is ambiguous: send it without escaped slashes, backslashes, dot segments or control characters.",
+  },
+  "request.conflicting_credentials": { check: "request", status: 400, retry: false, message: "Send one API key: x-api-key and Authorization name different credentials." },
   "request.model_unknown": { check: "request", status: 400, retry: false, message: "The request body must name its model: a `model` field, or `params.model` in every request of a batch." },
   "request.too_large": { check: "request", status: 413, retry: false, message: "The request body is too large." },
   "route.not_found": { check: "request", status: 404, retry: false, message: "Not found." },

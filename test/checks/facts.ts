@@ -30,5 +30,5 @@ export async function facts(req: FakeRequest = {}): Promise<RequestFacts> {
   // the guard's own bounded read: the facts a check sees in the pipeline
   const read = text === null ? null : await readBody(request.clone(), Number.MAX_SAFE_INTEGER);
   const body = read?.ok ? read.body : null;
-  return { request, subject: await identify(request, hashKey), body };
+  return { request, subject: await identify(request, hashKey, { credential: "x-api-key" }), body };
 }

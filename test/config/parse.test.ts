@@ -46,7 +46,7 @@ describe("parseConfig", () => {
         expect.stringMatching(/^routes\[1\]\.match\.methods\[0\]: must be an HTTP method/),
         'routes[1].mode: must be one of "enforce", "shadow"',
         "routes[1].maxBodyBytes: must be a positive integer",
-        "routes[2].typo: unknown field (expected one of: name, match, mode, errors, maxBodyBytes, originTimeoutMs, geo, fingerprint, content, limits, clusters, providerHeaders, blocks, trust, throttle, keyless)",
+        "routes[2].typo: unknown field (expected one of: name, match, mode, errors, maxBodyBytes, originTimeoutMs, geo, fingerprint, content, limits, clusters, providerHeaders, blocks, trust, throttle, keyless, credential)",
         "routes[2].name: is required",
         "routes[2].match.path: is required",
         'routes[2].errors: must be one of "anthropic", "openai", "problem"',
@@ -93,6 +93,14 @@ describe("matchRoute", () => {
     expect(name("PUT", "/v2/anything/below")).toBe("v2");
     expect(name("GET", "/beta")).toBe("v2");
     expect(name("GET", "/betamax")).toBeNull();
+  });
+
+  it("matches canonical paths in any case; a trailing /* matches its prefix too, a trailing / in a pattern is ignored", () => {
+    expect(name("POST", "/V1/Messages")).toBe("messages");
+    expect(name("PUT", "/v2")).toBe("v2");
+    expect(name("PUT", "/v2x")).toBeNull();
+    const c = loadConfig({ routes: [{ name: "slash", match: { path: "/v1/files/" } }] });
+    expect(matchRoute(c, "GET", "/v1/files")?.name).toBe("slash");
   });
 
   it("treats regex characters in paths literally", () => {

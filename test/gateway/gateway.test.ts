@@ -185,11 +185,13 @@ describe("request bodies and origin failures", () => {
 });
 
 describe("forwarding", () => {
-  it("replaces the client's credential with the origin's and removes hop-by-hop headers", async () => {
+  it("replaces the client's credential with the origin's, in the route's credential header, and removes hop-by-hop headers", async () => {
     const gw = harness({ routes: [echoRoute()] }, { originApiKey: "sk-origin-credential" });
     const r = await gw.call("/__demo/echo/x", { method: "GET", headers: { "x-api-key": "sk-client-key", connection: "x-secret-hop", "x-secret-hop": "1", "keep-alive": "5" } });
     const seen = (await r.json()) as { headers: Record<string, string> };
-    expect(seen.headers["x-api-key"]).toBe("sk-origin-credential");
+    // a "problem" route's origin reads Authorization: the client's x-api-key does not reach it
+    expect(seen.headers.authorization).toBe("Bearer sk-origin-credential");
+    expect(seen.headers["x-api-key"]).toBeUndefined();
     expect(seen.headers["x-secret-hop"]).toBeUndefined();
     expect(seen.headers["keep-alive"]).toBeUndefined();
   });
@@ -219,7 +221,7 @@ describe("telemetry", () => {
   it("writes one data point per decision with the documented fields, and a log line per denial", async () => {
     const gw = harness(geoConfig());
     await gw.call("/v1/messages", { ...json(message, { "x-api-key": "sk-ant-very-secret-key" }), cf: GERMANY });
-    await gw.call("/v1/messages", { ...json(message, { authorization: "Bearer sk-ant-very-secret-key" }), cf: IRAN });
+    await gw.call("/v1/messages", { ...json(message, { "x-api-key": "sk-ant-very-secret-key" }), cf: IRAN });
     expect(gw.points).toHaveLength(2);
     for (const point of gw.points) {
       expect(point.blobs).toHaveLength(ANALYTICS_BLOBS.length);
@@ -242,7 +244,7 @@ describe("telemetry", () => {
     expect(field(0, "status")).toBe(200);
     expect(field(0, "model")).toBe("demo-small");
     expect(field(0, "keyHash")).toMatch(/^[0-9a-f]{32}$/);
-    // the same key, however it was sent, hashes the same
+    // the same key hashes the same
     expect(field(1, "keyHash")).toBe(field(0, "keyHash"));
     expect(Number(field(0, "originMs"))).toBeGreaterThanOrEqual(0);
     expect(field(1, "originMs")).toBe(-1);

@@ -51,7 +51,7 @@ describe("the signal budget", () => {
   });
 
   it("applies to hosting set to throttle, with the default budget (10 a minute per key), on a route without limits", async () => {
-    const gw = harness({ routes: [{ name: "messages", match: { path: "/v1/messages", methods: ["POST"] }, errors: "openai", geo: { presets: ["hosting"], hosting: "throttle" } }] });
+    const gw = harness({ routes: [{ name: "messages", match: { path: "/v1/messages", methods: ["POST"] }, errors: "openai", credential: "x-api-key", geo: { presets: ["hosting"], hosting: "throttle" } }] });
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
       const res = await gw.call("/v1/messages", { ...json(message, sdk("sk-cloud")), cf: AWS });

@@ -14,7 +14,7 @@ async function subjectOf(sample: ClientSample, extra: Record<string, string> = {
     body: "{}",
     cf: sample.cf as never,
   });
-  return identify(request, hashKey);
+  return identify(request, hashKey, { credential: "x-api-key" });
 }
 
 describe("parseUserAgent", () => {
@@ -55,7 +55,7 @@ describe("parseUserAgent", () => {
 
 describe("the fingerprint id", () => {
   it("is 16 hex characters and set on every subject, even with no cf fields and no headers", async () => {
-    const bare = await identify(new Request("https://gw.example/"), hashKey);
+    const bare = await identify(new Request("https://gw.example/"), hashKey, { credential: "x-api-key" });
     expect(bare.fingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(bare.client.kind).toBe("empty");
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createKeyHasher, readApiKey } from "../../src/identity/key-hash";
+import { conflictingCredentials, createKeyHasher, readApiKey } from "../../src/identity/key-hash";
 import { identify } from "../../src/identity/subject";
 
 const hashKey = createKeyHasher("test-secret-0123456789");
@@ -16,7 +16,7 @@ describe("identify", () => {
       },
       cf: { country: "de", regionCode: "BE", continent: "EU", asn: 3320, asOrganization: "Deutsche Telekom", colo: "FRA" } as never,
     });
-    const s = await identify(request, hashKey);
+    const s = await identify(request, hashKey, { credential: "x-api-key" });
     expect(s).toMatchObject({
       country: "DE",
       region: "DE-BE",
@@ -32,7 +32,7 @@ describe("identify", () => {
   });
 
   it("leaves every missing field null instead of trusting headers", async () => {
-    const s = await identify(new Request("https://gw.example/", { headers: { "x-forwarded-for": "198.51.100.1", "cf-ipcountry": "US" } }), hashKey);
+    const s = await identify(new Request("https://gw.example/", { headers: { "x-forwarded-for": "198.51.100.1", "cf-ipcountry": "US" } }), hashKey, { credential: "x-api-key" });
     expect(s).toMatchObject({ ip: null, ipPrefix: null, subnet: null, country: null, region: null, asn: null, keyHash: null });
   });
 
@@ -45,10 +45,24 @@ describe("identify", () => {
 });
 
 describe("readApiKey", () => {
-  it("reads x-api-key first, then a Bearer token", () => {
-    expect(readApiKey(new Headers({ "x-api-key": "a", authorization: "Bearer b" }))).toEqual({ key: "a", source: "x-api-key" });
-    expect(readApiKey(new Headers({ authorization: "bearer  b " }))).toEqual({ key: "b", source: "authorization" });
-    expect(readApiKey(new Headers({ authorization: "Basic Zm9v" }))).toBeNull();
-    expect(readApiKey(new Headers())).toBeNull();
+  it("reads the named credential header alone", () => {
+    const both = new Headers({ "x-api-key": "a", authorization: "Bearer b" });
+    expect(readApiKey(both, "x-api-key")).toBe("a");
+    expect(readApiKey(both, "authorization")).toBe("b");
+    expect(readApiKey(new Headers({ authorization: "bearer  b " }), "authorization")).toBe("b");
+    expect(readApiKey(new Headers({ authorization: "Bearer b" }), "x-api-key")).toBeNull();
+    expect(readApiKey(new Headers({ "x-api-key": "a" }), "authorization")).toBeNull();
+    expect(readApiKey(new Headers({ authorization: "Basic Zm9v" }), "authorization")).toBeNull();
+    expect(readApiKey(new Headers(), "x-api-key")).toBeNull();
+  });
+
+  it("tells two different credentials from one key in both headers", () => {
+    const conflict = (headers: Record<string, string>) => conflictingCredentials(new Headers(headers));
+    expect(conflict({ "x-api-key": "a", authorization: "Bearer b" })).toBe(true);
+    expect(conflict({ "x-api-key": "a", authorization: "Basic Zm9v" })).toBe(true);
+    expect(conflict({ "x-api-key": "a", authorization: "Bearer a" })).toBe(false);
+    expect(conflict({ "x-api-key": "a" })).toBe(false);
+    expect(conflict({ authorization: "Bearer b" })).toBe(false);
+    expect(conflict({ "x-api-key": " ", authorization: "Bearer b" })).toBe(false);
   });
 });

@@ -18,7 +18,7 @@ interface Echo {
 }
 
 function send(path: string, init: RequestInit = {}, options: Partial<ForwardOptions> = {}): Promise<ForwardResult> {
-  return forward(new Request(`${GATEWAY}${path}`, init), { originUrl: origin, timeoutMs: 5_000, ...options });
+  return forward(new Request(`${GATEWAY}${path}`, init), { originUrl: origin, credential: "x-api-key", timeoutMs: 5_000, ...options });
 }
 
 function expectOk(result: ForwardResult): Response {
@@ -108,10 +108,10 @@ describe("the request body", () => {
   it("sends options.body when the pipeline already read the request", async () => {
     const request = new Request(`${GATEWAY}/__demo/echo`, { method: "POST", body: '{"model":"a"}', headers: { "content-length": "13" } });
     const bytes = new Uint8Array(await request.arrayBuffer());
-    const read = await forward(request, { originUrl: origin, timeoutMs: 5_000, body: bytes });
+    const read = await forward(request, { originUrl: origin, credential: "x-api-key", timeoutMs: 5_000, body: bytes });
     expect(await expectOk(read).json<Echo>()).toMatchObject({ body: '{"model":"a"}', bodyLength: 13 });
 
-    const none = await forward(new Request(`${GATEWAY}/__demo/echo`, { method: "POST", body: "ignored" }), { originUrl: origin, timeoutMs: 5_000, body: null });
+    const none = await forward(new Request(`${GATEWAY}/__demo/echo`, { method: "POST", body: "ignored" }), { originUrl: origin, credential: "x-api-key", timeoutMs: 5_000, body: null });
     expect(await expectOk(none).json<Echo>()).toMatchObject({ body: "", bodyLength: 0 });
   });
 });
@@ -151,21 +151,27 @@ describe("request headers", () => {
     expect(guard).toEqual({ "x-guard-action": "flag", "x-guard-reason": "fingerprint.automation_ua" });
   });
 
-  it("replaces the client's credential with the origin key, in the header the client used", async () => {
+  it("sends only the credential header the origin reads, with the origin key in it when one is set", async () => {
     const key = "sk-origin-secret";
-    const apiKey = await echo({ headers: { "x-api-key": "sk-client" } }, { originApiKey: key });
+    const both = { headers: { "x-api-key": "sk-client", authorization: "Bearer sk-client" } };
+    const apiKey = await echo(both, { credential: "x-api-key", originApiKey: key });
     expect(apiKey.headers["x-api-key"]).toBe(key);
     expect(apiKey.headers.authorization).toBeUndefined();
 
-    const bearer = await echo({ headers: { authorization: "Bearer sk-client" } }, { originApiKey: key });
+    const bearer = await echo(both, { credential: "authorization", originApiKey: key });
     expect(bearer.headers.authorization).toBe(`Bearer ${key}`);
     expect(bearer.headers["x-api-key"]).toBeUndefined();
 
-    const none = await echo({}, { originApiKey: key });
-    expect(none.headers.authorization).toBe(`Bearer ${key}`);
+    // set even when the client sent none, or only the other header
+    expect((await echo({}, { credential: "authorization", originApiKey: key })).headers.authorization).toBe(`Bearer ${key}`);
+    const other = await echo({ headers: { authorization: "Bearer sk-client" } }, { credential: "x-api-key", originApiKey: key });
+    expect(other.headers["x-api-key"]).toBe(key);
+    expect(other.headers.authorization).toBeUndefined();
 
-    const kept = await echo({ headers: { "x-api-key": "sk-client", authorization: "Bearer sk-client-2" } });
-    expect(kept.headers).toMatchObject({ "x-api-key": "sk-client", authorization: "Bearer sk-client-2" });
+    // without an origin key, the client's own, in the credential header alone
+    const kept = await echo(both, { credential: "authorization" });
+    expect(kept.headers.authorization).toBe("Bearer sk-client");
+    expect(kept.headers["x-api-key"]).toBeUndefined();
   });
 });
 
@@ -321,13 +327,15 @@ describe("failures", () => {
 
 describe("official SDKs through forward()", () => {
   // The SDKs talk to the gateway's address; their fetch hands each request to forward().
-  const viaForward = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const result = await forward(new Request(input, init), { originUrl: origin, timeoutMs: 5_000, originApiKey: "sk-origin" });
-    return result.ok ? result.response : new Response(result.detail, { status: result.status });
-  };
+  const viaForward =
+    (credential: ForwardOptions["credential"]) =>
+    async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const result = await forward(new Request(input, init), { originUrl: origin, credential, timeoutMs: 5_000, originApiKey: "sk-origin" });
+      return result.ok ? result.response : new Response(result.detail, { status: result.status });
+    };
 
   it("streams an Anthropic message with its usage", async () => {
-    const client = new Anthropic({ apiKey: "sk-client", baseURL: GATEWAY, fetch: viaForward, maxRetries: 0 });
+    const client = new Anthropic({ apiKey: "sk-client", baseURL: GATEWAY, fetch: viaForward("x-api-key"), maxRetries: 0 });
     const stream = client.messages.stream({ model: "demo-small", max_tokens: 128, messages: [{ role: "user", content: "through the gateway" }] });
     const final = await stream.finalMessage();
     expect(final.content[0]?.type === "text" && final.content[0].text).toContain("through the gateway");
@@ -336,7 +344,7 @@ describe("official SDKs through forward()", () => {
   });
 
   it("streams an OpenAI chat completion with its usage chunk", async () => {
-    const client = new OpenAI({ apiKey: "sk-client", baseURL: `${GATEWAY}/v1`, fetch: viaForward, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: "sk-client", baseURL: `${GATEWAY}/v1`, fetch: viaForward("authorization"), maxRetries: 0 });
     const stream = await client.chat.completions.create({
       model: "demo-small",
       messages: [{ role: "user", content: "through the gateway" }],

@@ -41,6 +41,7 @@ describe("forward() with a Fetcher-like origin", () => {
     });
     const result = await forward(request, {
       originUrl: "https://origin.internal/base",
+      credential: "x-api-key",
       originApiKey: "sk-origin",
       timeoutMs: 5_000,
       headers: { "x-guard-action": "flag" },
@@ -60,6 +61,7 @@ describe("forward() with a Fetcher-like origin", () => {
   it("answers 502 origin.unreachable when the function throws", async () => {
     const result = await forward(new Request("https://gateway.test/v1/models"), {
       originUrl: "https://origin.internal",
+      credential: "x-api-key",
       timeoutMs: 5_000,
       fetch: async () => {
         throw new Error("binding gone");

@@ -10,7 +10,7 @@ const ask = async (path: string, body: object, headers: Record<string, string> =
     headers: { "content-type": "application/json", "x-api-key": "sk-test", ...headers },
     body: JSON.stringify(body),
   });
-  const result = await forward(request, { originUrl: originUrl(), timeoutMs: 5000 });
+  const result = await forward(request, { originUrl: originUrl(), credential: "x-api-key", timeoutMs: 5000 });
   if (!result.ok) throw new Error(result.detail);
   return trackUsage(result.response);
 };
