@@ -142,9 +142,9 @@ function readRules(obj: Obj, path: string, p: Problems): GeoRules {
 
   // preset entries first: an entry the config repeats keeps the preset as its source
   for (const preset of presets.filter((x) => x.kind === "deny")) {
-    for (const c of preset.countries ?? []) deny.countries.set(c, presetLabel(preset));
-    for (const r of preset.regions ?? []) deny.regions.set(r, presetLabel(preset));
-    for (const a of preset.asns ?? []) deny.asns.set(a, presetLabel(preset));
+    for (const c of preset.countries ?? []) deny.countries.set(c.code, presetLabel(preset));
+    for (const r of preset.regions ?? []) deny.regions.set(r.code, presetLabel(preset));
+    for (const a of preset.asns ?? []) deny.asns.set(a.asn, presetLabel(preset));
   }
   const denyObj = obj.deny === undefined ? undefined : readObject(obj.deny, at(path, "deny"), p, LIST_FIELDS);
   const allowObj = obj.allow === undefined ? undefined : readObject(obj.allow, at(path, "allow"), p, LIST_FIELDS);
@@ -164,7 +164,7 @@ function readRules(obj: Obj, path: string, p: Problems): GeoRules {
 
   // naming the preset turns it on (deny); a hosting action other than allow does too
   const hostingAction = readEnum(obj, "hosting", path, p, HOSTING_ACTIONS) ?? (presets.includes(HOSTING) ? "deny" : "allow");
-  const hostingAsns = new Map((HOSTING.asns ?? []).map((a) => [a, presetLabel(HOSTING)]));
+  const hostingAsns = new Map((HOSTING.asns ?? []).map((a) => [a.asn, presetLabel(HOSTING)]));
 
   const regionCountries = new Set([...deny.regions.keys(), ...allow.regions.keys()].map((r) => r.slice(0, r.indexOf("-"))));
   return {
