@@ -58,7 +58,7 @@ describe("presets", () => {
       date: "2026-02-30",
       summary: "",
       kind: "deny",
-      source: { regulation: "see https://example.test" },
+      source: { regulation: "see https://presets.invalid" },
       countries: [{ code: "CN", name: "China" }, { code: "XX", name: "nowhere" }, { code: "CN", name: "China again" }],
       regions: [{ code: "CN-HK" }],
       asns: [{ asn: 0, name: "zero" }],
