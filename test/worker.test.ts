@@ -34,6 +34,23 @@ describe("the Worker as wrangler.toml configures it", () => {
     expect((await exports.default.fetch(new Request("https://gw.test/v1/models"))).status).toBe(200);
   });
 
+  it("serves the frontier model on the chat route outside the countries of concern only", async () => {
+    const chat = (model: string, country: string) =>
+      exports.default.fetch(
+        new Request("https://gw.test/v1/chat/completions", {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: "Bearer sk-demo", "cf-connecting-ip": "198.51.100.7" },
+          body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
+          cf: { country, continent: "AS", asn: 64496 } as never,
+        }),
+      );
+    const denied = await chat("fable-5", "HK");
+    expect(denied.status).toBe(451);
+    expect(await denied.json()).toMatchObject({ error: { code: "geo.model_restricted" } });
+    expect((await chat("demo-small", "HK")).status).toBe(200);
+    expect((await chat("fable-5", "JP")).status).toBe(200);
+  });
+
   it("answers unmatched paths 404", async () => {
     const r = await exports.default.fetch(new Request("https://gw.test/admin/secret"));
     expect(r.status).toBe(404);

@@ -8,8 +8,12 @@ import type { ConfigInput, RouteInput } from "../../src/config/input";
 /**
  * A route's policy as we would deploy it in front of a model API, with the
  * settings the README recommends:
- * - geo: the sanctions preset, Tor denied, traffic from hosting providers
- *   flagged (not denied: agents and back ends legitimately run in clouds);
+ * - geo: the sanctions and countries-of-concern presets (a frontier model's
+ *   route: the countries AI export controls name, which the major providers
+ *   do not serve either; a provider that serves them drops the preset, or
+ *   names it in a model rule for its frontier models only), Tor denied,
+ *   traffic from hosting providers flagged (not denied: agents and back ends
+ *   legitimately run in clouds);
  * - fingerprint and content signals at their defaults (flag);
  * - limits: per key 60 requests a minute and 400,000 tokens (refilling
  *   6,000 a second), per /24 (or IPv6 /48) 600 requests a minute: a subnet is
@@ -28,7 +32,7 @@ function apiRoute(name: string, path: string, errors: "anthropic" | "openai", va
     name,
     match: { path, methods: ["POST"] },
     errors,
-    geo: { presets: ["sanctions", "hosting"], tor: "deny", hosting: variant.hosting ?? "flag" },
+    geo: { presets: ["sanctions", "countries-of-concern", "hosting"], tor: "deny", hosting: variant.hosting ?? "flag" },
     fingerprint: {},
     content: {},
     limits: [

@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import { PRESETS } from "../config/presets";
 import type { GatewayConfig } from "../config/types";
 import type { Limiter } from "../limits/limiter";
 import { type BlockEntry, type BlockRecord, type AdminStore, blockKey, blocksIndexKey, isAdminStore, parseBlockTarget } from "../limits/blocks";
@@ -144,6 +145,9 @@ export function createAdmin(options: AdminOptions): Hono {
       return json(c, { error: `the statistics could not be read: ${String(error).slice(0, 300)}` }, 502);
     }
   });
+
+  // The presets this build ships, each with its date, source, entries and notes: what a route naming one enforces.
+  app.get("/presets", (c) => json(c, { presets: [...PRESETS.values()] }));
 
   // Clusters over their limit now: the limit script lists their counters; counts are read live.
   app.get("/clusters", async (c) => {

@@ -40,7 +40,7 @@ export interface RuleLists {
 export interface GeoRules {
   allow: RuleLists;
   deny: RuleLists;
-  /** Countries some region entry belongs to: a request from one without a region is of unknown location. */
+  /** Countries where a region entry can decide (not only denied regions of a country denied whole): a request from one without a region is of unknown location. */
   regionCountries: ReadonlySet<string>;
   tor: PlacePolicy;
   unknown: PlacePolicy;

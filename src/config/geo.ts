@@ -141,11 +141,14 @@ function readRules(obj: Obj, path: string, p: Problems): GeoRules {
   const deny = emptyLists();
   const allow = emptyLists();
 
-  // preset entries first: an entry the config repeats keeps the preset as its source
+  // preset entries first: an entry the config repeats keeps the preset as its source, one in two presets the first
+  const keepFirst = <K>(map: Map<K, string>, key: K, label: string) => {
+    if (!map.has(key)) map.set(key, label);
+  };
   for (const preset of presets.filter((x) => x.kind === "deny")) {
-    for (const c of preset.countries ?? []) deny.countries.set(c, presetLabel(preset));
-    for (const r of preset.regions ?? []) deny.regions.set(r, presetLabel(preset));
-    for (const a of preset.asns ?? []) deny.asns.set(a, presetLabel(preset));
+    for (const c of preset.countries ?? []) keepFirst(deny.countries, c.code, presetLabel(preset));
+    for (const r of preset.regions ?? []) keepFirst(deny.regions, r.code, presetLabel(preset));
+    for (const a of preset.asns ?? []) keepFirst(deny.asns, a.asn, presetLabel(preset));
   }
   const denyObj = obj.deny === undefined ? undefined : readObject(obj.deny, at(path, "deny"), p, LIST_FIELDS);
   const allowObj = obj.allow === undefined ? undefined : readObject(obj.allow, at(path, "allow"), p, LIST_FIELDS);
@@ -165,9 +168,15 @@ function readRules(obj: Obj, path: string, p: Problems): GeoRules {
 
   // naming the preset turns it on (deny); a hosting action other than allow does too
   const hostingAction = readEnum(obj, "hosting", path, p, HOSTING_ACTIONS) ?? (presets.includes(HOSTING) ? "deny" : "allow");
-  const hostingAsns = new Map((HOSTING.asns ?? []).map((a) => [a, presetLabel(HOSTING)]));
+  const hostingAsns = new Map((HOSTING.asns ?? []).map((a) => [a.asn, presetLabel(HOSTING)]));
 
-  const regionCountries = new Set([...deny.regions.keys(), ...allow.regions.keys()].map((r) => r.slice(0, r.indexOf("-"))));
+  // a region entry makes a request from its country without a region unknown, unless the entry cannot change
+  // the outcome: a denied region of a country denied whole (CN-HK with CN)
+  const countryOf = (region: string) => region.slice(0, region.indexOf("-"));
+  const regionCountries = new Set([
+    ...[...deny.regions.keys()].map(countryOf).filter((c) => !deny.countries.has(c)),
+    ...[...allow.regions.keys()].map(countryOf),
+  ]);
   return {
     allow,
     deny,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseGeo } from "../../src/config/geo";
+import { COUNTRIES_OF_CONCERN } from "../../src/config/presets";
 import { Problems } from "../../src/config/read";
 import type { Finding } from "../../src/verdict/types";
 import { type FakeRequest, facts } from "./facts";
@@ -114,6 +115,56 @@ describe("geo check: locations", () => {
       expect(summary(await check(at("UA-23")))).toEqual(["geo.region_denied block 451"]);
       expect(summary(await check(at("UA-65")))).toEqual(["geo.region_denied block 451"]);
       expect(summary(await check(at("UA-43")))).toEqual(["geo.region_denied block 451"]);
+    });
+
+    it("countries-of-concern denies every country it lists with 451, naming the preset and its date", async () => {
+      const check = geo({ presets: ["countries-of-concern"] });
+      const listed = COUNTRIES_OF_CONCERN.countries!.map((c) => c.code);
+      expect(listed).toEqual(expect.arrayContaining(["CN", "HK", "MO", "RU", "IR", "KP", "BY", "VE"]));
+      for (const country of listed) {
+        const findings = await check(from(country));
+        expect(findings, country).toEqual([
+          {
+            reason: { check: "geo", code: "geo.country_denied", detail: `country ${country} (countries-of-concern preset 2026-12-03)` },
+            action: "block",
+            status: 451,
+            final: true,
+            risk: 1,
+          },
+        ]);
+      }
+      for (const ok of ["US", "DE", "TW", "SG", "JP", "CY", "UA-30"]) expect(await check(at(ok)), ok).toEqual([]);
+    });
+
+    it("countries-of-concern handles Hong Kong and Macau by country and by region of China, and China without a region", async () => {
+      const check = geo({ presets: ["countries-of-concern"] });
+      // as Cloudflare reports them: countries HK and MO
+      expect(summary(await check(from("HK", { continent: "AS" })))).toEqual(["geo.country_denied block 451"]);
+      expect(summary(await check(from("MO", { continent: "AS" })))).toEqual(["geo.country_denied block 451"]);
+      // as a source coding them as ISO 3166-2 subdivisions of China would
+      for (const r of ["CN-HK", "CN-MO"]) {
+        const [f] = await check(at(r));
+        expect(f!.reason).toEqual({ check: "geo", code: "geo.region_denied", detail: `region ${r} (countries-of-concern preset 2026-12-03)` });
+        expect(f!.status).toBe(451);
+      }
+      // China is denied whole: with any region, and without one (not an unknown location), even when unknown locations pass
+      expect(summary(await check(at("CN-BJ")))).toEqual(["geo.country_denied block 451"]);
+      expect(summary(await geo({ presets: ["countries-of-concern"], unknown: "allow" })(at("CN")))).toEqual(["geo.country_denied block 451"]);
+      // Taiwan is not listed; a source that reports it as region TW of China can be let through by region
+      expect(await check(from("TW", { continent: "AS" }))).toEqual([]);
+      const taiwan = geo({ presets: ["countries-of-concern"], allow: { regions: ["CN-TW"] } });
+      expect(await taiwan(at("CN-TW"))).toEqual([]);
+      expect(summary(await taiwan(at("CN-GD")))).toEqual(["geo.country_denied block 451"]);
+      // with an allow entry inside China, a request from China without a region cannot be told apart
+      expect(summary(await taiwan(at("CN")))).toEqual(["geo.unknown_location block 451"]);
+    });
+
+    it("an entry in two named presets keeps the first preset as its source", async () => {
+      const both = geo({ presets: ["sanctions", "countries-of-concern"] });
+      expect((await both(at("IR")))[0]!.reason.detail).toBe("country IR (sanctions preset 2026-11-22)");
+      expect((await both(at("RU")))[0]!.reason.detail).toBe("country RU (countries-of-concern preset 2026-12-03)");
+      const reversed = geo({ presets: ["countries-of-concern", "sanctions"] });
+      expect((await reversed(at("IR")))[0]!.reason.detail).toBe("country IR (countries-of-concern preset 2026-12-03)");
     });
 
     it("a route extends a preset with its own entries", async () => {
@@ -293,6 +344,26 @@ describe("geo check: model rules", () => {
       },
     ]);
     expect(await check({ ...at("DE"), body: { model: "fable-4" } })).toEqual([]);
+  });
+
+  it("denies a frontier model in a preset's countries while older models stay available", async () => {
+    const check = geo({ presets: ["sanctions"], models: { "fable-5*": { presets: ["countries-of-concern"] } } });
+    for (const country of ["CN", "HK", "MO", "RU"]) {
+      const denied = await check({ ...from(country, { continent: "AS" }), body: { model: "fable-5-pro" } });
+      expect(denied, country).toEqual([
+        {
+          reason: { check: "geo", code: "geo.model_restricted", detail: `model rule "fable-5*": country ${country} (countries-of-concern preset 2026-12-03)` },
+          action: "block",
+          status: 451,
+          final: true,
+          risk: 1,
+        },
+      ]);
+      expect(await check({ ...from(country, { continent: "AS" }), body: { model: "fable-4" } }), country).toEqual([]);
+    }
+    expect(await check({ ...at("US"), body: { model: "fable-5-pro" } })).toEqual([]);
+    // the route's own preset still applies to every model
+    expect(summary(await check({ ...at("IR"), body: { model: "fable-4" } }))).toEqual(["geo.country_denied block 451"]);
   });
 
   it("matches model names whatever their case, and ? as one character", async () => {

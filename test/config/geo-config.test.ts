@@ -64,13 +64,21 @@ describe("geo config", () => {
 
   it("rejects unknown preset names", () => {
     expect(parse({ presets: ["sanctions", "sanction"] }).problems).toEqual([
-      'routes[0].geo.presets[1]: must be a preset name (sanctions, ua-occupied-2022, hosting) (got "sanction")',
+      'routes[0].geo.presets[1]: must be a preset name (sanctions, ua-occupied-2022, countries-of-concern, hosting) (got "sanction")',
     ]);
     expect(parse({ preset: "embargo" }).problems).toEqual([
-      'routes[0].geo.preset: must be a preset name (sanctions, ua-occupied-2022, hosting) (got "embargo")',
+      'routes[0].geo.preset: must be a preset name (sanctions, ua-occupied-2022, countries-of-concern, hosting) (got "embargo")',
     ]);
     expect(parse({ models: { "fable-5*": { presets: ["nope"] } } }).problems).toEqual([
-      'routes[0].geo.models.fable-5*.presets[0]: must be a preset name (sanctions, ua-occupied-2022, hosting) (got "nope")',
+      'routes[0].geo.models.fable-5*.presets[0]: must be a preset name (sanctions, ua-occupied-2022, countries-of-concern, hosting) (got "nope")',
+    ]);
+  });
+
+  it("accepts presets in model rules, and reports an allow entry a model rule's preset denies", () => {
+    expect(parse({ presets: ["sanctions"], models: { "fable-5*": { presets: ["countries-of-concern"] } } }).problems).toEqual([]);
+    expect(parse({ models: { "fable-5*": { preset: "countries-of-concern", allow: { countries: ["US", "HK"], regions: ["CN-MO"] } } } }).problems).toEqual([
+      'routes[0].geo.models.fable-5*.allow.countries[1]: "HK" is also in deny.countries (the countries-of-concern preset 2026-12-03); an entry cannot be both allowed and denied',
+      'routes[0].geo.models.fable-5*.allow.regions[0]: "CN-MO" is also in deny.regions (the countries-of-concern preset 2026-12-03); an entry cannot be both allowed and denied',
     ]);
   });
 

@@ -2,6 +2,7 @@
 // or forward, telemetry. Origin: the demo origin in test mode.
 import { describe, expect, inject, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input";
+import { COUNTRIES_OF_CONCERN } from "../../src/config/presets";
 import { ANALYTICS_BLOBS, ANALYTICS_DOUBLES } from "../../src/index";
 import { GERMANY, harness, json } from "./harness";
 
@@ -83,6 +84,33 @@ describe("denials in the route's error format", () => {
     const r = await gw.call("/v1/messages", { ...json(message), cf: GERMANY });
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ type: "message", usage: { input_tokens: expect.any(Number) } });
+  });
+});
+
+describe("the countries-of-concern preset", () => {
+  const CHINA = { country: "CN", regionCode: "GD", continent: "AS", asn: 4134, asOrganization: "Chinanet", colo: "HKG" };
+  const gw = harness({
+    routes: [
+      { name: "messages", match: { path: "/v1/messages", methods: ["POST"] }, errors: "anthropic", geo: { presets: ["sanctions"], models: { "fable-5*": { presets: ["countries-of-concern"] } } } },
+      echoRoute({ geo: { presets: ["countries-of-concern"] } }),
+    ],
+  });
+
+  it("denies every listed country on a route that names it: 451 and geo.country_denied", async () => {
+    for (const country of COUNTRIES_OF_CONCERN.countries!.map((c) => c.code)) {
+      const r = await gw.call("/__demo/echo/x", { method: "GET", cf: { country, continent: "AS", asn: 64496 } });
+      expect([country, r.status, r.headers.get("x-guard-reason")]).toEqual([country, 451, "geo.country_denied"]);
+    }
+    expect((await gw.call("/__demo/echo/x", { method: "GET", cf: GERMANY })).status).toBe(200);
+  });
+
+  it("in a model rule, denies the frontier model there (451, geo.model_restricted) and serves older models", async () => {
+    const frontier = await gw.call("/v1/messages", { ...json({ ...message, model: "fable-5" }), cf: CHINA });
+    expect(frontier.status).toBe(451);
+    expect(frontier.headers.get("x-guard-reason")).toBe("geo.model_restricted");
+    expect(await frontier.json()).toMatchObject({ error: { type: "permission_error", code: "geo.model_restricted" } });
+    expect((await gw.call("/v1/messages", { ...json(message), cf: CHINA })).status).toBe(200);
+    expect((await gw.call("/v1/messages", { ...json({ ...message, model: "fable-5" }), cf: GERMANY })).status).toBe(200);
   });
 });
 

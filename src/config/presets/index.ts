@@ -1,10 +1,16 @@
-import { HOSTING } from "./hosting";
-import { SANCTIONS, UA_OCCUPIED_2022 } from "./sanctions";
+import countriesOfConcern from "./countries-of-concern.json";
+import hosting from "./hosting.json";
+import sanctions from "./sanctions.json";
 import type { Preset } from "./types";
+import uaOccupied2022 from "./ua-occupied-2022.json";
 
-export type { Preset } from "./types";
-export { HOSTING, HOSTING_NETWORKS } from "./hosting";
-export { SANCTIONS, UA_OCCUPIED_2022 } from "./sanctions";
+export type { AsnEntry, PlaceEntry, Preset } from "./types";
 
-/** Every preset a `geo` section can name, by name. */
-export const PRESETS: ReadonlyMap<string, Preset> = new Map([SANCTIONS, UA_OCCUPIED_2022, HOSTING].map((p) => [p.name, p]));
+// A JSON import's inferred type has `kind: string`; test/config/presets.test.ts checks each file against Preset.
+export const SANCTIONS = sanctions as Preset;
+export const UA_OCCUPIED_2022 = uaOccupied2022 as Preset;
+export const COUNTRIES_OF_CONCERN = countriesOfConcern as Preset;
+export const HOSTING = hosting as Preset;
+
+/** Every preset a `geo` section can name, by name, in the order the README lists them. */
+export const PRESETS: ReadonlyMap<string, Preset> = new Map([SANCTIONS, UA_OCCUPIED_2022, COUNTRIES_OF_CONCERN, HOSTING].map((p) => [p.name, p]));

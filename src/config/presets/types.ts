@@ -1,6 +1,20 @@
+/** A country (ISO 3166-1 alpha-2) or region (ISO 3166-2) entry, with the place it names. */
+export interface PlaceEntry {
+  code: string;
+  name: string;
+}
+
+/** An autonomous system entry, with its operator. */
+export interface AsnEntry {
+  asn: number;
+  name: string;
+}
+
 /**
  * A named, dated list a route's `geo` section (or one of its model rules) can
- * include by name and extend with its own entries. The user owns keeping it
+ * include by name and extend with its own entries. Each preset is a JSON file
+ * next to this one; test/config/presets.test.ts checks every file against
+ * this shape and every code against ISO 3166. The user owns keeping it
  * current: `date` is the day its contents were last reviewed.
  */
 export interface Preset {
@@ -14,7 +28,11 @@ export interface Preset {
    * `hosting`: its ASNs are judged by the policy's `hosting` action.
    */
   kind: "deny" | "hosting";
-  countries?: readonly string[];
-  regions?: readonly string[];
-  asns?: readonly number[];
+  /** What the list follows: the regulation, and where in it (citation text, no addresses). */
+  source: { regulation: string; citation: string };
+  countries?: readonly PlaceEntry[];
+  regions?: readonly PlaceEntry[];
+  asns?: readonly AsnEntry[];
+  /** Why entries are in or deliberately out, and what to check before relying on the list. */
+  notes: readonly string[];
 }
