@@ -54,6 +54,10 @@ export function createGateway(options: GatewayOptions): Hono {
   if (origin.protocol !== "https:" && origin.protocol !== "http:") {
     throw new TypeError(`distill-guard: origin.url must be an http(s) URL (got ${options.origin.url})`);
   }
+  // Holding the origin's credential, the gateway alone decides who reaches the origin: only registered keys may.
+  if (options.origin.apiKey && !options.accounts) {
+    throw new TypeError("distill-guard: origin.apiKey needs a key registry (accounts): without one, any key would be served with the origin's credential");
+  }
   const app = new Hono();
   let onDecision = options.onDecision;
   let stats: StatsSource | null = null;

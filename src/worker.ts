@@ -1,5 +1,6 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Hono } from "hono";
+import { type AccountStore, createMemoryAccounts, createRedisAccounts } from "./limits/accounts";
 import { createMemoryStore } from "./limits/memory-store";
 import { createUpstashStore } from "./limits/upstash-store";
 import type { LimitStore } from "./limits/types";
@@ -73,7 +74,7 @@ export function buildFromEnv(env: WorkerEnv): Built {
     keyHashSecret: secret,
     origin: { url: origin, apiKey: env.ORIGIN_API_KEY || undefined },
     analytics: env.ANALYTICS,
-    store: storeFor(env, parsed.config.store.clock),
+    ...storesFor(env, parsed.config.store.clock, parsed.config.store.prefix),
     admin,
   });
   return { ok: true, app };
@@ -94,25 +95,32 @@ function adminFromEnv(env: WorkerEnv, problems: string[]): GatewayOptions["admin
   return { token, analytics };
 }
 
-/** The shared Upstash store when its secrets are set; else an in-memory store per isolate, loudly. */
-function storeFor(env: WorkerEnv, clock: "redis" | "worker"): LimitStore {
-  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
-    const redis = new Redis({
-      url: env.UPSTASH_REDIS_REST_URL,
-      token: env.UPSTASH_REDIS_REST_TOKEN,
-      // One request's script must not wait on, or be answered with, another's batch;
-      // and the route's store timeout, not client retries, bounds the wait.
-      enableAutoPipelining: false,
-      retry: { retries: 0 },
-      enableTelemetry: false,
-    });
-    return createUpstashStore(redis, { clock });
+/**
+ * The shared Upstash store when its secrets are set; else an in-memory store per isolate, loudly. With
+ * ORIGIN_API_KEY, the key registry too (in the same Redis, or in memory): only registered keys are served.
+ */
+function storesFor(env: WorkerEnv, clock: "redis" | "worker", prefix: string): { store: LimitStore; accounts?: AccountStore } {
+  const redis =
+    env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
+      ? new Redis({
+          url: env.UPSTASH_REDIS_REST_URL,
+          token: env.UPSTASH_REDIS_REST_TOKEN,
+          // One request's script must not wait on, or be answered with, another's batch;
+          // and the route's store timeout, not client retries, bounds the wait.
+          enableAutoPipelining: false,
+          retry: { retries: 0 },
+          enableTelemetry: false,
+        })
+      : null;
+  if (!redis) {
+    console.warn(
+      "distill-guard: UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are not set: limits use an in-memory store " +
+        "in each isolate (fine for wrangler dev, wrong for production: every isolate counts on its own)",
+    );
   }
-  console.warn(
-    "distill-guard: UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are not set: limits use an in-memory store " +
-      "in each isolate (fine for wrangler dev, wrong for production: every isolate counts on its own)",
-  );
-  return createMemoryStore();
+  const store = redis ? createUpstashStore(redis, { clock }) : createMemoryStore();
+  if (!env.ORIGIN_API_KEY) return { store };
+  return { store, accounts: redis ? createRedisAccounts(redis, { prefix }) : createMemoryAccounts() };
 }
 
 function gatewayFor(env: WorkerEnv): Built {

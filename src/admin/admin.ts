@@ -10,6 +10,8 @@ import { createAttemptLimiter } from "./attempts";
 import { SESSION_COOKIE, bearerToken, cookieValue, createAdminAuth } from "./auth";
 import { readBody } from "../request/body";
 import { parseBlockInput } from "./block-input";
+import { parseKeyInput } from "./key-input";
+import { type AccountCache, type AccountRecord, type AccountStore, KEY_HASH } from "../limits/accounts";
 import { DASHBOARD_CSS, DASHBOARD_JS, PAGE_HEADERS, dashboardPage, loginPage } from "./dashboard";
 import type { StatsSource } from "./stats";
 
@@ -24,6 +26,8 @@ export interface AdminOptions {
   /** Where the dashboard's numbers come from (stats.ts). */
   stats: StatsSource;
   now?: () => number;
+  /** The key registry (GuardOptions.accounts) and the isolate's lookups of it; null: the /keys endpoints answer 501. */
+  accounts?: { store: AccountStore; cache: AccountCache } | null;
   /** How long a dashboard sign-in lasts. Default 12 h. */
   sessionSeconds?: number;
   /** Minutes the dashboard shows. Default 60. */
@@ -207,6 +211,52 @@ export function createAdmin(options: AdminOptions): Hono {
     return json(c, { unblocked: existed, dimension: parsed.dimension, target: parsed.target }, existed ? 200 : 404);
   });
 
+  // The key registry: which keys are accounts (GuardOptions.accounts). Records hold key hashes, never keys.
+  const accounts = options.accounts ?? null;
+  const keyView = (keyHash: string, r: AccountRecord) => ({
+    keyHash,
+    account: r.account,
+    tier: r.tier,
+    trusted: r.trusted,
+    limits: r.limits,
+    createdAt: new Date(r.createdAt).toISOString(),
+    expiresAt: new Date(r.expiresAt).toISOString(),
+    path: `${prefix}/keys/${keyHash}`,
+  });
+  const noRegistry = (c: Context) => json(c, { error: "no key registry: the gateway serves every key (set ORIGIN_API_KEY, or pass accounts)" }, 501);
+
+  app.get("/keys", async (c) => {
+    if (!accounts) return noRegistry(c);
+    const limit = Math.min(1000, Math.max(1, Number(c.req.query("limit") ?? 200) || 200));
+    return json(c, { keys: (await accounts.store.list(limit)).map((r) => keyView(r.keyHash, r)), limit });
+  });
+
+  app.post("/keys", async (c) => {
+    if (!accounts) return noRegistry(c);
+    const body = await readJson(c.req.raw);
+    if (!body.ok) return json(c, { error: "invalid key", problems: [body.problem] }, 400);
+    const input = parseKeyInput(body.value);
+    if (!input.ok) return json(c, { error: "invalid key", problems: input.problems }, 400);
+    const { keyHash: given, account, tier, trusted, ttlMs, limits } = input.value;
+    // a new key is shown once, here; the registry keeps its hash only
+    const key = given === null ? newApiKey() : null;
+    const keyHash = given ?? (await hashKey(key!));
+    const at = now();
+    const record: AccountRecord = { account, tier, trusted, limits, createdAt: at, expiresAt: at + ttlMs };
+    await accounts.store.put(keyHash, record);
+    accounts.cache.forget(keyHash);
+    return json(c, { ...(key ? { key } : {}), ...keyView(keyHash, record) }, 201);
+  });
+
+  app.delete("/keys/:keyHash", async (c) => {
+    if (!accounts) return noRegistry(c);
+    const keyHash = c.req.param("keyHash");
+    if (!KEY_HASH.test(keyHash)) return json(c, { error: "invalid key hash", problems: ["keyHash: 32 lower-case hex characters"] }, 400);
+    const existed = await accounts.store.delete(keyHash);
+    accounts.cache.forget(keyHash); // this isolate refuses the key at once; others within the registry cache time
+    return json(c, { revoked: existed, keyHash }, existed ? 200 : 404);
+  });
+
   app.get("/", (c) => c.redirect(`${prefix}/dashboard`, 302));
   app.get("", (c) => c.redirect(`${prefix}/dashboard`, 302));
   app.get("/dashboard", async (c) => {
@@ -236,6 +286,12 @@ export function createAdmin(options: AdminOptions): Hono {
   const unsupported = (c: Context) => json(c, { error: `the ${store.kind} store does not support the admin API's blocks and cluster listing` }, 501);
 
   return app;
+}
+
+/** A new API key: 32 random bytes, base64url, after a recognisable prefix. */
+function newApiKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return `dg-${btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
 }
 
 function noteFor(stats: StatsSource): string {

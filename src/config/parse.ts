@@ -105,7 +105,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   // then the key: a keyless request on a route that refuses it is answered 401 before any store call
   if (readEnum(obj, "keyless", path, p, ["share", "refuse"] as const) === "refuse") checks.push(requireKey);
   const trustedKeys = parseTrust(obj.trust, at(path, "trust"), p);
-  const signal = (check: PureCheck) => (trustedKeys?.size ? untrustedOnly(trustedKeys, check) : check);
+  // trusted keys, and accounts the key registry trusts, skip the signals
+  const signal = (check: PureCheck) => untrustedOnly(trustedKeys ?? new Set(), check);
   const fingerprint = parseFingerprint(obj.fingerprint, at(path, "fingerprint"), p);
   if (fingerprint) checks.push(signal(fingerprint.check));
   const content = parseContent(obj.content, at(path, "content"), p);

@@ -42,4 +42,4 @@ export const TRUSTED_KEY: Finding = finding("identity.trusted_key", "allow");
 export const untrustedOnly =
   (trusted: ReadonlySet<string>, check: PureCheck): PureCheck =>
   (facts) =>
-    facts.subject.keyHash !== null && trusted.has(facts.subject.keyHash) ? [] : check(facts);
+    facts.subject.account?.trusted || (facts.subject.keyHash !== null && trusted.has(facts.subject.keyHash)) ? [] : check(facts);

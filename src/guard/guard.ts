@@ -3,7 +3,7 @@ import { type ConfigInput, loadConfig } from "../config/parse";
 import { matchRoute } from "../config/routes";
 import { canonicalPath } from "../config/canonical-path";
 import { defaultCredential } from "../config/credential";
-import type { ErrorFormat, GatewayConfig, RouteConfig } from "../config/types";
+import type { ErrorFormat, GatewayConfig, RouteConfig, StoreConfig } from "../config/types";
 import type { RequestBody } from "../request/body";
 import type { RequestFacts } from "../request/facts";
 import { type CredentialHeader, type KeyHasher, conflictingCredentials, createKeyHasher, rememberingHasher } from "../identity/key-hash";
@@ -18,6 +18,7 @@ import { finding } from "../verdict/reasons";
 import { denialResponse, errorResponse } from "../verdict/respond";
 import type { Finding, LimitState, Verdict } from "../verdict/types";
 import { type LimitCheck, type Limiter, createLimiter } from "../limits/limiter";
+import { type AccountCache, type AccountStore, createAccountCache } from "../limits/accounts";
 import { createMemoryStore } from "../limits/memory-store";
 import type { LimitStore } from "../limits/types";
 import { trackUsage } from "../proxy/usage";
@@ -42,6 +43,12 @@ export interface GuardOptions {
   fallbackStore?: LimitStore;
   /** The clock in milliseconds. Default: Date.now. */
   now?: () => number;
+  /**
+   * The key registry (createRedisAccounts / createMemoryAccounts): when given, only registered keys are served;
+   * a request without a key or with an unknown one is answered 401, and limits and clusters count the key's
+   * account. Required when the gateway holds the origin's credential. Default: none (every key counts as its own).
+   */
+  accounts?: AccountStore;
 }
 
 /** What the guard leaves for the handler after it (`c.get("guard")`), e.g. the proxy. */
@@ -103,6 +110,8 @@ export interface Guard {
   /** Hashes API keys and store-key values under the key-hash secret. */
   hashKey: KeyHasher;
   now: () => number;
+  /** The key registry and this isolate's lookups of it (the admin API forgets a revoked key there); null without one. */
+  accounts: { store: AccountStore; cache: AccountCache } | null;
 }
 
 /** Like distillGuard(), but also returns what it built: the admin API acts on the same store, limiter and hasher. */
@@ -111,6 +120,8 @@ export function createGuard(options: GuardOptions): Guard {
   const hashKey = keyHasherFor(options.keyHashSecret);
   const now = options.now ?? Date.now;
   const telemetry = createTelemetry(options);
+  // registry lookups are on the request's path: bounded like the store's round trip, remembered per isolate
+  const registry = options.accounts ? createAccountCache(options.accounts, { now, timeoutMs: config.store.timeoutMs }) : null;
   const store = options.store ?? createMemoryStore({ now });
   const limiter = createLimiter({
     store,
@@ -160,9 +171,12 @@ export function createGuard(options: GuardOptions): Guard {
     if (!route && config.unmatched === "404") return refuse("route.not_found", config.errors);
     // The gateway would count one account, the origin might authenticate the other.
     if (conflictingCredentials(request.headers)) return refuse("request.conflicting_credentials", route?.errors ?? config.errors);
+    // With a key registry only its keys are served, on every path (the gateway may hold the origin's credential).
+    const unproven = registry ? await resolveAccount(registry, subject, config.store.onError) : null;
+    if (unproven && unproven.action === "block") return refuse(unproven.reason.code as RefusalCode, route?.errors ?? config.errors);
     if (!route) return pass(c, next, state, now, record);
 
-    const findings: Finding[] = [];
+    const findings: Finding[] = unproven ? [unproven] : [];
     const bodyProblem = await takeBody(c, route, state);
     // An oversized body is refused in every mode: the gateway will not buffer or forward it.
     if (bodyProblem) return refuse(bodyProblem, route.errors);
@@ -175,7 +189,7 @@ export function createGuard(options: GuardOptions): Guard {
       if (blocked()) break;
     }
     let limits: LimitState[] = [];
-    const trusted = subject.keyHash !== null && route.trustedKeys?.has(subject.keyHash) === true;
+    const trusted = subject.account?.trusted === true || (subject.keyHash !== null && route.trustedKeys?.has(subject.keyHash) === true);
     if (trusted) findings.push(TRUSTED_KEY);
     // A signal set to throttle charges the route's signal budget too: the client is held to it, not refused outright.
     const rules = holdToSignalBudget(findings) ? [...route.limits, route.signalBudget] : route.limits;
@@ -195,7 +209,7 @@ export function createGuard(options: GuardOptions): Guard {
     }
     return pass(c, next, state, now, record);
   };
-  return { middleware, config, store, limiter, hashKey, now };
+  return { middleware, config, store, limiter, hashKey, now, accounts: options.accounts ? { store: options.accounts, cache: registry! } : null };
 }
 
 async function pass(
@@ -267,7 +281,32 @@ const limitHeaders = (route: RouteConfig, verdict: Verdict, nowMs: number) =>
   rateLimitHeaders(verdict.limits, route.providerHeaders ? route.errors : null, nowMs);
 
 /** What the gateway refuses before any check, in every mode. */
-type RefusalCode = "route.not_found" | "request.too_large" | "request.ambiguous_path" | "request.conflicting_credentials";
+type RefusalCode =
+  | "route.not_found"
+  | "request.too_large"
+  | "request.ambiguous_path"
+  | "request.conflicting_credentials"
+  | "identity.key_missing"
+  | "identity.key_unknown"
+  | "store.unavailable";
+
+/**
+ * Sets the subject's account from the key registry. Null when the key is registered; else the finding: a
+ * refusal (no key, an unknown key, or the registry could not be read and the store fails closed), or a flag
+ * when the store fails open (the key is then counted as its own account).
+ */
+async function resolveAccount(registry: AccountCache, subject: Subject, onError: StoreConfig["onError"]): Promise<Finding | null> {
+  if (subject.keyHash === null) return finding("identity.key_missing", "block", { detail: "no API key" });
+  const found = await registry.lookup(subject.keyHash);
+  if (found.ok && found.record) {
+    const { account, tier, trusted, limits } = found.record;
+    subject.account = { id: account, tier, trusted, limits };
+    return null;
+  }
+  if (found.ok) return finding("identity.key_unknown", "block", { detail: "the key registry does not know the key" });
+  const detail = `key registry: ${found.error}`;
+  return onError === "open" ? finding("store.unavailable", "flag", { detail }) : finding("store.unavailable", "block", { detail });
+}
 
 /** A request refused before any check: enforced in every mode. */
 const enforcedDenial = (code: RefusalCode): Verdict => decide([finding(code, "block")], [], "enforce");

@@ -4,6 +4,15 @@ import { type CredentialHeader, type KeyHasher, readApiKey } from "./key-hash";
 import { type IpAddress, parseIp, prefixOf } from "./ip";
 import type { CfFields } from "./cf";
 
+/** The account a key belongs to, as the key registry says (src/limits/accounts.ts). */
+export interface Account {
+  id: string;
+  tier: string | null;
+  trusted: boolean;
+  /** Per-account buckets in place of the route's per-key rules of the same name. */
+  limits: Readonly<Record<string, { capacity: number; refillPerSecond: number }>>;
+}
+
 /**
  * Who is asking, built only from what the client cannot forge: `request.cf`
  * (set by Cloudflare's edge) and `CF-Connecting-IP`. `X-Forwarded-For`,
@@ -14,6 +23,8 @@ export interface Subject {
   keyHash: string | null;
   /** The header the key was read from: the route's credential header. */
   keySource: CredentialHeader | null;
+  /** The key's account, set by the guard from the key registry; null without a registry. */
+  account: Account | null;
   ip: IpAddress | null;
   /** The address as a limit dimension: IPv4 /32, IPv6 /64 (one host's usual allocation). */
   ipPrefix: string | null;
@@ -55,6 +66,7 @@ export async function identify(request: Request, hashKey: KeyHasher, options: { 
   return {
     keyHash,
     keySource: apiKey ? options.credential : null,
+    account: null,
     ip,
     ipPrefix: ip ? prefixOf(ip, ip.version === 4 ? 32 : 64) : null,
     subnet: ip ? prefixOf(ip, ip.version === 4 ? 24 : 48) : null,

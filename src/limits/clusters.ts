@@ -100,7 +100,8 @@ export async function planClusters(
   hash: (text: string) => Promise<string>,
   costOf: (rule: LimitRule) => number,
 ): Promise<PlannedCluster[]> {
-  const member = facts.subject.keyHash;
+  // the member is the account (the key's, with a registry): a request without a key joins no cluster
+  const member = dimensionValue(facts, "key");
   if (!member || clusters.length === 0) return [];
   const out: PlannedCluster[] = [];
   let counterIndex = 0;

@@ -60,11 +60,12 @@ export async function planTake(spec: LimitSpec, facts: RequestFacts, prefix: str
   const estimate = spec.limits.some((r) => r.cost === "tokens") ? estimateTokens(facts.body?.json, estimateOptions) : null;
   const costOf = (rule: LimitRule) => (rule.cost === "tokens" ? estimate!.total : 1);
   const planned: Planned[] = [];
-  for (const rule of spec.limits) {
+  const limits = spec.limits.map((rule) => ownLimit(rule, facts));
+  for (const rule of limits) {
     const key = await bucketKey(prefix, spec.route, rule, facts, hashOnce);
     if (key !== null) planned.push({ rule, bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost: costOf(rule) } });
   }
-  const keyRules = spec.limits.filter((r) => r.by.includes("key"));
+  const keyRules = limits.filter((r) => r.by.includes("key"));
   const clusters = await planClusters(spec.clusters ?? [], keyRules, facts, prefix, spec.route, hashOnce, costOf);
   const counters: CounterRequest[] = [];
   for (const c of clusters) {
@@ -72,6 +73,12 @@ export async function planTake(spec: LimitSpec, facts: RequestFacts, prefix: str
     for (const b of c.buckets) planned.push({ rule: b.rule ?? ownBucketRule(c.rule), cluster: c, bucket: { ...b.bucket, when: c.over } });
   }
   return { planned, clusters, counters, blockKeys, estimate };
+}
+
+/** A per-key rule with the account's own size and rate, when the key registry gives the account one of that name. */
+function ownLimit(rule: LimitRule, facts: RequestFacts): LimitRule {
+  const own = rule.by.includes("key") ? facts.subject.account?.limits[rule.name] : undefined;
+  return own ? { ...rule, capacity: own.capacity, refillPerSecond: own.refillPerSecond } : rule;
 }
 
 export const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));

@@ -55,12 +55,15 @@ const asnTarget = (text: string): string | null => {
 
 /** In this order: error messages list the dimensions so, and a request's block keys are checked so. */
 export const DIMENSION_TABLE = {
-  /** The API key's HMAC. */
+  /** The API key's HMAC; with a key registry, the key's account (its keys count together). */
   key: {
-    read: (f) => f.subject.keyHash,
+    read: (f) => (f.subject.account ? `account:${f.subject.account.id}` : f.subject.keyHash),
     limits: true,
     clusters: false,
-    block: { hint: "a key hash: 32 hex characters, as logs show it", parse: (t) => (/^[0-9a-f]{32}$/i.test(t) ? t.toLowerCase() : null) },
+    block: {
+      hint: "a key hash: 32 hex characters, as logs show it; with a key registry, account:<id>",
+      parse: (t) => (/^[0-9a-f]{32}$/i.test(t) ? t.toLowerCase() : /^account:[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/.test(t) ? t : null),
+    },
     needs: null,
     // requests without a key share their network's per-key buckets: never unmetered
     bucketFallback: (f) => `keyless@${f.subject.subnet ?? "unknown"}`,

@@ -51,6 +51,7 @@ export const REASONS = {
   // keys we could not fetch may be back on the next try
   "identity.keys_unavailable": { check: "identity", status: 503, retry: true, message: IDENTITY },
   "identity.key_missing": { check: "identity", status: 401, retry: false, message: "This API requires an API key." },
+  "identity.key_unknown": { check: "identity", status: 401, retry: false, message: "Invalid API key." },
   "identity.trusted_key": { check: "identity", status: null, retry: true, message: NOT_PERMITTED },
   "fingerprint.automation_ua": fingerprint,
   "fingerprint.browser_headers_missing": fingerprint,

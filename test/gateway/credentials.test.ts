@@ -2,7 +2,7 @@
 // and only that one reaches the origin.
 import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input";
-import { harness, json } from "./harness";
+import { harness, json, registry } from "./harness";
 
 const chat = { model: "demo-small", messages: [{ role: "user", content: "hi" }] };
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "hi" }] };
@@ -75,12 +75,13 @@ describe("the route's credential header", () => {
   });
 
   it("ORIGIN_API_KEY goes in the route's credential header, never in the other", async () => {
-    const gw = harness(config(), { originApiKey: "sk-origin" });
-    const seen = await (await gw.call("/__demo/echo/chat", json(chat, { "x-api-key": "sk-client" }))).json<Echo>();
+    const accounts = await registry(["sk-client"]);
+    const gw = harness(config(), { originApiKey: "sk-origin", accounts });
+    const seen = await (await gw.call("/__demo/echo/chat", json(chat, { "x-api-key": "sk-client", authorization: "Bearer sk-client" }))).json<Echo>();
     expect(seen.headers.authorization).toBe("Bearer sk-origin");
     expect(seen.headers["x-api-key"]).toBeUndefined();
-    const anthropic = harness(config({ errors: "anthropic" }), { originApiKey: "sk-origin" });
-    const seenByAnthropic = await (await anthropic.call("/__demo/echo/messages", json(message, { authorization: "Bearer sk-client" }))).json<Echo>();
+    const anthropic = harness(config({ errors: "anthropic" }), { originApiKey: "sk-origin", accounts });
+    const seenByAnthropic = await (await anthropic.call("/__demo/echo/messages", json(message, { "x-api-key": "sk-client", authorization: "Bearer sk-client" }))).json<Echo>();
     expect(seenByAnthropic.headers["x-api-key"]).toBe("sk-origin");
     expect(seenByAnthropic.headers.authorization).toBeUndefined();
   });

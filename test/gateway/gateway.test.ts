@@ -4,7 +4,7 @@ import { describe, expect, inject, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input";
 import { COUNTRIES_OF_CONCERN } from "../../src/config/presets";
 import { ANALYTICS_BLOBS, ANALYTICS_DOUBLES } from "../../src/index";
-import { GERMANY, harness, json } from "./harness";
+import { GERMANY, harness, json, registry } from "./harness";
 
 const IRAN = { country: "IR", regionCode: "23", continent: "AS", asn: 58224, asOrganization: "TCI", colo: "IST" };
 
@@ -214,8 +214,8 @@ describe("request bodies and origin failures", () => {
 
 describe("forwarding", () => {
   it("replaces the client's credential with the origin's, in the route's credential header, and removes hop-by-hop headers", async () => {
-    const gw = harness({ routes: [echoRoute()] }, { originApiKey: "sk-origin-credential" });
-    const r = await gw.call("/__demo/echo/x", { method: "GET", headers: { "x-api-key": "sk-client-key", connection: "x-secret-hop", "x-secret-hop": "1", "keep-alive": "5" } });
+    const gw = harness({ routes: [echoRoute()] }, { originApiKey: "sk-origin-credential", accounts: await registry(["sk-client-key"]) });
+    const r = await gw.call("/__demo/echo/x", { method: "GET", headers: { "x-api-key": "sk-client-key", authorization: "Bearer sk-client-key", connection: "x-secret-hop", "x-secret-hop": "1", "keep-alive": "5" } });
     const seen = (await r.json()) as { headers: Record<string, string> };
     // a "problem" route's origin reads Authorization: the client's x-api-key does not reach it
     expect(seen.headers.authorization).toBe("Bearer sk-origin-credential");

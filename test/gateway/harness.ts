@@ -5,6 +5,8 @@ import { inject } from "vitest";
 import { createGateway } from "../../src/gateway";
 import type { ConfigInput } from "../../src/config/input";
 import type { DecisionEvent } from "../../src/telemetry/event";
+import { type AccountRecord, type AccountStore, createMemoryAccounts } from "../../src/limits/accounts";
+import { createKeyHasher } from "../../src/identity/key-hash";
 import type { CfFields } from "../../src/identity/cf";
 import type { LimitStore } from "../../src/limits/types";
 
@@ -18,7 +20,7 @@ export interface CallInit extends Omit<RequestInit, "cf"> {
   ip?: string;
 }
 
-export function harness(config: ConfigInput, options: { origin?: string; originApiKey?: string; store?: LimitStore } = {}) {
+export function harness(config: ConfigInput, options: { origin?: string; originApiKey?: string; store?: LimitStore; accounts?: AccountStore; adminToken?: string } = {}) {
   const points: AnalyticsEngineDataPoint[] = [];
   const logs: string[] = [];
   const events: DecisionEvent[] = [];
@@ -30,6 +32,8 @@ export function harness(config: ConfigInput, options: { origin?: string; originA
     log: (line) => logs.push(line),
     onDecision: (event) => events.push(event),
     store: options.store,
+    accounts: options.accounts,
+    ...(options.adminToken ? { admin: { token: options.adminToken } } : {}),
   });
 
   /** One request through the gateway; telemetry has been written when it resolves. */
@@ -62,3 +66,14 @@ export const json = (body: unknown, headers: Record<string, string> = {}): CallI
   headers: { "content-type": "application/json", ...headers },
   body: JSON.stringify(body),
 });
+
+/** A key registry in memory holding these keys (by their HMAC, as the gateway hashes them), each its own account unless given one. */
+export async function registry(keys: Record<string, Partial<AccountRecord>> | string[], now = Date.now): Promise<AccountStore> {
+  const store = createMemoryAccounts({ now });
+  const hash = createKeyHasher(KEY_SECRET);
+  const entries = Array.isArray(keys) ? keys.map((k) => [k, {}] as const) : Object.entries(keys);
+  for (const [key, record] of entries) {
+    await store.put(await hash(key), { account: `acct-${key}`, tier: null, trusted: false, limits: {}, createdAt: now(), expiresAt: now() + 86_400_000, ...record });
+  }
+  return store;
+}
