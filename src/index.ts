@@ -42,5 +42,6 @@ export {
   type AdminStore,
   type BlockEntry,
 } from "./limits/index";
+export { createMemoryAccounts, createRedisAccounts, type AccountRecord, type AccountStore } from "./limits/accounts";
 export { trackUsage, type Usage } from "./proxy/usage";
 export type { OriginFetch } from "./proxy/forward";

@@ -71,8 +71,8 @@ describe("the key registry in front of the origin's credential", () => {
   it("the admin API makes a key (shown once, stored as its hash), lists it, and revokes it at once in this isolate", async () => {
     const accounts = createMemoryAccounts();
     const gw = harness(config, { originApiKey: "sk-origin", accounts, adminToken: ADMIN });
-    const admin = (path: string, init: RequestInit = {}) =>
-      gw.call(`/_guard${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json", ...(init.headers as object) } });
+    const admin = (path: string, init: { method?: string; body?: string } = {}) =>
+      gw.call(`/_guard${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" } });
     const made = await admin("/keys", { method: "POST", body: JSON.stringify({ account: "acme", ttl: "30d", tier: "pro" }) });
     expect(made.status).toBe(201);
     const { key, keyHash } = (await made.json()) as { key: string; keyHash: string };
