@@ -43,5 +43,6 @@ export {
   type BlockEntry,
 } from "./limits/index";
 export { createMemoryAccounts, createRedisAccounts, type AccountRecord, type AccountStore } from "./limits/accounts";
+export { createMemoryProvenKeys, createRedisProvenKeys, type ProvenKeys } from "./limits/proven";
 export { trackUsage, type Usage } from "./proxy/usage";
 export type { OriginFetch } from "./proxy/forward";

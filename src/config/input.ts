@@ -58,6 +58,12 @@ export interface RouteInput {
    * keyless request of its subnet (IPv4 /24, IPv6 /48); "refuse", it is answered 401 (`identity.key_missing`).
    */
   keyless?: "share" | "refuse";
+  /**
+   * The bucket of keys the origin has not accepted yet (with GuardOptions.provenKeys; the ready-made Worker
+   * without ORIGIN_API_KEY): charged besides the route's limits until a key's first success, and such keys join no
+   * cluster. Default { rate: "20 per minute", by: ["subnet"] }.
+   */
+  unproven?: { rate: string; capacity?: number; by?: string[] };
   /** Keys you trust, as key hashes (`npm run key-hash`): they skip the fingerprint and content signals and join no cluster. */
   trust?: { keys: string[] };
 }

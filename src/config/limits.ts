@@ -69,18 +69,35 @@ export const SIGNAL_BUDGET: LimitRule = { name: "signals", by: ["key"], capacity
  * stricter budget, then get 429 with Retry-After. `by` defaults to `["key"]`.
  */
 export function parseSignalBudget(raw: unknown, path: string, p: Problems): LimitRule {
-  if (raw === undefined) return SIGNAL_BUDGET;
+  return parseBudget(raw, path, p, SIGNAL_BUDGET);
+}
+
+/** The bucket of keys the origin has not accepted yet, when the route does not say: 20 a minute per subnet, shared (config/limits.ts parseBudget). */
+export const UNPROVEN_BUDGET: LimitRule = { name: "unproven", by: ["subnet"], capacity: 20, refillPerSecond: 20 / 60, cost: "request", stem: "rate.unproven" };
+
+/**
+ * Reads a route's `unproven`: `{ "rate": "20 per minute", "capacity"?, "by"? }`, the bucket a key the origin
+ * has not accepted yet is charged to, besides the route's limits (GuardOptions.provenKeys). `by` defaults to
+ * `["subnet"]`: made-up keys share their network's.
+ */
+export function parseUnprovenBudget(raw: unknown, path: string, p: Problems): LimitRule {
+  return parseBudget(raw, path, p, UNPROVEN_BUDGET);
+}
+
+/** A budget bucket `{ rate, capacity?, by? }` in place of `fallback`'s size and dimensions; `fallback` when absent. */
+function parseBudget(raw: unknown, path: string, p: Problems, fallback: LimitRule): LimitRule {
+  if (raw === undefined) return fallback;
   const o = readObject(raw, path, p, fieldsOf<NonNullable<RouteInput["throttle"]>>()(["rate", "capacity", "by"]));
-  if (!o) return SIGNAL_BUDGET;
+  if (!o) return fallback;
   const by = (readArray(o, "by", path, p, stringItem(p, (s) => (DIMENSIONS as readonly string[]).includes(s), `one of ${DIMENSIONS.join(", ")}`), { nonEmpty: true }) ??
-    SIGNAL_BUDGET.by) as Dimension[];
+    fallback.by) as Dimension[];
   if (new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
   const rate = o.rate === undefined ? null : typeof o.rate === "string" ? parseRate(o.rate) : null;
   if (o.rate === undefined) p.add(at(path, "rate"), 'is required, such as "10 per minute"');
   else if (!rate) p.add(at(path, "rate"), 'must be "<count> per second|minute|hour|day", such as "10 per minute"');
   const capacity = readNumber(o, "capacity", path, p, { integer: true, min: 1 });
-  if (!rate) return SIGNAL_BUDGET;
-  return { ...SIGNAL_BUDGET, by, capacity: capacity ?? rate.count, refillPerSecond: rate.count / rate.seconds };
+  if (!rate) return fallback;
+  return { ...fallback, by, capacity: capacity ?? rate.count, refillPerSecond: rate.count / rate.seconds };
 }
 
 /** An array of objects with unique `name`s, each read by `read`; a duplicate name is a problem at its path. */

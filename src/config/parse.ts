@@ -1,5 +1,5 @@
 import { BLOCK_DIMENSIONS, dimensionNeeds } from "../request/dimensions";
-import { parseClusters, parseLimits, parseSignalBudget } from "./limits";
+import { parseClusters, parseLimits, parseSignalBudget, parseUnprovenBudget } from "./limits";
 import { requireKey } from "../checks/credential";
 import { parseContent } from "./content";
 import { parseTrust, untrustedOnly } from "./trust";
@@ -61,7 +61,7 @@ export class ConfigError extends Error {
 
 const ROUTE_FIELDS = fieldsOf<RouteInput>()([
   "name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content",
-  "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle", "keyless", "credential",
+  "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle", "keyless", "credential", "unproven",
 ]);
 
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -126,11 +126,12 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   const maxBodyBytes = readNumber(obj, "maxBodyBytes", path, p, { integer: true, min: 1 }) ?? top.maxBodyBytes;
   const originTimeoutMs = readNumber(obj, "originTimeoutMs", path, p, { integer: true, min: 1 }) ?? top.originTimeoutMs;
   const signalBudget = parseSignalBudget(obj.throttle, at(path, "throttle"), p);
+  const unprovenBudget = parseUnprovenBudget(obj.unproven, at(path, "unproven"), p);
   const providerHeaders = readBoolean(obj, "providerHeaders", path, p) ?? false;
   // Blocks ride along with the limits' store call: on by default where there is one.
   const blocks = readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0);
   // what the store keys are made of must be at hand before the decision (a template is read from the body)
-  const needs = dimensionNeeds([...[...limits, signalBudget, ...clusters].flatMap((r) => r.by), ...(blocks ? BLOCK_DIMENSIONS : [])]);
+  const needs = dimensionNeeds([...[...limits, signalBudget, unprovenBudget, ...clusters].flatMap((r) => r.by), ...(blocks ? BLOCK_DIMENSIONS : [])]);
   const route: RouteConfig = {
     name: name ?? `route-${index}`,
     index,
@@ -147,6 +148,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     checks,
     limits,
     signalBudget,
+    unprovenBudget,
     clusters,
     providerHeaders,
     blocks,

@@ -71,6 +71,8 @@ export interface RouteConfig {
   limits: readonly LimitRule[];
   /** The bucket a request with a signal set to `throttle` is charged to, besides `limits` (config/limits.ts). */
   signalBudget: LimitRule;
+  /** The bucket a key the origin has not accepted yet is charged to, besides `limits` (limits/proven.ts). */
+  unprovenBudget: LimitRule;
   /** Distinct-account counters over shared dimensions, counted in the same store round trip as the limits. */
   clusters: readonly ClusterRule[];
   /** Check manual blocks (admin API) in that same round trip. Absent: false. */

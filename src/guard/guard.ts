@@ -20,6 +20,7 @@ import type { Finding, LimitState, Verdict } from "../verdict/types";
 import { type LimitCheck, type Limiter, createLimiter } from "../limits/limiter";
 import { type AccountCache, type AccountStore, createAccountCache } from "../limits/accounts";
 import { createMemoryStore } from "../limits/memory-store";
+import { type ProvenKeys, createProvenCache } from "../limits/proven";
 import type { LimitStore } from "../limits/types";
 import { trackUsage } from "../proxy/usage";
 import { templateOf } from "../request/template";
@@ -49,6 +50,12 @@ export interface GuardOptions {
    * account. Required when the gateway holds the origin's credential. Default: none (every key counts as its own).
    */
   accounts?: AccountStore;
+  /**
+   * Without a registry: the keys the origin has accepted (createRedisProvenKeys / createMemoryProvenKeys). Given,
+   * a key counts in clusters only after its first success from the origin, and until then is held to the
+   * route's `unproven` bucket: made-up keys cannot push a cluster of real customers over its limit. Default: none.
+   */
+  provenKeys?: ProvenKeys;
 }
 
 /** What the guard leaves for the handler after it (`c.get("guard")`), e.g. the proxy. */
@@ -122,6 +129,8 @@ export function createGuard(options: GuardOptions): Guard {
   const telemetry = createTelemetry(options);
   // registry lookups are on the request's path: bounded like the store's round trip, remembered per isolate
   const registry = options.accounts ? createAccountCache(options.accounts, { now, timeoutMs: config.store.timeoutMs }) : null;
+  // a registry proves keys itself
+  const proven = options.provenKeys && !registry ? createProvenCache(options.provenKeys, { now, timeoutMs: config.store.timeoutMs }) : null;
   const store = options.store ?? createMemoryStore({ now });
   const limiter = createLimiter({
     store,
@@ -172,11 +181,11 @@ export function createGuard(options: GuardOptions): Guard {
     // The gateway would count one account, the origin might authenticate the other.
     if (conflictingCredentials(request.headers)) return refuse("request.conflicting_credentials", route?.errors ?? config.errors);
     // With a key registry only its keys are served, on every path (the gateway may hold the origin's credential).
-    const unproven = registry ? await resolveAccount(registry, subject, config.store.onError) : null;
-    if (unproven && unproven.action === "block") return refuse(unproven.reason.code as RefusalCode, route?.errors ?? config.errors);
+    const registered = registry ? await resolveAccount(registry, subject, config.store.onError) : null;
+    if (registered && registered.action === "block") return refuse(registered.reason.code as RefusalCode, route?.errors ?? config.errors);
     if (!route) return pass(c, next, state, now, record);
 
-    const findings: Finding[] = unproven ? [unproven] : [];
+    const findings: Finding[] = registered ? [registered] : [];
     const bodyProblem = await takeBody(c, route, state);
     // An oversized body is refused in every mode: the gateway will not buffer or forward it.
     if (bodyProblem) return refuse(bodyProblem, route.errors);
@@ -191,8 +200,19 @@ export function createGuard(options: GuardOptions): Guard {
     let limits: LimitState[] = [];
     const trusted = subject.account?.trusted === true || (subject.keyHash !== null && route.trustedKeys?.has(subject.keyHash) === true);
     if (trusted) findings.push(TRUSTED_KEY);
-    // A signal set to throttle charges the route's signal budget too: the client is held to it, not refused outright.
-    const rules = holdToSignalBudget(findings) ? [...route.limits, route.signalBudget] : route.limits;
+    // Without a registry a key counts as an account once the origin has accepted it (on routes that count keys,
+    // after the pure checks: a geo denial costs no store call).
+    const keyHash = subject.keyHash;
+    const counts = (route.limits.length > 0 || route.clusters.length > 0) && !blocked() && !trusted;
+    if (proven && keyHash && counts) subject.keyProven = await proven.check(keyHash);
+    const accepted = proven && keyHash && counts && subject.keyProven !== true ? () => proven.accepted(keyHash) : undefined;
+    // A signal set to throttle charges the route's signal budget too (the client is held to it, not refused
+    // outright); a key the origin has not accepted yet, the unproven bucket.
+    const rules = [
+      ...route.limits,
+      ...(holdToSignalBudget(findings) ? [route.signalBudget] : []),
+      ...(subject.keyProven === false ? [route.unprovenBudget] : []),
+    ];
     if ((rules.length > 0 || route.clusters.length > 0 || route.blocks) && !blocked()) {
       // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a cached denial).
       // A trusted key joins no cluster.
@@ -207,7 +227,7 @@ export function createGuard(options: GuardOptions): Guard {
       record(response, now());
       return response;
     }
-    return pass(c, next, state, now, record);
+    return pass(c, next, state, now, record, accepted);
   };
   return { middleware, config, store, limiter, hashKey, now, accounts: options.accounts ? { store: options.accounts, cache: registry! } : null };
 }
@@ -218,11 +238,14 @@ async function pass(
   state: GuardState,
   now: () => number,
   record: (response: Response, decidedAt: number) => void,
+  /** Called after a success from the origin: a key not yet known as accepted is remembered so (limits/proven.ts). */
+  accepted?: () => Promise<void>,
 ): Promise<Response> {
   const decidedAt = now();
   state.originHeaders = originHeaders(state.verdict, state.requestId, state.route?.mode ?? "enforce", overClusters(state));
   c.set("guard", state);
   await next();
+  if (accepted && c.res.status >= 200 && c.res.status < 300) schedule(c, accepted);
   const check = state.limitCheck;
   if (check && check.estimatedTokens > 0) {
     // Token-weighted buckets were charged an estimate: correct it with the usage the

@@ -25,6 +25,11 @@ export interface Subject {
   keySource: CredentialHeader | null;
   /** The key's account, set by the guard from the key registry; null without a registry. */
   account: Account | null;
+  /**
+   * Whether the origin has accepted the key (limits/proven.ts), set by the guard: false, it joins no cluster and
+   * is held to the route's `unproven` bucket; null when not known (no key, a registry, or not tracked).
+   */
+  keyProven: boolean | null;
   ip: IpAddress | null;
   /** The address as a limit dimension: IPv4 /32, IPv6 /64 (one host's usual allocation). */
   ipPrefix: string | null;
@@ -67,6 +72,7 @@ export async function identify(request: Request, hashKey: KeyHasher, options: { 
     keyHash,
     keySource: apiKey ? options.credential : null,
     account: null,
+    keyProven: null,
     ip,
     ipPrefix: ip ? prefixOf(ip, ip.version === 4 ? 32 : 64) : null,
     subnet: ip ? prefixOf(ip, ip.version === 4 ? 24 : 48) : null,

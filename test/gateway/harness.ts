@@ -7,6 +7,7 @@ import type { ConfigInput } from "../../src/config/input";
 import type { DecisionEvent } from "../../src/telemetry/event";
 import { type AccountRecord, type AccountStore, createMemoryAccounts } from "../../src/limits/accounts";
 import { createKeyHasher } from "../../src/identity/key-hash";
+import type { ProvenKeys } from "../../src/limits/proven";
 import type { CfFields } from "../../src/identity/cf";
 import type { LimitStore } from "../../src/limits/types";
 
@@ -20,7 +21,7 @@ export interface CallInit extends Omit<RequestInit, "cf"> {
   ip?: string;
 }
 
-export function harness(config: ConfigInput, options: { origin?: string; originApiKey?: string; store?: LimitStore; accounts?: AccountStore; adminToken?: string } = {}) {
+export function harness(config: ConfigInput, options: { origin?: string; originApiKey?: string; store?: LimitStore; accounts?: AccountStore; provenKeys?: ProvenKeys; adminToken?: string } = {}) {
   const points: AnalyticsEngineDataPoint[] = [];
   const logs: string[] = [];
   const events: DecisionEvent[] = [];
@@ -33,6 +34,7 @@ export function harness(config: ConfigInput, options: { origin?: string; originA
     onDecision: (event) => events.push(event),
     store: options.store,
     accounts: options.accounts,
+    provenKeys: options.provenKeys,
     ...(options.adminToken ? { admin: { token: options.adminToken } } : {}),
   });
 
