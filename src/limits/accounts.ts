@@ -10,6 +10,7 @@
  * Lookups are remembered in the isolate (AccountCache): a known key costs no
  * store call for `cacheMs`, so the request's one round trip stays one.
  */
+import { storedObject } from "./stored.ts";
 import { withTimeout } from "./timeout.ts";
 
 /** What the registry says of one key. */
@@ -51,16 +52,8 @@ const indexKey = (prefix: string) => `${prefix}:accounts`;
 
 /** Reads a stored record (a JSON string, or already parsed by a REST client); null when it is not one. */
 export function readAccountRecord(raw: unknown): AccountRecord | null {
-  let value = raw;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return null;
-    }
-  }
-  const r = value as Partial<AccountRecord> | null;
-  if (!r || typeof r !== "object" || typeof r.account !== "string" || !ACCOUNT_ID.test(r.account)) return null;
+  const r = storedObject<AccountRecord>(raw);
+  if (!r || typeof r.account !== "string" || !ACCOUNT_ID.test(r.account)) return null;
   if (!Number.isFinite(r.createdAt) || !Number.isFinite(r.expiresAt)) return null;
   const limits: Record<string, { capacity: number; refillPerSecond: number }> = {};
   for (const [name, l] of Object.entries((r.limits ?? {}) as Record<string, unknown>)) {

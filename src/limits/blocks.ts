@@ -8,6 +8,7 @@
  */
 import { BLOCK_DIMENSIONS, type BlockDimension, DIMENSION_TABLE, dimensionValue } from "../request/dimensions.ts";
 import type { RequestFacts } from "../request/facts.ts";
+import { storedObject } from "./stored.ts";
 
 /** A block as stored: its target (normalised like the request's own value), why, and when (the store's clock, ms). */
 export interface BlockRecord {
@@ -141,16 +142,8 @@ export function createBlockCache(maxEntries = 10_000): BlockCache {
 
 /** Reads one listed record, as a REST client may hand it over: a JSON string, or already parsed. */
 export function readBlockRecord(raw: unknown): BlockRecord | null {
-  let value = raw;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return null;
-    }
-  }
-  const r = value as Partial<BlockRecord> | null;
-  if (!r || typeof r !== "object") return null;
+  const r = storedObject<BlockRecord>(raw);
+  if (!r) return null;
   if (!(BLOCK_DIMENSIONS as readonly string[]).includes(r.dimension as string)) return null;
   if (typeof r.target !== "string" || typeof r.reason !== "string") return null;
   if (!Number.isFinite(r.createdAt) || !Number.isFinite(r.expiresAt)) return null;
