@@ -198,6 +198,23 @@ describe("identity attestation", () => {
       expect(await fetchesOf(name)).toBe(1);
     });
 
+    it("fetches a cold key set once for many concurrent verifications", async () => {
+      const { check, name } = await remote();
+      const tokens = await Promise.all(Array.from({ length: 8 }, () => token(keyA)));
+      expect(await Promise.all(tokens.map((t) => check(t)))).toEqual(tokens.map(() => []));
+      expect(await fetchesOf(name)).toBe(1);
+    });
+
+    it("shares a failed cold fetch too: every concurrent verification gets its answer", async () => {
+      const name = `missing-${crypto.randomUUID()}`;
+      const check = route({ jwksUrl: `${server}/jwks/${name}` });
+      const tokens = await Promise.all(Array.from({ length: 8 }, () => token(keyA)));
+      for (const findings of await Promise.all(tokens.map((t) => check(t)))) {
+        expect(summary(findings)).toEqual(['identity.keys_unavailable 503 model rule "fable-5*": JWKS answered 404']);
+      }
+      expect(await fetchesOf(name)).toBe(1);
+    });
+
     it("rotates keys without a redeploy: a token naming a new kid refetches the set", async () => {
       const { check, name } = await remote([keyA]);
       expect(await check(await token(keyA))).toEqual([]);
