@@ -185,6 +185,7 @@ function underModelRule(rule: ModelRule, f: Finding): Finding {
 const IDENTITY_STATUS: Record<AttestationCode, number> = {
   "identity.attestation_required": 403,
   "identity.attestation_invalid": 403,
+  "identity.attestation_unbound": 403,
   "identity.claim_denied": 451,
   "identity.keys_unavailable": 503,
 };
@@ -202,7 +203,7 @@ export const INVALID_JSON: Finding = {
 async function attest(findings: Finding[], rules: readonly ModelRule[], facts: RequestFacts): Promise<Finding[]> {
   for (const rule of rules) {
     if (!rule.identity) continue;
-    const outcome = await rule.identity(facts.request.headers);
+    const outcome = await rule.identity(facts.request.headers, facts.subject);
     if (outcome.ok) continue;
     findings.push({
       reason: { check: "identity", code: outcome.code, detail: `model rule "${rule.pattern}": ${outcome.detail}` },

@@ -3,7 +3,8 @@ import type { RequestFacts, RouteConfig } from "../../src/config/types";
 import { createKeyHasher } from "../../src/identity/key-hash";
 import { identify } from "../../src/identity/subject";
 
-const hashKey = createKeyHasher("test-secret");
+/** The hasher facts() identifies with: what a test binds an attestation to. */
+export const hashKey = createKeyHasher("test-secret");
 
 // A route as the config parser builds it (checks are passed to the check under test directly).
 const route: RouteConfig = { ...loadConfig({ routes: [{ name: "messages", match: { path: "/v1/messages", methods: ["POST"] } }] }).routes[0]!, needsBody: true };
