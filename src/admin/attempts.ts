@@ -1,7 +1,8 @@
+import { formatIp, parseIp, prefixOf } from "../identity/ip";
 import { withTimeout } from "../limits/timeout";
 import type { LimitStore } from "../limits/types";
 
-/** Ten attempts at the admin token per client address, one more every six minutes. */
+/** Ten attempts at the admin token per client address (IPv6: per /64), one more every six minutes. */
 const CAPACITY = 10;
 const REFILL_PER_SECOND = CAPACITY / 3600;
 
@@ -13,15 +14,26 @@ export interface AttemptLimiter {
 }
 
 /**
- * Limits guesses at the admin token, per client address (`CF-Connecting-IP`),
- * in the shared store so that every isolate counts the same attempts: each
+ * Whose budget an address draws on: an IPv4 address its own, an IPv6 address
+ * its /64's (one host's usual allocation: per address, a /64 would hold 2^64
+ * budgets), anything unreadable the text as it came.
+ */
+function attemptBudgetOf(address: string): string {
+  const ip = parseIp(address);
+  if (!ip) return address;
+  return ip.version === 4 ? formatIp(ip) : prefixOf(ip, 64);
+}
+
+/**
+ * Limits guesses at the admin token, per client address (`CF-Connecting-IP`;
+ * IPv6 per /64), in the shared store so that every isolate counts the same attempts: each
  * request presenting the token (Bearer, or the sign-in form) is charged one
  * attempt before the token is compared, and a match gives it back. Keys hold
- * the address's HMAC only. When the store fails or is slow, the attempt goes
+ * the HMAC of the address (or /64) only. When the store fails or is slow, the attempt goes
  * on: the token still has to match, and an outage must not lock operators out.
  */
 export function createAttemptLimiter(store: LimitStore, hash: (text: string) => Promise<string>, prefix: string, timeoutMs: number): AttemptLimiter {
-  const bucket = async (ip: string) => ({ key: `${prefix}:admin-attempts:${await hash(`ip=${ip}`)}`, capacity: CAPACITY, refillPerSecond: REFILL_PER_SECOND });
+  const bucket = async (ip: string) => ({ key: `${prefix}:admin-attempts:${await hash(`ip=${attemptBudgetOf(ip)}`)}`, capacity: CAPACITY, refillPerSecond: REFILL_PER_SECOND });
   return {
     async take(ip) {
       try {

@@ -10,7 +10,7 @@ import { promptText } from "../request/prompt.ts";
  *
  * | code | when |
  * | --- | --- |
- * | `content.reasoning_elicitation` | the system or user text asks the model to write out its reasoning: step by step (weak), or its internal, hidden, complete or verbatim reasoning / chain of thought (strong) |
+ * | `content.reasoning_elicitation` | the client's text (system and user turns, tool results, text documents, an assistant prefill: prompt.ts) asks the model to write out its reasoning: step by step (weak), or its internal, hidden, complete or verbatim reasoning / chain of thought (strong) |
  * | `content.large_reasoning_budget` | `thinking.budget_tokens` over `maxBudgetTokens`; `reasoning_effort`, `reasoning.effort` or `output_config.effort` above `maxEffort` |
  *
  * Both are common in legitimate use too: they weigh little alone, and add to

@@ -184,7 +184,7 @@ export const MODEL_UNKNOWN: Finding = finding("request.model_unknown", "block", 
 async function attest(findings: Finding[], rules: readonly ModelRule[], facts: RequestFacts): Promise<Finding[]> {
   for (const rule of rules) {
     if (!rule.identity) continue;
-    const outcome = await rule.identity(facts.request.headers);
+    const outcome = await rule.identity(facts.request.headers, facts.subject);
     if (outcome.ok) continue;
     const detail = `model rule "${rule.pattern}": ${outcome.detail}`;
     // the registry says which may succeed on a retry (keys we could not fetch may be back)

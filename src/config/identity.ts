@@ -8,7 +8,7 @@ import { type Obj, type Problems, at, fieldsOf, readArray, readBoolean, readNumb
 
 const IDENTITY_FIELDS = fieldsOf<IdentityInput>()([
   "header", "jwksUrl", "jwks", "jwk", "issuer", "audience", "algorithms", "claims", "require",
-  "cacheTtlSeconds", "refetchMinSeconds", "timeoutMs",
+  "cacheTtlSeconds", "refetchMinSeconds", "timeoutMs", "bind", "maxLifetimeSeconds",
 ]);
 const CLAIM_FIELDS = fieldsOf<NonNullable<IdentityInput["claims"]>>()(["verified", "nationality", "residency"]);
 const REQUIRE_FIELDS = fieldsOf<NonNullable<IdentityInput["require"]>>()(["verified", "nationality", "residency"]);
@@ -18,7 +18,13 @@ export const IDENTITY_DEFAULTS = {
   cacheTtlSeconds: 600,
   refetchMinSeconds: 30,
   timeoutMs: 3000,
+  /** Tokens are bound to the API key (its HMAC) under this claim unless the rule says `bind: false`. */
+  bindClaim: "key_hash",
+  maxLifetimeSeconds: 3600,
 } as const;
+
+/** The longest `maxLifetimeSeconds` accepted: 30 days. */
+const MAX_LIFETIME_LIMIT = 30 * 86_400;
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -72,6 +78,21 @@ function readCountrySet(obj: Obj, key: string, path: string, p: Problems): Reado
   return list && new Set(list);
 }
 
+/** `bind`: absent binds under the default claim, `false` turns binding off, `{ "claim": "name" }` names the claim. */
+function readBind(obj: Obj, path: string, p: Problems): AttestationRule["bind"] | undefined {
+  const value = obj.bind;
+  if (value === undefined) return { claim: IDENTITY_DEFAULTS.bindClaim };
+  if (value === false) return null;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    p.add(at(path, "bind"), `must be false or an object such as { "claim": "${IDENTITY_DEFAULTS.bindClaim}" }`);
+    return undefined;
+  }
+  const section = readSection(obj, "bind", path, p, ["claim"]);
+  if (!section) return undefined;
+  const claim = section.claim === undefined ? IDENTITY_DEFAULTS.bindClaim : readString(section, "claim", at(path, "bind"), p);
+  return claim === undefined ? undefined : { claim };
+}
+
 /**
  * A model rule's `identity` section, read into a verifier with its own JWKS
  * cache (built here, once per config per isolate).
@@ -93,6 +114,8 @@ export function readIdentity(raw: unknown, path: string, p: Problems): Attestati
   const cacheTtlSeconds = readNumber(obj, "cacheTtlSeconds", path, p) ?? IDENTITY_DEFAULTS.cacheTtlSeconds;
   const refetchMinSeconds = readNumber(obj, "refetchMinSeconds", path, p) ?? IDENTITY_DEFAULTS.refetchMinSeconds;
   const timeoutMs = readNumber(obj, "timeoutMs", path, p, { integer: true, min: 1, max: 60_000 }) ?? IDENTITY_DEFAULTS.timeoutMs;
+  const bind = readBind(obj, path, p);
+  const maxLifetimeSeconds = readNumber(obj, "maxLifetimeSeconds", path, p, { integer: true, min: 1, max: MAX_LIFETIME_LIMIT }) ?? IDENTITY_DEFAULTS.maxLifetimeSeconds;
 
   let keys: AttestationRule["keys"] | undefined;
   if (obj.jwksUrl !== undefined) {
@@ -127,7 +150,7 @@ export function readIdentity(raw: unknown, path: string, p: Problems): Attestati
     if (residency) require.residency = residency;
   }
 
-  if (p.list.length > before || !keys || !issuer || !audience) return undefined;
+  if (p.list.length > before || !keys || !issuer || !audience || bind === undefined) return undefined;
   return createAttestationVerifier({
     header,
     issuer,
@@ -136,5 +159,7 @@ export function readIdentity(raw: unknown, path: string, p: Problems): Attestati
     keys,
     claims,
     require,
+    bind,
+    maxLifetimeSeconds,
   });
 }

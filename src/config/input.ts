@@ -164,6 +164,10 @@ export interface IdentityInput {
   cacheTtlSeconds?: number;
   refetchMinSeconds?: number;
   timeoutMs?: number;
+  /** The claim naming the API key's HMAC the token is good for (default `{ claim: "key_hash" }`); `false`: not bound. */
+  bind?: false | { claim?: string };
+  /** The longest token lifetime accepted (default 3600). */
+  maxLifetimeSeconds?: number;
 }
 
 export interface GeoInput extends GeoRulesInput {

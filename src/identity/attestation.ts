@@ -15,6 +15,7 @@ import {
   JwtTokenSignatureMismatched,
 } from "hono/utils/jwt/types";
 import type { KeySource } from "./jwks";
+import type { Subject } from "./subject";
 
 /**
  * Identity attestations: a signed token (a JWT) from the provider's identity
@@ -24,7 +25,13 @@ import type { KeySource } from "./jwks";
  *
  * Verification is Hono's (`verifyWithJwks`): signature against the key the
  * token's `kid` names, algorithm allow-list, issuer, audience, `exp`, `nbf`,
- * `iat`. This module picks the keys, insists on an expiry, and judges claims.
+ * `iat`. This module picks the keys, insists on an expiry no further than the
+ * rule's longest lifetime, binds the token to the request's API key, and
+ * judges claims.
+ *
+ * A token alone is a bearer credential: anyone holding one verified person's
+ * attestation could present it. Bound, it is good only with the API key whose
+ * HMAC (`subject.keyHash`, what `npm run key-hash` prints) it names in a claim.
  */
 
 export const ASYMMETRIC_ALGORITHMS: readonly AsymmetricAlgorithm[] = [
@@ -48,17 +55,26 @@ export interface AttestationRule {
     /** Every residency the token claims must be in this set. */
     residency?: ReadonlySet<string>;
   };
+  /**
+   * The claim that must name the request's API key by its HMAC (a string, or a
+   * list for an account's keys); null when the rule was told `bind: false`.
+   */
+  bind: { claim: string } | null;
+  /** The longest lifetime accepted, in seconds: `exp - iat`, or `exp - now` without `iat`. */
+  maxLifetimeSeconds: number;
 }
 
 export type AttestationCode =
   | "identity.attestation_required"
   | "identity.attestation_invalid"
+  | "identity.attestation_unbound"
   | "identity.claim_denied"
   | "identity.keys_unavailable";
 
 export type AttestationOutcome = { ok: true } | { ok: false; code: AttestationCode; detail: string };
 
-export type AttestationVerifier = (headers: Headers) => Promise<AttestationOutcome>;
+/** Verifies the attestation in `headers` for the request of `subject`. */
+export type AttestationVerifier = (headers: Headers, subject: Pick<Subject, "keyHash">) => Promise<AttestationOutcome>;
 
 const MAX_TOKEN_LENGTH = 16 * 1024;
 
@@ -89,6 +105,15 @@ function codes(value: unknown): string[] | null {
   return (list as string[]).map((v) => v.trim().toUpperCase());
 }
 
+/** Why the token is not for this API key, or null when it is. */
+function unbound(claim: string, payload: Record<string, unknown>, keyHash: string | null): string | null {
+  if (keyHash === null) return "no API key to bind to";
+  const value = payload[claim];
+  const named = typeof value === "string" ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  if (named.length === 0) return `no ${claim} claim`;
+  return named.some((v) => v.toLowerCase() === keyHash) ? null : "bound to another API key";
+}
+
 function judgeClaims(rule: AttestationRule, payload: Record<string, unknown>): AttestationOutcome {
   const { require, claims } = rule;
   if (require.verified && payload[claims.verified] !== true) return fail("identity.claim_denied", "not verified");
@@ -105,7 +130,7 @@ function judgeClaims(rule: AttestationRule, payload: Record<string, unknown>): A
 /** Built once per rule (with the config); the verifier does per-request work only. */
 export function createAttestationVerifier(rule: AttestationRule): AttestationVerifier {
   const verification = { iss: rule.issuer, aud: [...rule.audience] };
-  return async (headers) => {
+  return async (headers, subject) => {
     const raw = headers.get(rule.header)?.trim();
     if (!raw) return fail("identity.attestation_required", `no ${rule.header} header`);
     const token = raw.replace(/^Bearer\s+/i, "");
@@ -128,6 +153,11 @@ export function createAttestationVerifier(rule: AttestationRule): AttestationVer
     }
     // Hono checks `exp` only when present; an attestation that never expires cannot be revoked.
     if (typeof payload.exp !== "number") return fail("identity.attestation_invalid", "no expiry");
+    // a leaked token is good for its lifetime: a long one is refused, whatever the issuer thought
+    const issuedAt = typeof payload.iat === "number" ? payload.iat : Math.floor(Date.now() / 1000);
+    if (payload.exp - issuedAt > rule.maxLifetimeSeconds) return fail("identity.attestation_invalid", `lives longer than ${rule.maxLifetimeSeconds} s`);
+    const notOurs = rule.bind && unbound(rule.bind.claim, payload, subject.keyHash);
+    if (notOurs) return fail("identity.attestation_unbound", notOurs);
     return judgeClaims(rule, payload);
   };
 }

@@ -30,6 +30,8 @@ export interface RemoteJwksOptions {
 
 const MAX_JWKS_BYTES = 256 * 1024;
 const MAX_KEYS = 100;
+/** How often a request waiting for another's JWKS fetch looks whether it has finished. */
+const WAIT_POLL_MS = 5;
 
 /**
  * A JWKS URL's keys, cached in memory for the life of the isolate (one cache
@@ -38,8 +40,12 @@ const MAX_KEYS = 100;
  * names a key id the set lacks (at most once per `refetchMinMs`). When a
  * refresh fails, the keys already held stay in use until one succeeds.
  *
- * Nothing here shares a promise between requests: a Worker must not await
- * I/O another request started, so concurrent misses each fetch for themselves.
+ * Concurrent requests that find the cache cold share one fetch: the first
+ * fetches, the others poll (every WAIT_POLL_MS) until it has finished, then
+ * read what it stored. They never await the fetching request's promise: in a
+ * Worker, a promise another request created never settles if that request is
+ * cancelled first. A fetch still unfinished after `timeoutMs` is taken for
+ * dead, and the waiter fetches itself.
  */
 export class RemoteJwks implements KeySource {
   private keys: readonly HonoJsonWebKey[] | null = null;
@@ -60,7 +66,10 @@ export class RemoteJwks implements KeySource {
     let fetched = false;
     if (!this.keys) {
       if (now - this.lastFailureAt < refetchMinMs) return { unavailable: this.lastFailure };
-      await this.refresh(now);
+      // another request is fetching: wait for its result, and fetch only if none came (it failed while we waited: that is the answer)
+      const waited = now - this.refreshingSince < timeoutMs;
+      if (waited) await this.waitForRefreshInFlight();
+      if (!this.keys && !(waited && this.lastFailureAt >= now)) await this.refresh(Date.now());
       fetched = true;
     } else if (now - this.fetchedAt >= ttlMs && now - this.lastFailureAt >= refetchMinMs && now - this.refreshingSince >= timeoutMs) {
       // another request already refreshing: use the keys held meanwhile
@@ -72,6 +81,13 @@ export class RemoteJwks implements KeySource {
       await this.refresh(now);
     }
     return this.keys ?? { unavailable: this.lastFailure };
+  }
+
+  /** Waits, without awaiting another request's promise, until the refresh in flight ends or is past its timeout. */
+  private async waitForRefreshInFlight(): Promise<void> {
+    while (Date.now() - this.refreshingSince < this.options.timeoutMs) {
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    }
   }
 
   private async refresh(now: number): Promise<void> {

@@ -26,7 +26,9 @@ import { promptText } from "./prompt.ts";
  *
  * Prompts with fewer than MIN_TOKENS fixed words (not masks, not stop words)
  * get no id: "hello" is not a template, nor is "Question: …". The work is
- * linear in the text, which promptText() bounds.
+ * linear in the text, which promptText() bounds (and reads as the elicitation
+ * signal does: tool results, text documents and a prefill included, format
+ * characters removed).
  */
 
 export const ROWS = 2;

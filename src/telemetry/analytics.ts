@@ -16,7 +16,7 @@ export const BLOBS = [
   ["mode", "enforce | shadow"],
   ["colo", "Cloudflare data centre"],
   ["method", "HTTP method"],
-  ["model", "model named in the request body, when the route read it"],
+  ["model", "model named in the request body (its first 64 characters), when the route read it"],
   ["requestId", "the request id sent to the client and the origin"],
   ["fingerprint", "client fingerprint id (16 hex)"],
   ["cluster", "clusters over their limit the request belongs to, as name:id, comma-separated"],

@@ -17,6 +17,7 @@ export interface DecisionEvent {
   reasons: string[];
   method: string;
   path: string;
+  /** The body's `model`, cut to its first 64 characters when recorded (telemetry/record.ts). */
   model: string | null;
   country: string | null;
   region: string | null;

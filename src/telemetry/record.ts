@@ -15,10 +15,24 @@ export interface Telemetry {
 /** Denials and would-be denials (shadow mode) get a log line; every decision gets a data point. */
 const worthALogLine = (e: DecisionEvent) => e.status >= 400 || e.action === "block" || e.action === "throttle";
 
+/** The most of the body's `model` kept: the client writes it, and a 10 KB name must not become a 10 KB blob or log line. */
+export const MAX_MODEL_CHARS = 64;
+
+/** At most `max` UTF-16 units of `text`, never ending in half a surrogate pair. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
+/** The event as recorded: client-written fields bounded. */
+const bounded = (e: DecisionEvent): DecisionEvent => (e.model !== null && e.model.length > MAX_MODEL_CHARS ? { ...e, model: clip(e.model, MAX_MODEL_CHARS) } : e);
+
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   const log = options.log ?? ((line: string) => console.log(line));
   return {
-    record(event, verdict) {
+    record(raw, verdict) {
+      const event = bounded(raw);
       options.analytics?.writeDataPoint(toDataPoint(event));
       if (worthALogLine(event)) log(toLogLine(event));
       options.onDecision?.(event, verdict);

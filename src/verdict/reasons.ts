@@ -47,6 +47,7 @@ export const REASONS = {
   "network.hosting": network,
   "identity.attestation_required": { check: "identity", status: 403, retry: false, message: "This model requires a verified identity attestation." },
   "identity.attestation_invalid": { check: "identity", status: 403, retry: false, message: IDENTITY },
+  "identity.attestation_unbound": { check: "identity", status: 403, retry: false, message: IDENTITY },
   "identity.claim_denied": { check: "identity", status: 451, retry: false, message: IDENTITY },
   // keys we could not fetch may be back on the next try
   "identity.keys_unavailable": { check: "identity", status: 503, retry: true, message: IDENTITY },

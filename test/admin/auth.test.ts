@@ -44,6 +44,19 @@ describe("the admin token", () => {
     expect(keys.some((k) => k.includes("203.0.113.66"))).toBe(false);
   });
 
+  it("one budget per IPv6 /64 (one host's usual allocation), not per address", async () => {
+    const gw = await workerWithAdmin(messagesConfig());
+    // ten guesses, each from another address of the same /64
+    for (let i = 0; i < 10; i++) expect((await gw.admin("/health", { ip: `2001:db8:1:2::${(i + 1).toString(16)}`, token: `wrong-${i}` })).status).toBe(401);
+    expect((await gw.admin("/health", { ip: "2001:db8:1:2:ffff:ffff:ffff:ffff" })).status).toBe(429);
+    expect((await gw.admin("/health", { ip: "2001:DB8:1:2:0:0:0:abc" })).status).toBe(429);
+    // the next /64 has its own budget
+    expect((await gw.admin("/health", { ip: "2001:db8:1:3::1" })).status).toBe(200);
+    const keys = (await gw.tenant!.command("KEYS", "*")) as string[];
+    expect(keys.filter((k) => k.includes("admin-attempts"))).toHaveLength(1);
+    expect(keys.some((k) => k.includes("2001"))).toBe(false);
+  });
+
   it("every admin endpoint needs it, and unknown admin paths are 404 behind it", async () => {
     const gw = await workerWithAdmin(messagesConfig(), { redis: false });
     for (const [method, path] of [["GET", "/health"], ["GET", "/stats"], ["GET", "/clusters"], ["GET", "/blocks"], ["POST", "/blocks"], ["DELETE", "/blocks/ip/203.0.113.7"], ["GET", "/nothing"]] as const) {

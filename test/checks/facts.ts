@@ -3,7 +3,8 @@ import type { RequestFacts } from "../../src/request/facts";
 import { createKeyHasher } from "../../src/identity/key-hash";
 import { identify } from "../../src/identity/subject";
 
-const hashKey = createKeyHasher("test-secret");
+/** The hasher facts() identifies with: what a test binds an attestation to. */
+export const hashKey = createKeyHasher("test-secret");
 
 
 export interface FakeRequest {

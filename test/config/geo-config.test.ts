@@ -185,6 +185,19 @@ describe("geo config", () => {
       ]);
     });
 
+    it("binds to the API key unless told bind: false, and caps the token's lifetime", () => {
+      const ok = { issuer: "i", audience: "a", jwk: key };
+      for (const fine of [{ bind: false }, { bind: {} }, { bind: { claim: "acct" } }, { maxLifetimeSeconds: 60 }, { maxLifetimeSeconds: 2_592_000 }]) {
+        expect(identity({ ...ok, ...fine }), JSON.stringify(fine)).toEqual([]);
+      }
+      expect(identity({ ...ok, bind: true })).toEqual([`${at}.bind: must be false or an object such as { "claim": "key_hash" }`]);
+      expect(identity({ ...ok, bind: { claim: "" }, maxLifetimeSeconds: 0 })).toEqual([`${at}.bind.claim: must be a non-empty string`, `${at}.maxLifetimeSeconds: must be a positive integer`]);
+      expect(identity({ ...ok, bind: { to: "account" }, maxLifetimeSeconds: 2_592_001 })).toEqual([
+        `${at}.bind.to: unknown field (expected one of: claim)`,
+        `${at}.maxLifetimeSeconds: must be at most 2592000`,
+      ]);
+    });
+
     it("checks the claims it requires", () => {
       expect(identity({ issuer: "i", audience: "a", jwk: key, header: "bad header", require: { verified: false, nationality: ["US", "USA"], residency: [], age: 18 } })).toEqual([
         `${at}.header: must be an HTTP header name`,

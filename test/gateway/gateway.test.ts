@@ -283,4 +283,16 @@ describe("telemetry", () => {
     expect(everything).not.toContain("sk-ant-very-secret-key");
     expect(everything).not.toContain("very-secret");
   });
+
+  it("cuts a client's model string to 64 characters in the data point, the log line and the event", async () => {
+    const gw = harness(geoConfig());
+    const model = `demo-${"m".repeat(10 * 1024)}`;
+    await gw.call("/v1/messages", { ...json({ ...message, model }), cf: IRAN });
+    const modelBlob = gw.points[0]!.blobs![ANALYTICS_BLOBS.findIndex(([n]) => n === "model")];
+    expect(modelBlob).toBe(model.slice(0, 64));
+    expect(gw.logs).toHaveLength(1);
+    expect(gw.logs[0]!.length).toBeLessThan(2048);
+    expect(JSON.parse(gw.logs[0]!).model).toBe(model.slice(0, 64));
+    expect(gw.events[0]!.model).toBe(model.slice(0, 64));
+  });
 });

@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { parseGeo } from "../../src/config/geo";
 import { Problems } from "../../src/config/read";
 import type { Finding } from "../../src/verdict/types";
-import { type FakeRequest, facts } from "../checks/facts";
+import { type FakeRequest, facts, hashKey } from "../checks/facts";
 
 /**
  * Attestations end to end through the geo check: keys made here with
@@ -14,6 +14,9 @@ const server = inject("jwksServer");
 const ISSUER = "https://id.example";
 const AUDIENCE = "model-api";
 const HEADER = "x-identity-attestation";
+/** The API key the requests carry, and the HMAC an attestation binds to. */
+const API_KEY = "sk-attested-customer-1";
+const KEY_HASH = await hashKey(API_KEY);
 
 interface TestKey {
   kid: string;
@@ -53,6 +56,7 @@ const claims = (over: Record<string, unknown> = {}) => ({
   sub: "user-1",
   iat: now(),
   exp: now() + 300,
+  key_hash: KEY_HASH,
   verified: true,
   nationality: "US",
   ...over,
@@ -80,8 +84,8 @@ function route(identity: Record<string, unknown>, rule: Record<string, unknown> 
       await facts({
         cf: { country: "US", continent: "NA" },
         body: { model: "fable-5-pro" },
-        headers: attestation === null ? {} : { [HEADER]: attestation },
         ...req,
+        headers: { "x-api-key": API_KEY, ...(attestation === null ? {} : { [HEADER]: attestation }), ...req.headers },
       }),
     );
 }
@@ -137,6 +141,43 @@ describe("identity attestation", () => {
   it("refuses algorithms the rule does not allow", async () => {
     const { check } = await remote([keyA], { algorithms: ["RS256"] });
     expect(summary(await check(await token(keyA)))).toEqual(['identity.attestation_invalid 403 model rule "fable-5*": algorithm not allowed']);
+  });
+
+  it("binds a token to the API key it was issued for: 403 identity.attestation_unbound otherwise", async () => {
+    const { check } = await remote();
+    const cases: [string, string | Promise<string>, FakeRequest?][] = [
+      ["bound to another API key", token(keyA, { key_hash: await hashKey("sk-someone-else") })],
+      ["no key_hash claim", token(keyA, { key_hash: undefined })],
+      ["no key_hash claim", token(keyA, { key_hash: 42 })],
+      ["no API key to bind to", token(keyA), { headers: { "x-api-key": "" } }],
+    ];
+    for (const [detail, t, req] of cases) {
+      const findings = await check(await t, req);
+      expect(summary(findings), detail).toEqual([`identity.attestation_unbound 403 model rule "fable-5*": ${detail}`]);
+      expect(findings[0]!.final).toBe(true);
+    }
+    // the same token from the key it names passes (in the route's credential header); a list names every key of the account
+    expect(await check(await token(keyA), { headers: { "x-api-key": API_KEY } })).toEqual([]);
+    expect(await check(await token(keyA, { key_hash: [await hashKey("sk-other-key-of-the-account"), KEY_HASH.toUpperCase()] }))).toEqual([]);
+  });
+
+  it("binds under the claim name the provider uses, and not at all when told bind: false", async () => {
+    const named = (await remote([keyA], { bind: { claim: "https://id.example/key" } })).check;
+    expect(await named(await token(keyA, { key_hash: undefined, "https://id.example/key": KEY_HASH }))).toEqual([]);
+    expect(summary(await named(await token(keyA)))).toEqual(['identity.attestation_unbound 403 model rule "fable-5*": no https://id.example/key claim']);
+    const unbound = (await remote([keyA], { bind: false })).check;
+    expect(await unbound(await token(keyA, { key_hash: undefined }), { headers: { "x-api-key": "" } })).toEqual([]);
+  });
+
+  it("refuses tokens that live longer than maxLifetimeSeconds (an hour unless set)", async () => {
+    const { check } = await remote();
+    expect(await check(await token(keyA, { exp: now() + 3600 }))).toEqual([]);
+    for (const over of [{ exp: now() + 3601 }, { iat: undefined, exp: now() + 3700 }, { iat: now() - 7200, exp: now() + 60 }]) {
+      expect(summary(await check(await token(keyA, over))), JSON.stringify(over)).toEqual(['identity.attestation_invalid 403 model rule "fable-5*": lives longer than 3600 s']);
+    }
+    const day = (await remote([keyA], { maxLifetimeSeconds: 86_400 })).check;
+    expect(await day(await token(keyA, { exp: now() + 86_400 }))).toEqual([]);
+    expect(summary(await day(await token(keyA, { exp: now() + 86_401 })))).toEqual(['identity.attestation_invalid 403 model rule "fable-5*": lives longer than 86400 s']);
   });
 
   it("answers claims that do not satisfy the rule with 451 identity.claim_denied", async () => {
@@ -195,6 +236,23 @@ describe("identity attestation", () => {
     it("fetches the key set once and keeps it for the isolate", async () => {
       const { check, name } = await remote();
       for (let i = 0; i < 3; i++) expect(await check(await token(keyA))).toEqual([]);
+      expect(await fetchesOf(name)).toBe(1);
+    });
+
+    it("fetches a cold key set once for many concurrent verifications", async () => {
+      const { check, name } = await remote();
+      const tokens = await Promise.all(Array.from({ length: 8 }, () => token(keyA)));
+      expect(await Promise.all(tokens.map((t) => check(t)))).toEqual(tokens.map(() => []));
+      expect(await fetchesOf(name)).toBe(1);
+    });
+
+    it("shares a failed cold fetch too: every concurrent verification gets its answer", async () => {
+      const name = `missing-${crypto.randomUUID()}`;
+      const check = route({ jwksUrl: `${server}/jwks/${name}` });
+      const tokens = await Promise.all(Array.from({ length: 8 }, () => token(keyA)));
+      for (const findings of await Promise.all(tokens.map((t) => check(t)))) {
+        expect(summary(findings)).toEqual(['identity.keys_unavailable 503 model rule "fable-5*": JWKS answered 404']);
+      }
       expect(await fetchesOf(name)).toBe(1);
     });
 

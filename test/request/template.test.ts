@@ -137,15 +137,30 @@ describe("prompt text and the per-request template id", () => {
       { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "tool output" }] },
     ],
   };
-  it("reads Anthropic, OpenAI chat, OpenAI responses and completions bodies: system and user text only", () => {
+  it("reads Anthropic, OpenAI chat, OpenAI responses and completions bodies: what the client wrote, not the model's earlier turns", () => {
     expect(promptText(anthropic)).toBe(
-      "You are a meticulous olympiad coach who derives every result from first principles.\n\nProve that the sum of the first 50 odd numbers is a perfect square.",
+      "You are a meticulous olympiad coach who derives every result from first principles.\n\nProve that the sum of the first 50 odd numbers is a perfect square.\n\ntool output",
     );
-    expect(promptText({ messages: [{ role: "developer", content: "Be brief." }, { role: "user", content: [{ type: "text", text: "Hi" }] }, { role: "tool", content: "x" }] })).toBe("Be brief.\n\nHi");
-    expect(promptText({ instructions: "Be brief.", input: [{ role: "user", content: [{ type: "input_text", text: "Hi" }] }, { type: "function_call_output", output: "x" }] })).toBe("Be brief.\n\nHi");
+    expect(promptText({ messages: [{ role: "developer", content: "Be brief." }, { role: "user", content: [{ type: "text", text: "Hi" }] }, { role: "tool", content: "x" }] })).toBe("Be brief.\n\nHi\n\nx");
+    expect(promptText({ instructions: "Be brief.", input: [{ role: "user", content: [{ type: "input_text", text: "Hi" }] }, { type: "function_call_output", output: "x" }] })).toBe("Be brief.\n\nHi\n\nx");
+    // the last turn the model's: the client's prefill of its answer
+    expect(promptText({ messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Sure:" }, { role: "user", content: "More" }, { role: "assistant", content: "{" }] })).toBe("Hi\n\nMore\n\n{");
+    const doc = { type: "document", source: { type: "text", media_type: "text/plain", data: "the document" } };
+    const pdf = { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0x" } };
+    expect(promptText({ messages: [{ role: "user", content: [doc, pdf, { type: "text", text: "Summarise it." }] }] })).toBe("the document\n\nSummarise it.");
     expect(promptText({ input: "Hi" })).toBe("Hi");
     expect(promptText({ prompt: ["a", "b"] })).toBe("a\n\nb");
     expect(promptText("not an object")).toBe("");
+  });
+
+  it("gives a template the same id with format characters in it, and finds one in tool results and documents", () => {
+    const template = "You are a meticulous olympiad coach. Prove the following statement rigorously, and state every lemma you rely on before using it.";
+    const id = templateHash(promptText({ messages: [{ role: "user", content: template }] }));
+    expect(id).toMatch(/^[0-9a-f]{16}$/);
+    const hidden = template.replace(/o/g, "o\u200b").replace(/e/g, "\u00ade");
+    expect(templateHash(promptText({ messages: [{ role: "user", content: hidden }] }))).toBe(id);
+    expect(templateHash(promptText({ messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: template }] }] }))).toBe(id);
+    expect(templateHash(promptText({ messages: [{ role: "user", content: [{ type: "document", source: { type: "text", media_type: "text/plain", data: template } }] }] }))).toBe(id);
   });
 
   it("keeps the head and the tail of a huge prompt", () => {
