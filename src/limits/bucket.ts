@@ -8,6 +8,13 @@ import type { BucketRequest, BucketResult, CounterRequest, CountAbove } from "./
 /** A bucket that never refills (refillPerSecond 0) is forgotten after a day without writes. */
 export const NO_REFILL_TTL_MS = 86_400_000;
 
+/**
+ * How deep a post-charge can put a bucket in debt, in capacities: far below
+ * anything one response uses (the whole debt is kept, and the client waits it
+ * off), only so a bucket's TTL stays a number Redis accepts.
+ */
+export const MAX_DEBT_CAPACITIES = 1000;
+
 /** What a store keeps per bucket: tokens (may be negative after a post-charge) as of `atMs`. */
 export interface BucketState {
   tokens: number;
@@ -66,7 +73,8 @@ export interface Evaluation {
  * One `take()` (or `adjust()`) over buckets already refilled to `now`, given
  * the counters' values after this request. Take: every applied bucket with a
  * cost must have room, then all are charged, else none. Adjust: every bucket is
- * charged its cost (negative gives back), kept within [-capacity, capacity].
+ * charged its cost (negative gives back), kept within
+ * [-MAX_DEBT_CAPACITIES × capacity, capacity]: the whole debt stays.
  */
 export function evaluate(
   mode: "take" | "adjust",
@@ -85,7 +93,7 @@ export function evaluate(
   buckets.forEach((b, i) => {
     const s = current[i]!;
     if (mode === "adjust") {
-      s.tokens = Math.max(-b.capacity, Math.min(b.capacity, s.tokens - b.cost));
+      s.tokens = Math.max(-MAX_DEBT_CAPACITIES * b.capacity, Math.min(b.capacity, s.tokens - b.cost));
       writes[i] = s.tokens >= b.capacity ? (states[i] ? "delete" : null) : { ...s };
     } else if (allowed && applied[i] && b.cost > 0) {
       s.tokens -= b.cost;
