@@ -3,6 +3,7 @@
  * runs it directly; the Lua script (script.ts) is a line-by-line port, and the
  * same behavioural tests run against both stores to keep them equal.
  */
+import { MAX_REFILL_SECONDS } from "../config/types.ts";
 import type { BucketRequest, BucketResult, CounterRequest, CountAbove } from "./types.ts";
 
 /** A bucket that never refills (refillPerSecond 0) is forgotten after a day without writes. */
@@ -122,6 +123,9 @@ export function assertValidRequests(buckets: readonly BucketRequest[], counters:
   for (const b of buckets) {
     if (!(b.capacity > 0) || !(b.refillPerSecond >= 0) || !Number.isFinite(b.cost) || !Number.isFinite(b.capacity) || !Number.isFinite(b.refillPerSecond)) {
       throw new RangeError(`invalid bucket ${b.key}: capacity ${b.capacity}, refill ${b.refillPerSecond}, cost ${b.cost}`);
+    }
+    if (b.refillPerSecond > 0 && b.capacity / b.refillPerSecond > MAX_REFILL_SECONDS) {
+      throw new RangeError(`invalid bucket ${b.key}: refilling capacity ${b.capacity} at ${b.refillPerSecond}/s takes more than ${MAX_REFILL_SECONDS} s`);
     }
     for (const w of [b.when, b.when?.and]) {
       if (w && !isCounterOf(w, counters)) throw new RangeError(`invalid bucket ${b.key}: counter ${w.counter} is not a counter of this take`);

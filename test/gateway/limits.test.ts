@@ -244,6 +244,19 @@ describe("store outages follow the route's fail mode, never a 500", () => {
     });
   }
 
+  it("closed: Retry-After is store.recoverAfterMs, the time until the store is tried again (issue 13)", async () => {
+    const gw = await gateway({ ...messagesRoute(), store: { onError: "closed", timeoutMs: 100, recoverAfterMs: 3000 } });
+    await gw.tenant.mode("fail");
+    const response = await gw.call("/v1/messages");
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("3");
+    await gw.tenant.mode("ok");
+    const again = await gw.call("/v1/messages");
+    expect(again.status).toBe(503); // not tried again yet
+    expect(Number(again.headers.get("retry-after"))).toBeGreaterThanOrEqual(2);
+    expect(Number(again.headers.get("retry-after"))).toBeLessThanOrEqual(3);
+  });
+
   it("a hanging store delays a request by about the timeout, not more", async () => {
     const { elapsed } = await outage("open", "hang");
     expect(elapsed).toBeLessThan(5_000);

@@ -128,6 +128,13 @@ describe.each(STORES)("$name store", ({ make }) => {
     expect(await tokens(store, b)).toBe(-10_000_000);
   });
 
+  it("refuses a bucket that takes more than 365 days to fill, with a RangeError and nothing written (issue 13)", async () => {
+    const { store } = await make();
+    await expect(store.take([bucket("tiny-refill", 10, 1e-300)], [])).rejects.toThrow(RangeError);
+    await expect(store.adjust([{ key: "test:tiny-refill", capacity: 10, refillPerSecond: 1e-300, delta: 5 }])).rejects.toThrow(RangeError);
+    expect((await store.take([bucket("year-refill", 365, 1 / 86_400)], [])).allowed).toBe(true);
+  });
+
   it("counts distinct members, and a conditional bucket applies only above its threshold", async () => {
     const { store } = await make();
     const counter = { key: "test:accounts", windowSeconds: 3600 };
