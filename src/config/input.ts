@@ -20,7 +20,7 @@ export interface ConfigInput {
   maxBodyBytes?: number;
   /** Default wait for the origin's response headers, in ms. Default 300000. */
   originTimeoutMs?: number;
-  store?: { timeoutMs?: number; onError?: "open" | "closed" | "local"; prefix?: string; clock?: "redis" | "worker" };
+  store?: { timeoutMs?: number; onError?: "open" | "closed" | "local"; prefix?: string; clock?: "redis" | "worker"; recoverAfterMs?: number };
   /** The admin API and dashboard (on only when ADMIN_TOKEN is set). Default prefix "/_guard". */
   admin?: { prefix?: string };
 }

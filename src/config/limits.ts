@@ -1,11 +1,19 @@
 import { CLUSTER_DIMENSIONS, type ClusterDimension, DIMENSIONS, type Dimension } from "../request/dimensions.ts";
 import type { ClusterInput, LimitInput, RouteInput } from "./input.ts";
 import { type Problems, at, fieldsOf, readArray, readEnum, readNumber, readObject, readString, stringItem } from "./read.ts";
-import type { ClusterRule, LimitRule } from "./types.ts";
+import { type ClusterRule, type LimitRule, MAX_REFILL_SECONDS } from "./types.ts";
 
 const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
 const RATE = /^\s*(\d+)\s+per\s+(second|minute|hour|day)\s*$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** A problem at `path` when a bucket of `capacity` refilling `refillPerSecond` takes longer than MAX_REFILL_SECONDS to fill. */
+function checkRefill(capacity: number, refillPerSecond: number, path: string, p: Problems): boolean {
+  if (capacity / refillPerSecond <= MAX_REFILL_SECONDS) return true;
+  p.add(path, `refills a full bucket (${capacity}) in ${formatSeconds(capacity / refillPerSecond)}: at most 365 days (refillPerSecond >= capacity / 31536000)`);
+  return false;
+}
+
+const formatSeconds = (s: number): string => (Number.isFinite(s) && s < 1e9 * 86_400 ? `${Math.ceil(s / 86_400).toLocaleString("en-US")} days` : "forever");
 
 /** `"60 per minute"` → 60 tokens per 60 s; null when malformed. */
 export function parseRate(text: string): { count: number; seconds: number } | null {
@@ -44,6 +52,7 @@ function readRule(raw: unknown, path: string, p: Problems): LimitRule | undefine
     p.add(path, 'needs "rate" (such as "60 per minute") or "capacity" and "refillPerSecond"');
   }
   if (p.list.length !== before || !name || !by || capacity === undefined || refillPerSecond === undefined) return undefined;
+  if (!checkRefill(capacity, refillPerSecond, o.rate !== undefined ? at(path, "rate") : at(path, "refillPerSecond"), p)) return undefined;
   return { name, by, capacity, refillPerSecond, cost };
 }
 
@@ -96,7 +105,7 @@ function parseBudget(raw: unknown, path: string, p: Problems, fallback: LimitRul
   if (o.rate === undefined) p.add(at(path, "rate"), 'is required, such as "10 per minute"');
   else if (!rate) p.add(at(path, "rate"), 'must be "<count> per second|minute|hour|day", such as "10 per minute"');
   const capacity = readNumber(o, "capacity", path, p, { integer: true, min: 1 });
-  if (!rate) return fallback;
+  if (!rate || !checkRefill(capacity ?? rate.count, rate.count / rate.seconds, at(path, "rate"), p)) return fallback;
   return { ...fallback, by, capacity: capacity ?? rate.count, refillPerSecond: rate.count / rate.seconds };
 }
 
@@ -161,7 +170,10 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
     if (action !== "throttle") p.add(at(path, "rate"), 'applies to "action": "throttle" only');
     const rate = typeof o.rate === "string" ? parseRate(o.rate) : null;
     if (!rate) p.add(at(path, "rate"), 'must be "<count> per second|minute|hour|day", such as "60 per minute"');
-    else bucket = { capacity: readNumber(o, "capacity", path, p, { integer: true, min: 1 }) ?? rate.count, refillPerSecond: rate.count / rate.seconds };
+    else {
+      bucket = { capacity: readNumber(o, "capacity", path, p, { integer: true, min: 1 }) ?? rate.count, refillPerSecond: rate.count / rate.seconds };
+      checkRefill(bucket.capacity, bucket.refillPerSecond, at(path, "rate"), p);
+    }
   } else if (o.capacity !== undefined) p.add(at(path, "capacity"), 'needs "rate"');
   if (p.list.length !== before || !name || !by || maxAccounts === undefined || windowSeconds === undefined) return undefined;
   return { name, by, maxAccounts, maxAddresses, windowSeconds, action, bucket };

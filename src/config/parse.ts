@@ -38,7 +38,7 @@ export const DEFAULTS = {
   mode: "enforce",
   maxBodyBytes: 32 * 1024 * 1024,
   originTimeoutMs: 300_000,
-  store: { timeoutMs: 150, onError: "local", prefix: "dg", clock: "redis" },
+  store: { timeoutMs: 150, onError: "local", prefix: "dg", clock: "redis", recoverAfterMs: 1000 },
   admin: { prefix: "/_guard" },
 } as const satisfies {
   version: string;
@@ -165,12 +165,13 @@ interface TopDefaults {
 }
 
 function parseStore(obj: Obj, p: Problems): StoreConfig {
-  const store = readSection(obj, "store", "", p, fieldsOf<NonNullable<ConfigInput["store"]>>()(["timeoutMs", "onError", "prefix", "clock"])) ?? {};
+  const store = readSection(obj, "store", "", p, fieldsOf<NonNullable<ConfigInput["store"]>>()(["timeoutMs", "onError", "prefix", "clock", "recoverAfterMs"])) ?? {};
   return {
     timeoutMs: readNumber(store, "timeoutMs", "store", p, { integer: true, min: 1, max: 10_000 }) ?? DEFAULTS.store.timeoutMs,
     onError: readEnum(store, "onError", "store", p, ["open", "closed", "local"] as const) ?? DEFAULTS.store.onError,
     prefix: readString(store, "prefix", "store", p, { pattern: /^[A-Za-z0-9_-]{1,32}$/, patternHint: "1 to 32 letters, digits, '-' or '_'" }) ?? DEFAULTS.store.prefix,
     clock: readEnum(store, "clock", "store", p, ["redis", "worker"] as const) ?? DEFAULTS.store.clock,
+    recoverAfterMs: readNumber(store, "recoverAfterMs", "store", p, { integer: true, min: 0, max: 300_000 }) ?? DEFAULTS.store.recoverAfterMs,
   };
 }
 

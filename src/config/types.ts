@@ -13,6 +13,14 @@ export type Mode = "enforce" | "shadow";
 export type PureCheck = (facts: RequestFacts) => Finding[] | Promise<Finding[]>;
 
 /** One token bucket of a route, as configured (config/limits.ts). */
+/**
+ * Longest time a bucket may take to refill from empty to full: 365 days (the
+ * config refuses a slower rule, the stores a slower bucket). A slower refill
+ * (say `refillPerSecond: 1e-300`) would make the store keys' TTLs, the time to
+ * wait and the RateLimit window meaningless numbers.
+ */
+export const MAX_REFILL_SECONDS = 365 * 86_400;
+
 export interface LimitRule {
   /** Unique within the route; part of the store key and of the RateLimit-Policy name. */
   name: string;
@@ -90,6 +98,12 @@ export interface StoreConfig {
   prefix: string;
   /** Whose clock refills buckets: Redis `TIME` (one clock for every edge location) or the Worker's (for managed Redis that rejects TIME in scripts). */
   clock: "redis" | "worker";
+  /**
+   * After a store failure, requests skip the shared store for this long (deciding at once by `onError`), then
+   * one request tries it again: with `closed`, requests keep getting 503 for up to this long after the store
+   * recovers, and their Retry-After says when the next try is. Default 1,000 ms.
+   */
+  recoverAfterMs?: number;
 }
 
 export interface GatewayConfig {

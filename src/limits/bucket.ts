@@ -3,10 +3,18 @@
  * runs it directly; the Lua script (script.ts) is a line-by-line port, and the
  * same behavioural tests run against both stores to keep them equal.
  */
+import { MAX_REFILL_SECONDS } from "../config/types.ts";
 import type { BucketRequest, BucketResult, CounterRequest, CountAbove } from "./types.ts";
 
 /** A bucket that never refills (refillPerSecond 0) is forgotten after a day without writes. */
 export const NO_REFILL_TTL_MS = 86_400_000;
+
+/**
+ * How deep a post-charge can put a bucket in debt, in capacities: far below
+ * anything one response uses (the whole debt is kept, and the client waits it
+ * off), only so a bucket's TTL stays a number Redis accepts.
+ */
+export const MAX_DEBT_CAPACITIES = 1000;
 
 /** What a store keeps per bucket: tokens (may be negative after a post-charge) as of `atMs`. */
 export interface BucketState {
@@ -66,7 +74,8 @@ export interface Evaluation {
  * One `take()` (or `adjust()`) over buckets already refilled to `now`, given
  * the counters' values after this request. Take: every applied bucket with a
  * cost must have room, then all are charged, else none. Adjust: every bucket is
- * charged its cost (negative gives back), kept within [-capacity, capacity].
+ * charged its cost (negative gives back), kept within
+ * [-MAX_DEBT_CAPACITIES × capacity, capacity]: the whole debt stays.
  */
 export function evaluate(
   mode: "take" | "adjust",
@@ -85,7 +94,7 @@ export function evaluate(
   buckets.forEach((b, i) => {
     const s = current[i]!;
     if (mode === "adjust") {
-      s.tokens = Math.max(-b.capacity, Math.min(b.capacity, s.tokens - b.cost));
+      s.tokens = Math.max(-MAX_DEBT_CAPACITIES * b.capacity, Math.min(b.capacity, s.tokens - b.cost));
       writes[i] = s.tokens >= b.capacity ? (states[i] ? "delete" : null) : { ...s };
     } else if (allowed && applied[i] && b.cost > 0) {
       s.tokens -= b.cost;
@@ -114,6 +123,9 @@ export function assertValidRequests(buckets: readonly BucketRequest[], counters:
   for (const b of buckets) {
     if (!(b.capacity > 0) || !(b.refillPerSecond >= 0) || !Number.isFinite(b.cost) || !Number.isFinite(b.capacity) || !Number.isFinite(b.refillPerSecond)) {
       throw new RangeError(`invalid bucket ${b.key}: capacity ${b.capacity}, refill ${b.refillPerSecond}, cost ${b.cost}`);
+    }
+    if (b.refillPerSecond > 0 && b.capacity / b.refillPerSecond > MAX_REFILL_SECONDS) {
+      throw new RangeError(`invalid bucket ${b.key}: refilling capacity ${b.capacity} at ${b.refillPerSecond}/s takes more than ${MAX_REFILL_SECONDS} s`);
     }
     for (const w of [b.when, b.when?.and]) {
       if (w && !isCounterOf(w, counters)) throw new RangeError(`invalid bucket ${b.key}: counter ${w.counter} is not a counter of this take`);

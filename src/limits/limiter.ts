@@ -9,7 +9,7 @@ import { type DenialCache, createDenialCache } from "./denial-cache.ts";
 import type { TokenEstimate, TokenEstimateOptions } from "./estimate.ts";
 import { createMemoryStore } from "./memory-store.ts";
 import { sha256Hex } from "./rules.ts";
-import { type CachedLookup, EMPTY_PLAN, type LimitSpec, type Plan, type Planned, fromCachedDenials, isEmptyPlan, manualBlock, planTake, readTake, tooLarge } from "./take.ts";
+import { type CachedLookup, EMPTY_PLAN, type LimitSpec, type Plan, type Planned, fromCachedDenials, isEmptyPlan, manualBlock, planTake, readTake, seconds, tooLarge } from "./take.ts";
 import { StoreTimeout, offPathTimeoutMs, withTimeout } from "./timeout.ts";
 import type { LimitStore, TakeResult } from "./types.ts";
 
@@ -32,10 +32,12 @@ export interface LimiterOptions extends TokenEstimateOptions {
   hash?: (text: string) => Promise<string>;
   /** Denials remembered in the isolate. Default 10,000. */
   denialCacheSize?: number;
-  /** After a store failure, requests skip the shared store for this long, then one request tries it again. Default 1,000 ms. */
+  /**
+   * After a store failure, requests skip the shared store for this long, then one request tries it again.
+   * Default `storeConfig.recoverAfterMs`, else 1,000 ms. Failing closed, the 503's Retry-After is the
+   * time left until that try (at least 1 s).
+   */
   recoverAfterMs?: number;
-  /** Retry-After of the 503 when failing closed. Default 1 s. */
-  closedRetryAfterSeconds?: number;
   /**
    * Longest time a manual block is remembered in the isolate (never past its
    * expiry): an unblock made elsewhere takes effect here within it. Default 30,000 ms.
@@ -88,7 +90,8 @@ const noReconcile = async (usage: Usage | null | Promise<Usage | null>): Promise
  * charges every bucket in one `store.take()` bounded by `storeConfig.timeoutMs`.
  * When the store fails or times out, `storeConfig.onError` decides: `open`
  * allows (finding `store.unavailable`, flag: limits not enforced), `closed`
- * denies with 503 and Retry-After (`store.unavailable`, throttle), `local`
+ * denies with 503 and Retry-After, the time until the store is tried again
+ * (`store.unavailable`, throttle), `local`
  * decides with the fallback store (finding `store.fallback`, allow: limits
  * enforced per isolate). After a failure the
  * shared store is skipped for `recoverAfterMs`, so no request waits for a
@@ -112,8 +115,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
     now = Date.now,
     hash = sha256Hex,
     denialCacheSize = 10_000,
-    recoverAfterMs = 1000,
-    closedRetryAfterSeconds = 1,
+    recoverAfterMs = storeConfig.recoverAfterMs ?? 1000,
     blockCacheMs = 30_000,
   } = options;
   const denials = createDenialCache(denialCacheSize);
@@ -146,7 +148,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
         allowed: false,
         source: "closed",
         limits: [],
-        findings: [finding("store.unavailable", "throttle", { detail, retryAfterSeconds: closedRetryAfterSeconds })],
+        // the wait until the next request tries the store again: none is sent to it before
+        findings: [finding("store.unavailable", "throttle", { detail, retryAfterSeconds: seconds(downUntil - now()) })],
       });
     }
     if (storeConfig.onError === "local" && (plan.planned.length > 0 || plan.counters.length > 0)) {

@@ -7,7 +7,8 @@
  *       half-window HyperLogLogs, slot 0 then slot 1), then the request's
  *       manual block keys (nk of them), then the over-limit registry (when nt > 0).
  * ARGV[1]  mode: "take" or "adjust" (post-charge: each bucket charged its cost
- *          unconditionally, kept within [-capacity, capacity]; no counters)
+ *          unconditionally, at most capacity, keeping the whole debt down to
+ *          -MAX_DEBT (1,000) capacities; no counters)
  * ARGV[2]  the clock in ms, or "" to read the Redis clock (TIME)
  * ARGV[3]  nb, ARGV[4] nc
  * then per bucket: capacity, refillPerSecond, cost, when-counter (1-based, 0: always applies), when-above,
@@ -20,7 +21,9 @@
  *
  * A bucket is a string "<tokens> <atMs>" written with SET PX (value and TTL in
  * one command); its TTL is the time to refill fully, at least 1 s (a full
- * bucket equals a missing one). Counter slots expire at the end of the half
+ * bucket equals a missing one), so a bucket in debt lives until the debt is
+ * waited off; the TTL is passed as an integer string (a Lua number would be
+ * sent in exponent form past 1e14). Counter slots expire at the end of the half
  * window after their own. A tracked counter above its limit is put in the
  * registry (a sorted set: member the counter's key without its slot suffix,
  * score when its current slot expires); the registry drops expired members and
@@ -51,6 +54,7 @@ export const LIMIT_SCRIPT = `local mode = ARGV[1]
 ${CLOCK_LUA}local nb = tonumber(ARGV[3])
 local nc = tonumber(ARGV[4])
 local NO_REFILL_TTL_MS = 86400000
+local MAX_DEBT = 1000
 
 local nk = tonumber(ARGV[5 + nb * 7 + nc * 2]) or 0
 if nk > 0 and redis.call("EXISTS", unpack(KEYS, nb + 2 * nc + 1, nb + 2 * nc + nk)) > 0 then
@@ -136,13 +140,13 @@ end
 local function write(i, s)
   local ttl = NO_REFILL_TTL_MS
   if s.rate > 0 then ttl = math.max(1000, reset_ms(s.tokens, s.cap, s.rate)) end
-  redis.call("SET", KEYS[i], string.format("%.17g %.17g", s.tokens, s.at), "PX", ttl)
+  redis.call("SET", KEYS[i], string.format("%.17g %.17g", s.tokens, s.at), "PX", string.format("%d", ttl))
 end
 
 for i = 1, nb do
   local s = b[i]
   if mode == "adjust" then
-    s.tokens = math.max(-s.cap, math.min(s.cap, s.tokens - s.cost))
+    s.tokens = math.max(-MAX_DEBT * s.cap, math.min(s.cap, s.tokens - s.cost))
     if s.tokens >= s.cap then
       if s.existed then redis.call("DEL", KEYS[i]) end
     else
@@ -169,4 +173,4 @@ return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "9044abe2153600f7d8e3bbc0b561e4e2508e7718";
+export const LIMIT_SCRIPT_SHA1 = "62d98d058ea8d1d5e0b7689c6d1d3eeff506e14e";

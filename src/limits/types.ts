@@ -81,9 +81,12 @@ export interface BucketAdjustment {
   refillPerSecond: number;
   /**
    * Tokens to take (positive) or give back (negative); never refused. The
-   * bucket stays within [-capacity, capacity]: usage beyond the estimate is a
-   * debt that later requests wait for (an estimate too low, by mistake or by
-   * design, is not forgiven), bounded so one request cannot lock a client out.
+   * bucket stays at most `capacity`, and keeps the whole debt: usage beyond
+   * the estimate is a debt that later requests wait for (an estimate too low,
+   * by mistake or by design, is not forgiven), down to
+   * -MAX_DEBT_CAPACITIES (1,000) × capacity, a floor no real response
+   * reaches. The bucket's TTL covers the time to wait it off, and the next
+   * take's `retryAfterSeconds` is that wait.
    */
   delta: number;
 }

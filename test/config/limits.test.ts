@@ -63,6 +63,20 @@ describe("limits config", () => {
     ]);
   });
 
+  it("refuses a bucket that takes more than 365 days to fill (issue 13: refillPerSecond 1e-300 made every store call fail)", () => {
+    const { rules, problems } = parse([
+      { name: "tiny", by: ["key"], capacity: 10, refillPerSecond: 1e-300 },
+      { name: "slow", by: ["key"], capacity: 1000, rate: "1 per day" },
+      { name: "year", by: ["key"], capacity: 365, rate: "1 per day" },
+      { name: "edge", by: ["key"], capacity: 1, refillPerSecond: 1 / 31_536_000 },
+    ]);
+    expect(problems).toEqual([
+      "routes[0].limits[0].refillPerSecond: refills a full bucket (10) in forever: at most 365 days (refillPerSecond >= capacity / 31536000)",
+      "routes[0].limits[1].rate: refills a full bucket (1000) in 1,000 days: at most 365 days (refillPerSecond >= capacity / 31536000)",
+    ]);
+    expect(rules.map((r) => r.name)).toEqual(["year", "edge"]);
+  });
+
   it("treats an absent section as no limits, and anything but an array as a problem", () => {
     expect(parse(undefined)).toEqual({ rules: [], problems: [] });
     expect(parse({ name: "x" }).problems).toEqual(["routes[0].limits: must be an array"]);

@@ -9,7 +9,7 @@ describe("parseConfig", () => {
     const config = loadConfig({ routes: [route] });
     expect(config.unmatched).toBe(DEFAULTS.unmatched);
     expect(config.errors).toBe("anthropic");
-    expect(config.store).toEqual({ timeoutMs: 150, onError: "local", prefix: "dg", clock: "redis" });
+    expect(config.store).toEqual({ timeoutMs: 150, onError: "local", prefix: "dg", clock: "redis", recoverAfterMs: 1000 });
     const [r] = config.routes;
     expect(r).toMatchObject({ name: "messages", mode: "enforce", errors: "anthropic", maxBodyBytes: 32 * 1024 * 1024, originTimeoutMs: 300_000 });
   });
@@ -38,7 +38,7 @@ describe("parseConfig", () => {
     expect(result.problems).toEqual(
       expect.arrayContaining([
         'unmatched: must be one of "forward", "404"',
-        "store.extra: unknown field (expected one of: timeoutMs, onError, prefix, clock)",
+        "store.extra: unknown field (expected one of: timeoutMs, onError, prefix, clock, recoverAfterMs)",
         "store.timeoutMs: must be a positive integer",
         'store.onError: must be one of "open", "closed", "local"',
         "routes[1].name: must be letters, digits, '-', '_' or '.', at most 64 characters",
@@ -55,6 +55,15 @@ describe("parseConfig", () => {
       ]),
     );
     expect(result.problems).toHaveLength(15);
+  });
+
+  it("reads store.recoverAfterMs, the time requests skip a failed store (issue 13), from 0 to 300,000 ms", () => {
+    expect(loadConfig({ store: { onError: "closed", recoverAfterMs: 5000 }, routes: [route] }).store).toMatchObject({ onError: "closed", recoverAfterMs: 5000 });
+    expect(loadConfig({ store: { recoverAfterMs: 0 }, routes: [route] }).store.recoverAfterMs).toBe(0);
+    for (const recoverAfterMs of [-1, 1.5, 300_001, "1s"]) {
+      const result = parseConfig({ store: { recoverAfterMs }, routes: [route] });
+      expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/^store\.recoverAfterMs: /)]);
+    }
   });
 
   it("rejects a config that is not an object, or has no routes", () => {

@@ -170,6 +170,46 @@ describe("token-weighted buckets", () => {
   });
 });
 
+describe("token-weighted buckets do not overdraw (issue 13)", () => {
+  const route = (refillPerSecond: number): ConfigInput => ({
+    routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "key-tokens", by: ["key"], capacity: 10_000, refillPerSecond, cost: "tokens" }] }],
+  });
+
+  it("a 10,000-token bucket and six ~40k-token PDF requests: at most the first is served", async () => {
+    const gw = await gateway(route(10));
+    // 160,000 base64 characters: a 120 KB PDF, about 40,000 tokens
+    const pdf = { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0x".repeat(20_000) } };
+    const body = JSON.stringify({ ...message, messages: [{ role: "user", content: [pdf, { type: "text", text: "Summarise this." }] }] });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await gw.call("/v1/messages", { body });
+      statuses.push(response.status);
+      await response.text();
+      await gw.settle();
+    }
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+    expect(statuses.slice(1).every((s) => s === 429)).toBe(true);
+  });
+
+  it("usage beyond the estimate is a debt kept whole: the next Retry-After is the true wait", async () => {
+    const gw = await gateway(route(100));
+    // 36,000 punctuation marks: the estimate counts characters / 4 (9,000), the demo origin one token each (36,000)
+    const body = JSON.stringify({ ...message, messages: [{ role: "user", content: "!".repeat(36_000) }] });
+    const first = await gw.call("/v1/messages", { body });
+    expect(first.status).toBe(200);
+    const usage = ((await first.json()) as { usage: { input_tokens: number; output_tokens: number } }).usage;
+    await gw.settle();
+    const used = usage.input_tokens + usage.output_tokens;
+    expect(used).toBeGreaterThan(36_000);
+    const denied = await gw.call("/v1/messages", { body });
+    expect(denied.status).toBe(429);
+    // 10,000 - used (the whole debt), then this request's 9,016 must fit: at 100 tokens a second
+    const wait = (9_016 - (10_000 - used)) / 100;
+    expect(Number(denied.headers.get("retry-after"))).toBeGreaterThanOrEqual(Math.floor(wait) - 2);
+    expect(Number(denied.headers.get("retry-after"))).toBeLessThanOrEqual(Math.ceil(wait));
+  });
+});
+
 describe("store outages follow the route's fail mode, never a 500", () => {
   const outage = async (onError: "open" | "closed" | "local", mode: BridgeMode) => {
     const gw = await gateway({ ...messagesRoute(), store: { onError, timeoutMs: 100 } });
@@ -203,6 +243,19 @@ describe("store outages follow the route's fail mode, never a 500", () => {
       expect(statuses).toEqual([200, 200, 429]);
     });
   }
+
+  it("closed: Retry-After is store.recoverAfterMs, the time until the store is tried again (issue 13)", async () => {
+    const gw = await gateway({ ...messagesRoute(), store: { onError: "closed", timeoutMs: 100, recoverAfterMs: 3000 } });
+    await gw.tenant.mode("fail");
+    const response = await gw.call("/v1/messages");
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("3");
+    await gw.tenant.mode("ok");
+    const again = await gw.call("/v1/messages");
+    expect(again.status).toBe(503); // not tried again yet
+    expect(Number(again.headers.get("retry-after"))).toBeGreaterThanOrEqual(2);
+    expect(Number(again.headers.get("retry-after"))).toBeLessThanOrEqual(3);
+  });
 
   it("a hanging store delays a request by about the timeout, not more", async () => {
     const { elapsed } = await outage("open", "hang");

@@ -248,6 +248,28 @@ describe("limiter when the shared store fails", () => {
     expect(back).toMatchObject({ allowed: true, source: "store", findings: [] });
   });
 
+  it("closed: requests get 503 for store.recoverAfterMs after a failure, even once the store is back, and Retry-After says when it is tried again (issue 13)", async () => {
+    const tenant: Tenant = await newTenant();
+    const clock = virtualClock();
+    const limiter = createLimiter({ store: createUpstashStore(tenant.redis), storeConfig: { ...storeConfig("closed"), recoverAfterMs: 5000 }, now: clock.now });
+    const check = () => limiter.check({ route: "messages", limits: rules }, facts({ subject: { keyHash: "cccccccccccccccccccccccccccccccc" } }));
+    await tenant.mode("fail");
+    const first = await check();
+    expect(first).toMatchObject({ allowed: false, source: "closed" });
+    expect(first.findings[0]!.retryAfterSeconds).toBe(5);
+    await tenant.mode("ok");
+    await tenant.resetStats();
+    clock.advance(2000);
+    const still = await check();
+    expect(still).toMatchObject({ allowed: false, source: "closed" });
+    expect(still.findings[0]!.retryAfterSeconds).toBe(3);
+    clock.advance(2500);
+    expect((await check()).findings[0]!.retryAfterSeconds).toBe(1);
+    expect((await tenant.stats()).requests).toBe(0);
+    clock.advance(500);
+    expect(await check()).toMatchObject({ allowed: true, source: "store" });
+  });
+
   it("never throws, whatever the store does", async () => {
     const broken = {
       kind: "broken",

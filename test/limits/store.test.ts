@@ -94,14 +94,45 @@ describe.each(STORES)("$name store", ({ make }) => {
     const { store } = await make();
     const b = bucket("adjust", 100, 1);
     await store.take([{ ...b, cost: 10 }], []);
-    await store.adjust([{ key: b.key, capacity: 100, refillPerSecond: 1, delta: 150 }]);
+    await store.adjust([{ key: b.key, capacity: 100, refillPerSecond: 1, delta: 50 }]);
+    expect(await tokens(store, b)).toBe(40);
+    await store.adjust([{ key: b.key, capacity: 100, refillPerSecond: 1, delta: 100 }]);
     expect(await tokens(store, b)).toBe(-60);
     const denied = await store.take([b], []);
     expect(denied.buckets[0]!.retryAfterSeconds).toBe(61);
-    await store.adjust([{ key: b.key, capacity: 100, refillPerSecond: 1, delta: 1000 }]);
-    expect(await tokens(store, b)).toBe(-100);
     await store.adjust([{ key: b.key, capacity: 100, refillPerSecond: 1, delta: -5000 }]);
     expect(await tokens(store, b)).toBe(100);
+  });
+
+  it("keeps the whole debt of a post-charge: the next take's retryAfter is the true wait, and the bucket lives until it is waited off (issue 13)", async () => {
+    const s = await make();
+    const { store, advance } = s;
+    // a 10,000-token bucket refilling 10 a second; a request estimated at 1,600 that used 40,000
+    const b = bucket("debt", 10_000, 10, 1600);
+    expect((await store.take([b], [])).allowed).toBe(true);
+    await store.adjust([{ key: b.key, capacity: 10_000, refillPerSecond: 10, delta: 40_000 - 1600 }]);
+    expect(await tokens(store, b)).toBe(-30_000);
+    const denied = await store.take([b], []);
+    expect(denied.allowed).toBe(false);
+    expect(denied.buckets[0]!.retryAfterSeconds).toBe(3160); // (1,600 + 30,000) / 10
+    expect(denied.buckets[0]!.resetSeconds).toBe(4000);
+    const ttl = s.tenant ? (await keysWithTtl(s.tenant)).get(b.key)! : (store as ReturnType<typeof createMemoryStore>).ttls().get(b.key)!;
+    expect(ttl).toBeGreaterThan(3_999_000);
+    expect(ttl).toBeLessThanOrEqual(4_000_000);
+    advance(3_159_999);
+    expect((await store.take([b], [])).allowed).toBe(false);
+    advance(1);
+    expect((await store.take([b], [])).allowed).toBe(true);
+    // a floor far below: 1,000 capacities
+    await store.adjust([{ key: b.key, capacity: 10_000, refillPerSecond: 10, delta: 1e12 }]);
+    expect(await tokens(store, b)).toBe(-10_000_000);
+  });
+
+  it("refuses a bucket that takes more than 365 days to fill, with a RangeError and nothing written (issue 13)", async () => {
+    const { store } = await make();
+    await expect(store.take([bucket("tiny-refill", 10, 1e-300)], [])).rejects.toThrow(RangeError);
+    await expect(store.adjust([{ key: "test:tiny-refill", capacity: 10, refillPerSecond: 1e-300, delta: 5 }])).rejects.toThrow(RangeError);
+    expect((await store.take([bucket("year-refill", 365, 1 / 86_400)], [])).allowed).toBe(true);
   });
 
   it("counts distinct members, and a conditional bucket applies only above its threshold", async () => {
@@ -182,7 +213,7 @@ describe("upstash store", () => {
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(LIMIT_SCRIPT)));
     const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
     expect(hex).toBe(LIMIT_SCRIPT_SHA1);
-    expect(LIMIT_SCRIPT_SHA1).toBe("9044abe2153600f7d8e3bbc0b561e4e2508e7718");
+    expect(LIMIT_SCRIPT_SHA1).toBe("62d98d058ea8d1d5e0b7689c6d1d3eeff506e14e");
     const tenant = await newTenant();
     expect(await tenant.command("SCRIPT", "LOAD", LIMIT_SCRIPT)).toBe(LIMIT_SCRIPT_SHA1);
   });
