@@ -125,6 +125,9 @@ describe("token buckets through the Worker and real Redis", () => {
 
   it("a fixed quota: its count, then 429 with Retry-After until the window ends (issue 13)", async () => {
     const gw = await gateway({ routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "trial", by: ["key"], quota: 2, per: "1h" }] }] });
+    // (the windows follow the real clock: not across an hour's end)
+    const toHour = 3_600_000 - (Date.now() % 3_600_000);
+    if (toHour < 5000) await new Promise((r) => setTimeout(r, toHour + 100));
     const statuses: number[] = [];
     for (let i = 0; i < 2; i++) statuses.push((await gw.call("/v1/messages")).status);
     const denied = await gw.call("/v1/messages");
