@@ -98,6 +98,10 @@ export interface LimitInput {
   rate?: string;
   capacity?: number;
   refillPerSecond?: number;
+  /** A fixed quota: this many per `per` window, no refill (instead of rate / capacity / refillPerSecond). */
+  quota?: number;
+  /** The quota's window: "1h", "30m", "1d" or seconds, from 1 second to 1 day. */
+  per?: string | number;
   cost?: "request" | "tokens";
 }
 

@@ -13,6 +13,9 @@ function checkRefill(capacity: number, refillPerSecond: number, path: string, p:
   return false;
 }
 
+/** Longest quota window: a day (a quota's bucket lives a day past its last write). */
+const MAX_QUOTA_WINDOW = 86_400;
+
 const formatSeconds = (s: number): string => (Number.isFinite(s) && s < 1e9 * 86_400 ? `${Math.ceil(s / 86_400).toLocaleString("en-US")} days` : "forever");
 
 /** `"60 per minute"` → 60 tokens per 60 s; null when malformed. */
@@ -24,7 +27,7 @@ export function parseRate(text: string): { count: number; seconds: number } | nu
 }
 
 function readRule(raw: unknown, path: string, p: Problems): LimitRule | undefined {
-  const o = readObject(raw, path, p, fieldsOf<LimitInput>()(["name", "by", "capacity", "refillPerSecond", "rate", "cost"]));
+  const o = readObject(raw, path, p, fieldsOf<LimitInput>()(["name", "by", "capacity", "refillPerSecond", "rate", "quota", "per", "cost"]));
   if (!o) return undefined;
   const before = p.list.length;
   const name = readString(o, "name", path, p, { required: true, pattern: NAME, patternHint: "1-64 letters, digits, '_', '.' or '-'" });
@@ -34,6 +37,16 @@ function readRule(raw: unknown, path: string, p: Problems): LimitRule | undefine
   }) as Dimension[] | undefined;
   if (by && new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
   const cost = readEnum(o, "cost", path, p, ["request", "tokens"] as const) ?? "request";
+  if (o.quota !== undefined || o.per !== undefined) {
+    // a fixed quota: `quota` per `per` window, no refill
+    for (const other of ["rate", "capacity", "refillPerSecond"] as const) if (o[other] !== undefined) p.add(at(path, other), 'does not go with "quota"');
+    const quota = readNumber(o, "quota", path, p, { integer: true, min: 1, required: true });
+    const per = o.per === undefined ? null : parseWindow(o.per);
+    if (o.per === undefined) p.add(at(path, "per"), 'is required with "quota" ("1h", "1d" or seconds)');
+    else if (per === null || per > MAX_QUOTA_WINDOW) p.add(at(path, "per"), 'must be "<n>s|m|h|d" or seconds, from 1 second to 1 day, such as "1d"');
+    if (p.list.length !== before || !name || !by || quota === undefined || per === null) return undefined;
+    return { name, by, capacity: quota, refillPerSecond: 0, cost, quotaWindowSeconds: per };
+  }
   let capacity = readNumber(o, "capacity", path, p, { integer: true, min: 1 });
   let refillPerSecond: number | undefined;
   if (o.rate !== undefined && o.refillPerSecond !== undefined) {

@@ -117,7 +117,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   const limits = obj.limits === undefined ? [] : parseLimits(obj.limits, at(path, "limits"), p);
   // token-weighted buckets are charged an estimate made from the body
   needsBody ||= limits.some((r) => r.cost === "tokens");
-  const keyLimits = limits.filter((l) => l.by.includes("key")).map((l) => l.name);
+  // a throttled cluster shares the key's rates, not its quotas
+  const keyLimits = limits.filter((l) => l.by.includes("key") && !l.quotaWindowSeconds).map((l) => l.name);
   const clusters = parseClusters(obj.clusters, at(path, "clusters"), p, keyLimits);
   // (read in this order: problems are listed in it)
   const mode = readEnum(obj, "mode", path, p, MODES) ?? top.mode;

@@ -28,8 +28,14 @@ export interface LimitRule {
   by: readonly Dimension[];
   /** Most tokens the bucket holds: the largest burst. */
   capacity: number;
-  /** Tokens added per second (> 0). */
+  /** Tokens added per second (> 0; 0 for a quota). */
   refillPerSecond: number;
+  /**
+   * Set for a fixed quota (`"quota": 1000, "per": "1d"`): no refill; `capacity` tokens per window of this
+   * many seconds, windows aligned to multiples of it since the Unix epoch (a day: UTC midnight), each with
+   * a bucket of its own.
+   */
+  quotaWindowSeconds?: number;
   /** "request": one token per request; "tokens": the model tokens a request uses (estimated, then reconciled). */
   cost: "request" | "tokens";
   /** The start of its reason codes, when not the one its dimensions give (limits/rules.ts reasonStem). */

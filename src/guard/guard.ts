@@ -275,10 +275,11 @@ async function takeBody(c: Context, route: RouteConfig, state: GuardState): Prom
   const read = await readBody(request, route.maxBodyBytes);
   if (!read.ok) return "request.too_large";
   state.body = read.body;
-  // Handlers after the guard can still call c.req.json() / text(): Hono reads its body cache first.
+  // Handlers after the guard can still call c.req.json() / text(): Hono reads its body cache first. It gets the
+  // body's own buffer (readBody makes the bytes span all of it), not a copy: one copy of a large body, not two.
   const { bytes } = read.body;
   // (Hono stores promises there; its type says otherwise.)
-  (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(bytes.slice().buffer);
+  (c.req.bodyCache as Record<string, unknown>).arrayBuffer = Promise.resolve(bytes.buffer);
   return null;
 }
 

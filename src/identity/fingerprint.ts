@@ -61,7 +61,7 @@ const SHAPE_HEADERS = [
   "x-stainless-timeout",
 ] as const;
 
-/** Headers whose value is part of the fingerprint (normalised, cut to 96 characters). */
+/** Headers whose value is part of the fingerprint, each in a bounded normal form (VALUE_FORMS). */
 const VALUE_HEADERS = [
   "accept",
   "accept-encoding",
@@ -78,13 +78,71 @@ const VALUE_HEADERS = [
   "x-stainless-runtime",
 ] as const;
 
-const norm = (value: string | null): string => (value ?? "").toLowerCase().replace(/\s+/g, "").slice(0, 96);
+const norm = (value: string | null): string => (value ?? "").toLowerCase().replace(/\s+/g, "");
+
+/** Stands for a value outside a header's normal form: every such value is one. */
+const OTHER = "~other";
+/** A short token: a User-Agent's product name, `browser:chrome`. */
+const TOKEN = /^[a-z0-9*][a-z0-9:._+*\/-]{0,31}$/;
+const token = (v: string): string => (TOKEN.test(v) ? v : OTHER);
+/** Items of a comma-separated list, parameters (`;q=0.9`) dropped, each read by `item` (null: left out), at most `max`. */
+const list = (v: string, item: (s: string) => string | null, max: number, sort = false): string => {
+  const items = [...new Set(v.split(",").map((s) => item(s.split(";")[0]!)).filter((s): s is string => s !== null))];
+  return (sort ? items.sort() : items).slice(0, max).join(",");
+};
+/** A value from a fixed vocabulary (`other:<anything>` as one), else `~other`. */
+const oneOf = (words: string[]) => {
+  const known = new Set(words);
+  return (v: string): string => (known.has(v) ? v : v.startsWith("other:") ? "other:" : OTHER);
+};
+/** A release number: `0.71.0`, `1.2.0-beta.1`. */
+const release = (v: string): string => (/^\d{1,4}(?:\.\d{1,4}){1,3}(?:-(?:alpha|beta|rc|dev|pre)\.?\d{0,4})?$/.test(v) ? v : OTHER);
+const MEDIA_TYPES = new Set(["*/*", "application/json", "text/event-stream", "text/plain", "text/html", "application/xhtml+xml", "application/xml", "application/x-ndjson",
+  "application/octet-stream", "application/signed-exchange", "image/avif", "image/webp", "image/apng", "image/png", "image/*", "text/*", "application/*"]);
+const ENCODINGS = new Set(["gzip", "deflate", "br", "zstd", "compress", "identity", "x-gzip", "*"]);
+// (whitespace is gone by then: `"Chrome OS"` reads `"chromeos"`)
+const PLATFORMS = new Set(['"android"', '"chromeos"', '"chromiumos"', '"fuchsia"', '"ios"', '"linux"', '"macos"', '"windows"', '"unknown"', '""']);
+/** A `sec-ch-ua` item: `"brand";v="major"`. */
+const BRAND_ITEM = /^"([^"]{1,48})";v="(\d{1,4})"$/;
+const GREASE_BRAND = /^not[^a-z]*a[^a-z]*brand$/;
+const KNOWN_BRANDS = new Set(["chromium", "googlechrome", "microsoftedge", "opera", "brave", "vivaldi", "yandex", "samsunginternet", "headlesschrome", "duckduckgo"]);
+const brand = (s: string): string => {
+  const m = BRAND_ITEM.exec(s);
+  if (!m) return OTHER;
+  return `${GREASE_BRAND.test(m[1]!) ? "grease" : KNOWN_BRANDS.has(m[1]!) ? m[1] : OTHER};v=${m[2]}`;
+};
+
+/**
+ * Each value header's normal form: bounded in length and kept to the shapes
+ * real clients send, so a client cannot mint a new fingerprint (and with it
+ * new store keys for the cluster window) per request with free text in a
+ * header. Every value an official SDK sends reads as before (lower case,
+ * whitespace removed); anything else becomes `~other` or is left out.
+ */
+const VALUE_FORMS: Record<(typeof VALUE_HEADERS)[number], (v: string) => string> = {
+  // media types without parameters, at most 4: `application/json`, `text/event-stream`, a browser's list
+  accept: (v) => list(v, (s) => (MEDIA_TYPES.has(s) ? s : OTHER), 6),
+  "accept-encoding": (v) => list(v, (s) => (ENCODINGS.has(s) ? s : OTHER), 6),
+  // the primary language tags only, sorted, at most 3: `en-us,en;q=0.9,de;q=0.8` → `de,en`
+  "accept-language": (v) => list(v, (s) => (/^[a-z]{2,3}(?:-|$)/.test(s) ? s.split("-")[0]! : s === "*" ? "*" : OTHER), 3, true),
+  "anthropic-version": (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? v : OTHER),
+  // known brands with their major versions, a GREASE brand as one, at most 4: `"chromium";v="124"`
+  "sec-ch-ua": (v) => v.split(",").map(brand).filter((s, i, all) => all.indexOf(s) === i).slice(0, 4).join(","),
+  "sec-ch-ua-mobile": (v) => (v === "?0" || v === "?1" ? v : OTHER),
+  "sec-ch-ua-platform": (v) => (PLATFORMS.has(v) ? v : OTHER),
+  "x-stainless-arch": oneOf(["x32", "x64", "arm", "arm64", "ia32", "unknown"]),
+  "x-stainless-async": oneOf(["false", "true", "async:asyncio", "async:trio", "async:curio"]),
+  "x-stainless-lang": oneOf(["js", "python", "go", "java", "kotlin", "ruby", "php", "csharp", "rust", "node"]),
+  "x-stainless-os": oneOf(["macos", "linux", "windows", "freebsd", "openbsd", "ios", "android", "unknown"]),
+  "x-stainless-package-version": release,
+  "x-stainless-runtime": (v) => (v.startsWith("browser:") ? token(v) : oneOf(["node", "deno", "bun", "edge", "workerd", "cpython", "pypy", "ironpython", "jython", "go", "jre", "unknown"])(v)),
+};
 
 /** `v22.11.0` → `22.11`, `3.12.4` → `3.12`, `go1.23.2` → `go1.23`: patch releases of a runtime are one client. */
 const minorOf = (version: string | null): string => {
   if (!version) return "";
-  const m = /^([a-z]*\d+(?:\.\d+)?)/i.exec(version.trim());
-  return (m ? m[1]! : version).toLowerCase().slice(0, 32);
+  const m = /^((?:v|go)?\d{1,4}(?:\.\d{1,4})?)/i.exec(version.trim());
+  return m ? m[1]!.toLowerCase().slice(0, 32) : version.trim().toLowerCase() === "unknown" ? "unknown" : OTHER;
 };
 
 /** True when the client's TLS stack randomises its ClientHello per connection. */
@@ -105,9 +163,12 @@ export function fingerprintSource(headers: Headers, cf: CfFields, client: Client
     `hello=${fixedHello ? `${s(cf.tlsClientCiphersSha1)}|${s(cf.tlsClientExtensionsSha1)}|${s(cf.tlsClientHelloLength)}` : "random"}`,
     `ja4=${s(bot.ja4)}`,
     `ja3=${fixedHello ? s(bot.ja3Hash) : ""}`,
-    `client=${client.kind}|${client.family}|${client.kind === "sdk" ? (client.version ?? "") : (client.major ?? "")}`,
+    `client=${client.kind}|${token(client.family.toLowerCase())}|${client.kind === "sdk" ? (client.version === null ? "" : release(client.version.toLowerCase())) : (client.major ?? "")}`,
     `present=${SHAPE_HEADERS.filter((h) => headers.has(h)).join(",")}`,
-    ...VALUE_HEADERS.map((h) => `${h}=${norm(headers.get(h))}`),
+    ...VALUE_HEADERS.map((h) => {
+      const value = headers.get(h);
+      return `${h}=${value === null ? "" : VALUE_FORMS[h](norm(value).slice(0, 512))}`;
+    }),
     `x-stainless-runtime-version=${minorOf(headers.get("x-stainless-runtime-version"))}`,
   ];
   return lines.join("\n");

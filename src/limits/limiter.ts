@@ -213,7 +213,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
   const check = async (spec: LimitSpec, facts: RequestFacts): Promise<LimitCheck> => {
     let plan = EMPTY_PLAN;
     try {
-      plan = await planTake(spec, facts, storeConfig.prefix, hash, options);
+      plan = await planTake(spec, facts, storeConfig.prefix, hash, options, now());
       if (isEmptyPlan(plan)) return outcome({ allowed: true, source: "none", findings: [], limits: [] });
       const never = tooLarge(plan);
       if (never) return outcome({ allowed: false, source: "precheck", ...never });

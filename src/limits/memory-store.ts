@@ -15,6 +15,14 @@ export interface MemoryStoreOptions {
    * second passes every few requests, sweeps less often.
    */
   sweepIntervalMs?: number;
+  /**
+   * Most members one counter slot (half a window) holds. Past it, new members
+   * are no longer added: the count stays at its top (up to twice this, over
+   * both slots), so a cluster over its limit stays over it, while a client
+   * sending fresh members cannot grow the isolate's memory. Keep it above
+   * every `maxAccounts` / `maxAddresses` a rule uses. Default 10,000.
+   */
+  maxMembers?: number;
 }
 
 /** Entries a take() or adjust() examines for expiry at most. */
@@ -34,11 +42,11 @@ export interface MemoryStore extends LimitStore, AdminStore {
  * store: for `wrangler dev`, tests and simulations, and as the `local`
  * fallback when the shared store fails. Limits are per isolate here: every
  * isolate (and every edge location) counts on its own. Distinct counters are
- * exact sets instead of HyperLogLogs. Every entry expires like the Redis key it
+ * exact sets instead of HyperLogLogs, of at most `maxMembers` each. Every entry expires like the Redis key it
  * stands for, and the map never holds more than `maxEntries`.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const { now = Date.now, maxEntries = 50_000, maxBlocks = 10_000, sweepIntervalMs = 1000 } = options;
+  const { now = Date.now, maxEntries = 50_000, maxBlocks = 10_000, sweepIntervalMs = 1000, maxMembers = 10_000 } = options;
   const entries = new Map<string, Entry>();
   // Blocks live apart from the entries, so no burst of bucket writes can evict one.
   const blocks = new Map<string, BlockRecord>();
@@ -137,7 +145,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         const currentKey = `${c.key}:${slots.current}`;
         const current = get(currentKey, t);
         const members = current?.kind === "members" ? current.members : new Set<string>();
-        if (!members.has(c.member)) {
+        // a full slot takes no new member (see maxMembers)
+        if (!members.has(c.member) && members.size < maxMembers) {
           members.add(c.member);
           const u = unions.get(c.key);
           const other = slotSet(c.key, (1 - slots.current) as 0 | 1, t);

@@ -13,8 +13,14 @@ export function reasonStem(rule: Pick<LimitRule, "by" | "cost" | "stem">): `rate
 }
 
 /** The RateLimit-Policy window: seconds of refill that make one capacity, rounded up. */
-export function windowSeconds(rule: Pick<LimitRule, "capacity" | "refillPerSecond">): number {
-  return Math.ceil(rule.capacity / rule.refillPerSecond);
+export function windowSeconds(rule: Pick<LimitRule, "capacity" | "refillPerSecond" | "quotaWindowSeconds">): number {
+  return rule.quotaWindowSeconds ?? Math.ceil(rule.capacity / rule.refillPerSecond);
+}
+
+/** A quota's current window: its index since the epoch and when it ends (ms). */
+export function quotaWindow(windowSeconds: number, nowMs: number): { index: number; endsMs: number } {
+  const index = Math.floor(nowMs / (windowSeconds * 1000));
+  return { index, endsMs: (index + 1) * windowSeconds * 1000 };
 }
 
 const encoder = new TextEncoder();
@@ -30,15 +36,17 @@ export async function sha256Hex(text: string): Promise<string> {
 /**
  * The store key of a rule's bucket for this request: `<prefix>:<route>:<rule>:<hash>`,
  * the hash taken over the dimension values, so no raw IP or key ever reaches
- * the store. Null when the request lacks one of the rule's dimensions (and the
- * dimension has no fallback: a keyless request shares its subnet's per-key buckets).
+ * the store; a quota's key ends with `:q<window index>` (a bucket per window).
+ * Null when the request lacks one of the rule's dimensions (and the dimension
+ * has no fallback: a keyless request shares its subnet's per-key buckets).
  */
 export async function bucketKey(
   prefix: string,
   routeName: string,
-  rule: Pick<LimitRule, "name" | "by">,
+  rule: Pick<LimitRule, "name" | "by" | "quotaWindowSeconds">,
   facts: RequestFacts,
   hash: (text: string) => Promise<string>,
+  nowMs = Date.now(),
 ): Promise<string | null> {
   const parts: string[] = [];
   for (const dimension of rule.by) {
@@ -46,5 +54,6 @@ export async function bucketKey(
     if (value === null) return null;
     parts.push(`${dimension}=${value}`);
   }
-  return `${prefix}:${routeName}:${rule.name}:${await hash(parts.join("\n"))}`;
+  const window = rule.quotaWindowSeconds ? `:q${quotaWindow(rule.quotaWindowSeconds, nowMs).index}` : "";
+  return `${prefix}:${routeName}:${rule.name}:${await hash(parts.join("\n"))}${window}`;
 }

@@ -12,7 +12,7 @@ import type { Finding, LimitState } from "../verdict/types.ts";
 import { type RequestBlockKey, requestBlockKeys } from "./blocks.ts";
 import { type ClusterState, type PlannedCluster, clusterState, clusterThrottle, judgeClusters, ownBucketRule, planClusters } from "./clusters.ts";
 import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
-import { bucketKey, reasonStem, windowSeconds } from "./rules.ts";
+import { bucketKey, quotaWindow, reasonStem, windowSeconds } from "./rules.ts";
 import type { BucketRequest, CounterRequest, TakeResult } from "./types.ts";
 
 /** What the limiter checks for one request: the route's buckets, clusters and whether its manual blocks apply. */
@@ -53,7 +53,14 @@ export const isEmptyPlan = (plan: Plan): boolean => plan.planned.length === 0 &&
  * keys; buckets, clusters and blocks hash the same values ("key=…",
  * "subnet=…"), so each is hashed once per request.
  */
-export async function planTake(spec: LimitSpec, facts: RequestFacts, prefix: string, hash: (text: string) => Promise<string>, estimateOptions: TokenEstimateOptions): Promise<Plan> {
+export async function planTake(
+  spec: LimitSpec,
+  facts: RequestFacts,
+  prefix: string,
+  hash: (text: string) => Promise<string>,
+  estimateOptions: TokenEstimateOptions,
+  nowMs = Date.now(),
+): Promise<Plan> {
   const hashes = new Map<string, Promise<string>>();
   const hashOnce = (text: string) => hashes.get(text) ?? hashes.set(text, hash(text)).get(text)!;
   const blockKeys = spec.blocks ? await requestBlockKeys(prefix, facts, hashOnce) : [];
@@ -62,10 +69,11 @@ export async function planTake(spec: LimitSpec, facts: RequestFacts, prefix: str
   const planned: Planned[] = [];
   const limits = spec.limits.map((rule) => ownLimit(rule, facts));
   for (const rule of limits) {
-    const key = await bucketKey(prefix, spec.route, rule, facts, hashOnce);
+    const key = await bucketKey(prefix, spec.route, rule, facts, hashOnce, nowMs);
     if (key !== null) planned.push({ rule, bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost: costOf(rule) } });
   }
-  const keyRules = limits.filter((r) => r.by.includes("key"));
+  // a throttled cluster shares the key's rates, not its quotas
+  const keyRules = limits.filter((r) => r.by.includes("key") && !r.quotaWindowSeconds);
   const clusters = await planClusters(spec.clusters ?? [], keyRules, facts, prefix, spec.route, hashOnce, costOf);
   const counters: CounterRequest[] = [];
   for (const c of clusters) {
@@ -77,7 +85,7 @@ export async function planTake(spec: LimitSpec, facts: RequestFacts, prefix: str
 
 /** A per-key rule with the account's own size and rate, when the key registry gives the account one of that name. */
 function ownLimit(rule: LimitRule, facts: RequestFacts): LimitRule {
-  const own = rule.by.includes("key") ? facts.subject.account?.limits[rule.name] : undefined;
+  const own = rule.by.includes("key") && !rule.quotaWindowSeconds ? facts.subject.account?.limits[rule.name] : undefined;
   return own ? { ...rule, capacity: own.capacity, refillPerSecond: own.refillPerSecond } : rule;
 }
 
@@ -148,9 +156,22 @@ export interface TakeReading {
   denying: Array<{ p: Planned; retryAfterSeconds: number }>;
 }
 
+/** A quota's bucket as the client sees it: full again, and any cost that fits its quota fits, when its window ends. */
+function quotaReading(p: Planned, b: TakeResult["buckets"][number], nowMs: number): TakeResult["buckets"][number] {
+  if (!p.rule.quotaWindowSeconds) return b;
+  const left = Math.max(1, quotaWindow(p.rule.quotaWindowSeconds, nowMs).endsMs - nowMs) / 1000;
+  return {
+    ...b,
+    resetSeconds: b.remaining >= p.bucket.capacity ? 0 : left,
+    retryAfterSeconds: b.retryAfterSeconds > 0 && p.bucket.cost <= p.bucket.capacity ? left : b.retryAfterSeconds,
+  };
+}
+
 /** Reads a store's answer to the plan's take (without I/O or state). */
-export function readTake(plan: Plan, result: TakeResult): TakeReading {
+export function readTake(plan: Plan, answer: TakeResult): TakeReading {
   const { planned } = plan;
+  // A quota's bucket never refills: it is full again when its window ends (a new window, a new bucket).
+  const result = { ...answer, buckets: answer.buckets.map((b, i) => quotaReading(planned[i]!, b, answer.nowMs)) };
   const judged = judgeClusters(plan.clusters, result.counters);
   const clusters = judged.map((j) => j.state);
   // a cluster's shared bucket shows (and counts) only when it applied to this request

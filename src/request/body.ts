@@ -1,5 +1,6 @@
 /** The request body, read at most once and bounded, on routes that need it. */
 export interface RequestBody {
+  /** The body: a view of its whole buffer (offset 0, the buffer's length), so the buffer can be shared instead of copied. */
   bytes: Uint8Array;
   /** The parsed JSON; undefined when the body is not JSON. */
   json: unknown;
@@ -86,8 +87,10 @@ export function declaredLength(request: Request): number {
   return value !== null && /^\d+$/.test(value) ? Number(value) : -1;
 }
 
+/** One view of exactly the body's bytes over a buffer of its own; a single chunk that is already that is used as is. */
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
+  const only = chunks.length === 1 ? chunks[0]! : null;
+  if (only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength && only.buffer instanceof ArrayBuffer) return only;
   const out = new Uint8Array(total);
   let offset = 0;
   for (const c of chunks) {

@@ -49,7 +49,7 @@ describe("limits config", () => {
       'routes[0].limits[2].name: duplicates routes[0].limits[0].name "a"',
       "routes[0].limits[2].by: must not be empty",
       'routes[0].limits[2].rate: must be "<count> per second|minute|hour|day", such as "60 per minute"',
-      "routes[0].limits[3].burst: unknown field (expected one of: name, by, capacity, refillPerSecond, rate, cost)",
+      "routes[0].limits[3].burst: unknown field (expected one of: name, by, capacity, refillPerSecond, rate, quota, per, cost)",
       "routes[0].limits[3].name: is required",
       'routes[0].limits[3].cost: must be one of "request", "tokens"',
       'routes[0].limits[3]: give either "rate" or "refillPerSecond", not both',
@@ -75,6 +75,27 @@ describe("limits config", () => {
       "routes[0].limits[1].rate: refills a full bucket (1000) in 1,000 days: at most 365 days (refillPerSecond >= capacity / 31536000)",
     ]);
     expect(rules.map((r) => r.name)).toEqual(["year", "edge"]);
+  });
+
+  it("reads a fixed quota: quota per window, no refill (issue 13)", () => {
+    const { rules, problems } = parse([
+      { name: "trial", by: ["key"], quota: 1000, per: "1d" },
+      { name: "tokens", by: ["key"], quota: 50000, per: 3600, cost: "tokens" },
+      { name: "both", by: ["key"], quota: 10, per: "1h", rate: "1 per second" },
+      { name: "no-per", by: ["key"], quota: 10 },
+      { name: "long", by: ["key"], quota: 10, per: "7d" },
+      { name: "zero", by: ["key"], quota: 0, per: "1h" },
+    ]);
+    expect(rules).toEqual([
+      { name: "trial", by: ["key"], capacity: 1000, refillPerSecond: 0, cost: "request", quotaWindowSeconds: 86400 },
+      { name: "tokens", by: ["key"], capacity: 50000, refillPerSecond: 0, cost: "tokens", quotaWindowSeconds: 3600 },
+    ]);
+    expect(problems).toEqual([
+      'routes[0].limits[2].rate: does not go with "quota"',
+      'routes[0].limits[3].per: is required with "quota" ("1h", "1d" or seconds)',
+      'routes[0].limits[4].per: must be "<n>s|m|h|d" or seconds, from 1 second to 1 day, such as "1d"',
+      expect.stringMatching(/^routes\[0\]\.limits\[5\]\.quota: /),
+    ]);
   });
 
   it("treats an absent section as no limits, and anything but an array as a problem", () => {

@@ -123,6 +123,21 @@ describe("token buckets through the Worker and real Redis", () => {
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe("rate.key_exhausted");
   });
 
+  it("a fixed quota: its count, then 429 with Retry-After until the window ends (issue 13)", async () => {
+    const gw = await gateway({ routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "trial", by: ["key"], quota: 2, per: "1h" }] }] });
+    // (the windows follow the real clock: not across an hour's end)
+    const toHour = 3_600_000 - (Date.now() % 3_600_000);
+    if (toHour < 5000) await new Promise((r) => setTimeout(r, toHour + 100));
+    const statuses: number[] = [];
+    for (let i = 0; i < 2; i++) statuses.push((await gw.call("/v1/messages")).status);
+    const denied = await gw.call("/v1/messages");
+    expect([...statuses, denied.status]).toEqual([200, 200, 429]);
+    const untilHour = Math.ceil((3_600_000 - (Date.now() % 3_600_000)) / 1000);
+    expect(Math.abs(Number(denied.headers.get("retry-after")) - untilHour)).toBeLessThanOrEqual(2);
+    expect(denied.headers.get("x-should-retry")).toBeNull();
+    expect(denied.headers.get("ratelimit-policy")).toBe('"trial";q=2;w=3600');
+  });
+
   it("a request that can never fit is refused once, with x-should-retry: false", async () => {
     const gw = await gateway({
       routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "key-tokens", by: ["key"], capacity: 1000, refillPerSecond: 10, cost: "tokens" }] }],

@@ -95,6 +95,58 @@ describe("the fingerprint id", () => {
     expect((await subjectOf(sample)).fingerprint).not.toBe((await subjectOf(CLIENTS.anthropicPython)).fingerprint);
   });
 
+  it("stays the same for the official SDK clients and HTTP libraries (ids pinned before the normal forms of issue 13)", async () => {
+    const pinned: Partial<Record<ClientName, string>> = {
+      anthropicNode: "95b95f8413698db0",
+      anthropicPython: "3ff21ad18eb1d591",
+      openaiNode: "7a9b2235f4eaa502",
+      openaiPythonAsync: "f1f3208e71ee524d",
+      openaiGo: "3ae83a751348fb88",
+      anthropicJava: "21fb433568ce5ea9",
+      curl: "a241b77d95f7efbe",
+      pythonRequests: "1cff062626f9299d",
+      httpx: "9e7f4ffa6ae75402",
+      aiohttp: "12555cf6deceabd4",
+      goHttp: "5486d6fb736563dc",
+      nodeFetch: "f5cc96e0a57d01c5",
+      axios: "27d4d6287256742a",
+      noUserAgent: "484f540bbb5e2eb4",
+    };
+    for (const [name, id] of Object.entries(pinned)) expect({ name, id: (await subjectOf(CLIENTS[name as ClientName])).fingerprint }).toEqual({ name, id });
+  });
+
+  it("keeps free-text header values out: each value is reduced to a bounded normal form (issue 13)", async () => {
+    // a new accept-language per request no longer mints a new fingerprint (and store keys for the cluster window)
+    const ids = new Set<string>();
+    for (let i = 0; i < 200; i++) ids.add((await subjectOf(variant("chrome", { "accept-language": `en-X${i},en;q=0.${i % 10},de-DE;q=0.5` }))).fingerprint);
+    expect(ids.size).toBe(1);
+    const source = (headers: Record<string, string>) => fingerprintSource(new Headers(headers), {}, parseUserAgent(headers["user-agent"] ?? null));
+    const lines = source({ "accept-language": "en-US,en;q=0.9,fr;q=0.8,de;q=0.7,es;q=0.6" }).split("\n");
+    expect(lines).toContain("accept-language=de,en,es");
+    const junk = `zq${"x".repeat(30)}${crypto.randomUUID()}`;
+    const text = source({
+      "user-agent": `Anthropic/JS 0.71.0-${junk}`,
+      accept: `application/json, text/${junk}`,
+      "accept-encoding": `gzip, ${junk}`,
+      "accept-language": `${junk}, en`,
+      "anthropic-version": junk,
+      "sec-ch-ua": `"${junk}";v="1", "Chromium";v="124"`,
+      "sec-ch-ua-mobile": junk,
+      "sec-ch-ua-platform": junk,
+      "x-stainless-arch": junk,
+      "x-stainless-async": junk,
+      "x-stainless-lang": junk,
+      "x-stainless-os": `Other:${junk}`,
+      "x-stainless-package-version": junk,
+      "x-stainless-runtime": junk,
+      "x-stainless-runtime-version": junk,
+    });
+    expect(text.split("\n").filter((l) => l.includes("zqxx"))).toEqual([]);
+    for (const line of text.split("\n")) if (!line.startsWith("present=")) expect(line.length).toBeLessThan(160); // present=: names from a fixed list
+    expect(text).toContain("sec-ch-ua=~other,chromium;v=124\n");
+    expect(text).toContain("x-stainless-os=other:\n");
+  });
+
   it("separates clients", async () => {
     const ids = await Promise.all((Object.keys(CLIENTS) as ClientName[]).map(async (n) => (await subjectOf(CLIENTS[n])).fingerprint));
     expect(new Set(ids).size).toBe(ids.length);

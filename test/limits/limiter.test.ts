@@ -173,6 +173,26 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     expect(after.limits[0]!.remaining).toBe(100_000 - 162 - 150 - 1000);
   });
 
+  it("a fixed quota (no refill): its count per window, then 429 until the window ends, then a full quota (issue 13)", async () => {
+    const s = await make();
+    const limiter = createLimiter({ store: s.store, storeConfig: storeConfig(), now: s.now });
+    const quota: LimitRule = { name: "trial", by: ["key"], capacity: 3, refillPerSecond: 0, cost: "request", quotaWindowSeconds: 3600 };
+    const hourMs = 3_600_000;
+    const start = s.now();
+    s.advance(hourMs - (start % hourMs) + 1000); // one second into an hour
+    const check = () => limiter.check({ route: "messages", limits: [quota] }, facts());
+    for (let i = 0; i < 3; i++) expect((await check()).allowed).toBe(true);
+    s.advance(30 * 60_000); // half an hour later: nothing refilled
+    const denied = await check();
+    expect(denied.allowed).toBe(false);
+    expect(denied.findings).toEqual([expect.objectContaining({ action: "throttle", status: 429, retryAfterSeconds: 1799 })]);
+    expect(denied.findings[0]!.final).toBeUndefined();
+    expect(denied.limits[0]).toMatchObject({ name: "trial", remaining: 0, resetSeconds: 1799, windowSeconds: 3600 });
+    s.advance(1_799_000); // the next hour: a full quota
+    for (let i = 0; i < 3; i++) expect((await check()).allowed).toBe(true);
+    expect((await check()).allowed).toBe(false);
+  });
+
   it("writes keys built from hashes only: no raw key or IP in the store", async () => {
     const s = await make();
     const limiter = createLimiter({ store: s.store, storeConfig: storeConfig(), now: s.now });

@@ -289,6 +289,23 @@ describe("upstash store", () => {
 });
 
 describe("memory store", () => {
+  it("holds at most maxMembers per counter slot: fresh members cannot grow it, and the count stays at its top (issue 13)", async () => {
+    const clock = virtualClock();
+    const store = createMemoryStore({ now: clock.now, maxMembers: 100 });
+    const counter = { key: "test:members", windowSeconds: 3600 };
+    const counts: number[] = [];
+    for (let i = 0; i < 1000; i++) counts.push((await store.take([], [{ ...counter, member: `m${i}` }])).counters[0]!);
+    expect(counts[98]).toBe(99);
+    expect(Math.max(...counts)).toBe(100);
+    expect(counts[999]).toBe(100);
+    // a member already counted is still known
+    expect((await store.take([], [{ ...counter, member: "m5" }])).counters[0]).toBe(100);
+    // the next half window adds its own, up to its own cap
+    clock.advance(1_800_000);
+    for (let i = 0; i < 300; i++) await store.take([], [{ ...counter, member: `n${i}` }]);
+    expect((await store.take([], [{ ...counter, member: "n0" }])).counters[0]).toBe(200);
+  });
+
   it("forgets expired entries and never holds more than maxEntries", async () => {
     const clock = virtualClock();
     const store = createMemoryStore({ now: clock.now, maxEntries: 50 });
