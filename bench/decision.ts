@@ -29,11 +29,18 @@ const KEY_HASH_SECRET = "bench-key-hash-secret-0123456789";
 type App = { fetch(request: Request, env: unknown, ctx: unknown): Response | Promise<Response> };
 type OriginFetch = (request: Request) => Promise<Response>;
 interface Bundle {
-  createGateway(options: { config: unknown; keyHashSecret: string; origin: { url: string; fetch: OriginFetch }; log?: (line: string) => void }): App;
+  createGateway(options: {
+    config: unknown;
+    keyHashSecret: string;
+    origin: { url: string; fetch: OriginFetch };
+    log?: (line: string) => void;
+  }): App;
   bareProxy(originUrl: string, fetch: OriginFetch): App;
   createSimOrigin(): { fetch: OriginFetch };
   SHIPPED_CONFIGS: Record<string, { config: { routes: Array<Record<string, unknown>> } & Record<string, unknown> }>;
-  parseScenario(raw: unknown): { ok: true; scenario: { segments: Array<{ name: string }> } } | { ok: false; problems: string[] };
+  parseScenario(
+    raw: unknown,
+  ): { ok: true; scenario: { segments: Array<{ name: string }> } } | { ok: false; problems: string[] };
   SegmentTraffic: new (segment: unknown, random: unknown, botManagement: boolean) => { take(): { request: Request } };
   createRandom(seed: number | string): { forked(name: string): unknown };
 }
@@ -88,11 +95,21 @@ const originFetch: OriginFetch = (request) => {
 const ORIGIN_URL = "https://origin.bench";
 const recommended = structuredClone(sim.SHIPPED_CONFIGS.recommended!.config);
 const noChecks = { routes: recommended.routes.map((r) => ({ name: r.name, match: r.match, errors: r.errors })) };
-const noTokens = { routes: recommended.routes.map((r) => ({ ...r, limits: (r.limits as Array<{ cost?: string }>).filter((l) => l.cost !== "tokens") })) };
+const noTokens = {
+  routes: recommended.routes.map((r) => ({
+    ...r,
+    limits: (r.limits as Array<{ cost?: string }>).filter((l) => l.cost !== "tokens"),
+  })),
+};
 // Each gateway from its own copy of the module, as each would run in its own isolate: no target warms another's caches.
 const gateway = async (name: string, config: unknown) => {
   const own = (await import(`${pathToFileURL(bundle.path).href}?${encodeURIComponent(name)}`)) as Bundle;
-  return own.createGateway({ config, keyHashSecret: KEY_HASH_SECRET, origin: { url: ORIGIN_URL, fetch: originFetch }, log: () => {} });
+  return own.createGateway({
+    config,
+    keyHashSecret: KEY_HASH_SECRET,
+    origin: { url: ORIGIN_URL, fetch: originFetch },
+    log: () => {},
+  });
 };
 const target = (name: string, app: App): Target => ({ name, app, decisions: [], totals: [], statuses: new Map() });
 const targets = [
@@ -118,7 +135,15 @@ const sent: Sent[] = [];
 for (let i = 0; i < WARMUP + MEASURED; i++) {
   const { request } = traffic.take();
   const body = new Uint8Array(await request.arrayBuffer());
-  sent.push({ url: request.url, init: { method: request.method, headers: Object.fromEntries(request.headers as unknown as Iterable<[string, string]>), body }, cf: (request as Request & { cf: unknown }).cf });
+  sent.push({
+    url: request.url,
+    init: {
+      method: request.method,
+      headers: Object.fromEntries(request.headers as unknown as Iterable<[string, string]>),
+      body,
+    },
+    cf: (request as Request & { cf: unknown }).cf,
+  });
 }
 /** A fresh Request (a body can be read once) carrying `cf` as the edge sets it. */
 function requestOf(s: Sent): Request {
@@ -155,16 +180,22 @@ const percentile = (xs: readonly number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 };
-const fmt = (n: number, digits = 3) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 3) =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const bare = targets[0]!;
 console.log(
   `\nCPU per request in V8 (Node ${process.versions.node}, in-process origin, one request at a time, the targets taking turns): ` +
     `${fmt(MEASURED, 0)} requests per target after ${fmt(WARMUP, 0)} to warm up. The decision: from the app's fetch until it calls the origin or answers a denial.\n`,
 );
-console.log("| target | decision p50 ms | decision p99 ms | request p50 ms | request p99 ms | added over the bare proxy, p50 / p99 ms | statuses |");
+console.log(
+  "| target | decision p50 ms | decision p99 ms | request p50 ms | request p99 ms | added over the bare proxy, p50 / p99 ms | statuses |",
+);
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
 for (const t of targets) {
-  const added = t === bare ? "–" : `${fmt(percentile(t.totals, 0.5) - percentile(bare.totals, 0.5))} / ${fmt(percentile(t.totals, 0.99) - percentile(bare.totals, 0.99))}`;
+  const added =
+    t === bare
+      ? "–"
+      : `${fmt(percentile(t.totals, 0.5) - percentile(bare.totals, 0.5))} / ${fmt(percentile(t.totals, 0.99) - percentile(bare.totals, 0.99))}`;
   const statuses = [...t.statuses].map(([status, n]) => `${status}: ${fmt(n, 0)}`).join(", ");
   console.log(
     `| ${t.name} | ${fmt(percentile(t.decisions, 0.5))} | ${fmt(percentile(t.decisions, 0.99))} | ${fmt(percentile(t.totals, 0.5))} | ${fmt(percentile(t.totals, 0.99))} | ${added} | ${statuses} |`,

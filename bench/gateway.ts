@@ -70,8 +70,13 @@ interface Target {
 const agents = new Map<string, Agent>();
 
 /** One request over HTTP; resolves when the whole answer has been read. `onHeaders` runs when the headers arrive (the body paused until it resolves). */
-function send(base: string, r: Sent, onHeaders?: () => Promise<void>): Promise<{ status: number; ms: number; bytes: number }> {
-  const agent = agents.get(base) ?? agents.set(base, new Agent({ keepAlive: true, maxSockets: CONCURRENCY })).get(base)!;
+function send(
+  base: string,
+  r: Sent,
+  onHeaders?: () => Promise<void>,
+): Promise<{ status: number; ms: number; bytes: number }> {
+  const agent =
+    agents.get(base) ?? agents.set(base, new Agent({ keepAlive: true, maxSockets: CONCURRENCY })).get(base)!;
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${base}${r.path}`, { method: r.method, headers: r.headers, agent }, (res) => {
@@ -108,7 +113,8 @@ async function load(base: string, requests: readonly Sent[]) {
   return { latencies, wallMs: performance.now() - started, statuses };
 }
 
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** CPU time (user + system) of a process in ms, from /proc. */
@@ -140,9 +146,9 @@ function workerdChildren(): Set<number> {
   return out;
 }
 
-
 const MiB = 1 << 20;
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 // ------------------------------------------------------------------ setup
 
@@ -153,11 +159,16 @@ process.on("exit", () => void redisServer.stop());
 const bridge = await startBridge(redisServer.port);
 const admin = await connectRedis(redisServer.port);
 const tenant = await bridge.tenant();
-const control = async (action: string) => (await (await fetch(tenant.control, { method: "POST", body: JSON.stringify({ action }) })).json()) as { requests: number };
+const control = async (action: string) =>
+  (await (await fetch(tenant.control, { method: "POST", body: JSON.stringify({ action }) })).json()) as {
+    requests: number;
+  };
 
 interface SimBundle {
   SHIPPED_CONFIGS: Record<string, { config: { routes: Array<Record<string, unknown>> } & Record<string, unknown> }>;
-  parseScenario(raw: unknown): { ok: true; scenario: { segments: Array<{ name: string }> } } | { ok: false; problems: string[] };
+  parseScenario(
+    raw: unknown,
+  ): { ok: true; scenario: { segments: Array<{ name: string }> } } | { ok: false; problems: string[] };
   SegmentTraffic: new (segment: unknown, random: unknown, botManagement: boolean) => { take(): { request: Request } };
   createRandom(seed: number | string): { forked(name: string): unknown };
 }
@@ -181,14 +192,29 @@ const sim = (await import(pathToFileURL(simulator.path).href)) as SimBundle;
 // Every check on: the shipped configuration, plus a route for the streaming test with the same policy.
 const recommended = structuredClone(sim.SHIPPED_CONFIGS.recommended!.config);
 const first = recommended.routes[0]!;
-recommended.routes.push({ name: "bytes", match: { path: "/__demo/bytes/*", methods: ["GET"] }, errors: "problem", geo: first.geo, limits: first.limits });
+recommended.routes.push({
+  name: "bytes",
+  match: { path: "/__demo/bytes/*", methods: ["GET"] },
+  errors: "problem",
+  geo: first.geo,
+  limits: first.limits,
+});
 
 const date = await compatibilityDate();
 const miniflares: Miniflare[] = [];
 async function startWorker(name: string, code: string, env: Record<string, unknown>): Promise<Target> {
   const before = workerdChildren();
   const mf = new Miniflare({
-    workers: [{ config: { name, compatibilityDate: date, env, manifest: { mainModule: `${name}.mjs`, modules: { [`${name}.mjs`]: { type: "esm", contents: code } } } } }],
+    workers: [
+      {
+        config: {
+          name,
+          compatibilityDate: date,
+          env,
+          manifest: { mainModule: `${name}.mjs`, modules: { [`${name}.mjs`]: { type: "esm", contents: code } } },
+        },
+      },
+    ],
   } as ConstructorParameters<typeof Miniflare>[0]);
   miniflares.push(mf);
   const url = (await mf.ready).href.replace(/\/$/, "");
@@ -196,18 +222,44 @@ async function startWorker(name: string, code: string, env: Record<string, unkno
   return { name, url, pid: pids.length === 1 ? pids[0]! : null };
 }
 const text = (value: string) => ({ type: "text", value });
-const gatewayEnv = { ORIGIN_URL: text(origin.url), KEY_HASH_SECRET: text(KEY_HASH_SECRET), GATEWAY_CONFIG: { type: "json", value: recommended } };
+const gatewayEnv = {
+  ORIGIN_URL: text(origin.url),
+  KEY_HASH_SECRET: text(KEY_HASH_SECRET),
+  GATEWAY_CONFIG: { type: "json", value: recommended },
+};
 const noChecks = { routes: recommended.routes.map((r) => ({ name: r.name, match: r.match, errors: r.errors })) };
-const noTokens = { routes: recommended.routes.map((r) => ({ ...r, limits: (r.limits as Array<{ cost?: string }>).filter((l) => l.cost !== "tokens") })) };
+const noTokens = {
+  routes: recommended.routes.map((r) => ({
+    ...r,
+    limits: (r.limits as Array<{ cost?: string }>).filter((l) => l.cost !== "tokens"),
+  })),
+};
 const targets: Target[] = [
   { name: "origin, direct", url: origin.url, pid: null },
   await startWorker("bare-proxy", bare.code, { ORIGIN_URL: text(origin.url) }),
-  await startWorker("gateway-no-checks", worker.code, { ...gatewayEnv, GATEWAY_CONFIG: { type: "json", value: noChecks } }),
-  await startWorker("gateway-no-token-bucket", worker.code, { ...gatewayEnv, GATEWAY_CONFIG: { type: "json", value: noTokens } }),
+  await startWorker("gateway-no-checks", worker.code, {
+    ...gatewayEnv,
+    GATEWAY_CONFIG: { type: "json", value: noChecks },
+  }),
+  await startWorker("gateway-no-token-bucket", worker.code, {
+    ...gatewayEnv,
+    GATEWAY_CONFIG: { type: "json", value: noTokens },
+  }),
   await startWorker("gateway-memory", worker.code, gatewayEnv),
-  await startWorker("gateway-redis", worker.code, { ...gatewayEnv, UPSTASH_REDIS_REST_URL: text(tenant.url), UPSTASH_REDIS_REST_TOKEN: text(tenant.token) }),
+  await startWorker("gateway-redis", worker.code, {
+    ...gatewayEnv,
+    UPSTASH_REDIS_REST_URL: text(tenant.url),
+    UPSTASH_REDIS_REST_TOKEN: text(tenant.token),
+  }),
 ];
-const [direct, bareProxy, skeleton, noTokenBucket, memory, redis] = targets as [Target, Target, Target, Target, Target, Target];
+const [direct, bareProxy, skeleton, noTokenBucket, memory, redis] = targets as [
+  Target,
+  Target,
+  Target,
+  Target,
+  Target,
+  Target,
+];
 
 // The simulator's developers: realistic clients, keys and networks.
 const scenario = sim.parseScenario(JSON.parse(await readFile(join(root, "bench/scenarios/default.json"), "utf8")));
@@ -222,7 +274,12 @@ for (let i = 0; i < total; i++) {
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => (headers[name] = value));
   headers["mf-cf-blob"] = JSON.stringify((request as Request & { cf: unknown }).cf);
-  requests.push({ method: request.method, path: url.pathname, headers, body: Buffer.from(await request.arrayBuffer()) });
+  requests.push({
+    method: request.method,
+    path: url.pathname,
+    headers,
+    body: Buffer.from(await request.arrayBuffer()),
+  });
 }
 
 // ------------------------------------------------------------------ latency, throughput, CPU
@@ -241,7 +298,9 @@ for (const r of take(LATENCY)) for (const t of targets) latency.get(t.name)!.pus
 
 await control("reset-stats");
 await admin.send(["CONFIG", "RESETSTAT"]);
-const results = new Map(targets.map((t) => [t.name, { rps: [] as number[], cpuMs: 0, requests: 0, statuses: new Map<number, number>() }]));
+const results = new Map(
+  targets.map((t) => [t.name, { rps: [] as number[], cpuMs: 0, requests: 0, statuses: new Map<number, number>() }]),
+);
 for (let round = 0; round < ROUNDS; round++) {
   const slice = take(PER_ROUND);
   const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
@@ -261,7 +320,8 @@ const measured = results.get(redis.name)!.requests;
 const roundTrips = (await control("stats")).requests / measured;
 const info = String(await admin.send(["INFO", "commandstats"]));
 const commands: Record<string, number> = {};
-for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) if (!/^(info|config)/.test(m[1]!)) commands[m[1]!] = Number(m[2]);
+for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+  if (!/^(info|config)/.test(m[1]!)) commands[m[1]!] = Number(m[2]);
 const commandTotal = Object.values(commands).reduce((a, b) => a + b, 0) / measured;
 const breakdown = Object.entries(commands)
   .sort((a, b) => b[1] - a[1])
@@ -281,10 +341,14 @@ for (const [i, r] of probes.entries()) {
   const gate = `probe-${i}`;
   const start = (await control("stats")).requests;
   let atHeaders = start;
-  await send(redis.url, { ...r, body: bytes, headers: { ...r.headers, "content-length": String(bytes.length), "x-demo-gate": gate } }, async () => {
-    atHeaders = (await control("stats")).requests;
-    await fetch(`${origin.url}/__demo/gate/${gate}?open=1`, { method: "POST" });
-  });
+  await send(
+    redis.url,
+    { ...r, body: bytes, headers: { ...r.headers, "content-length": String(bytes.length), "x-demo-gate": gate } },
+    async () => {
+      atHeaders = (await control("stats")).requests;
+      await fetch(`${origin.url}/__demo/gate/${gate}?open=1`, { method: "POST" });
+    },
+  );
   await new Promise((resolve) => setTimeout(resolve, 50));
   beforeAnswer += atHeaders - start;
   afterAnswer += (await control("stats")).requests - atHeaders;
@@ -293,16 +357,23 @@ for (const [i, r] of probes.entries()) {
 const bareRps = median(results.get(bareProxy.name)!.rps);
 const directLatencies = [...latency.get(direct.name)!].sort((a, b) => a - b);
 const bareCpu = results.get(bareProxy.name)!.cpuMs / results.get(bareProxy.name)!.requests;
-console.log("\n| target | p50 ms | p99 ms | added over direct, p50 / p99 ms | req/s (median round) | × bare proxy | workerd CPU ms/request | statuses |");
+console.log(
+  "\n| target | p50 ms | p99 ms | added over direct, p50 / p99 ms | req/s (median round) | × bare proxy | workerd CPU ms/request | statuses |",
+);
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
 for (const t of targets) {
   const r = results.get(t.name)!;
   const sorted = [...latency.get(t.name)!].sort((a, b) => a - b);
   const rps = median(r.rps);
-  const added = t === direct ? "–" : `${fmt(percentile(sorted, 0.5) - percentile(directLatencies, 0.5), 2)} / ${fmt(percentile(sorted, 0.99) - percentile(directLatencies, 0.99), 2)}`;
+  const added =
+    t === direct
+      ? "–"
+      : `${fmt(percentile(sorted, 0.5) - percentile(directLatencies, 0.5), 2)} / ${fmt(percentile(sorted, 0.99) - percentile(directLatencies, 0.99), 2)}`;
   const cpu = t.pid ? fmt(r.cpuMs / r.requests, 2) : "–";
   const statuses = [...r.statuses].map(([status, n]) => `${status}: ${fmt(n)}`).join(", ");
-  console.log(`| ${t.name} | ${fmt(percentile(sorted, 0.5), 2)} | ${fmt(percentile(sorted, 0.99), 2)} | ${added} | ${fmt(rps)} | ${t === direct ? "–" : fmt(rps / bareRps, 2)} | ${cpu} | ${statuses} |`);
+  console.log(
+    `| ${t.name} | ${fmt(percentile(sorted, 0.5), 2)} | ${fmt(percentile(sorted, 0.99), 2)} | ${added} | ${fmt(rps)} | ${t === direct ? "–" : fmt(rps / bareRps, 2)} | ${cpu} | ${statuses} |`,
+  );
 }
 const cpuOf = (t: Target) => results.get(t.name)!.cpuMs / results.get(t.name)!.requests;
 console.log(
@@ -317,7 +388,9 @@ console.log(
 
 // ------------------------------------------------------------------ memory while streaming
 
-console.log("\nMemory of the workerd process while a large response streams through it (GET /__demo/bytes/N, 64 KiB chunks):\n");
+console.log(
+  "\nMemory of the workerd process while a large response streams through it (GET /__demo/bytes/N, 64 KiB chunks):\n",
+);
 console.log("| target | response | RSS before | peak RSS while streaming | growth | MiB/s |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
 const { "content-length": _length, "content-type": _type, ...streamHeaders } = requests[0]!.headers;
@@ -327,11 +400,19 @@ for (const t of [bareProxy, memory]) {
     const rssBefore = rssBytes(pid);
     let peak = rssBefore;
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 20);
-    const r = await send(t.url, { method: "GET", path: `/__demo/bytes/${size}?chunk=65536`, headers: streamHeaders, body: Buffer.alloc(0) });
+    const r = await send(t.url, {
+      method: "GET",
+      path: `/__demo/bytes/${size}?chunk=65536`,
+      headers: streamHeaders,
+      body: Buffer.alloc(0),
+    });
     clearInterval(sampler);
     peak = Math.max(peak, rssBytes(pid));
-    if (r.status !== 200 || r.bytes !== size) throw new Error(`${t.name}: streaming ${size} bytes answered ${r.status} with ${r.bytes} bytes`);
-    console.log(`| ${t.name} | ${fmt(size / MiB)} MiB | ${fmt(rssBefore / MiB, 1)} MiB | ${fmt(peak / MiB, 1)} MiB | ${fmt((peak - rssBefore) / MiB, 1)} MiB | ${fmt(size / MiB / (r.ms / 1000))} |`);
+    if (r.status !== 200 || r.bytes !== size)
+      throw new Error(`${t.name}: streaming ${size} bytes answered ${r.status} with ${r.bytes} bytes`);
+    console.log(
+      `| ${t.name} | ${fmt(size / MiB)} MiB | ${fmt(rssBefore / MiB, 1)} MiB | ${fmt(peak / MiB, 1)} MiB | ${fmt((peak - rssBefore) / MiB, 1)} MiB | ${fmt(size / MiB / (r.ms / 1000))} |`,
+    );
   }
 }
 

@@ -30,7 +30,13 @@ const harness = await startRedisHarness();
 const { tenant, measure } = harness;
 
 const rules = THREE_BUCKETS;
-const subject = (key: string) => ({ keyHash: key, ipPrefix: "203.0.113.7/32", subnet: "203.0.113.0/24", country: "DE", asn: 64500 });
+const subject = (key: string) => ({
+  keyHash: key,
+  ipPrefix: "203.0.113.7/32",
+  subnet: "203.0.113.0/24",
+  country: "DE",
+  asn: 64500,
+});
 const facts = (key: string) => ({ subject: subject(key), body: null });
 const storeConfig = { timeoutMs: 1000, onError: "open", prefix: "dg" };
 
@@ -48,12 +54,17 @@ const oursDenied = await measure(ours, DENIED_REQUESTS, async () => {
 
 // The same route with manual blocks checked (key, ip, subnet, asn) in the same take(), then a blocked client.
 await limiter.check({ route: "messages", limits: rules, blocks: true }, facts("warm-up"));
-const oursBlocksChecked = await measure(ours, REQUESTS, () => limiter.check({ route: "messages", limits: rules, blocks: true }, facts("k3")));
-const adminStore = limits.createUpstashStore(ours.redis) as { block(index: string, key: string, entry: unknown, ttlMs: number): Promise<unknown> };
+const oursBlocksChecked = await measure(ours, REQUESTS, () =>
+  limiter.check({ route: "messages", limits: rules, blocks: true }, facts("k3")),
+);
+const adminStore = limits.createUpstashStore(ours.redis) as {
+  block(index: string, key: string, entry: unknown, ttlMs: number): Promise<unknown>;
+};
 const blockedKey = await limits.blockKey("dg", "key", "k-blocked", limits.sha256Hex);
 await adminStore.block("dg:blocks", blockedKey, { dimension: "key", target: "k-blocked", reason: "bench" }, 600_000);
 const oursBlocked = await measure(ours, DENIED_REQUESTS, async () => {
-  if ((await limiter.check({ route: "messages", limits: rules, blocks: true }, facts("k-blocked"))).allowed) throw new Error("the blocked client was allowed");
+  if ((await limiter.check({ route: "messages", limits: rules, blocks: true }, facts("k-blocked"))).allowed)
+    throw new Error("the blocked client was allowed");
 });
 
 // @upstash/ratelimit: one limiter per bucket, called together (auto-pipelining batches them).
@@ -70,7 +81,12 @@ const rlCheck = async (key: string, keyLimiter = rlKey) => {
 await rlCheck("warm-up");
 const theirsHot = await measure(theirs, REQUESTS, () => rlCheck("k1"));
 const theirsSequential = await measure(theirs, REQUESTS, async () => {
-  for (const [l, id] of [[rlKey, "k2"], [rlSubnet, "203.0.113.0/24"], [rlRoute, "route"]] as const) if (!(await l.limit(id)).success) return false;
+  for (const [l, id] of [
+    [rlKey, "k2"],
+    [rlSubnet, "203.0.113.0/24"],
+    [rlRoute, "route"],
+  ] as const)
+    if (!(await l.limit(id)).success) return false;
   return true;
 });
 const rlTight = bucket("tight", 5, 5);
@@ -79,8 +95,11 @@ const theirsDenied = await measure(theirs, DENIED_REQUESTS, async () => {
   if (await rlCheck("k-denied", rlTight)) throw new Error("the denied client was allowed");
 });
 
-const row = (name: string, m: Measure) => `| ${name.padEnd(48)} | ${String(m.roundTrips).padStart(11)} | ${String(m.commands).padStart(14)} | ${m.breakdown}`;
-console.log(`\nThree token buckets per request (key, subnet, route); ${REQUESTS} allowed requests, then ${DENIED_REQUESTS} from a client already denied.\n`);
+const row = (name: string, m: Measure) =>
+  `| ${name.padEnd(48)} | ${String(m.roundTrips).padStart(11)} | ${String(m.commands).padStart(14)} | ${m.breakdown}`;
+console.log(
+  `\nThree token buckets per request (key, subnet, route); ${REQUESTS} allowed requests, then ${DENIED_REQUESTS} from a client already denied.\n`,
+);
 console.log(`| ${"".padEnd(48)} | round trips | Redis commands | per request`);
 console.log(`| ${"-".repeat(48)} | ----------- | -------------- | -----------`);
 console.log(row("distill-guard, allowed", oursHot));
@@ -90,6 +109,8 @@ console.log(row("@upstash/ratelimit (one after another), allowed", theirsSequent
 console.log(row("distill-guard, client already denied", oursDenied));
 console.log(row("distill-guard, manually blocked client", oursBlocked));
 console.log(row("@upstash/ratelimit, client already denied", theirsDenied));
-console.log("\nround trips: HTTP requests at the bridge; Redis commands: INFO commandstats, the scripts' own calls included.");
+console.log(
+  "\nround trips: HTTP requests at the bridge; Redis commands: INFO commandstats, the scripts' own calls included.",
+);
 
 await harness.close();

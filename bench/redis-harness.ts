@@ -56,7 +56,9 @@ export async function startRedisHarness(): Promise<RedisHarness> {
       async tenant() {
         const info = await bridge.tenant();
         const control = async (action: string) =>
-          (await (await fetch(info.control, { method: "POST", body: JSON.stringify({ action }) })).json()) as { requests: number };
+          (await (await fetch(info.control, { method: "POST", body: JSON.stringify({ action }) })).json()) as {
+            requests: number;
+          };
         const redis = new Redis({ url: info.url, token: info.token, enableTelemetry: false });
         return { redis, requests: async () => (await control("stats")).requests, reset: () => control("reset-stats") };
       },

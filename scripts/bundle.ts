@@ -11,9 +11,14 @@ import { build } from "esbuild";
 export const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** `entry`: a file under the repository; or `source`: module text resolved from the repository's root. */
-export async function bundleForWorkerd(name: string, input: { entry: string } | { source: string }): Promise<{ code: string; path: string }> {
+export async function bundleForWorkerd(
+  name: string,
+  input: { entry: string } | { source: string },
+): Promise<{ code: string; path: string }> {
   const result = await build({
-    ...("entry" in input ? { entryPoints: [join(root, input.entry)] } : { stdin: { contents: input.source, resolveDir: root, loader: "ts" as const, sourcefile: `${name}.ts` } }),
+    ...("entry" in input
+      ? { entryPoints: [join(root, input.entry)] }
+      : { stdin: { contents: input.source, resolveDir: root, loader: "ts" as const, sourcefile: `${name}.ts` } }),
     bundle: true,
     format: "esm",
     platform: "neutral",

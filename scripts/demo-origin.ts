@@ -192,7 +192,8 @@ function messages(res: ServerResponse, body: Json, knobs: Knobs): void {
   const invalid = (message: string) => reply(res, knobs, 400, errorBody("anthropic", 400, message));
   if (typeof body.model !== "string") return invalid("model: Field required");
   if (typeof body.max_tokens !== "number" || body.max_tokens < 1) return invalid("max_tokens: Field required");
-  if (!Array.isArray(body.messages) || body.messages.length === 0) return invalid("messages: at least one message is required");
+  if (!Array.isArray(body.messages) || body.messages.length === 0)
+    return invalid("messages: at least one message is required");
   const msgs = body.messages.filter(isObject);
   const parts = [contentText(body.system), ...msgs.map((m) => contentText(m.content))].filter(Boolean);
   const lastUser = [...msgs].reverse().find((m) => m.role === "user");
@@ -209,7 +210,12 @@ function messages(res: ServerResponse, body: Json, knobs: Knobs): void {
       content: [{ type: "text", text: c.text }],
       stop_reason: stopReason,
       stop_sequence: null,
-      usage: { input_tokens: c.inputTokens, output_tokens: c.outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      usage: {
+        input_tokens: c.inputTokens,
+        output_tokens: c.outputTokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      },
     });
   }
 
@@ -217,15 +223,28 @@ function messages(res: ServerResponse, body: Json, knobs: Knobs): void {
   const units = [
     event("message_start", {
       message: {
-        id, type: "message", role: "assistant", model: c.model, content: [],
-        stop_reason: null, stop_sequence: null,
-        usage: { input_tokens: c.inputTokens, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        id,
+        type: "message",
+        role: "assistant",
+        model: c.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: c.inputTokens,
+          output_tokens: 1,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+        },
       },
     }),
     event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
     ...pieces(c.text).map((text) => event("content_block_delta", { index: 0, delta: { type: "text_delta", text } })),
     event("content_block_stop", { index: 0 }),
-    event("message_delta", { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: c.outputTokens } }),
+    event("message_delta", {
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: c.outputTokens },
+    }),
     event("message_stop", {}),
   ];
   void stream(res, knobs, "text/event-stream; charset=utf-8", units);
@@ -234,7 +253,8 @@ function messages(res: ServerResponse, body: Json, knobs: Knobs): void {
 function chatCompletions(res: ServerResponse, body: Json, knobs: Knobs): void {
   const invalid = (message: string) => reply(res, knobs, 400, errorBody("openai", 400, message));
   if (typeof body.model !== "string") return invalid("you must provide a model parameter");
-  if (!Array.isArray(body.messages) || body.messages.length === 0) return invalid("'messages' must be a non-empty array");
+  if (!Array.isArray(body.messages) || body.messages.length === 0)
+    return invalid("'messages' must be a non-empty array");
   const msgs = body.messages.filter(isObject);
   const limit = body.max_completion_tokens ?? body.max_tokens;
   const c = complete(
@@ -246,7 +266,11 @@ function chatCompletions(res: ServerResponse, body: Json, knobs: Knobs): void {
   const id = `chatcmpl-demo${digest(JSON.stringify(body)).slice(0, 24)}`;
   const created = Math.floor(Date.now() / 1000);
   const finishReason = c.truncated ? "length" : "stop";
-  const usage = { prompt_tokens: c.inputTokens, completion_tokens: c.outputTokens, total_tokens: c.inputTokens + c.outputTokens };
+  const usage = {
+    prompt_tokens: c.inputTokens,
+    completion_tokens: c.outputTokens,
+    total_tokens: c.inputTokens + c.outputTokens,
+  };
 
   if (body.stream !== true) {
     return reply(res, knobs, 200, {
@@ -254,7 +278,14 @@ function chatCompletions(res: ServerResponse, body: Json, knobs: Knobs): void {
       object: "chat.completion",
       created,
       model: c.model,
-      choices: [{ index: 0, message: { role: "assistant", content: c.text, refusal: null }, logprobs: null, finish_reason: finishReason }],
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: c.text, refusal: null },
+          logprobs: null,
+          finish_reason: finishReason,
+        },
+      ],
       usage,
       system_fingerprint: null,
     });
@@ -264,7 +295,9 @@ function chatCompletions(res: ServerResponse, body: Json, knobs: Knobs): void {
   const chunk = (choices: Json[], extra: Json = {}) =>
     `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: c.model, system_fingerprint: null, choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`;
   const units = [
-    chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]),
+    chunk([
+      { index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null },
+    ]),
     ...pieces(c.text).map((content) => chunk([{ index: 0, delta: { content }, logprobs: null, finish_reason: null }])),
     chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]),
     ...(includeUsage ? [chunk([], { usage })] : []),
@@ -314,7 +347,14 @@ function errorBody(format: Format, status: number, message: string): Json {
 
 // ---------------------------------------------------------- test endpoints
 
-function demoEndpoint(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, knobs: Knobs, gate: (name: string) => Gate): void {
+function demoEndpoint(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: Buffer,
+  knobs: Knobs,
+  gate: (name: string) => Gate,
+): void {
   const path = url.pathname;
   const status = knobs.status ?? 200;
 
@@ -485,7 +525,13 @@ function reply(res: ServerResponse, knobs: Knobs, status: number, body: Json): v
  * delay and the gate, and waits for the socket to drain, so memory stays flat
  * whatever the size. Stops quietly when the client goes away.
  */
-async function stream(res: ServerResponse, knobs: Knobs, contentType: string, units: Iterable<string | Buffer>, status = 200): Promise<void> {
+async function stream(
+  res: ServerResponse,
+  knobs: Knobs,
+  contentType: string,
+  units: Iterable<string | Buffer>,
+  status = 200,
+): Promise<void> {
   const gate = knobs.gate;
   if (gate) {
     gate.sent = 0;

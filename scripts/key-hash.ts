@@ -9,7 +9,9 @@ import { argv, env, exit, stdin, stdout } from "node:process";
 import { createKeyHasher } from "../src/identity/key-hash.ts";
 
 if (argv.length > 2) {
-  console.error("usage: printf %s \"$API_KEY\" | KEY_HASH_SECRET=… npm run --silent key-hash   (the key on standard input, not as an argument)");
+  console.error(
+    'usage: printf %s "$API_KEY" | KEY_HASH_SECRET=… npm run --silent key-hash   (the key on standard input, not as an argument)',
+  );
   exit(2);
 }
 const secret = env.KEY_HASH_SECRET;
@@ -20,7 +22,10 @@ if (!secret || secret.length < 16) {
 let input = "";
 for await (const chunk of stdin) input += chunk;
 // One key per line; surrounding whitespace is not part of a key (the gateway trims it too).
-const keys = input.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+const keys = input
+  .split("\n")
+  .map((line) => line.trim())
+  .filter((line) => line !== "");
 if (keys.length === 0) {
   console.error("key-hash: no key on standard input");
   exit(2);

@@ -32,13 +32,22 @@ export function loadQueries(dir = QUERY_DIR): ReadyQuery[] {
     .sort()
     .map((file) => {
       const sql = readFileSync(`${dir}${file}`, "utf8");
-      const comments = sql.split("\n").filter((l) => l.startsWith("--")).map((l) => l.replace(/^--\s?/, ""));
-      return { name: file.replace(/\.sql$/, ""), title: comments[0] ?? file, description: comments.slice(1).join(" "), sql };
+      const comments = sql
+        .split("\n")
+        .filter((l) => l.startsWith("--"))
+        .map((l) => l.replace(/^--\s?/, ""));
+      return {
+        name: file.replace(/\.sql$/, ""),
+        title: comments[0] ?? file,
+        description: comments.slice(1).join(" "),
+        sql,
+      };
     });
 }
 
 /** The queries name `distill_guard`, the dataset wrangler.toml writes; another dataset replaces it. */
-export const forDataset = (sql: string, dataset: string) => sql.replace(/\bFROM\s+distill_guard\b/gi, `FROM ${dataset}`);
+export const forDataset = (sql: string, dataset: string) =>
+  sql.replace(/\bFROM\s+distill_guard\b/gi, `FROM ${dataset}`);
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const flags = new Set(argv.filter((a) => a.startsWith("--")));
@@ -56,7 +65,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const accountId = env.ANALYTICS_ACCOUNT_ID || env.CLOUDFLARE_ACCOUNT_ID;
   const apiToken = env.ANALYTICS_API_TOKEN || env.CLOUDFLARE_API_TOKEN;
   if (!accountId || !apiToken) {
-    console.error("report: set ANALYTICS_ACCOUNT_ID and ANALYTICS_API_TOKEN (an API token with Account Analytics: Read)");
+    console.error(
+      "report: set ANALYTICS_ACCOUNT_ID and ANALYTICS_API_TOKEN (an API token with Account Analytics: Read)",
+    );
     return 2;
   }
   const dataset = env.ANALYTICS_DATASET || "distill_guard";
@@ -67,7 +78,11 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   let failed = 0;
   for (const q of queries.filter((q) => names.length === 0 || names.includes(q.name))) {
     try {
-      const result = await runSql(forDataset(q.sql, dataset), { accountId, apiToken, url: env.ANALYTICS_SQL_URL || undefined });
+      const result = await runSql(forDataset(q.sql, dataset), {
+        accountId,
+        apiToken,
+        url: env.ANALYTICS_SQL_URL || undefined,
+      });
       if (flags.has("--json")) {
         for (const row of result.rows) console.log(JSON.stringify({ query: q.name, ...row }));
       } else {
@@ -75,7 +90,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       }
     } catch (error) {
       failed++;
-      console.error(`\n== ${q.title}  [${q.name}]\nfailed: ${error instanceof SqlApiError ? error.message : String(error)}`);
+      console.error(
+        `\n== ${q.title}  [${q.name}]\nfailed: ${error instanceof SqlApiError ? error.message : String(error)}`,
+      );
     }
   }
   return failed ? 1 : 0;

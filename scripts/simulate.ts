@@ -25,10 +25,13 @@ import { bundleForWorkerd, compatibilityDate, root } from "./bundle.ts";
 import type { Report } from "../bench/sim/report.ts";
 import type { Goals, RunKind, RunResult } from "../bench/sim/types.ts";
 
-
 /** What this script uses from the bundle (bench/sim/worker.ts). */
 interface SimulatorBundle {
-  parseScenario(raw: unknown): { ok: true; scenario: { name: string; goals: Goals | null; baseline: { rate: string } } } | { ok: false; problems: string[] };
+  parseScenario(
+    raw: unknown,
+  ):
+    | { ok: true; scenario: { name: string; goals: Goals | null; baseline: { rate: string } } }
+    | { ok: false; problems: string[] };
   buildReport(gateway: RunResult, baseline: RunResult, goals: Goals | null, baselineRate: string): Report;
   renderMarkdown(report: Report): string;
   renderChart(gateway: RunResult, baseline: RunResult): string;
@@ -36,7 +39,9 @@ interface SimulatorBundle {
 
 function usage(message?: string): never {
   if (message) console.error(message);
-  console.error("usage: npm run simulate -- [scenario.json] [--seed N] [--gateway name] [--out dir] [--runtime workerd|node]");
+  console.error(
+    "usage: npm run simulate -- [scenario.json] [--seed N] [--gateway name] [--out dir] [--runtime workerd|node]",
+  );
   exit(2);
 }
 
@@ -65,7 +70,6 @@ function parseArgs(args: string[]) {
   return { scenario, seed, out, runtime, gateway };
 }
 
-
 type Progress = (kind: RunKind, progress: { requests: number; virtualMs: number }) => void;
 interface Finished {
   result: RunResult;
@@ -88,11 +92,23 @@ import(workerData.bundle).then(async (sim) => {
 `;
 
 /** One run in a Node worker thread. */
-function runInNode(bundlePath: string, scenario: unknown, kind: RunKind, seed: number | undefined, progress: Progress): Promise<Finished> {
+function runInNode(
+  bundlePath: string,
+  scenario: unknown,
+  kind: RunKind,
+  seed: number | undefined,
+  progress: Progress,
+): Promise<Finished> {
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(THREAD, { eval: true, workerData: { bundle: pathToFileURL(bundlePath).href, scenario, kind, seed } });
-    const timer = setTimeout(() => void worker.terminate().then(() => reject(new Error(`the ${kind} run took longer than 15 minutes`))), 15 * 60_000);
+    const worker = new Worker(THREAD, {
+      eval: true,
+      workerData: { bundle: pathToFileURL(bundlePath).href, scenario, kind, seed },
+    });
+    const timer = setTimeout(
+      () => void worker.terminate().then(() => reject(new Error(`the ${kind} run took longer than 15 minutes`))),
+      15 * 60_000,
+    );
     worker.on("message", (m: { progress?: { requests: number; virtualMs: number }; result?: RunResult }) => {
       if (m.progress) progress(kind, m.progress);
       if (m.result) {
@@ -109,9 +125,24 @@ function runInNode(bundlePath: string, scenario: unknown, kind: RunKind, seed: n
 }
 
 /** One run in its own workerd process, through Miniflare. */
-async function runInWorkerd(code: string, date: string, scenario: unknown, kind: RunKind, seed: number | undefined, progress: Progress): Promise<Finished> {
+async function runInWorkerd(
+  code: string,
+  date: string,
+  scenario: unknown,
+  kind: RunKind,
+  seed: number | undefined,
+  progress: Progress,
+): Promise<Finished> {
   const mf = new Miniflare({
-    workers: [{ config: { name: `sim-${kind}`, compatibilityDate: date, manifest: { mainModule: "simulator.mjs", modules: { "simulator.mjs": { type: "esm", contents: code } } } } }],
+    workers: [
+      {
+        config: {
+          name: `sim-${kind}`,
+          compatibilityDate: date,
+          manifest: { mainModule: "simulator.mjs", modules: { "simulator.mjs": { type: "esm", contents: code } } },
+        },
+      },
+    ],
   } as ConstructorParameters<typeof Miniflare>[0]);
   const started = performance.now();
   try {
@@ -128,7 +159,12 @@ async function runInWorkerd(code: string, date: string, scenario: unknown, kind:
       buffer += decoder.decode(chunk, { stream: true });
       let end: number;
       while ((end = buffer.indexOf("\n")) >= 0) {
-        const message = JSON.parse(buffer.slice(0, end)) as { progress?: { requests: number; virtualMs: number }; result?: RunResult; error?: string; problems?: string[] };
+        const message = JSON.parse(buffer.slice(0, end)) as {
+          progress?: { requests: number; virtualMs: number };
+          result?: RunResult;
+          error?: string;
+          problems?: string[];
+        };
         buffer = buffer.slice(end + 1);
         if (message.progress) progress(kind, message.progress);
         if (message.error) throw new Error(`the ${kind} run failed: ${message.error}`);
@@ -159,17 +195,25 @@ async function main() {
     console.error(`${args.scenario}: invalid scenario\n  ${parsed.problems.join("\n  ")}`);
     exit(1);
   }
-  const out = resolve(args.out ?? join(root, "bench/out", args.gateway ? `${parsed.scenario.name}-${args.gateway}` : parsed.scenario.name));
+  const out = resolve(
+    args.out ??
+      join(root, "bench/out", args.gateway ? `${parsed.scenario.name}-${args.gateway}` : parsed.scenario.name),
+  );
   const date = await compatibilityDate();
 
   const shown: Record<string, string> = {};
   const progress: Progress = (kind, p) => {
     shown[kind] = `${p.requests.toLocaleString("en-US")} requests, ${Math.round(p.virtualMs / 60_000)} virtual min`;
-    if (stdout.isTTY) stdout.write(`\r  gateway: ${shown.gateway ?? "starting"} | baseline: ${shown.baseline ?? "starting"}   `);
+    if (stdout.isTTY)
+      stdout.write(`\r  gateway: ${shown.gateway ?? "starting"} | baseline: ${shown.baseline ?? "starting"}   `);
   };
-  console.log(`Simulating ${args.scenario}: gateway and baseline side by side, in ${args.runtime === "node" ? "Node worker threads" : "workerd"}…`);
+  console.log(
+    `Simulating ${args.scenario}: gateway and baseline side by side, in ${args.runtime === "node" ? "Node worker threads" : "workerd"}…`,
+  );
   const run = (kind: RunKind) =>
-    args.runtime === "node" ? runInNode(path, raw, kind, args.seed, progress) : runInWorkerd(code, date, raw, kind, args.seed, progress);
+    args.runtime === "node"
+      ? runInNode(path, raw, kind, args.seed, progress)
+      : runInWorkerd(code, date, raw, kind, args.seed, progress);
   const [gateway, baseline] = await Promise.all([run("gateway"), run("baseline")]);
   if (stdout.isTTY) stdout.write("\n");
 
@@ -182,7 +226,10 @@ async function main() {
 
   await mkdir(out, { recursive: true });
   await writeFile(join(out, "report.md"), `${markdown}\n`);
-  await writeFile(join(out, "report.json"), `${JSON.stringify({ report, runs: { gateway: gateway.result, baseline: baseline.result } }, null, 2)}\n`);
+  await writeFile(
+    join(out, "report.json"),
+    `${JSON.stringify({ report, runs: { gateway: gateway.result, baseline: baseline.result } }, null, 2)}\n`,
+  );
   await writeFile(join(out, "chart.svg"), sim.renderChart(gateway.result, baseline.result));
   console.log(`Wrote ${join(out, "report.md")}, report.json and chart.svg.`);
 }

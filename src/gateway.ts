@@ -1,13 +1,13 @@
 import { Hono } from "hono";
-import { createAdmin } from "./admin/admin";
-import { type StatsSource, analyticsEngineStats, isolateStats } from "./admin/stats";
-import { loadConfig } from "./config/parse";
-import { type GuardOptions, createGuard } from "./guard/guard";
-import type { SqlApiOptions } from "./telemetry/sql-api";
-import { createDecisionWindow } from "./telemetry/window";
-import { formatIp } from "./identity/ip";
-import { type OriginFetch, forward } from "./proxy/forward";
-import { errorResponse } from "./verdict/respond";
+import { createAdmin } from "./admin/admin.ts";
+import { type StatsSource, analyticsEngineStats, isolateStats } from "./admin/stats.ts";
+import { loadConfig } from "./config/parse.ts";
+import { type GuardOptions, createGuard } from "./guard/guard.ts";
+import type { SqlApiOptions } from "./telemetry/sql-api.ts";
+import { createDecisionWindow } from "./telemetry/window.ts";
+import { formatIp } from "./identity/ip.ts";
+import { type OriginFetch, forward } from "./proxy/forward.ts";
+import { errorResponse } from "./verdict/respond.ts";
 
 export interface GatewayOptions extends GuardOptions {
   origin: {
@@ -56,7 +56,9 @@ export function createGateway(options: GatewayOptions): Hono {
   }
   // Holding the origin's credential, the gateway alone decides who reaches the origin: only registered keys may.
   if (options.origin.apiKey && !options.accounts) {
-    throw new TypeError("distill-guard: origin.apiKey needs a key registry (accounts): without one, any key would be served with the origin's credential");
+    throw new TypeError(
+      "distill-guard: origin.apiKey needs a key registry (accounts): without one, any key would be served with the origin's credential",
+    );
   }
   const app = new Hono();
   let onDecision = options.onDecision;
@@ -76,7 +78,8 @@ export function createGateway(options: GatewayOptions): Hono {
   }
   const guard = createGuard({ ...options, config, onDecision });
   // Before the guard: admin paths are answered here and never reach a route.
-  if (options.admin?.token && stats) app.route(config.admin.prefix, createAdmin({ token: options.admin.token, ...guard, stats }));
+  if (options.admin?.token && stats)
+    app.route(config.admin.prefix, createAdmin({ token: options.admin.token, ...guard, stats }));
   app.use("*", guard.middleware);
   app.all("*", async (c) => {
     const state = c.get("guard");
@@ -87,7 +90,9 @@ export function createGateway(options: GatewayOptions): Hono {
       originApiKey: options.origin.apiKey,
       fetch: options.origin.fetch,
       timeoutMs: state.route?.originTimeoutMs ?? config.originTimeoutMs,
-      headers: state.subject.ip ? { ...state.originHeaders, "x-forwarded-for": formatIp(state.subject.ip) } : state.originHeaders,
+      headers: state.subject.ip
+        ? { ...state.originHeaders, "x-forwarded-for": formatIp(state.subject.ip) }
+        : state.originHeaders,
       // the bytes the guard read, else the request's own stream, unread
       body: state.body?.bytes,
       signal: c.req.raw.signal,

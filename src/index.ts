@@ -6,31 +6,45 @@
  * - `loadConfig(raw)` / `parseConfig(raw)`: validate a configuration once, every problem by path.
  * - `createAdmin(options)`: the admin API and dashboard (createGateway mounts it when given a token).
  */
-export { createGuard, distillGuard, type Guard, type GuardOptions, type GuardState } from "./guard/guard";
-export { createAdmin, type AdminOptions } from "./admin/admin";
-export { analyticsEngineStats, isolateStats, type AnalyticsEngineStatsOptions, type StatsSource } from "./admin/stats";
-export { createDecisionWindow, type DecisionWindow, type Summary } from "./telemetry/window";
-export { runSql, SqlApiError, type SqlApiOptions, type SqlResult } from "./telemetry/sql-api";
-export { createGateway, type GatewayOptions } from "./gateway";
-export { ConfigError, DEFAULTS, loadConfig, parseConfig } from "./config/parse";
-export type { ConfigInput, RouteInput } from "./config/input";
-export type { AdminConfig, ClusterRule, ErrorFormat, GatewayConfig, LimitRule, Mode, RouteConfig, StoreConfig } from "./config/types";
-export { parseLimits, parseRate } from "./config/limits";
-export type { RequestFacts } from "./request/facts";
-export type { RequestBody } from "./request/body";
-export { DIMENSION_TABLE, type ClusterDimension, type Dimension, type BlockDimension } from "./request/dimensions";
-export type { Subject } from "./identity/subject";
-export { parseUserAgent, type ClientInfo, type ClientKind } from "./identity/client";
-export { fingerprintId, fingerprintSource } from "./identity/fingerprint";
-export { fingerprintSignals, type FingerprintPolicy, type Signal } from "./checks/fingerprint";
-export { elicitation, largeBudgets, type ContentPolicy } from "./checks/content";
-export { promptText } from "./request/prompt";
-export { templateHash, templateTokens } from "./request/template";
-export { createKeyHasher, type KeyHasher } from "./identity/key-hash";
-export type { Action, Finding, LimitState, Reason, Verdict } from "./verdict/types";
-export { errorResponse } from "./verdict/respond";
-export type { DecisionEvent } from "./telemetry/event";
-export { BLOBS as ANALYTICS_BLOBS, DOUBLES as ANALYTICS_DOUBLES, toDataPoint } from "./telemetry/analytics";
+export { createGuard, distillGuard, type Guard, type GuardOptions, type GuardState } from "./guard/guard.ts";
+export { createAdmin, type AdminOptions } from "./admin/admin.ts";
+export {
+  analyticsEngineStats,
+  isolateStats,
+  type AnalyticsEngineStatsOptions,
+  type StatsSource,
+} from "./admin/stats.ts";
+export { createDecisionWindow, type DecisionWindow, type Summary } from "./telemetry/window.ts";
+export { runSql, SqlApiError, type SqlApiOptions, type SqlResult } from "./telemetry/sql-api.ts";
+export { createGateway, type GatewayOptions } from "./gateway.ts";
+export { ConfigError, DEFAULTS, loadConfig, parseConfig } from "./config/parse.ts";
+export type { ConfigInput, RouteInput } from "./config/input.ts";
+export type {
+  AdminConfig,
+  ClusterRule,
+  ErrorFormat,
+  GatewayConfig,
+  LimitRule,
+  Mode,
+  RouteConfig,
+  StoreConfig,
+} from "./config/types.ts";
+export { parseLimits, parseRate } from "./config/limits.ts";
+export type { RequestFacts } from "./request/facts.ts";
+export type { RequestBody } from "./request/body.ts";
+export { DIMENSION_TABLE, type ClusterDimension, type Dimension, type BlockDimension } from "./request/dimensions.ts";
+export type { Subject } from "./identity/subject.ts";
+export { parseUserAgent, type ClientInfo, type ClientKind } from "./identity/client.ts";
+export { fingerprintId, fingerprintSource } from "./identity/fingerprint.ts";
+export { fingerprintSignals, type FingerprintPolicy, type Signal } from "./checks/fingerprint.ts";
+export { elicitation, largeBudgets, type ContentPolicy } from "./checks/content.ts";
+export { promptText } from "./request/prompt.ts";
+export { templateHash, templateTokens } from "./request/template.ts";
+export { createKeyHasher, type KeyHasher } from "./identity/key-hash.ts";
+export type { Action, Finding, LimitState, Reason, Verdict } from "./verdict/types.ts";
+export { errorResponse } from "./verdict/respond.ts";
+export type { DecisionEvent } from "./telemetry/event.ts";
+export { BLOBS as ANALYTICS_BLOBS, DOUBLES as ANALYTICS_DOUBLES, toDataPoint } from "./telemetry/analytics.ts";
 export {
   createLimiter,
   createMemoryStore,
@@ -41,8 +55,8 @@ export {
   type MemoryStore,
   type AdminStore,
   type BlockEntry,
-} from "./limits/index";
-export { createMemoryAccounts, createRedisAccounts, type AccountRecord, type AccountStore } from "./limits/accounts";
-export { createMemoryProvenKeys, createRedisProvenKeys, type ProvenKeys } from "./limits/proven";
-export { trackUsage, type Usage } from "./proxy/usage";
-export type { OriginFetch } from "./proxy/forward";
+} from "./limits/index.ts";
+export { createMemoryAccounts, createRedisAccounts, type AccountRecord, type AccountStore } from "./limits/accounts.ts";
+export { createMemoryProvenKeys, createRedisProvenKeys, type ProvenKeys } from "./limits/proven.ts";
+export { trackUsage, type Usage } from "./proxy/usage.ts";
+export type { OriginFetch } from "./proxy/forward.ts";

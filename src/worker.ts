@@ -1,12 +1,12 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Hono } from "hono";
-import { type AccountStore, createMemoryAccounts, createRedisAccounts } from "./limits/accounts";
-import { createMemoryStore } from "./limits/memory-store";
-import { createUpstashStore } from "./limits/upstash-store";
-import type { LimitStore } from "./limits/types";
-import { type ConfigInput, parseConfig } from "./config/parse";
-import { type GatewayOptions, createGateway } from "./gateway";
-import { errorResponse } from "./verdict/respond";
+import { type AccountStore, createMemoryAccounts, createRedisAccounts } from "./limits/accounts.ts";
+import { createMemoryStore } from "./limits/memory-store.ts";
+import { createUpstashStore } from "./limits/upstash-store.ts";
+import type { LimitStore } from "./limits/types.ts";
+import { type ConfigInput, parseConfig } from "./config/parse.ts";
+import { type GatewayOptions, createGateway } from "./gateway.ts";
+import { errorResponse } from "./verdict/respond.ts";
 
 /** The ready-made Worker's bindings and secrets (see the README). */
 export interface WorkerEnv {
@@ -50,7 +50,9 @@ export function buildFromEnv(env: WorkerEnv): Built {
   if (!origin) problems.push(`ORIGIN_URL: must be an http(s) URL (got ${JSON.stringify(env.ORIGIN_URL ?? null)})`);
   const secret = env.KEY_HASH_SECRET;
   if (typeof secret !== "string" || secret.length < 16) {
-    problems.push("KEY_HASH_SECRET: must be set to a secret of at least 16 characters (wrangler secret put KEY_HASH_SECRET)");
+    problems.push(
+      "KEY_HASH_SECRET: must be set to a secret of at least 16 characters (wrangler secret put KEY_HASH_SECRET)",
+    );
   }
   if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
     problems.push("UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN: set both or neither");
@@ -84,13 +86,23 @@ export function buildFromEnv(env: WorkerEnv): Built {
 function adminFromEnv(env: WorkerEnv, problems: string[]): GatewayOptions["admin"] {
   const token = env.ADMIN_TOKEN;
   if (token === undefined || token === "") return undefined;
-  if (token.length < 16) problems.push("ADMIN_TOKEN: must be at least 16 characters (e.g. the output of: openssl rand -hex 32), or unset to turn the admin API off");
-  if (Boolean(env.ANALYTICS_ACCOUNT_ID) !== Boolean(env.ANALYTICS_API_TOKEN)) problems.push("ANALYTICS_ACCOUNT_ID, ANALYTICS_API_TOKEN: set both or neither");
+  if (token.length < 16)
+    problems.push(
+      "ADMIN_TOKEN: must be at least 16 characters (e.g. the output of: openssl rand -hex 32), or unset to turn the admin API off",
+    );
+  if (Boolean(env.ANALYTICS_ACCOUNT_ID) !== Boolean(env.ANALYTICS_API_TOKEN))
+    problems.push("ANALYTICS_ACCOUNT_ID, ANALYTICS_API_TOKEN: set both or neither");
   const dataset = env.ANALYTICS_DATASET || "distill_guard";
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(dataset)) problems.push(`ANALYTICS_DATASET: must be a dataset name (got ${JSON.stringify(dataset)})`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(dataset))
+    problems.push(`ANALYTICS_DATASET: must be a dataset name (got ${JSON.stringify(dataset)})`);
   const analytics =
     env.ANALYTICS_ACCOUNT_ID && env.ANALYTICS_API_TOKEN
-      ? { accountId: env.ANALYTICS_ACCOUNT_ID, apiToken: env.ANALYTICS_API_TOKEN, dataset, url: env.ANALYTICS_SQL_URL || undefined }
+      ? {
+          accountId: env.ANALYTICS_ACCOUNT_ID,
+          apiToken: env.ANALYTICS_API_TOKEN,
+          dataset,
+          url: env.ANALYTICS_SQL_URL || undefined,
+        }
       : undefined;
   return { token, analytics };
 }
@@ -99,7 +111,11 @@ function adminFromEnv(env: WorkerEnv, problems: string[]): GatewayOptions["admin
  * The shared Upstash store when its secrets are set; else an in-memory store per isolate, loudly. With
  * ORIGIN_API_KEY, the key registry too (in the same Redis, or in memory): only registered keys are served.
  */
-function storesFor(env: WorkerEnv, clock: "redis" | "worker", prefix: string): { store: LimitStore; accounts?: AccountStore } {
+function storesFor(
+  env: WorkerEnv,
+  clock: "redis" | "worker",
+  prefix: string,
+): { store: LimitStore; accounts?: AccountStore } {
   const redis =
     env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
       ? new Redis({
@@ -129,7 +145,10 @@ function gatewayFor(env: WorkerEnv): Built {
     entry = buildFromEnv(env);
     built.set(env, entry);
     // The list goes to the logs only: clients learn nothing about the configuration.
-    if (!entry.ok) console.error(`distill-guard: invalid configuration, answering 503 to every request:\n  ${entry.problems.join("\n  ")}`);
+    if (!entry.ok)
+      console.error(
+        `distill-guard: invalid configuration, answering 503 to every request:\n  ${entry.problems.join("\n  ")}`,
+      );
   }
   return entry;
 }
@@ -138,7 +157,12 @@ export default {
   fetch(request, env, ctx) {
     const gateway = gatewayFor(env);
     if (!gateway.ok) {
-      return errorResponse("problem", { status: 503, code: "gateway.misconfigured", requestId: crypto.randomUUID(), retryAfterSeconds: 60 });
+      return errorResponse("problem", {
+        status: 503,
+        code: "gateway.misconfigured",
+        requestId: crypto.randomUUID(),
+        retryAfterSeconds: 60,
+      });
     }
     return gateway.app.fetch(request, env, ctx);
   },

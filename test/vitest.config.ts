@@ -20,7 +20,9 @@ export default defineConfig({
           // with the secret `wrangler secret put` would provide.
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: `${root}wrangler.toml` },
-            miniflare: { bindings: { ORIGIN_URL: inject<string>("originUrl"), KEY_HASH_SECRET: WORKER_KEY_HASH_SECRET } },
+            miniflare: {
+              bindings: { ORIGIN_URL: inject<string>("originUrl"), KEY_HASH_SECRET: WORKER_KEY_HASH_SECRET },
+            },
           })),
         ],
         test: {
@@ -28,7 +30,12 @@ export default defineConfig({
           root,
           include: ["test/**/*.test.ts"],
           exclude: ["test/node/**"],
-          globalSetup: ["test/setup/origin.global.ts", "test/setup/jwks-server.ts", "test/setup/redis.ts", "test/setup/analytics-sql.global.ts"],
+          globalSetup: [
+            "test/setup/origin.global.ts",
+            "test/setup/jwks-server.ts",
+            "test/setup/redis.ts",
+            "test/setup/analytics-sql.global.ts",
+          ],
           testTimeout: 20_000,
         },
       },

@@ -2,7 +2,7 @@
 import { exports } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import worker, { buildFromEnv, type WorkerEnv } from "../src/worker";
+import worker, { buildFromEnv, type WorkerEnv } from "../src/worker.ts";
 
 const goodEnv = (): WorkerEnv => ({
   ORIGIN_URL: inject("originUrl"),
@@ -39,7 +39,11 @@ describe("the Worker as wrangler.toml configures it", () => {
       exports.default.fetch(
         new Request("https://gw.test/v1/chat/completions", {
           method: "POST",
-          headers: { "content-type": "application/json", authorization: "Bearer sk-demo", "cf-connecting-ip": "198.51.100.7" },
+          headers: {
+            "content-type": "application/json",
+            authorization: "Bearer sk-demo",
+            "cf-connecting-ip": "198.51.100.7",
+          },
           body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
           cf: { country, continent: "AS", asn: 64496 } as never,
         }),
@@ -83,13 +87,22 @@ describe("configuration from bindings", () => {
         expect.stringMatching(/^GATEWAY_CONFIG\.routes\[0\]\.geo\.deny\.countries\[0\]: .*"ZZ"/),
       ],
     });
-    expect(buildFromEnv({ ...goodEnv(), GATEWAY_CONFIG: "{not json" })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^GATEWAY_CONFIG: is not valid JSON/)] });
-    expect(buildFromEnv({ ...goodEnv(), GATEWAY_CONFIG: undefined })).toMatchObject({ ok: false, problems: ["GATEWAY_CONFIG: is required (a JSON object)"] });
+    expect(buildFromEnv({ ...goodEnv(), GATEWAY_CONFIG: "{not json" })).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/^GATEWAY_CONFIG: is not valid JSON/)],
+    });
+    expect(buildFromEnv({ ...goodEnv(), GATEWAY_CONFIG: undefined })).toMatchObject({
+      ok: false,
+      problems: ["GATEWAY_CONFIG: is required (a JSON object)"],
+    });
   });
 
   it("answers 503 to clients and writes the problems only to its logs, once per isolate", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const env = { ...goodEnv(), GATEWAY_CONFIG: { routes: [{ name: "m", match: { path: "/v1/models" }, mode: "loud" }] } as never };
+    const env = {
+      ...goodEnv(),
+      GATEWAY_CONFIG: { routes: [{ name: "m", match: { path: "/v1/models" }, mode: "loud" }] } as never,
+    };
     const first = await call(env, "/v1/models");
     const second = await call(env, "/v1/models");
     expect([first.status, second.status]).toEqual([503, 503]);
@@ -98,6 +111,8 @@ describe("configuration from bindings", () => {
     expect(body).toContain("gateway.misconfigured");
     expect(body).not.toContain("mode");
     expect(errors).toHaveBeenCalledTimes(1);
-    expect(String(errors.mock.calls[0]![0])).toContain('GATEWAY_CONFIG.routes[0].mode: must be one of "enforce", "shadow"');
+    expect(String(errors.mock.calls[0]![0])).toContain(
+      'GATEWAY_CONFIG.routes[0].mode: must be one of "enforce", "shadow"',
+    );
   });
 });

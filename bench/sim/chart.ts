@@ -13,7 +13,14 @@ const RIGHT = 16;
 const PANEL = 150;
 const PLOT = 96;
 const TOP = 56;
-const COLORS = { allowed: "#2f9e44", flagged: "#8ce99a", denied: "#e03131", baseline: "#212529", axis: "#868e96", text: "#212529" };
+const COLORS = {
+  allowed: "#2f9e44",
+  flagged: "#8ce99a",
+  denied: "#e03131",
+  baseline: "#212529",
+  axis: "#868e96",
+  text: "#212529",
+};
 
 const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const int = (n: number) => n.toLocaleString("en-US");
@@ -35,7 +42,8 @@ function clock(ms: number): string {
 
 /** A tick step of whole minutes giving 4 to 8 ticks. */
 function tickStep(totalMs: number): number {
-  for (const m of [1, 2, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440]) if (totalMs / (m * 60_000) <= 8) return m * 60_000;
+  for (const m of [1, 2, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440])
+    if (totalMs / (m * 60_000) <= 8) return m * 60_000;
   return 1440 * 60_000;
 }
 
@@ -55,7 +63,9 @@ function panel(s: Series, top: number, bucketMs: number): string {
   const bar = plotWidth / n;
   const max = niceMax(Math.max(1, ...s.attempted, ...s.baseline));
   const y = (v: number) => top + 28 + PLOT - (v / max) * PLOT;
-  const out: string[] = [`<text x="${LEFT}" y="${top + 16}" font-size="13" font-weight="600" fill="${COLORS.text}">${escapeXml(s.title)}</text>`];
+  const out: string[] = [
+    `<text x="${LEFT}" y="${top + 16}" font-size="13" font-weight="600" fill="${COLORS.text}">${escapeXml(s.title)}</text>`,
+  ];
   for (let i = 0; i < n; i++) {
     const a = s.attempted[i]!;
     const h = s.harvested[i]!;
@@ -63,7 +73,11 @@ function panel(s: Series, top: number, bucketMs: number): string {
     const x = (LEFT + i * bar + 0.5).toFixed(1);
     const w = Math.max(0.5, bar - 1).toFixed(1);
     const rect = (from: number, to: number, color: string) =>
-      to > from ? out.push(`<rect x="${x}" y="${y(to).toFixed(1)}" width="${w}" height="${(y(from) - y(to)).toFixed(1)}" fill="${color}"/>`) : 0;
+      to > from
+        ? out.push(
+            `<rect x="${x}" y="${y(to).toFixed(1)}" width="${w}" height="${(y(from) - y(to)).toFixed(1)}" fill="${color}"/>`,
+          )
+        : 0;
     rect(0, h - f, COLORS.allowed);
     rect(h - f, h, COLORS.flagged);
     rect(h, a, COLORS.denied);
@@ -74,7 +88,9 @@ function panel(s: Series, top: number, bucketMs: number): string {
     const v = y(s.baseline[i]!).toFixed(1);
     points.push(`${(LEFT + i * bar).toFixed(1)},${v}`, `${(LEFT + (i + 1) * bar).toFixed(1)},${v}`);
   }
-  out.push(`<polyline points="${points.join(" ")}" fill="none" stroke="${COLORS.baseline}" stroke-width="1.5" stroke-dasharray="4 3"/>`);
+  out.push(
+    `<polyline points="${points.join(" ")}" fill="none" stroke="${COLORS.baseline}" stroke-width="1.5" stroke-dasharray="4 3"/>`,
+  );
   // Axes: y at 0 and max, x every quarter of the run.
   out.push(
     `<line x1="${LEFT}" y1="${y(0)}" x2="${WIDTH - RIGHT}" y2="${y(0)}" stroke="${COLORS.axis}"/>`,
@@ -84,7 +100,9 @@ function panel(s: Series, top: number, bucketMs: number): string {
   const total = n * bucketMs;
   const step = tickStep(total);
   for (let t = 0; t <= total; t += step) {
-    out.push(`<text x="${(LEFT + (t / total) * plotWidth).toFixed(1)}" y="${y(0) + 15}" font-size="11" text-anchor="middle" fill="${COLORS.axis}">${clock(t)}</text>`);
+    out.push(
+      `<text x="${(LEFT + (t / total) * plotWidth).toFixed(1)}" y="${y(0) + 15}" font-size="11" text-anchor="middle" fill="${COLORS.axis}">${clock(t)}</text>`,
+    );
   }
   return out.join("\n");
 }
@@ -103,7 +121,8 @@ export function renderChart(gateway: RunResult, baseline: RunResult): string {
     }));
   const legit = gateway.segments.filter((s) => s.legitimate);
   if (legit.length > 0) {
-    const sum = (pick: (name: string) => number[]) => legit[0]!.timeline.attempted.map((_, i) => legit.reduce((n, s) => n + pick(s.name)[i]!, 0));
+    const sum = (pick: (name: string) => number[]) =>
+      legit[0]!.timeline.attempted.map((_, i) => legit.reduce((n, s) => n + pick(s.name)[i]!, 0));
     const byName = new Map(gateway.segments.map((s) => [s.name, s]));
     const attempted = sum((n) => byName.get(n)!.timeline.attempted);
     const harvested = sum((n) => byName.get(n)!.timeline.harvested);

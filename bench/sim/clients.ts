@@ -14,7 +14,7 @@
  * on every connection, so its extensions hash changes per request while its
  * JA4 (which sorts extensions) does not.
  */
-import { type Random, hashString } from "./random";
+import { type Random, hashString } from "./random.ts";
 
 export type Api = "anthropic" | "openai";
 
@@ -102,10 +102,19 @@ function stack(name: string, o: { cipher: string; hello: number; ja4: string; pe
 // One per TLS library and configuration: what separates clients at the handshake.
 const TLS = {
   pythonOpenssl3: stack("python-openssl3", { cipher: "AEAD-AES256-GCM-SHA384", hello: 517, ja4: "t13d3112h1" }),
-  pythonOpenssl3NoAlpn: stack("python-openssl3-noalpn", { cipher: "AEAD-AES256-GCM-SHA384", hello: 508, ja4: "t13d311200" }),
+  pythonOpenssl3NoAlpn: stack("python-openssl3-noalpn", {
+    cipher: "AEAD-AES256-GCM-SHA384",
+    hello: 508,
+    ja4: "t13d311200",
+  }),
   pythonOpenssl11: stack("python-openssl1.1", { cipher: "AEAD-AES256-GCM-SHA384", hello: 512, ja4: "t13d4907h1" }),
   nodeOpenssl3: stack("node-openssl3", { cipher: "AEAD-AES128-GCM-SHA256", hello: 517, ja4: "t13d1812h1" }),
-  chrome: stack("chrome-boringssl", { cipher: "AEAD-AES128-GCM-SHA256", hello: 1733, ja4: "t13d1516h2", permutes: true }),
+  chrome: stack("chrome-boringssl", {
+    cipher: "AEAD-AES128-GCM-SHA256",
+    hello: 1733,
+    ja4: "t13d1516h2",
+    permutes: true,
+  }),
   firefox: stack("firefox-nss", { cipher: "AEAD-AES128-GCM-SHA256", hello: 1786, ja4: "t13d1717h2" }),
   safari: stack("safari-securetransport", { cipher: "AEAD-AES128-GCM-SHA256", hello: 1623, ja4: "t13d2014h2" }),
   curl: stack("curl-openssl3", { cipher: "AEAD-AES256-GCM-SHA384", hello: 517, ja4: "t13d3113h2" }),
@@ -114,7 +123,18 @@ const TLS = {
 
 const pickWeighted = <T extends string>(r: Random, w: Record<T, number>): T => r.weighted(w);
 
-const ANTHROPIC_PY = ["0.39.0", "0.42.0", "0.45.2", "0.49.0", "0.51.0", "0.54.0", "0.57.1", "0.60.0", "0.64.0", "0.68.1"];
+const ANTHROPIC_PY = [
+  "0.39.0",
+  "0.42.0",
+  "0.45.2",
+  "0.49.0",
+  "0.51.0",
+  "0.54.0",
+  "0.57.1",
+  "0.60.0",
+  "0.64.0",
+  "0.68.1",
+];
 const ANTHROPIC_TS = ["0.32.1", "0.36.3", "0.39.0", "0.50.4", "0.52.0", "0.56.0", "0.60.0", "0.65.0"];
 const OPENAI_PY = ["1.40.6", "1.54.4", "1.59.7", "1.66.3", "1.82.0", "1.99.9", "1.109.1"];
 const OPENAI_NODE = ["4.67.3", "4.77.0", "4.85.4", "5.10.2", "5.20.0", "6.1.0"];
@@ -157,7 +177,14 @@ function recent(r: Random, versions: readonly string[]): string {
 }
 
 /** The `x-stainless-*` headers every Stainless-generated SDK sends. */
-function stainless(lang: string, version: string, runtime: string, runtimeVersion: string, p: Platform, extra: Record<string, string> = {}) {
+function stainless(
+  lang: string,
+  version: string,
+  runtime: string,
+  runtimeVersion: string,
+  p: Platform,
+  extra: Record<string, string> = {},
+) {
   return {
     "x-stainless-arch": p.arch,
     "x-stainless-lang": lang,
@@ -177,11 +204,30 @@ function pythonTls(runtimeVersion: string, os: string): TlsStack {
 }
 
 const BROWSER_LANGUAGE: Record<string, string> = {
-  US: "en-US,en;q=0.9", GB: "en-GB,en;q=0.9", CA: "en-CA,en;q=0.9,fr-CA;q=0.8", AU: "en-AU,en;q=0.9", DE: "de-DE,de;q=0.9,en;q=0.8",
-  FR: "fr-FR,fr;q=0.9,en;q=0.8", NL: "nl-NL,nl;q=0.9,en;q=0.8", ES: "es-ES,es;q=0.9", IT: "it-IT,it;q=0.9,en;q=0.8", PL: "pl-PL,pl;q=0.9,en;q=0.8",
-  BR: "pt-BR,pt;q=0.9,en;q=0.8", MX: "es-MX,es;q=0.9,en;q=0.8", JP: "ja,en-US;q=0.9,en;q=0.8", KR: "ko-KR,ko;q=0.9,en-US;q=0.8", IN: "en-IN,en;q=0.9,hi;q=0.8",
-  TR: "tr-TR,tr;q=0.9,en;q=0.8", UA: "uk-UA,uk;q=0.9,en;q=0.8", IR: "fa-IR,fa;q=0.9,en-US;q=0.8,en;q=0.7", ID: "id-ID,id;q=0.9,en;q=0.8",
-  VN: "vi-VN,vi;q=0.9,en;q=0.8", PH: "en-PH,en;q=0.9,fil;q=0.8", SG: "en-SG,en;q=0.9", NG: "en-NG,en;q=0.9", EG: "ar-EG,ar;q=0.9,en;q=0.8",
+  US: "en-US,en;q=0.9",
+  GB: "en-GB,en;q=0.9",
+  CA: "en-CA,en;q=0.9,fr-CA;q=0.8",
+  AU: "en-AU,en;q=0.9",
+  DE: "de-DE,de;q=0.9,en;q=0.8",
+  FR: "fr-FR,fr;q=0.9,en;q=0.8",
+  NL: "nl-NL,nl;q=0.9,en;q=0.8",
+  ES: "es-ES,es;q=0.9",
+  IT: "it-IT,it;q=0.9,en;q=0.8",
+  PL: "pl-PL,pl;q=0.9,en;q=0.8",
+  BR: "pt-BR,pt;q=0.9,en;q=0.8",
+  MX: "es-MX,es;q=0.9,en;q=0.8",
+  JP: "ja,en-US;q=0.9,en;q=0.8",
+  KR: "ko-KR,ko;q=0.9,en-US;q=0.8",
+  IN: "en-IN,en;q=0.9,hi;q=0.8",
+  TR: "tr-TR,tr;q=0.9,en;q=0.8",
+  UA: "uk-UA,uk;q=0.9,en;q=0.8",
+  IR: "fa-IR,fa;q=0.9,en-US;q=0.8,en;q=0.7",
+  ID: "id-ID,id;q=0.9,en;q=0.8",
+  VN: "vi-VN,vi;q=0.9,en;q=0.8",
+  PH: "en-PH,en;q=0.9,fil;q=0.8",
+  SG: "en-SG,en;q=0.9",
+  NG: "en-NG,en;q=0.9",
+  EG: "ar-EG,ar;q=0.9,en;q=0.8",
 };
 
 /** Context a build may depend on: the browser's language, the web app it runs in. */
@@ -196,7 +242,14 @@ export interface BuildContext {
 }
 
 function browserSdkHeaders(r: Random, runtime: string, runtimeVersion: string, ctx: BuildContext) {
-  const origin = ctx.appOrigin ?? r.pick(["https://chat.example-app.com", "https://notes.example.org", "https://studio.example.io", "https://tutor.example.net"]);
+  const origin =
+    ctx.appOrigin ??
+    r.pick([
+      "https://chat.example-app.com",
+      "https://notes.example.org",
+      "https://studio.example.io",
+      "https://tutor.example.net",
+    ]);
   return {
     accept: "application/json",
     "accept-language": ctx.acceptLanguage ?? BROWSER_LANGUAGE[ctx.country] ?? "en-US,en;q=0.9",
@@ -221,12 +274,24 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
       const p = serverPlatform(r, ctx);
       const isAsync = r.chance(0.3);
       return {
-        kind, api: "anthropic", auth: "x-api-key", httpProtocol: "HTTP/1.1", botScore: [1, 5], tls: pythonTls(py, p.os),
+        kind,
+        api: "anthropic",
+        auth: "x-api-key",
+        httpProtocol: "HTTP/1.1",
+        botScore: [1, 5],
+        tls: pythonTls(py, p.os),
         label: `anthropic-python ${v} CPython ${py} ${p.os} ${p.arch}${isAsync ? " async" : ""}`,
         headers: {
-          accept: "application/json", "accept-encoding": "gzip, deflate", "anthropic-version": "2023-06-01", connection: "keep-alive",
-          "content-type": "application/json", "user-agent": `Anthropic/Python ${v}`,
-          ...stainless("python", v, "CPython", py, p, { "x-stainless-async": isAsync ? "async:asyncio" : "false", "x-stainless-read-timeout": "600" }),
+          accept: "application/json",
+          "accept-encoding": "gzip, deflate",
+          "anthropic-version": "2023-06-01",
+          connection: "keep-alive",
+          "content-type": "application/json",
+          "user-agent": `Anthropic/Python ${v}`,
+          ...stainless("python", v, "CPython", py, p, {
+            "x-stainless-async": isAsync ? "async:asyncio" : "false",
+            "x-stainless-read-timeout": "600",
+          }),
         },
       };
     }
@@ -236,12 +301,23 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
       const p = serverPlatform(r, ctx);
       const isAsync = r.chance(0.3);
       return {
-        kind, api: "openai", auth: "bearer", httpProtocol: "HTTP/1.1", botScore: [1, 5], tls: pythonTls(py, p.os),
+        kind,
+        api: "openai",
+        auth: "bearer",
+        httpProtocol: "HTTP/1.1",
+        botScore: [1, 5],
+        tls: pythonTls(py, p.os),
         label: `openai-python ${v} CPython ${py} ${p.os} ${p.arch}${isAsync ? " async" : ""}`,
         headers: {
-          accept: "application/json", "accept-encoding": "gzip, deflate", connection: "keep-alive", "content-type": "application/json",
+          accept: "application/json",
+          "accept-encoding": "gzip, deflate",
+          connection: "keep-alive",
+          "content-type": "application/json",
           "user-agent": `OpenAI/Python ${v}`,
-          ...stainless("python", v, "CPython", py, p, { "x-stainless-async": isAsync ? "async:asyncio" : "false", "x-stainless-read-timeout": "600" }),
+          ...stainless("python", v, "CPython", py, p, {
+            "x-stainless-async": isAsync ? "async:asyncio" : "false",
+            "x-stainless-read-timeout": "600",
+          }),
         },
       };
     }
@@ -254,10 +330,17 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
       // Versions on the runtime's own fetch (undici), which adds these two headers.
       const undici = anthropic ? semverAtLeast(v, "0.50.0") : semverAtLeast(v, "5.0.0");
       return {
-        kind, api: anthropic ? "anthropic" : "openai", auth: anthropic ? "x-api-key" : "bearer", httpProtocol: "HTTP/1.1", botScore: [1, 5], tls: TLS.nodeOpenssl3,
+        kind,
+        api: anthropic ? "anthropic" : "openai",
+        auth: anthropic ? "x-api-key" : "bearer",
+        httpProtocol: "HTTP/1.1",
+        botScore: [1, 5],
+        tls: TLS.nodeOpenssl3,
         label: `${kind} ${v} node ${node} ${p.os} ${p.arch}`,
         headers: {
-          accept: "application/json", "accept-encoding": undici ? "gzip, deflate" : "gzip,deflate", "content-type": "application/json",
+          accept: "application/json",
+          "accept-encoding": undici ? "gzip, deflate" : "gzip,deflate",
+          "content-type": "application/json",
           ...(anthropic ? { "anthropic-version": "2023-06-01" } : {}),
           ...(undici ? { "accept-language": "*", "sec-fetch-mode": "cors" } : { connection: "keep-alive" }),
           "user-agent": `${anthropic ? "Anthropic" : "OpenAI"}/JS ${v}`,
@@ -270,10 +353,19 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
       const v = recent(r, CHROME);
       const headless = kind === "headless-chrome";
       const platform = headless ? "Linux" : r.weighted({ Windows: 6, macOS: 3, Linux: 1 });
-      const osPart = { Windows: "Windows NT 10.0; Win64; x64", macOS: "Macintosh; Intel Mac OS X 10_15_7", Linux: "X11; Linux x86_64" }[platform];
+      const osPart = {
+        Windows: "Windows NT 10.0; Win64; x64",
+        macOS: "Macintosh; Intel Mac OS X 10_15_7",
+        Linux: "X11; Linux x86_64",
+      }[platform];
       const brand = headless ? "HeadlessChrome" : "Google Chrome";
       return {
-        kind, api: "anthropic", auth: "x-api-key", httpProtocol: headless ? "HTTP/2" : r.pick(["HTTP/2", "HTTP/3"]), botScore: headless ? [1, 10] : [40, 99], tls: TLS.chrome,
+        kind,
+        api: "anthropic",
+        auth: "x-api-key",
+        httpProtocol: headless ? "HTTP/2" : r.pick(["HTTP/2", "HTTP/3"]),
+        botScore: headless ? [1, 10] : [40, 99],
+        tls: TLS.chrome,
         label: `${kind} ${v} ${platform}`,
         headers: {
           ...browserSdkHeaders(r, "browser:chrome", `${v}.0.0`, ctx),
@@ -288,9 +380,19 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
     }
     case "browser-firefox": {
       const v = recent(r, FIREFOX);
-      const osPart = r.pick(["Windows NT 10.0; Win64; x64", "Macintosh; Intel Mac OS X 10.15", "X11; Linux x86_64", "X11; Ubuntu; Linux x86_64"]);
+      const osPart = r.pick([
+        "Windows NT 10.0; Win64; x64",
+        "Macintosh; Intel Mac OS X 10.15",
+        "X11; Linux x86_64",
+        "X11; Ubuntu; Linux x86_64",
+      ]);
       return {
-        kind, api: "anthropic", auth: "x-api-key", httpProtocol: r.pick(["HTTP/2", "HTTP/3"]), botScore: [40, 99], tls: TLS.firefox,
+        kind,
+        api: "anthropic",
+        auth: "x-api-key",
+        httpProtocol: r.pick(["HTTP/2", "HTTP/3"]),
+        botScore: [40, 99],
+        tls: TLS.firefox,
         label: `browser-firefox ${v}`,
         headers: {
           ...browserSdkHeaders(r, "browser:firefox", v, ctx),
@@ -303,7 +405,12 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
     case "browser-safari": {
       const v = recent(r, SAFARI);
       return {
-        kind, api: "anthropic", auth: "x-api-key", httpProtocol: "HTTP/2", botScore: [40, 99], tls: TLS.safari,
+        kind,
+        api: "anthropic",
+        auth: "x-api-key",
+        httpProtocol: "HTTP/2",
+        botScore: [40, 99],
+        tls: TLS.safari,
         label: `browser-safari ${v}`,
         headers: {
           ...browserSdkHeaders(r, "browser:safari", v, ctx),
@@ -315,29 +422,69 @@ export function drawBuild(kind: ClientKind, r: Random, ctx: BuildContext): Clien
     case "curl": {
       const v = recent(r, CURL);
       return {
-        kind, api: null, auth: null, httpProtocol: "HTTP/2", botScore: [1, 2], tls: TLS.curl, label: `curl ${v}`,
+        kind,
+        api: null,
+        auth: null,
+        httpProtocol: "HTTP/2",
+        botScore: [1, 2],
+        tls: TLS.curl,
+        label: `curl ${v}`,
         headers: { accept: "*/*", "content-type": "application/json", "user-agent": `curl/${v}` },
       };
     }
     case "python-requests": {
       const v = recent(r, REQUESTS);
       return {
-        kind, api: null, auth: null, httpProtocol: "HTTP/1.1", botScore: [1, 2], tls: TLS.pythonOpenssl3NoAlpn, label: `python-requests ${v}`,
-        headers: { accept: "*/*", "accept-encoding": "gzip, deflate", connection: "keep-alive", "content-type": "application/json", "user-agent": `python-requests/${v}` },
+        kind,
+        api: null,
+        auth: null,
+        httpProtocol: "HTTP/1.1",
+        botScore: [1, 2],
+        tls: TLS.pythonOpenssl3NoAlpn,
+        label: `python-requests ${v}`,
+        headers: {
+          accept: "*/*",
+          "accept-encoding": "gzip, deflate",
+          connection: "keep-alive",
+          "content-type": "application/json",
+          "user-agent": `python-requests/${v}`,
+        },
       };
     }
     case "python-httpx": {
       const v = recent(r, HTTPX);
       return {
-        kind, api: null, auth: null, httpProtocol: "HTTP/1.1", botScore: [1, 2], tls: TLS.pythonOpenssl3, label: `python-httpx ${v}`,
-        headers: { accept: "*/*", "accept-encoding": "gzip, deflate", connection: "keep-alive", "content-type": "application/json", "user-agent": `python-httpx/${v}` },
+        kind,
+        api: null,
+        auth: null,
+        httpProtocol: "HTTP/1.1",
+        botScore: [1, 2],
+        tls: TLS.pythonOpenssl3,
+        label: `python-httpx ${v}`,
+        headers: {
+          accept: "*/*",
+          "accept-encoding": "gzip, deflate",
+          connection: "keep-alive",
+          "content-type": "application/json",
+          "user-agent": `python-httpx/${v}`,
+        },
       };
     }
     case "go-http": {
       const h2 = r.chance(0.5);
       return {
-        kind, api: null, auth: null, httpProtocol: h2 ? "HTTP/2" : "HTTP/1.1", botScore: [1, 2], tls: TLS.go, label: `go-http ${h2 ? "2.0" : "1.1"}`,
-        headers: { "accept-encoding": "gzip", "content-type": "application/json", "user-agent": `Go-http-client/${h2 ? "2.0" : "1.1"}` },
+        kind,
+        api: null,
+        auth: null,
+        httpProtocol: h2 ? "HTTP/2" : "HTTP/1.1",
+        botScore: [1, 2],
+        tls: TLS.go,
+        label: `go-http ${h2 ? "2.0" : "1.1"}`,
+        headers: {
+          "accept-encoding": "gzip",
+          "content-type": "application/json",
+          "user-agent": `Go-http-client/${h2 ? "2.0" : "1.1"}`,
+        },
       };
     }
   }

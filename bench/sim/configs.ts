@@ -3,7 +3,7 @@
  * (`"gateway": "recommended"`). Each is a plain configuration, the same a
  * Worker would read from GATEWAY_CONFIG.
  */
-import type { ConfigInput, RouteInput } from "../../src/config/input";
+import type { ConfigInput, RouteInput } from "../../src/config/input.ts";
 
 /**
  * A route's policy as we would deploy it in front of a model API, with the
@@ -27,7 +27,13 @@ function apiRoute(name: string, path: string, errors: "anthropic" | "openai", va
   const shared = (cluster: { name: string; by: string[]; maxAccounts: number; window: string }) =>
     variant.clusterRate
       ? { ...cluster, action: "throttle" as const, rate: variant.clusterRate }
-      : { ...cluster, action: variant.fingerprintThrottle && cluster.name === "shared-fingerprint" ? ("throttle" as const) : ("flag" as const) };
+      : {
+          ...cluster,
+          action:
+            variant.fingerprintThrottle && cluster.name === "shared-fingerprint"
+              ? ("throttle" as const)
+              : ("flag" as const),
+        };
   return {
     name,
     match: { path, methods: ["POST"] },
@@ -41,7 +47,18 @@ function apiRoute(name: string, path: string, errors: "anthropic" | "openai", va
       { name: "subnet-rpm", by: ["subnet"], rate: "600 per minute" },
     ],
     clusters: [
-      ...(variant.noRotation ? [] : [{ name: "rotating-subnet", by: ["subnet"], maxAccounts: 20, maxAddresses: 20, window: "10m", action: "block" as const }]),
+      ...(variant.noRotation
+        ? []
+        : [
+            {
+              name: "rotating-subnet",
+              by: ["subnet"],
+              maxAccounts: 20,
+              maxAddresses: 20,
+              window: "10m",
+              action: "block" as const,
+            },
+          ]),
       shared({ name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, window: "1h" }),
       shared({ name: "shared-template", by: ["template"], maxAccounts: 10, window: "1h" }),
     ],
@@ -60,7 +77,10 @@ interface Variant {
 
 const config = (version: string, variant: Variant = {}): ConfigInput => ({
   version,
-  routes: [apiRoute("messages", "/v1/messages", "anthropic", variant), apiRoute("chat", "/v1/chat/completions", "openai", variant)],
+  routes: [
+    apiRoute("messages", "/v1/messages", "anthropic", variant),
+    apiRoute("chat", "/v1/chat/completions", "openai", variant),
+  ],
 });
 
 export const SHIPPED_CONFIGS: Readonly<Record<string, { description: string; config: ConfigInput }>> = {
@@ -69,11 +89,13 @@ export const SHIPPED_CONFIGS: Readonly<Record<string, { description: string; con
     config: config("recommended"),
   },
   "accounts-only": {
-    description: "recommended without the rotating-subnet cluster, and more than 20 accounts on one client build and network share one account's limits: clusters that count accounts only (the recommended configuration before rotation was counted)",
+    description:
+      "recommended without the rotating-subnet cluster, and more than 20 accounts on one client build and network share one account's limits: clusters that count accounts only (the recommended configuration before rotation was counted)",
     config: config("accounts-only", { noRotation: true, fingerprintThrottle: true }),
   },
   "strict-clusters": {
-    description: "recommended, but a cluster by client build × network or by prompt template over its limit shares one bucket of 100 requests an hour, what one steady interactive user sends, instead of being flagged",
+    description:
+      "recommended, but a cluster by client build × network or by prompt template over its limit shares one bucket of 100 requests an hour, what one steady interactive user sends, instead of being flagged",
     config: config("strict-clusters", { clusterRate: "100 per hour" }),
   },
   "deny-hosting": {

@@ -11,16 +11,16 @@
  * sharing one Redis decides: the store holds every bucket and counter, and an
  * isolate's denial cache only repeats denials that cannot change.
  */
-import type { ConfigInput } from "../../src/config/input";
-import { createGateway } from "../../src/gateway";
-import { createMemoryStore } from "../../src/limits/memory-store";
-import type { DecisionEvent } from "../../src/telemetry/event";
-import type { Verdict } from "../../src/verdict/types";
-import { createSimOrigin } from "./origin";
-import { createRandom } from "./random";
-import { type Scenario, baselineConfig } from "./scenario";
-import { SegmentTraffic } from "./traffic";
-import type { RunKind, RunResult, SegmentResult } from "./types";
+import type { ConfigInput } from "../../src/config/input.ts";
+import { createGateway } from "../../src/gateway.ts";
+import { createMemoryStore } from "../../src/limits/memory-store.ts";
+import type { DecisionEvent } from "../../src/telemetry/event.ts";
+import type { Verdict } from "../../src/verdict/types.ts";
+import { createSimOrigin } from "./origin.ts";
+import { createRandom } from "./random.ts";
+import { type Scenario, baselineConfig } from "./scenario.ts";
+import { SegmentTraffic } from "./traffic.ts";
+import type { RunKind, RunResult, SegmentResult } from "./types.ts";
 
 export interface RunOptions {
   kind: RunKind;
@@ -43,7 +43,12 @@ interface Tally {
 const add = (counts: Record<string, number>, key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
 
 /** Start of the first window from which every window with traffic stayed at or under the share; null if none. */
-export function containedAt(attempted: readonly number[], harvested: readonly number[], share: number, windowMs: number): number | null {
+export function containedAt(
+  attempted: readonly number[],
+  harvested: readonly number[],
+  share: number,
+  windowMs: number,
+): number | null {
   let from: number | null = null;
   for (let i = 0; i < attempted.length; i++) {
     const a = attempted[i] ?? 0;
@@ -82,7 +87,9 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
   });
 
   const root = createRandom(seed);
-  const traffic = scenario.segments.map((s) => new SegmentTraffic(s, root.forked(`segment:${s.name}`), scenario.botManagement));
+  const traffic = scenario.segments.map(
+    (s) => new SegmentTraffic(s, root.forked(`segment:${s.name}`), scenario.botManagement),
+  );
   const buckets = Math.ceil(scenario.durationMs / scenario.chartBucketMs);
   const windows = Math.ceil(scenario.durationMs / scenario.containment.windowMs);
   const tallies: Tally[] = scenario.segments.map((s) => ({
@@ -100,7 +107,11 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
       flaggedByReason: {},
       firstRequestMs: null,
       containedAtMs: null,
-      timeline: { attempted: new Array<number>(buckets).fill(0), harvested: new Array<number>(buckets).fill(0), flagged: new Array<number>(buckets).fill(0) },
+      timeline: {
+        attempted: new Array<number>(buckets).fill(0),
+        harvested: new Array<number>(buckets).fill(0),
+        flagged: new Array<number>(buckets).fill(0),
+      },
     },
     windowAttempted: new Array<number>(windows).fill(0),
     windowHarvested: new Array<number>(windows).fill(0),
@@ -111,7 +122,8 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
   for (;;) {
     // The segment whose next request comes first (ties: the earlier segment).
     let next = -1;
-    for (let i = 0; i < traffic.length; i++) if (traffic[i]!.nextMs < (next < 0 ? Infinity : traffic[next]!.nextMs)) next = i;
+    for (let i = 0; i < traffic.length; i++)
+      if (traffic[i]!.nextMs < (next < 0 ? Infinity : traffic[next]!.nextMs)) next = i;
     if (next < 0 || traffic[next]!.nextMs >= scenario.durationMs || requests >= scenario.maxRequests) break;
     const sent = traffic[next]!.take();
     // Whole milliseconds, as Date.now gives them (and runtimes whose Math.log differs in the last bit agree).
@@ -154,8 +166,14 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
   }
 
   for (const t of tallies) {
-    const at = containedAt(t.windowAttempted, t.windowHarvested, scenario.containment.maxAllowedShare, scenario.containment.windowMs);
-    t.result.containedAtMs = at === null || t.result.firstRequestMs === null ? null : Math.max(at, t.result.firstRequestMs);
+    const at = containedAt(
+      t.windowAttempted,
+      t.windowHarvested,
+      scenario.containment.maxAllowedShare,
+      scenario.containment.windowMs,
+    );
+    t.result.containedAtMs =
+      at === null || t.result.firstRequestMs === null ? null : Math.max(at, t.result.firstRequestMs);
   }
   return {
     kind: options.kind,

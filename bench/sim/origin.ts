@@ -11,8 +11,8 @@
  * budget when there is one), cut at `max_tokens`. The draw is seeded by the
  * request body, so the same request gets the same answer in every run.
  */
-import type { OriginFetch } from "../../src/proxy/forward";
-import { createRandom, hashString } from "./random";
+import type { OriginFetch } from "../../src/proxy/forward.ts";
+import { createRandom, hashString } from "./random.ts";
 
 export interface SimOrigin {
   fetch: OriginFetch;
@@ -40,7 +40,9 @@ function parse(text: string, anthropic: boolean): Parsed | null {
     return null;
   }
   const messages: unknown[] = Array.isArray(body.messages) ? body.messages : [];
-  const prompt = messages.map((m) => (typeof (m as { content?: unknown }).content === "string" ? (m as { content: string }).content : "")).join("\n");
+  const prompt = messages
+    .map((m) => (typeof (m as { content?: unknown }).content === "string" ? (m as { content: string }).content : ""))
+    .join("\n");
   return {
     model: typeof body.model === "string" ? body.model : "unknown",
     maxTokens: Number(anthropic ? body.max_tokens : (body.max_completion_tokens ?? body.max_tokens ?? 4096)) || 4096,
@@ -56,7 +58,10 @@ function usageFor(p: Parsed, seed: number): { input: number; output: number } {
   const stepByStep = /step[- ]by[- ]step|chain of thought|reason(ing)? through/i.test(p.prompt);
   let output = r.logNormal(350, 2) * (stepByStep ? 3 : 1);
   if (p.thinkingBudget > 0) output += p.thinkingBudget * (0.3 + 0.6 * r.next());
-  return { input: Math.max(1, Math.ceil(p.prompt.length / 4)), output: Math.max(1, Math.min(p.maxTokens, Math.round(output))) };
+  return {
+    input: Math.max(1, Math.ceil(p.prompt.length / 4)),
+    output: Math.max(1, Math.min(p.maxTokens, Math.round(output))),
+  };
 }
 
 const REPLY = "Here is a considered answer to your request, abridged by the simulator's origin.";
@@ -72,18 +77,50 @@ function sse(events: string[]): Response {
 }
 
 function anthropicAnswer(p: Parsed, id: string, u: { input: number; output: number }): Response {
-  const usage = { input_tokens: u.input, output_tokens: u.output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  const usage = {
+    input_tokens: u.input,
+    output_tokens: u.output,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  };
   const stopReason = u.output >= p.maxTokens ? "max_tokens" : "end_turn";
   if (!p.stream) {
-    return Response.json({ id, type: "message", role: "assistant", model: p.model, content: [{ type: "text", text: REPLY }], stop_reason: stopReason, stop_sequence: null, usage });
+    return Response.json({
+      id,
+      type: "message",
+      role: "assistant",
+      model: p.model,
+      content: [{ type: "text", text: REPLY }],
+      stop_reason: stopReason,
+      stop_sequence: null,
+      usage,
+    });
   }
   const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
   return sse([
-    event("message_start", { type: "message_start", message: { id, type: "message", role: "assistant", model: p.model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } }),
+    event("message_start", {
+      type: "message_start",
+      message: {
+        id,
+        type: "message",
+        role: "assistant",
+        model: p.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: 1 },
+      },
+    }),
     event("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
-    ...REPLY.split(/(?<= )/).map((text) => event("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } })),
+    ...REPLY.split(/(?<= )/).map((text) =>
+      event("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }),
+    ),
     event("content_block_stop", { type: "content_block_stop", index: 0 }),
-    event("message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: u.output } }),
+    event("message_delta", {
+      type: "message_delta",
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: u.output },
+    }),
     event("message_stop", { type: "message_stop" }),
   ]);
 }
@@ -93,7 +130,14 @@ function openaiAnswer(p: Parsed, id: string, u: { input: number; output: number 
   const finish = u.output >= p.maxTokens ? "length" : "stop";
   const created = 1_776_816_000;
   if (!p.stream) {
-    return Response.json({ id, object: "chat.completion", created, model: p.model, choices: [{ index: 0, message: { role: "assistant", content: REPLY }, finish_reason: finish }], usage });
+    return Response.json({
+      id,
+      object: "chat.completion",
+      created,
+      model: p.model,
+      choices: [{ index: 0, message: { role: "assistant", content: REPLY }, finish_reason: finish }],
+      usage,
+    });
   }
   const chunk = (delta: unknown, finishReason: string | null, extra: Record<string, unknown> = {}) =>
     `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: p.model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`;
@@ -101,7 +145,11 @@ function openaiAnswer(p: Parsed, id: string, u: { input: number; output: number 
     chunk({ role: "assistant", content: "" }, null),
     ...REPLY.split(/(?<= )/).map((content) => chunk({ content }, null)),
     chunk({}, finish),
-    ...(p.includeUsage ? [`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: p.model, choices: [], usage })}\n\n`] : []),
+    ...(p.includeUsage
+      ? [
+          `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: p.model, choices: [], usage })}\n\n`,
+        ]
+      : []),
     "data: [DONE]\n\n",
   ]);
 }
@@ -112,11 +160,15 @@ export function createSimOrigin(): SimOrigin {
     const path = new URL(request.url).pathname;
     const anthropic = path === "/v1/messages";
     if (request.method !== "POST" || (!anthropic && path !== "/v1/chat/completions")) {
-      return Response.json({ error: { type: "not_found_error", message: `no route for ${request.method} ${path}` } }, { status: 404 });
+      return Response.json(
+        { error: { type: "not_found_error", message: `no route for ${request.method} ${path}` } },
+        { status: 404 },
+      );
     }
     const text = await request.text();
     const parsed = parse(text, anthropic);
-    if (!parsed) return Response.json({ error: { type: "invalid_request_error", message: "body must be JSON" } }, { status: 400 });
+    if (!parsed)
+      return Response.json({ error: { type: "invalid_request_error", message: "body must be JSON" } }, { status: 400 });
     answered++;
     const seed = hashString(text);
     const id = `${anthropic ? "msg" : "chatcmpl"}_sim_${seed.toString(16).padStart(8, "0")}`;

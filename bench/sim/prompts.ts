@@ -13,47 +13,165 @@
  * users do (`stepByStep`), so a content check that flags the phrase alone
  * meets honest users too.
  */
-import type { Random } from "./random";
+import type { Random } from "./random.ts";
 
 const TASKS = [
-  "Summarize the following", "Explain", "Write a Python function that handles", "Fix the bug in this code about", "Translate into Spanish:",
-  "Draft a short email to a customer about", "Give me three ideas for", "What is the difference between", "Review this paragraph for clarity:",
-  "Convert this JSON to YAML:", "Write a SQL query over", "Outline a project plan for", "Classify the sentiment of this review of",
-  "Extract every date mentioned in", "Suggest a title for an article on", "Rewrite in a friendlier tone:", "Write unit tests for",
-  "Compare the pros and cons of", "Create a study guide on", "Write a haiku about", "Explain like I am five:", "Generate a regex that matches",
-  "Draft release notes for", "Write a cover letter for a job in", "Help me debug a TypeScript error in", "Describe the history of",
-  "Turn these notes into a memo about", "Estimate the cost of", "List common mistakes when working with", "Write a product description for",
-  "Make a weekly meal plan with", "Propose interview questions about", "Write a bash script that cleans up", "Critique this argument about",
-  "Refactor this function dealing with", "Plan a three-day trip around", "Explain the error message from", "Write a limerick about",
+  "Summarize the following",
+  "Explain",
+  "Write a Python function that handles",
+  "Fix the bug in this code about",
+  "Translate into Spanish:",
+  "Draft a short email to a customer about",
+  "Give me three ideas for",
+  "What is the difference between",
+  "Review this paragraph for clarity:",
+  "Convert this JSON to YAML:",
+  "Write a SQL query over",
+  "Outline a project plan for",
+  "Classify the sentiment of this review of",
+  "Extract every date mentioned in",
+  "Suggest a title for an article on",
+  "Rewrite in a friendlier tone:",
+  "Write unit tests for",
+  "Compare the pros and cons of",
+  "Create a study guide on",
+  "Write a haiku about",
+  "Explain like I am five:",
+  "Generate a regex that matches",
+  "Draft release notes for",
+  "Write a cover letter for a job in",
+  "Help me debug a TypeScript error in",
+  "Describe the history of",
+  "Turn these notes into a memo about",
+  "Estimate the cost of",
+  "List common mistakes when working with",
+  "Write a product description for",
+  "Make a weekly meal plan with",
+  "Propose interview questions about",
+  "Write a bash script that cleans up",
+  "Critique this argument about",
+  "Refactor this function dealing with",
+  "Plan a three-day trip around",
+  "Explain the error message from",
+  "Write a limerick about",
 ];
 
 const SUBJECTS = [
-  "our quarterly sales report", "a binary search tree", "photosynthesis", "the French Revolution", "Kubernetes pod scheduling", "a React form hook",
-  "customer churn in SaaS", "the Krebs cycle", "compound interest", "GDPR data requests", "a Postgres deadlock", "the Monty Hall problem",
-  "solar panel sizing for a small house", "a sourdough starter", "Rust lifetimes", "an onboarding checklist", "supply chain delays",
-  "the causes of inflation", "a CSV of sensor readings", "OAuth refresh tokens", "the plot of Hamlet", "a wedding toast", "machine translation quality",
-  "a leaking kitchen faucet", "vector databases", "the Treaty of Westphalia", "caching in a CDN", "a marathon training plan", "tax brackets",
-  "Bayesian A/B testing", "a cat that refuses to eat", "microservice timeouts", "the water cycle", "a Terraform state lock", "remote team rituals",
-  "the Fourier transform", "an invoice dispute", "climate adaptation in cities", "a chess opening", "Python asyncio cancellation", "a landing page",
-  "the immune response to vaccines", "Excel pivot tables", "a memory leak in Node", "medieval castle design", "a job offer negotiation",
-  "ocean acidification", "a flaky integration test", "quantum entanglement", "a small bakery's marketing", "git rebase conflicts", "the Silk Road",
-  "a podcast intro", "lease agreement clauses", "graph coloring", "a noisy neighbour complaint", "the Doppler effect", "a retirement budget",
+  "our quarterly sales report",
+  "a binary search tree",
+  "photosynthesis",
+  "the French Revolution",
+  "Kubernetes pod scheduling",
+  "a React form hook",
+  "customer churn in SaaS",
+  "the Krebs cycle",
+  "compound interest",
+  "GDPR data requests",
+  "a Postgres deadlock",
+  "the Monty Hall problem",
+  "solar panel sizing for a small house",
+  "a sourdough starter",
+  "Rust lifetimes",
+  "an onboarding checklist",
+  "supply chain delays",
+  "the causes of inflation",
+  "a CSV of sensor readings",
+  "OAuth refresh tokens",
+  "the plot of Hamlet",
+  "a wedding toast",
+  "machine translation quality",
+  "a leaking kitchen faucet",
+  "vector databases",
+  "the Treaty of Westphalia",
+  "caching in a CDN",
+  "a marathon training plan",
+  "tax brackets",
+  "Bayesian A/B testing",
+  "a cat that refuses to eat",
+  "microservice timeouts",
+  "the water cycle",
+  "a Terraform state lock",
+  "remote team rituals",
+  "the Fourier transform",
+  "an invoice dispute",
+  "climate adaptation in cities",
+  "a chess opening",
+  "Python asyncio cancellation",
+  "a landing page",
+  "the immune response to vaccines",
+  "Excel pivot tables",
+  "a memory leak in Node",
+  "medieval castle design",
+  "a job offer negotiation",
+  "ocean acidification",
+  "a flaky integration test",
+  "quantum entanglement",
+  "a small bakery's marketing",
+  "git rebase conflicts",
+  "the Silk Road",
+  "a podcast intro",
+  "lease agreement clauses",
+  "graph coloring",
+  "a noisy neighbour complaint",
+  "the Doppler effect",
+  "a retirement budget",
 ];
 
 const DETAILS = [
-  "Keep it under 200 words.", "Use bullet points.", "Our audience is non-technical.", "Please be concise.", "Include an example.",
-  "Format the answer as a table.", "We are on a tight deadline.", "Assume I know the basics.", "Cite the key assumptions.",
-  "Avoid jargon.", "Write it in British English.", "Return only the code.", "Add comments to the code.", "Explain each step briefly.",
+  "Keep it under 200 words.",
+  "Use bullet points.",
+  "Our audience is non-technical.",
+  "Please be concise.",
+  "Include an example.",
+  "Format the answer as a table.",
+  "We are on a tight deadline.",
+  "Assume I know the basics.",
+  "Cite the key assumptions.",
+  "Avoid jargon.",
+  "Write it in British English.",
+  "Return only the code.",
+  "Add comments to the code.",
+  "Explain each step briefly.",
 ];
 
 const WORDS =
-  "the a of to and in that is was for on with as it by at from this be are or have an which not but had were they one all their been has more would there when what some about into than them its only other new time could two these may first then do any like my now over such our man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three".split(" ");
+  "the a of to and in that is was for on with as it by at from this be are or have an which not but had were they one all their been has more would there when what some about into than them its only other new time could two these may first then do any like my now over such our man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three".split(
+    " ",
+  );
 
 // Words for the free-text part of a prompt: what makes two people's prompts differ.
-const NOUNS = "budget client deadline report slide chart table script query dataset model server cluster invoice contract email meeting agenda recipe garden lesson essay chapter poem song story character plot scene map route trip flight hotel visa course exam thesis paper review feedback survey interview resume portfolio website app feature bug ticket release branch commit test pipeline build image video podcast episode newsletter campaign audience customer supplier order shipment warehouse inventory price discount refund policy account password login dashboard metric goal plan schedule shift team manager intern volunteer neighbour landlord lease mortgage loan insurance claim doctor appointment diet workout habit hobby guitar piano camera bike car engine battery charger laptop phone printer router".split(" ");
-const ADJECTIVES = "new old small large quick simple short long final rough messy clean urgent weekly monthly annual internal external public private shared remote local legacy modern broken flaky slow fast noisy quiet tricky basic advanced formal casual friendly strict vague detailed cheap expensive popular niche".split(" ");
-const VERBS = "fix write explain compare check improve shorten expand translate summarize review plan organise schedule estimate debug refactor test deploy migrate clean design draft outline format rewrite sort group merge split convert calculate predict track measure".split(" ");
-const OPENERS = ["Hi!", "Hey,", "Quick question:", "Can you help?", "Please help.", "I'm stuck.", "Hello,", "Thanks in advance.", "Ok so", "Help me out:", "Morning!", "Question for you:", "Hoping you can help.", "Need a hand:", "So,", "Follow-up:", "One more thing:", "Urgent:"];
+const NOUNS =
+  "budget client deadline report slide chart table script query dataset model server cluster invoice contract email meeting agenda recipe garden lesson essay chapter poem song story character plot scene map route trip flight hotel visa course exam thesis paper review feedback survey interview resume portfolio website app feature bug ticket release branch commit test pipeline build image video podcast episode newsletter campaign audience customer supplier order shipment warehouse inventory price discount refund policy account password login dashboard metric goal plan schedule shift team manager intern volunteer neighbour landlord lease mortgage loan insurance claim doctor appointment diet workout habit hobby guitar piano camera bike car engine battery charger laptop phone printer router".split(
+    " ",
+  );
+const ADJECTIVES =
+  "new old small large quick simple short long final rough messy clean urgent weekly monthly annual internal external public private shared remote local legacy modern broken flaky slow fast noisy quiet tricky basic advanced formal casual friendly strict vague detailed cheap expensive popular niche".split(
+    " ",
+  );
+const VERBS =
+  "fix write explain compare check improve shorten expand translate summarize review plan organise schedule estimate debug refactor test deploy migrate clean design draft outline format rewrite sort group merge split convert calculate predict track measure".split(
+    " ",
+  );
+const OPENERS = [
+  "Hi!",
+  "Hey,",
+  "Quick question:",
+  "Can you help?",
+  "Please help.",
+  "I'm stuck.",
+  "Hello,",
+  "Thanks in advance.",
+  "Ok so",
+  "Help me out:",
+  "Morning!",
+  "Question for you:",
+  "Hoping you can help.",
+  "Need a hand:",
+  "So,",
+  "Follow-up:",
+  "One more thing:",
+  "Urgent:",
+];
 
 /** A clause in someone's own words: "we still need to check the flaky velmor pipeline before the weekly release". */
 function ownWords(r: Random): string {
@@ -61,13 +179,26 @@ function ownWords(r: Random): string {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const roll = r.int(10);
-    out.push(roll < 2 ? r.pick(NOUNS) : roll < 4 ? r.pick(ADJECTIVES) : roll < 6 ? r.pick(VERBS) : roll < 8 ? r.pick(WORDS) : r.pick(madeUpWords()));
+    out.push(
+      roll < 2
+        ? r.pick(NOUNS)
+        : roll < 4
+          ? r.pick(ADJECTIVES)
+          : roll < 6
+            ? r.pick(VERBS)
+            : roll < 8
+              ? r.pick(WORDS)
+              : r.pick(madeUpWords()),
+    );
   }
   return `${out.join(" ")}.`;
 }
 
 const STEP_BY_STEP = [
-  "Think step by step.", "Walk me through it step by step.", "Explain your reasoning step by step.", "Let's work through this step by step.",
+  "Think step by step.",
+  "Walk me through it step by step.",
+  "Explain your reasoning step by step.",
+  "Let's work through this step by step.",
 ];
 
 // People phrase the same request many ways: each listed word is swapped for one of its variants.
@@ -149,7 +280,10 @@ export function drawProfile(r: Random): PromptProfile {
 // Real text has a large vocabulary: names of things, jargon, products. Made-up words stand in for
 // them (two or three syllables: tens of thousands of them), so pasted documents and people's own
 // words share no more wording than real ones do.
-const SYLLABLES = "ka lo mi ren tor va zel qui dan fer gol hin jup lex mor nax pel ros sut tav ul ven wix yar zo bri cas dov eth fyn gar hol isk jor kel lum".split(" ");
+const SYLLABLES =
+  "ka lo mi ren tor va zel qui dan fer gol hin jup lex mor nax pel ros sut tav ul ven wix yar zo bri cas dov eth fyn gar hol isk jor kel lum".split(
+    " ",
+  );
 /** Every two-syllable word and a fixed draw of three-syllable ones: 40,000 words, built once. */
 let madeUp: string[] | null = null;
 function madeUpWords(): string[] {
@@ -161,7 +295,16 @@ function madeUpWords(): string[] {
   while (madeUp.length < 40_000) madeUp.push(SYLLABLES[next()]! + SYLLABLES[next()]! + SYLLABLES[next()]!);
   return madeUp;
 }
-const CONTENT = [...NOUNS, ...ADJECTIVES, ...VERBS, ...new Set(SUBJECTS.join(" ").split(/\W+/).filter((w) => w.length > 3))];
+const CONTENT = [
+  ...NOUNS,
+  ...ADJECTIVES,
+  ...VERBS,
+  ...new Set(
+    SUBJECTS.join(" ")
+      .split(/\W+/)
+      .filter((w) => w.length > 3),
+  ),
+];
 
 /** Pasted material: sentences of function words, content words and made-up words, written afresh for every prompt (no two pasted documents share a passage). */
 function filler(r: Random, words: number): string {
@@ -171,7 +314,12 @@ function filler(r: Random, words: number): string {
   let length = 8 + r.int(13);
   for (let i = 0; i < words; i++) {
     const roll = r.next();
-    let w = roll < 0.45 ? WORDS[Math.floor(r.next() * WORDS.length)]! : roll < 0.8 ? CONTENT[Math.floor(r.next() * CONTENT.length)]! : made[Math.floor(r.next() * made.length)]!;
+    let w =
+      roll < 0.45
+        ? WORDS[Math.floor(r.next() * WORDS.length)]!
+        : roll < 0.8
+          ? CONTENT[Math.floor(r.next() * CONTENT.length)]!
+          : made[Math.floor(r.next() * made.length)]!;
     if (sentence === 0) w = w[0]!.toUpperCase() + w.slice(1);
     if (++sentence >= length) {
       w += ".";
@@ -184,14 +332,23 @@ function filler(r: Random, words: number): string {
 }
 
 /** A prompt as a real user writes one. `pasteWords`: median words of pasted material, when any is pasted. */
-export function variedPrompt(r: Random, profile: PromptProfile, o: { stepByStep: number; pasteShare: number; pasteWords: number }): string {
-  const parts = [r.chance(0.25) ? r.pick(OPENERS) : "", `${paraphrase(r, r.pick(TASKS))} ${r.chance(0.8) ? r.pick(profile.subjects) : r.pick(SUBJECTS)}.`].filter(Boolean);
+export function variedPrompt(
+  r: Random,
+  profile: PromptProfile,
+  o: { stepByStep: number; pasteShare: number; pasteWords: number },
+): string {
+  const parts = [
+    r.chance(0.25) ? r.pick(OPENERS) : "",
+    `${paraphrase(r, r.pick(TASKS))} ${r.chance(0.8) ? r.pick(profile.subjects) : r.pick(SUBJECTS)}.`,
+  ].filter(Boolean);
   // People say what they need in their own words, so two prompts rarely share their wording.
   parts.push(ownWords(r));
   if (r.chance(0.4)) parts.push(ownWords(r));
   if (r.chance(0.5)) parts.push(paraphrase(r, r.pick(DETAILS)));
-  if (r.chance(0.25)) parts.push(`It involves ${1 + r.int(500)} items and a budget of ${(r.int(900) + 100) * 10} dollars.`);
-  if (r.chance(o.pasteShare)) parts.push(`\n\n${filler(r, Math.min(8000, Math.max(20, Math.round(r.logNormal(o.pasteWords, 2.2)))))}`);
+  if (r.chance(0.25))
+    parts.push(`It involves ${1 + r.int(500)} items and a budget of ${(r.int(900) + 100) * 10} dollars.`);
+  if (r.chance(o.pasteShare))
+    parts.push(`\n\n${filler(r, Math.min(8000, Math.max(20, Math.round(r.logNormal(o.pasteWords, 2.2)))))}`);
   if (r.chance(o.stepByStep)) parts.push(r.pick(STEP_BY_STEP));
   return parts.join(" ");
 }
@@ -208,9 +365,50 @@ const SCAFFOLDS = [
   "As a careful {field} analyst, walk through your reasoning step by step for the scenario below, considering alternatives before deciding.\nScenario: {problem}",
 ];
 
-const FIELDS = ["mathematics", "physics", "chemistry", "logic", "programming", "economics", "probability", "biology", "finance", "algorithms"];
-const NAMES = ["Alice", "Bob", "Chen", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jamal", "Kofi", "Lena", "Mateo", "Nadia", "Omar", "Priya"];
-const CITIES = ["Lyon", "Osaka", "Denver", "Porto", "Nairobi", "Hanoi", "Quebec", "Leeds", "Pune", "Tartu", "Recife", "Busan"];
+const FIELDS = [
+  "mathematics",
+  "physics",
+  "chemistry",
+  "logic",
+  "programming",
+  "economics",
+  "probability",
+  "biology",
+  "finance",
+  "algorithms",
+];
+const NAMES = [
+  "Alice",
+  "Bob",
+  "Chen",
+  "Dmitri",
+  "Elena",
+  "Farid",
+  "Grace",
+  "Hiro",
+  "Ines",
+  "Jamal",
+  "Kofi",
+  "Lena",
+  "Mateo",
+  "Nadia",
+  "Omar",
+  "Priya",
+];
+const CITIES = [
+  "Lyon",
+  "Osaka",
+  "Denver",
+  "Porto",
+  "Nairobi",
+  "Hanoi",
+  "Quebec",
+  "Leeds",
+  "Pune",
+  "Tartu",
+  "Recife",
+  "Busan",
+];
 const PROBLEMS = [
   "A train leaves {city} at {a} km/h and another leaves {city2} {b} minutes later at {c} km/h on the same {d} km track toward it. When and where do they meet?",
   "{name} invests {a} dollars at {b}% compounded monthly and withdraws {c} dollars every year. How much remains after {d} years?",

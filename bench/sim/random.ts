@@ -5,7 +5,7 @@
  * a stream of its own (`forked("farm")`): adding a segment to a scenario does
  * not change the traffic of the others.
  */
-import { fmix32 } from "../../src/request/template";
+import { fmix32 } from "../../src/request/template.ts";
 
 export interface Random {
   /** Uniform in [0, 1). */

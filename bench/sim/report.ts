@@ -64,7 +64,12 @@ function merge(into: Record<string, number>, from: Record<string, number>) {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 
-export function buildReport(gateway: RunResult, baseline: RunResult, goals: Goals | null, baselineRate: string): Report {
+export function buildReport(
+  gateway: RunResult,
+  baseline: RunResult,
+  goals: Goals | null,
+  baselineRate: string,
+): Report {
   const base = new Map(baseline.segments.map((s) => [s.name, s]));
   const campaigns: CampaignRow[] = gateway.segments
     .filter((s) => !s.legitimate)
@@ -98,7 +103,16 @@ export function buildReport(gateway: RunResult, baseline: RunResult, goals: Goal
       deniedByReason: s.deniedByReason,
       flaggedByReason: s.flaggedByReason,
     }));
-  const total: LegitimateRow = { name: "all legitimate", accounts: 0, attempted: 0, denied: 0, flagged: 0, baselineDenied: 0, deniedByReason: {}, flaggedByReason: {} };
+  const total: LegitimateRow = {
+    name: "all legitimate",
+    accounts: 0,
+    attempted: 0,
+    denied: 0,
+    flagged: 0,
+    baselineDenied: 0,
+    deniedByReason: {},
+    flaggedByReason: {},
+  };
   for (const row of legitimate) {
     total.accounts += row.accounts;
     total.attempted += row.attempted;
@@ -139,7 +153,8 @@ export function buildReport(gateway: RunResult, baseline: RunResult, goals: Goal
 // ------------------------------------------------------------------ rendering
 
 const int = (n: number) => n.toLocaleString("en-US");
-const pct = (part: number, whole: number) => (whole === 0 ? "–" : `${((100 * part) / whole).toFixed(part > 0 && (100 * part) / whole < 0.01 ? 3 : 2)}%`);
+const pct = (part: number, whole: number) =>
+  whole === 0 ? "–" : `${((100 * part) / whole).toFixed(part > 0 && (100 * part) / whole < 0.01 ? 3 : 2)}%`;
 
 export function formatReduction(r: number | null): string {
   if (r === null) return "–";
@@ -181,7 +196,12 @@ export function renderMarkdown(report: Report): string {
   );
   for (const l of [...report.legitimate, report.legitimateTotal]) {
     const name = l === report.legitimateTotal ? `**${l.name}**` : l.name;
-    const why = [l.denied > 0 ? `denied: ${reasons(l.deniedByReason)}` : "", l.flagged > 0 ? `flagged: ${reasons(l.flaggedByReason, 2)}` : ""].filter(Boolean).join("; ");
+    const why = [
+      l.denied > 0 ? `denied: ${reasons(l.deniedByReason)}` : "",
+      l.flagged > 0 ? `flagged: ${reasons(l.flaggedByReason, 2)}` : "",
+    ]
+      .filter(Boolean)
+      .join("; ");
     lines.push(
       `| ${name} | ${int(l.accounts)} | ${int(l.attempted)} | ${int(l.denied)} (${pct(l.denied, l.attempted)}) | ${int(l.flagged)} (${pct(l.flagged, l.attempted)}) | ${int(l.baselineDenied)} (${pct(l.baselineDenied, l.attempted)}) | ${why || "–"} |`,
     );

@@ -5,8 +5,8 @@
  * gateway's own configuration uses. The README's "What it stops, what it
  * costs" section and bench/scenarios/README.md document the format.
  */
-import type { ConfigInput } from "../../src/config/input";
-import { parseConfig } from "../../src/config/parse";
+import type { ConfigInput } from "../../src/config/input.ts";
+import { parseConfig } from "../../src/config/parse.ts";
 import {
   type Obj,
   Problems,
@@ -17,13 +17,13 @@ import {
   readObject,
   readSection,
   readString,
-} from "../../src/config/read";
-import { parseRate } from "../../src/config/limits";
-import { type Api, CLIENT_KINDS, type ClientKind } from "./clients";
-import { SHIPPED_CONFIGS } from "./configs";
-import { parseDuration } from "./duration";
-import { AS_ORGANIZATIONS, COUNTRIES } from "./networks";
-import type { Goals } from "./types";
+} from "../../src/config/read.ts";
+import { parseRate } from "../../src/config/limits.ts";
+import { type Api, CLIENT_KINDS, type ClientKind } from "./clients.ts";
+import { SHIPPED_CONFIGS } from "./configs.ts";
+import { parseDuration } from "./duration.ts";
+import { AS_ORGANIZATIONS, COUNTRIES } from "./networks.ts";
+import type { Goals } from "./types.ts";
 
 export type NetworkKind = "residential" | "mobile" | "business" | "hosting" | "tor";
 /** What changes between an account's requests: nothing, its address inside its network's pool, or the whole network (country, ASN, address). */
@@ -129,11 +129,18 @@ const NETWORK_DEFAULTS: Record<NetworkKind, Pick<NetworkSpec, "subnets" | "addre
   tor: { subnets: null, addresses: 6, rotate: "network", ipv6: 0 },
 };
 
-const readDuration = (obj: Obj, key: string, path: string, p: Problems, opts: { required?: boolean } = {}): number | undefined => {
+const readDuration = (
+  obj: Obj,
+  key: string,
+  path: string,
+  p: Problems,
+  opts: { required?: boolean } = {},
+): number | undefined => {
   const raw = readString(obj, key, path, p, { required: opts.required });
   if (raw === undefined) return undefined;
   const ms = parseDuration(raw);
-  if (ms === null) p.add(at(path, key), `must be a duration such as "90s", "30m", "2h" or "1h30m" (got ${JSON.stringify(raw)})`);
+  if (ms === null)
+    p.add(at(path, key), `must be a duration such as "90s", "30m", "2h" or "1h30m" (got ${JSON.stringify(raw)})`);
   return ms ?? undefined;
 };
 
@@ -170,7 +177,8 @@ function readWeights<T extends string>(
   for (const [name, weight] of entries) {
     const where = at(at(path, key), name);
     if (!valid(name)) p.add(where, `must be ${hint} (got ${JSON.stringify(name)})`);
-    else if (typeof weight !== "number" || !Number.isFinite(weight) || weight <= 0) p.add(where, "must be a positive number (a weight)");
+    else if (typeof weight !== "number" || !Number.isFinite(weight) || weight <= 0)
+      p.add(where, "must be a positive number (a weight)");
     else out[name as T] = weight;
   }
   return out;
@@ -184,18 +192,39 @@ function readNetwork(raw: unknown, path: string, p: Problems): NetworkSpec | und
   const d = NETWORK_DEFAULTS[kind ?? "residential"];
   const countries =
     kind === "tor"
-      ? (o.countries !== undefined && p.add(at(path, "countries"), "is not allowed for Tor: the edge reports T1"), { T1: 1 })
-      : readWeights(o, "countries", path, p, (c) => KNOWN_COUNTRIES.includes(c), `a country the simulator knows (${KNOWN_COUNTRIES.join(" ")})`, {
-          required: true,
-        });
-  const asns = readArray(o, "asns", path, p, (v, where) => {
-    if (typeof v === "number" && Number.isInteger(v) && AS_ORGANIZATIONS[v] !== undefined) return v;
-    p.add(where, `must be an ASN the simulator knows (bench/sim/networks.ts AS_ORGANIZATIONS) (got ${JSON.stringify(v)})`);
-    return undefined;
-  }, { nonEmpty: true });
-  if ((kind === "hosting" || kind === "business") && o.asns === undefined) p.add(at(path, "asns"), `is required for ${kind} networks`);
+      ? (o.countries !== undefined && p.add(at(path, "countries"), "is not allowed for Tor: the edge reports T1"),
+        { T1: 1 })
+      : readWeights(
+          o,
+          "countries",
+          path,
+          p,
+          (c) => KNOWN_COUNTRIES.includes(c),
+          `a country the simulator knows (${KNOWN_COUNTRIES.join(" ")})`,
+          {
+            required: true,
+          },
+        );
+  const asns = readArray(
+    o,
+    "asns",
+    path,
+    p,
+    (v, where) => {
+      if (typeof v === "number" && Number.isInteger(v) && AS_ORGANIZATIONS[v] !== undefined) return v;
+      p.add(
+        where,
+        `must be an ASN the simulator knows (bench/sim/networks.ts AS_ORGANIZATIONS) (got ${JSON.stringify(v)})`,
+      );
+      return undefined;
+    },
+    { nonEmpty: true },
+  );
+  if ((kind === "hosting" || kind === "business") && o.asns === undefined)
+    p.add(at(path, "asns"), `is required for ${kind} networks`);
   const ipv6 = readShare(o, "ipv6", path, p, d.ipv6);
-  if (ipv6 > 0 && kind !== undefined && kind !== "residential") p.add(at(path, "ipv6"), "is supported for residential networks only");
+  if (ipv6 > 0 && kind !== undefined && kind !== "residential")
+    p.add(at(path, "ipv6"), "is supported for residential networks only");
   const nullable = (key: "subnets" | "addresses") =>
     o[key] === null ? null : (readNumber(o, key, path, p, { integer: true, min: 1, max: 65_536 }) ?? d[key]);
   return {
@@ -210,25 +239,66 @@ function readNetwork(raw: unknown, path: string, p: Problems): NetworkSpec | und
   };
 }
 
-function readSegment(raw: unknown, path: string, p: Problems, legitimate: boolean, durationMs: number): Segment | undefined {
+function readSegment(
+  raw: unknown,
+  path: string,
+  p: Problems,
+  legitimate: boolean,
+  durationMs: number,
+): Segment | undefined {
   const o = readObject(raw, path, p, [
-    "name", "description", "accounts", "rate", "start", "end", "clients", "builds", "api", "acceptLanguage", "networks", "prompts", "request",
+    "name",
+    "description",
+    "accounts",
+    "rate",
+    "start",
+    "end",
+    "clients",
+    "builds",
+    "api",
+    "acceptLanguage",
+    "networks",
+    "prompts",
+    "request",
   ]);
   if (!o) return undefined;
-  const name = readString(o, "name", path, p, { required: true, pattern: NAME, patternHint: "1-64 letters, digits, '_', '.' or '-'" });
+  const name = readString(o, "name", path, p, {
+    required: true,
+    pattern: NAME,
+    patternHint: "1-64 letters, digits, '_', '.' or '-'",
+  });
   const accounts = readNumber(o, "accounts", path, p, { integer: true, min: 1, max: 1_000_000, required: true });
   const rateText = readString(o, "rate", path, p, { required: true });
   const rate = rateText === undefined ? null : parseRate(rateText);
-  if (rateText !== undefined && !rate) p.add(at(path, "rate"), 'must be "<count> per second|minute|hour|day" per account, such as "26 per day"');
+  if (rateText !== undefined && !rate)
+    p.add(at(path, "rate"), 'must be "<count> per second|minute|hour|day" per account, such as "26 per day"');
   const startMs = readDuration(o, "start", path, p) ?? 0;
   const endMs = readDuration(o, "end", path, p) ?? durationMs;
   if (endMs <= startMs) p.add(at(path, "end"), "must be after start");
   if (endMs > durationMs) p.add(at(path, "end"), "must not be after the scenario's duration");
-  const clients = readWeights<ClientKind>(o, "clients", path, p, (k) => (CLIENT_KINDS as readonly string[]).includes(k), `a client kind (${CLIENT_KINDS.join(", ")})`, {
+  const clients = readWeights<ClientKind>(
+    o,
+    "clients",
+    path,
+    p,
+    (k) => (CLIENT_KINDS as readonly string[]).includes(k),
+    `a client kind (${CLIENT_KINDS.join(", ")})`,
+    {
+      required: true,
+    },
+  );
+  const api = readWeights<Api>(
+    o,
+    "api",
+    path,
+    p,
+    (k) => k === "anthropic" || k === "openai",
+    '"anthropic" or "openai"',
+  ) ?? { anthropic: 1 };
+  const networks = readArray(o, "networks", path, p, (v, where) => readNetwork(v, where, p), {
     required: true,
+    nonEmpty: true,
   });
-  const api = readWeights<Api>(o, "api", path, p, (k) => k === "anthropic" || k === "openai", '"anthropic" or "openai"') ?? { anthropic: 1 };
-  const networks = readArray(o, "networks", path, p, (v, where) => readNetwork(v, where, p), { required: true, nonEmpty: true });
 
   const pr = readSection(o, "prompts", path, p, ["kind", "templates", "stepByStep", "pasteShare", "pasteWords"]) ?? {};
   const prPath = at(path, "prompts");
@@ -240,15 +310,25 @@ function readSegment(raw: unknown, path: string, p: Problems, legitimate: boolea
     pasteWords: readNumber(pr, "pasteWords", prPath, p, { integer: true, min: 1, max: 8000 }) ?? 300,
   };
 
-  const rq = readSection(o, "request", path, p, ["models", "maxTokens", "stream", "thinkingShare", "thinkingBudget"]) ?? {};
+  const rq =
+    readSection(o, "request", path, p, ["models", "maxTokens", "stream", "thinkingShare", "thinkingBudget"]) ?? {};
   const rqPath = at(path, "request");
-  const maxTokens = readArray(rq, "maxTokens", rqPath, p, (v, where) => {
-    if (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 200_000) return v;
-    p.add(where, "must be an integer from 1 to 200000");
-    return undefined;
-  }, { nonEmpty: true });
+  const maxTokens = readArray(
+    rq,
+    "maxTokens",
+    rqPath,
+    p,
+    (v, where) => {
+      if (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 200_000) return v;
+      p.add(where, "must be an integer from 1 to 200000");
+      return undefined;
+    },
+    { nonEmpty: true },
+  );
   const request: RequestSpec = {
-    models: (readWeights(rq, "models", rqPath, p, (m) => /^[A-Za-z0-9._:/-]{1,100}$/.test(m), "a model name") ?? { "demo-small": 1 }) as Record<string, number>,
+    models: (readWeights(rq, "models", rqPath, p, (m) => /^[A-Za-z0-9._:/-]{1,100}$/.test(m), "a model name") ?? {
+      "demo-small": 1,
+    }) as Record<string, number>,
     maxTokens: maxTokens ?? [1024],
     stream: readShare(rq, "stream", rqPath, p, 0.3),
     thinkingShare: readShare(rq, "thinkingShare", rqPath, p, 0),
@@ -285,19 +365,35 @@ export const expectedRequests = (s: Segment): number => s.accounts * s.ratePerMs
 export function parseScenario(raw: unknown): { ok: true; scenario: Scenario } | { ok: false; problems: string[] } {
   const p = new Problems();
   const o = readObject(raw, "", p, [
-    "$comment", "name", "description", "seed", "duration", "startsAt", "chart", "containment", "zone", "gateway", "baseline", "maxRequests", "goals", "legitimate", "campaigns",
+    "$comment",
+    "name",
+    "description",
+    "seed",
+    "duration",
+    "startsAt",
+    "chart",
+    "containment",
+    "zone",
+    "gateway",
+    "baseline",
+    "maxRequests",
+    "goals",
+    "legitimate",
+    "campaigns",
   ]);
   if (!o) return { ok: false, problems: p.list };
   const durationMs = readDuration(o, "duration", "", p, { required: true }) ?? 3_600_000;
   if (durationMs > 7 * 86_400_000) p.add("duration", "must be at most 7d");
   const startsAtText = readString(o, "startsAt", "", p) ?? "2026-04-22T00:00:00Z";
   const startsAtMs = Date.parse(startsAtText);
-  if (!Number.isFinite(startsAtMs)) p.add("startsAt", `must be an ISO 8601 date-time (got ${JSON.stringify(startsAtText)})`);
+  if (!Number.isFinite(startsAtMs))
+    p.add("startsAt", `must be an ISO 8601 date-time (got ${JSON.stringify(startsAtText)})`);
 
   const chart = readSection(o, "chart", "", p, ["bucket"]) ?? {};
   const containment = readSection(o, "containment", "", p, ["window", "maxAllowedShare"]) ?? {};
   const zone = readSection(o, "zone", "", p, ["botManagement"]) ?? {};
-  if (zone.botManagement !== undefined && typeof zone.botManagement !== "boolean") p.add("zone.botManagement", "must be true or false");
+  if (zone.botManagement !== undefined && typeof zone.botManagement !== "boolean")
+    p.add("zone.botManagement", "must be true or false");
 
   let gatewayName = "inline";
   let gateway: ConfigInput = { routes: [] };
@@ -305,7 +401,11 @@ export function parseScenario(raw: unknown): { ok: true; scenario: Scenario } | 
     gatewayName = o.gateway;
     const shipped = SHIPPED_CONFIGS[o.gateway];
     if (shipped) gateway = shipped.config;
-    else p.add("gateway", `must be a configuration object or the name of a shipped one (${Object.keys(SHIPPED_CONFIGS).join(", ")}); got ${JSON.stringify(o.gateway)}`);
+    else
+      p.add(
+        "gateway",
+        `must be a configuration object or the name of a shipped one (${Object.keys(SHIPPED_CONFIGS).join(", ")}); got ${JSON.stringify(o.gateway)}`,
+      );
   } else if (o.gateway === undefined) {
     p.add("gateway", "is required: a configuration object or the name of a shipped one");
   } else {
@@ -314,38 +414,58 @@ export function parseScenario(raw: unknown): { ok: true; scenario: Scenario } | 
     gateway = o.gateway as ConfigInput;
   }
 
-  const b = o.baseline === undefined ? (p.add("baseline", 'is required: { "rate": "60 per minute" } or { "capacity", "refillPerSecond" }'), {}) : readObject(o.baseline, "baseline", p, ["rate", "capacity", "refillPerSecond"]) ?? {};
+  const b =
+    o.baseline === undefined
+      ? (p.add("baseline", 'is required: { "rate": "60 per minute" } or { "capacity", "refillPerSecond" }'), {})
+      : (readObject(o.baseline, "baseline", p, ["rate", "capacity", "refillPerSecond"]) ?? {});
   let baseline = { capacity: 60, refillPerSecond: 1, rate: "60 per minute" };
   if (b.rate !== undefined) {
     const rate = typeof b.rate === "string" ? parseRate(b.rate) : null;
     if (!rate) p.add("baseline.rate", 'must be "<count> per second|minute|hour|day", such as "60 per minute"');
-    else baseline = { capacity: readNumber(b, "capacity", "baseline", p, { integer: true, min: 1 }) ?? rate.count, refillPerSecond: rate.count / rate.seconds, rate: b.rate as string };
+    else
+      baseline = {
+        capacity: readNumber(b, "capacity", "baseline", p, { integer: true, min: 1 }) ?? rate.count,
+        refillPerSecond: rate.count / rate.seconds,
+        rate: b.rate as string,
+      };
     if (b.refillPerSecond !== undefined) p.add("baseline", 'give either "rate" or "refillPerSecond", not both');
   } else if (b.capacity !== undefined || b.refillPerSecond !== undefined) {
     const capacity = readNumber(b, "capacity", "baseline", p, { integer: true, min: 1, required: true });
     const refillPerSecond = readNumber(b, "refillPerSecond", "baseline", p, { min: Number.MIN_VALUE, required: true });
-    if (capacity && refillPerSecond) baseline = { capacity, refillPerSecond, rate: `${capacity} tokens, ${refillPerSecond}/s` };
+    if (capacity && refillPerSecond)
+      baseline = { capacity, refillPerSecond, rate: `${capacity} tokens, ${refillPerSecond}/s` };
   }
 
-  const legitimate = readArray(o, "legitimate", "", p, (v, where) => readSegment(v, where, p, true, durationMs), { required: true, nonEmpty: true }) ?? [];
-  const campaigns = readArray(o, "campaigns", "", p, (v, where) => readSegment(v, where, p, false, durationMs), { required: true }) ?? [];
+  const legitimate =
+    readArray(o, "legitimate", "", p, (v, where) => readSegment(v, where, p, true, durationMs), {
+      required: true,
+      nonEmpty: true,
+    }) ?? [];
+  const campaigns =
+    readArray(o, "campaigns", "", p, (v, where) => readSegment(v, where, p, false, durationMs), { required: true }) ??
+    [];
   const segments = [...legitimate, ...campaigns];
   const seen = new Set<string>();
   for (const s of segments) {
-    if (seen.has(s.name)) p.add(s.legitimate ? "legitimate" : "campaigns", `segment name ${JSON.stringify(s.name)} is used twice`);
+    if (seen.has(s.name))
+      p.add(s.legitimate ? "legitimate" : "campaigns", `segment name ${JSON.stringify(s.name)} is used twice`);
     seen.add(s.name);
   }
   const maxRequests = readNumber(o, "maxRequests", "", p, { integer: true, min: 1, max: 20_000_000 }) ?? 2_000_000;
   const expected = segments.reduce((n, s) => n + expectedRequests(s), 0);
   if (expected > maxRequests) {
-    p.add("maxRequests", `the segments are expected to send ${Math.round(expected)} requests, more than maxRequests (${maxRequests}): shorten the duration or raise maxRequests`);
+    p.add(
+      "maxRequests",
+      `the segments are expected to send ${Math.round(expected)} requests, more than maxRequests (${maxRequests}): shorten the duration or raise maxRequests`,
+    );
   }
 
   let goals: Goals | null = null;
   const g = readSection(o, "goals", "", p, ["campaign", "minReduction", "maxLegitimateDenied"]);
   if (g) {
     const campaign = readString(g, "campaign", "goals", p, { required: true });
-    if (campaign !== undefined && !campaigns.some((c) => c.name === campaign)) p.add("goals.campaign", `must name one of the campaigns (got ${JSON.stringify(campaign)})`);
+    if (campaign !== undefined && !campaigns.some((c) => c.name === campaign))
+      p.add("goals.campaign", `must name one of the campaigns (got ${JSON.stringify(campaign)})`);
     goals = {
       campaign: campaign ?? "",
       minReduction: readNumber(g, "minReduction", "goals", p, { min: 1 }) ?? 100,
@@ -354,7 +474,12 @@ export function parseScenario(raw: unknown): { ok: true; scenario: Scenario } | 
   }
 
   const scenario: Scenario = {
-    name: readString(o, "name", "", p, { required: true, pattern: NAME, patternHint: "1-64 letters, digits, '_', '.' or '-'" }) ?? "scenario",
+    name:
+      readString(o, "name", "", p, {
+        required: true,
+        pattern: NAME,
+        patternHint: "1-64 letters, digits, '_', '.' or '-'",
+      }) ?? "scenario",
     description: readString(o, "description", "", p) ?? "",
     seed: readNumber(o, "seed", "", p, { integer: true }) ?? 1,
     durationMs,
@@ -387,7 +512,14 @@ export function baselineConfig(scenario: Pick<Scenario, "baseline">): ConfigInpu
       {
         name: "baseline",
         match: { path: "/*" },
-        limits: [{ name: "key", by: ["key"], capacity: scenario.baseline.capacity, refillPerSecond: scenario.baseline.refillPerSecond }],
+        limits: [
+          {
+            name: "key",
+            by: ["key"],
+            capacity: scenario.baseline.capacity,
+            refillPerSecond: scenario.baseline.refillPerSecond,
+          },
+        ],
       },
     ],
   };

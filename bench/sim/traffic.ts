@@ -9,12 +9,27 @@
  * account and address pool has a stream of its own, so the traffic does not
  * depend on the order in which accounts happen to appear.
  */
-import type { CfFields } from "../../src/identity/cf";
-import { type Api, type BuildContext, type ClientBuild, type ClientKind, drawBuild } from "./clients";
-import { COUNTRIES, TOR_EXIT_ASNS, asOrganization, hostIn, placeIn, randomSubnet24, residentialIpv6 } from "./networks";
-import { type PromptProfile, type TemplateSet, drawProfile, drawTemplates, templatePrompt, variedPrompt } from "./prompts";
-import type { Random } from "./random";
-import type { NetworkSpec, Segment } from "./scenario";
+import type { CfFields } from "../../src/identity/cf.ts";
+import { type Api, type BuildContext, type ClientBuild, type ClientKind, drawBuild } from "./clients.ts";
+import {
+  COUNTRIES,
+  TOR_EXIT_ASNS,
+  asOrganization,
+  hostIn,
+  placeIn,
+  randomSubnet24,
+  residentialIpv6,
+} from "./networks.ts";
+import {
+  type PromptProfile,
+  type TemplateSet,
+  drawProfile,
+  drawTemplates,
+  templatePrompt,
+  variedPrompt,
+} from "./prompts.ts";
+import type { Random } from "./random.ts";
+import type { NetworkSpec, Segment } from "./scenario.ts";
 
 /** Where a request comes from, as the edge sees it. */
 export interface Origin {
@@ -96,9 +111,16 @@ export class SegmentTraffic {
       segment.builds === null
         ? null
         : Array.from({ length: segment.builds }, () =>
-            drawBuild(shared.weighted(segment.clients as Record<ClientKind, number>), shared, this.buildContext(this.mainCountry(), segment.networks[0]!.kind === "hosting")),
+            drawBuild(
+              shared.weighted(segment.clients as Record<ClientKind, number>),
+              shared,
+              this.buildContext(this.mainCountry(), segment.networks[0]!.kind === "hosting"),
+            ),
           );
-    this.templates = segment.prompts.kind === "templates" ? drawTemplates(random.forked("templates"), segment.prompts.templates) : null;
+    this.templates =
+      segment.prompts.kind === "templates"
+        ? drawTemplates(random.forked("templates"), segment.prompts.templates)
+        : null;
   }
 
   /** Builds the request due at `nextMs` and schedules the next one. */
@@ -127,7 +149,13 @@ export class SegmentTraffic {
     const network = this.segment.networks[Number(r.weighted(this.networkWeights))]!;
     const country = r.weighted(network.countries);
     const asn = this.asnFor(network, country, r);
-    const build = this.builds ? r.pick(this.builds) : drawBuild(r.weighted(this.segment.clients as Record<ClientKind, number>), r, this.buildContext(country, network.kind === "hosting"));
+    const build = this.builds
+      ? r.pick(this.builds)
+      : drawBuild(
+          r.weighted(this.segment.clients as Record<ClientKind, number>),
+          r,
+          this.buildContext(country, network.kind === "hosting"),
+        );
     account = {
       key: `sk-sim-${this.segment.name}-${index}-${randomHex(r, 16)}`,
       build,
@@ -159,11 +187,14 @@ export class SegmentTraffic {
     let pool = this.pools.get(id);
     if (pool) return pool;
     const r = this.random.forked(`pool:${id}`);
-    const subnets = network.subnets === null ? null : Array.from({ length: network.subnets }, () => randomSubnet24(asn, r));
+    const subnets =
+      network.subnets === null ? null : Array.from({ length: network.subnets }, () => randomSubnet24(asn, r));
     const addresses =
       network.addresses === null
         ? null
-        : Array.from({ length: network.addresses }, () => hostIn(subnets ? r.pick(subnets) : randomSubnet24(asn, r), r));
+        : Array.from({ length: network.addresses }, () =>
+            hostIn(subnets ? r.pick(subnets) : randomSubnet24(asn, r), r),
+          );
     pool = { subnets, addresses };
     this.pools.set(id, pool);
     return pool;
@@ -175,7 +206,9 @@ export class SegmentTraffic {
     if (ipv6) ip = residentialIpv6(asn, r);
     else {
       const pool = this.pool(network, asn, country);
-      ip = pool.addresses ? r.pick(pool.addresses) : hostIn(pool.subnets ? r.pick(pool.subnets) : randomSubnet24(asn, r), r);
+      ip = pool.addresses
+        ? r.pick(pool.addresses)
+        : hostIn(pool.subnets ? r.pick(pool.subnets) : randomSubnet24(asn, r), r);
     }
     return { ...place, asn, ip };
   }
@@ -193,7 +226,11 @@ export class SegmentTraffic {
     const { segment } = this;
     const prompt = this.templates
       ? templatePrompt(r, this.templates)
-      : variedPrompt(r, account.profile, { stepByStep: segment.prompts.stepByStep, pasteShare: segment.prompts.pasteShare, pasteWords: segment.prompts.pasteWords });
+      : variedPrompt(r, account.profile, {
+          stepByStep: segment.prompts.stepByStep,
+          pasteShare: segment.prompts.pasteShare,
+          pasteWords: segment.prompts.pasteWords,
+        });
     const model = r.weighted(segment.request.models);
     const stream = r.chance(segment.request.stream);
     const thinking = r.chance(segment.request.thinkingShare);
@@ -256,6 +293,10 @@ export class SegmentTraffic {
           }
         : {}),
     };
-    return new EdgeRequest(`${GATEWAY}${anthropic ? "/v1/messages" : "/v1/chat/completions"}`, { method: "POST", headers, body: bytes }, cf);
+    return new EdgeRequest(
+      `${GATEWAY}${anthropic ? "/v1/messages" : "/v1/chat/completions"}`,
+      { method: "POST", headers, body: bytes },
+      cf,
+    );
   }
 }

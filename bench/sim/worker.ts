@@ -11,17 +11,17 @@
  * scenario validator, the report and the chart (scripts/simulate.ts), the
  * shipped configurations and the traffic generator (bench/gateway.ts).
  */
-import { runSimulation } from "./engine";
-import { parseScenario } from "./scenario";
-import type { RunKind } from "./types";
+import { runSimulation } from "./engine.ts";
+import { parseScenario } from "./scenario.ts";
+import type { RunKind } from "./types.ts";
 
-export { parseScenario } from "./scenario";
-export { runSimulation } from "./engine";
-export { buildReport, renderMarkdown, formatReduction } from "./report";
-export { renderChart } from "./chart";
-export { SHIPPED_CONFIGS } from "./configs";
-export { SegmentTraffic } from "./traffic";
-export { createRandom } from "./random";
+export { parseScenario } from "./scenario.ts";
+export { runSimulation } from "./engine.ts";
+export { buildReport, renderMarkdown, formatReduction } from "./report.ts";
+export { renderChart } from "./chart.ts";
+export { SHIPPED_CONFIGS } from "./configs.ts";
+export { SegmentTraffic } from "./traffic.ts";
+export { createRandom } from "./random.ts";
 
 const encoder = new TextEncoder();
 
@@ -43,7 +43,9 @@ export default {
       },
     })
       .then((result) => line({ result }))
-      .catch((error: unknown) => line({ error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }))
+      .catch((error: unknown) =>
+        line({ error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }),
+      )
       .finally(() => writer.close());
     ctx.waitUntil(work);
     return new Response(readable, { headers: { "content-type": "application/x-ndjson" } });

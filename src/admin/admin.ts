@@ -1,19 +1,27 @@
 import { type Context, Hono } from "hono";
-import { PRESETS } from "../config/presets";
-import type { GatewayConfig } from "../config/types";
-import type { Limiter } from "../limits/limiter";
-import { type BlockEntry, type BlockRecord, type AdminStore, blockKey, blocksIndexKey, isAdminStore, parseBlockTarget } from "../limits/blocks";
-import { clustersIndexKey, readClusterCounterKey } from "../limits/clusters";
-import { offPathTimeoutMs, withTimeout } from "../limits/timeout";
-import type { LimitStore } from "../limits/types";
-import { createAttemptLimiter } from "./attempts";
-import { SESSION_COOKIE, bearerToken, cookieValue, createAdminAuth } from "./auth";
-import { readBody } from "../request/body";
-import { parseBlockInput } from "./block-input";
-import { parseKeyInput } from "./key-input";
-import { type AccountCache, type AccountRecord, type AccountStore, KEY_HASH } from "../limits/accounts";
-import { DASHBOARD_CSS, DASHBOARD_JS, PAGE_HEADERS, dashboardPage, loginPage } from "./dashboard";
-import type { StatsSource } from "./stats";
+import { PRESETS } from "../config/presets/index.ts";
+import type { GatewayConfig } from "../config/types.ts";
+import type { Limiter } from "../limits/limiter.ts";
+import {
+  type BlockEntry,
+  type BlockRecord,
+  type AdminStore,
+  blockKey,
+  blocksIndexKey,
+  isAdminStore,
+  parseBlockTarget,
+} from "../limits/blocks.ts";
+import { clustersIndexKey, readClusterCounterKey } from "../limits/clusters.ts";
+import { offPathTimeoutMs, withTimeout } from "../limits/timeout.ts";
+import type { LimitStore } from "../limits/types.ts";
+import { createAttemptLimiter } from "./attempts.ts";
+import { SESSION_COOKIE, bearerToken, cookieValue, createAdminAuth } from "./auth.ts";
+import { readBody } from "../request/body.ts";
+import { parseBlockInput } from "./block-input.ts";
+import { parseKeyInput } from "./key-input.ts";
+import { type AccountCache, type AccountRecord, type AccountStore, KEY_HASH } from "../limits/accounts.ts";
+import { DASHBOARD_CSS, DASHBOARD_JS, PAGE_HEADERS, dashboardPage, loginPage } from "./dashboard.ts";
+import type { StatsSource } from "./stats.ts";
 
 export interface AdminOptions {
   /** The admin token (ADMIN_TOKEN): at least 16 characters. */
@@ -101,8 +109,19 @@ export function createAdmin(options: AdminOptions): Hono {
     return session !== null && auth.sessionValid(session, now());
   };
   const tooManyAttempts = (c: Context, seconds: number) =>
-    c.json({ error: `too many wrong admin tokens from this address: try again in ${seconds} s` }, 429, { ...NO_STORE, "retry-after": String(seconds) });
-  const PUBLIC = new Set([prefix, `${prefix}/`, `${prefix}/dashboard`, `${prefix}/dashboard.js`, `${prefix}/dashboard.css`, `${prefix}/login`, `${prefix}/logout`]);
+    c.json({ error: `too many wrong admin tokens from this address: try again in ${seconds} s` }, 429, {
+      ...NO_STORE,
+      "retry-after": String(seconds),
+    });
+  const PUBLIC = new Set([
+    prefix,
+    `${prefix}/`,
+    `${prefix}/dashboard`,
+    `${prefix}/dashboard.js`,
+    `${prefix}/dashboard.css`,
+    `${prefix}/login`,
+    `${prefix}/logout`,
+  ]);
 
   app.use("*", async (c, next) => {
     if (PUBLIC.has(c.req.path)) return next();
@@ -132,7 +151,12 @@ export function createAdmin(options: AdminOptions): Hono {
         ok: store_.reachable,
         version: config.version,
         store: store_,
-        routes: config.routes.map((r) => ({ name: r.name, mode: r.mode, limits: r.limits.length, blocks: r.blocks === true })),
+        routes: config.routes.map((r) => ({
+          name: r.name,
+          mode: r.mode,
+          limits: r.limits.length,
+          blocks: r.blocks === true,
+        })),
         stats: stats.kind,
         isolate: { cachedDenials: limiter.denials.size(), cachedBlocks: limiter.blocks.size() },
       },
@@ -144,7 +168,13 @@ export function createAdmin(options: AdminOptions): Hono {
     const m = readMinutes(c.req.query("minutes"), minutes);
     if (m === null) return json(c, { error: "minutes: an integer from 1 to 1440" }, 400);
     try {
-      return json(c, { source: stats.kind, generatedAt: new Date(now()).toISOString(), minutes: m, summary: await stats.summary(m), note: noteFor(stats) });
+      return json(c, {
+        source: stats.kind,
+        generatedAt: new Date(now()).toISOString(),
+        minutes: m,
+        summary: await stats.summary(m),
+        note: noteFor(stats),
+      });
     } catch (error) {
       return json(c, { error: `the statistics could not be read: ${String(error).slice(0, 300)}` }, 502);
     }
@@ -223,7 +253,8 @@ export function createAdmin(options: AdminOptions): Hono {
     expiresAt: new Date(r.expiresAt).toISOString(),
     path: `${prefix}/keys/${keyHash}`,
   });
-  const noRegistry = (c: Context) => json(c, { error: "no key registry: the gateway serves every key (set ORIGIN_API_KEY, or pass accounts)" }, 501);
+  const noRegistry = (c: Context) =>
+    json(c, { error: "no key registry: the gateway serves every key (set ORIGIN_API_KEY, or pass accounts)" }, 501);
 
   app.get("/keys", async (c) => {
     if (!accounts) return noRegistry(c);
@@ -251,7 +282,8 @@ export function createAdmin(options: AdminOptions): Hono {
   app.delete("/keys/:keyHash", async (c) => {
     if (!accounts) return noRegistry(c);
     const keyHash = c.req.param("keyHash");
-    if (!KEY_HASH.test(keyHash)) return json(c, { error: "invalid key hash", problems: ["keyHash: 32 lower-case hex characters"] }, 400);
+    if (!KEY_HASH.test(keyHash))
+      return json(c, { error: "invalid key hash", problems: ["keyHash: 32 lower-case hex characters"] }, 400);
     const existed = await accounts.store.delete(keyHash);
     accounts.cache.forget(keyHash); // this isolate refuses the key at once; others within the registry cache time
     return json(c, { revoked: existed, keyHash }, existed ? 200 : 404);
@@ -265,8 +297,12 @@ export function createAdmin(options: AdminOptions): Hono {
     if (!access) return c.html(loginPage(prefix, false), 401, PAGE_HEADERS);
     return c.html(dashboardPage(prefix, minutes), 200, PAGE_HEADERS);
   });
-  app.get("/dashboard.js", (c) => c.body(DASHBOARD_JS, 200, { ...PAGE_HEADERS, "content-type": "text/javascript; charset=utf-8" }));
-  app.get("/dashboard.css", (c) => c.body(DASHBOARD_CSS, 200, { ...PAGE_HEADERS, "content-type": "text/css; charset=utf-8" }));
+  app.get("/dashboard.js", (c) =>
+    c.body(DASHBOARD_JS, 200, { ...PAGE_HEADERS, "content-type": "text/javascript; charset=utf-8" }),
+  );
+  app.get("/dashboard.css", (c) =>
+    c.body(DASHBOARD_CSS, 200, { ...PAGE_HEADERS, "content-type": "text/css; charset=utf-8" }),
+  );
 
   app.post("/login", async (c) => {
     const token = await readFormToken(c.req.raw);
@@ -274,16 +310,23 @@ export function createAdmin(options: AdminOptions): Hono {
     if (typeof attempt === "number") return tooManyAttempts(c, attempt);
     if (!attempt) return c.html(loginPage(prefix, true), 401, PAGE_HEADERS);
     const session = await auth.newSession(now(), sessionSeconds);
-    return c.body(null, 303, { ...PAGE_HEADERS, location: `${prefix}/dashboard`, "set-cookie": cookie(c, session, sessionSeconds) });
+    return c.body(null, 303, {
+      ...PAGE_HEADERS,
+      location: `${prefix}/dashboard`,
+      "set-cookie": cookie(c, session, sessionSeconds),
+    });
   });
-  app.post("/logout", (c) => c.body(null, 303, { ...PAGE_HEADERS, location: `${prefix}/dashboard`, "set-cookie": cookie(c, "", 0) }));
+  app.post("/logout", (c) =>
+    c.body(null, 303, { ...PAGE_HEADERS, location: `${prefix}/dashboard`, "set-cookie": cookie(c, "", 0) }),
+  );
 
   app.all("*", (c) => json(c, { error: "not found" }, 404));
 
   /** HttpOnly and SameSite=Strict, scoped to the admin prefix; Secure over https. */
   const cookie = (c: Context, value: string, maxAge: number) =>
     `${SESSION_COOKIE}=${value}; Path=${prefix}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${new URL(c.req.url).protocol === "https:" ? "; Secure" : ""}`;
-  const unsupported = (c: Context) => json(c, { error: `the ${store.kind} store does not support the admin API's blocks and cluster listing` }, 501);
+  const unsupported = (c: Context) =>
+    json(c, { error: `the ${store.kind} store does not support the admin API's blocks and cluster listing` }, 501);
 
   return app;
 }
@@ -291,7 +334,10 @@ export function createAdmin(options: AdminOptions): Hono {
 /** A new API key: 32 random bytes, base64url, after a recognisable prefix. */
 function newApiKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return `dg-${btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+  return `dg-${btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "")}`;
 }
 
 function noteFor(stats: StatsSource): string {
@@ -310,7 +356,9 @@ function readMinutes(raw: string | undefined, fallback: number): number | null {
 async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; problem: string }> {
   const read = await readBody(request, MAX_BODY_BYTES);
   if (!read.ok) return { ok: false, problem: `the body is larger than ${MAX_BODY_BYTES} bytes` };
-  return read.body.json === undefined ? { ok: false, problem: "the body must be JSON" } : { ok: true, value: read.body.json };
+  return read.body.json === undefined
+    ? { ok: false, problem: "the body must be JSON" }
+    : { ok: true, value: read.body.json };
 }
 
 /** The sign-in form's token, reading at most MAX_BODY_BYTES (the endpoint is open to anyone). */

@@ -1,6 +1,6 @@
-import { formatIp, parseIp, prefixOf } from "../identity/ip";
-import { withTimeout } from "../limits/timeout";
-import type { LimitStore } from "../limits/types";
+import { formatIp, parseIp, prefixOf } from "../identity/ip.ts";
+import { withTimeout } from "../limits/timeout.ts";
+import type { LimitStore } from "../limits/types.ts";
 
 /** Ten attempts at the admin token per client address (IPv6: per /64), one more every six minutes. */
 const CAPACITY = 10;
@@ -32,8 +32,17 @@ function attemptBudgetOf(address: string): string {
  * the HMAC of the address (or /64) only. When the store fails or is slow, the attempt goes
  * on: the token still has to match, and an outage must not lock operators out.
  */
-export function createAttemptLimiter(store: LimitStore, hash: (text: string) => Promise<string>, prefix: string, timeoutMs: number): AttemptLimiter {
-  const bucket = async (ip: string) => ({ key: `${prefix}:admin-attempts:${await hash(`ip=${attemptBudgetOf(ip)}`)}`, capacity: CAPACITY, refillPerSecond: REFILL_PER_SECOND });
+export function createAttemptLimiter(
+  store: LimitStore,
+  hash: (text: string) => Promise<string>,
+  prefix: string,
+  timeoutMs: number,
+): AttemptLimiter {
+  const bucket = async (ip: string) => ({
+    key: `${prefix}:admin-attempts:${await hash(`ip=${attemptBudgetOf(ip)}`)}`,
+    capacity: CAPACITY,
+    refillPerSecond: REFILL_PER_SECOND,
+  });
   return {
     async take(ip) {
       try {

@@ -42,7 +42,9 @@ export function createAdminAuth(token: string): AdminAuth {
   const expected = sha256(token);
   const key = crypto.subtle.importKey("raw", encoder.encode(token), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const mac = async (expiresAt: number) =>
-    new Uint8Array(await crypto.subtle.sign("HMAC", await key, encoder.encode(`distill-guard admin session ${expiresAt}`)));
+    new Uint8Array(
+      await crypto.subtle.sign("HMAC", await key, encoder.encode(`distill-guard admin session ${expiresAt}`)),
+    );
 
   return {
     async tokenMatches(given) {

@@ -1,5 +1,5 @@
-import { MAX_BLOCK_TTL_MS, MAX_REASON_LENGTH, parseBlockTarget } from "../limits/blocks";
-import { BLOCK_DIMENSIONS, type BlockDimension } from "../request/dimensions";
+import { MAX_BLOCK_TTL_MS, MAX_REASON_LENGTH, parseBlockTarget } from "../limits/blocks.ts";
+import { BLOCK_DIMENSIONS, type BlockDimension } from "../request/dimensions.ts";
 
 export interface BlockInput {
   dimension: BlockDimension;
@@ -23,15 +23,20 @@ export function parseTtl(raw: unknown): number | null {
  * Every problem is listed.
  */
 export function parseBlockInput(body: unknown): { ok: true; value: BlockInput } | { ok: false; problems: string[] } {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, problems: ["the body must be a JSON object"] };
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return { ok: false, problems: ["the body must be a JSON object"] };
   const obj = body as Record<string, unknown>;
   const problems: string[] = [];
-  const unknown = Object.keys(obj).filter((k) => !(BLOCK_DIMENSIONS as readonly string[]).includes(k) && k !== "ttl" && k !== "reason");
+  const unknown = Object.keys(obj).filter(
+    (k) => !(BLOCK_DIMENSIONS as readonly string[]).includes(k) && k !== "ttl" && k !== "reason",
+  );
   if (unknown.length) problems.push(`unknown field${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
   const named = BLOCK_DIMENSIONS.filter((d) => obj[d] !== undefined);
   let target: { dimension: BlockDimension; target: string } | null = null;
   if (named.length !== 1) {
-    problems.push(`give exactly one of ${BLOCK_DIMENSIONS.join(", ")} (got ${named.length ? named.join(", ") : "none"})`);
+    problems.push(
+      `give exactly one of ${BLOCK_DIMENSIONS.join(", ")} (got ${named.length ? named.join(", ") : "none"})`,
+    );
   } else {
     const parsed = parseBlockTarget(named[0]!, obj[named[0]!]);
     if (parsed.ok) target = parsed;
@@ -39,7 +44,8 @@ export function parseBlockInput(body: unknown): { ok: true; value: BlockInput } 
   }
   const ttlMs = parseTtl(obj.ttl);
   if (obj.ttl === undefined) problems.push('ttl: is required: seconds, or "30m", "12h", "7d"');
-  else if (ttlMs === null || ttlMs > MAX_BLOCK_TTL_MS) problems.push(`ttl: must be from 1 s to 90 d: seconds, or "30m", "12h", "7d" (got ${JSON.stringify(obj.ttl)})`);
+  else if (ttlMs === null || ttlMs > MAX_BLOCK_TTL_MS)
+    problems.push(`ttl: must be from 1 s to 90 d: seconds, or "30m", "12h", "7d" (got ${JSON.stringify(obj.ttl)})`);
   const reason = typeof obj.reason === "string" ? obj.reason.trim() : "";
   if (!reason) problems.push("reason: is required: a few words saying why (it is listed with the block)");
   else if (reason.length > MAX_REASON_LENGTH) problems.push(`reason: at most ${MAX_REASON_LENGTH} characters`);

@@ -10,7 +10,8 @@ const DATASET = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export function dashboardQueries(dataset: string, minutes: number): Record<DashboardQuery, string> {
   if (!DATASET.test(dataset)) throw new RangeError(`not a dataset name: ${JSON.stringify(dataset)}`);
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) throw new RangeError(`minutes must be an integer from 1 to 1440 (got ${minutes})`);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)
+    throw new RangeError(`minutes must be an integer from 1 to 1440 (got ${minutes})`);
   const since = `timestamp >= toStartOfInterval(NOW(), INTERVAL '1' MINUTE) - INTERVAL '${minutes - 1}' MINUTE`;
   const denied = `blob2 IN ('block', 'throttle')`;
   return {

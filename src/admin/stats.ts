@@ -1,7 +1,7 @@
-import { type SqlApiOptions, type SqlRow, runSql } from "../telemetry/sql-api";
-import { ACTIONS, type DecisionWindow, type Summary } from "../telemetry/window";
-import type { Action } from "../verdict/types";
-import { dashboardQueries } from "./dashboard-sql";
+import { type SqlApiOptions, type SqlRow, runSql } from "../telemetry/sql-api.ts";
+import { ACTIONS, type DecisionWindow, type Summary } from "../telemetry/window.ts";
+import type { Action } from "../verdict/types.ts";
+import { dashboardQueries } from "./dashboard-sql.ts";
 
 /** Where the dashboard's numbers come from. */
 export interface StatsSource {
@@ -32,7 +32,13 @@ export function analyticsEngineStats(options: AnalyticsEngineStatsOptions, now: 
   const load = async (minutes: number): Promise<Summary> => {
     const q = dashboardQueries(options.dataset, minutes);
     const run = async (sql: string) => (await runSql(sql, options)).rows;
-    const [perMinute, reasons, countries, clusters, keys] = await Promise.all([run(q.perMinute), run(q.reasons), run(q.countries), run(q.clusters), run(q.keys)]);
+    const [perMinute, reasons, countries, clusters, keys] = await Promise.all([
+      run(q.perMinute),
+      run(q.reasons),
+      run(q.countries),
+      run(q.clusters),
+      run(q.keys),
+    ]);
     return fromRows(minutes, { perMinute, reasons, countries, clusters, keys });
   };
   return {
@@ -56,7 +62,10 @@ const str = (v: Cell) => (v === null || v === undefined ? "" : String(v));
 const isoMinute = (v: Cell) => new Date(`${str(v).replace(" ", "T")}Z`).toISOString();
 
 /** The five queries' rows as a Summary (the same shape the isolate window gives). */
-export function fromRows(minutes: number, rows: Record<"perMinute" | "reasons" | "countries" | "clusters" | "keys", SqlRow[]>): Summary {
+export function fromRows(
+  minutes: number,
+  rows: Record<"perMinute" | "reasons" | "countries" | "clusters" | "keys", SqlRow[]>,
+): Summary {
   const byMinute = new Map<string, { minute: string } & Record<Action, number>>();
   const totals = { allow: 0, flag: 0, throttle: 0, block: 0, decisions: 0, denied: 0, shadowDenied: 0 };
   for (const r of rows.perMinute) {
@@ -79,7 +88,11 @@ export function fromRows(minutes: number, rows: Record<"perMinute" | "reasons" |
     perMinute: [...byMinute.values()].sort((a, b) => a.minute.localeCompare(b.minute)),
     totals,
     reasons: rows.reasons.map((r) => ({ reason: str(r.reason), decisions: num(r.decisions) })),
-    countries: rows.countries.map((r) => ({ country: str(r.country), decisions: num(r.decisions), denied: num(r.denied) })),
+    countries: rows.countries.map((r) => ({
+      country: str(r.country),
+      decisions: num(r.decisions),
+      denied: num(r.denied),
+    })),
     clusters: rows.clusters.map((r) => ({ cluster: str(r.cluster), decisions: num(r.decisions), keys: num(r.keys) })),
     keys: rows.keys.map((r) => ({ key: str(r.key), denials: num(r.denials) })),
   };

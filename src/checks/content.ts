@@ -1,7 +1,7 @@
-import type { PureCheck } from "../config/types";
-import type { RequestBody } from "../request/body";
-import { type ReasonCode, finding } from "../verdict/reasons";
-import type { Action, Finding } from "../verdict/types";
+import type { PureCheck } from "../config/types.ts";
+import type { RequestBody } from "../request/body.ts";
+import { type ReasonCode, finding } from "../verdict/reasons.ts";
+import type { Action, Finding } from "../verdict/types.ts";
 import { promptText } from "../request/prompt.ts";
 
 /**
@@ -40,13 +40,48 @@ const RISK = { strong: 0.5, weak: 0.2, budget: 0.2 } as const;
  * a regex scan, and most prompts contain none).
  */
 const ELICITATION: ReadonlyArray<[id: string, tier: "strong" | "weak", pattern: RegExp, words: readonly string[]]> = [
-  ["internal_reasoning", "strong", /\b(?:your|its|the model'?s|the assistant'?s)\s+(?:own\s+)?(?:internal|hidden|inner|private|raw|unfiltered|secret|underlying)\s+(?:reasoning|thoughts?|thinking|monologue|deliberations?|scratch ?pad|chain[ -]of[ -]thought|thought process)\b/, ["internal", "hidden", "inner", "private", "raw", "unfiltered", "secret", "underlying"]],
-  ["chain_of_thought", "strong", /\b(?:show|reveal|output|print|provide|include|give|write(?: out)?|display|share|expose|dump|return|list)\b[^.?!\n]{0,40}\bchain[ -]of[ -]thoughts?\b/, ["chain"]],
-  ["complete_reasoning", "strong", /\byour\s+(?:complete|full|entire|exhaustive|unabridged|whole)\s+(?:reasoning|thought process|thinking|train of thought|reasoning (?:trace|process|steps))\b/, ["your"]],
-  ["verbatim_reasoning", "strong", /\b(?:verbatim|word[ -]for[ -]word)\b[^.?!\n]{0,60}\b(?:reasoning|thinking|thoughts|thought process)\b|\b(?:reasoning|thinking|thoughts|thought process)\b[^.?!\n]{0,40}\b(?:verbatim|word[ -]for[ -]word)\b/, ["verbatim", "word"]],
-  ["reasoning_zh", "strong", /(?:展示|输出|给出|写出|显示|提供|完整|详细|全部)[^。！？\n]{0,10}(?:思考过程|推理过程|思维链|内部推理|思考链)/, ["过程", "思维链", "推理", "思考链"]],
-  ["step_by_step", "weak", /\b(?:think|reason|work|go|walk|solve|explain|answer|break)\b[^.?!\n]{0,30}\bstep[ -]by[ -]step\b|\bstep[ -]by[ -]step\s+(?:reasoning|thinking|explanation|solution|derivation)\b/, ["step"]],
-  ["show_reasoning", "weak", /\b(?:show|explain|describe|walk (?:me|us) through|outline|articulate|verbali[sz]e|spell out|lay out|justify)\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?your\s+(?:reasoning|thought process|thinking|thoughts|work|logic)\b/, ["your"]],
+  [
+    "internal_reasoning",
+    "strong",
+    /\b(?:your|its|the model'?s|the assistant'?s)\s+(?:own\s+)?(?:internal|hidden|inner|private|raw|unfiltered|secret|underlying)\s+(?:reasoning|thoughts?|thinking|monologue|deliberations?|scratch ?pad|chain[ -]of[ -]thought|thought process)\b/,
+    ["internal", "hidden", "inner", "private", "raw", "unfiltered", "secret", "underlying"],
+  ],
+  [
+    "chain_of_thought",
+    "strong",
+    /\b(?:show|reveal|output|print|provide|include|give|write(?: out)?|display|share|expose|dump|return|list)\b[^.?!\n]{0,40}\bchain[ -]of[ -]thoughts?\b/,
+    ["chain"],
+  ],
+  [
+    "complete_reasoning",
+    "strong",
+    /\byour\s+(?:complete|full|entire|exhaustive|unabridged|whole)\s+(?:reasoning|thought process|thinking|train of thought|reasoning (?:trace|process|steps))\b/,
+    ["your"],
+  ],
+  [
+    "verbatim_reasoning",
+    "strong",
+    /\b(?:verbatim|word[ -]for[ -]word)\b[^.?!\n]{0,60}\b(?:reasoning|thinking|thoughts|thought process)\b|\b(?:reasoning|thinking|thoughts|thought process)\b[^.?!\n]{0,40}\b(?:verbatim|word[ -]for[ -]word)\b/,
+    ["verbatim", "word"],
+  ],
+  [
+    "reasoning_zh",
+    "strong",
+    /(?:展示|输出|给出|写出|显示|提供|完整|详细|全部)[^。！？\n]{0,10}(?:思考过程|推理过程|思维链|内部推理|思考链)/,
+    ["过程", "思维链", "推理", "思考链"],
+  ],
+  [
+    "step_by_step",
+    "weak",
+    /\b(?:think|reason|work|go|walk|solve|explain|answer|break)\b[^.?!\n]{0,30}\bstep[ -]by[ -]step\b|\bstep[ -]by[ -]step\s+(?:reasoning|thinking|explanation|solution|derivation)\b/,
+    ["step"],
+  ],
+  [
+    "show_reasoning",
+    "weak",
+    /\b(?:show|explain|describe|walk (?:me|us) through|outline|articulate|verbali[sz]e|spell out|lay out|justify)\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?your\s+(?:reasoning|thought process|thinking|thoughts|work|logic)\b/,
+    ["your"],
+  ],
   ["think_aloud", "weak", /\bthink(?:ing)?\s+(?:out loud|aloud)\b/, ["loud"]],
   ["reasoning_tags", "weak", /<(?:thinking|think|reasoning|scratchpad|thoughts?)>/, ["<"]],
   ["step_by_step_zh", "weak", /一步一步|一步步|逐步(?:思考|推理|分析)/, ["一步", "逐步"]],
@@ -81,7 +116,12 @@ export function largeBudgets(json: unknown, policy: Pick<ContentPolicy, "maxBudg
   if (!isObj(json)) return [];
   const out: string[] = [];
   const thinking = json.thinking;
-  if (isObj(thinking) && thinking.type === "enabled" && typeof thinking.budget_tokens === "number" && thinking.budget_tokens > policy.maxBudgetTokens) {
+  if (
+    isObj(thinking) &&
+    thinking.type === "enabled" &&
+    typeof thinking.budget_tokens === "number" &&
+    thinking.budget_tokens > policy.maxBudgetTokens
+  ) {
     out.push(`thinking.budget_tokens ${thinking.budget_tokens} > ${policy.maxBudgetTokens}`);
   }
   const limit = rank(policy.maxEffort);
@@ -90,7 +130,8 @@ export function largeBudgets(json: unknown, policy: Pick<ContentPolicy, "maxBudg
     ["reasoning.effort", isObj(json.reasoning) ? json.reasoning.effort : undefined],
     ["output_config.effort", isObj(json.output_config) ? json.output_config.effort : undefined],
   ];
-  for (const [field, value] of efforts) if (rank(value) > limit) out.push(`${field} ${String(value)} > ${policy.maxEffort}`);
+  for (const [field, value] of efforts)
+    if (rank(value) > limit) out.push(`${field} ${String(value)} > ${policy.maxEffort}`);
   return out;
 }
 
@@ -110,7 +151,12 @@ export function contentFindings(body: RequestBody | null, policy: ContentPolicy)
   }
   const large = largeBudgets(body.json, policy);
   if (large.length) {
-    const f = contentFinding("content.large_reasoning_budget", large.join("; "), policy.largeReasoningBudget, RISK.budget);
+    const f = contentFinding(
+      "content.large_reasoning_budget",
+      large.join("; "),
+      policy.largeReasoningBudget,
+      RISK.budget,
+    );
     if (f) findings.push(f);
   }
   return findings;

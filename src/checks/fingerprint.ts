@@ -1,9 +1,9 @@
-import type { PureCheck } from "../config/types";
-import type { ClientInfo } from "../identity/client";
-import type { CfFields } from "../identity/cf";
-import type { Subject } from "../identity/subject";
-import { type ReasonCode, finding } from "../verdict/reasons";
-import type { Action, Finding } from "../verdict/types";
+import type { PureCheck } from "../config/types.ts";
+import type { ClientInfo } from "../identity/client.ts";
+import type { CfFields } from "../identity/cf.ts";
+import type { Subject } from "../identity/subject.ts";
+import { type ReasonCode, finding } from "../verdict/reasons.ts";
+import type { Action, Finding } from "../verdict/types.ts";
 
 /**
  * Fingerprint signals: what the client claims to be (its User-Agent) against
@@ -59,7 +59,16 @@ const RISK = {
 const CLIENT_HINTS_SINCE: Record<string, number> = { chrome: 89, edge: 89, opera: 75 };
 const FETCH_METADATA_SINCE: Record<string, number> = { chrome: 76, edge: 79, opera: 63, samsung: 12, firefox: 90 };
 /** Oldest versions that negotiate TLS 1.3 and HTTP/2 with any server offering them. */
-const TLS13_SINCE: Record<string, number> = { chrome: 70, edge: 79, opera: 57, samsung: 10, firefox: 63, safari: 14, "chrome-ios": 70, "firefox-ios": 30 };
+const TLS13_SINCE: Record<string, number> = {
+  chrome: 70,
+  edge: 79,
+  opera: 57,
+  samsung: 10,
+  firefox: 63,
+  safari: 14,
+  "chrome-ios": 70,
+  "firefox-ios": 30,
+};
 
 const PLATFORMS: ReadonlyArray<[pattern: RegExp, platform: string]> = [
   [/Windows NT/, "windows"],
@@ -97,22 +106,39 @@ function readJa4(ja4: string | undefined): { version: number | null; alpn: strin
   const m = ja4 ? /^[tqd](\d\d|s\d)[di]\d{4}([0-9a-z]{2})_/.exec(ja4) : null;
   if (!m) return null;
   const v = m[1]!;
-  const version = v === "13" ? 1.3 : v === "12" ? 1.2 : v === "11" ? 1.1 : v === "10" ? 1.0 : v.startsWith("s") ? 0 : null;
+  const version =
+    v === "13" ? 1.3 : v === "12" ? 1.2 : v === "11" ? 1.1 : v === "10" ? 1.0 : v.startsWith("s") ? 0 : null;
   return { version, alpn: m[2]! };
 }
 
 function automation(client: ClientInfo, headers: Headers): Signal | null {
-  if (client.kind === "empty") return { code: "fingerprint.automation_ua", group: "automation", detail: "no user-agent", risk: RISK.empty };
+  if (client.kind === "empty")
+    return { code: "fingerprint.automation_ua", group: "automation", detail: "no user-agent", risk: RISK.empty };
   if (client.kind === "headless") {
-    return { code: "fingerprint.automation_ua", group: "automation", detail: `headless browser ${client.family} ${client.version ?? ""}`.trim(), risk: RISK.headless };
+    return {
+      code: "fingerprint.automation_ua",
+      group: "automation",
+      detail: `headless browser ${client.family} ${client.version ?? ""}`.trim(),
+      risk: RISK.headless,
+    };
   }
   // a spoofed desktop User-Agent does not hide headless Chrome's own brand in client hints
   if (/HeadlessChrome/i.test(headers.get("sec-ch-ua") ?? "")) {
-    return { code: "fingerprint.automation_ua", group: "automation", detail: "headless browser (sec-ch-ua brand HeadlessChrome)", risk: RISK.headless };
+    return {
+      code: "fingerprint.automation_ua",
+      group: "automation",
+      detail: "headless browser (sec-ch-ua brand HeadlessChrome)",
+      risk: RISK.headless,
+    };
   }
   // x-stainless-lang means an official SDK is underneath (a custom User-Agent over it is not automation by itself)
   if (client.kind === "library" && !headers.has("x-stainless-lang")) {
-    return { code: "fingerprint.automation_ua", group: "automation", detail: `HTTP library ${client.family}${client.version ? ` ${client.version}` : ""}`, risk: RISK.library };
+    return {
+      code: "fingerprint.automation_ua",
+      group: "automation",
+      detail: `HTTP library ${client.family}${client.version ? ` ${client.version}` : ""}`,
+      risk: RISK.library,
+    };
   }
   return null;
 }
@@ -132,7 +158,12 @@ function browserConsistency(client: ClientInfo, ua: string, headers: Headers, ou
     for (const h of ["sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest"]) if (!headers.has(h)) missing.push(h);
   }
   if (missing.length) {
-    out.push({ code: "fingerprint.browser_headers_missing", group: "inconsistent", detail: `${client.family} ${major} without ${missing.join(", ")}`, risk: RISK.browserMissing });
+    out.push({
+      code: "fingerprint.browser_headers_missing",
+      group: "inconsistent",
+      detail: `${client.family} ${major} without ${missing.join(", ")}`,
+      risk: RISK.browserMissing,
+    });
   }
 
   const chUa = headers.get("sec-ch-ua");
@@ -141,7 +172,8 @@ function browserConsistency(client: ClientInfo, ua: string, headers: Headers, ou
     else {
       const chromium = /"Chromium";\s*v="(\d+)"/.exec(chUa)?.[1];
       const uaChrome = /\bChrome\/(\d+)/.exec(ua)?.[1];
-      if (chromium && uaChrome && chromium !== uaChrome) contradictions.push(`sec-ch-ua says Chromium ${chromium}, user-agent Chrome ${uaChrome}`);
+      if (chromium && uaChrome && chromium !== uaChrome)
+        contradictions.push(`sec-ch-ua says Chromium ${chromium}, user-agent Chrome ${uaChrome}`);
     }
   }
   const chPlatform = headers.get("sec-ch-ua-platform")?.replace(/"/g, "").trim().toLowerCase();
@@ -152,7 +184,12 @@ function browserConsistency(client: ClientInfo, ua: string, headers: Headers, ou
   // Node's fetch sends `accept-language: *`; no browser does
   if (headers.get("accept-language")?.trim() === "*") contradictions.push("accept-language *");
   if (contradictions.length) {
-    out.push({ code: "fingerprint.browser_headers_mismatch", group: "inconsistent", detail: `${client.family} ${major}: ${contradictions.join("; ")}`, risk: RISK.browserMismatch });
+    out.push({
+      code: "fingerprint.browser_headers_mismatch",
+      group: "inconsistent",
+      detail: `${client.family} ${major}: ${contradictions.join("; ")}`,
+      risk: RISK.browserMismatch,
+    });
   }
 }
 
@@ -173,10 +210,12 @@ function sdkConsistency(client: ClientInfo, headers: Headers, out: Signal[]): vo
     if (known && runtime !== null) {
       const entry = known.find(([r]) => r.test(runtime));
       if (!entry) problems.push(`x-stainless-runtime ${runtime}`);
-      else if (runtimeVersion !== null && !entry[1].test(runtimeVersion)) problems.push(`x-stainless-runtime-version ${runtimeVersion} for ${runtime}`);
+      else if (runtimeVersion !== null && !entry[1].test(runtimeVersion))
+        problems.push(`x-stainless-runtime-version ${runtimeVersion} for ${runtime}`);
     }
     if (retries !== null && !/^\d{1,2}$/.test(retries)) problems.push(`x-stainless-retry-count ${retries}`);
-    if (client.family.startsWith("anthropic-") && !headers.has("anthropic-version")) problems.push("no anthropic-version");
+    if (client.family.startsWith("anthropic-") && !headers.has("anthropic-version"))
+      problems.push("no anthropic-version");
     // client hints come from browsers only, and in a browser the SDK cannot set its User-Agent
     if (headers.has("sec-ch-ua")) problems.push("sec-ch-ua");
   } else if (lang !== null && client.kind === "library") {
@@ -187,48 +226,92 @@ function sdkConsistency(client: ClientInfo, headers: Headers, out: Signal[]): vo
   }
   if (problems.length) {
     const claimed = client.kind === "sdk" ? `${client.family} ${client.version}` : "x-stainless headers";
-    out.push({ code: "fingerprint.sdk_mismatch", group: "inconsistent", detail: `${claimed}: ${problems.join("; ")}`, risk: RISK.sdkMismatch });
+    out.push({
+      code: "fingerprint.sdk_mismatch",
+      group: "inconsistent",
+      detail: `${claimed}: ${problems.join("; ")}`,
+      risk: RISK.sdkMismatch,
+    });
   }
 }
 
-function tlsConsistency(client: ClientInfo, cf: CfFields, policy: Pick<FingerprintPolicy, "tls13">, out: Signal[]): void {
+function tlsConsistency(
+  client: ClientInfo,
+  cf: CfFields,
+  policy: Pick<FingerprintPolicy, "tls13">,
+  out: Signal[],
+): void {
   // a proxy Cloudflare knows as corporate re-originates TLS: the handshake is the proxy's, not the client's
   if (cf.botManagement?.corporateProxy === true) return;
   const version = tlsNumber(cf.tlsVersion);
   const ja4 = readJa4(cf.botManagement?.ja4);
   const tls = version ?? ja4?.version ?? null;
   const problems: string[] = [];
-  const modernBrowser = client.kind === "browser" && client.major !== null && TLS13_SINCE[client.family] !== undefined && client.major >= TLS13_SINCE[client.family]!;
+  const modernBrowser =
+    client.kind === "browser" &&
+    client.major !== null &&
+    TLS13_SINCE[client.family] !== undefined &&
+    client.major >= TLS13_SINCE[client.family]!;
   if (modernBrowser) {
     const floor = policy.tls13 ? 1.3 : 1.2;
     if (tls !== null && tls < floor) problems.push(`TLS ${tls.toFixed(1)}`);
     const protocol = cf.httpProtocol;
     if (protocol === "HTTP/1.1" || protocol === "HTTP/1.0") problems.push(protocol);
     // ALPN offered: browsers always offer h2; "h1" or none (00) is a script's TLS stack
-    if (ja4 && (ja4.alpn === "h1" || ja4.alpn === "00")) problems.push(`ALPN ${ja4.alpn === "00" ? "none" : "http/1.1 only"} (ja4)`);
+    if (ja4 && (ja4.alpn === "h1" || ja4.alpn === "00"))
+      problems.push(`ALPN ${ja4.alpn === "00" ? "none" : "http/1.1 only"} (ja4)`);
   } else if (client.kind === "sdk" && tls !== null && tls < 1.2) {
     problems.push(`TLS ${tls.toFixed(1)}`);
   }
   if (problems.length) {
     const claimed = `${client.family} ${client.kind === "sdk" ? client.version : client.major}`;
-    out.push({ code: "fingerprint.tls_mismatch", group: "inconsistent", detail: `${claimed} over ${problems.join(", ")}`, risk: RISK.tls });
+    out.push({
+      code: "fingerprint.tls_mismatch",
+      group: "inconsistent",
+      detail: `${claimed} over ${problems.join(", ")}`,
+      risk: RISK.tls,
+    });
   }
 }
 
-function botManagement(cf: CfFields, policy: Pick<FingerprintPolicy, "minBotScore" | "verifiedBots">, out: Signal[]): void {
+function botManagement(
+  cf: CfFields,
+  policy: Pick<FingerprintPolicy, "minBotScore" | "verifiedBots">,
+  out: Signal[],
+): void {
   const bm = cf.botManagement;
   if (!bm) return;
   const verified = bm.verifiedBot === true;
-  if (verified) out.push({ code: "fingerprint.verified_bot", group: "verifiedBots", detail: "verified bot", risk: RISK.verifiedBot });
+  if (verified)
+    out.push({
+      code: "fingerprint.verified_bot",
+      group: "verifiedBots",
+      detail: "verified bot",
+      risk: RISK.verifiedBot,
+    });
   // 0 means Cloudflare computed no score; an allowed verified bot is not judged by its (always low) score
   const score = bm.score;
-  if (typeof score === "number" && score >= 1 && score < policy.minBotScore && !(verified && policy.verifiedBots === "allow")) {
-    out.push({ code: "fingerprint.low_bot_score", group: "lowBotScore", detail: `bot score ${score} < ${policy.minBotScore}`, risk: Math.min(0.99, 1 - score / 100) });
+  if (
+    typeof score === "number" &&
+    score >= 1 &&
+    score < policy.minBotScore &&
+    !(verified && policy.verifiedBots === "allow")
+  ) {
+    out.push({
+      code: "fingerprint.low_bot_score",
+      group: "lowBotScore",
+      detail: `bot score ${score} < ${policy.minBotScore}`,
+      risk: Math.min(0.99, 1 - score / 100),
+    });
   }
 }
 
 /** Every signal the request shows, whatever the policy does with it. Pure; no I/O. */
-export function fingerprintSignals(headers: Headers, subject: Pick<Subject, "client" | "cf">, policy: Pick<FingerprintPolicy, "tls13" | "minBotScore" | "verifiedBots">): Signal[] {
+export function fingerprintSignals(
+  headers: Headers,
+  subject: Pick<Subject, "client" | "cf">,
+  policy: Pick<FingerprintPolicy, "tls13" | "minBotScore" | "verifiedBots">,
+): Signal[] {
   const out: Signal[] = [];
   const { client, cf } = subject;
   const ua = headers.get("user-agent") ?? "";

@@ -1,10 +1,10 @@
-import type { PureCheck } from "../config/types";
-import type { RequestFacts } from "../request/facts";
-import type { AttestationVerifier } from "../identity/attestation";
-import { type Cidr, cidrContains } from "../identity/ip";
-import type { Subject } from "../identity/subject";
-import { type ReasonCode, finding } from "../verdict/reasons";
-import type { Finding } from "../verdict/types";
+import type { PureCheck } from "../config/types.ts";
+import type { RequestFacts } from "../request/facts.ts";
+import type { AttestationVerifier } from "../identity/attestation.ts";
+import { type Cidr, cidrContains } from "../identity/ip.ts";
+import type { Subject } from "../identity/subject.ts";
+import { type ReasonCode, finding } from "../verdict/reasons.ts";
+import type { Finding } from "../verdict/types.ts";
 
 /**
  * The geo, network and identity check. It judges a request against a policy
@@ -69,7 +69,8 @@ const FLAG_RISK: Partial<Record<ReasonCode, number>> = {
 };
 
 const block = (code: ReasonCode, detail: string): Finding => finding(code, "block", { detail, risk: 1 });
-const flag = (code: ReasonCode, detail: string): Finding => finding(code, "flag", { detail, risk: FLAG_RISK[code] ?? 0.3 });
+const flag = (code: ReasonCode, detail: string): Finding =>
+  finding(code, "flag", { detail, risk: FLAG_RISK[code] ?? 0.3 });
 
 function byPolicy(policy: PlacePolicy, code: ReasonCode, detail: string): Finding | null {
   if (policy === "allow") return null;
@@ -89,14 +90,16 @@ export function judgeLocation(rules: GeoRules, s: Subject): Finding | null {
   if (!country || country === "XX") return byPolicy(rules.unknown, "geo.unknown_location", "no country");
 
   if (s.region) {
-    if (deny.regions.has(s.region)) return block("geo.region_denied", `region ${s.region}${from(deny.regions.get(s.region))}`);
+    if (deny.regions.has(s.region))
+      return block("geo.region_denied", `region ${s.region}${from(deny.regions.get(s.region))}`);
     if (allow.regions.has(s.region)) return null;
   } else if (rules.regionCountries.has(country)) {
     // the policy names regions of this country, and we cannot tell which one the client is in
     return byPolicy(rules.unknown, "geo.unknown_location", `no region in ${country}`);
   }
 
-  if (deny.countries.has(country)) return block("geo.country_denied", `country ${country}${from(deny.countries.get(country))}`);
+  if (deny.countries.has(country))
+    return block("geo.country_denied", `country ${country}${from(deny.countries.get(country))}`);
   if (allow.countries.has(country)) return null;
 
   const continent = s.continent;
@@ -111,7 +114,12 @@ export function judgeLocation(rules: GeoRules, s: Subject): Finding | null {
 
   const level = allowLevel(allow);
   if (!level) return null;
-  const where = level === "region" && s.region ? `region ${s.region}` : level === "continent" ? `continent ${continent}` : `country ${country}`;
+  const where =
+    level === "region" && s.region
+      ? `region ${s.region}`
+      : level === "continent"
+        ? `continent ${continent}`
+        : `country ${country}`;
   return block(`geo.${level}_denied` as const, `${where} not in the allow list`);
 }
 
@@ -141,7 +149,8 @@ export function judgeNetwork(rules: GeoRules, s: Subject): Finding | null {
     if (deny.asns.has(asn)) return block("network.asn_denied", `AS${asn}${from(deny.asns.get(asn))}`);
     if (allow.asns.has(asn)) return null;
   }
-  if (allow.asns.size) return block("network.asn_denied", `${asn === null ? "no ASN" : `AS${asn}`} not in the allow list`);
+  if (allow.asns.size)
+    return block("network.asn_denied", `${asn === null ? "no ASN" : `AS${asn}`} not in the allow list`);
   if (allow.ips.length) return block("network.ip_denied", `${s.ip ? "address" : "no address"} not in the allow list`);
 
   const hosting = rules.hosting;
@@ -174,7 +183,10 @@ function underModelRule(rule: ModelRule, f: Finding): Finding {
 
 const blocks = (findings: readonly Finding[]) => findings.some((f) => f.action === "block");
 
-export const INVALID_JSON: Finding = finding("request.invalid_json", "block", { detail: "the route has model rules and the body is not JSON", risk: 0 });
+export const INVALID_JSON: Finding = finding("request.invalid_json", "block", {
+  detail: "the route has model rules and the body is not JSON",
+  risk: 0,
+});
 
 export const MODEL_UNKNOWN: Finding = finding("request.model_unknown", "block", {
   detail: "the route has model rules and the body names no model the gateway can read",
@@ -188,7 +200,9 @@ async function attest(findings: Finding[], rules: readonly ModelRule[], facts: R
     if (outcome.ok) continue;
     const detail = `model rule "${rule.pattern}": ${outcome.detail}`;
     // the registry says which may succeed on a retry (keys we could not fetch may be back)
-    findings.push(finding(outcome.code, "block", { detail, risk: outcome.code === "identity.keys_unavailable" ? 0 : 1 }));
+    findings.push(
+      finding(outcome.code, "block", { detail, risk: outcome.code === "identity.keys_unavailable" ? 0 : 1 }),
+    );
     return findings;
   }
   return findings;
@@ -210,7 +224,8 @@ export function createGeoCheck(policy: GeoPolicy): PureCheck {
     const models = body?.models ?? [];
     // every rule that matches any of the body's models applies once (a batch may name several)
     const matched = policy.models.filter((m) => models.some((model) => m.match.test(model)));
-    for (const rule of matched) for (const f of judge(rule.rules, facts.subject)) findings.push(underModelRule(rule, f));
+    for (const rule of matched)
+      for (const f of judge(rule.rules, facts.subject)) findings.push(underModelRule(rule, f));
     if (blocks(findings) || !matched.some((m) => m.identity)) return findings;
     return attest(findings, matched, facts);
   };

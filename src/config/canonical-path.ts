@@ -10,6 +10,7 @@ const MALFORMED_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
  * (servers differ on whether it separates segments), control characters
  * and DEL (NUL truncates paths in some servers), and a raw `\`.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
 const FORBIDDEN = /%(?:[01][0-9A-Fa-f]|7[Ff]|2[Ff]|5[Cc])|[\x00-\x1f\x7f\\]/;
 const ESCAPE = /%([0-9A-Fa-f]{2})/g;
 /** RFC 3986 unreserved characters: decoding them never changes what a URI means. */
@@ -30,9 +31,9 @@ export function canonicalPath(path: string): string | null {
   if (!path.startsWith("/") || MALFORMED_ESCAPE.test(path) || FORBIDDEN.test(path)) return null;
   const segments: string[] = [];
   for (const raw of path.split("/")) {
-    const segment = raw.replace(ESCAPE, (escape, hex: string) => {
+    const segment = raw.replace(ESCAPE, (escaped, hex: string) => {
       const char = String.fromCharCode(parseInt(hex, 16));
-      return UNRESERVED.test(char) ? char : escape.toUpperCase();
+      return UNRESERVED.test(char) ? char : escaped.toUpperCase();
     });
     if (segment === "." || segment === "..") {
       if (segment !== raw) return null;

@@ -1,8 +1,8 @@
-import { type ContentPolicy, EFFORTS, createContentCheck } from "../checks/content";
-import { SIGNAL_ACTIONS } from "./fingerprint";
-import type { ContentInput } from "./input";
-import { type Problems, fieldsOf, readEnum, readNumber, readObject } from "./read";
-import type { PureCheck } from "./types";
+import { type ContentPolicy, EFFORTS, createContentCheck } from "../checks/content.ts";
+import { SIGNAL_ACTIONS } from "./fingerprint.ts";
+import type { ContentInput } from "./input.ts";
+import { type Problems, fieldsOf, readEnum, readNumber, readObject } from "./read.ts";
+import type { PureCheck } from "./types.ts";
 
 /**
  * The `content` section of a route:
@@ -20,9 +20,18 @@ export const CONTENT_DEFAULTS: ContentPolicy = {
   maxEffort: "medium",
 };
 
-const FIELDS = fieldsOf<ContentInput>()(["reasoningElicitation", "largeReasoningBudget", "maxBudgetTokens", "maxEffort"]);
+const FIELDS = fieldsOf<ContentInput>()([
+  "reasoningElicitation",
+  "largeReasoningBudget",
+  "maxBudgetTokens",
+  "maxEffort",
+]);
 
-export function parseContent(raw: unknown, path: string, p: Problems): { check: PureCheck; needsBody: true } | undefined {
+export function parseContent(
+  raw: unknown,
+  path: string,
+  p: Problems,
+): { check: PureCheck; needsBody: true } | undefined {
   if (raw === undefined) return undefined;
   const before = p.list.length;
   const obj = readObject(raw, path, p, FIELDS);

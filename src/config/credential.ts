@@ -1,5 +1,5 @@
-import type { CredentialHeader } from "../identity/key-hash";
-import type { ErrorFormat } from "./types";
+import type { CredentialHeader } from "../identity/key-hash.ts";
+import type { ErrorFormat } from "./types.ts";
 
 export const CREDENTIAL_HEADERS: readonly CredentialHeader[] = ["x-api-key", "authorization"];
 

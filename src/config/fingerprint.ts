@@ -1,7 +1,7 @@
-import { type FingerprintPolicy, type SignalAction, createFingerprintCheck } from "../checks/fingerprint";
-import type { FingerprintInput } from "./input";
-import { type Problems, fieldsOf, readBoolean, readEnum, readNumber, readObject } from "./read";
-import type { PureCheck } from "./types";
+import { type FingerprintPolicy, type SignalAction, createFingerprintCheck } from "../checks/fingerprint.ts";
+import type { FingerprintInput } from "./input.ts";
+import { type Problems, fieldsOf, readBoolean, readEnum, readNumber, readObject } from "./read.ts";
+import type { PureCheck } from "./types.ts";
 
 /**
  * The `fingerprint` section of a route:
@@ -23,10 +23,21 @@ export const FINGERPRINT_DEFAULTS: FingerprintPolicy = {
   tls13: true,
 };
 
-const FIELDS = fieldsOf<FingerprintInput>()(["automation", "inconsistent", "lowBotScore", "minBotScore", "verifiedBots", "tls13"]);
+const FIELDS = fieldsOf<FingerprintInput>()([
+  "automation",
+  "inconsistent",
+  "lowBotScore",
+  "minBotScore",
+  "verifiedBots",
+  "tls13",
+]);
 export const SIGNAL_ACTIONS: readonly SignalAction[] = ["allow", "flag", "throttle", "block"];
 
-export function parseFingerprint(raw: unknown, path: string, p: Problems): { check: PureCheck; needsBody: false } | undefined {
+export function parseFingerprint(
+  raw: unknown,
+  path: string,
+  p: Problems,
+): { check: PureCheck; needsBody: false } | undefined {
   if (raw === undefined) return undefined;
   const before = p.list.length;
   const obj = readObject(raw, path, p, FIELDS);

@@ -1,13 +1,21 @@
-import { type CidrEntry, createGeoCheck, type GeoPolicy, type GeoRules, type HostingAction, type ModelRule, type PlacePolicy } from "../checks/geo";
-import type { AttestationVerifier } from "../identity/attestation";
-import { parseCidr, parseIp } from "../identity/ip";
-import { compileGlob, GLOB_PATTERN } from "./glob";
-import { readIdentity } from "./identity";
-import { isContinentCode, isCountryCode, isRegionCode } from "./places";
-import { HOSTING, PRESETS, type Preset } from "./presets";
-import type { GeoInput, GeoRulesInput, PlaceLists } from "./input";
-import { type Obj, type Problems, at, fieldsOf, readArray, readEnum, readObject, stringItem } from "./read";
-import type { PureCheck } from "./types";
+import {
+  type CidrEntry,
+  createGeoCheck,
+  type GeoPolicy,
+  type GeoRules,
+  type HostingAction,
+  type ModelRule,
+  type PlacePolicy,
+} from "../checks/geo.ts";
+import type { AttestationVerifier } from "../identity/attestation.ts";
+import { parseCidr, parseIp } from "../identity/ip.ts";
+import { compileGlob, GLOB_PATTERN } from "./glob.ts";
+import { readIdentity } from "./identity.ts";
+import { isContinentCode, isCountryCode, isRegionCode } from "./places.ts";
+import { HOSTING, PRESETS, type Preset } from "./presets/index.ts";
+import type { GeoInput, GeoRulesInput, PlaceLists } from "./input.ts";
+import { type Obj, type Problems, at, fieldsOf, readArray, readEnum, readObject, stringItem } from "./read.ts";
+import type { PureCheck } from "./types.ts";
 
 /**
  * The `geo` section of a route:
@@ -41,7 +49,13 @@ interface Lists {
   ips: CidrEntry[];
 }
 
-const emptyLists = (): Lists => ({ countries: new Map(), regions: new Map(), continents: new Map(), asns: new Map(), ips: [] });
+const emptyLists = (): Lists => ({
+  countries: new Map(),
+  regions: new Map(),
+  continents: new Map(),
+  asns: new Map(),
+  ips: [],
+});
 
 const presetLabel = (preset: Preset) => `${preset.name} preset ${preset.date}`;
 
@@ -58,7 +72,12 @@ function readPresets(obj: Obj, path: string, p: Problems): Preset[] {
 
 /** `13335`, `"AS13335"` or `"13335"`: a 32-bit AS number, not 0. */
 export function readAsn(value: unknown): number | undefined {
-  const n = typeof value === "number" ? value : typeof value === "string" && /^(AS)?\d{1,10}$/i.test(value) ? Number(value.replace(/^AS/i, "")) : NaN;
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && /^(AS)?\d{1,10}$/i.test(value)
+        ? Number(value.replace(/^AS/i, ""))
+        : NaN;
   return Number.isInteger(n) && n >= 1 && n <= 0xffffffff ? n : undefined;
 }
 
@@ -86,7 +105,8 @@ function readLists(
   const code = (v: unknown) => (typeof v === "string" ? v.trim().toUpperCase() : v);
   const add = <K>(field: (typeof LIST_FIELDS)[number], map: Map<K, string>, key: K, itemPath: string) => {
     const other = clash(field, key as string | number);
-    if (other !== undefined) p.add(itemPath, `${JSON.stringify(key)} is also in ${other}; an entry cannot be both allowed and denied`);
+    if (other !== undefined)
+      p.add(itemPath, `${JSON.stringify(key)} is also in ${other}; an entry cannot be both allowed and denied`);
     else if (!map.has(key)) map.set(key, "");
   };
 
@@ -112,7 +132,8 @@ function readLists(
   });
   readArray(obj, "asns", path, p, (v, itemPath) => {
     const asn = readAsn(v);
-    if (asn === undefined) p.add(itemPath, `must be an AS number such as 13335 or "AS13335" (got ${JSON.stringify(v)})`);
+    if (asn === undefined)
+      p.add(itemPath, `must be an AS number such as 13335 or "AS13335" (got ${JSON.stringify(v)})`);
     else add("asns", into.asns, asn, itemPath);
     return asn;
   });
@@ -124,12 +145,16 @@ function readLists(
     const cidr = parseCidr(v.trim());
     if (!cidr) {
       const hint = hostBitsSet(v.trim()) ? " with no bits set past the prefix" : "";
-      p.add(itemPath, `must be an IPv4 or IPv6 address or CIDR range such as "203.0.113.0/24" or "2001:db8::/32"${hint} (got ${JSON.stringify(v)})`);
+      p.add(
+        itemPath,
+        `must be an IPv4 or IPv6 address or CIDR range such as "203.0.113.0/24" or "2001:db8::/32"${hint} (got ${JSON.stringify(v)})`,
+      );
       return undefined;
     }
     const entry = { cidr, text: v.trim() };
     const other = clash("ips", cidrKey(entry));
-    if (other !== undefined) p.add(itemPath, `${JSON.stringify(v)} is also in ${other}; an entry cannot be both allowed and denied`);
+    if (other !== undefined)
+      p.add(itemPath, `${JSON.stringify(v)} is also in ${other}; an entry cannot be both allowed and denied`);
     else into.ips.push(entry);
     return cidr;
   });
@@ -167,7 +192,8 @@ function readRules(obj: Obj, path: string, p: Problems): GeoRules {
   const unknown = readEnum(obj, "unknown", path, p, PLACE_POLICIES) ?? placeDefault;
 
   // naming the preset turns it on (deny); a hosting action other than allow does too
-  const hostingAction = readEnum(obj, "hosting", path, p, HOSTING_ACTIONS) ?? (presets.includes(HOSTING) ? "deny" : "allow");
+  const hostingAction =
+    readEnum(obj, "hosting", path, p, HOSTING_ACTIONS) ?? (presets.includes(HOSTING) ? "deny" : "allow");
   const hostingAsns = new Map((HOSTING.asns ?? []).map((a) => [a.asn, presetLabel(HOSTING)]));
 
   // a region entry makes a request from its country without a region unknown, unless the entry cannot change

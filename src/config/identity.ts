@@ -1,14 +1,43 @@
 import type { AsymmetricAlgorithm } from "hono/utils/jwt/jwa";
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
-import { ASYMMETRIC_ALGORITHMS, type AttestationRule, type AttestationVerifier, createAttestationVerifier } from "../identity/attestation";
-import { isPublicVerificationKey, RemoteJwks, staticKeys } from "../identity/jwks";
-import { isCountryCode } from "./places";
-import type { IdentityInput } from "./input";
-import { type Obj, type Problems, at, fieldsOf, readArray, readBoolean, readNumber, readObject, readSection, readString, stringItem } from "./read";
+import {
+  ASYMMETRIC_ALGORITHMS,
+  type AttestationRule,
+  type AttestationVerifier,
+  createAttestationVerifier,
+} from "../identity/attestation.ts";
+import { isPublicVerificationKey, RemoteJwks, staticKeys } from "../identity/jwks.ts";
+import { isCountryCode } from "./places.ts";
+import type { IdentityInput } from "./input.ts";
+import {
+  type Obj,
+  type Problems,
+  at,
+  fieldsOf,
+  readArray,
+  readBoolean,
+  readNumber,
+  readObject,
+  readSection,
+  readString,
+  stringItem,
+} from "./read.ts";
 
 const IDENTITY_FIELDS = fieldsOf<IdentityInput>()([
-  "header", "jwksUrl", "jwks", "jwk", "issuer", "audience", "algorithms", "claims", "require",
-  "cacheTtlSeconds", "refetchMinSeconds", "timeoutMs", "bind", "maxLifetimeSeconds",
+  "header",
+  "jwksUrl",
+  "jwks",
+  "jwk",
+  "issuer",
+  "audience",
+  "algorithms",
+  "claims",
+  "require",
+  "cacheTtlSeconds",
+  "refetchMinSeconds",
+  "timeoutMs",
+  "bind",
+  "maxLifetimeSeconds",
 ]);
 const CLAIM_FIELDS = fieldsOf<NonNullable<IdentityInput["claims"]>>()(["verified", "nationality", "residency"]);
 const REQUIRE_FIELDS = fieldsOf<NonNullable<IdentityInput["require"]>>()(["verified", "nationality", "residency"]);
@@ -71,10 +100,17 @@ function readAudience(obj: Obj, path: string, p: Problems): string[] | undefined
 }
 
 function readCountrySet(obj: Obj, key: string, path: string, p: Problems): ReadonlySet<string> | undefined {
-  const list = readArray(obj, key, path, p, (v, itemPath) => {
-    const code = typeof v === "string" ? v.toUpperCase() : v;
-    return stringItem(p, isCountryCode, "an ISO 3166-1 alpha-2 code")(code, itemPath);
-  }, { nonEmpty: true });
+  const list = readArray(
+    obj,
+    key,
+    path,
+    p,
+    (v, itemPath) => {
+      const code = typeof v === "string" ? v.toUpperCase() : v;
+      return stringItem(p, isCountryCode, "an ISO 3166-1 alpha-2 code")(code, itemPath);
+    },
+    { nonEmpty: true },
+  );
   return list && new Set(list);
 }
 
@@ -89,7 +125,8 @@ function readBind(obj: Obj, path: string, p: Problems): AttestationRule["bind"] 
   }
   const section = readSection(obj, "bind", path, p, ["claim"]);
   if (!section) return undefined;
-  const claim = section.claim === undefined ? IDENTITY_DEFAULTS.bindClaim : readString(section, "claim", at(path, "bind"), p);
+  const claim =
+    section.claim === undefined ? IDENTITY_DEFAULTS.bindClaim : readString(section, "claim", at(path, "bind"), p);
   return claim === undefined ? undefined : { claim };
 }
 
@@ -102,28 +139,51 @@ export function readIdentity(raw: unknown, path: string, p: Problems): Attestati
   const obj = readObject(raw, path, p, IDENTITY_FIELDS);
   if (!obj) return undefined;
 
-  const header = (readString(obj, "header", path, p, { pattern: HEADER_NAME, patternHint: "an HTTP header name" }) ?? IDENTITY_DEFAULTS.header).toLowerCase();
+  const header = (
+    readString(obj, "header", path, p, { pattern: HEADER_NAME, patternHint: "an HTTP header name" }) ??
+    IDENTITY_DEFAULTS.header
+  ).toLowerCase();
   const issuer = readString(obj, "issuer", path, p, { required: true });
   const audience = readAudience(obj, path, p);
   const algorithms =
-    readArray(obj, "algorithms", path, p, stringItem(p, (a) => (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(a), `one of ${ASYMMETRIC_ALGORITHMS.join(", ")}`), { nonEmpty: true }) ??
-    ASYMMETRIC_ALGORITHMS;
+    readArray(
+      obj,
+      "algorithms",
+      path,
+      p,
+      stringItem(
+        p,
+        (a) => (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(a),
+        `one of ${ASYMMETRIC_ALGORITHMS.join(", ")}`,
+      ),
+      { nonEmpty: true },
+    ) ?? ASYMMETRIC_ALGORITHMS;
 
   const sources = (["jwksUrl", "jwks", "jwk"] as const).filter((k) => obj[k] !== undefined);
-  if (sources.length !== 1) p.add(path, `needs exactly one of jwksUrl, jwks, jwk${sources.length ? ` (got ${sources.join(", ")})` : ""}`);
+  if (sources.length !== 1)
+    p.add(path, `needs exactly one of jwksUrl, jwks, jwk${sources.length ? ` (got ${sources.join(", ")})` : ""}`);
   const cacheTtlSeconds = readNumber(obj, "cacheTtlSeconds", path, p) ?? IDENTITY_DEFAULTS.cacheTtlSeconds;
   const refetchMinSeconds = readNumber(obj, "refetchMinSeconds", path, p) ?? IDENTITY_DEFAULTS.refetchMinSeconds;
-  const timeoutMs = readNumber(obj, "timeoutMs", path, p, { integer: true, min: 1, max: 60_000 }) ?? IDENTITY_DEFAULTS.timeoutMs;
+  const timeoutMs =
+    readNumber(obj, "timeoutMs", path, p, { integer: true, min: 1, max: 60_000 }) ?? IDENTITY_DEFAULTS.timeoutMs;
   const bind = readBind(obj, path, p);
-  const maxLifetimeSeconds = readNumber(obj, "maxLifetimeSeconds", path, p, { integer: true, min: 1, max: MAX_LIFETIME_LIMIT }) ?? IDENTITY_DEFAULTS.maxLifetimeSeconds;
+  const maxLifetimeSeconds =
+    readNumber(obj, "maxLifetimeSeconds", path, p, { integer: true, min: 1, max: MAX_LIFETIME_LIMIT }) ??
+    IDENTITY_DEFAULTS.maxLifetimeSeconds;
 
   let keys: AttestationRule["keys"] | undefined;
   if (obj.jwksUrl !== undefined) {
     const url = readJwksUrl(obj, path, p);
-    if (url) keys = new RemoteJwks(url, { ttlMs: cacheTtlSeconds * 1000, refetchMinMs: refetchMinSeconds * 1000, timeoutMs });
+    if (url)
+      keys = new RemoteJwks(url, { ttlMs: cacheTtlSeconds * 1000, refetchMinMs: refetchMinSeconds * 1000, timeoutMs });
   } else if (obj.jwks !== undefined) {
     const jwks = readObject(obj.jwks, at(path, "jwks"), p, fieldsOf<NonNullable<IdentityInput["jwks"]>>()(["keys"]));
-    const list = jwks && readArray(jwks, "keys", at(path, "jwks"), p, (v, itemPath) => readKey(v, itemPath, p, algorithms), { required: true, nonEmpty: true });
+    const list =
+      jwks &&
+      readArray(jwks, "keys", at(path, "jwks"), p, (v, itemPath) => readKey(v, itemPath, p, algorithms), {
+        required: true,
+        nonEmpty: true,
+      });
     if (list) keys = staticKeys(list);
   } else if (obj.jwk !== undefined) {
     const key = readKey(obj.jwk, at(path, "jwk"), p, algorithms);
@@ -142,7 +202,8 @@ export function readIdentity(raw: unknown, path: string, p: Problems): Attestati
   if (requireSection) {
     const requirePath = at(path, "require");
     const verified = readBoolean(requireSection, "verified", requirePath, p);
-    if (verified === false) p.add(at(requirePath, "verified"), "must be true when given (leave it out to not require it)");
+    if (verified === false)
+      p.add(at(requirePath, "verified"), "must be true when given (leave it out to not require it)");
     if (verified) require.verified = true;
     const nationality = readCountrySet(requireSection, "nationality", requirePath, p);
     if (nationality) require.nationality = nationality;

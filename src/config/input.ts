@@ -1,5 +1,5 @@
-import type { CredentialHeader } from "../identity/key-hash";
-import type { ErrorFormat, Mode } from "./types";
+import type { CredentialHeader } from "../identity/key-hash.ts";
+import type { ErrorFormat, Mode } from "./types.ts";
 
 /**
  * The configuration as users write it (TypeScript value, or JSON in
@@ -20,7 +20,13 @@ export interface ConfigInput {
   maxBodyBytes?: number;
   /** Default wait for the origin's response headers, in ms. Default 300000. */
   originTimeoutMs?: number;
-  store?: { timeoutMs?: number; onError?: "open" | "closed" | "local"; prefix?: string; clock?: "redis" | "worker"; recoverAfterMs?: number };
+  store?: {
+    timeoutMs?: number;
+    onError?: "open" | "closed" | "local";
+    prefix?: string;
+    clock?: "redis" | "worker";
+    recoverAfterMs?: number;
+  };
   /** The admin API and dashboard (on only when ADMIN_TOKEN is set). Default prefix "/_guard". */
   admin?: { prefix?: string };
 }

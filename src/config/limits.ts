@@ -1,6 +1,16 @@
 import { CLUSTER_DIMENSIONS, type ClusterDimension, DIMENSIONS, type Dimension } from "../request/dimensions.ts";
 import type { ClusterInput, LimitInput, RouteInput } from "./input.ts";
-import { type Problems, at, fieldsOf, readArray, readEnum, readNumber, readObject, readString, stringItem } from "./read.ts";
+import {
+  type Problems,
+  at,
+  fieldsOf,
+  readArray,
+  readEnum,
+  readNumber,
+  readObject,
+  readString,
+  stringItem,
+} from "./read.ts";
 import { type ClusterRule, type LimitRule, MAX_REFILL_SECONDS } from "./types.ts";
 
 const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
@@ -9,14 +19,18 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** A problem at `path` when a bucket of `capacity` refilling `refillPerSecond` takes longer than MAX_REFILL_SECONDS to fill. */
 function checkRefill(capacity: number, refillPerSecond: number, path: string, p: Problems): boolean {
   if (capacity / refillPerSecond <= MAX_REFILL_SECONDS) return true;
-  p.add(path, `refills a full bucket (${capacity}) in ${formatSeconds(capacity / refillPerSecond)}: at most 365 days (refillPerSecond >= capacity / 31536000)`);
+  p.add(
+    path,
+    `refills a full bucket (${capacity}) in ${formatSeconds(capacity / refillPerSecond)}: at most 365 days (refillPerSecond >= capacity / 31536000)`,
+  );
   return false;
 }
 
 /** Longest quota window: a day (a quota's bucket lives a day past its last write). */
 const MAX_QUOTA_WINDOW = 86_400;
 
-const formatSeconds = (s: number): string => (Number.isFinite(s) && s < 1e9 * 86_400 ? `${Math.ceil(s / 86_400).toLocaleString("en-US")} days` : "forever");
+const formatSeconds = (s: number): string =>
+  Number.isFinite(s) && s < 1e9 * 86_400 ? `${Math.ceil(s / 86_400).toLocaleString("en-US")} days` : "forever";
 
 /** `"60 per minute"` → 60 tokens per 60 s; null when malformed. */
 export function parseRate(text: string): { count: number; seconds: number } | null {
@@ -27,23 +41,41 @@ export function parseRate(text: string): { count: number; seconds: number } | nu
 }
 
 function readRule(raw: unknown, path: string, p: Problems): LimitRule | undefined {
-  const o = readObject(raw, path, p, fieldsOf<LimitInput>()(["name", "by", "capacity", "refillPerSecond", "rate", "quota", "per", "cost"]));
+  const o = readObject(
+    raw,
+    path,
+    p,
+    fieldsOf<LimitInput>()(["name", "by", "capacity", "refillPerSecond", "rate", "quota", "per", "cost"]),
+  );
   if (!o) return undefined;
   const before = p.list.length;
-  const name = readString(o, "name", path, p, { required: true, pattern: NAME, patternHint: "1-64 letters, digits, '_', '.' or '-'" });
-  const by = readArray(o, "by", path, p, stringItem(p, (s) => (DIMENSIONS as readonly string[]).includes(s), `one of ${DIMENSIONS.join(", ")}`), {
+  const name = readString(o, "name", path, p, {
     required: true,
-    nonEmpty: true,
-  }) as Dimension[] | undefined;
+    pattern: NAME,
+    patternHint: "1-64 letters, digits, '_', '.' or '-'",
+  });
+  const by = readArray(
+    o,
+    "by",
+    path,
+    p,
+    stringItem(p, (s) => (DIMENSIONS as readonly string[]).includes(s), `one of ${DIMENSIONS.join(", ")}`),
+    {
+      required: true,
+      nonEmpty: true,
+    },
+  ) as Dimension[] | undefined;
   if (by && new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
   const cost = readEnum(o, "cost", path, p, ["request", "tokens"] as const) ?? "request";
   if (o.quota !== undefined || o.per !== undefined) {
     // a fixed quota: `quota` per `per` window, no refill
-    for (const other of ["rate", "capacity", "refillPerSecond"] as const) if (o[other] !== undefined) p.add(at(path, other), 'does not go with "quota"');
+    for (const other of ["rate", "capacity", "refillPerSecond"] as const)
+      if (o[other] !== undefined) p.add(at(path, other), 'does not go with "quota"');
     const quota = readNumber(o, "quota", path, p, { integer: true, min: 1, required: true });
     const per = o.per === undefined ? null : parseWindow(o.per);
     if (o.per === undefined) p.add(at(path, "per"), 'is required with "quota" ("1h", "1d" or seconds)');
-    else if (per === null || per > MAX_QUOTA_WINDOW) p.add(at(path, "per"), 'must be "<n>s|m|h|d" or seconds, from 1 second to 1 day, such as "1d"');
+    else if (per === null || per > MAX_QUOTA_WINDOW)
+      p.add(at(path, "per"), 'must be "<n>s|m|h|d" or seconds, from 1 second to 1 day, such as "1d"');
     if (p.list.length !== before || !name || !by || quota === undefined || per === null) return undefined;
     return { name, by, capacity: quota, refillPerSecond: 0, cost, quotaWindowSeconds: per };
   }
@@ -64,8 +96,10 @@ function readRule(raw: unknown, path: string, p: Problems): LimitRule | undefine
   } else {
     p.add(path, 'needs "rate" (such as "60 per minute") or "capacity" and "refillPerSecond"');
   }
-  if (p.list.length !== before || !name || !by || capacity === undefined || refillPerSecond === undefined) return undefined;
-  if (!checkRefill(capacity, refillPerSecond, o.rate !== undefined ? at(path, "rate") : at(path, "refillPerSecond"), p)) return undefined;
+  if (p.list.length !== before || !name || !by || capacity === undefined || refillPerSecond === undefined)
+    return undefined;
+  if (!checkRefill(capacity, refillPerSecond, o.rate !== undefined ? at(path, "rate") : at(path, "refillPerSecond"), p))
+    return undefined;
   return { name, by, capacity, refillPerSecond, cost };
 }
 
@@ -82,7 +116,14 @@ export function parseLimits(raw: unknown, path: string, p: Problems): LimitRule[
 }
 
 /** The budget of requests a signal set to `throttle` holds back, when the route does not say: 10 a minute per key. */
-export const SIGNAL_BUDGET: LimitRule = { name: "signals", by: ["key"], capacity: 10, refillPerSecond: 10 / 60, cost: "request", stem: "rate.signals" };
+export const SIGNAL_BUDGET: LimitRule = {
+  name: "signals",
+  by: ["key"],
+  capacity: 10,
+  refillPerSecond: 10 / 60,
+  cost: "request",
+  stem: "rate.signals",
+};
 
 /**
  * Reads a route's `throttle`: `{ "rate": "10 per minute", "capacity"?, "by"? }`,
@@ -95,7 +136,14 @@ export function parseSignalBudget(raw: unknown, path: string, p: Problems): Limi
 }
 
 /** The bucket of keys the origin has not accepted yet, when the route does not say: 20 a minute per subnet, shared (config/limits.ts parseBudget). */
-export const UNPROVEN_BUDGET: LimitRule = { name: "unproven", by: ["subnet"], capacity: 20, refillPerSecond: 20 / 60, cost: "request", stem: "rate.unproven" };
+export const UNPROVEN_BUDGET: LimitRule = {
+  name: "unproven",
+  by: ["subnet"],
+  capacity: 20,
+  refillPerSecond: 20 / 60,
+  cost: "request",
+  stem: "rate.unproven",
+};
 
 /**
  * Reads a route's `unproven`: `{ "rate": "20 per minute", "capacity"?, "by"? }`, the bucket a key the origin
@@ -111,8 +159,14 @@ function parseBudget(raw: unknown, path: string, p: Problems, fallback: LimitRul
   if (raw === undefined) return fallback;
   const o = readObject(raw, path, p, fieldsOf<NonNullable<RouteInput["throttle"]>>()(["rate", "capacity", "by"]));
   if (!o) return fallback;
-  const by = (readArray(o, "by", path, p, stringItem(p, (s) => (DIMENSIONS as readonly string[]).includes(s), `one of ${DIMENSIONS.join(", ")}`), { nonEmpty: true }) ??
-    fallback.by) as Dimension[];
+  const by = (readArray(
+    o,
+    "by",
+    path,
+    p,
+    stringItem(p, (s) => (DIMENSIONS as readonly string[]).includes(s), `one of ${DIMENSIONS.join(", ")}`),
+    { nonEmpty: true },
+  ) ?? fallback.by) as Dimension[];
   if (new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
   const rate = o.rate === undefined ? null : typeof o.rate === "string" ? parseRate(o.rate) : null;
   if (o.rate === undefined) p.add(at(path, "rate"), 'is required, such as "10 per minute"');
@@ -123,7 +177,12 @@ function parseBudget(raw: unknown, path: string, p: Problems, fallback: LimitRul
 }
 
 /** An array of objects with unique `name`s, each read by `read`; a duplicate name is a problem at its path. */
-function readNamedItems<T>(raw: unknown, path: string, p: Problems, read: (item: unknown, itemPath: string) => T | undefined): T[] {
+function readNamedItems<T>(
+  raw: unknown,
+  path: string,
+  p: Problems,
+  read: (item: unknown, itemPath: string) => T | undefined,
+): T[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
     p.add(path, "must be an array");
@@ -133,10 +192,12 @@ function readNamedItems<T>(raw: unknown, path: string, p: Problems, read: (item:
   const seen = new Map<string, number>();
   raw.forEach((item, i) => {
     const itemPath = at(path, i);
-    const name = typeof item === "object" && item !== null && "name" in item ? (item as { name: unknown }).name : undefined;
+    const name =
+      typeof item === "object" && item !== null && "name" in item ? (item as { name: unknown }).name : undefined;
     if (typeof name === "string") {
       const first = seen.get(name);
-      if (first !== undefined) p.add(at(itemPath, "name"), `duplicates ${at(path, first)}.name ${JSON.stringify(name)}`);
+      if (first !== undefined)
+        p.add(at(itemPath, "name"), `duplicates ${at(path, first)}.name ${JSON.stringify(name)}`);
       else seen.set(name, i);
     }
     const value = read(item, itemPath);
@@ -159,14 +220,34 @@ export function parseWindow(value: unknown): number | null {
 }
 
 function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | undefined {
-  const o = readObject(raw, path, p, fieldsOf<ClusterInput>()(["name", "by", "maxAccounts", "maxAddresses", "window", "action", "rate", "capacity"]));
+  const o = readObject(
+    raw,
+    path,
+    p,
+    fieldsOf<ClusterInput>()(["name", "by", "maxAccounts", "maxAddresses", "window", "action", "rate", "capacity"]),
+  );
   if (!o) return undefined;
   const before = p.list.length;
-  const name = readString(o, "name", path, p, { required: true, pattern: NAME, patternHint: "1-64 letters, digits, '_', '.' or '-'" });
-  const by = readArray(o, "by", path, p, stringItem(p, (s) => (CLUSTER_DIMENSIONS as readonly string[]).includes(s), `one of ${CLUSTER_DIMENSIONS.join(", ")}`), {
+  const name = readString(o, "name", path, p, {
     required: true,
-    nonEmpty: true,
-  }) as ClusterDimension[] | undefined;
+    pattern: NAME,
+    patternHint: "1-64 letters, digits, '_', '.' or '-'",
+  });
+  const by = readArray(
+    o,
+    "by",
+    path,
+    p,
+    stringItem(
+      p,
+      (s) => (CLUSTER_DIMENSIONS as readonly string[]).includes(s),
+      `one of ${CLUSTER_DIMENSIONS.join(", ")}`,
+    ),
+    {
+      required: true,
+      nonEmpty: true,
+    },
+  ) as ClusterDimension[] | undefined;
   if (by && new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
   const maxAccounts = readNumber(o, "maxAccounts", path, p, { integer: true, min: 1, required: true });
   const maxAddresses = readNumber(o, "maxAddresses", path, p, { integer: true, min: 1 }) ?? null;
@@ -174,7 +255,8 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
   if (o.window === undefined) p.add(at(path, "window"), 'is required ("1h", "30m", "1d" or seconds)');
   else {
     const w = parseWindow(o.window);
-    if (w === null || w < MIN_WINDOW || w > MAX_WINDOW) p.add(at(path, "window"), 'must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"');
+    if (w === null || w < MIN_WINDOW || w > MAX_WINDOW)
+      p.add(at(path, "window"), 'must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"');
     else windowSeconds = w;
   }
   const action = readEnum(o, "action", path, p, ["flag", "throttle", "block"] as const) ?? "flag";
@@ -184,11 +266,15 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
     const rate = typeof o.rate === "string" ? parseRate(o.rate) : null;
     if (!rate) p.add(at(path, "rate"), 'must be "<count> per second|minute|hour|day", such as "60 per minute"');
     else {
-      bucket = { capacity: readNumber(o, "capacity", path, p, { integer: true, min: 1 }) ?? rate.count, refillPerSecond: rate.count / rate.seconds };
+      bucket = {
+        capacity: readNumber(o, "capacity", path, p, { integer: true, min: 1 }) ?? rate.count,
+        refillPerSecond: rate.count / rate.seconds,
+      };
       checkRefill(bucket.capacity, bucket.refillPerSecond, at(path, "rate"), p);
     }
   } else if (o.capacity !== undefined) p.add(at(path, "capacity"), 'needs "rate"');
-  if (p.list.length !== before || !name || !by || maxAccounts === undefined || windowSeconds === undefined) return undefined;
+  if (p.list.length !== before || !name || !by || maxAccounts === undefined || windowSeconds === undefined)
+    return undefined;
   return { name, by, maxAccounts, maxAddresses, windowSeconds, action, bucket };
 }
 
@@ -202,7 +288,10 @@ export function parseClusters(raw: unknown, path: string, p: Problems, keyLimits
   return readNamedItems(raw, path, p, (item, itemPath) => {
     const rule = readCluster(item, itemPath, p);
     if (rule?.action === "throttle" && !rule.bucket && keyLimits.length === 0) {
-      p.add(itemPath, 'a throttle shares the route\'s limits by "key": add one to "limits", or give the cluster its own "rate"');
+      p.add(
+        itemPath,
+        'a throttle shares the route\'s limits by "key": add one to "limits", or give the cluster its own "rate"',
+      );
       return undefined;
     }
     return rule;

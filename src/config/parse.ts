@@ -1,12 +1,12 @@
-import { BLOCK_DIMENSIONS, dimensionNeeds } from "../request/dimensions";
-import { parseClusters, parseLimits, parseSignalBudget, parseUnprovenBudget } from "./limits";
-import { requireKey } from "../checks/credential";
-import { parseContent } from "./content";
-import { parseTrust, untrustedOnly } from "./trust";
-import { parseFingerprint } from "./fingerprint";
-import { parseGeo } from "./geo";
-import { compilePathPattern } from "./routes";
-import { CREDENTIAL_HEADERS, defaultCredential } from "./credential";
+import { BLOCK_DIMENSIONS, dimensionNeeds } from "../request/dimensions.ts";
+import { parseClusters, parseLimits, parseSignalBudget, parseUnprovenBudget } from "./limits.ts";
+import { requireKey } from "../checks/credential.ts";
+import { parseContent } from "./content.ts";
+import { parseTrust, untrustedOnly } from "./trust.ts";
+import { parseFingerprint } from "./fingerprint.ts";
+import { parseGeo } from "./geo.ts";
+import { compilePathPattern } from "./routes.ts";
+import { CREDENTIAL_HEADERS, defaultCredential } from "./credential.ts";
 import {
   type Obj,
   Problems,
@@ -20,11 +20,11 @@ import {
   readSection,
   readString,
   stringItem,
-} from "./read";
-import type { ConfigInput, RouteInput } from "./input";
-import type { AdminConfig, ErrorFormat, GatewayConfig, Mode, PureCheck, RouteConfig, StoreConfig } from "./types";
+} from "./read.ts";
+import type { ConfigInput, RouteInput } from "./input.ts";
+import type { AdminConfig, ErrorFormat, GatewayConfig, Mode, PureCheck, RouteConfig, StoreConfig } from "./types.ts";
 
-export type { ConfigInput } from "./input";
+export type { ConfigInput } from "./input.ts";
 
 export const ERROR_FORMATS: readonly ErrorFormat[] = ["anthropic", "openai", "problem"];
 export const MODES: readonly Mode[] = ["enforce", "shadow"];
@@ -60,8 +60,24 @@ export class ConfigError extends Error {
 }
 
 const ROUTE_FIELDS = fieldsOf<RouteInput>()([
-  "name", "match", "mode", "errors", "maxBodyBytes", "originTimeoutMs", "geo", "fingerprint", "content",
-  "limits", "clusters", "providerHeaders", "blocks", "trust", "throttle", "keyless", "credential", "unproven",
+  "name",
+  "match",
+  "mode",
+  "errors",
+  "maxBodyBytes",
+  "originTimeoutMs",
+  "geo",
+  "fingerprint",
+  "content",
+  "limits",
+  "clusters",
+  "providerHeaders",
+  "blocks",
+  "trust",
+  "throttle",
+  "keyless",
+  "credential",
+  "unproven",
 ]);
 
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -74,7 +90,10 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     pattern: ROUTE_NAME,
     patternHint: "letters, digits, '-', '_' or '.', at most 64 characters",
   });
-  const match = obj.match === undefined ? (p.add(at(path, "match"), "is required"), undefined) : readSection(obj, "match", path, p, fieldsOf<RouteInput["match"]>()(["path", "paths", "methods"]));
+  const match =
+    obj.match === undefined
+      ? (p.add(at(path, "match"), "is required"), undefined)
+      : readSection(obj, "match", path, p, fieldsOf<RouteInput["match"]>()(["path", "paths", "methods"]));
   const matchPath = at(path, "match");
   let paths: string[] = [];
   const pathPatterns: RegExp[] = [];
@@ -89,9 +108,19 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
       const compiled = compilePathPattern(pattern);
       const where = single !== undefined ? at(matchPath, "path") : at(at(matchPath, "paths"), i);
       if (compiled) pathPatterns.push(compiled);
-      else p.add(where, `must be a path starting with "/" (":name" matches one segment, "*" anything); got ${JSON.stringify(pattern)}`);
+      else
+        p.add(
+          where,
+          `must be a path starting with "/" (":name" matches one segment, "*" anything); got ${JSON.stringify(pattern)}`,
+        );
     });
-    const list = readArray(match, "methods", matchPath, p, stringItem(p, (m) => HTTP_METHODS.includes(m.toUpperCase()), `an HTTP method (${HTTP_METHODS.join(", ")})`));
+    const list = readArray(
+      match,
+      "methods",
+      matchPath,
+      p,
+      stringItem(p, (m) => HTTP_METHODS.includes(m.toUpperCase()), `an HTTP method (${HTTP_METHODS.join(", ")})`),
+    );
     if (list) methods = new Set(list.map((m) => m.toUpperCase()));
   }
   const checks: PureCheck[] = [];
@@ -132,7 +161,10 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   // Blocks ride along with the limits' store call: on by default where there is one.
   const blocks = readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0);
   // what the store keys are made of must be at hand before the decision (a template is read from the body)
-  const needs = dimensionNeeds([...[...limits, signalBudget, unprovenBudget, ...clusters].flatMap((r) => r.by), ...(blocks ? BLOCK_DIMENSIONS : [])]);
+  const needs = dimensionNeeds([
+    ...[...limits, signalBudget, unprovenBudget, ...clusters].flatMap((r) => r.by),
+    ...(blocks ? BLOCK_DIMENSIONS : []),
+  ]);
   const route: RouteConfig = {
     name: name ?? `route-${index}`,
     index,
@@ -166,13 +198,27 @@ interface TopDefaults {
 }
 
 function parseStore(obj: Obj, p: Problems): StoreConfig {
-  const store = readSection(obj, "store", "", p, fieldsOf<NonNullable<ConfigInput["store"]>>()(["timeoutMs", "onError", "prefix", "clock", "recoverAfterMs"])) ?? {};
+  const store =
+    readSection(
+      obj,
+      "store",
+      "",
+      p,
+      fieldsOf<NonNullable<ConfigInput["store"]>>()(["timeoutMs", "onError", "prefix", "clock", "recoverAfterMs"]),
+    ) ?? {};
   return {
-    timeoutMs: readNumber(store, "timeoutMs", "store", p, { integer: true, min: 1, max: 10_000 }) ?? DEFAULTS.store.timeoutMs,
+    timeoutMs:
+      readNumber(store, "timeoutMs", "store", p, { integer: true, min: 1, max: 10_000 }) ?? DEFAULTS.store.timeoutMs,
     onError: readEnum(store, "onError", "store", p, ["open", "closed", "local"] as const) ?? DEFAULTS.store.onError,
-    prefix: readString(store, "prefix", "store", p, { pattern: /^[A-Za-z0-9_-]{1,32}$/, patternHint: "1 to 32 letters, digits, '-' or '_'" }) ?? DEFAULTS.store.prefix,
+    prefix:
+      readString(store, "prefix", "store", p, {
+        pattern: /^[A-Za-z0-9_-]{1,32}$/,
+        patternHint: "1 to 32 letters, digits, '-' or '_'",
+      }) ?? DEFAULTS.store.prefix,
     clock: readEnum(store, "clock", "store", p, ["redis", "worker"] as const) ?? DEFAULTS.store.clock,
-    recoverAfterMs: readNumber(store, "recoverAfterMs", "store", p, { integer: true, min: 0, max: 300_000 }) ?? DEFAULTS.store.recoverAfterMs,
+    recoverAfterMs:
+      readNumber(store, "recoverAfterMs", "store", p, { integer: true, min: 0, max: 300_000 }) ??
+      DEFAULTS.store.recoverAfterMs,
   };
 }
 
@@ -182,8 +228,10 @@ function parseAdmin(obj: Obj, p: Problems): AdminConfig {
   const admin = readSection(obj, "admin", "", p, fieldsOf<NonNullable<ConfigInput["admin"]>>()(["prefix"])) ?? {};
   return {
     prefix:
-      readString(admin, "prefix", "admin", p, { pattern: ADMIN_PREFIX, patternHint: 'a path such as "/_guard": segments of letters, digits, ".", "_", "~" or "-", no trailing "/"' }) ??
-      DEFAULTS.admin.prefix,
+      readString(admin, "prefix", "admin", p, {
+        pattern: ADMIN_PREFIX,
+        patternHint: 'a path such as "/_guard": segments of letters, digits, ".", "_", "~" or "-", no trailing "/"',
+      }) ?? DEFAULTS.admin.prefix,
   };
 }
 
@@ -196,7 +244,22 @@ const loaded = new WeakSet<GatewayConfig>();
  */
 export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } | { ok: false; problems: string[] } {
   const p = new Problems();
-  const obj = readObject(raw, "", p, fieldsOf<ConfigInput>()(["version", "routes", "unmatched", "errors", "mode", "maxBodyBytes", "originTimeoutMs", "store", "admin"]));
+  const obj = readObject(
+    raw,
+    "",
+    p,
+    fieldsOf<ConfigInput>()([
+      "version",
+      "routes",
+      "unmatched",
+      "errors",
+      "mode",
+      "maxBodyBytes",
+      "originTimeoutMs",
+      "store",
+      "admin",
+    ]),
+  );
   if (!obj) return { ok: false, problems: p.list };
   const top: TopDefaults = {
     mode: readEnum(obj, "mode", "", p, MODES) ?? DEFAULTS.mode,
@@ -204,11 +267,15 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
     maxBodyBytes: readNumber(obj, "maxBodyBytes", "", p, { integer: true, min: 1 }) ?? DEFAULTS.maxBodyBytes,
     originTimeoutMs: readNumber(obj, "originTimeoutMs", "", p, { integer: true, min: 1 }) ?? DEFAULTS.originTimeoutMs,
   };
-  const routes = readArray(obj, "routes", "", p, (value, path, index) => parseRoute(value, path, p, index, top), { required: true }) ?? [];
+  const routes =
+    readArray(obj, "routes", "", p, (value, path, index) => parseRoute(value, path, p, index, top), {
+      required: true,
+    }) ?? [];
   const seen = new Map<string, number>();
   routes.forEach((route) => {
     const first = seen.get(route.name);
-    if (first !== undefined) p.add(`routes[${route.index}].name`, `duplicates routes[${first}].name ${JSON.stringify(route.name)}`);
+    if (first !== undefined)
+      p.add(`routes[${route.index}].name`, `duplicates routes[${first}].name ${JSON.stringify(route.name)}`);
     else seen.set(route.name, route.index);
   });
   const config: GatewayConfig = {

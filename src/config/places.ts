@@ -1,4 +1,4 @@
-import { COUNTRY_CODES, SUBDIVISION_CODES } from "./iso3166-data";
+import { COUNTRY_CODES, SUBDIVISION_CODES } from "./iso3166-data.ts";
 
 /**
  * Country, region and continent codes as `request.cf` reports them, for
@@ -23,7 +23,8 @@ export function isCountryCode(code: string): boolean {
 export function isRegionCode(code: string): boolean {
   if (!regions) {
     regions = new Set();
-    for (const [cc, subs] of Object.entries(SUBDIVISION_CODES)) for (const s of subs.split(" ")) regions.add(`${cc}-${s}`);
+    for (const [cc, subs] of Object.entries(SUBDIVISION_CODES))
+      for (const s of subs.split(" ")) regions.add(`${cc}-${s}`);
   }
   return regions.has(code);
 }

@@ -12,7 +12,9 @@
  */
 export const fieldsOf =
   <T>() =>
-  <const L extends readonly (keyof T & string)[]>(fields: L & ([Exclude<keyof T, L[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, L[number]> })): L =>
+  <const L extends readonly (keyof T & string)[]>(
+    fields: L & ([Exclude<keyof T, L[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, L[number]> }),
+  ): L =>
     fields;
 
 export class Problems {
@@ -45,7 +47,13 @@ export function readObject(value: unknown, path: string, p: Problems, known: rea
 }
 
 /** Like readObject, for an optional field of `obj`. */
-export function readSection(obj: Obj, key: string, path: string, p: Problems, known: readonly string[]): Obj | undefined {
+export function readSection(
+  obj: Obj,
+  key: string,
+  path: string,
+  p: Problems,
+  known: readonly string[],
+): Obj | undefined {
   const value = obj[key];
   return value === undefined ? undefined : readObject(value, at(path, key), p, known);
 }
@@ -73,7 +81,13 @@ export function readString(
   return value;
 }
 
-export function readEnum<T extends string>(obj: Obj, key: string, path: string, p: Problems, options: readonly T[]): T | undefined {
+export function readEnum<T extends string>(
+  obj: Obj,
+  key: string,
+  path: string,
+  p: Problems,
+  options: readonly T[],
+): T | undefined {
   const value = obj[key];
   if (value === undefined) return undefined;
   if (typeof value !== "string" || !(options as readonly string[]).includes(value)) {

@@ -1,4 +1,4 @@
-import type { GatewayConfig, RouteConfig } from "./types";
+import type { GatewayConfig, RouteConfig } from "./types.ts";
 
 /**
  * Compiles a path pattern: literal segments, `:name` for one segment, `*` for

@@ -1,8 +1,8 @@
-import { finding } from "../verdict/reasons";
-import type { Finding } from "../verdict/types";
-import type { RouteInput } from "./input";
-import { type Problems, fieldsOf, readArray, readObject } from "./read";
-import type { PureCheck } from "./types";
+import { finding } from "../verdict/reasons.ts";
+import type { Finding } from "../verdict/types.ts";
+import type { RouteInput } from "./input.ts";
+import { type Problems, fieldsOf, readArray, readObject } from "./read.ts";
+import type { PureCheck } from "./types.ts";
 
 /** A key hash as the gateway writes it (identity/key-hash.ts): 32 lower-case hex characters. */
 const KEY_HASH = /^[0-9a-f]{32}$/;
@@ -42,4 +42,6 @@ export const TRUSTED_KEY: Finding = finding("identity.trusted_key", "allow");
 export const untrustedOnly =
   (trusted: ReadonlySet<string>, check: PureCheck): PureCheck =>
   (facts) =>
-    facts.subject.account?.trusted || (facts.subject.keyHash !== null && trusted.has(facts.subject.keyHash)) ? [] : check(facts);
+    facts.subject.account?.trusted || (facts.subject.keyHash !== null && trusted.has(facts.subject.keyHash))
+      ? []
+      : check(facts);

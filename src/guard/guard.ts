@@ -1,31 +1,37 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { type ConfigInput, loadConfig } from "../config/parse";
-import { matchRoute } from "../config/routes";
-import { canonicalPath } from "../config/canonical-path";
-import { defaultCredential } from "../config/credential";
-import type { ErrorFormat, GatewayConfig, RouteConfig, StoreConfig } from "../config/types";
-import type { RequestBody } from "../request/body";
-import type { RequestFacts } from "../request/facts";
-import { type CredentialHeader, type KeyHasher, conflictingCredentials, createKeyHasher, rememberingHasher } from "../identity/key-hash";
-import { fingerprintId } from "../identity/fingerprint";
-import { type Subject, identify } from "../identity/subject";
-import type { DecisionEvent } from "../telemetry/event";
-import { createTelemetry } from "../telemetry/record";
-import { decide, isDenied } from "../verdict/decide";
-import { originHeaders, shadowHeaders } from "../verdict/headers";
-import { rateLimitHeaders } from "../verdict/ratelimit-headers";
-import { finding } from "../verdict/reasons";
-import { denialResponse, errorResponse } from "../verdict/respond";
-import type { Finding, LimitState, Verdict } from "../verdict/types";
-import { type LimitCheck, type Limiter, createLimiter } from "../limits/limiter";
-import { type AccountCache, type AccountStore, createAccountCache } from "../limits/accounts";
-import { createMemoryStore } from "../limits/memory-store";
-import { type ProvenKeys, createProvenCache } from "../limits/proven";
-import type { LimitStore } from "../limits/types";
-import { trackUsage } from "../proxy/usage";
-import { templateOf } from "../request/template";
-import { TRUSTED_KEY } from "../config/trust";
-import { declaredLength, readBody } from "../request/body";
+import { type ConfigInput, loadConfig } from "../config/parse.ts";
+import { matchRoute } from "../config/routes.ts";
+import { canonicalPath } from "../config/canonical-path.ts";
+import { defaultCredential } from "../config/credential.ts";
+import type { ErrorFormat, GatewayConfig, RouteConfig, StoreConfig } from "../config/types.ts";
+import type { RequestBody } from "../request/body.ts";
+import type { RequestFacts } from "../request/facts.ts";
+import {
+  type CredentialHeader,
+  type KeyHasher,
+  conflictingCredentials,
+  createKeyHasher,
+  rememberingHasher,
+} from "../identity/key-hash.ts";
+import { fingerprintId } from "../identity/fingerprint.ts";
+import { type Subject, identify } from "../identity/subject.ts";
+import type { DecisionEvent } from "../telemetry/event.ts";
+import { createTelemetry } from "../telemetry/record.ts";
+import { decide, isDenied } from "../verdict/decide.ts";
+import { originHeaders, shadowHeaders } from "../verdict/headers.ts";
+import { rateLimitHeaders } from "../verdict/ratelimit-headers.ts";
+import { finding } from "../verdict/reasons.ts";
+import { denialResponse, errorResponse } from "../verdict/respond.ts";
+import type { Finding, LimitState, Verdict } from "../verdict/types.ts";
+import { type LimitCheck, type Limiter, createLimiter } from "../limits/limiter.ts";
+import { type AccountCache, type AccountStore, createAccountCache } from "../limits/accounts.ts";
+import { createMemoryStore } from "../limits/memory-store.ts";
+import { type ProvenKeys, createProvenCache } from "../limits/proven.ts";
+import type { LimitStore } from "../limits/types.ts";
+import { trackUsage } from "../proxy/usage.ts";
+import { templateOf } from "../request/template.ts";
+import { TRUSTED_KEY } from "../config/trust.ts";
+import { declaredLength, readBody } from "../request/body.ts";
 
 export interface GuardOptions {
   /** The configuration as data (validated once, here: a ConfigError lists every problem) or from loadConfig(). */
@@ -128,9 +134,14 @@ export function createGuard(options: GuardOptions): Guard {
   const now = options.now ?? Date.now;
   const telemetry = createTelemetry(options);
   // registry lookups are on the request's path: bounded like the store's round trip, remembered per isolate
-  const registry = options.accounts ? createAccountCache(options.accounts, { now, timeoutMs: config.store.timeoutMs }) : null;
+  const registry = options.accounts
+    ? createAccountCache(options.accounts, { now, timeoutMs: config.store.timeoutMs })
+    : null;
   // a registry proves keys itself
-  const proven = options.provenKeys && !registry ? createProvenCache(options.provenKeys, { now, timeoutMs: config.store.timeoutMs }) : null;
+  const proven =
+    options.provenKeys && !registry
+      ? createProvenCache(options.provenKeys, { now, timeoutMs: config.store.timeoutMs })
+      : null;
   const store = options.store ?? createMemoryStore({ now });
   const limiter = createLimiter({
     store,
@@ -167,7 +178,9 @@ export function createGuard(options: GuardOptions): Guard {
       limitCheck: null,
     };
     const record = (response: Response, decidedAt: number) =>
-      schedule(c, async () => telemetry.record(await eventFor(state, request, path, response.status, decidedAt - started), state.verdict));
+      schedule(c, async () =>
+        telemetry.record(await eventFor(state, request, path, response.status, decidedAt - started), state.verdict),
+      );
     // Answered at the edge in every mode.
     const refuse = (code: RefusalCode, format: ErrorFormat) => {
       state.verdict = enforcedDenial(code);
@@ -179,10 +192,12 @@ export function createGuard(options: GuardOptions): Guard {
     if (canonical === null) return refuse("request.ambiguous_path", config.errors);
     if (!route && config.unmatched === "404") return refuse("route.not_found", config.errors);
     // The gateway would count one account, the origin might authenticate the other.
-    if (conflictingCredentials(request.headers)) return refuse("request.conflicting_credentials", route?.errors ?? config.errors);
+    if (conflictingCredentials(request.headers))
+      return refuse("request.conflicting_credentials", route?.errors ?? config.errors);
     // With a key registry only its keys are served, on every path (the gateway may hold the origin's credential).
     const registered = registry ? await resolveAccount(registry, subject, config.store.onError) : null;
-    if (registered && registered.action === "block") return refuse(registered.reason.code as RefusalCode, route?.errors ?? config.errors);
+    if (registered && registered.action === "block")
+      return refuse(registered.reason.code as RefusalCode, route?.errors ?? config.errors);
     if (!route) return pass(c, next, state, now, record);
 
     const findings: Finding[] = registered ? [registered] : [];
@@ -198,14 +213,17 @@ export function createGuard(options: GuardOptions): Guard {
       if (blocked()) break;
     }
     let limits: LimitState[] = [];
-    const trusted = subject.account?.trusted === true || (subject.keyHash !== null && route.trustedKeys?.has(subject.keyHash) === true);
+    const trusted =
+      subject.account?.trusted === true ||
+      (subject.keyHash !== null && route.trustedKeys?.has(subject.keyHash) === true);
     if (trusted) findings.push(TRUSTED_KEY);
     // Without a registry a key counts as an account once the origin has accepted it (on routes that count keys,
     // after the pure checks: a geo denial costs no store call).
     const keyHash = subject.keyHash;
     const counts = (route.limits.length > 0 || route.clusters.length > 0) && !blocked() && !trusted;
     if (proven && keyHash && counts) subject.keyProven = await proven.check(keyHash);
-    const accepted = proven && keyHash && counts && subject.keyProven !== true ? () => proven.accepted(keyHash) : undefined;
+    const accepted =
+      proven && keyHash && counts && subject.keyProven !== true ? () => proven.accepted(keyHash) : undefined;
     // A signal set to throttle charges the route's signal budget too (the client is held to it, not refused
     // outright); a key the origin has not accepted yet, the unproven bucket.
     const rules = [
@@ -216,20 +234,36 @@ export function createGuard(options: GuardOptions): Guard {
     if ((rules.length > 0 || route.clusters.length > 0 || route.blocks) && !blocked()) {
       // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a cached denial).
       // A trusted key joins no cluster.
-      state.limitCheck = await limiter.check({ route: route.name, limits: rules, clusters: trusted ? [] : route.clusters, blocks: route.blocks === true }, facts);
+      state.limitCheck = await limiter.check(
+        { route: route.name, limits: rules, clusters: trusted ? [] : route.clusters, blocks: route.blocks === true },
+        facts,
+      );
       findings.push(...state.limitCheck.findings);
       limits = state.limitCheck.limits;
     }
 
     state.verdict = decide(findings, limits, route.mode);
     if (isDenied(state.verdict)) {
-      const response = denialResponse(route.errors, state.verdict, requestId, limitHeaders(route, state.verdict, now()));
+      const response = denialResponse(
+        route.errors,
+        state.verdict,
+        requestId,
+        limitHeaders(route, state.verdict, now()),
+      );
       record(response, now());
       return response;
     }
     return pass(c, next, state, now, record, accepted);
   };
-  return { middleware, config, store, limiter, hashKey, now, accounts: options.accounts ? { store: options.accounts, cache: registry! } : null };
+  return {
+    middleware,
+    config,
+    store,
+    limiter,
+    hashKey,
+    now,
+    accounts: options.accounts ? { store: options.accounts, cache: registry! } : null,
+  };
 }
 
 async function pass(
@@ -242,7 +276,12 @@ async function pass(
   accepted?: () => Promise<void>,
 ): Promise<Response> {
   const decidedAt = now();
-  state.originHeaders = originHeaders(state.verdict, state.requestId, state.route?.mode ?? "enforce", overClusters(state));
+  state.originHeaders = originHeaders(
+    state.verdict,
+    state.requestId,
+    state.route?.mode ?? "enforce",
+    overClusters(state),
+  );
   c.set("guard", state);
   await next();
   if (accepted && c.res.status >= 200 && c.res.status < 300) schedule(c, accepted);
@@ -299,7 +338,8 @@ function holdToSignalBudget(findings: Finding[]): boolean {
 }
 
 /** Ids of the clusters over their limit that the request belongs to. */
-const overClusters = (state: GuardState): string[] => state.limitCheck?.clusters.filter((c) => c.over).map((c) => c.id) ?? [];
+const overClusters = (state: GuardState): string[] =>
+  state.limitCheck?.clusters.filter((c) => c.over).map((c) => c.id) ?? [];
 
 const limitHeaders = (route: RouteConfig, verdict: Verdict, nowMs: number) =>
   rateLimitHeaders(verdict.limits, route.providerHeaders ? route.errors : null, nowMs);
@@ -319,7 +359,11 @@ type RefusalCode =
  * refusal (no key, an unknown key, or the registry could not be read and the store fails closed), or a flag
  * when the store fails open (the key is then counted as its own account).
  */
-async function resolveAccount(registry: AccountCache, subject: Subject, onError: StoreConfig["onError"]): Promise<Finding | null> {
+async function resolveAccount(
+  registry: AccountCache,
+  subject: Subject,
+  onError: StoreConfig["onError"],
+): Promise<Finding | null> {
   if (subject.keyHash === null) return finding("identity.key_missing", "block", { detail: "no API key" });
   const found = await registry.lookup(subject.keyHash);
   if (found.ok && found.record) {
@@ -329,7 +373,9 @@ async function resolveAccount(registry: AccountCache, subject: Subject, onError:
   }
   if (found.ok) return finding("identity.key_unknown", "block", { detail: "the key registry does not know the key" });
   const detail = `key registry: ${found.error}`;
-  return onError === "open" ? finding("store.unavailable", "flag", { detail }) : finding("store.unavailable", "block", { detail });
+  return onError === "open"
+    ? finding("store.unavailable", "flag", { detail })
+    : finding("store.unavailable", "block", { detail });
 }
 
 /** A request refused before any check: enforced in every mode. */
@@ -353,7 +399,9 @@ function withHeaders(response: Response, headers: Record<string, string>): Respo
 
 /** Runs telemetry after the response: waitUntil on Workers, a detached promise elsewhere. */
 function schedule(c: Context, work: () => void | Promise<void>): void {
-  const task = Promise.resolve().then(work).catch((error) => console.error("distill-guard telemetry failed", error));
+  const task = Promise.resolve()
+    .then(work)
+    .catch((error) => console.error("distill-guard telemetry failed", error));
   try {
     c.executionCtx.waitUntil(task);
   } catch {
@@ -361,7 +409,13 @@ function schedule(c: Context, work: () => void | Promise<void>): void {
   }
 }
 
-async function eventFor(state: GuardState, request: Request, path: string, status: number, decisionMs: number): Promise<DecisionEvent> {
+async function eventFor(
+  state: GuardState,
+  request: Request,
+  path: string,
+  status: number,
+  decisionMs: number,
+): Promise<DecisionEvent> {
   const { verdict, subject, route } = state;
   const reasons = verdict.reasons.map((r) => r.code);
   if (state.originError) reasons.push(state.originError);

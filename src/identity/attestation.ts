@@ -14,8 +14,8 @@ import {
   JwtTokenNotBefore,
   JwtTokenSignatureMismatched,
 } from "hono/utils/jwt/types";
-import type { KeySource } from "./jwks";
-import type { Subject } from "./subject";
+import type { KeySource } from "./jwks.ts";
+import type { Subject } from "./subject.ts";
 
 /**
  * Identity attestations: a signed token (a JWT) from the provider's identity
@@ -35,7 +35,16 @@ import type { Subject } from "./subject";
  */
 
 export const ASYMMETRIC_ALGORITHMS: readonly AsymmetricAlgorithm[] = [
-  "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
 ];
 
 export interface AttestationRule {
@@ -109,7 +118,12 @@ function codes(value: unknown): string[] | null {
 function unbound(claim: string, payload: Record<string, unknown>, keyHash: string | null): string | null {
   if (keyHash === null) return "no API key to bind to";
   const value = payload[claim];
-  const named = typeof value === "string" ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  const named =
+    typeof value === "string"
+      ? [value]
+      : Array.isArray(value)
+        ? value.filter((v): v is string => typeof v === "string")
+        : [];
   if (named.length === 0) return `no ${claim} claim`;
   return named.some((v) => v.toLowerCase() === keyHash) ? null : "bound to another API key";
 }
@@ -155,7 +169,8 @@ export function createAttestationVerifier(rule: AttestationRule): AttestationVer
     if (typeof payload.exp !== "number") return fail("identity.attestation_invalid", "no expiry");
     // a leaked token is good for its lifetime: a long one is refused, whatever the issuer thought
     const issuedAt = typeof payload.iat === "number" ? payload.iat : Math.floor(Date.now() / 1000);
-    if (payload.exp - issuedAt > rule.maxLifetimeSeconds) return fail("identity.attestation_invalid", `lives longer than ${rule.maxLifetimeSeconds} s`);
+    if (payload.exp - issuedAt > rule.maxLifetimeSeconds)
+      return fail("identity.attestation_invalid", `lives longer than ${rule.maxLifetimeSeconds} s`);
     const notOurs = rule.bind && unbound(rule.bind.claim, payload, subject.keyHash);
     if (notOurs) return fail("identity.attestation_unbound", notOurs);
     return judgeClaims(rule, payload);

@@ -1,5 +1,5 @@
-import type { ClientInfo } from "./client";
-import type { CfFields } from "./cf";
+import type { ClientInfo } from "./client.ts";
+import type { CfFields } from "./cf.ts";
 
 /**
  * The client fingerprint: a short id for the client *build* (TLS stack, HTTP
@@ -83,11 +83,18 @@ const norm = (value: string | null): string => (value ?? "").toLowerCase().repla
 /** Stands for a value outside a header's normal form: every such value is one. */
 const OTHER = "~other";
 /** A short token: a User-Agent's product name, `browser:chrome`. */
-const TOKEN = /^[a-z0-9*][a-z0-9:._+*\/-]{0,31}$/;
+const TOKEN = /^[a-z0-9*][a-z0-9:._+*/-]{0,31}$/;
 const token = (v: string): string => (TOKEN.test(v) ? v : OTHER);
 /** Items of a comma-separated list, parameters (`;q=0.9`) dropped, each read by `item` (null: left out), at most `max`. */
 const list = (v: string, item: (s: string) => string | null, max: number, sort = false): string => {
-  const items = [...new Set(v.split(",").map((s) => item(s.split(";")[0]!)).filter((s): s is string => s !== null))];
+  const items = [
+    ...new Set(
+      v
+        .split(",")
+        .map((s) => item(s.split(";")[0]!))
+        .filter((s): s is string => s !== null),
+    ),
+  ];
   return (sort ? items.sort() : items).slice(0, max).join(",");
 };
 /** A value from a fixed vocabulary (`other:<anything>` as one), else `~other`. */
@@ -96,16 +103,56 @@ const oneOf = (words: string[]) => {
   return (v: string): string => (known.has(v) ? v : v.startsWith("other:") ? "other:" : OTHER);
 };
 /** A release number: `0.71.0`, `1.2.0-beta.1`. */
-const release = (v: string): string => (/^\d{1,4}(?:\.\d{1,4}){1,3}(?:-(?:alpha|beta|rc|dev|pre)\.?\d{0,4})?$/.test(v) ? v : OTHER);
-const MEDIA_TYPES = new Set(["*/*", "application/json", "text/event-stream", "text/plain", "text/html", "application/xhtml+xml", "application/xml", "application/x-ndjson",
-  "application/octet-stream", "application/signed-exchange", "image/avif", "image/webp", "image/apng", "image/png", "image/*", "text/*", "application/*"]);
+const release = (v: string): string =>
+  /^\d{1,4}(?:\.\d{1,4}){1,3}(?:-(?:alpha|beta|rc|dev|pre)\.?\d{0,4})?$/.test(v) ? v : OTHER;
+const MEDIA_TYPES = new Set([
+  "*/*",
+  "application/json",
+  "text/event-stream",
+  "text/plain",
+  "text/html",
+  "application/xhtml+xml",
+  "application/xml",
+  "application/x-ndjson",
+  "application/octet-stream",
+  "application/signed-exchange",
+  "image/avif",
+  "image/webp",
+  "image/apng",
+  "image/png",
+  "image/*",
+  "text/*",
+  "application/*",
+]);
 const ENCODINGS = new Set(["gzip", "deflate", "br", "zstd", "compress", "identity", "x-gzip", "*"]);
 // (whitespace is gone by then: `"Chrome OS"` reads `"chromeos"`)
-const PLATFORMS = new Set(['"android"', '"chromeos"', '"chromiumos"', '"fuchsia"', '"ios"', '"linux"', '"macos"', '"windows"', '"unknown"', '""']);
+const PLATFORMS = new Set([
+  '"android"',
+  '"chromeos"',
+  '"chromiumos"',
+  '"fuchsia"',
+  '"ios"',
+  '"linux"',
+  '"macos"',
+  '"windows"',
+  '"unknown"',
+  '""',
+]);
 /** A `sec-ch-ua` item: `"brand";v="major"`. */
 const BRAND_ITEM = /^"([^"]{1,48})";v="(\d{1,4})"$/;
 const GREASE_BRAND = /^not[^a-z]*a[^a-z]*brand$/;
-const KNOWN_BRANDS = new Set(["chromium", "googlechrome", "microsoftedge", "opera", "brave", "vivaldi", "yandex", "samsunginternet", "headlesschrome", "duckduckgo"]);
+const KNOWN_BRANDS = new Set([
+  "chromium",
+  "googlechrome",
+  "microsoftedge",
+  "opera",
+  "brave",
+  "vivaldi",
+  "yandex",
+  "samsunginternet",
+  "headlesschrome",
+  "duckduckgo",
+]);
 const brand = (s: string): string => {
   const m = BRAND_ITEM.exec(s);
   if (!m) return OTHER;
@@ -124,10 +171,17 @@ const VALUE_FORMS: Record<(typeof VALUE_HEADERS)[number], (v: string) => string>
   accept: (v) => list(v, (s) => (MEDIA_TYPES.has(s) ? s : OTHER), 6),
   "accept-encoding": (v) => list(v, (s) => (ENCODINGS.has(s) ? s : OTHER), 6),
   // the primary language tags only, sorted, at most 3: `en-us,en;q=0.9,de;q=0.8` → `de,en`
-  "accept-language": (v) => list(v, (s) => (/^[a-z]{2,3}(?:-|$)/.test(s) ? s.split("-")[0]! : s === "*" ? "*" : OTHER), 3, true),
+  "accept-language": (v) =>
+    list(v, (s) => (/^[a-z]{2,3}(?:-|$)/.test(s) ? s.split("-")[0]! : s === "*" ? "*" : OTHER), 3, true),
   "anthropic-version": (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? v : OTHER),
   // known brands with their major versions, a GREASE brand as one, at most 4: `"chromium";v="124"`
-  "sec-ch-ua": (v) => v.split(",").map(brand).filter((s, i, all) => all.indexOf(s) === i).slice(0, 4).join(","),
+  "sec-ch-ua": (v) =>
+    v
+      .split(",")
+      .map(brand)
+      .filter((s, i, all) => all.indexOf(s) === i)
+      .slice(0, 4)
+      .join(","),
   "sec-ch-ua-mobile": (v) => (v === "?0" || v === "?1" ? v : OTHER),
   "sec-ch-ua-platform": (v) => (PLATFORMS.has(v) ? v : OTHER),
   "x-stainless-arch": oneOf(["x32", "x64", "arm", "arm64", "ia32", "unknown"]),
@@ -135,7 +189,23 @@ const VALUE_FORMS: Record<(typeof VALUE_HEADERS)[number], (v: string) => string>
   "x-stainless-lang": oneOf(["js", "python", "go", "java", "kotlin", "ruby", "php", "csharp", "rust", "node"]),
   "x-stainless-os": oneOf(["macos", "linux", "windows", "freebsd", "openbsd", "ios", "android", "unknown"]),
   "x-stainless-package-version": release,
-  "x-stainless-runtime": (v) => (v.startsWith("browser:") ? token(v) : oneOf(["node", "deno", "bun", "edge", "workerd", "cpython", "pypy", "ironpython", "jython", "go", "jre", "unknown"])(v)),
+  "x-stainless-runtime": (v) =>
+    v.startsWith("browser:")
+      ? token(v)
+      : oneOf([
+          "node",
+          "deno",
+          "bun",
+          "edge",
+          "workerd",
+          "cpython",
+          "pypy",
+          "ironpython",
+          "jython",
+          "go",
+          "jre",
+          "unknown",
+        ])(v),
 };
 
 /** `v22.11.0` → `22.11`, `3.12.4` → `3.12`, `go1.23.2` → `go1.23`: patch releases of a runtime are one client. */

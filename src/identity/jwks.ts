@@ -71,7 +71,11 @@ export class RemoteJwks implements KeySource {
       if (waited) await this.waitForRefreshInFlight();
       if (!this.keys && !(waited && this.lastFailureAt >= now)) await this.refresh(Date.now());
       fetched = true;
-    } else if (now - this.fetchedAt >= ttlMs && now - this.lastFailureAt >= refetchMinMs && now - this.refreshingSince >= timeoutMs) {
+    } else if (
+      now - this.fetchedAt >= ttlMs &&
+      now - this.lastFailureAt >= refetchMinMs &&
+      now - this.refreshingSince >= timeoutMs
+    ) {
       // another request already refreshing: use the keys held meanwhile
       await this.refresh(now);
       fetched = true;

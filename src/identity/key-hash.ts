@@ -16,7 +16,9 @@ const MEMO_TEXT_MAX = 256;
  * The CryptoKey is imported once, when the hasher is made.
  */
 export function createKeyHasher(secret: string): KeyHasher {
-  const key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   return async (text) => {
     const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await key, encoder.encode(text)));
     let hex = "";

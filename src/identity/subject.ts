@@ -1,8 +1,8 @@
-import { type ClientInfo, parseUserAgent } from "./client";
-import { fingerprintId } from "./fingerprint";
-import { type CredentialHeader, type KeyHasher, readApiKey } from "./key-hash";
-import { type IpAddress, parseIp, prefixOf } from "./ip";
-import type { CfFields } from "./cf";
+import { type ClientInfo, parseUserAgent } from "./client.ts";
+import { fingerprintId } from "./fingerprint.ts";
+import { type CredentialHeader, type KeyHasher, readApiKey } from "./key-hash.ts";
+import { type IpAddress, parseIp, prefixOf } from "./ip.ts";
+import type { CfFields } from "./cf.ts";
 
 /** The account a key belongs to, as the key registry says (src/limits/accounts.ts). */
 export interface Account {
@@ -60,14 +60,21 @@ const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? 
  * credential header) alone. `options.fingerprint: false` skips the fingerprint
  * id (left empty), for routes that neither limit nor block by it.
  */
-export async function identify(request: Request, hashKey: KeyHasher, options: { credential: CredentialHeader; fingerprint?: boolean }): Promise<Subject> {
+export async function identify(
+  request: Request,
+  hashKey: KeyHasher,
+  options: { credential: CredentialHeader; fingerprint?: boolean },
+): Promise<Subject> {
   const cf = (request.cf ?? {}) as CfFields;
   const ip = parseIp(request.headers.get("cf-connecting-ip"));
   const apiKey = readApiKey(request.headers, options.credential);
   const country = str(cf.country)?.toUpperCase() ?? null;
   const regionCode = str(cf.regionCode)?.toUpperCase() ?? null;
   const client = parseUserAgent(request.headers.get("user-agent"));
-  const [keyHash, fingerprint] = await Promise.all([apiKey ? hashKey(apiKey) : null, options.fingerprint === false ? "" : fingerprintId(request.headers, cf, client)]);
+  const [keyHash, fingerprint] = await Promise.all([
+    apiKey ? hashKey(apiKey) : null,
+    options.fingerprint === false ? "" : fingerprintId(request.headers, cf, client),
+  ]);
   return {
     keyHash,
     keySource: apiKey ? options.credential : null,

@@ -58,7 +58,8 @@ export function readAccountRecord(raw: unknown): AccountRecord | null {
   const limits: Record<string, { capacity: number; refillPerSecond: number }> = {};
   for (const [name, l] of Object.entries((r.limits ?? {}) as Record<string, unknown>)) {
     const { capacity, refillPerSecond } = (l ?? {}) as { capacity?: unknown; refillPerSecond?: unknown };
-    if (typeof capacity === "number" && capacity >= 1 && typeof refillPerSecond === "number" && refillPerSecond > 0) limits[name] = { capacity, refillPerSecond };
+    if (typeof capacity === "number" && capacity >= 1 && typeof refillPerSecond === "number" && refillPerSecond > 0)
+      limits[name] = { capacity, refillPerSecond };
   }
   return {
     account: r.account,
@@ -85,7 +86,10 @@ export interface AccountRedis {
 }
 
 /** The registry in the shared Redis. Expiry is by the Worker's clock (`now`). */
-export function createRedisAccounts(redis: AccountRedis, options: { prefix?: string; now?: () => number } = {}): AccountStore {
+export function createRedisAccounts(
+  redis: AccountRedis,
+  options: { prefix?: string; now?: () => number } = {},
+): AccountStore {
   const { prefix = "dg", now = Date.now } = options;
   const index = indexKey(prefix);
   return {
@@ -110,7 +114,9 @@ export function createRedisAccounts(redis: AccountRedis, options: { prefix?: str
     },
     async list(limit) {
       await redis.zremrangebyscore(index, 0, now());
-      const keys = ((await redis.zrange(index, 0, Math.max(0, Math.floor(limit)) - 1)) as string[]).filter((k) => typeof k === "string");
+      const keys = ((await redis.zrange(index, 0, Math.max(0, Math.floor(limit)) - 1)) as string[]).filter(
+        (k) => typeof k === "string",
+      );
       if (keys.length === 0) return [];
       const values = await redis.mget(...keys);
       return keys.flatMap((key, i) => {
@@ -135,7 +141,8 @@ export function createMemoryAccounts(options: { now?: () => number; maxRecords?:
     async put(keyHash, record) {
       const ttlMs = record.expiresAt - now();
       if (!(ttlMs >= 1 && ttlMs <= MAX_ACCOUNT_TTL_MS)) throw new RangeError(`account TTL out of range: ${ttlMs} ms`);
-      if (!records.has(keyHash) && records.size >= maxRecords) throw new RangeError(`the memory registry holds at most ${maxRecords} records`);
+      if (!records.has(keyHash) && records.size >= maxRecords)
+        throw new RangeError(`the memory registry holds at most ${maxRecords} records`);
       records.set(keyHash, record);
     },
     delete: async (keyHash) => live(keyHash) !== null && records.delete(keyHash),

@@ -43,7 +43,12 @@ export interface ListedCounter {
  */
 export interface AdminStore {
   /** Creates or replaces a block for `ttlMs`. */
-  block(index: string, key: string, entry: Pick<BlockRecord, "dimension" | "target" | "reason">, ttlMs: number): Promise<BlockRecord>;
+  block(
+    index: string,
+    key: string,
+    entry: Pick<BlockRecord, "dimension" | "target" | "reason">,
+    ttlMs: number,
+  ): Promise<BlockRecord>;
   /** True when the block existed. */
   unblock(index: string, key: string): Promise<boolean>;
   /** Live blocks, soonest expiry first, at most `limit`. */
@@ -54,7 +59,12 @@ export interface AdminStore {
 
 export function isAdminStore(store: object): store is AdminStore {
   const s = store as Partial<AdminStore>;
-  return typeof s.block === "function" && typeof s.unblock === "function" && typeof s.listBlocks === "function" && typeof s.listCounters === "function";
+  return (
+    typeof s.block === "function" &&
+    typeof s.unblock === "function" &&
+    typeof s.listBlocks === "function" &&
+    typeof s.listCounters === "function"
+  );
 }
 
 /** Longest block: 90 days. Every store key has a TTL; a permanent ban belongs in the config (geo deny lists). */
@@ -64,7 +74,12 @@ export const MAX_REASON_LENGTH = 500;
 export const blocksIndexKey = (prefix: string) => `${prefix}:blocks`;
 
 /** `<prefix>:block:<dimension>:<hash>`: like bucket keys, built from a hash, never a raw address. */
-export async function blockKey(prefix: string, dimension: BlockDimension, value: string, hash: (text: string) => Promise<string>): Promise<string> {
+export async function blockKey(
+  prefix: string,
+  dimension: BlockDimension,
+  value: string,
+  hash: (text: string) => Promise<string>,
+): Promise<string> {
   return `${prefix}:block:${dimension}:${await hash(`${dimension}=${value}`)}`;
 }
 
@@ -75,7 +90,11 @@ export interface RequestBlockKey {
 }
 
 /** The block keys a request could match, one per dimension it has, in BLOCK_DIMENSIONS order. */
-export async function requestBlockKeys(prefix: string, facts: RequestFacts, hash: (text: string) => Promise<string>): Promise<RequestBlockKey[]> {
+export async function requestBlockKeys(
+  prefix: string,
+  facts: RequestFacts,
+  hash: (text: string) => Promise<string>,
+): Promise<RequestBlockKey[]> {
   const out: RequestBlockKey[] = [];
   for (const dimension of BLOCK_DIMENSIONS) {
     const value = dimensionValue(facts, dimension);
@@ -94,13 +113,18 @@ export type TargetResult = { ok: true; dimension: BlockDimension; target: string
  */
 export function parseBlockTarget(dimension: string, raw: unknown): TargetResult {
   if (!(BLOCK_DIMENSIONS as readonly string[]).includes(dimension)) {
-    return { ok: false, problem: `dimension must be one of ${BLOCK_DIMENSIONS.join(", ")} (got ${JSON.stringify(dimension)})` };
+    return {
+      ok: false,
+      problem: `dimension must be one of ${BLOCK_DIMENSIONS.join(", ")} (got ${JSON.stringify(dimension)})`,
+    };
   }
   const d = dimension as BlockDimension;
   const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : "";
   const { hint, parse } = DIMENSION_TABLE[d].block;
   const target = parse(text);
-  return target === null ? { ok: false, problem: `${d}: must be ${hint} (got ${JSON.stringify(raw)?.slice(0, 80)})` } : { ok: true, dimension: d, target };
+  return target === null
+    ? { ok: false, problem: `${d}: must be ${hint} (got ${JSON.stringify(raw)?.slice(0, 80)})` }
+    : { ok: true, dimension: d, target };
 }
 
 /**
@@ -147,5 +171,11 @@ export function readBlockRecord(raw: unknown): BlockRecord | null {
   if (!(BLOCK_DIMENSIONS as readonly string[]).includes(r.dimension as string)) return null;
   if (typeof r.target !== "string" || typeof r.reason !== "string") return null;
   if (!Number.isFinite(r.createdAt) || !Number.isFinite(r.expiresAt)) return null;
-  return { dimension: r.dimension!, target: r.target, reason: r.reason, createdAt: r.createdAt!, expiresAt: r.expiresAt! };
+  return {
+    dimension: r.dimension!,
+    target: r.target,
+    reason: r.reason,
+    createdAt: r.createdAt!,
+    expiresAt: r.expiresAt!,
+  };
 }

@@ -23,10 +23,18 @@ export interface BucketState {
 }
 
 /** The bucket's tokens at `nowMs`. A missing bucket is full; a clock behind the stored one adds nothing. */
-export function refill(state: BucketState | null, capacity: number, refillPerSecond: number, nowMs: number): BucketState {
+export function refill(
+  state: BucketState | null,
+  capacity: number,
+  refillPerSecond: number,
+  nowMs: number,
+): BucketState {
   if (!state) return { tokens: capacity, atMs: nowMs };
   const elapsed = Math.max(0, nowMs - state.atMs);
-  return { tokens: Math.min(capacity, state.tokens + (elapsed * refillPerSecond) / 1000), atMs: Math.max(state.atMs, nowMs) };
+  return {
+    tokens: Math.min(capacity, state.tokens + (elapsed * refillPerSecond) / 1000),
+    atMs: Math.max(state.atMs, nowMs),
+  };
 }
 
 /** Milliseconds until `cost` fits; 0 when it fits now; Infinity when it never can. */
@@ -57,7 +65,10 @@ export function ttlMs(tokens: number, capacity: number, refillPerSecond: number)
  * window. A slot's entry expires at the end of the half window after its own,
  * so an entry two half windows old is gone before its slot is reused.
  */
-export function counterSlots(windowSeconds: number, nowMs: number): { half: number; current: 0 | 1; expiresInMs: number } {
+export function counterSlots(
+  windowSeconds: number,
+  nowMs: number,
+): { half: number; current: 0 | 1; expiresInMs: number } {
   const half = Math.max(1, Math.floor((windowSeconds * 1000) / 2));
   const index = Math.floor(nowMs / half);
   return { half, current: (index % 2) as 0 | 1, expiresInMs: (index + 2) * half - nowMs };
@@ -85,9 +96,13 @@ export function evaluate(
   nowMs: number,
 ): Evaluation {
   const current = buckets.map((b, i) => refill(states[i] ?? null, b.capacity, b.refillPerSecond, nowMs));
-  const applied = buckets.map((b) => !b.when || (isAbove(b.when, counts) && (!b.when.and || isAbove(b.when.and, counts))));
+  const applied = buckets.map(
+    (b) => !b.when || (isAbove(b.when, counts) && (!b.when.and || isAbove(b.when.and, counts))),
+  );
   const retries = buckets.map((b, i) =>
-    mode === "take" && applied[i] && b.cost > 0 ? retryMs(current[i]!.tokens, b.capacity, b.refillPerSecond, b.cost) : 0,
+    mode === "take" && applied[i] && b.cost > 0
+      ? retryMs(current[i]!.tokens, b.capacity, b.refillPerSecond, b.cost)
+      : 0,
   );
   const allowed = retries.every((r) => r === 0);
   const writes: Evaluation["writes"] = buckets.map(() => null);
@@ -116,23 +131,36 @@ export function evaluate(
 /** Whether the counter `c.counter` of this take counts more than `c.above`. */
 export const isAbove = (c: CountAbove, counts: readonly number[]): boolean => (counts[c.counter] ?? 0) > c.above;
 
-const isCounterOf = (c: CountAbove, counters: readonly unknown[]) => Number.isInteger(c.counter) && c.counter >= 0 && c.counter < counters.length;
+const isCounterOf = (c: CountAbove, counters: readonly unknown[]) =>
+  Number.isInteger(c.counter) && c.counter >= 0 && c.counter < counters.length;
 
 /** Validates a take's requests (both stores call it): bad numbers would corrupt stored state. */
 export function assertValidRequests(buckets: readonly BucketRequest[], counters: readonly CounterRequest[]): void {
   for (const b of buckets) {
-    if (!(b.capacity > 0) || !(b.refillPerSecond >= 0) || !Number.isFinite(b.cost) || !Number.isFinite(b.capacity) || !Number.isFinite(b.refillPerSecond)) {
-      throw new RangeError(`invalid bucket ${b.key}: capacity ${b.capacity}, refill ${b.refillPerSecond}, cost ${b.cost}`);
+    if (
+      !(b.capacity > 0) ||
+      !(b.refillPerSecond >= 0) ||
+      !Number.isFinite(b.cost) ||
+      !Number.isFinite(b.capacity) ||
+      !Number.isFinite(b.refillPerSecond)
+    ) {
+      throw new RangeError(
+        `invalid bucket ${b.key}: capacity ${b.capacity}, refill ${b.refillPerSecond}, cost ${b.cost}`,
+      );
     }
     if (b.refillPerSecond > 0 && b.capacity / b.refillPerSecond > MAX_REFILL_SECONDS) {
-      throw new RangeError(`invalid bucket ${b.key}: refilling capacity ${b.capacity} at ${b.refillPerSecond}/s takes more than ${MAX_REFILL_SECONDS} s`);
+      throw new RangeError(
+        `invalid bucket ${b.key}: refilling capacity ${b.capacity} at ${b.refillPerSecond}/s takes more than ${MAX_REFILL_SECONDS} s`,
+      );
     }
     for (const w of [b.when, b.when?.and]) {
-      if (w && !isCounterOf(w, counters)) throw new RangeError(`invalid bucket ${b.key}: counter ${w.counter} is not a counter of this take`);
+      if (w && !isCounterOf(w, counters))
+        throw new RangeError(`invalid bucket ${b.key}: counter ${w.counter} is not a counter of this take`);
     }
   }
   for (const c of counters) {
     if (!(c.windowSeconds > 0)) throw new RangeError(`invalid counter ${c.key}: window ${c.windowSeconds}`);
-    if (c.over?.and && !isCounterOf(c.over.and, counters)) throw new RangeError(`invalid counter ${c.key}: counter ${c.over.and.counter} is not a counter of this take`);
+    if (c.over?.and && !isCounterOf(c.over.and, counters))
+      throw new RangeError(`invalid counter ${c.key}: counter ${c.over.and.counter} is not a counter of this take`);
   }
 }

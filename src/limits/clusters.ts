@@ -126,14 +126,25 @@ export async function planClusters(
     const buckets: PlannedCluster["buckets"] = [];
     if (rule.action === "throttle") {
       if (rule.bucket) {
-        buckets.push({ bucket: { key: `${base}:bucket`, capacity: rule.bucket.capacity, refillPerSecond: rule.bucket.refillPerSecond, cost: 1 }, rule: null });
+        buckets.push({
+          bucket: {
+            key: `${base}:bucket`,
+            capacity: rule.bucket.capacity,
+            refillPerSecond: rule.bucket.refillPerSecond,
+            cost: 1,
+          },
+          rule: null,
+        });
       } else {
         for (const k of keyRules) {
           // the key's other dimensions stay: a rule by key and subnet becomes one by cluster and subnet
           const rest: string[] = [];
           for (const d of k.by) if (d !== "key") rest.push(`${d}=${dimensionValue(facts, d) ?? ""}`);
           const key = rest.length ? `${base}:${k.name}:${await hash(rest.join("\n"))}` : `${base}:${k.name}`;
-          buckets.push({ bucket: { key, capacity: k.capacity, refillPerSecond: k.refillPerSecond, cost: costOf(k) }, rule: k });
+          buckets.push({
+            bucket: { key, capacity: k.capacity, refillPerSecond: k.refillPerSecond, cost: costOf(k) },
+            rule: k,
+          });
         }
       }
     }
@@ -142,10 +153,16 @@ export async function planClusters(
     if (maxAddresses !== null) over.and = { counter: counterIndex++, above: maxAddresses };
     // listed while over its limit, for the admin API (readClusterCounterKey reads the key back)
     const counters: CounterRequest[] = [
-      { key: `${counted}:accounts`, member, windowSeconds: rule.windowSeconds, over: { above: rule.maxAccounts, registry: clustersIndexKey(prefix), ...(over.and ? { and: over.and } : {}) } },
+      {
+        key: `${counted}:accounts`,
+        member,
+        windowSeconds: rule.windowSeconds,
+        over: { above: rule.maxAccounts, registry: clustersIndexKey(prefix), ...(over.and ? { and: over.and } : {}) },
+      },
     ];
     // the address is hashed like a bucket key's value: no raw address reaches the store
-    if (over.and) counters.push({ key: `${counted}:addresses`, member: await hash(`ip=${ip}`), windowSeconds: rule.windowSeconds });
+    if (over.and)
+      counters.push({ key: `${counted}:addresses`, member: await hash(`ip=${ip}`), windowSeconds: rule.windowSeconds });
     out.push({ rule, id: `${rule.name}:${digest.slice(0, 16)}`, counters, over, buckets });
   }
   return out;
@@ -154,7 +171,10 @@ export async function planClusters(
 const RISK = 0.5;
 
 /** Per planned cluster (same order): its state, and its finding when over the limit (flag, or block). `counts`: every planned counter's, in order. */
-export function judgeClusters(planned: readonly PlannedCluster[], counts: readonly number[]): Array<{ state: ClusterState; finding: Finding | null }> {
+export function judgeClusters(
+  planned: readonly PlannedCluster[],
+  counts: readonly number[],
+): Array<{ state: ClusterState; finding: Finding | null }> {
   return planned.map((p) => {
     const accounts = counts[p.over.counter] ?? 0;
     const addresses = p.over.and ? (counts[p.over.and.counter] ?? 0) : null;
@@ -164,19 +184,28 @@ export function judgeClusters(planned: readonly PlannedCluster[], counts: readon
     const from = addresses === null ? "" : ` from ${addresses} addresses > ${p.rule.maxAddresses}`;
     const detail = `${p.id}: ${accounts} accounts > ${p.rule.maxAccounts}${from} in ${p.rule.windowSeconds}s`;
     // a throttle's denial comes from its shared buckets (the limiter); with room there, the member is flagged
-    return { state, finding: finding(clusterCode(p.rule), p.rule.action === "block" ? "block" : "flag", { detail, risk: RISK }) };
+    return {
+      state,
+      finding: finding(clusterCode(p.rule), p.rule.action === "block" ? "block" : "flag", { detail, risk: RISK }),
+    };
   });
 }
 
 /** A planned cluster's state with these counts (null: not counted, answered from the denial cache, where it is over). */
-export function clusterState(p: PlannedCluster, accounts: number | null, addresses: number | null, over = true): ClusterState {
+export function clusterState(
+  p: PlannedCluster,
+  accounts: number | null,
+  addresses: number | null,
+  over = true,
+): ClusterState {
   const { name, maxAccounts, maxAddresses, action } = p.rule;
   return { name, id: p.id, accounts, maxAccounts, addresses, maxAddresses, over, action };
 }
 
 /** The finding of a throttled cluster whose shared buckets lack room (accounts null: answered from the denial cache). */
 export function clusterThrottle(p: PlannedCluster, accounts: number | null, retryAfterSeconds: number): Finding {
-  const count = accounts === null ? `over ${p.rule.maxAccounts} accounts` : `${accounts} accounts > ${p.rule.maxAccounts}`;
+  const count =
+    accounts === null ? `over ${p.rule.maxAccounts} accounts` : `${accounts} accounts > ${p.rule.maxAccounts}`;
   const detail = `${p.id}: ${count}, limited as one account`;
   return Number.isFinite(retryAfterSeconds)
     ? finding(clusterCode(p.rule), "throttle", { detail, retryAfterSeconds, risk: RISK })

@@ -60,7 +60,12 @@ export function estimateTokens(json: unknown, options: TokenEstimateOptions = {}
   const payload = (length: number, mediaType: string | null) => {
     const bySize = Math.ceil(decodedBytes(length) / documentBytesPerToken);
     // an image costs the ceiling; an unknown type the larger of the two
-    payloadTokens += mediaType === null ? Math.max(attachmentTokens, bySize) : mediaType.startsWith("image/") ? attachmentTokens : bySize;
+    payloadTokens +=
+      mediaType === null
+        ? Math.max(attachmentTokens, bySize)
+        : mediaType.startsWith("image/")
+          ? attachmentTokens
+          : bySize;
   };
   const walk = (value: unknown, key: string | null, siblings: Record<string, unknown> | null, depth: number): void => {
     if (depth > 64) return;
@@ -69,7 +74,10 @@ export function estimateTokens(json: unknown, options: TokenEstimateOptions = {}
         // data:[<media type>][;base64],<data>
         const comma = value.indexOf(",");
         const header = comma < 0 ? "" : value.slice(5, comma);
-        payload(comma < 0 ? value.length : value.length - comma - 1, header.split(";")[0]!.trim().toLowerCase() || null);
+        payload(
+          comma < 0 ? value.length : value.length - comma - 1,
+          header.split(";")[0]!.trim().toLowerCase() || null,
+        );
       } else if (key === "data") {
         const type = TYPE_FIELDS.map((f) => siblings?.[f]).find((t): t is string => typeof t === "string");
         // a plain-text document's data is text: counted like any other string

@@ -9,7 +9,20 @@ import { type DenialCache, createDenialCache } from "./denial-cache.ts";
 import type { TokenEstimate, TokenEstimateOptions } from "./estimate.ts";
 import { createMemoryStore } from "./memory-store.ts";
 import { sha256Hex } from "./rules.ts";
-import { type CachedLookup, EMPTY_PLAN, type LimitSpec, type Plan, type Planned, fromCachedDenials, isEmptyPlan, manualBlock, planTake, readTake, seconds, tooLarge } from "./take.ts";
+import {
+  type CachedLookup,
+  EMPTY_PLAN,
+  type LimitSpec,
+  type Plan,
+  type Planned,
+  fromCachedDenials,
+  isEmptyPlan,
+  manualBlock,
+  planTake,
+  readTake,
+  seconds,
+  tooLarge,
+} from "./take.ts";
 import { StoreTimeout, offPathTimeoutMs, withTimeout } from "./timeout.ts";
 import type { LimitStore, TakeResult } from "./types.ts";
 
@@ -136,12 +149,17 @@ export function createLimiter(options: LimiterOptions): Limiter {
   };
 
   const outcome = (
-    fields: Pick<LimitCheck, "allowed" | "source" | "findings" | "limits"> & Partial<Pick<LimitCheck, "estimatedTokens" | "reconcile" | "clusters">>,
+    fields: Pick<LimitCheck, "allowed" | "source" | "findings" | "limits"> &
+      Partial<Pick<LimitCheck, "estimatedTokens" | "reconcile" | "clusters">>,
   ): LimitCheck => ({ estimatedTokens: 0, reconcile: noReconcile, clusters: [], ...fields });
 
   const failed = (plan: Plan, detail: string): Promise<LimitCheck> | LimitCheck => {
     // The blocks this isolate has seen still hold, until their own expiry: the store cannot say they were lifted.
-    const known = blocks.find(plan.blockKeys.map((b) => b.key), now(), true);
+    const known = blocks.find(
+      plan.blockKeys.map((b) => b.key),
+      now(),
+      true,
+    );
     if (known) return blocked(plan, known.index, "cache");
     if (storeConfig.onError === "closed") {
       return outcome({
@@ -154,7 +172,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
     }
     if (storeConfig.onError === "local" && (plan.planned.length > 0 || plan.counters.length > 0)) {
       return fallbackStore
-        .take(plan.planned.map((p) => p.bucket), plan.counters)
+        .take(
+          plan.planned.map((p) => p.bucket),
+          plan.counters,
+        )
         .then((result) => {
           const decided = decide(plan, result, fallbackStore, "fallback");
           // Not store.unavailable: the limits were enforced, by this isolate alone.
@@ -165,7 +186,13 @@ export function createLimiter(options: LimiterOptions): Limiter {
     }
     return failedOpen(detail);
   };
-  const failedOpen = (detail: string): LimitCheck => outcome({ allowed: true, source: "open", limits: [], findings: [finding("store.unavailable", "flag", { detail })] });
+  const failedOpen = (detail: string): LimitCheck =>
+    outcome({
+      allowed: true,
+      source: "open",
+      limits: [],
+      findings: [finding("store.unavailable", "flag", { detail })],
+    });
 
   const blocked = (plan: Plan, index: number, source: LimitSource): LimitCheck =>
     outcome({ allowed: false, source, limits: [], findings: [manualBlock(plan.blockKeys[index]!.dimension)] });
@@ -179,7 +206,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
       if (!Number.isFinite(retryAfterSeconds)) continue;
       // A cluster's shared bucket applies while the cluster stays over its limit: its count falls only as
       // the window slides, so its denial is remembered for at most a tenth of the window.
-      const ms = p.cluster ? Math.min(retryAfterSeconds * 1000, p.cluster.rule.windowSeconds * 100) : retryAfterSeconds * 1000;
+      const ms = p.cluster
+        ? Math.min(retryAfterSeconds * 1000, p.cluster.rule.windowSeconds * 100)
+        : retryAfterSeconds * 1000;
       denials.put(p.bucket.key, { untilMs: t + ms, cost: p.bucket.cost, refillPerSecond: p.bucket.refillPerSecond });
     }
     const charges = read.tokenBuckets.length > 0 && estimate !== null;
@@ -203,7 +232,12 @@ export function createLimiter(options: LimiterOptions): Limiter {
         const actual = (u.inputTokens ?? estimate.input) + u.outputTokens;
         const delta = actual - estimate.total;
         if (delta === 0) return;
-        const adjustments = buckets.map((p) => ({ key: p.bucket.key, capacity: p.bucket.capacity, refillPerSecond: p.bucket.refillPerSecond, delta }));
+        const adjustments = buckets.map((p) => ({
+          key: p.bucket.key,
+          capacity: p.bucket.capacity,
+          refillPerSecond: p.bucket.refillPerSecond,
+          delta,
+        }));
         await withTimeout(charged.adjust(adjustments), offPathTimeoutMs(storeConfig));
       } catch {
         // The pre-charge stands: nothing better can be done after the response.
@@ -219,7 +253,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
       if (never) return outcome({ allowed: false, source: "precheck", ...never });
 
       const t = now();
-      const cachedBlock = blocks.find(plan.blockKeys.map((b) => b.key), t);
+      const cachedBlock = blocks.find(
+        plan.blockKeys.map((b) => b.key),
+        t,
+      );
       if (cachedBlock) return blocked(plan, cachedBlock.index, "cache");
       const cached = plan.planned.flatMap((p): CachedLookup[] => {
         const d = denials.get(p.bucket.key, p.bucket.cost, t);
@@ -241,11 +278,18 @@ export function createLimiter(options: LimiterOptions): Limiter {
         sharedResult(true);
       } catch (error) {
         sharedResult(false);
-        return await failed(plan, error instanceof StoreTimeout ? error.message : `store error: ${String(error).slice(0, 200)}`);
+        return await failed(
+          plan,
+          error instanceof StoreTimeout ? error.message : `store error: ${String(error).slice(0, 200)}`,
+        );
       }
       if (result.blocked && plan.blockKeys[result.blocked.index]) {
         const at = now();
-        blocks.put(plan.blockKeys[result.blocked.index]!.key, at + Math.min(result.blocked.ttlMs, blockCacheMs), at + result.blocked.ttlMs);
+        blocks.put(
+          plan.blockKeys[result.blocked.index]!.key,
+          at + Math.min(result.blocked.ttlMs, blockCacheMs),
+          at + result.blocked.ttlMs,
+        );
         return blocked(plan, result.blocked.index, "store");
       }
       return decide(plan, result, store, "store");

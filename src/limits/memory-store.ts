@@ -28,7 +28,10 @@ export interface MemoryStoreOptions {
 /** Entries a take() or adjust() examines for expiry at most. */
 const SWEEP_BATCH = 256;
 
-type Entry = { expiresAt: number } & ({ kind: "bucket"; state: BucketState } | { kind: "members"; members: Set<string> });
+type Entry = { expiresAt: number } & (
+  | { kind: "bucket"; state: BucketState }
+  | { kind: "members"; members: Set<string> }
+);
 
 export interface MemoryStore extends LimitStore, AdminStore {
   /** Live entries (expired ones are dropped first): for tests and health. */
@@ -46,7 +49,13 @@ export interface MemoryStore extends LimitStore, AdminStore {
  * stands for, and the map never holds more than `maxEntries`.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const { now = Date.now, maxEntries = 50_000, maxBlocks = 10_000, sweepIntervalMs = 1000, maxMembers = 10_000 } = options;
+  const {
+    now = Date.now,
+    maxEntries = 50_000,
+    maxBlocks = 10_000,
+    sweepIntervalMs = 1000,
+    maxMembers = 10_000,
+  } = options;
   const entries = new Map<string, Entry>();
   // Blocks live apart from the entries, so no burst of bucket writes can evict one.
   const blocks = new Map<string, BlockRecord>();
@@ -127,7 +136,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     result.writes.forEach((w, i) => {
       const b = buckets[i]!;
       if (w === "delete") entries.delete(b.key);
-      else if (w) put(b.key, { kind: "bucket", state: w, expiresAt: t + ttlMs(w.tokens, b.capacity, b.refillPerSecond) });
+      else if (w)
+        put(b.key, { kind: "bucket", state: w, expiresAt: t + ttlMs(w.tokens, b.capacity, b.refillPerSecond) });
     });
     return { allowed: result.allowed, buckets: result.buckets, counters: counts, nowMs: t };
   };
@@ -139,7 +149,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const t = now();
       sweep(t);
       const hit = blockKeys.findIndex((key) => liveBlock(key, t) !== null);
-      if (hit >= 0) return { allowed: false, buckets: [], counters: [], nowMs: t, blocked: { index: hit, ttlMs: blocks.get(blockKeys[hit]!)!.expiresAt - t } };
+      if (hit >= 0)
+        return {
+          allowed: false,
+          buckets: [],
+          counters: [],
+          nowMs: t,
+          blocked: { index: hit, ttlMs: blocks.get(blockKeys[hit]!)!.expiresAt - t },
+        };
       const counts = counters.map((c) => {
         const slots = counterSlots(c.windowSeconds, t);
         const currentKey = `${c.key}:${slots.current}`;
@@ -150,13 +167,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
           members.add(c.member);
           const u = unions.get(c.key);
           const other = slotSet(c.key, (1 - slots.current) as 0 | 1, t);
-          if (u && u.slots[slots.current] === members && u.slots[1 - slots.current] === other && !other?.has(c.member)) u.count++;
+          if (u && u.slots[slots.current] === members && u.slots[1 - slots.current] === other && !other?.has(c.member))
+            u.count++;
         }
         put(currentKey, { kind: "members", members, expiresAt: t + slots.expiresInMs });
         return distinct(c.key, t);
       });
       counters.forEach((c, i) => {
-        if (!c.over || !isAbove({ counter: i, above: c.over.above }, counts) || (c.over.and && !isAbove(c.over.and, counts))) return;
+        if (
+          !c.over ||
+          !isAbove({ counter: i, above: c.over.above }, counts) ||
+          (c.over.and && !isAbove(c.over.and, counts))
+        )
+          return;
         // listed like the script does: until the current slot expires
         listed.delete(c.key);
         if (listed.size >= maxBlocks) listed.delete(listed.keys().next().value!);
@@ -175,8 +198,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (!(ttl >= 1 && ttl <= MAX_BLOCK_TTL_MS)) throw new RangeError(`block TTL out of range: ${ttl} ms`);
       const t = now();
       for (const k of blocks.keys()) liveBlock(k, t);
-      if (!blocks.has(key) && blocks.size >= maxBlocks) throw new RangeError(`the memory store holds ${maxBlocks} blocks already`);
-      const record: BlockRecord = { dimension: entry.dimension, target: entry.target, reason: entry.reason, createdAt: t, expiresAt: t + Math.floor(ttl) };
+      if (!blocks.has(key) && blocks.size >= maxBlocks)
+        throw new RangeError(`the memory store holds ${maxBlocks} blocks already`);
+      const record: BlockRecord = {
+        dimension: entry.dimension,
+        target: entry.target,
+        reason: entry.reason,
+        createdAt: t,
+        expiresAt: t + Math.floor(ttl),
+      };
       blocks.set(key, record);
       return { ...record };
     },

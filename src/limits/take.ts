@@ -10,7 +10,15 @@ import type { BlockDimension } from "../request/dimensions.ts";
 import { finding } from "../verdict/reasons.ts";
 import type { Finding, LimitState } from "../verdict/types.ts";
 import { type RequestBlockKey, requestBlockKeys } from "./blocks.ts";
-import { type ClusterState, type PlannedCluster, clusterState, clusterThrottle, judgeClusters, ownBucketRule, planClusters } from "./clusters.ts";
+import {
+  type ClusterState,
+  type PlannedCluster,
+  clusterState,
+  clusterThrottle,
+  judgeClusters,
+  ownBucketRule,
+  planClusters,
+} from "./clusters.ts";
 import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
 import { bucketKey, quotaWindow, reasonStem, windowSeconds } from "./rules.ts";
 import type { BucketRequest, CounterRequest, TakeResult } from "./types.ts";
@@ -46,7 +54,8 @@ export interface Plan {
 export const EMPTY_PLAN: Plan = { planned: [], clusters: [], counters: [], blockKeys: [], estimate: null };
 
 /** Nothing to ask the store. */
-export const isEmptyPlan = (plan: Plan): boolean => plan.planned.length === 0 && plan.counters.length === 0 && plan.blockKeys.length === 0;
+export const isEmptyPlan = (plan: Plan): boolean =>
+  plan.planned.length === 0 && plan.counters.length === 0 && plan.blockKeys.length === 0;
 
 /**
  * The store keys and costs of a request. `hash` hashes dimension values into
@@ -64,13 +73,19 @@ export async function planTake(
   const hashes = new Map<string, Promise<string>>();
   const hashOnce = (text: string) => hashes.get(text) ?? hashes.set(text, hash(text)).get(text)!;
   const blockKeys = spec.blocks ? await requestBlockKeys(prefix, facts, hashOnce) : [];
-  const estimate = spec.limits.some((r) => r.cost === "tokens") ? estimateTokens(facts.body?.json, estimateOptions) : null;
+  const estimate = spec.limits.some((r) => r.cost === "tokens")
+    ? estimateTokens(facts.body?.json, estimateOptions)
+    : null;
   const costOf = (rule: LimitRule) => (rule.cost === "tokens" ? estimate!.total : 1);
   const planned: Planned[] = [];
   const limits = spec.limits.map((rule) => ownLimit(rule, facts));
   for (const rule of limits) {
     const key = await bucketKey(prefix, spec.route, rule, facts, hashOnce, nowMs);
-    if (key !== null) planned.push({ rule, bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost: costOf(rule) } });
+    if (key !== null)
+      planned.push({
+        rule,
+        bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost: costOf(rule) },
+      });
   }
   // a throttled cluster shares the key's rates, not its quotas
   const keyRules = limits.filter((r) => r.by.includes("key") && !r.quotaWindowSeconds);
@@ -78,14 +93,16 @@ export async function planTake(
   const counters: CounterRequest[] = [];
   for (const c of clusters) {
     counters.push(...c.counters);
-    for (const b of c.buckets) planned.push({ rule: b.rule ?? ownBucketRule(c.rule), cluster: c, bucket: { ...b.bucket, when: c.over } });
+    for (const b of c.buckets)
+      planned.push({ rule: b.rule ?? ownBucketRule(c.rule), cluster: c, bucket: { ...b.bucket, when: c.over } });
   }
   return { planned, clusters, counters, blockKeys, estimate };
 }
 
 /** A per-key rule with the account's own size and rate, when the key registry gives the account one of that name. */
 function ownLimit(rule: LimitRule, facts: RequestFacts): LimitRule {
-  const own = rule.by.includes("key") && !rule.quotaWindowSeconds ? facts.subject.account?.limits[rule.name] : undefined;
+  const own =
+    rule.by.includes("key") && !rule.quotaWindowSeconds ? facts.subject.account?.limits[rule.name] : undefined;
   return own ? { ...rule, capacity: own.capacity, refillPerSecond: own.refillPerSecond } : rule;
 }
 
@@ -113,7 +130,8 @@ export function rateThrottle(rule: LimitRule, waitMs: number): Finding {
 }
 
 /** An operator's block (admin API): 403, final; the detail names the dimension, never the value. */
-export const manualBlock = (dimension: BlockDimension): Finding => finding("block.manual", "block", { detail: dimension });
+export const manualBlock = (dimension: BlockDimension): Finding =>
+  finding("block.manual", "block", { detail: dimension });
 
 /** A cost larger than a bucket's capacity can never fit: its states and findings, or null when every cost fits. (A cluster's bucket is as large as the key's.) */
 export function tooLarge(plan: Plan): { limits: LimitState[]; findings: Finding[] } | null {
@@ -122,7 +140,10 @@ export function tooLarge(plan: Plan): { limits: LimitState[]; findings: Finding[
   return {
     limits: over.map((p) => limitState(p.rule, p.rule.capacity, 0)),
     findings: over.map((p) =>
-      finding(`${reasonStem(p.rule)}_too_large`, "throttle", { detail: `${p.rule.name}: ${p.bucket.cost} > ${p.bucket.capacity}`, final: true }),
+      finding(`${reasonStem(p.rule)}_too_large`, "throttle", {
+        detail: `${p.rule.name}: ${p.bucket.cost} > ${p.bucket.capacity}`,
+        final: true,
+      }),
     ),
   };
 }
@@ -135,12 +156,21 @@ export interface CachedLookup {
 }
 
 /** The answer from remembered denials: every cached bucket's state, the clusters they belong to, and one finding each. */
-export function fromCachedDenials(cached: readonly CachedLookup[]): { limits: LimitState[]; findings: Finding[]; clusters: ClusterState[] } {
+export function fromCachedDenials(cached: readonly CachedLookup[]): {
+  limits: LimitState[];
+  findings: Finding[];
+  clusters: ClusterState[];
+} {
   const waitMs = Math.max(...cached.map((c) => c.retryMs));
   const clusters = [...new Set(cached.flatMap(({ p }) => (p.cluster ? [p.cluster] : [])))];
   return {
-    limits: cached.map(({ p, tokens }) => limitState(p.rule, tokens, (p.rule.capacity - tokens) / p.rule.refillPerSecond)),
-    findings: [...clusters.map((c) => clusterThrottle(c, null, retryAfter(waitMs))), ...cached.filter(({ p }) => !p.cluster).map(({ p }) => rateThrottle(p.rule, waitMs))],
+    limits: cached.map(({ p, tokens }) =>
+      limitState(p.rule, tokens, (p.rule.capacity - tokens) / p.rule.refillPerSecond),
+    ),
+    findings: [
+      ...clusters.map((c) => clusterThrottle(c, null, retryAfter(waitMs))),
+      ...cached.filter(({ p }) => !p.cluster).map(({ p }) => rateThrottle(p.rule, waitMs)),
+    ],
     clusters: clusters.map((c) => clusterState(c, null, null)),
   };
 }
@@ -175,7 +205,11 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
   const judged = judgeClusters(plan.clusters, result.counters);
   const clusters = judged.map((j) => j.state);
   // a cluster's shared bucket shows (and counts) only when it applied to this request
-  const limits = planned.flatMap((p, i) => (result.buckets[i]!.applied ? [limitState(p.rule, result.buckets[i]!.remaining, result.buckets[i]!.resetSeconds)] : []));
+  const limits = planned.flatMap((p, i) =>
+    result.buckets[i]!.applied
+      ? [limitState(p.rule, result.buckets[i]!.remaining, result.buckets[i]!.resetSeconds)]
+      : [],
+  );
   if (result.allowed) {
     return {
       allowed: true,
@@ -194,7 +228,11 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
   const findings = [
     // a throttled cluster's denial stands in for its flag, once however many of its buckets lack room
     ...plan.clusters.flatMap((c, i) =>
-      denying.some(({ p }) => p.cluster === c) ? [clusterThrottle(c, judged[i]!.state.accounts, retryAfter(waitMs))] : judged[i]!.finding ? [judged[i]!.finding!] : [],
+      denying.some(({ p }) => p.cluster === c)
+        ? [clusterThrottle(c, judged[i]!.state.accounts, retryAfter(waitMs))]
+        : judged[i]!.finding
+          ? [judged[i]!.finding!]
+          : [],
     ),
     ...denying.filter(({ p }) => !p.cluster).map(({ p }) => rateThrottle(p.rule, waitMs)),
   ];

@@ -15,4 +15,5 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export const OFF_PATH_TIMEOUT_FLOOR_MS = 1000;
 
 /** The bound of a store call off the request's path: the route's timeout, but at least OFF_PATH_TIMEOUT_FLOOR_MS. */
-export const offPathTimeoutMs = (store: { timeoutMs: number }): number => Math.max(store.timeoutMs, OFF_PATH_TIMEOUT_FLOOR_MS);
+export const offPathTimeoutMs = (store: { timeoutMs: number }): number =>
+  Math.max(store.timeoutMs, OFF_PATH_TIMEOUT_FLOOR_MS);

@@ -20,7 +20,8 @@ const LIMIT = { source: LIMIT_SCRIPT, sha1: LIMIT_SCRIPT_SHA1 };
 const ADMIN = { source: ADMIN_SCRIPT, sha1: ADMIN_SCRIPT_SHA1 };
 
 /** A condition as the script reads it: the 1-based counter (0: none) and the count it must be above. */
-const condition = (c: CountAbove | undefined): [string, string] => (c ? [String(c.counter + 1), String(c.above)] : ["0", "0"]);
+const condition = (c: CountAbove | undefined): [string, string] =>
+  c ? [String(c.counter + 1), String(c.above)] : ["0", "0"];
 
 /** Builds the script's KEYS and ARGV (see script.ts). */
 export function scriptCall(
@@ -34,7 +35,13 @@ export function scriptCall(
   const keys = [...bucketKeys];
   const args = [mode, nowMs === null ? "" : String(Math.floor(nowMs)), String(buckets.length), String(counters.length)];
   for (const b of buckets) {
-    args.push(String(b.capacity), String(b.refillPerSecond), String(b.cost), ...condition(b.when), ...condition(b.when?.and));
+    args.push(
+      String(b.capacity),
+      String(b.refillPerSecond),
+      String(b.cost),
+      ...condition(b.when),
+      ...condition(b.when?.and),
+    );
   }
   for (const c of counters) {
     keys.push(`${c.key}:0`, `${c.key}:1`);
@@ -44,7 +51,8 @@ export function scriptCall(
   args.push(String(blockKeys.length));
   const tracked = counters.flatMap((c, i) => (c.over ? [{ index: i + 1, ...c.over }] : []));
   if (tracked.length > 0) {
-    if (tracked.some((t) => t.registry !== tracked[0]!.registry)) throw new RangeError("every tracked counter of one take must name the same registry");
+    if (tracked.some((t) => t.registry !== tracked[0]!.registry))
+      throw new RangeError("every tracked counter of one take must name the same registry");
     keys.push(tracked[0]!.registry);
     args.push(String(tracked.length));
     for (const t of tracked) args.push(String(t.index), String(t.above), ...condition(t.and));
@@ -56,7 +64,13 @@ export function scriptCall(
 export function readReply(reply: unknown, buckets: number, counters: number): TakeResult {
   const n = Array.isArray(reply) ? reply.map(Number) : [];
   if (n.length === 4 && n[0] === -1 && Number.isInteger(n[2]) && n[2]! >= 1 && Number.isFinite(n[3])) {
-    return { allowed: false, nowMs: n[1]!, buckets: [], counters: [], blocked: { index: n[2]! - 1, ttlMs: n[3]! < 0 ? Infinity : n[3]! } };
+    return {
+      allowed: false,
+      nowMs: n[1]!,
+      buckets: [],
+      counters: [],
+      blocked: { index: n[2]! - 1, ttlMs: n[3]! < 0 ? Infinity : n[3]! },
+    };
   }
   if (n.length !== 2 + buckets * 4 + counters || n.some((v) => !Number.isFinite(v))) {
     throw new Error(`unexpected reply from the limit script: ${JSON.stringify(reply)?.slice(0, 200)}`);
@@ -87,7 +101,12 @@ export function readReply(reply: unknown, buckets: number, counters: number): Ta
  */
 export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOptions = {}): LimitStore & AdminStore {
   const { clock = "redis", now = Date.now } = options;
-  const run = async (mode: "take" | "adjust", buckets: readonly BucketRequest[], counters: readonly CounterRequest[], blocks: readonly string[] = []) => {
+  const run = async (
+    mode: "take" | "adjust",
+    buckets: readonly BucketRequest[],
+    counters: readonly CounterRequest[],
+    blocks: readonly string[] = [],
+  ) => {
     const call = scriptCall(
       mode,
       buckets,
@@ -115,18 +134,24 @@ export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOpti
 
 const integers = (reply: unknown, at: number, count: number): number[] => {
   const n = Array.isArray(reply) ? reply.slice(at, at + count).map(Number) : [];
-  if (n.length !== count || !n.every(Number.isFinite)) throw new Error(`unexpected reply from the block script: ${JSON.stringify(reply)?.slice(0, 200)}`);
+  if (n.length !== count || !n.every(Number.isFinite))
+    throw new Error(`unexpected reply from the block script: ${JSON.stringify(reply)?.slice(0, 200)}`);
   return n;
 };
 
 /** Blocks and listed counters through the admin script (admin-script.ts): one round trip per operation. */
 function adminMethods(redis: ScriptRedis, clockArg: () => string): AdminStore {
-  const call = (mode: string, keys: string[], ...args: string[]) => evalScript(redis, ADMIN, keys, [mode, clockArg(), ...args]);
+  const call = (mode: string, keys: string[], ...args: string[]) =>
+    evalScript(redis, ADMIN, keys, [mode, clockArg(), ...args]);
   return {
     async block(index, key, entry, ttlMs) {
       if (!(ttlMs >= 1 && ttlMs <= MAX_BLOCK_TTL_MS)) throw new RangeError(`block TTL out of range: ${ttlMs} ms`);
       const record = JSON.stringify({ dimension: entry.dimension, target: entry.target, reason: entry.reason });
-      const [createdAt, expiresAt] = integers(await call("block", [index, key], String(Math.floor(ttlMs)), record), 0, 2);
+      const [createdAt, expiresAt] = integers(
+        await call("block", [index, key], String(Math.floor(ttlMs)), record),
+        0,
+        2,
+      );
       return { ...entry, createdAt: createdAt!, expiresAt: expiresAt! };
     },
     async unblock(index, key) {
@@ -134,22 +159,26 @@ function adminMethods(redis: ScriptRedis, clockArg: () => string): AdminStore {
     },
     async listBlocks(index, limit) {
       const reply = await call("list", [index], String(Math.max(0, Math.floor(limit))));
-      if (!Array.isArray(reply) || (reply.length - 1) % 3 !== 0) throw new Error("unexpected reply from the block script");
+      if (!Array.isArray(reply) || (reply.length - 1) % 3 !== 0)
+        throw new Error("unexpected reply from the block script");
       const out: BlockEntry[] = [];
       for (let i = 1; i < reply.length; i += 3) {
         const record = readBlockRecord(reply[i + 1]);
         const ttlMs = Number(reply[i + 2]);
-        if (record && typeof reply[i] === "string") out.push({ ...record, key: reply[i], ttlMs: ttlMs < 0 ? Infinity : ttlMs });
+        if (record && typeof reply[i] === "string")
+          out.push({ ...record, key: reply[i], ttlMs: ttlMs < 0 ? Infinity : ttlMs });
       }
       return out;
     },
     async listCounters(registry, limit) {
       const reply = await call("counters", [registry], String(Math.max(0, Math.floor(limit))));
-      if (!Array.isArray(reply) || (reply.length - 1) % 3 !== 0) throw new Error("unexpected reply from the admin script");
+      if (!Array.isArray(reply) || (reply.length - 1) % 3 !== 0)
+        throw new Error("unexpected reply from the admin script");
       const out: ListedCounter[] = [];
       for (let i = 1; i < reply.length; i += 3) {
         const [count, listedUntil] = [Number(reply[i + 1]), Number(reply[i + 2])];
-        if (typeof reply[i] === "string" && Number.isFinite(count) && Number.isFinite(listedUntil)) out.push({ key: reply[i], count, listedUntil });
+        if (typeof reply[i] === "string" && Number.isFinite(count) && Number.isFinite(listedUntil))
+          out.push({ key: reply[i], count, listedUntil });
       }
       return out;
     },

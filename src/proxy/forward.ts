@@ -2,8 +2,8 @@
 // stream. No Hono here: the middleware and the worker call this with a plain
 // Request.
 
-import type { CredentialHeader } from "../identity/key-hash";
-import { originRequestHeaders, stripHopByHop } from "./headers";
+import type { CredentialHeader } from "../identity/key-hash.ts";
+import { originRequestHeaders, stripHopByHop } from "./headers.ts";
 
 export interface ForwardOptions {
   /** The origin's base URL; it may carry a base path (`https://api.example/v2`). Its query and fragment are ignored. */
@@ -86,10 +86,13 @@ export async function forward(request: Request, options: ForwardOptions): Promis
 
   const controller = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error("origin timeout"));
-  }, Math.min(options.timeoutMs, MAX_TIMER_MS));
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      controller.abort(new Error("origin timeout"));
+    },
+    Math.min(options.timeoutMs, MAX_TIMER_MS),
+  );
   // The caller's signal stays linked after the headers arrive, so a client
   // that goes away also cancels the origin's stream.
   const callerSignal = options.signal;
@@ -128,7 +131,12 @@ export async function forward(request: Request, options: ForwardOptions): Promis
     clearTimeout(timer);
     callerSignal?.removeEventListener("abort", onCallerAbort);
     if (timedOut) {
-      return { ok: false, status: 504, code: "origin.timeout", detail: `no response headers from the origin within ${options.timeoutMs} ms` };
+      return {
+        ok: false,
+        status: 504,
+        code: "origin.timeout",
+        detail: `no response headers from the origin within ${options.timeoutMs} ms`,
+      };
     }
     if (callerSignal?.aborted) return unreachable("the request was aborted before the origin answered");
     return unreachable(`the origin could not be reached: ${errorMessage(error)}`);

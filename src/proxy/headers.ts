@@ -1,4 +1,4 @@
-import type { CredentialHeader } from "../identity/key-hash";
+import type { CredentialHeader } from "../identity/key-hash.ts";
 
 // Header rules for forwarding: what a proxy must not pass on (RFC 9110 §7.6.1),
 // and what the gateway replaces on the way to the origin.

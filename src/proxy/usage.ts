@@ -110,7 +110,8 @@ function jsonParser(): Parser {
       if (!truncated) {
         try {
           const body: unknown = JSON.parse(text);
-          if (isObject(body)) u = readUsageObject(body.usage) ?? readUsageObject(isObject(body.response) ? body.response.usage : null);
+          if (isObject(body))
+            u = readUsageObject(body.usage) ?? readUsageObject(isObject(body.response) ? body.response.usage : null);
         } catch {
           u = usageFromTail(text);
         }
@@ -142,7 +143,8 @@ function textOfDelta(event: Record<string, any>): number {
       add(d.content);
       add(d.reasoning_content);
       add(d.reasoning);
-      if (Array.isArray(d.tool_calls)) for (const t of d.tool_calls) if (isObject(t) && isObject(t.function)) add(t.function.arguments);
+      if (Array.isArray(d.tool_calls))
+        for (const t of d.tool_calls) if (isObject(t) && isObject(t.function)) add(t.function.arguments);
     }
   }
   return n;
@@ -171,7 +173,10 @@ function sseParser(): Parser {
     } else if (event.type === "message_delta") {
       u = readUsageObject(event.usage);
       if (u?.output != null) final = true;
-    } else if ((event.type === "response.completed" || event.type === "response.incomplete") && isObject(event.response)) {
+    } else if (
+      (event.type === "response.completed" || event.type === "response.incomplete") &&
+      isObject(event.response)
+    ) {
       u = readUsageObject(event.response.usage);
       if (u?.output != null) final = true;
     } else if (isObject(event.usage)) {
@@ -208,8 +213,10 @@ function sseParser(): Parser {
     result(ended) {
       if (ended && line && !skipping) onLine(line.replace(/\r$/, ""));
       line = "";
-      if (final && output !== null) return { inputTokens: input, outputTokens: output, source: ended ? "reported" : "partial" };
-      if (input === null && output === null && produced === 0) return ended ? null : { inputTokens: null, outputTokens: 0, source: "partial" };
+      if (final && output !== null)
+        return { inputTokens: input, outputTokens: output, source: ended ? "reported" : "partial" };
+      if (input === null && output === null && produced === 0)
+        return ended ? null : { inputTokens: null, outputTokens: 0, source: "partial" };
       return { inputTokens: input, outputTokens: Math.max(output ?? 0, Math.ceil(produced / 4)), source: "partial" };
     },
   };
@@ -248,7 +255,10 @@ export function trackUsage(response: Response): TrackedResponse {
   // client's copy streams on natively, with no JavaScript per chunk.
   if (parser.kind === "json") {
     const [client, side] = response.body.tee();
-    void readAside(encoding === "identity" ? side : side.pipeThrough(new DecompressionStream(encoding as "gzip" | "deflate")), parser).then(finish);
+    void readAside(
+      encoding === "identity" ? side : side.pipeThrough(new DecompressionStream(encoding as "gzip" | "deflate")),
+      parser,
+    ).then(finish);
     // The Response as init keeps its `encodeBody: "manual"` (see forward.ts): a compressed body is not compressed again.
     return { response: new Response(client, response), usage };
   }
@@ -292,7 +302,11 @@ const safely = (f: () => void) => {
  * TransformStream: in workerd each chunk costs one read and one enqueue, not a
  * pipe's writes and reads on both sides.
  */
-function observed(body: ReadableStream<Uint8Array>, observe: (chunk: Uint8Array) => void, end: (ended: boolean) => void): ReadableStream<Uint8Array> {
+function observed(
+  body: ReadableStream<Uint8Array>,
+  observe: (chunk: Uint8Array) => void,
+  end: (ended: boolean) => void,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -90,7 +90,8 @@ export function declaredLength(request: Request): number {
 /** One view of exactly the body's bytes over a buffer of its own; a single chunk that is already that is used as is. */
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
   const only = chunks.length === 1 ? chunks[0]! : null;
-  if (only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength && only.buffer instanceof ArrayBuffer) return only;
+  if (only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength && only.buffer instanceof ArrayBuffer)
+    return only;
   const out = new Uint8Array(total);
   let offset = 0;
   for (const c of chunks) {

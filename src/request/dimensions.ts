@@ -62,7 +62,8 @@ export const DIMENSION_TABLE = {
     clusters: false,
     block: {
       hint: "a key hash: 32 hex characters, as logs show it; with a key registry, account:<id>",
-      parse: (t) => (/^[0-9a-f]{32}$/i.test(t) ? t.toLowerCase() : /^account:[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/.test(t) ? t : null),
+      parse: (t) =>
+        /^[0-9a-f]{32}$/i.test(t) ? t.toLowerCase() : /^account:[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/.test(t) ? t : null,
     },
     needs: null,
     // requests without a key share their network's per-key buckets: never unmetered
@@ -81,7 +82,10 @@ export const DIMENSION_TABLE = {
     read: (f) => f.subject.subnet,
     limits: true,
     clusters: true,
-    block: { hint: "an address or its /24 (IPv4) or /48 (IPv6) prefix; other ranges belong in geo.deny.ips", parse: prefixTarget(24, 48) },
+    block: {
+      hint: "an address or its /24 (IPv4) or /48 (IPv6) prefix; other ranges belong in geo.deny.ips",
+      parse: prefixTarget(24, 48),
+    },
     needs: null,
   },
   /** From `request.cf.asn`. */
@@ -110,7 +114,9 @@ export const DIMENSION_TABLE = {
 
 export type AnyDimension = keyof typeof DIMENSION_TABLE;
 type Table = typeof DIMENSION_TABLE;
-type Where<P extends "limits" | "clusters"> = { [D in AnyDimension]: Table[D][P] extends true ? D : never }[AnyDimension];
+type Where<P extends "limits" | "clusters"> = {
+  [D in AnyDimension]: Table[D][P] extends true ? D : never;
+}[AnyDimension];
 
 /** What a bucket may be counted by. */
 export type Dimension = Where<"limits">;
@@ -127,7 +133,8 @@ export const CLUSTER_DIMENSIONS: readonly ClusterDimension[] = names((s) => s.cl
 export const BLOCK_DIMENSIONS: readonly BlockDimension[] = names((s) => s.block !== null);
 
 /** The request's value of a dimension; null when it has none. */
-export const dimensionValue = (facts: RequestFacts, dimension: AnyDimension): string | null => DIMENSION_TABLE[dimension].read(facts);
+export const dimensionValue = (facts: RequestFacts, dimension: AnyDimension): string | null =>
+  DIMENSION_TABLE[dimension].read(facts);
 
 /** The value a token bucket keys the request by: its own, else the dimension's fallback (DimensionSpec.bucketFallback), else null. */
 export function bucketValue(facts: RequestFacts, dimension: AnyDimension): string | null {

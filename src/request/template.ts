@@ -78,7 +78,9 @@ const MAX_STOP_WORD = Math.max(...[...STOP_WORDS].map((w) => w.length));
  * text holds one of its telling strings (an indexOf costs far less than a
  * regex scan). Numbers and names are masked by the scan (scanTokens).
  */
-const SPANS: ReadonlyArray<[needles: readonly string[], pattern: RegExp, replacement: string | ((match: string, tag: string) => string)]> = [
+const SPANS: ReadonlyArray<
+  [needles: readonly string[], pattern: RegExp, replacement: string | ((match: string, tag: string) => string)]
+> = [
   [["```"], FENCED, " ⟦code⟧ "],
   [[":"], LABELLED, "$1 ⟦x⟧ "],
   [[":"], INTRODUCED, "$1 ⟦x⟧ "],
@@ -107,7 +109,11 @@ const NON_ASCII = /[\u0080-\uffff]/;
 const TAG = /<\/?[A-Za-z][\w:-]{0,40}>/y;
 
 /** Han, kana, Hangul: written without spaces, so each character is a word. */
-const isCjk = (c: number) => (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff);
+const isCjk = (c: number) =>
+  (c >= 0x3040 && c <= 0x30ff) ||
+  (c >= 0x3400 && c <= 0x9fff) ||
+  (c >= 0xac00 && c <= 0xd7af) ||
+  (c >= 0xf900 && c <= 0xfaff);
 /** Letters and digits: ASCII exactly; beyond it, anything but the punctuation, symbol and surrogate blocks. */
 function isWordChar(c: number): boolean {
   if (c < 128) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -117,7 +123,8 @@ function isWordChar(c: number): boolean {
   if (c >= 0x3000 && c <= 0x303f) return false;
   if (c >= 0xd800 && c <= 0xdfff) return false;
   if (c >= 0xfe30 && c <= 0xfe4f) return false;
-  if (c >= 0xff00 && c <= 0xff65) return (c >= 0xff10 && c <= 0xff19) || (c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a);
+  if (c >= 0xff00 && c <= 0xff65)
+    return (c >= 0xff10 && c <= 0xff19) || (c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a);
   return true;
 }
 /** ASCII classes for the scan: 1 digit, 2 lower-case, 3 upper-case, 4 sentence boundary, 5 space; 0 other. */
@@ -171,7 +178,11 @@ function scanTokens(s: string): string[] {
           token = !sentenceStart && capitalised && hasLower ? "⟦name⟧" : word.toLowerCase();
         }
       }
-      if (!(token.length <= MAX_STOP_WORD && STOP_WORDS.has(token)) && !(token === "⟦n⟧" && tokens[tokens.length - 1] === token)) tokens.push(token);
+      if (
+        !(token.length <= MAX_STOP_WORD && STOP_WORDS.has(token)) &&
+        !(token === "⟦n⟧" && tokens[tokens.length - 1] === token)
+      )
+        tokens.push(token);
       sentenceStart = false;
       i = j;
       continue;

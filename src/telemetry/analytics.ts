@@ -1,4 +1,4 @@
-import type { DecisionEvent } from "./event";
+import type { DecisionEvent } from "./event.ts";
 
 /**
  * The Analytics Engine data point, one per decision. The order of blobs and

@@ -1,4 +1,4 @@
-import type { Action } from "../verdict/types";
+import type { Action } from "../verdict/types.ts";
 
 /** Everything recorded about one decision. Holds hashes only: never a raw API key or IP address. */
 export interface DecisionEvent {

@@ -1,6 +1,6 @@
-import type { Verdict } from "../verdict/types";
-import { toDataPoint, toLogLine } from "./analytics";
-import type { DecisionEvent } from "./event";
+import type { Verdict } from "../verdict/types.ts";
+import { toDataPoint, toLogLine } from "./analytics.ts";
+import type { DecisionEvent } from "./event.ts";
 
 export interface TelemetryOptions {
   analytics?: AnalyticsEngineDataset;
@@ -26,7 +26,8 @@ function clip(text: string, max: number): string {
 }
 
 /** The event as recorded: client-written fields bounded. */
-const bounded = (e: DecisionEvent): DecisionEvent => (e.model !== null && e.model.length > MAX_MODEL_CHARS ? { ...e, model: clip(e.model, MAX_MODEL_CHARS) } : e);
+const bounded = (e: DecisionEvent): DecisionEvent =>
+  e.model !== null && e.model.length > MAX_MODEL_CHARS ? { ...e, model: clip(e.model, MAX_MODEL_CHARS) } : e;
 
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   const log = options.log ?? ((line: string) => console.log(line));

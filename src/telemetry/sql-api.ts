@@ -34,7 +34,10 @@ export class SqlApiError extends Error {
 }
 
 export function sqlEndpoint(options: Pick<SqlApiOptions, "accountId" | "url">): string {
-  return options.url ?? `https://api.cloudflare.com/client/v4/accounts/${encodeURIComponent(options.accountId)}/analytics_engine/sql`;
+  return (
+    options.url ??
+    `https://api.cloudflare.com/client/v4/accounts/${encodeURIComponent(options.accountId)}/analytics_engine/sql`
+  );
 }
 
 /** The statement as sent: whole-line `--` comments and a trailing `;` dropped, `FORMAT JSON` added when it names no format. */
@@ -66,21 +69,29 @@ export async function runSql(sql: string, options: SqlApiOptions): Promise<SqlRe
     throw new SqlApiError(0, `the SQL API could not be reached: ${String(error).slice(0, 200)}`);
   }
   const text = await response.text();
-  if (!response.ok) throw new SqlApiError(response.status, `the SQL API answered ${response.status}: ${text.slice(0, 500)}`);
+  if (!response.ok)
+    throw new SqlApiError(response.status, `the SQL API answered ${response.status}: ${text.slice(0, 500)}`);
   let parsed: { meta?: unknown; data?: unknown };
   try {
     parsed = JSON.parse(text);
   } catch {
     throw new SqlApiError(response.status, `the SQL API answered something other than JSON: ${text.slice(0, 200)}`);
   }
-  if (!Array.isArray(parsed.meta) || !Array.isArray(parsed.data)) throw new SqlApiError(response.status, "the SQL API answer has no meta and data");
-  const meta = (parsed.meta as Array<{ name?: unknown; type?: unknown }>).map((m) => ({ name: String(m.name), type: String(m.type) }));
-  const numeric = new Set(meta.filter((m) => NUMERIC.test(m.type.replace(/^Nullable\((.*)\)$/, "$1"))).map((m) => m.name));
+  if (!Array.isArray(parsed.meta) || !Array.isArray(parsed.data))
+    throw new SqlApiError(response.status, "the SQL API answer has no meta and data");
+  const meta = (parsed.meta as Array<{ name?: unknown; type?: unknown }>).map((m) => ({
+    name: String(m.name),
+    type: String(m.type),
+  }));
+  const numeric = new Set(
+    meta.filter((m) => NUMERIC.test(m.type.replace(/^Nullable\((.*)\)$/, "$1"))).map((m) => m.name),
+  );
   const rows = (parsed.data as Record<string, unknown>[]).map((row) => {
     const out: SqlRow = {};
     for (const { name } of meta) {
       const v = row[name];
-      out[name] = v === null || v === undefined ? null : numeric.has(name) ? Number(v) : typeof v === "number" ? v : String(v);
+      out[name] =
+        v === null || v === undefined ? null : numeric.has(name) ? Number(v) : typeof v === "number" ? v : String(v);
     }
     return out;
   });

@@ -1,5 +1,5 @@
-import type { Action } from "../verdict/types";
-import type { DecisionEvent } from "./event";
+import type { Action } from "../verdict/types.ts";
+import type { DecisionEvent } from "./event.ts";
 
 /**
  * What the dashboard shows, over the last `minutes`: decisions per minute by
@@ -64,7 +64,8 @@ export function createDecisionWindow(options: WindowOptions = {}): DecisionWindo
   const maxDistinct = options.maxDistinct ?? 500;
   const slots: Slot[] = [];
 
-  const bounded = <V>(map: Map<string, V>, key: string): string => (map.has(key) || map.size < maxDistinct ? key : OTHER);
+  const bounded = <V>(map: Map<string, V>, key: string): string =>
+    map.has(key) || map.size < maxDistinct ? key : OTHER;
 
   const slotFor = (minute: number): Slot => {
     let slot = slots[slots.length - 1];
@@ -149,10 +150,22 @@ export function createDecisionWindow(options: WindowOptions = {}): DecisionWindo
         minutes,
         perMinute: recent.map((s) => ({ minute: new Date(s.minute * MINUTE).toISOString(), ...s.actions })),
         totals,
-        reasons: top([...reasons].map(([reason, decisions]) => ({ reason, decisions })), (r) => r.decisions),
-        countries: top([...countries].map(([country, c]) => ({ country, ...c })), (c) => c.decisions),
-        clusters: top([...clusters].map(([cluster, c]) => ({ cluster, decisions: c.decisions, keys: c.keys.size })), (c) => c.decisions),
-        keys: top([...keys].map(([key, denials]) => ({ key, denials })), (k) => k.denials),
+        reasons: top(
+          [...reasons].map(([reason, decisions]) => ({ reason, decisions })),
+          (r) => r.decisions,
+        ),
+        countries: top(
+          [...countries].map(([country, c]) => ({ country, ...c })),
+          (c) => c.decisions,
+        ),
+        clusters: top(
+          [...clusters].map(([cluster, c]) => ({ cluster, decisions: c.decisions, keys: c.keys.size })),
+          (c) => c.decisions,
+        ),
+        keys: top(
+          [...keys].map(([key, denials]) => ({ key, denials })),
+          (k) => k.denials,
+        ),
       };
     },
   };

@@ -1,5 +1,5 @@
-import type { Mode } from "../config/types";
-import { ACTION_SEVERITY, type Action, type Finding, type LimitState, type Verdict } from "./types";
+import type { Mode } from "../config/types.ts";
+import { ACTION_SEVERITY, type Action, type Finding, type LimitState, type Verdict } from "./types.ts";
 
 const DENIAL_STATUS: Record<Action, number> = { allow: 200, flag: 200, throttle: 429, block: 403 };
 
@@ -16,8 +16,12 @@ export function decide(findings: readonly Finding[], limits: readonly LimitState
   let action: Action = "allow";
   for (const f of findings) if (ACTION_SEVERITY[f.action] > ACTION_SEVERITY[action]) action = f.action;
   const denying = findings.filter((f) => f.action === action && (action === "throttle" || action === "block"));
-  const retries = denying.map((f) => f.retryAfterSeconds).filter((s): s is number => s !== undefined && Number.isFinite(s));
-  const failedOpen = findings.some((f) => UNENFORCED_CODES.has(f.reason.code) && ACTION_SEVERITY[f.action] < ACTION_SEVERITY.throttle);
+  const retries = denying
+    .map((f) => f.retryAfterSeconds)
+    .filter((s): s is number => s !== undefined && Number.isFinite(s));
+  const failedOpen = findings.some(
+    (f) => UNENFORCED_CODES.has(f.reason.code) && ACTION_SEVERITY[f.action] < ACTION_SEVERITY.throttle,
+  );
   const denied = denying.length > 0;
   return {
     action,

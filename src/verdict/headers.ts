@@ -1,11 +1,16 @@
-import type { Verdict } from "./types";
+import type { Verdict } from "./types.ts";
 
 /**
  * Headers the origin receives with a forwarded request, so it can act on the
  * verdict (answer a flagged client with less, for example without reasoning
  * traces). Any client-sent `x-guard-*` header is removed before these are added.
  */
-export function originHeaders(verdict: Verdict, requestId: string, mode: "enforce" | "shadow", clusters: readonly string[] = []): Record<string, string> {
+export function originHeaders(
+  verdict: Verdict,
+  requestId: string,
+  mode: "enforce" | "shadow",
+  clusters: readonly string[] = [],
+): Record<string, string> {
   const headers: Record<string, string> = {
     "x-guard-request-id": requestId,
     "x-guard-action": verdict.action,

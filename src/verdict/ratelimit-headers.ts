@@ -1,5 +1,5 @@
-import type { ErrorFormat } from "../config/types";
-import type { LimitState } from "./types";
+import type { ErrorFormat } from "../config/types.ts";
+import type { LimitState } from "./types.ts";
 
 /**
  * The rate-limit fields for a response: the IETF draft fields always
@@ -9,13 +9,21 @@ import type { LimitState } from "./types";
  * (`anthropic-ratelimit-requests-remaining`, `x-ratelimit-remaining-requests`...),
  * each from the most constrained bucket of its unit.
  */
-export function rateLimitHeaders(limits: readonly LimitState[], provider: ErrorFormat | null = null, nowMs = Date.now()): Record<string, string> {
+export function rateLimitHeaders(
+  limits: readonly LimitState[],
+  provider: ErrorFormat | null = null,
+  nowMs = Date.now(),
+): Record<string, string> {
   if (limits.length === 0) return {};
   const name = (l: LimitState) => JSON.stringify(l.name);
   const byPressure = [...limits].sort((a, b) => a.remaining / a.capacity - b.remaining / b.capacity);
   const headers: Record<string, string> = {
-    "ratelimit-policy": limits.map((l) => `${name(l)};q=${l.capacity};w=${Math.max(1, Math.ceil(l.windowSeconds))}`).join(", "),
-    ratelimit: byPressure.map((l) => `${name(l)};r=${Math.max(0, Math.floor(l.remaining))};t=${Math.max(0, Math.ceil(l.resetSeconds))}`).join(", "),
+    "ratelimit-policy": limits
+      .map((l) => `${name(l)};q=${l.capacity};w=${Math.max(1, Math.ceil(l.windowSeconds))}`)
+      .join(", "),
+    ratelimit: byPressure
+      .map((l) => `${name(l)};r=${Math.max(0, Math.floor(l.remaining))};t=${Math.max(0, Math.ceil(l.resetSeconds))}`)
+      .join(", "),
   };
   if (provider !== "anthropic" && provider !== "openai") return headers;
   for (const unit of ["requests", "tokens"] as const) {
@@ -25,7 +33,9 @@ export function rateLimitHeaders(limits: readonly LimitState[], provider: ErrorF
     if (provider === "anthropic") {
       headers[`anthropic-ratelimit-${unit}-limit`] = String(tightest.capacity);
       headers[`anthropic-ratelimit-${unit}-remaining`] = remaining;
-      headers[`anthropic-ratelimit-${unit}-reset`] = new Date(nowMs + tightest.resetSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+      headers[`anthropic-ratelimit-${unit}-reset`] = new Date(nowMs + tightest.resetSeconds * 1000)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, "Z");
     } else {
       headers[`x-ratelimit-limit-${unit}`] = String(tightest.capacity);
       headers[`x-ratelimit-remaining-${unit}`] = remaining;

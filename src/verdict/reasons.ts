@@ -45,7 +45,12 @@ export const REASONS = {
   "network.asn_denied": network,
   "network.ip_denied": network,
   "network.hosting": network,
-  "identity.attestation_required": { check: "identity", status: 403, retry: false, message: "This model requires a verified identity attestation." },
+  "identity.attestation_required": {
+    check: "identity",
+    status: 403,
+    retry: false,
+    message: "This model requires a verified identity attestation.",
+  },
   "identity.attestation_invalid": { check: "identity", status: 403, retry: false, message: IDENTITY },
   "identity.attestation_unbound": { check: "identity", status: 403, retry: false, message: IDENTITY },
   "identity.claim_denied": { check: "identity", status: 451, retry: false, message: IDENTITY },
@@ -65,24 +70,55 @@ export const REASONS = {
   "content.large_reasoning_budget": content,
   "rate.*_exhausted": { check: "rate", status: 429, retry: true, message: RATE },
   "rate.*_too_large": { check: "rate", status: 429, retry: false, message: RATE },
-  "cluster.accounts_per_*": { check: "cluster", status: 403, retry: false, message: "Too many requests from clients sharing this network or configuration." },
+  "cluster.accounts_per_*": {
+    check: "cluster",
+    status: 403,
+    retry: false,
+    message: "Too many requests from clients sharing this network or configuration.",
+  },
   "block.manual": { check: "block", status: 403, retry: false, message: "Access for this client has been suspended." },
   "store.unavailable": { check: "store", status: 503, throttleStatus: 503, retry: true, message: UNAVAILABLE },
   "store.fallback": { check: "store", status: null, retry: true, message: UNAVAILABLE },
-  "request.invalid_json": { check: "request", status: 400, retry: false, message: "The request body must be valid JSON." },
+  "request.invalid_json": {
+    check: "request",
+    status: 400,
+    retry: false,
+    message: "The request body must be valid JSON.",
+  },
   "request.ambiguous_path": {
     check: "request",
     status: 400,
     retry: false,
-    message: "The request path is ambiguous: send it without escaped slashes, backslashes, dot segments or control characters.",
+    message:
+      "The request path is ambiguous: send it without escaped slashes, backslashes, dot segments or control characters.",
   },
-  "request.conflicting_credentials": { check: "request", status: 400, retry: false, message: "Send one API key: x-api-key and Authorization name different credentials." },
-  "request.model_unknown": { check: "request", status: 400, retry: false, message: "The request body must name its model: a `model` field, or `params.model` in every request of a batch." },
+  "request.conflicting_credentials": {
+    check: "request",
+    status: 400,
+    retry: false,
+    message: "Send one API key: x-api-key and Authorization name different credentials.",
+  },
+  "request.model_unknown": {
+    check: "request",
+    status: 400,
+    retry: false,
+    message: "The request body must name its model: a `model` field, or `params.model` in every request of a batch.",
+  },
   "request.too_large": { check: "request", status: 413, retry: false, message: "The request body is too large." },
   "route.not_found": { check: "request", status: 404, retry: false, message: "Not found." },
-  "origin.unreachable": { check: "origin", status: 502, retry: true, message: "The upstream API could not be reached." },
+  "origin.unreachable": {
+    check: "origin",
+    status: 502,
+    retry: true,
+    message: "The upstream API could not be reached.",
+  },
   "origin.timeout": { check: "origin", status: 504, retry: true, message: "The upstream API did not answer in time." },
-  "gateway.misconfigured": { check: "gateway", status: 503, retry: true, message: "The gateway is not configured correctly." },
+  "gateway.misconfigured": {
+    check: "gateway",
+    status: 503,
+    retry: true,
+    message: "The gateway is not configured correctly.",
+  },
 } as const satisfies Record<string, ReasonSpec>;
 
 type Expand<K> = K extends `${infer Head}*${infer Tail}` ? `${Head}${string}${Tail}` : K;
@@ -106,7 +142,9 @@ export const messageFor = (code: string): string => (reasonSpec(code) ?? FALLBAC
 
 /** The reason for a code, its check from the registry. */
 export function reason(code: ReasonCode, detail?: string): Reason {
-  return detail === undefined ? { check: reasonSpec(code)!.check, code } : { check: reasonSpec(code)!.check, code, detail };
+  return detail === undefined
+    ? { check: reasonSpec(code)!.check, code }
+    : { check: reasonSpec(code)!.check, code, detail };
 }
 
 interface FindingExtras {

@@ -1,6 +1,6 @@
-import type { ErrorFormat } from "../config/types";
-import { messageFor } from "./reasons";
-import type { Verdict } from "./types";
+import type { ErrorFormat } from "../config/types.ts";
+import { messageFor } from "./reasons.ts";
+import type { Verdict } from "./types.ts";
 
 // Error `type`s the official SDKs and their users know, by status.
 const ANTHROPIC_TYPES: Record<number, string> = {
@@ -93,7 +93,12 @@ export function errorResponse(format: ErrorFormat, spec: ErrorSpec): Response {
 const retryAfterValue = (seconds: number): number => Math.max(1, Math.ceil(seconds));
 
 /** A denial response for an enforced verdict; `limitHeaders` are the RateLimit fields to send with it. */
-export function denialResponse(format: ErrorFormat, verdict: Verdict, requestId: string, limitHeaders: Record<string, string> = {}): Response {
+export function denialResponse(
+  format: ErrorFormat,
+  verdict: Verdict,
+  requestId: string,
+  limitHeaders: Record<string, string> = {},
+): Response {
   const headers = new Headers(limitHeaders);
   headers.set("x-guard-action", verdict.action);
   return errorResponse(format, {

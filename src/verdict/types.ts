@@ -3,7 +3,19 @@ export type Action = "allow" | "flag" | "throttle" | "block";
 
 export const ACTION_SEVERITY: Record<Action, number> = { allow: 0, flag: 1, throttle: 2, block: 3 };
 
-export type Check = "geo" | "network" | "identity" | "rate" | "fingerprint" | "cluster" | "content" | "store" | "request" | "block" | "origin" | "gateway";
+export type Check =
+  | "geo"
+  | "network"
+  | "identity"
+  | "rate"
+  | "fingerprint"
+  | "cluster"
+  | "content"
+  | "store"
+  | "request"
+  | "block"
+  | "origin"
+  | "gateway";
 
 /**
  * Why a check contributed to a verdict. `code` is a stable string such as

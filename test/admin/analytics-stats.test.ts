@@ -3,11 +3,11 @@
 // README's schema), must give the same summary as the isolate's window.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import { createGateway } from "../../src/gateway";
-import { toDataPoint } from "../../src/telemetry/analytics";
-import type { DecisionEvent } from "../../src/telemetry/event";
-import { createDecisionWindow } from "../../src/telemetry/window";
-import { ADMIN_TOKEN, SECRET, messagesConfig } from "./harness";
+import { createGateway } from "../../src/gateway.ts";
+import { toDataPoint } from "../../src/telemetry/analytics.ts";
+import type { DecisionEvent } from "../../src/telemetry/event.ts";
+import { createDecisionWindow } from "../../src/telemetry/window.ts";
+import { ADMIN_TOKEN, SECRET, messagesConfig } from "./harness.ts";
 
 const sql = inject("analyticsSql");
 
@@ -24,7 +24,12 @@ function setup(account: string) {
     onDecision: (event) => window.add(event, Date.now()),
     admin: {
       token: ADMIN_TOKEN,
-      analytics: { accountId: account, apiToken: sql.token, url: `${sql.base}/client/v4/accounts/${account}/analytics_engine/sql`, dataset: "distill_guard" },
+      analytics: {
+        accountId: account,
+        apiToken: sql.token,
+        url: `${sql.base}/client/v4/accounts/${account}/analytics_engine/sql`,
+        dataset: "distill_guard",
+      },
     },
   });
   const fetchApp = async (request: Request) => {
@@ -38,25 +43,51 @@ function setup(account: string) {
       new Request(`https://gw.test${path}`, {
         method: path === "/v1/messages" ? "POST" : "GET",
         headers: { "x-api-key": key, "cf-connecting-ip": "198.51.100.7", "content-type": "application/json" },
-        body: path === "/v1/messages" ? JSON.stringify({ model: "demo-small", max_tokens: 8, messages: [{ role: "user", content: "hi" }] }) : undefined,
+        body:
+          path === "/v1/messages"
+            ? JSON.stringify({ model: "demo-small", max_tokens: 8, messages: [{ role: "user", content: "hi" }] })
+            : undefined,
         cf: { country, asn: 3320 } as never,
       }),
     );
-  const admin = (path: string) => fetchApp(new Request(`https://gw.test/_guard${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }));
+  const admin = (path: string) =>
+    fetchApp(new Request(`https://gw.test/_guard${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }));
   /** What Analytics Engine would hold: every point written so far. */
   const flush = async () => {
-    const r = await fetch(`${sql.base}/__points/${account}`, { method: "POST", body: JSON.stringify(points.splice(0)) });
+    const r = await fetch(`${sql.base}/__points/${account}`, {
+      method: "POST",
+      body: JSON.stringify(points.splice(0)),
+    });
     expect(r.ok).toBe(true);
   };
   return { call, admin, flush, window, points };
 }
 
 const clustered = (keyHash: string, action: DecisionEvent["action"]): DecisionEvent => ({
-  timestamp: new Date().toISOString(), requestId: crypto.randomUUID(), route: "messages", mode: "enforce", action, enforced: true,
-  status: action === "allow" ? 200 : 429, reason: action === "allow" ? null : "cluster.accounts_per_fingerprint",
-  reasons: action === "allow" ? [] : ["cluster.accounts_per_fingerprint"], method: "POST",
-  path: "/v1/messages", model: null, country: "NL", region: null, asn: 64500, colo: "AMS", keyHash, fingerprint: "fp1",
-  cluster: "shared-fingerprint", template: null, risk: 0.5, retryAfterSeconds: null, decisionMs: 1, originMs: null,
+  timestamp: new Date().toISOString(),
+  requestId: crypto.randomUUID(),
+  route: "messages",
+  mode: "enforce",
+  action,
+  enforced: true,
+  status: action === "allow" ? 200 : 429,
+  reason: action === "allow" ? null : "cluster.accounts_per_fingerprint",
+  reasons: action === "allow" ? [] : ["cluster.accounts_per_fingerprint"],
+  method: "POST",
+  path: "/v1/messages",
+  model: null,
+  country: "NL",
+  region: null,
+  asn: 64500,
+  colo: "AMS",
+  keyHash,
+  fingerprint: "fp1",
+  cluster: "shared-fingerprint",
+  template: null,
+  risk: 0.5,
+  retryAfterSeconds: null,
+  decisionMs: 1,
+  originMs: null,
 });
 
 describe("dashboard numbers from the Analytics Engine SQL API", () => {
@@ -68,7 +99,11 @@ describe("dashboard numbers from the Analytics Engine SQL API", () => {
     await gw.call("sk-c", "CU"); // geo
     await gw.call("sk-b", "US", "/v1/models");
     // decisions of a cluster over its limit, as the fingerprint checks will record them
-    for (const [key, action] of [["k1", "allow"], ["k2", "throttle"], ["k3", "throttle"]] as const) {
+    for (const [key, action] of [
+      ["k1", "allow"],
+      ["k2", "throttle"],
+      ["k3", "throttle"],
+    ] as const) {
       const event = clustered(key.repeat(16), action);
       gw.points.push({ ...toDataPoint(event), timestamp: Date.now() });
       gw.window.add(event, Date.now());
@@ -85,9 +120,16 @@ describe("dashboard numbers from the Analytics Engine SQL API", () => {
     // ties may come in another order
     expect(new Set(body.summary.reasons as unknown[])).toEqual(new Set(expected.reasons));
     expect(new Set(body.summary.keys as unknown[])).toEqual(new Set(expected.keys));
-    expect(expected.totals).toEqual({ allow: 4, flag: 0, throttle: 3, block: 2, decisions: 9, denied: 5, shadowDenied: 0 });
+    expect(expected.totals).toEqual({
+      allow: 4,
+      flag: 0,
+      throttle: 3,
+      block: 2,
+      decisions: 9,
+      denied: 5,
+      shadowDenied: 0,
+    });
     expect(expected.clusters).toEqual([{ cluster: "shared-fingerprint", decisions: 3, keys: 3 }]);
-
   });
 
   it("five queries per refresh, reused for a few seconds", async () => {
@@ -107,9 +149,22 @@ describe("dashboard numbers from the Analytics Engine SQL API", () => {
       config: messagesConfig(),
       keyHashSecret: SECRET,
       origin: { url: inject("originUrl") },
-      admin: { token: ADMIN_TOKEN, analytics: { accountId: "a", apiToken: "wrong-token", url: `${sql.base}/client/v4/accounts/a/analytics_engine/sql`, dataset: "distill_guard" } },
+      admin: {
+        token: ADMIN_TOKEN,
+        analytics: {
+          accountId: "a",
+          apiToken: "wrong-token",
+          url: `${sql.base}/client/v4/accounts/a/analytics_engine/sql`,
+          dataset: "distill_guard",
+        },
+      },
     });
-    const get = () => app.fetch(new Request("https://gw.test/_guard/stats", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }), {}, createExecutionContext());
+    const get = () =>
+      app.fetch(
+        new Request("https://gw.test/_guard/stats", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
+        {},
+        createExecutionContext(),
+      );
     const r = await get();
     expect(r.status).toBe(502);
     expect(await r.json()).toEqual({ error: expect.stringContaining("the SQL API answered 401") });

@@ -1,9 +1,12 @@
 // Manual blocks through the admin API, enforced by the ready-made Worker in the
 // limits' one store round trip: real Redis behind the bridge, and the memory store.
 import { describe, expect, it } from "vitest";
-import { hashKey, messagesConfig, workerWithAdmin } from "./harness";
+import { hashKey, messagesConfig, workerWithAdmin } from "./harness.ts";
 
-const block = (body: Record<string, unknown>) => ({ method: "POST", body: { ttl: "1h", reason: "scraping via rotating keys", ...body } });
+const block = (body: Record<string, unknown>) => ({
+  method: "POST",
+  body: { ttl: "1h", reason: "scraping via rotating keys", ...body },
+});
 
 describe("manual blocks against real Redis", () => {
   it("block a key: its next request is denied 403 block.manual, in one round trip, then from the isolate's cache", async () => {
@@ -14,7 +17,13 @@ describe("manual blocks against real Redis", () => {
     const created = await gw.admin("/blocks", block({ key }));
     expect(created.status).toBe(201);
     const { block: b } = (await created.json()) as { block: Record<string, unknown> };
-    expect(b).toMatchObject({ dimension: "key", target: key, reason: "scraping via rotating keys", ttlMs: 3_600_000, path: `/_guard/blocks/key/${key}` });
+    expect(b).toMatchObject({
+      dimension: "key",
+      target: key,
+      reason: "scraping via rotating keys",
+      ttlMs: 3_600_000,
+      path: `/_guard/blocks/key/${key}`,
+    });
     expect(Date.parse(b.expiresAt as string) - Date.parse(b.createdAt as string)).toBe(3_600_000);
 
     await gw.tenant!.resetStats();
@@ -62,7 +71,8 @@ describe("manual blocks against real Redis", () => {
     await gw.admin("/blocks", block({ ip: "203.0.113.7" }));
     await gw.admin("/blocks", block({ subnet: "198.51.100.0/24" }));
     await gw.admin("/blocks", block({ asn: 64501 }));
-    const status = async (client: Parameters<typeof gw.call>[1]) => (await gw.call("/v1/messages", { key: "sk-other", ...client })).status;
+    const status = async (client: Parameters<typeof gw.call>[1]) =>
+      (await gw.call("/v1/messages", { key: "sk-other", ...client })).status;
     expect(await status({ ip: "203.0.113.7" })).toBe(403);
     expect(await status({ ip: "203.0.113.8" })).toBe(200);
     expect(await status({ ip: "198.51.100.200" })).toBe(403);
@@ -83,7 +93,10 @@ describe("manual blocks against real Redis", () => {
 
   it("refuses a malformed block with every problem listed", async () => {
     const gw = await workerWithAdmin(messagesConfig());
-    const r = await gw.admin("/blocks", { method: "POST", body: { ip: "300.1.1.1", asn: "AS1", ttl: "forever", color: "red" } });
+    const r = await gw.admin("/blocks", {
+      method: "POST",
+      body: { ip: "300.1.1.1", asn: "AS1", ttl: "forever", color: "red" },
+    });
     expect(r.status).toBe(400);
     expect(await r.json()).toEqual({
       error: "invalid block",
@@ -94,11 +107,20 @@ describe("manual blocks against real Redis", () => {
         "reason: is required: a few words saying why (it is listed with the block)",
       ],
     });
-    expect((await gw.admin("/blocks", { method: "POST", body: { key: "sk-raw-key", ttl: 60, reason: "x" } })).status).toBe(400);
-    const notJson = await gw.admin("/blocks", { method: "POST", headers: { "content-type": "application/json" }, body: undefined });
+    expect(
+      (await gw.admin("/blocks", { method: "POST", body: { key: "sk-raw-key", ttl: 60, reason: "x" } })).status,
+    ).toBe(400);
+    const notJson = await gw.admin("/blocks", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: undefined,
+    });
     expect(notJson.status).toBe(400);
     expect((await gw.admin("/blocks/planet/earth", { method: "DELETE" })).status).toBe(400);
-    const huge = await gw.admin("/blocks", { method: "POST", body: { ip: "203.0.113.7", ttl: 60, reason: "x".repeat(20_000) } });
+    const huge = await gw.admin("/blocks", {
+      method: "POST",
+      body: { ip: "203.0.113.7", ttl: 60, reason: "x".repeat(20_000) },
+    });
     expect(await huge.json()).toEqual({ error: "invalid block", problems: ["the body is larger than 16384 bytes"] });
   });
 
@@ -156,7 +178,10 @@ describe("manual blocks against real Redis", () => {
     await gw.tenant!.mode("fail");
     const down = await gw.admin("/health");
     expect(down.status).toBe(503);
-    expect(await down.json()).toMatchObject({ ok: false, store: { kind: "upstash", reachable: false, error: expect.stringContaining("failing on purpose") } });
+    expect(await down.json()).toMatchObject({
+      ok: false,
+      store: { kind: "upstash", reachable: false, error: expect.stringContaining("failing on purpose") },
+    });
   });
 });
 
@@ -169,6 +194,8 @@ describe("manual blocks with the in-memory store", () => {
     expect(list.blocks).toMatchObject([{ dimension: "subnet", target: "198.51.100.0/24" }]);
     expect((await gw.admin("/blocks/subnet/198.51.100.0%2F24", { method: "DELETE" })).status).toBe(200);
     expect((await gw.call("/v1/messages")).status).toBe(200);
-    expect(await (await gw.admin("/health")).json()).toMatchObject({ store: { kind: "memory", reachable: true, clockSkewMs: expect.any(Number) } });
+    expect(await (await gw.admin("/health")).json()).toMatchObject({
+      store: { kind: "memory", reachable: true, clockSkewMs: expect.any(Number) },
+    });
   });
 });

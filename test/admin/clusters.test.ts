@@ -2,7 +2,7 @@
 // a cluster's counter when a request takes it over maxAccounts (in the same
 // round trip); the admin API reads the live count back.
 import { describe, expect, it } from "vitest";
-import { messagesConfig, workerWithAdmin } from "./harness";
+import { messagesConfig, workerWithAdmin } from "./harness.ts";
 
 const farmConfig = () =>
   messagesConfig({}, { clusters: [{ name: "shared-asn", by: ["asn"], maxAccounts: 3, window: "1h", action: "flag" }] });
@@ -11,7 +11,8 @@ describe("clusters over their limit", () => {
   it("lists a cluster once more accounts than its limit share it, with the live count", async () => {
     const gw = await workerWithAdmin(farmConfig());
     const farm = { cf: { country: "NL", asn: 64496 } };
-    for (let i = 1; i <= 3; i++) expect((await gw.call("/v1/messages", { key: `sk-farm-${i}`, ...farm })).status).toBe(200);
+    for (let i = 1; i <= 3; i++)
+      expect((await gw.call("/v1/messages", { key: `sk-farm-${i}`, ...farm })).status).toBe(200);
     expect(await (await gw.admin("/clusters")).json()).toEqual({ clusters: [] });
 
     await gw.tenant!.resetStats();
@@ -46,7 +47,10 @@ describe("clusters over their limit", () => {
 
   it("the in-memory store lists them too", async () => {
     const gw = await workerWithAdmin(farmConfig(), { redis: false });
-    for (let i = 1; i <= 4; i++) await gw.call("/v1/messages", { key: `sk-farm-${i}`, cf: { country: "NL", asn: 64496 } });
-    expect(await (await gw.admin("/clusters")).json()).toMatchObject({ clusters: [{ cluster: "shared-asn", accounts: 4, maxAccounts: 3 }] });
+    for (let i = 1; i <= 4; i++)
+      await gw.call("/v1/messages", { key: `sk-farm-${i}`, cf: { country: "NL", asn: 64496 } });
+    expect(await (await gw.admin("/clusters")).json()).toMatchObject({
+      clusters: [{ cluster: "shared-asn", accounts: 4, maxAccounts: 3 }],
+    });
   });
 });

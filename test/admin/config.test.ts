@@ -1,6 +1,6 @@
 // The admin section of the configuration, and where routes check manual blocks.
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/parse";
+import { parseConfig } from "../../src/config/parse.ts";
 
 const route = (extra: Record<string, unknown> = {}) => ({ name: "r", match: { path: "/v1/messages" }, ...extra });
 

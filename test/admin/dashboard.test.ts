@@ -1,8 +1,8 @@
 // The dashboard's sign-in (a form that sets an HttpOnly session cookie), its
 // strict CSP, and the numbers its API serves from the isolate's window.
 import { describe, expect, it } from "vitest";
-import { SESSION_COOKIE, createAdminAuth } from "../../src/admin/auth";
-import { ADMIN_TOKEN, messagesConfig, workerWithAdmin } from "./harness";
+import { SESSION_COOKIE, createAdminAuth } from "../../src/admin/auth.ts";
+import { ADMIN_TOKEN, messagesConfig, workerWithAdmin } from "./harness.ts";
 
 const signIn = (gw: Awaited<ReturnType<typeof workerWithAdmin>>, token: string) =>
   gw.admin("/login", { method: "POST", token: null, body: new URLSearchParams({ token }) });
@@ -39,11 +39,16 @@ describe("signing in to the dashboard", () => {
     expect(right.status).toBe(303);
     expect(right.headers.get("location")).toBe("/_guard/dashboard");
     const setCookie = right.headers.get("set-cookie")!;
-    expect(setCookie).toMatch(/^dg_admin=v1\.\d+\.[A-Za-z0-9_-]{43}; Path=\/_guard; Max-Age=43200; HttpOnly; SameSite=Strict; Secure$/);
+    expect(setCookie).toMatch(
+      /^dg_admin=v1\.\d+\.[A-Za-z0-9_-]{43}; Path=\/_guard; Max-Age=43200; HttpOnly; SameSite=Strict; Secure$/,
+    );
     expect(setCookie).not.toContain(ADMIN_TOKEN);
 
     const session = cookieOf(right)!;
-    const page = await gw.admin("/dashboard", { token: null, headers: { cookie: `other=1; ${SESSION_COOKIE}=${session}` } });
+    const page = await gw.admin("/dashboard", {
+      token: null,
+      headers: { cookie: `other=1; ${SESSION_COOKIE}=${session}` },
+    });
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('<script src="/_guard/dashboard.js"></script>');
@@ -56,9 +61,16 @@ describe("signing in to the dashboard", () => {
     const cookie = `${SESSION_COOKIE}=${cookieOf(await signIn(gw, ADMIN_TOKEN))}`;
     expect((await gw.admin("/stats", { token: null, headers: { cookie } })).status).toBe(200);
     expect((await gw.admin("/blocks", { token: null, headers: { cookie } })).status).toBe(200);
-    const post = await gw.admin("/blocks", { token: null, method: "POST", headers: { cookie }, body: { ip: "203.0.113.7", ttl: 60, reason: "csrf?" } });
+    const post = await gw.admin("/blocks", {
+      token: null,
+      method: "POST",
+      headers: { cookie },
+      body: { ip: "203.0.113.7", ttl: 60, reason: "csrf?" },
+    });
     expect(post.status).toBe(401);
-    expect((await gw.admin("/blocks/ip/203.0.113.7", { token: null, method: "DELETE", headers: { cookie } })).status).toBe(401);
+    expect(
+      (await gw.admin("/blocks/ip/203.0.113.7", { token: null, method: "DELETE", headers: { cookie } })).status,
+    ).toBe(401);
   });
 
   it("a forged, expired or other token's session is refused; signing out clears the cookie", async () => {
@@ -67,7 +79,9 @@ describe("signing in to the dashboard", () => {
     const mine = createAdminAuth(ADMIN_TOKEN);
     const expired = await mine.newSession(Date.now() - 13 * 3600_000, 12 * 3600);
     for (const value of [await other.newSession(Date.now(), 3600), expired, "v1.99999999999.AAAA", ADMIN_TOKEN]) {
-      expect((await gw.admin("/stats", { token: null, headers: { cookie: `${SESSION_COOKIE}=${value}` } })).status).toBe(401);
+      expect(
+        (await gw.admin("/stats", { token: null, headers: { cookie: `${SESSION_COOKIE}=${value}` } })).status,
+      ).toBe(401);
     }
     expect(await mine.sessionValid(await mine.newSession(Date.now(), 60), Date.now())).toBe(true);
     const out = await gw.admin("/logout", { method: "POST", token: null });
@@ -91,17 +105,33 @@ describe("signing in to the dashboard", () => {
 
 describe("the dashboard's numbers (this isolate's window)", () => {
   it("counts decisions by action, reason, country and denied key", async () => {
-    const gw = await workerWithAdmin(messagesConfig({}, { limits: [{ name: "key-rpm", by: ["key"], rate: "2 per minute" }] }), { redis: false });
+    const gw = await workerWithAdmin(
+      messagesConfig({}, { limits: [{ name: "key-rpm", by: ["key"], rate: "2 per minute" }] }),
+      { redis: false },
+    );
     for (let i = 0; i < 3; i++) await gw.call("/v1/messages"); // 2 allowed, 1 throttled
     await gw.call("/v1/messages", { key: "sk-customer-2", cf: { country: "IR" } }); // geo
     await gw.call("/v1/messages", { key: "sk-customer-3", cf: { country: "KP" } }); // geo
     await gw.call("/v1/models", { key: "sk-customer-2", cf: { country: "US" } }, { method: "GET" });
     const r = await gw.admin("/stats?minutes=5");
     expect(r.status).toBe(200);
-    const body = (await r.json()) as { source: string; minutes: number; summary: Record<string, unknown>; note: string };
+    const body = (await r.json()) as {
+      source: string;
+      minutes: number;
+      summary: Record<string, unknown>;
+      note: string;
+    };
     expect(body.source).toBe("isolate");
     expect(body.minutes).toBe(5);
-    expect(body.summary.totals).toEqual({ allow: 3, flag: 0, throttle: 1, block: 2, decisions: 6, denied: 3, shadowDenied: 0 });
+    expect(body.summary.totals).toEqual({
+      allow: 3,
+      flag: 0,
+      throttle: 1,
+      block: 2,
+      decisions: 6,
+      denied: 3,
+      shadowDenied: 0,
+    });
     expect(body.summary.reasons).toEqual([
       { reason: "geo.country_denied", decisions: 2 },
       { reason: "rate.key_exhausted", decisions: 1 },
@@ -115,7 +145,9 @@ describe("the dashboard's numbers (this isolate's window)", () => {
     const keys = body.summary.keys as Array<{ key: string; denials: number }>;
     expect(keys.map((k) => k.denials)).toEqual([1, 1, 1]);
     const perMinute = body.summary.perMinute as Array<Record<string, number | string>>;
-    expect(perMinute.reduce((n, m) => n + (m.allow as number) + (m.throttle as number) + (m.block as number), 0)).toBe(6);
+    expect(perMinute.reduce((n, m) => n + (m.allow as number) + (m.throttle as number) + (m.block as number), 0)).toBe(
+      6,
+    );
     expect((await gw.admin("/stats?minutes=0")).status).toBe(400);
     expect(await (await gw.admin("/clusters")).json()).toEqual({ clusters: [] });
   });

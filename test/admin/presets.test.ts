@@ -1,6 +1,6 @@
 // What the deployment's presets contain: the admin API lists them with their dates and sources.
 import { describe, expect, it } from "vitest";
-import { messagesConfig, workerWithAdmin } from "./harness";
+import { messagesConfig, workerWithAdmin } from "./harness.ts";
 
 describe("GET /presets", () => {
   it("lists every preset with its date, source, kind, entries and notes, behind the admin token", async () => {
@@ -18,10 +18,26 @@ describe("GET /presets", () => {
       ["hosting", "2026-11-22", "hosting"],
     ]);
     const concern = presets.find((p) => p.name === "countries-of-concern")!;
-    expect(concern.source).toEqual({ regulation: expect.stringContaining("Export Administration Regulations"), citation: expect.stringContaining("Country Group D:5") });
-    expect(concern.countries).toEqual(expect.arrayContaining([{ code: "CN", name: "China" }, expect.objectContaining({ code: "HK" }), expect.objectContaining({ code: "MO" })]));
-    expect(concern.regions).toEqual([expect.objectContaining({ code: "CN-HK" }), expect.objectContaining({ code: "CN-MO" })]);
-    expect(concern.notes).toEqual(expect.arrayContaining([expect.stringContaining("You own keeping this list current")]));
-    expect(presets.find((p) => p.name === "hosting")!.asns).toEqual(expect.arrayContaining([{ asn: 16509, name: "Amazon Web Services" }]));
+    expect(concern.source).toEqual({
+      regulation: expect.stringContaining("Export Administration Regulations"),
+      citation: expect.stringContaining("Country Group D:5"),
+    });
+    expect(concern.countries).toEqual(
+      expect.arrayContaining([
+        { code: "CN", name: "China" },
+        expect.objectContaining({ code: "HK" }),
+        expect.objectContaining({ code: "MO" }),
+      ]),
+    );
+    expect(concern.regions).toEqual([
+      expect.objectContaining({ code: "CN-HK" }),
+      expect.objectContaining({ code: "CN-MO" }),
+    ]);
+    expect(concern.notes).toEqual(
+      expect.arrayContaining([expect.stringContaining("You own keeping this list current")]),
+    );
+    expect(presets.find((p) => p.name === "hosting")!.asns).toEqual(
+      expect.arrayContaining([{ asn: 16509, name: "Amazon Web Services" }]),
+    );
   });
 });

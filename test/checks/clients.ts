@@ -9,7 +9,7 @@
  * lower-case, as Workers present them. Credentials and per-request headers
  * (`content-length`) vary per test and are added there.
  */
-import type { CfFields } from "../../src/identity/cf";
+import type { CfFields } from "../../src/identity/cf.ts";
 
 export interface ClientSample {
   headers: Record<string, string>;
@@ -43,8 +43,20 @@ const CHROME_TLS13: CfFields = {
   tlsClientHelloLength: "1860",
   httpProtocol: "HTTP/2",
 };
-const NSS_TLS13: CfFields = { ...CHROME_TLS13, tlsClientCiphersSha1: "uJw0ZYHqHg8iWG0uyT9/qTZZB8Q=", tlsClientExtensionsSha1: "dQUVgl1UB1bn8+fPOJMp4XLw6Q0=", tlsClientHelloLength: "1816", httpProtocol: "HTTP/2" };
-const APPLE_TLS13: CfFields = { ...CHROME_TLS13, tlsClientCiphersSha1: "E6WbqbE7G7A0lYQ2HK/TpM6Hnos=", tlsClientExtensionsSha1: "xUZ3oz2EDcc1hRkr3OG7UdK5xg4=", tlsClientHelloLength: "598", httpProtocol: "HTTP/2" };
+const NSS_TLS13: CfFields = {
+  ...CHROME_TLS13,
+  tlsClientCiphersSha1: "uJw0ZYHqHg8iWG0uyT9/qTZZB8Q=",
+  tlsClientExtensionsSha1: "dQUVgl1UB1bn8+fPOJMp4XLw6Q0=",
+  tlsClientHelloLength: "1816",
+  httpProtocol: "HTTP/2",
+};
+const APPLE_TLS13: CfFields = {
+  ...CHROME_TLS13,
+  tlsClientCiphersSha1: "E6WbqbE7G7A0lYQ2HK/TpM6Hnos=",
+  tlsClientExtensionsSha1: "xUZ3oz2EDcc1hRkr3OG7UdK5xg4=",
+  tlsClientHelloLength: "598",
+  httpProtocol: "HTTP/2",
+};
 
 const json = { accept: "application/json", "content-type": "application/json" };
 /** What Node's built-in fetch (undici) adds to every request. */
@@ -153,7 +165,13 @@ export const CLIENTS = {
       "x-stainless-retry-count": "0",
       "x-stainless-timeout": "600",
     },
-    cf: { ...OPENSSL_TLS13, tlsClientCiphersSha1: "Ay2rNn0sJ1nVLaTd0VU+0Ki3HHo=", tlsClientExtensionsSha1: "5o4XrXgG4TzDbjT9r8Gx0l5M8ek=", tlsClientHelloLength: "392", httpProtocol: "HTTP/2" },
+    cf: {
+      ...OPENSSL_TLS13,
+      tlsClientCiphersSha1: "Ay2rNn0sJ1nVLaTd0VU+0Ki3HHo=",
+      tlsClientExtensionsSha1: "5o4XrXgG4TzDbjT9r8Gx0l5M8ek=",
+      tlsClientHelloLength: "392",
+      httpProtocol: "HTTP/2",
+    },
   },
   /** The Anthropic JS SDK inside Chrome (dangerouslyAllowBrowser): the browser's headers and User-Agent, the SDK's platform headers. */
   anthropicInChrome: {
@@ -171,7 +189,8 @@ export const CLIENTS = {
       "sec-fetch-dest": "empty",
       "sec-fetch-mode": "cors",
       "sec-fetch-site": "cross-site",
-      "user-agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+      "user-agent":
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
       "anthropic-version": "2023-06-01",
       "anthropic-dangerous-direct-browser-access": "true",
       "x-stainless-lang": "js",
@@ -200,7 +219,8 @@ export const CLIENTS = {
       "sec-fetch-dest": "empty",
       "sec-fetch-mode": "cors",
       "sec-fetch-site": "same-site",
-      "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+      "user-agent":
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
     },
     cf: CHROME_TLS13,
   },
@@ -217,7 +237,8 @@ export const CLIENTS = {
       "sec-fetch-dest": "empty",
       "sec-fetch-mode": "cors",
       "sec-fetch-site": "same-site",
-      "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+      "user-agent":
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
     },
     cf: CHROME_TLS13,
   },
@@ -247,7 +268,8 @@ export const CLIENTS = {
       "sec-fetch-dest": "empty",
       "sec-fetch-mode": "cors",
       "sec-fetch-site": "same-site",
-      "user-agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+      "user-agent":
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
     },
     cf: APPLE_TLS13,
   },
@@ -258,7 +280,8 @@ export const CLIENTS = {
       "accept-encoding": "gzip, deflate, br",
       "accept-language": "en-US,en;q=0.9",
       origin: "https://chat.example",
-      "user-agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1",
+      "user-agent":
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1",
     },
     cf: { ...APPLE_TLS13, httpProtocol: "HTTP/3" },
   },
@@ -275,7 +298,8 @@ export const CLIENTS = {
       "sec-fetch-dest": "empty",
       "sec-fetch-mode": "cors",
       "sec-fetch-site": "same-site",
-      "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36",
+      "user-agent":
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36",
     },
     cf: CHROME_TLS13,
   },
@@ -284,7 +308,13 @@ export const CLIENTS = {
     cf: { ...OPENSSL_TLS13, tlsClientHelloLength: "517", httpProtocol: "HTTP/2" },
   },
   pythonRequests: {
-    headers: { accept: "*/*", "accept-encoding": "gzip, deflate", connection: "keep-alive", "content-type": "application/json", "user-agent": "python-requests/2.32.3" },
+    headers: {
+      accept: "*/*",
+      "accept-encoding": "gzip, deflate",
+      connection: "keep-alive",
+      "content-type": "application/json",
+      "user-agent": "python-requests/2.32.3",
+    },
     cf: OPENSSL_TLS13,
   },
   httpx: {
@@ -292,7 +322,12 @@ export const CLIENTS = {
     cf: OPENSSL_TLS13,
   },
   aiohttp: {
-    headers: { accept: "*/*", "accept-encoding": "gzip, deflate", "content-type": "application/json", "user-agent": "Python/3.12 aiohttp/3.11.10" },
+    headers: {
+      accept: "*/*",
+      "accept-encoding": "gzip, deflate",
+      "content-type": "application/json",
+      "user-agent": "Python/3.12 aiohttp/3.11.10",
+    },
     cf: OPENSSL_TLS13,
   },
   goHttp: {
@@ -304,7 +339,12 @@ export const CLIENTS = {
     cf: OPENSSL_TLS13,
   },
   axios: {
-    headers: { accept: "application/json, text/plain, */*", "accept-encoding": "gzip, compress, deflate, br", "content-type": "application/json", "user-agent": "axios/1.7.9" },
+    headers: {
+      accept: "application/json, text/plain, */*",
+      "accept-encoding": "gzip, compress, deflate, br",
+      "content-type": "application/json",
+      "user-agent": "axios/1.7.9",
+    },
     cf: OPENSSL_TLS13,
   },
   noUserAgent: {
@@ -316,7 +356,11 @@ export const CLIENTS = {
 export type ClientName = keyof typeof CLIENTS;
 
 /** The sample with some headers replaced (a value) or removed (null), and cf fields merged in. */
-export function variant(name: ClientName, headers: Record<string, string | null> = {}, cf: CfFields = {}): ClientSample {
+export function variant(
+  name: ClientName,
+  headers: Record<string, string | null> = {},
+  cf: CfFields = {},
+): ClientSample {
   const base = CLIENTS[name];
   const merged: Record<string, string> = { ...base.headers };
   for (const [k, v] of Object.entries(headers)) {

@@ -1,11 +1,10 @@
-import { readBody } from "../../src/request/body";
-import type { RequestFacts } from "../../src/request/facts";
-import { createKeyHasher } from "../../src/identity/key-hash";
-import { identify } from "../../src/identity/subject";
+import { readBody } from "../../src/request/body.ts";
+import type { RequestFacts } from "../../src/request/facts.ts";
+import { createKeyHasher } from "../../src/identity/key-hash.ts";
+import { identify } from "../../src/identity/subject.ts";
 
 /** The hasher facts() identifies with: what a test binds an attestation to. */
 export const hashKey = createKeyHasher("test-secret");
-
 
 export interface FakeRequest {
   /** What Cloudflare's edge would have put on `request.cf`. */

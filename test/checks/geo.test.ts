@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseGeo } from "../../src/config/geo";
-import { COUNTRIES_OF_CONCERN } from "../../src/config/presets";
-import { Problems } from "../../src/config/read";
-import type { Finding } from "../../src/verdict/types";
-import { type FakeRequest, facts } from "./facts";
+import { parseGeo } from "../../src/config/geo.ts";
+import { COUNTRIES_OF_CONCERN } from "../../src/config/presets/index.ts";
+import { Problems } from "../../src/config/read.ts";
+import type { Finding } from "../../src/verdict/types.ts";
+import { type FakeRequest, facts } from "./facts.ts";
 
 /** Builds the route's geo check from config, as the gateway does once per isolate. */
 function geo(section: unknown) {
@@ -14,10 +14,24 @@ function geo(section: unknown) {
 }
 
 /** `code` of every finding, with its action and status, for compact expectations. */
-const summary = (findings: Finding[]) => findings.map((f) => `${f.reason.code} ${f.action}${f.status ? ` ${f.status}` : ""}`);
+const summary = (findings: Finding[]) =>
+  findings.map((f) => `${f.reason.code} ${f.action}${f.status ? ` ${f.status}` : ""}`);
 
 const from = (country: string, more: Record<string, unknown> = {}): FakeRequest => ({ cf: { country, ...more } });
-const CONTINENT: Record<string, string> = { US: "NA", CA: "NA", DE: "EU", FR: "EU", UA: "EU", RU: "EU", IR: "AS", CN: "AS", JP: "AS", KP: "AS", CU: "NA", BR: "SA" };
+const CONTINENT: Record<string, string> = {
+  US: "NA",
+  CA: "NA",
+  DE: "EU",
+  FR: "EU",
+  UA: "EU",
+  RU: "EU",
+  IR: "AS",
+  CN: "AS",
+  JP: "AS",
+  KP: "AS",
+  CU: "NA",
+  BR: "SA",
+};
 /** A request from a place: `US`, or `UA-43` (country and region). */
 const at = (place: string, more: Record<string, unknown> = {}): FakeRequest => {
   const [country, region] = place.split("-") as [string, string | undefined];
@@ -35,7 +49,13 @@ describe("geo check: locations", () => {
   it("denies a country on the deny list with 451, final", async () => {
     const check = geo({ deny: { countries: ["RU"] } });
     expect(await check(at("RU"))).toEqual([
-      { reason: { check: "geo", code: "geo.country_denied", detail: "country RU" }, action: "block", status: 451, final: true, risk: 1 },
+      {
+        reason: { check: "geo", code: "geo.country_denied", detail: "country RU" },
+        action: "block",
+        status: 451,
+        final: true,
+        risk: 1,
+      },
     ]);
     expect(await check(at("DE"))).toEqual([]);
   });
@@ -104,7 +124,8 @@ describe("geo check: locations", () => {
       const check = geo({ presets: ["sanctions"] });
       for (const c of ["CU", "IR", "KP"]) expect(summary(await check(at(c)))).toEqual(["geo.country_denied block 451"]);
       expect(summary(await check(from("SY", { continent: "AS" })))).toEqual(["geo.country_denied block 451"]);
-      for (const r of ["UA-43", "UA-40", "UA-14", "UA-09"]) expect(summary(await check(at(r)))).toEqual(["geo.region_denied block 451"]);
+      for (const r of ["UA-43", "UA-40", "UA-14", "UA-09"])
+        expect(summary(await check(at(r)))).toEqual(["geo.region_denied block 451"]);
       expect((await check(at("UA-43")))[0]!.reason.detail).toBe("region UA-43 (sanctions preset 2026-11-22)");
       expect((await check(at("IR")))[0]!.reason.detail).toBe("country IR (sanctions preset 2026-11-22)");
       for (const ok of ["UA-30", "UA-23", "UA-65", "RU", "US"]) expect(await check(at(ok))).toEqual([]);
@@ -125,7 +146,11 @@ describe("geo check: locations", () => {
         const findings = await check(from(country));
         expect(findings, country).toEqual([
           {
-            reason: { check: "geo", code: "geo.country_denied", detail: `country ${country} (countries-of-concern preset 2026-12-03)` },
+            reason: {
+              check: "geo",
+              code: "geo.country_denied",
+              detail: `country ${country} (countries-of-concern preset 2026-12-03)`,
+            },
             action: "block",
             status: 451,
             final: true,
@@ -144,12 +169,18 @@ describe("geo check: locations", () => {
       // as a source coding them as ISO 3166-2 subdivisions of China would
       for (const r of ["CN-HK", "CN-MO"]) {
         const [f] = await check(at(r));
-        expect(f!.reason).toEqual({ check: "geo", code: "geo.region_denied", detail: `region ${r} (countries-of-concern preset 2026-12-03)` });
+        expect(f!.reason).toEqual({
+          check: "geo",
+          code: "geo.region_denied",
+          detail: `region ${r} (countries-of-concern preset 2026-12-03)`,
+        });
         expect(f!.status).toBe(451);
       }
       // China is denied whole: with any region, and without one (not an unknown location), even when unknown locations pass
       expect(summary(await check(at("CN-BJ")))).toEqual(["geo.country_denied block 451"]);
-      expect(summary(await geo({ presets: ["countries-of-concern"], unknown: "allow" })(at("CN")))).toEqual(["geo.country_denied block 451"]);
+      expect(summary(await geo({ presets: ["countries-of-concern"], unknown: "allow" })(at("CN")))).toEqual([
+        "geo.country_denied block 451",
+      ]);
       // Taiwan is not listed; a source that reports it as region TW of China can be let through by region
       expect(await check(from("TW", { continent: "AS" }))).toEqual([]);
       const taiwan = geo({ presets: ["countries-of-concern"], allow: { regions: ["CN-TW"] } });
@@ -179,13 +210,21 @@ describe("geo check: locations", () => {
     it("denies Tor by default where the route restricts geography", async () => {
       const check = geo({ presets: ["sanctions"] });
       expect(await check(from("T1", { continent: "T1" }))).toEqual([
-        { reason: { check: "geo", code: "geo.tor", detail: "Tor exit" }, action: "block", status: 451, final: true, risk: 1 },
+        {
+          reason: { check: "geo", code: "geo.tor", detail: "Tor exit" },
+          action: "block",
+          status: 451,
+          final: true,
+          risk: 1,
+        },
       ]);
     });
 
     it("follows an explicit tor policy", async () => {
       const flagged = await geo({ presets: ["sanctions"], tor: "flag" })(from("T1"));
-      expect(flagged).toEqual([{ reason: { check: "geo", code: "geo.tor", detail: "Tor exit" }, action: "flag", risk: 0.6 }]);
+      expect(flagged).toEqual([
+        { reason: { check: "geo", code: "geo.tor", detail: "Tor exit" }, action: "flag", risk: 0.6 },
+      ]);
       expect(await geo({ allow: { countries: ["US"] }, tor: "allow" })(from("T1"))).toEqual([]);
       expect(summary(await geo({ tor: "deny" })(from("T1")))).toEqual(["geo.tor block 451"]);
     });
@@ -199,7 +238,9 @@ describe("geo check: locations", () => {
     });
 
     it("follows an explicit unknown policy", async () => {
-      expect(summary(await geo({ presets: ["sanctions"], unknown: "flag" })({}))).toEqual(["geo.unknown_location flag"]);
+      expect(summary(await geo({ presets: ["sanctions"], unknown: "flag" })({}))).toEqual([
+        "geo.unknown_location flag",
+      ]);
       expect(await geo({ presets: ["sanctions"], unknown: "allow" })(from("XX"))).toEqual([]);
       expect(summary(await geo({ unknown: "deny" })({}))).toEqual(["geo.unknown_location block 451"]);
     });
@@ -220,7 +261,9 @@ describe("geo check: locations", () => {
     });
 
     it("counts a missing continent as unknown when the policy judges continents", async () => {
-      expect(summary(await geo({ deny: { continents: ["AS"] } })(from("DE")))).toEqual(["geo.unknown_location block 451"]);
+      expect(summary(await geo({ deny: { continents: ["AS"] } })(from("DE")))).toEqual([
+        "geo.unknown_location block 451",
+      ]);
       expect(await geo({ deny: { countries: ["RU"] } })(from("DE"))).toEqual([]);
     });
   });
@@ -230,7 +273,13 @@ describe("geo check: networks", () => {
   it("denies an ASN on the deny list with 403, final", async () => {
     const check = geo({ deny: { asns: ["AS64496"] } });
     expect(await check(at("US", { asn: 64496 }))).toEqual([
-      { reason: { check: "network", code: "network.asn_denied", detail: "AS64496" }, action: "block", status: 403, final: true, risk: 1 },
+      {
+        reason: { check: "network", code: "network.asn_denied", detail: "AS64496" },
+        action: "block",
+        status: 403,
+        final: true,
+        risk: 1,
+      },
     ]);
     expect(await check(at("US", { asn: 64497 }))).toEqual([]);
     expect(await check(at("US"))).toEqual([]);
@@ -249,7 +298,13 @@ describe("geo check: networks", () => {
     const check = geo({ deny: { ips: ["203.0.113.0/24", "2001:db8:dead::/48"] } });
     const v4 = await check({ ip: "203.0.113.77" });
     expect(v4).toEqual([
-      { reason: { check: "network", code: "network.ip_denied", detail: "address in 203.0.113.0/24" }, action: "block", status: 403, final: true, risk: 1 },
+      {
+        reason: { check: "network", code: "network.ip_denied", detail: "address in 203.0.113.0/24" },
+        action: "block",
+        status: 403,
+        final: true,
+        risk: 1,
+      },
     ]);
     expect(await check({ ip: "203.0.114.1" })).toEqual([]);
     expect(summary(await check({ ip: "2001:db8:dead:beef::1" }))).toEqual(["network.ip_denied block 403"]);
@@ -299,7 +354,11 @@ describe("geo check: networks", () => {
     it("flags, throttles or denies traffic from hosting ASNs, as its policy says", async () => {
       const aws = { ...at("US", { asn: 16509 }), ip: "198.51.100.1" };
       expect(await geo({ hosting: "flag" })(aws)).toEqual([
-        { reason: { check: "network", code: "network.hosting", detail: "AS16509 (hosting preset 2026-11-22)" }, action: "flag", risk: 0.4 },
+        {
+          reason: { check: "network", code: "network.hosting", detail: "AS16509 (hosting preset 2026-11-22)" },
+          action: "flag",
+          risk: 0.4,
+        },
       ]);
       expect(summary(await geo({ hosting: "throttle" })(aws))).toEqual(["network.hosting throttle 429"]);
       expect(summary(await geo({ hosting: "deny" })(aws))).toEqual(["network.hosting block 403"]);
@@ -323,7 +382,10 @@ describe("geo check: networks", () => {
 
   it("judges location and network separately and reports both", async () => {
     const check = geo({ presets: ["sanctions"], hosting: "flag" });
-    expect(summary(await check(at("IR", { asn: 16509 })))).toEqual(["geo.country_denied block 451", "network.hosting flag"]);
+    expect(summary(await check(at("IR", { asn: 16509 })))).toEqual([
+      "geo.country_denied block 451",
+      "network.hosting flag",
+    ]);
   });
 });
 
@@ -336,7 +398,11 @@ describe("geo check: model rules", () => {
     const denied = await check({ ...at("DE"), body: { model: "fable-5-pro" } });
     expect(denied).toEqual([
       {
-        reason: { check: "geo", code: "geo.model_restricted", detail: 'model rule "fable-5*": country DE not in the allow list' },
+        reason: {
+          check: "geo",
+          code: "geo.model_restricted",
+          detail: 'model rule "fable-5*": country DE not in the allow list',
+        },
         action: "block",
         status: 451,
         final: true,
@@ -352,7 +418,11 @@ describe("geo check: model rules", () => {
       const denied = await check({ ...from(country, { continent: "AS" }), body: { model: "fable-5-pro" } });
       expect(denied, country).toEqual([
         {
-          reason: { check: "geo", code: "geo.model_restricted", detail: `model rule "fable-5*": country ${country} (countries-of-concern preset 2026-12-03)` },
+          reason: {
+            check: "geo",
+            code: "geo.model_restricted",
+            detail: `model rule "fable-5*": country ${country} (countries-of-concern preset 2026-12-03)`,
+          },
           action: "block",
           status: 451,
           final: true,
@@ -368,7 +438,9 @@ describe("geo check: model rules", () => {
 
   it("matches model names whatever their case, and ? as one character", async () => {
     const check = geo({ models: { "fable-?-pro": { deny: { countries: ["DE"] } } } });
-    expect(summary(await check({ ...at("DE"), body: { model: "FABLE-5-PRO" } }))).toEqual(["geo.model_restricted block 451"]);
+    expect(summary(await check({ ...at("DE"), body: { model: "FABLE-5-PRO" } }))).toEqual([
+      "geo.model_restricted block 451",
+    ]);
     expect(await check({ ...at("DE"), body: { model: "fable-10-pro" } })).toEqual([]);
   });
 
@@ -380,7 +452,9 @@ describe("geo check: model rules", () => {
       "geo.model_restricted block 451",
       "network.asn_denied block 403",
     ]);
-    expect(summary(await check({ ...at("US", { asn: 64496 }), body: { model: "fable-5-pro" } }))).toEqual(["network.asn_denied block 403"]);
+    expect(summary(await check({ ...at("US", { asn: 64496 }), body: { model: "fable-5-pro" } }))).toEqual([
+      "network.asn_denied block 403",
+    ]);
     expect(await check({ ...at("US", { asn: 64496 }), body: { model: "fable-5" } })).toEqual([]);
   });
 
@@ -402,7 +476,11 @@ describe("geo check: model rules", () => {
     const check = geo(usOnly);
     expect(await check({ ...at("US"), body: "model=fable-5" })).toEqual([
       {
-        reason: { check: "request", code: "request.invalid_json", detail: "the route has model rules and the body is not JSON" },
+        reason: {
+          check: "request",
+          code: "request.invalid_json",
+          detail: "the route has model rules and the body is not JSON",
+        },
         action: "block",
         status: 400,
         final: true,

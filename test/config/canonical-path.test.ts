@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalPath } from "../../src/config/canonical-path";
+import { canonicalPath } from "../../src/config/canonical-path.ts";
 
 describe("canonicalPath", () => {
   it("decodes escaped unreserved characters and keeps every other escape, in upper-case hex", () => {

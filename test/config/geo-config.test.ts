@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseGeo } from "../../src/config/geo";
-import { Problems } from "../../src/config/read";
+import { parseGeo } from "../../src/config/geo.ts";
+import { Problems } from "../../src/config/read.ts";
 
 const PATH = "routes[0].geo";
 
@@ -14,7 +14,13 @@ describe("geo config", () => {
   it("accepts the documented shape", () => {
     const { section, problems } = parse({
       presets: ["sanctions"],
-      deny: { countries: ["RU", "by"], regions: ["UA-23"], continents: ["AN"], asns: [64496, "AS64497", "64498"], ips: ["203.0.113.0/24", "2001:db8::/32", "198.51.100.7"] },
+      deny: {
+        countries: ["RU", "by"],
+        regions: ["UA-23"],
+        continents: ["AN"],
+        asns: [64496, "AS64497", "64498"],
+        ips: ["203.0.113.0/24", "2001:db8::/32", "198.51.100.7"],
+      },
       allow: { ips: ["203.0.113.128/25"] },
       tor: "flag",
       unknown: "deny",
@@ -75,8 +81,16 @@ describe("geo config", () => {
   });
 
   it("accepts presets in model rules, and reports an allow entry a model rule's preset denies", () => {
-    expect(parse({ presets: ["sanctions"], models: { "fable-5*": { presets: ["countries-of-concern"] } } }).problems).toEqual([]);
-    expect(parse({ models: { "fable-5*": { preset: "countries-of-concern", allow: { countries: ["US", "HK"], regions: ["CN-MO"] } } } }).problems).toEqual([
+    expect(
+      parse({ presets: ["sanctions"], models: { "fable-5*": { presets: ["countries-of-concern"] } } }).problems,
+    ).toEqual([]);
+    expect(
+      parse({
+        models: {
+          "fable-5*": { preset: "countries-of-concern", allow: { countries: ["US", "HK"], regions: ["CN-MO"] } },
+        },
+      }).problems,
+    ).toEqual([
       'routes[0].geo.models.fable-5*.allow.countries[1]: "HK" is also in deny.countries (the countries-of-concern preset 2026-12-03); an entry cannot be both allowed and denied',
       'routes[0].geo.models.fable-5*.allow.regions[0]: "CN-MO" is also in deny.regions (the countries-of-concern preset 2026-12-03); an entry cannot be both allowed and denied',
     ]);
@@ -84,7 +98,18 @@ describe("geo config", () => {
 
   it("rejects malformed CIDRs", () => {
     const { problems } = parse({
-      deny: { ips: ["10.0.0.0/8", "10.0.0.0/33", "300.1.1.1", "2001:db8::/129", "10.0.0.1/8", "::ffff:10.0.0.0/95", "fe80::1::2", 42] },
+      deny: {
+        ips: [
+          "10.0.0.0/8",
+          "10.0.0.0/33",
+          "300.1.1.1",
+          "2001:db8::/129",
+          "10.0.0.1/8",
+          "::ffff:10.0.0.0/95",
+          "fe80::1::2",
+          42,
+        ],
+      },
     });
     const hint = 'must be an IPv4 or IPv6 address or CIDR range such as "203.0.113.0/24" or "2001:db8::/32"';
     expect(problems).toEqual([
@@ -128,7 +153,13 @@ describe("geo config", () => {
   });
 
   it("rejects an entry both allowed and denied, naming the preset it clashes with", () => {
-    expect(parse({ presets: ["sanctions"], deny: { asns: [64496], ips: ["10.0.0.0/8"] }, allow: { countries: ["ir"], regions: ["UA-43"], asns: ["AS64496"], ips: ["10.0.0.0/8"] } }).problems).toEqual([
+    expect(
+      parse({
+        presets: ["sanctions"],
+        deny: { asns: [64496], ips: ["10.0.0.0/8"] },
+        allow: { countries: ["ir"], regions: ["UA-43"], asns: ["AS64496"], ips: ["10.0.0.0/8"] },
+      }).problems,
+    ).toEqual([
       'routes[0].geo.allow.countries[0]: "IR" is also in deny.countries (the sanctions preset 2026-11-22); an entry cannot be both allowed and denied',
       'routes[0].geo.allow.regions[0]: "UA-43" is also in deny.regions (the sanctions preset 2026-11-22); an entry cannot be both allowed and denied',
       "routes[0].geo.allow.asns[0]: 64496 is also in deny.asns; an entry cannot be both allowed and denied",
@@ -137,7 +168,7 @@ describe("geo config", () => {
   });
 
   it("rejects model patterns that are not printable globs", () => {
-    expect(parse({ models: { "fable 5": {} }, }).problems).toEqual([
+    expect(parse({ models: { "fable 5": {} } }).problems).toEqual([
       "routes[0].geo.models.fable 5: must be a model-name pattern of printable characters, with * and ? as wildcards",
     ]);
     expect(parse({ models: ["fable-5*"] }).problems).toEqual([
@@ -154,10 +185,20 @@ describe("geo config", () => {
   describe("identity", () => {
     const identity = (id: unknown) => parse({ models: { "fable-5*": { identity: id } } }).problems;
     const at = "routes[0].geo.models.fable-5*.identity";
-    const key = { kty: "EC", crv: "P-256", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0", kid: "k1" };
+    const key = {
+      kty: "EC",
+      crv: "P-256",
+      x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+      y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+      kid: "k1",
+    };
 
     it("requires issuer, audience and exactly one key source", () => {
-      expect(identity({})).toEqual([`${at}.issuer: is required`, `${at}.audience: is required`, `${at}: needs exactly one of jwksUrl, jwks, jwk`]);
+      expect(identity({})).toEqual([
+        `${at}.issuer: is required`,
+        `${at}.audience: is required`,
+        `${at}: needs exactly one of jwksUrl, jwks, jwk`,
+      ]);
       expect(identity({ issuer: "i", audience: [], jwk: key, jwksUrl: "https://id.example/jwks" })).toEqual([
         `${at}.audience: must not be empty`,
         `${at}: needs exactly one of jwksUrl, jwks, jwk (got jwksUrl, jwk)`,
@@ -165,17 +206,34 @@ describe("geo config", () => {
     });
 
     it("accepts https JWKS URLs, and http only on loopback", () => {
-      expect(identity({ issuer: "i", audience: "a", jwksUrl: "http://id.example/jwks" })).toEqual([`${at}.jwksUrl: must be an https URL`]);
-      expect(identity({ issuer: "i", audience: "a", jwksUrl: "jwks.json" })).toEqual([`${at}.jwksUrl: must be an absolute URL (got "jwks.json")`]);
+      expect(identity({ issuer: "i", audience: "a", jwksUrl: "http://id.example/jwks" })).toEqual([
+        `${at}.jwksUrl: must be an https URL`,
+      ]);
+      expect(identity({ issuer: "i", audience: "a", jwksUrl: "jwks.json" })).toEqual([
+        `${at}.jwksUrl: must be an absolute URL (got "jwks.json")`,
+      ]);
       expect(identity({ issuer: "i", audience: "a", jwksUrl: "http://127.0.0.1:8080/jwks" })).toEqual([]);
     });
 
     it("accepts only public signature keys with a kid", () => {
       expect(identity({ issuer: "i", audience: "a", jwk: key })).toEqual([]);
-      expect(identity({ issuer: "i", audience: "a", jwks: { keys: [key, { ...key, d: "secret" }, { kty: "oct", k: "c2VjcmV0", kid: "h" }, { ...key, kid: undefined }] } })).toEqual(
-        [1, 2, 3].map((i) => `${at}.jwks.keys[${i}]: must be a public RSA, EC or OKP signature key (JWK) with a kid and no private part`),
+      expect(
+        identity({
+          issuer: "i",
+          audience: "a",
+          jwks: {
+            keys: [key, { ...key, d: "secret" }, { kty: "oct", k: "c2VjcmV0", kid: "h" }, { ...key, kid: undefined }],
+          },
+        }),
+      ).toEqual(
+        [1, 2, 3].map(
+          (i) =>
+            `${at}.jwks.keys[${i}]: must be a public RSA, EC or OKP signature key (JWK) with a kid and no private part`,
+        ),
       );
-      expect(identity({ issuer: "i", audience: "a", algorithms: ["RS256"], jwk: { ...key, alg: "ES256" } })).toEqual([`${at}.jwk.alg: must be one of the allowed algorithms (RS256)`]);
+      expect(identity({ issuer: "i", audience: "a", algorithms: ["RS256"], jwk: { ...key, alg: "ES256" } })).toEqual([
+        `${at}.jwk.alg: must be one of the allowed algorithms (RS256)`,
+      ]);
     });
 
     it("rejects symmetric and unknown algorithms", () => {
@@ -187,11 +245,22 @@ describe("geo config", () => {
 
     it("binds to the API key unless told bind: false, and caps the token's lifetime", () => {
       const ok = { issuer: "i", audience: "a", jwk: key };
-      for (const fine of [{ bind: false }, { bind: {} }, { bind: { claim: "acct" } }, { maxLifetimeSeconds: 60 }, { maxLifetimeSeconds: 2_592_000 }]) {
+      for (const fine of [
+        { bind: false },
+        { bind: {} },
+        { bind: { claim: "acct" } },
+        { maxLifetimeSeconds: 60 },
+        { maxLifetimeSeconds: 2_592_000 },
+      ]) {
         expect(identity({ ...ok, ...fine }), JSON.stringify(fine)).toEqual([]);
       }
-      expect(identity({ ...ok, bind: true })).toEqual([`${at}.bind: must be false or an object such as { "claim": "key_hash" }`]);
-      expect(identity({ ...ok, bind: { claim: "" }, maxLifetimeSeconds: 0 })).toEqual([`${at}.bind.claim: must be a non-empty string`, `${at}.maxLifetimeSeconds: must be a positive integer`]);
+      expect(identity({ ...ok, bind: true })).toEqual([
+        `${at}.bind: must be false or an object such as { "claim": "key_hash" }`,
+      ]);
+      expect(identity({ ...ok, bind: { claim: "" }, maxLifetimeSeconds: 0 })).toEqual([
+        `${at}.bind.claim: must be a non-empty string`,
+        `${at}.maxLifetimeSeconds: must be a positive integer`,
+      ]);
       expect(identity({ ...ok, bind: { to: "account" }, maxLifetimeSeconds: 2_592_001 })).toEqual([
         `${at}.bind.to: unknown field (expected one of: claim)`,
         `${at}.maxLifetimeSeconds: must be at most 2592000`,
@@ -199,7 +268,15 @@ describe("geo config", () => {
     });
 
     it("checks the claims it requires", () => {
-      expect(identity({ issuer: "i", audience: "a", jwk: key, header: "bad header", require: { verified: false, nationality: ["US", "USA"], residency: [], age: 18 } })).toEqual([
+      expect(
+        identity({
+          issuer: "i",
+          audience: "a",
+          jwk: key,
+          header: "bad header",
+          require: { verified: false, nationality: ["US", "USA"], residency: [], age: 18 },
+        }),
+      ).toEqual([
         `${at}.header: must be an HTTP header name`,
         `${at}.require.age: unknown field (expected one of: verified, nationality, residency)`,
         `${at}.require.verified: must be true when given (leave it out to not require it)`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Problems } from "../../src/config/read";
-import { parseLimits, parseRate } from "../../src/config/limits";
+import { Problems } from "../../src/config/read.ts";
+import { parseLimits, parseRate } from "../../src/config/limits.ts";
 
 const parse = (raw: unknown) => {
   const p = new Problems();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULTS, loadConfig, parseConfig } from "../../src/config/parse";
-import { matchRoute } from "../../src/config/routes";
+import { ConfigError, DEFAULTS, loadConfig, parseConfig } from "../../src/config/parse.ts";
+import { matchRoute } from "../../src/config/routes.ts";
 
 const route = { name: "messages", match: { path: "/v1/messages", methods: ["POST"] } };
 
@@ -9,13 +9,29 @@ describe("parseConfig", () => {
     const config = loadConfig({ routes: [route] });
     expect(config.unmatched).toBe(DEFAULTS.unmatched);
     expect(config.errors).toBe("anthropic");
-    expect(config.store).toEqual({ timeoutMs: 150, onError: "local", prefix: "dg", clock: "redis", recoverAfterMs: 1000 });
+    expect(config.store).toEqual({
+      timeoutMs: 150,
+      onError: "local",
+      prefix: "dg",
+      clock: "redis",
+      recoverAfterMs: 1000,
+    });
     const [r] = config.routes;
-    expect(r).toMatchObject({ name: "messages", mode: "enforce", errors: "anthropic", maxBodyBytes: 32 * 1024 * 1024, originTimeoutMs: 300_000 });
+    expect(r).toMatchObject({
+      name: "messages",
+      mode: "enforce",
+      errors: "anthropic",
+      maxBodyBytes: 32 * 1024 * 1024,
+      originTimeoutMs: 300_000,
+    });
   });
 
   it("route settings override the top-level defaults", () => {
-    const config = loadConfig({ errors: "openai", mode: "shadow", routes: [route, { ...route, name: "b", errors: "problem", mode: "enforce" }] });
+    const config = loadConfig({
+      errors: "openai",
+      mode: "shadow",
+      routes: [route, { ...route, name: "b", errors: "problem", mode: "enforce" }],
+    });
     expect(config.routes.map((r) => [r.errors, r.mode])).toEqual([
       ["openai", "shadow"],
       ["problem", "enforce"],
@@ -58,7 +74,10 @@ describe("parseConfig", () => {
   });
 
   it("reads store.recoverAfterMs, the time requests skip a failed store (issue 13), from 0 to 300,000 ms", () => {
-    expect(loadConfig({ store: { onError: "closed", recoverAfterMs: 5000 }, routes: [route] }).store).toMatchObject({ onError: "closed", recoverAfterMs: 5000 });
+    expect(loadConfig({ store: { onError: "closed", recoverAfterMs: 5000 }, routes: [route] }).store).toMatchObject({
+      onError: "closed",
+      recoverAfterMs: 5000,
+    });
     expect(loadConfig({ store: { recoverAfterMs: 0 }, routes: [route] }).store.recoverAfterMs).toBe(0);
     for (const recoverAfterMs of [-1, 1.5, 300_001, "1s"]) {
       const result = parseConfig({ store: { recoverAfterMs }, routes: [route] });
@@ -77,7 +96,10 @@ describe("parseConfig", () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).problems).toEqual(['errors: must be one of "anthropic", "openai", "problem"', "routes[0].match: is required"]);
+      expect((error as ConfigError).problems).toEqual([
+        'errors: must be one of "anthropic", "openai", "problem"',
+        "routes[0].match: is required",
+      ]);
       expect((error as Error).message).toContain("routes[0].match: is required");
     }
   });

@@ -2,12 +2,12 @@
 // and limits and clusters count the key's account.
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import type { ConfigInput } from "../../src/config/input";
-import { createGateway } from "../../src/gateway";
-import { createKeyHasher } from "../../src/identity/key-hash";
-import { createMemoryAccounts } from "../../src/limits/accounts";
-import { CLIENTS } from "../checks/clients";
-import { GERMANY, KEY_SECRET, harness, json, registry } from "./harness";
+import type { ConfigInput } from "../../src/config/input.ts";
+import { createGateway } from "../../src/gateway.ts";
+import { createKeyHasher } from "../../src/identity/key-hash.ts";
+import { createMemoryAccounts } from "../../src/limits/accounts.ts";
+import { CLIENTS } from "../checks/clients.ts";
+import { GERMANY, KEY_SECRET, harness, json, registry } from "./harness.ts";
 
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "Hi" }] };
 const ADMIN = "admin-token-0123456789abcdef";
@@ -32,20 +32,31 @@ describe("the key registry in front of the origin's credential", () => {
     const none = await gw.call("/v1/messages", json(message));
     expect([none.status, await code(none)]).toEqual([401, "identity.key_missing"]);
     const unknown = await gw.call("/v1/messages", json(message, { "x-api-key": "sk-made-up" }));
-    expect([unknown.status, await code(unknown), unknown.headers.get("x-should-retry")]).toEqual([401, "identity.key_unknown", "false"]);
+    expect([unknown.status, await code(unknown), unknown.headers.get("x-should-retry")]).toEqual([
+      401,
+      "identity.key_unknown",
+      "false",
+    ]);
     // an unmatched path that is forwarded would carry the origin's credential: the same rule
     expect((await gw.call("/__demo/echo/anything", { method: "GET" })).status).toBe(401);
-    expect((await gw.call("/__demo/echo/anything", { method: "GET", headers: { "x-api-key": "sk-made-up" } })).status).toBe(401);
+    expect(
+      (await gw.call("/__demo/echo/anything", { method: "GET", headers: { "x-api-key": "sk-made-up" } })).status,
+    ).toBe(401);
     const known = await gw.call("/__demo/echo/v1/messages", json(message, { "x-api-key": "sk-known" }));
     expect(known.status).toBe(200);
     expect(((await known.json()) as Echo).headers["x-api-key"]).toBe("sk-origin");
   });
 
   it("counts the account, not the key: two keys of one account share its per-key bucket", async () => {
-    const accounts = await registry({ "sk-acme-1": { account: "acme" }, "sk-acme-2": { account: "acme" }, "sk-globex": { account: "globex" } });
+    const accounts = await registry({
+      "sk-acme-1": { account: "acme" },
+      "sk-acme-2": { account: "acme" },
+      "sk-globex": { account: "globex" },
+    });
     const gw = harness(config, { originApiKey: "sk-origin", accounts });
     const statuses: number[] = [];
-    for (const key of ["sk-acme-1", "sk-acme-2", "sk-acme-1", "sk-acme-2"]) statuses.push((await gw.call("/v1/messages", json(message, { "x-api-key": key }))).status);
+    for (const key of ["sk-acme-1", "sk-acme-2", "sk-acme-1", "sk-acme-2"])
+      statuses.push((await gw.call("/v1/messages", json(message, { "x-api-key": key }))).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect((await gw.call("/v1/messages", json(message, { "x-api-key": "sk-globex" }))).status).toBe(200);
   });
@@ -57,23 +68,42 @@ describe("the key registry in front of the origin's credential", () => {
     });
     const gw = harness(config, { originApiKey: "sk-origin", accounts });
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await gw.call("/v1/messages", json(message, { "x-api-key": "sk-big" }))).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await gw.call("/v1/messages", json(message, { "x-api-key": "sk-big" }))).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     // a route that blocks plain HTTP libraries (curl)
     const strict: ConfigInput = { routes: [{ ...config.routes[0]!, fingerprint: { automation: "block" } }] };
-    const curl = { ...json(message, { ...CLIENTS.curl.headers, "x-api-key": "sk-partner" }), cf: { ...GERMANY, ...CLIENTS.curl.cf } };
-    expect((await harness(strict, { originApiKey: "sk-origin", accounts }).call("/v1/messages", curl)).status).toBe(200);
+    const curl = {
+      ...json(message, { ...CLIENTS.curl.headers, "x-api-key": "sk-partner" }),
+      cf: { ...GERMANY, ...CLIENTS.curl.cf },
+    };
+    expect((await harness(strict, { originApiKey: "sk-origin", accounts }).call("/v1/messages", curl)).status).toBe(
+      200,
+    );
     const stranger = await registry(["sk-stranger"]);
     const blocked = harness(strict, { originApiKey: "sk-origin", accounts: stranger });
-    expect((await blocked.call("/v1/messages", { ...curl, headers: { ...CLIENTS.curl.headers, "x-api-key": "sk-stranger", "content-type": "application/json" } })).status).toBe(403);
+    expect(
+      (
+        await blocked.call("/v1/messages", {
+          ...curl,
+          headers: { ...CLIENTS.curl.headers, "x-api-key": "sk-stranger", "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it("the admin API makes a key (shown once, stored as its hash), lists it, and revokes it at once in this isolate", async () => {
     const accounts = createMemoryAccounts();
     const gw = harness(config, { originApiKey: "sk-origin", accounts, adminToken: ADMIN });
     const admin = (path: string, init: { method?: string; body?: string } = {}) =>
-      gw.call(`/_guard${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" } });
-    const made = await admin("/keys", { method: "POST", body: JSON.stringify({ account: "acme", ttl: "30d", tier: "pro" }) });
+      gw.call(`/_guard${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+      });
+    const made = await admin("/keys", {
+      method: "POST",
+      body: JSON.stringify({ account: "acme", ttl: "30d", tier: "pro" }),
+    });
     expect(made.status).toBe(201);
     const { key, keyHash } = (await made.json()) as { key: string; keyHash: string };
     expect(key).toMatch(/^dg-[A-Za-z0-9_-]{43}$/);
@@ -84,7 +114,10 @@ describe("the key registry in front of the origin's credential", () => {
     expect((await gw.call("/v1/messages", json(message, { "x-api-key": key }))).status).toBe(200);
     expect((await admin(`/keys/${keyHash}`, { method: "DELETE" })).status).toBe(200);
     expect((await gw.call("/v1/messages", json(message, { "x-api-key": key }))).status).toBe(401);
-    const bad = await admin("/keys", { method: "POST", body: JSON.stringify({ keyHash: "sk-raw-key-pasted", ttl: "999d", extra: 1 }) });
+    const bad = await admin("/keys", {
+      method: "POST",
+      body: JSON.stringify({ keyHash: "sk-raw-key-pasted", ttl: "999d", extra: 1 }),
+    });
     expect(bad.status).toBe(400);
     const problems = ((await bad.json()) as { problems: string[] }).problems;
     expect(problems).toHaveLength(4);
@@ -96,11 +129,20 @@ describe("the key registry in front of the origin's credential", () => {
       { routes: [{ name: "chat", match: { path: "/v1/chat/completions", methods: ["POST"] }, errors: "openai" }] },
       { originApiKey: "sk-origin", accounts: await registry(["sk-known"]) },
     );
-    const openai = new OpenAI({ apiKey: "sk-made-up", baseURL: "https://gateway.test/v1", fetch: gw.fetchWith(GERMANY), maxRetries: 0 });
-    await expect(openai.chat.completions.create({ model: "demo-small", messages: [{ role: "user", content: "Hi" }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    const openai = new OpenAI({
+      apiKey: "sk-made-up",
+      baseURL: "https://gateway.test/v1",
+      fetch: gw.fetchWith(GERMANY),
+      maxRetries: 0,
+    });
+    await expect(
+      openai.chat.completions.create({ model: "demo-small", messages: [{ role: "user", content: "Hi" }] }),
+    ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
 
   it("a gateway holding the origin's credential without a registry is refused when it is built", () => {
-    expect(() => createGateway({ config, keyHashSecret: KEY_SECRET, origin: { url: "http://127.0.0.1:1", apiKey: "sk-origin" } })).toThrow(/key registry/);
+    expect(() =>
+      createGateway({ config, keyHashSecret: KEY_SECRET, origin: { url: "http://127.0.0.1:1", apiKey: "sk-origin" } }),
+    ).toThrow(/key registry/);
   });
 });

@@ -1,8 +1,8 @@
 // Issue 13, item 3: the guard counts the credential the origin authenticates,
 // and only that one reaches the origin.
 import { describe, expect, it } from "vitest";
-import type { ConfigInput } from "../../src/config/input";
-import { harness, json, registry } from "./harness";
+import type { ConfigInput } from "../../src/config/input.ts";
+import { harness, json, registry } from "./harness.ts";
 
 const chat = { model: "demo-small", messages: [{ role: "user", content: "hi" }] };
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "hi" }] };
@@ -30,26 +30,42 @@ describe("the route's credential header", () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
       // the same account every time, dressed up with a fresh junk x-api-key
-      const response = await gw.call("/v1/chat/completions", json(chat, { authorization: "Bearer sk-one-account", "x-api-key": `junk-${i}` }));
+      const response = await gw.call(
+        "/v1/chat/completions",
+        json(chat, { authorization: "Bearer sk-one-account", "x-api-key": `junk-${i}` }),
+      );
       statuses.push(response.status);
     }
     expect(statuses).toEqual([400, 400, 400, 400, 400]);
     const bearerOnly: number[] = [];
-    for (let i = 0; i < 4; i++) bearerOnly.push((await gw.call("/v1/chat/completions", json(chat, { authorization: "Bearer sk-one-account" }))).status);
+    for (let i = 0; i < 4; i++)
+      bearerOnly.push(
+        (await gw.call("/v1/chat/completions", json(chat, { authorization: "Bearer sk-one-account" }))).status,
+      );
     expect(bearerOnly).toEqual([200, 200, 200, 429]);
   });
 
   it("refuses conflicting credentials with 400 request.conflicting_credentials in the route's format", async () => {
     const gw = harness(config());
-    const refused = await gw.call("/v1/chat/completions", json(chat, { authorization: "Bearer sk-a", "x-api-key": "sk-b" }));
+    const refused = await gw.call(
+      "/v1/chat/completions",
+      json(chat, { authorization: "Bearer sk-a", "x-api-key": "sk-b" }),
+    );
     expect(refused.status).toBe(400);
     expect(refused.headers.get("x-should-retry")).toBe("false");
-    expect(await refused.json()).toMatchObject({ error: { type: "invalid_request_error", code: "request.conflicting_credentials" } });
+    expect(await refused.json()).toMatchObject({
+      error: { type: "invalid_request_error", code: "request.conflicting_credentials" },
+    });
     expect(gw.events.at(-1)).toMatchObject({ route: "chat", status: 400, reason: "request.conflicting_credentials" });
     // a non-Bearer Authorization next to an x-api-key is another credential too
-    expect((await gw.call("/v1/chat/completions", json(chat, { authorization: "Basic Zm9vOmJhcg==", "x-api-key": "sk-a" }))).status).toBe(400);
+    expect(
+      (await gw.call("/v1/chat/completions", json(chat, { authorization: "Basic Zm9vOmJhcg==", "x-api-key": "sk-a" })))
+        .status,
+    ).toBe(400);
     // the same key in both headers is no conflict
-    expect((await gw.call("/v1/chat/completions", json(chat, { authorization: "Bearer sk-a", "x-api-key": "sk-a" }))).status).toBe(200);
+    expect(
+      (await gw.call("/v1/chat/completions", json(chat, { authorization: "Bearer sk-a", "x-api-key": "sk-a" }))).status,
+    ).toBe(200);
   });
 
   it("an Anthropic route reads x-api-key only: a Bearer token alone is no key, and the origin never sees it", async () => {
@@ -62,14 +78,18 @@ describe("the route's credential header", () => {
 
   it("forwards only the route's credential header", async () => {
     const gw = harness(config());
-    const seen = await (await gw.call("/__demo/echo/chat", json(chat, { authorization: "Bearer sk-a", "x-api-key": "sk-a" }))).json<Echo>();
+    const seen = await (
+      await gw.call("/__demo/echo/chat", json(chat, { authorization: "Bearer sk-a", "x-api-key": "sk-a" }))
+    ).json<Echo>();
     expect(seen.headers.authorization).toBe("Bearer sk-a");
     expect(seen.headers["x-api-key"]).toBeUndefined();
   });
 
   it("a route may name its header: credential x-api-key on an OpenAI-format route", async () => {
     const gw = harness(config({ credential: "x-api-key" }));
-    const seen = await (await gw.call("/__demo/echo/chat", json(chat, { authorization: "Bearer sk-a", "x-api-key": "sk-a" }))).json<Echo>();
+    const seen = await (
+      await gw.call("/__demo/echo/chat", json(chat, { authorization: "Bearer sk-a", "x-api-key": "sk-a" }))
+    ).json<Echo>();
     expect(seen.headers["x-api-key"]).toBe("sk-a");
     expect(seen.headers.authorization).toBeUndefined();
   });
@@ -77,11 +97,18 @@ describe("the route's credential header", () => {
   it("ORIGIN_API_KEY goes in the route's credential header, never in the other", async () => {
     const accounts = await registry(["sk-client"]);
     const gw = harness(config(), { originApiKey: "sk-origin", accounts });
-    const seen = await (await gw.call("/__demo/echo/chat", json(chat, { "x-api-key": "sk-client", authorization: "Bearer sk-client" }))).json<Echo>();
+    const seen = await (
+      await gw.call("/__demo/echo/chat", json(chat, { "x-api-key": "sk-client", authorization: "Bearer sk-client" }))
+    ).json<Echo>();
     expect(seen.headers.authorization).toBe("Bearer sk-origin");
     expect(seen.headers["x-api-key"]).toBeUndefined();
     const anthropic = harness(config({ errors: "anthropic" }), { originApiKey: "sk-origin", accounts });
-    const seenByAnthropic = await (await anthropic.call("/__demo/echo/messages", json(message, { "x-api-key": "sk-client", authorization: "Bearer sk-client" }))).json<Echo>();
+    const seenByAnthropic = await (
+      await anthropic.call(
+        "/__demo/echo/messages",
+        json(message, { "x-api-key": "sk-client", authorization: "Bearer sk-client" }),
+      )
+    ).json<Echo>();
     expect(seenByAnthropic.headers["x-api-key"]).toBe("sk-origin");
     expect(seenByAnthropic.headers.authorization).toBeUndefined();
   });

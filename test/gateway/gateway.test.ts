@@ -1,19 +1,36 @@
 // The whole pipeline inside workerd: identify, route, checks, verdict, respond
 // or forward, telemetry. Origin: the demo origin in test mode.
 import { describe, expect, inject, it } from "vitest";
-import type { ConfigInput } from "../../src/config/input";
-import { COUNTRIES_OF_CONCERN } from "../../src/config/presets";
-import { ANALYTICS_BLOBS, ANALYTICS_DOUBLES } from "../../src/index";
-import { GERMANY, harness, json, registry } from "./harness";
+import type { ConfigInput } from "../../src/config/input.ts";
+import { COUNTRIES_OF_CONCERN } from "../../src/config/presets/index.ts";
+import { ANALYTICS_BLOBS, ANALYTICS_DOUBLES } from "../../src/index.ts";
+import { GERMANY, harness, json, registry } from "./harness.ts";
 
 const IRAN = { country: "IR", regionCode: "23", continent: "AS", asn: 58224, asOrganization: "TCI", colo: "IST" };
 
-const echoRoute = (over: Record<string, unknown> = {}) => ({ name: "echo", match: { path: "/__demo/echo/*" }, errors: "problem" as const, ...over });
+const echoRoute = (over: Record<string, unknown> = {}) => ({
+  name: "echo",
+  match: { path: "/__demo/echo/*" },
+  errors: "problem" as const,
+  ...over,
+});
 
 const geoConfig = (mode: "enforce" | "shadow" = "enforce"): ConfigInput => ({
   routes: [
-    { name: "messages", match: { path: "/v1/messages", methods: ["POST"] }, errors: "anthropic", mode, geo: { deny: { countries: ["IR"] } } },
-    { name: "chat", match: { path: "/v1/chat/completions", methods: ["POST"] }, errors: "openai", mode, geo: { deny: { countries: ["IR"] } } },
+    {
+      name: "messages",
+      match: { path: "/v1/messages", methods: ["POST"] },
+      errors: "anthropic",
+      mode,
+      geo: { deny: { countries: ["IR"] } },
+    },
+    {
+      name: "chat",
+      match: { path: "/v1/chat/completions", methods: ["POST"] },
+      errors: "openai",
+      mode,
+      geo: { deny: { countries: ["IR"] } },
+    },
     echoRoute({ mode, geo: { deny: { countries: ["IR"] } } }),
   ],
 });
@@ -70,14 +87,20 @@ describe("denials in the route's error format", () => {
   it("openai", async () => {
     const r = await gw.call("/v1/chat/completions", { ...json(chat), cf: IRAN });
     expect(r.status).toBe(451);
-    expect(await r.json()).toEqual({ error: { message: expect.any(String), type: "request_forbidden", param: null, code: "geo.country_denied" } });
+    expect(await r.json()).toEqual({
+      error: { message: expect.any(String), type: "request_forbidden", param: null, code: "geo.country_denied" },
+    });
   });
 
   it("problem+json", async () => {
     const r = await gw.call("/__demo/echo/x", { method: "GET", cf: IRAN });
     expect(r.status).toBe(451);
     expect(r.headers.get("content-type")).toBe("application/problem+json");
-    expect(await r.json()).toMatchObject({ status: 451, code: "geo.country_denied", title: "Unavailable For Legal Reasons" });
+    expect(await r.json()).toMatchObject({
+      status: 451,
+      code: "geo.country_denied",
+      title: "Unavailable For Legal Reasons",
+    });
   });
 
   it("the same clients pass from an allowed country", async () => {
@@ -88,10 +111,22 @@ describe("denials in the route's error format", () => {
 });
 
 describe("the countries-of-concern preset", () => {
-  const CHINA = { country: "CN", regionCode: "GD", continent: "AS", asn: 4134, asOrganization: "Chinanet", colo: "HKG" };
+  const CHINA = {
+    country: "CN",
+    regionCode: "GD",
+    continent: "AS",
+    asn: 4134,
+    asOrganization: "Chinanet",
+    colo: "HKG",
+  };
   const gw = harness({
     routes: [
-      { name: "messages", match: { path: "/v1/messages", methods: ["POST"] }, errors: "anthropic", geo: { presets: ["sanctions"], models: { "fable-5*": { presets: ["countries-of-concern"] } } } },
+      {
+        name: "messages",
+        match: { path: "/v1/messages", methods: ["POST"] },
+        errors: "anthropic",
+        geo: { presets: ["sanctions"], models: { "fable-5*": { presets: ["countries-of-concern"] } } },
+      },
       echoRoute({ geo: { presets: ["countries-of-concern"] } }),
     ],
   });
@@ -110,7 +145,9 @@ describe("the countries-of-concern preset", () => {
     expect(frontier.headers.get("x-guard-reason")).toBe("geo.model_restricted");
     expect(await frontier.json()).toMatchObject({ error: { type: "permission_error", code: "geo.model_restricted" } });
     expect((await gw.call("/v1/messages", { ...json(message), cf: CHINA })).status).toBe(200);
-    expect((await gw.call("/v1/messages", { ...json({ ...message, model: "fable-5" }), cf: GERMANY })).status).toBe(200);
+    expect((await gw.call("/v1/messages", { ...json({ ...message, model: "fable-5" }), cf: GERMANY })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -126,7 +163,12 @@ describe("trusted sources only", () => {
     const denied = await gw.call("/__demo/echo/x", { method: "GET", headers: spoofed, cf: IRAN });
     expect(denied.status).toBe(451);
 
-    const allowed = await gw.call("/__demo/echo/x", { method: "GET", headers: { ...spoofed, "cf-ipcountry": "IR" }, cf: GERMANY, ip: "203.0.113.9" });
+    const allowed = await gw.call("/__demo/echo/x", {
+      method: "GET",
+      headers: { ...spoofed, "cf-ipcountry": "IR" },
+      cf: GERMANY,
+      ip: "203.0.113.9",
+    });
     const seen = (await allowed.json()) as { headers: Record<string, string> };
     expect(allowed.status).toBe(200);
     // The origin gets the edge's word, not the client's.
@@ -163,7 +205,13 @@ describe("shadow mode", () => {
     const seen = (await r.json()) as { headers: Record<string, string> };
     expect(seen.headers["x-guard-action"]).toBe("block");
     expect(seen.headers["x-guard-mode"]).toBe("shadow");
-    expect(gw.events[0]).toMatchObject({ mode: "shadow", action: "block", enforced: false, status: 200, reasons: ["geo.country_denied"] });
+    expect(gw.events[0]).toMatchObject({
+      mode: "shadow",
+      action: "block",
+      enforced: false,
+      status: 200,
+      reasons: ["geo.country_denied"],
+    });
     // a would-be denial is logged too
     expect(gw.logs).toHaveLength(1);
     expect(JSON.parse(gw.logs[0]!)).toMatchObject({ action: "block", enforced: false, mode: "shadow" });
@@ -214,8 +262,20 @@ describe("request bodies and origin failures", () => {
 
 describe("forwarding", () => {
   it("replaces the client's credential with the origin's, in the route's credential header, and removes hop-by-hop headers", async () => {
-    const gw = harness({ routes: [echoRoute()] }, { originApiKey: "sk-origin-credential", accounts: await registry(["sk-client-key"]) });
-    const r = await gw.call("/__demo/echo/x", { method: "GET", headers: { "x-api-key": "sk-client-key", authorization: "Bearer sk-client-key", connection: "x-secret-hop", "x-secret-hop": "1", "keep-alive": "5" } });
+    const gw = harness(
+      { routes: [echoRoute()] },
+      { originApiKey: "sk-origin-credential", accounts: await registry(["sk-client-key"]) },
+    );
+    const r = await gw.call("/__demo/echo/x", {
+      method: "GET",
+      headers: {
+        "x-api-key": "sk-client-key",
+        authorization: "Bearer sk-client-key",
+        connection: "x-secret-hop",
+        "x-secret-hop": "1",
+        "keep-alive": "5",
+      },
+    });
     const seen = (await r.json()) as { headers: Record<string, string> };
     // a "problem" route's origin reads Authorization: the client's x-api-key does not reach it
     expect(seen.headers.authorization).toBe("Bearer sk-origin-credential");
@@ -261,14 +321,14 @@ describe("telemetry", () => {
       return gw.points[i]!.doubles![ANALYTICS_DOUBLES.findIndex(([n]) => n === name)];
     };
     expect(gw.points[1]!.indexes).toEqual(["messages"]);
-    expect([field(1, "route"), field(1, "action"), field(1, "reason"), field(1, "country"), field(1, "status"), field(1, "asn")]).toEqual([
-      "messages",
-      "block",
-      "geo.country_denied",
-      "IR",
-      451,
-      58224,
-    ]);
+    expect([
+      field(1, "route"),
+      field(1, "action"),
+      field(1, "reason"),
+      field(1, "country"),
+      field(1, "status"),
+      field(1, "asn"),
+    ]).toEqual(["messages", "block", "geo.country_denied", "IR", 451, 58224]);
     expect(field(0, "status")).toBe(200);
     expect(field(0, "model")).toBe("demo-small");
     expect(field(0, "keyHash")).toMatch(/^[0-9a-f]{32}$/);
@@ -278,7 +338,13 @@ describe("telemetry", () => {
     expect(field(1, "originMs")).toBe(-1);
 
     expect(gw.logs).toHaveLength(1);
-    expect(JSON.parse(gw.logs[0]!)).toMatchObject({ route: "messages", action: "block", status: 451, reasons: ["geo.country_denied"], country: "IR" });
+    expect(JSON.parse(gw.logs[0]!)).toMatchObject({
+      route: "messages",
+      action: "block",
+      status: 451,
+      reasons: ["geo.country_denied"],
+      country: "IR",
+    });
     const everything = JSON.stringify([gw.points, gw.logs, gw.events]);
     expect(everything).not.toContain("sk-ant-very-secret-key");
     expect(everything).not.toContain("very-secret");

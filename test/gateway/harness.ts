@@ -2,26 +2,43 @@
 // recording Analytics Engine binding and log sink, against the demo origin.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { inject } from "vitest";
-import { createGateway } from "../../src/gateway";
-import type { ConfigInput } from "../../src/config/input";
-import type { DecisionEvent } from "../../src/telemetry/event";
-import { type AccountRecord, type AccountStore, createMemoryAccounts } from "../../src/limits/accounts";
-import { createKeyHasher } from "../../src/identity/key-hash";
-import type { ProvenKeys } from "../../src/limits/proven";
-import type { CfFields } from "../../src/identity/cf";
-import type { LimitStore } from "../../src/limits/types";
+import { createGateway } from "../../src/gateway.ts";
+import type { ConfigInput } from "../../src/config/input.ts";
+import type { DecisionEvent } from "../../src/telemetry/event.ts";
+import { type AccountRecord, type AccountStore, createMemoryAccounts } from "../../src/limits/accounts.ts";
+import { createKeyHasher } from "../../src/identity/key-hash.ts";
+import type { ProvenKeys } from "../../src/limits/proven.ts";
+import type { CfFields } from "../../src/identity/cf.ts";
+import type { LimitStore } from "../../src/limits/types.ts";
 
 export const KEY_SECRET = "test-key-hash-secret-0123456789";
 
 /** A client on a residential network in Germany, as request.cf describes it. */
-export const GERMANY: CfFields = { country: "DE", regionCode: "BE", continent: "EU", asn: 3320, asOrganization: "Deutsche Telekom AG", colo: "FRA" };
+export const GERMANY: CfFields = {
+  country: "DE",
+  regionCode: "BE",
+  continent: "EU",
+  asn: 3320,
+  asOrganization: "Deutsche Telekom AG",
+  colo: "FRA",
+};
 
 export interface CallInit extends Omit<RequestInit, "cf"> {
   cf?: CfFields;
   ip?: string;
 }
 
-export function harness(config: ConfigInput, options: { origin?: string; originApiKey?: string; store?: LimitStore; accounts?: AccountStore; provenKeys?: ProvenKeys; adminToken?: string } = {}) {
+export function harness(
+  config: ConfigInput,
+  options: {
+    origin?: string;
+    originApiKey?: string;
+    store?: LimitStore;
+    accounts?: AccountStore;
+    provenKeys?: ProvenKeys;
+    adminToken?: string;
+  } = {},
+) {
   const points: AnalyticsEngineDataPoint[] = [];
   const logs: string[] = [];
   const events: DecisionEvent[] = [];
@@ -45,7 +62,11 @@ export function harness(config: ConfigInput, options: { origin?: string; originA
     // The edge sets CF-Connecting-IP; a test may give its own (the address of the client it plays).
     if (ip && !headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", ip);
     const ctx = createExecutionContext();
-    const response = await app.fetch(new Request(`https://gateway.test${path}`, { ...rest, headers, cf: cf as never }), {}, ctx);
+    const response = await app.fetch(
+      new Request(`https://gateway.test${path}`, { ...rest, headers, cf: cf as never }),
+      {},
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     return response;
   }
@@ -57,7 +78,13 @@ export function harness(config: ConfigInput, options: { origin?: string; originA
       const request = new Request(input, init);
       seen?.push(request.clone());
       const url = new URL(request.url);
-      return call(url.pathname + url.search, { method: request.method, headers: request.headers, body: request.body, cf, ...({ duplex: "half" } as object) });
+      return call(url.pathname + url.search, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        cf,
+        ...({ duplex: "half" } as object),
+      });
     };
 
   return { app, points, logs, events, call, fetchWith };
@@ -70,12 +97,23 @@ export const json = (body: unknown, headers: Record<string, string> = {}): CallI
 });
 
 /** A key registry in memory holding these keys (by their HMAC, as the gateway hashes them), each its own account unless given one. */
-export async function registry(keys: Record<string, Partial<AccountRecord>> | string[], now = Date.now): Promise<AccountStore> {
+export async function registry(
+  keys: Record<string, Partial<AccountRecord>> | string[],
+  now = Date.now,
+): Promise<AccountStore> {
   const store = createMemoryAccounts({ now });
   const hash = createKeyHasher(KEY_SECRET);
   const entries = Array.isArray(keys) ? keys.map((k) => [k, {}] as const) : Object.entries(keys);
   for (const [key, record] of entries) {
-    await store.put(await hash(key), { account: `acct-${key}`, tier: null, trusted: false, limits: {}, createdAt: now(), expiresAt: now() + 86_400_000, ...record });
+    await store.put(await hash(key), {
+      account: `acct-${key}`,
+      tier: null,
+      trusted: false,
+      limits: {},
+      createdAt: now(),
+      expiresAt: now() + 86_400_000,
+      ...record,
+    });
   }
   return store;
 }

@@ -4,9 +4,9 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import type { ConfigInput } from "../../src/config/input";
-import worker, { type WorkerEnv } from "../../src/worker";
-import { type BridgeMode, newTenant } from "../limits/helpers";
+import type { ConfigInput } from "../../src/config/input.ts";
+import worker, { type WorkerEnv } from "../../src/worker.ts";
+import { type BridgeMode, newTenant } from "../limits/helpers.ts";
 
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "Hello" }] };
 
@@ -28,7 +28,13 @@ async function gateway(config: ConfigInput) {
     headers.set("cf-connecting-ip", "198.51.100.7");
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
     const ctx = createExecutionContext();
-    const request = new Request(`https://gw.test${path}`, { method: "POST", body: JSON.stringify(message), ...rest, headers, cf: { country: "DE", asn: 3320 } as never });
+    const request = new Request(`https://gw.test${path}`, {
+      method: "POST",
+      body: JSON.stringify(message),
+      ...rest,
+      headers,
+      cf: { country: "DE", asn: 3320 } as never,
+    });
     const response = await worker.fetch(request as never, env, ctx);
     // after-response work (telemetry, token reconciliation) may wait for the body to be read
     pending.push(waitOnExecutionContext(ctx));
@@ -41,14 +47,27 @@ async function gateway(config: ConfigInput) {
     const request = new Request(input, init);
     sent.push(request.url);
     const url = new URL(request.url);
-    return call(url.pathname, { method: request.method, headers: request.headers, body: await request.text(), key: request.headers.get("x-api-key") ?? "sk-sdk" });
+    return call(url.pathname, {
+      method: request.method,
+      headers: request.headers,
+      body: await request.text(),
+      key: request.headers.get("x-api-key") ?? "sk-sdk",
+    });
   };
   const sent: string[] = [];
   return { tenant, env, call, sdkFetch, sent, settle };
 }
 
 const messagesRoute = (extra: Record<string, unknown> = {}): ConfigInput => ({
-  routes: [{ name: "messages", match: { paths: ["/v1/messages", "/__demo/echo/*"], methods: ["POST"] }, errors: "anthropic", limits: [{ name: "key-rpm", by: ["key"], rate: "3 per minute" }], ...extra }],
+  routes: [
+    {
+      name: "messages",
+      match: { paths: ["/v1/messages", "/__demo/echo/*"], methods: ["POST"] },
+      errors: "anthropic",
+      limits: [{ name: "key-rpm", by: ["key"], rate: "3 per minute" }],
+      ...extra,
+    },
+  ],
 });
 
 describe("token buckets through the Worker and real Redis", () => {
@@ -64,7 +83,10 @@ describe("token buckets through the Worker and real Redis", () => {
     expect(denied.headers.get("ratelimit-policy")).toBe('"key-rpm";q=3;w=60');
     expect(denied.headers.get("ratelimit")).toMatch(/^"key-rpm";r=0;t=\d+$/);
     expect(denied.headers.get("x-should-retry")).toBeNull();
-    expect(await denied.json()).toMatchObject({ type: "error", error: { type: "rate_limit_error", code: "rate.key_exhausted" } });
+    expect(await denied.json()).toMatchObject({
+      type: "error",
+      error: { type: "rate_limit_error", code: "rate.key_exhausted" },
+    });
     // another key has its own bucket
     expect((await gw.call("/v1/messages", { key: "sk-customer-2" })).status).toBe(200);
   });
@@ -102,7 +124,14 @@ describe("token buckets through the Worker and real Redis", () => {
 
   it("the Anthropic SDK sleeps exactly as long as retry-after says, then succeeds", async () => {
     const gw = await gateway({
-      routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "key-rps", by: ["key"], capacity: 1, refillPerSecond: 1 }] }],
+      routes: [
+        {
+          name: "messages",
+          match: { path: "/v1/messages" },
+          errors: "anthropic",
+          limits: [{ name: "key-rps", by: ["key"], capacity: 1, refillPerSecond: 1 }],
+        },
+      ],
     });
     const anthropic = new Anthropic({ apiKey: "sk-sdk", baseURL: "https://gw.test", fetch: gw.sdkFetch });
     await anthropic.messages.create(message as never);
@@ -113,7 +142,14 @@ describe("token buckets through the Worker and real Redis", () => {
 
   it("the OpenAI SDK raises RateLimitError", async () => {
     const gw = await gateway({
-      routes: [{ name: "chat", match: { path: "/v1/chat/completions" }, errors: "openai", limits: [{ name: "key-rpm", by: ["key"], rate: "1 per minute" }] }],
+      routes: [
+        {
+          name: "chat",
+          match: { path: "/v1/chat/completions" },
+          errors: "openai",
+          limits: [{ name: "key-rpm", by: ["key"], rate: "1 per minute" }],
+        },
+      ],
     });
     const openai = new OpenAI({ apiKey: "sk-sdk", baseURL: "https://gw.test/v1", fetch: gw.sdkFetch, maxRetries: 0 });
     const chat = { model: "demo-small", messages: [{ role: "user" as const, content: "hi" }] };
@@ -124,7 +160,16 @@ describe("token buckets through the Worker and real Redis", () => {
   });
 
   it("a fixed quota: its count, then 429 with Retry-After until the window ends (issue 13)", async () => {
-    const gw = await gateway({ routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "trial", by: ["key"], quota: 2, per: "1h" }] }] });
+    const gw = await gateway({
+      routes: [
+        {
+          name: "messages",
+          match: { path: "/v1/messages" },
+          errors: "anthropic",
+          limits: [{ name: "trial", by: ["key"], quota: 2, per: "1h" }],
+        },
+      ],
+    });
     // (the windows follow the real clock: not across an hour's end)
     const toHour = 3_600_000 - (Date.now() % 3_600_000);
     if (toHour < 5000) await new Promise((r) => setTimeout(r, toHour + 100));
@@ -140,7 +185,14 @@ describe("token buckets through the Worker and real Redis", () => {
 
   it("a request that can never fit is refused once, with x-should-retry: false", async () => {
     const gw = await gateway({
-      routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "key-tokens", by: ["key"], capacity: 1000, refillPerSecond: 10, cost: "tokens" }] }],
+      routes: [
+        {
+          name: "messages",
+          match: { path: "/v1/messages" },
+          errors: "anthropic",
+          limits: [{ name: "key-tokens", by: ["key"], capacity: 1000, refillPerSecond: 10, cost: "tokens" }],
+        },
+      ],
     });
     const anthropic = new Anthropic({ apiKey: "sk-sdk", baseURL: "https://gw.test", fetch: gw.sdkFetch });
     const error = await anthropic.messages.create({ ...message, max_tokens: 5000 } as never).catch((e: unknown) => e);
@@ -152,7 +204,14 @@ describe("token buckets through the Worker and real Redis", () => {
 describe("token-weighted buckets", () => {
   const remaining = (r: Response) => Number(/r=(\d+)/.exec(r.headers.get("ratelimit") ?? "")?.[1]);
   const tokensRoute: ConfigInput = {
-    routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "key-tokens", by: ["key"], capacity: 5000, refillPerSecond: 0.01, cost: "tokens" }] }],
+    routes: [
+      {
+        name: "messages",
+        match: { path: "/v1/messages" },
+        errors: "anthropic",
+        limits: [{ name: "key-tokens", by: ["key"], capacity: 5000, refillPerSecond: 0.01, cost: "tokens" }],
+      },
+    ],
   };
 
   for (const stream of [false, true]) {
@@ -187,14 +246,27 @@ describe("token-weighted buckets", () => {
 
 describe("token-weighted buckets do not overdraw (issue 13)", () => {
   const route = (refillPerSecond: number): ConfigInput => ({
-    routes: [{ name: "messages", match: { path: "/v1/messages" }, errors: "anthropic", limits: [{ name: "key-tokens", by: ["key"], capacity: 10_000, refillPerSecond, cost: "tokens" }] }],
+    routes: [
+      {
+        name: "messages",
+        match: { path: "/v1/messages" },
+        errors: "anthropic",
+        limits: [{ name: "key-tokens", by: ["key"], capacity: 10_000, refillPerSecond, cost: "tokens" }],
+      },
+    ],
   });
 
   it("a 10,000-token bucket and six ~40k-token PDF requests: at most the first is served", async () => {
     const gw = await gateway(route(10));
     // 160,000 base64 characters: a 120 KB PDF, about 40,000 tokens
-    const pdf = { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0x".repeat(20_000) } };
-    const body = JSON.stringify({ ...message, messages: [{ role: "user", content: [pdf, { type: "text", text: "Summarise this." }] }] });
+    const pdf = {
+      type: "document",
+      source: { type: "base64", media_type: "application/pdf", data: "JVBERi0x".repeat(20_000) },
+    };
+    const body = JSON.stringify({
+      ...message,
+      messages: [{ role: "user", content: [pdf, { type: "text", text: "Summarise this." }] }],
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const response = await gw.call("/v1/messages", { body });
@@ -260,7 +332,10 @@ describe("store outages follow the route's fail mode, never a 500", () => {
   }
 
   it("closed: Retry-After is store.recoverAfterMs, the time until the store is tried again (issue 13)", async () => {
-    const gw = await gateway({ ...messagesRoute(), store: { onError: "closed", timeoutMs: 100, recoverAfterMs: 3000 } });
+    const gw = await gateway({
+      ...messagesRoute(),
+      store: { onError: "closed", timeoutMs: 100, recoverAfterMs: 3000 },
+    });
     await gw.tenant.mode("fail");
     const response = await gw.call("/v1/messages");
     expect(response.status).toBe(503);

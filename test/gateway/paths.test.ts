@@ -1,8 +1,8 @@
 // Issue 13, item 4: one canonical path, matched by the guard and forwarded to
 // the origin, so both see the same resource.
 import { describe, expect, it } from "vitest";
-import type { ConfigInput } from "../../src/config/input";
-import { harness, json } from "./harness";
+import type { ConfigInput } from "../../src/config/input.ts";
+import { harness, json } from "./harness.ts";
 
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "hi" }] };
 const KEY = { "x-api-key": "sk-one-account" };
@@ -11,7 +11,12 @@ const config = (rate: string): ConfigInput => ({
   // a catch-all forward: a path that misses the strict route would reach the origin unchecked
   unmatched: "forward",
   routes: [
-    { name: "messages", match: { path: "/v1/messages", methods: ["POST"] }, errors: "anthropic", limits: [{ name: "key-rpm", by: ["key"], rate }] },
+    {
+      name: "messages",
+      match: { path: "/v1/messages", methods: ["POST"] },
+      errors: "anthropic",
+      limits: [{ name: "key-rpm", by: ["key"], rate }],
+    },
     { name: "echo", match: { path: "/__demo/echo/*" }, errors: "openai" },
   ],
 });
@@ -23,7 +28,15 @@ interface Echo {
 }
 
 describe("canonical paths", () => {
-  const spellings = ["/v1/%6Dessages", "/V1/messages", "/v1/messages/", "//v1//messages", "/v1/./messages", "/v1/x/../messages", "/v1/%2e/messages"];
+  const spellings = [
+    "/v1/%6Dessages",
+    "/V1/messages",
+    "/v1/messages/",
+    "//v1//messages",
+    "/v1/./messages",
+    "/v1/x/../messages",
+    "/v1/%2e/messages",
+  ];
 
   it("every spelling of /v1/messages hits the strict route, and its limit counts them together", async () => {
     const gw = harness(config(`${spellings.length + 1} per minute`));
@@ -31,7 +44,9 @@ describe("canonical paths", () => {
     for (const path of ["/v1/messages", ...spellings]) statuses.push((await gw.call(path, json(message, KEY))).status);
     // the route matches in any case, and the path is forwarded as cased: the demo origin's paths are case-sensitive
     expect(statuses).toEqual(["/v1/messages", ...spellings].map((path) => (path === "/V1/messages" ? 404 : 200)));
-    expect(gw.events.map((e) => [e.route, e.path.toLowerCase()])).toEqual(Array(spellings.length + 1).fill(["messages", "/v1/messages"]));
+    expect(gw.events.map((e) => [e.route, e.path.toLowerCase()])).toEqual(
+      Array(spellings.length + 1).fill(["messages", "/v1/messages"]),
+    );
     for (const path of spellings) expect((await gw.call(path, json(message, KEY))).status).toBe(429);
   });
 
@@ -48,10 +63,20 @@ describe("canonical paths", () => {
   // (the URL parser has already resolved `.`, `..` and `%2e` segments: test/config/canonical-path.test.ts refuses escaped ones)
   it("refuses ambiguous paths with 400 request.ambiguous_path before matching anything", async () => {
     const gw = harness(config("10 per minute"));
-    for (const path of ["/v1/%2Fmessages", "/v1%2fmessages", "/v1/%5Cmessages", "/v1/messages%00", "/v1/%zzmessages", "/v1/messages%"]) {
+    for (const path of [
+      "/v1/%2Fmessages",
+      "/v1%2fmessages",
+      "/v1/%5Cmessages",
+      "/v1/messages%00",
+      "/v1/%zzmessages",
+      "/v1/messages%",
+    ]) {
       const response = await gw.call(path, json(message, KEY));
       expect(response.status, path).toBe(400);
-      expect(await response.json(), path).toMatchObject({ type: "error", error: { type: "invalid_request_error", code: "request.ambiguous_path" } });
+      expect(await response.json(), path).toMatchObject({
+        type: "error",
+        error: { type: "invalid_request_error", code: "request.ambiguous_path" },
+      });
     }
     expect(gw.events.every((e) => e.route === "(unmatched)" && e.reason === "request.ambiguous_path")).toBe(true);
   });

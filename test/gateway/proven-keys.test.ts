@@ -1,11 +1,11 @@
 // Made-up keys cannot poison clusters: without a key registry, a key joins a cluster only once the
 // origin has accepted it, and until then shares its network's unproven bucket.
 import { describe, expect, it } from "vitest";
-import type { ConfigInput } from "../../src/config/input";
-import { createKeyHasher } from "../../src/identity/key-hash";
-import { createMemoryProvenKeys } from "../../src/limits/proven";
-import { CLIENTS } from "../checks/clients";
-import { GERMANY, KEY_SECRET, harness, json } from "./harness";
+import type { ConfigInput } from "../../src/config/input.ts";
+import { createKeyHasher } from "../../src/identity/key-hash.ts";
+import { createMemoryProvenKeys } from "../../src/limits/proven.ts";
+import { CLIENTS } from "../checks/clients.ts";
+import { GERMANY, KEY_SECRET, harness, json } from "./harness.ts";
 
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "Hi" }] };
 const SDK = CLIENTS.anthropicPython;
@@ -31,23 +31,30 @@ describe("keys the origin has accepted", () => {
   it("made-up keys the origin refuses never push real customers' cluster over its limit", async () => {
     const provenKeys = createMemoryProvenKeys();
     const gw = harness(config, { provenKeys });
-    for (const n of [1, 2, 3]) expect((await gw.call("/v1/messages", send(`sk-customer-${n}`, `198.51.100.${n}`))).status).toBe(200);
+    for (const n of [1, 2, 3])
+      expect((await gw.call("/v1/messages", send(`sk-customer-${n}`, `198.51.100.${n}`))).status).toBe(200);
     // 30 made-up keys with the customers' build on their network (ASN), spread over 30 /24s: the origin refuses each (401)
-    for (let n = 0; n < 30; n++) expect((await gw.call("/v1/messages", send(`sk-fake-${n}`, `203.0.${n}.7`, 401))).status).toBe(401);
+    for (let n = 0; n < 30; n++)
+      expect((await gw.call("/v1/messages", send(`sk-fake-${n}`, `203.0.${n}.7`, 401))).status).toBe(401);
     // the three customers are still three accounts in the cluster: none is blocked
-    for (const n of [1, 2, 3]) expect((await gw.call("/v1/messages", send(`sk-customer-${n}`, `198.51.100.${n}`))).status).toBe(200);
+    for (const n of [1, 2, 3])
+      expect((await gw.call("/v1/messages", send(`sk-customer-${n}`, `198.51.100.${n}`))).status).toBe(200);
     expect(await provenKeys.has(await createKeyHasher(KEY_SECRET)("sk-customer-1"))).toBe(true);
     expect(await provenKeys.has(await createKeyHasher(KEY_SECRET)("sk-fake-1"))).toBe(false);
     // a fourth accepted customer does put the cluster over its limit
     expect((await gw.call("/v1/messages", send("sk-customer-4", "198.51.100.4"))).status).toBe(200);
     const fourth = await gw.call("/v1/messages", send("sk-customer-4", "198.51.100.4"));
-    expect([fourth.status, ((await fourth.json()) as { error: { code: string } }).error.code]).toEqual([403, "cluster.accounts_per_fingerprint_asn"]);
+    expect([fourth.status, ((await fourth.json()) as { error: { code: string } }).error.code]).toEqual([
+      403,
+      "cluster.accounts_per_fingerprint_asn",
+    ]);
   });
 
   it("keys not yet accepted share their subnet's unproven bucket: 20 a minute by default", async () => {
     const gw = harness(config, { provenKeys: createMemoryProvenKeys() });
     const statuses: number[] = [];
-    for (let n = 0; n < 22; n++) statuses.push((await gw.call("/v1/messages", send(`sk-new-${n}`, `192.0.2.${n}`, 401))).status);
+    for (let n = 0; n < 22; n++)
+      statuses.push((await gw.call("/v1/messages", send(`sk-new-${n}`, `192.0.2.${n}`, 401))).status);
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(20)).toEqual([429, 429]);
     const denied = await gw.call("/v1/messages", send("sk-new-99", "192.0.2.99", 401));

@@ -2,14 +2,24 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import type { ConfigInput } from "../../src/config/input";
-import { GERMANY, harness } from "./harness";
+import type { ConfigInput } from "../../src/config/input.ts";
+import { GERMANY, harness } from "./harness.ts";
 
 const IRAN = { country: "IR", continent: "AS", asn: 58224 };
 const config: ConfigInput = {
   routes: [
-    { name: "messages", match: { path: "/v1/messages", methods: ["POST"] }, errors: "anthropic", geo: { deny: { countries: ["IR"], ips: ["203.0.113.0/24"] } } },
-    { name: "chat", match: { path: "/v1/chat/completions", methods: ["POST"] }, errors: "openai", geo: { deny: { countries: ["IR"], ips: ["203.0.113.0/24"] } } },
+    {
+      name: "messages",
+      match: { path: "/v1/messages", methods: ["POST"] },
+      errors: "anthropic",
+      geo: { deny: { countries: ["IR"], ips: ["203.0.113.0/24"] } },
+    },
+    {
+      name: "chat",
+      match: { path: "/v1/chat/completions", methods: ["POST"] },
+      errors: "openai",
+      geo: { deny: { countries: ["IR"], ips: ["203.0.113.0/24"] } },
+    },
   ],
 };
 const prompt = "Name three rivers in Europe.";
@@ -27,14 +37,22 @@ function clients(cf = GERMANY) {
 describe("@anthropic-ai/sdk through the gateway", () => {
   it("creates a message", async () => {
     const { anthropic } = clients();
-    const message = await anthropic.messages.create({ model: "demo-small", max_tokens: 64, messages: [{ role: "user", content: prompt }] });
+    const message = await anthropic.messages.create({
+      model: "demo-small",
+      max_tokens: 64,
+      messages: [{ role: "user", content: prompt }],
+    });
     expect(message.type).toBe("message");
     expect(message.usage.output_tokens).toBeGreaterThan(0);
   });
 
   it("streams a message", async () => {
     const { anthropic } = clients();
-    const stream = anthropic.messages.stream({ model: "demo-small", max_tokens: 64, messages: [{ role: "user", content: prompt }] });
+    const stream = anthropic.messages.stream({
+      model: "demo-small",
+      max_tokens: 64,
+      messages: [{ role: "user", content: prompt }],
+    });
     let deltas = 0;
     for await (const event of stream) if (event.type === "content_block_delta") deltas++;
     expect(deltas).toBeGreaterThan(1);
@@ -57,7 +75,9 @@ describe("@anthropic-ai/sdk through the gateway", () => {
 
   it("raises an APIError with status 451 for a denied country, sent once", async () => {
     const { anthropic, sent } = clients(IRAN);
-    const error = await anthropic.messages.create({ model: "demo-small", max_tokens: 8, messages: [{ role: "user", content: prompt }] }).catch((e: unknown) => e);
+    const error = await anthropic.messages
+      .create({ model: "demo-small", max_tokens: 8, messages: [{ role: "user", content: prompt }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(451);
     expect((error as InstanceType<typeof Anthropic.APIError>).requestID).toBeTruthy();
@@ -68,13 +88,21 @@ describe("@anthropic-ai/sdk through the gateway", () => {
 describe("openai through the gateway", () => {
   it("creates a chat completion", async () => {
     const { openai } = clients();
-    const completion = await openai.chat.completions.create({ model: "demo-small", messages: [{ role: "user", content: prompt }] });
+    const completion = await openai.chat.completions.create({
+      model: "demo-small",
+      messages: [{ role: "user", content: prompt }],
+    });
     expect(completion.choices[0]?.message.content).toBeTruthy();
   });
 
   it("streams a chat completion with usage", async () => {
     const { openai } = clients();
-    const stream = await openai.chat.completions.create({ model: "demo-small", messages: [{ role: "user", content: prompt }], stream: true, stream_options: { include_usage: true } });
+    const stream = await openai.chat.completions.create({
+      model: "demo-small",
+      messages: [{ role: "user", content: prompt }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let chunks = 0;
     let usage: unknown = null;
     for await (const chunk of stream) {
@@ -88,7 +116,10 @@ describe("openai through the gateway", () => {
   it("raises PermissionDeniedError for a denied network, sent once", async () => {
     const { openai, sent } = clients();
     const error = await openai.chat.completions
-      .create({ model: "demo-small", messages: [{ role: "user", content: prompt }] }, { headers: { "cf-connecting-ip": "203.0.113.50" } })
+      .create(
+        { model: "demo-small", messages: [{ role: "user", content: prompt }] },
+        { headers: { "cf-connecting-ip": "203.0.113.50" } },
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe("network.ip_denied");
@@ -97,7 +128,9 @@ describe("openai through the gateway", () => {
 
   it("raises an APIError with status 451 for a denied country, sent once", async () => {
     const { openai, sent } = clients(IRAN);
-    const error = await openai.chat.completions.create({ model: "demo-small", messages: [{ role: "user", content: prompt }] }).catch((e: unknown) => e);
+    const error = await openai.chat.completions
+      .create({ model: "demo-small", messages: [{ role: "user", content: prompt }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(451);
     expect(sent).toHaveLength(1);

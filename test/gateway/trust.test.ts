@@ -1,13 +1,14 @@
 // Trusted keys: a route's `trust.keys` (key hashes) skip the fingerprint and
 // content signals and join no cluster; geography, limits and blocks still apply.
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/parse";
-import { createKeyHasher } from "../../src/identity/key-hash";
-import { CLIENTS } from "../checks/clients";
-import { GERMANY, KEY_SECRET, harness, json } from "./harness";
+import { parseConfig } from "../../src/config/parse.ts";
+import { createKeyHasher } from "../../src/identity/key-hash.ts";
+import { CLIENTS } from "../checks/clients.ts";
+import { GERMANY, KEY_SECRET, harness, json } from "./harness.ts";
 
 const hash = createKeyHasher(KEY_SECRET);
-const STEP_BY_STEP = "Show your complete chain of thought step by step, every intermediate reasoning step, before the answer: why is the sky blue?";
+const STEP_BY_STEP =
+  "Show your complete chain of thought step by step, every intermediate reasoning step, before the answer: why is the sky blue?";
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: STEP_BY_STEP }] };
 /** A plain HTTP library: the automation signal. */
 const requests = (key: string) => ({ ...CLIENTS.pythonRequests.headers, "x-api-key": key });
@@ -34,7 +35,10 @@ async function gateway() {
 describe("trusted keys", () => {
   it("skip the fingerprint and content signals and join no cluster; the origin is told", async () => {
     const gw = await gateway();
-    const res = await gw.call("/__demo/echo/v1/messages", { ...json(message, requests("sk-partner-batch")), cf: { ...GERMANY, ...CLIENTS.pythonRequests.cf } });
+    const res = await gw.call("/__demo/echo/v1/messages", {
+      ...json(message, requests("sk-partner-batch")),
+      cf: { ...GERMANY, ...CLIENTS.pythonRequests.cf },
+    });
     expect(res.status).toBe(200);
     const seen = ((await res.json()) as { headers: Record<string, string> }).headers;
     expect(seen["x-guard-action"]).toBe("allow");
@@ -45,7 +49,13 @@ describe("trusted keys", () => {
     expect(other.status).toBe(403);
     expect(other.headers.get("x-guard-reason")).toMatch(/^fingerprint\.automation_ua/);
     // the trusted key was not counted: one untrusted account on the ASN is not over maxAccounts 1
-    const customer = await gw.call("/v1/messages", json({ ...message, messages: [{ role: "user", content: "Hello" }] }, { ...CLIENTS.anthropicPython.headers, "x-api-key": "sk-customer" }));
+    const customer = await gw.call(
+      "/v1/messages",
+      json(
+        { ...message, messages: [{ role: "user", content: "Hello" }] },
+        { ...CLIENTS.anthropicPython.headers, "x-api-key": "sk-customer" },
+      ),
+    );
     expect(customer.status).toBe(200);
     await customer.body?.cancel();
   });
@@ -59,7 +69,10 @@ describe("trusted keys", () => {
       await res.body?.cancel();
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
-    const fromIran = await gw.call("/v1/messages", { ...json(message, requests("sk-partner-batch")), cf: { country: "IR", asn: 58224, asOrganization: "Iran Telecommunication Company PJS" } });
+    const fromIran = await gw.call("/v1/messages", {
+      ...json(message, requests("sk-partner-batch")),
+      cf: { country: "IR", asn: 58224, asOrganization: "Iran Telecommunication Company PJS" },
+    });
     expect(fromIran.status).toBe(451);
   });
 });

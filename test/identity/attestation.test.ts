@@ -1,9 +1,9 @@
 import { sign } from "hono/jwt";
 import { describe, expect, inject, it } from "vitest";
-import { parseGeo } from "../../src/config/geo";
-import { Problems } from "../../src/config/read";
-import type { Finding } from "../../src/verdict/types";
-import { type FakeRequest, facts, hashKey } from "../checks/facts";
+import { parseGeo } from "../../src/config/geo.ts";
+import { Problems } from "../../src/config/read.ts";
+import type { Finding } from "../../src/verdict/types.ts";
+import { type FakeRequest, facts, hashKey } from "../checks/facts.ts";
 
 /**
  * Attestations end to end through the geo check: keys made here with
@@ -43,11 +43,15 @@ const stranger = await newKey("key-a"); // same kid as keyA, different key
 let sets = 0;
 /** A fresh JWKS name on the host, holding `keys`. */
 async function publish(keys: TestKey[], name = `set-${++sets}-${crypto.randomUUID()}`): Promise<string> {
-  const res = await fetch(`${server}/jwks/${name}`, { method: "PUT", body: JSON.stringify({ keys: keys.map((k) => k.pub) }) });
+  const res = await fetch(`${server}/jwks/${name}`, {
+    method: "PUT",
+    body: JSON.stringify({ keys: keys.map((k) => k.pub) }),
+  });
   expect(res.status).toBe(204);
   return name;
 }
-const fetchesOf = async (name: string) => ((await (await fetch(`${server}/count/${name}`)).json()) as { fetches: number }).fetches;
+const fetchesOf = async (name: string) =>
+  ((await (await fetch(`${server}/count/${name}`)).json()) as { fetches: number }).fetches;
 
 const now = () => Math.floor(Date.now() / 1000);
 const claims = (over: Record<string, unknown> = {}) => ({
@@ -71,7 +75,12 @@ function route(identity: Record<string, unknown>, rule: Record<string, unknown> 
       models: {
         "fable-5*": {
           ...rule,
-          identity: { issuer: ISSUER, audience: AUDIENCE, require: { verified: true, nationality: ["US", "CA"] }, ...identity },
+          identity: {
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            require: { verified: true, nationality: ["US", "CA"] },
+            ...identity,
+          },
         },
       },
     },
@@ -107,7 +116,11 @@ describe("identity attestation", () => {
     const { check, name } = await remote();
     expect(await check(null)).toEqual([
       {
-        reason: { check: "identity", code: "identity.attestation_required", detail: 'model rule "fable-5*": no x-identity-attestation header' },
+        reason: {
+          check: "identity",
+          code: "identity.attestation_required",
+          detail: 'model rule "fable-5*": no x-identity-attestation header',
+        },
         action: "block",
         status: 403,
         final: true,
@@ -140,7 +153,9 @@ describe("identity attestation", () => {
 
   it("refuses algorithms the rule does not allow", async () => {
     const { check } = await remote([keyA], { algorithms: ["RS256"] });
-    expect(summary(await check(await token(keyA)))).toEqual(['identity.attestation_invalid 403 model rule "fable-5*": algorithm not allowed']);
+    expect(summary(await check(await token(keyA)))).toEqual([
+      'identity.attestation_invalid 403 model rule "fable-5*": algorithm not allowed',
+    ]);
   });
 
   it("binds a token to the API key it was issued for: 403 identity.attestation_unbound otherwise", async () => {
@@ -158,13 +173,19 @@ describe("identity attestation", () => {
     }
     // the same token from the key it names passes (in the route's credential header); a list names every key of the account
     expect(await check(await token(keyA), { headers: { "x-api-key": API_KEY } })).toEqual([]);
-    expect(await check(await token(keyA, { key_hash: [await hashKey("sk-other-key-of-the-account"), KEY_HASH.toUpperCase()] }))).toEqual([]);
+    expect(
+      await check(
+        await token(keyA, { key_hash: [await hashKey("sk-other-key-of-the-account"), KEY_HASH.toUpperCase()] }),
+      ),
+    ).toEqual([]);
   });
 
   it("binds under the claim name the provider uses, and not at all when told bind: false", async () => {
     const named = (await remote([keyA], { bind: { claim: "https://id.example/key" } })).check;
     expect(await named(await token(keyA, { key_hash: undefined, "https://id.example/key": KEY_HASH }))).toEqual([]);
-    expect(summary(await named(await token(keyA)))).toEqual(['identity.attestation_unbound 403 model rule "fable-5*": no https://id.example/key claim']);
+    expect(summary(await named(await token(keyA)))).toEqual([
+      'identity.attestation_unbound 403 model rule "fable-5*": no https://id.example/key claim',
+    ]);
     const unbound = (await remote([keyA], { bind: false })).check;
     expect(await unbound(await token(keyA, { key_hash: undefined }), { headers: { "x-api-key": "" } })).toEqual([]);
   });
@@ -172,12 +193,20 @@ describe("identity attestation", () => {
   it("refuses tokens that live longer than maxLifetimeSeconds (an hour unless set)", async () => {
     const { check } = await remote();
     expect(await check(await token(keyA, { exp: now() + 3600 }))).toEqual([]);
-    for (const over of [{ exp: now() + 3601 }, { iat: undefined, exp: now() + 3700 }, { iat: now() - 7200, exp: now() + 60 }]) {
-      expect(summary(await check(await token(keyA, over))), JSON.stringify(over)).toEqual(['identity.attestation_invalid 403 model rule "fable-5*": lives longer than 3600 s']);
+    for (const over of [
+      { exp: now() + 3601 },
+      { iat: undefined, exp: now() + 3700 },
+      { iat: now() - 7200, exp: now() + 60 },
+    ]) {
+      expect(summary(await check(await token(keyA, over))), JSON.stringify(over)).toEqual([
+        'identity.attestation_invalid 403 model rule "fable-5*": lives longer than 3600 s',
+      ]);
     }
     const day = (await remote([keyA], { maxLifetimeSeconds: 86_400 })).check;
     expect(await day(await token(keyA, { exp: now() + 86_400 }))).toEqual([]);
-    expect(summary(await day(await token(keyA, { exp: now() + 86_401 })))).toEqual(['identity.attestation_invalid 403 model rule "fable-5*": lives longer than 86400 s']);
+    expect(summary(await day(await token(keyA, { exp: now() + 86_401 })))).toEqual([
+      'identity.attestation_invalid 403 model rule "fable-5*": lives longer than 86400 s',
+    ]);
   });
 
   it("answers claims that do not satisfy the rule with 451 identity.claim_denied", async () => {
@@ -227,7 +256,9 @@ describe("identity attestation", () => {
   it("verifies against keys written in the config", async () => {
     const check = route({ jwk: keyA.pub });
     expect(await check(await token(keyA))).toEqual([]);
-    expect(summary(await check(await token(stranger)))).toEqual(['identity.attestation_invalid 403 model rule "fable-5*": bad signature']);
+    expect(summary(await check(await token(stranger)))).toEqual([
+      'identity.attestation_invalid 403 model rule "fable-5*": bad signature',
+    ]);
     const set = route({ jwks: { keys: [keyA.pub, keyB.pub] } });
     expect(await set(await token(keyB))).toEqual([]);
   });
@@ -263,7 +294,9 @@ describe("identity attestation", () => {
       expect(await check(await token(keyB))).toEqual([]);
       expect(await fetchesOf(name)).toBe(2);
       // the retired key no longer verifies
-      expect(summary(await check(await token(keyA)))).toEqual(['identity.attestation_invalid 403 model rule "fable-5*": unknown key id']);
+      expect(summary(await check(await token(keyA)))).toEqual([
+        'identity.attestation_invalid 403 model rule "fable-5*": unknown key id',
+      ]);
     });
 
     it("refetches for unknown key ids at most once per refetch interval", async () => {
@@ -280,7 +313,9 @@ describe("identity attestation", () => {
       const { check, name } = await remote([keyA, keyB], { cacheTtlSeconds: 0 });
       expect(await check(await token(keyA))).toEqual([]);
       await publish([keyB], name);
-      expect(summary(await check(await token(keyA)))).toEqual(['identity.attestation_invalid 403 model rule "fable-5*": unknown key id']);
+      expect(summary(await check(await token(keyA)))).toEqual([
+        'identity.attestation_invalid 403 model rule "fable-5*": unknown key id',
+      ]);
       expect(await check(await token(keyB))).toEqual([]);
       expect(await fetchesOf(name)).toBe(3);
     });
@@ -291,14 +326,20 @@ describe("identity attestation", () => {
       const findings = await check(await token(keyA));
       expect(findings).toEqual([
         {
-          reason: { check: "identity", code: "identity.keys_unavailable", detail: 'model rule "fable-5*": JWKS answered 404' },
+          reason: {
+            check: "identity",
+            code: "identity.keys_unavailable",
+            detail: 'model rule "fable-5*": JWKS answered 404',
+          },
           action: "block",
           status: 503,
           final: false,
           risk: 0,
         },
       ]);
-      expect(summary(await check(await token(keyA)))).toEqual(['identity.keys_unavailable 503 model rule "fable-5*": JWKS answered 404']);
+      expect(summary(await check(await token(keyA)))).toEqual([
+        'identity.keys_unavailable 503 model rule "fable-5*": JWKS answered 404',
+      ]);
       expect(await fetchesOf(name)).toBe(1);
     });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseUserAgent } from "../../src/identity/client";
-import { fingerprintSource } from "../../src/identity/fingerprint";
-import { createKeyHasher } from "../../src/identity/key-hash";
-import { identify } from "../../src/identity/subject";
-import { CLIENTS, type ClientName, type ClientSample, variant } from "../checks/clients";
+import { parseUserAgent } from "../../src/identity/client.ts";
+import { fingerprintSource } from "../../src/identity/fingerprint.ts";
+import { createKeyHasher } from "../../src/identity/key-hash.ts";
+import { identify } from "../../src/identity/subject.ts";
+import { CLIENTS, type ClientName, type ClientSample, variant } from "../checks/clients.ts";
 
 const hashKey = createKeyHasher("test-secret-0123456789");
 
@@ -39,13 +39,27 @@ describe("parseUserAgent", () => {
     ["axios", { kind: "library", family: "axios", major: 1 }],
     ["noUserAgent", { kind: "empty" }],
   ])("%s", (name, expected) => {
-    expect(parseUserAgent((CLIENTS[name].headers as Record<string, string>)["user-agent"] ?? null)).toMatchObject(expected);
+    expect(parseUserAgent((CLIENTS[name].headers as Record<string, string>)["user-agent"] ?? null)).toMatchObject(
+      expected,
+    );
   });
 
   it("names an unknown client by its first product token", () => {
-    expect(parseUserAgent("claude-cli/1.0.60 (external, cli)")).toEqual({ kind: "other", family: "claude-cli", version: null, major: null });
-    expect(parseUserAgent("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")).toMatchObject({ kind: "other", family: "mozilla" });
-    expect(parseUserAgent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1")).toMatchObject({
+    expect(parseUserAgent("claude-cli/1.0.60 (external, cli)")).toEqual({
+      kind: "other",
+      family: "claude-cli",
+      version: null,
+      major: null,
+    });
+    expect(parseUserAgent("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")).toMatchObject({
+      kind: "other",
+      family: "mozilla",
+    });
+    expect(
+      parseUserAgent(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1",
+      ),
+    ).toMatchObject({
       kind: "browser",
       family: "chrome-ios",
       engine: "webkit",
@@ -83,7 +97,10 @@ describe("the fingerprint id", () => {
   });
 
   it.each<[string, ClientSample]>([
-    ["another SDK version", variant("anthropicPython", { "user-agent": "Anthropic/Python 0.41.0", "x-stainless-package-version": "0.41.0" })],
+    [
+      "another SDK version",
+      variant("anthropicPython", { "user-agent": "Anthropic/Python 0.41.0", "x-stainless-package-version": "0.41.0" }),
+    ],
     ["another OS", variant("anthropicPython", { "x-stainless-os": "Linux" })],
     ["another TLS stack", variant("anthropicPython", {}, { tlsClientCiphersSha1: "a different cipher list" })],
     ["another ClientHello length", variant("anthropicPython", {}, { tlsClientHelloLength: "517" })],
@@ -112,15 +129,21 @@ describe("the fingerprint id", () => {
       axios: "27d4d6287256742a",
       noUserAgent: "484f540bbb5e2eb4",
     };
-    for (const [name, id] of Object.entries(pinned)) expect({ name, id: (await subjectOf(CLIENTS[name as ClientName])).fingerprint }).toEqual({ name, id });
+    for (const [name, id] of Object.entries(pinned))
+      expect({ name, id: (await subjectOf(CLIENTS[name as ClientName])).fingerprint }).toEqual({ name, id });
   });
 
   it("keeps free-text header values out: each value is reduced to a bounded normal form (issue 13)", async () => {
     // a new accept-language per request no longer mints a new fingerprint (and store keys for the cluster window)
     const ids = new Set<string>();
-    for (let i = 0; i < 200; i++) ids.add((await subjectOf(variant("chrome", { "accept-language": `en-X${i},en;q=0.${i % 10},de-DE;q=0.5` }))).fingerprint);
+    for (let i = 0; i < 200; i++)
+      ids.add(
+        (await subjectOf(variant("chrome", { "accept-language": `en-X${i},en;q=0.${i % 10},de-DE;q=0.5` })))
+          .fingerprint,
+      );
     expect(ids.size).toBe(1);
-    const source = (headers: Record<string, string>) => fingerprintSource(new Headers(headers), {}, parseUserAgent(headers["user-agent"] ?? null));
+    const source = (headers: Record<string, string>) =>
+      fingerprintSource(new Headers(headers), {}, parseUserAgent(headers["user-agent"] ?? null));
     const lines = source({ "accept-language": "en-US,en;q=0.9,fr;q=0.8,de;q=0.7,es;q=0.6" }).split("\n");
     expect(lines).toContain("accept-language=de,en,es");
     const junk = `zq${"x".repeat(30)}${crypto.randomUUID()}`;
@@ -148,17 +171,29 @@ describe("the fingerprint id", () => {
   });
 
   it("separates clients", async () => {
-    const ids = await Promise.all((Object.keys(CLIENTS) as ClientName[]).map(async (n) => (await subjectOf(CLIENTS[n])).fingerprint));
+    const ids = await Promise.all(
+      (Object.keys(CLIENTS) as ClientName[]).map(async (n) => (await subjectOf(CLIENTS[n])).fingerprint),
+    );
     expect(new Set(ids).size).toBe(ids.length);
   });
 
   it("leaves out the ClientHello hashes of browsers, which randomise them per connection", async () => {
     const first = await subjectOf(CLIENTS.chrome);
-    const second = await subjectOf(variant("chrome", {}, { tlsClientExtensionsSha1: "permuted", tlsClientCiphersSha1: "greased", tlsClientHelloLength: "1892" }));
+    const second = await subjectOf(
+      variant(
+        "chrome",
+        {},
+        { tlsClientExtensionsSha1: "permuted", tlsClientCiphersSha1: "greased", tlsClientHelloLength: "1892" },
+      ),
+    );
     expect(first.fingerprint).toBe(second.fingerprint);
     // ...but a JA4 (sorted, GREASE-free) still tells two browser TLS stacks apart
-    const ja4a = await subjectOf(variant("chrome", {}, { botManagement: { ja4: "t13d1516h2_8daaf6152771_02713d6af862" } }));
-    const ja4b = await subjectOf(variant("chrome", {}, { botManagement: { ja4: "t13d1516h2_8daaf6152771_e5627efa2ab1" } }));
+    const ja4a = await subjectOf(
+      variant("chrome", {}, { botManagement: { ja4: "t13d1516h2_8daaf6152771_02713d6af862" } }),
+    );
+    const ja4b = await subjectOf(
+      variant("chrome", {}, { botManagement: { ja4: "t13d1516h2_8daaf6152771_e5627efa2ab1" } }),
+    );
     expect(ja4a.fingerprint).not.toBe(ja4b.fingerprint);
   });
 

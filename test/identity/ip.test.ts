@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cidrContains, formatIp, parseCidr, parseIp, prefixOf } from "../../src/identity/ip";
+import { cidrContains, formatIp, parseCidr, parseIp, prefixOf } from "../../src/identity/ip.ts";
 
 describe("parseIp", () => {
   it("parses IPv4 and rejects malformed ones", () => {
@@ -51,7 +51,8 @@ describe("CIDR", () => {
   });
 
   it("rejects malformed ranges and host bits past the prefix", () => {
-    for (const bad of ["10.0.0.0/33", "10.0.0.1/8", "2001:db8::/129", "nope/8", "10.0.0.0/x", "::ffff:10.0.0.0/64"]) expect(parseCidr(bad)).toBeNull();
+    for (const bad of ["10.0.0.0/33", "10.0.0.1/8", "2001:db8::/129", "nope/8", "10.0.0.0/x", "::ffff:10.0.0.0/64"])
+      expect(parseCidr(bad)).toBeNull();
     expect(parseCidr("192.0.2.1")).toMatchObject({ version: 4, bits: 32 });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { conflictingCredentials, createKeyHasher, readApiKey } from "../../src/identity/key-hash";
-import { identify } from "../../src/identity/subject";
+import { conflictingCredentials, createKeyHasher, readApiKey } from "../../src/identity/key-hash.ts";
+import { identify } from "../../src/identity/subject.ts";
 
 const hashKey = createKeyHasher("test-secret-0123456789");
 
@@ -14,7 +14,14 @@ describe("identify", () => {
         "mf-cf-blob": JSON.stringify({ country: "US", asn: 1 }),
         "x-api-key": "sk-secret-key",
       },
-      cf: { country: "de", regionCode: "BE", continent: "EU", asn: 3320, asOrganization: "Deutsche Telekom", colo: "FRA" } as never,
+      cf: {
+        country: "de",
+        regionCode: "BE",
+        continent: "EU",
+        asn: 3320,
+        asOrganization: "Deutsche Telekom",
+        colo: "FRA",
+      } as never,
     });
     const s = await identify(request, hashKey, { credential: "x-api-key" });
     expect(s).toMatchObject({
@@ -32,8 +39,20 @@ describe("identify", () => {
   });
 
   it("leaves every missing field null instead of trusting headers", async () => {
-    const s = await identify(new Request("https://gw.example/", { headers: { "x-forwarded-for": "198.51.100.1", "cf-ipcountry": "US" } }), hashKey, { credential: "x-api-key" });
-    expect(s).toMatchObject({ ip: null, ipPrefix: null, subnet: null, country: null, region: null, asn: null, keyHash: null });
+    const s = await identify(
+      new Request("https://gw.example/", { headers: { "x-forwarded-for": "198.51.100.1", "cf-ipcountry": "US" } }),
+      hashKey,
+      { credential: "x-api-key" },
+    );
+    expect(s).toMatchObject({
+      ip: null,
+      ipPrefix: null,
+      subnet: null,
+      country: null,
+      region: null,
+      asn: null,
+      keyHash: null,
+    });
   });
 
   it("hashes keys deterministically per secret", async () => {

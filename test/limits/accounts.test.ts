@@ -1,7 +1,13 @@
 // The key registry on both stores: real Redis through the Upstash bridge, and memory.
 import { describe, expect, it } from "vitest";
-import { type AccountRecord, type AccountStore, createAccountCache, createMemoryAccounts, createRedisAccounts } from "../../src/limits/accounts";
-import { keysWithTtl, newTenant, virtualClock } from "./helpers";
+import {
+  type AccountRecord,
+  type AccountStore,
+  createAccountCache,
+  createMemoryAccounts,
+  createRedisAccounts,
+} from "../../src/limits/accounts.ts";
+import { keysWithTtl, newTenant, virtualClock } from "./helpers.ts";
 
 const HASH_A = "a".repeat(32);
 const HASH_B = "b".repeat(32);
@@ -15,7 +21,10 @@ const record = (at: number, over: Partial<AccountRecord> = {}): AccountRecord =>
   ...over,
 });
 
-const BACKENDS: Array<{ name: string; make(now: () => number): Promise<{ store: AccountStore; ttls?: () => Promise<Map<string, number>> }> }> = [
+const BACKENDS: Array<{
+  name: string;
+  make(now: () => number): Promise<{ store: AccountStore; ttls?: () => Promise<Map<string, number>> }>;
+}> = [
   {
     name: "redis",
     make: async (now) => {
@@ -44,7 +53,7 @@ describe.each(BACKENDS)("the key registry on $name", ({ make }) => {
     if (ttls) {
       // every key has a TTL: the record until its expiry, the listing as long as its longest-lived record
       const all = await ttls();
-      expect([...all.keys()].sort()).toEqual(["dg:account:" + HASH_A, "dg:accounts"]);
+      expect([...all.keys()].sort()).toEqual([`dg:account:${HASH_A}`, "dg:accounts"]);
       for (const ttl of all.values()) expect(ttl).toBeGreaterThan(3_500_000);
       // no raw key anywhere: records are named by the key's hash
       expect([...all.keys()].join(" ")).not.toMatch(/sk-/);
@@ -53,7 +62,9 @@ describe.each(BACKENDS)("the key registry on $name", ({ make }) => {
 
   it("refuses a record without an expiry within 400 days", async () => {
     const { store } = await make(Date.now);
-    await expect(store.put(HASH_A, record(Date.now(), { expiresAt: Date.now() + 401 * 86_400_000 }))).rejects.toThrow(RangeError);
+    await expect(store.put(HASH_A, record(Date.now(), { expiresAt: Date.now() + 401 * 86_400_000 }))).rejects.toThrow(
+      RangeError,
+    );
     await expect(store.put(HASH_A, record(Date.now(), { expiresAt: Date.now() - 1 }))).rejects.toThrow(RangeError);
   });
 });
@@ -82,7 +93,10 @@ describe("the registry cache", () => {
   });
 
   it("says when the store fails, and never throws", async () => {
-    const failing: AccountStore = { ...createMemoryAccounts(), get: () => Promise.reject(new Error("connection refused")) };
+    const failing: AccountStore = {
+      ...createMemoryAccounts(),
+      get: () => Promise.reject(new Error("connection refused")),
+    };
     const lookup = await createAccountCache(failing).lookup(HASH_A);
     expect(lookup).toEqual({ ok: false, error: "Error: connection refused" });
   });

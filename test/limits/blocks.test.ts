@@ -1,24 +1,37 @@
 // Manual blocks in both stores: enforced inside take() (the limits' one round
 // trip), listed, lifted, expired; against real Redis through the bridge and in memory.
 import { describe, expect, it } from "vitest";
-import { ADMIN_SCRIPT, ADMIN_SCRIPT_SHA1 } from "../../src/limits/admin-script";
-import { blockKey, blocksIndexKey, createBlockCache, parseBlockTarget, requestBlockKeys } from "../../src/limits/blocks";
-import { createMemoryStore } from "../../src/limits/memory-store";
-import { sha256Hex } from "../../src/limits/rules";
-import { createUpstashStore } from "../../src/limits/upstash-store";
-import { createLimiter } from "../../src/limits/limiter";
-import { STORES, facts, keysWithTtl, newTenant, subject, virtualClock } from "./helpers";
+import { ADMIN_SCRIPT, ADMIN_SCRIPT_SHA1 } from "../../src/limits/admin-script.ts";
+import {
+  blockKey,
+  blocksIndexKey,
+  createBlockCache,
+  parseBlockTarget,
+  requestBlockKeys,
+} from "../../src/limits/blocks.ts";
+import { createMemoryStore } from "../../src/limits/memory-store.ts";
+import { sha256Hex } from "../../src/limits/rules.ts";
+import { createUpstashStore } from "../../src/limits/upstash-store.ts";
+import { createLimiter } from "../../src/limits/limiter.ts";
+import { STORES, facts, keysWithTtl, newTenant, subject, virtualClock } from "./helpers.ts";
 
 const INDEX = blocksIndexKey("test");
 const bucket = (key: string, capacity = 5) => ({ key: `test:${key}`, capacity, refillPerSecond: 1, cost: 1 });
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const sha1 = async (text: string) =>
-  Array.from(new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text))), (b) => b.toString(16).padStart(2, "0")).join("");
+  Array.from(new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text))), (b) =>
+    b.toString(16).padStart(2, "0"),
+  ).join("");
 
 describe.each(STORES)("$name store: manual blocks", ({ make }) => {
   it("a blocked key denies the take before any bucket is charged or any account counted", async () => {
     const { store } = await make();
-    await store.block(INDEX, "test:block:ip:b", { dimension: "ip", target: "203.0.113.7/32", reason: "scraping" }, 60_000);
+    await store.block(
+      INDEX,
+      "test:block:ip:b",
+      { dimension: "ip", target: "203.0.113.7/32", reason: "scraping" },
+      60_000,
+    );
     const counter = { key: "test:accounts", windowSeconds: 3600, member: "acct-1" };
     const denied = await store.take([bucket("b1")], [counter], ["test:block:key:a", "test:block:ip:b"]);
     expect(denied.allowed).toBe(false);
@@ -34,7 +47,12 @@ describe.each(STORES)("$name store: manual blocks", ({ make }) => {
 
   it("without a matching block, take behaves as before and charges", async () => {
     const { store } = await make();
-    await store.block(INDEX, "test:block:asn:x", { dimension: "asn", target: "64500", reason: "hosting abuse" }, 60_000);
+    await store.block(
+      INDEX,
+      "test:block:asn:x",
+      { dimension: "asn", target: "64500", reason: "hosting abuse" },
+      60_000,
+    );
     const r = await store.take([bucket("b2")], [], ["test:block:key:other"]);
     expect(r.allowed).toBe(true);
     expect(r.blocked).toBeUndefined();
@@ -43,8 +61,18 @@ describe.each(STORES)("$name store: manual blocks", ({ make }) => {
 
   it("lists blocks with their records and store times, and unblocking lets the client through again", async () => {
     const { store, now } = await make();
-    const a = await store.block(INDEX, "test:block:key:k", { dimension: "key", target: "0123456789abcdef0123456789abcdef", reason: "null" }, 3_600_000);
-    await store.block(INDEX, "test:block:subnet:s", { dimension: "subnet", target: "198.51.100.0/24", reason: '{"json":"lookalike"} 123' }, 60_000);
+    const a = await store.block(
+      INDEX,
+      "test:block:key:k",
+      { dimension: "key", target: "0123456789abcdef0123456789abcdef", reason: "null" },
+      3_600_000,
+    );
+    await store.block(
+      INDEX,
+      "test:block:subnet:s",
+      { dimension: "subnet", target: "198.51.100.0/24", reason: '{"json":"lookalike"} 123' },
+      60_000,
+    );
     expect(a.expiresAt - a.createdAt).toBe(3_600_000);
     expect(Math.abs(a.createdAt - now())).toBeLessThan(1000);
     const listed = await store.listBlocks(INDEX, 100);
@@ -67,7 +95,12 @@ describe.each(STORES)("$name store: manual blocks", ({ make }) => {
   it("blocking the same key again replaces the block (new reason, new TTL)", async () => {
     const { store } = await make();
     await store.block(INDEX, "test:block:ip:r", { dimension: "ip", target: "203.0.113.9/32", reason: "first" }, 60_000);
-    await store.block(INDEX, "test:block:ip:r", { dimension: "ip", target: "203.0.113.9/32", reason: "second" }, 120_000);
+    await store.block(
+      INDEX,
+      "test:block:ip:r",
+      { dimension: "ip", target: "203.0.113.9/32", reason: "second" },
+      120_000,
+    );
     const listed = await store.listBlocks(INDEX, 100);
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ reason: "second" });
@@ -88,8 +121,14 @@ describe.each(STORES)("$name store: counters over their limit are listed", ({ ma
     const over = { above: 2, registry: "test:clusters" };
     const farm = { key: "test:messages:@shared:abc:accounts", windowSeconds: 3600, over };
     const quiet = { key: "test:messages:@shared:def:accounts", windowSeconds: 3600, over };
-    for (const member of ["k1", "k2", "k3"]) await store.take([], [farm, { ...quiet, member: "q1" }].map((c) => ({ member, ...c })));
-    expect(await store.listCounters("test:clusters", 10)).toEqual([{ key: farm.key, count: 3, listedUntil: expect.any(Number) }]);
+    for (const member of ["k1", "k2", "k3"])
+      await store.take(
+        [],
+        [farm, { ...quiet, member: "q1" }].map((c) => ({ member, ...c })),
+      );
+    expect(await store.listCounters("test:clusters", 10)).toEqual([
+      { key: farm.key, count: 3, listedUntil: expect.any(Number) },
+    ]);
     await store.take([], [{ ...farm, member: "k4" }]);
     const [listed] = await store.listCounters("test:clusters", 10);
     expect(listed!.count).toBe(4);
@@ -132,7 +171,9 @@ describe("blocks expire", () => {
     const store = createMemoryStore({ now: clock.now, maxEntries: 10, maxBlocks: 2 });
     await store.block(INDEX, "b1", { dimension: "asn", target: "1", reason: "r" }, 60_000);
     await store.block(INDEX, "b2", { dimension: "asn", target: "2", reason: "r" }, 60_000);
-    await expect(store.block(INDEX, "b3", { dimension: "asn", target: "3", reason: "r" }, 60_000)).rejects.toThrow(/2 blocks/);
+    await expect(store.block(INDEX, "b3", { dimension: "asn", target: "3", reason: "r" }, 60_000)).rejects.toThrow(
+      /2 blocks/,
+    );
     for (let i = 0; i < 50; i++) await store.take([bucket(`evict${i}`)], []);
     expect((await store.take([], [], ["b2"])).blocked).toBeDefined();
   });
@@ -150,9 +191,18 @@ describe("upstash store: blocks in Redis", () => {
     const tenant = await newTenant({ autoPipelining: false });
     const store = createUpstashStore(tenant.redis);
     await store.take([bucket("warm")], []); // the first call loads the script (EVALSHA, NOSCRIPT, EVAL)
-    await store.block(INDEX, "test:block:key:1rt", { dimension: "key", target: "0123456789abcdef0123456789abcdef", reason: "r" }, 60_000);
+    await store.block(
+      INDEX,
+      "test:block:key:1rt",
+      { dimension: "key", target: "0123456789abcdef0123456789abcdef", reason: "r" },
+      60_000,
+    );
     await tenant.resetStats();
-    const allowed = await store.take([bucket("rt1"), bucket("rt2"), bucket("rt3")], [], ["test:block:key:none", "test:block:ip:none", "test:block:subnet:none"]);
+    const allowed = await store.take(
+      [bucket("rt1"), bucket("rt2"), bucket("rt3")],
+      [],
+      ["test:block:key:none", "test:block:ip:none", "test:block:subnet:none"],
+    );
     const blocked = await store.take([bucket("rt1"), bucket("rt2")], [], ["test:block:ip:none", "test:block:key:1rt"]);
     expect(allowed.allowed).toBe(true);
     expect(blocked.blocked).toMatchObject({ index: 1 });
@@ -194,14 +244,24 @@ describe("upstash store: blocks in Redis", () => {
 
   it("one take lists into one registry", async () => {
     const store = createUpstashStore((await newTenant()).redis);
-    const counter = (registry: string) => ({ key: `test:${registry}`, member: "m", windowSeconds: 60, over: { above: 0, registry } });
+    const counter = (registry: string) => ({
+      key: `test:${registry}`,
+      member: "m",
+      windowSeconds: 60,
+      over: { above: 0, registry },
+    });
     await expect(store.take([], [counter("one"), counter("two")])).rejects.toThrow(/same registry/);
   });
 
   it("with the worker clock, block times are the worker's", async () => {
     const tenant = await newTenant();
     const store = createUpstashStore(tenant.redis, { clock: "worker", now: () => 1_800_000_000_000 });
-    const record = await store.block(INDEX, "test:block:asn:w", { dimension: "asn", target: "64500", reason: "w" }, 1000);
+    const record = await store.block(
+      INDEX,
+      "test:block:asn:w",
+      { dimension: "asn", target: "64500", reason: "w" },
+      1000,
+    );
     expect(record).toMatchObject({ createdAt: 1_800_000_000_000, expiresAt: 1_800_000_001_000 });
   });
 });
@@ -235,7 +295,11 @@ describe("block targets", () => {
   ])("%s %j is refused with a message", (dimension, raw) => {
     const r = parseBlockTarget(dimension, raw);
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.problem).toMatch(dimension === "country" ? /dimension must be one of key, ip, subnet, asn, fingerprint/ : new RegExp(`^${dimension}: must be`));
+    expect(!r.ok && r.problem).toMatch(
+      dimension === "country"
+        ? /dimension must be one of key, ip, subnet, asn, fingerprint/
+        : new RegExp(`^${dimension}: must be`),
+    );
   });
 
   it("a request's block keys are the keys an operator's target makes", async () => {
@@ -275,7 +339,11 @@ describe("the limiter and blocks", () => {
   it("hashes each dimension value once per request, for buckets and blocks together", async () => {
     const hashed: string[] = [];
     const hash = async (text: string) => (hashed.push(text), sha256Hex(text));
-    const limiter = createLimiter({ store: createMemoryStore(), storeConfig: { timeoutMs: 1000, onError: "open", prefix: "dg", clock: "redis" }, hash });
+    const limiter = createLimiter({
+      store: createMemoryStore(),
+      storeConfig: { timeoutMs: 1000, onError: "open", prefix: "dg", clock: "redis" },
+      hash,
+    });
     const rules = [
       { name: "key-rpm", by: ["key" as const], capacity: 10, refillPerSecond: 1, cost: "request" as const },
       { name: "key-burst", by: ["key" as const], capacity: 5, refillPerSecond: 1, cost: "request" as const },
@@ -291,15 +359,26 @@ describe("the limiter and blocks", () => {
     const store = createMemoryStore({ now: clock.now });
     let takes = 0;
     const counted = { ...store, take: (...args: Parameters<typeof store.take>) => (takes++, store.take(...args)) };
-    const limiter = createLimiter({ store: counted, storeConfig: { timeoutMs: 1000, onError: "open", prefix: "dg", clock: "redis" }, now: clock.now, hash: sha256Hex, blockCacheMs: 30_000 });
+    const limiter = createLimiter({
+      store: counted,
+      storeConfig: { timeoutMs: 1000, onError: "open", prefix: "dg", clock: "redis" },
+      now: clock.now,
+      hash: sha256Hex,
+      blockCacheMs: 30_000,
+    });
     const f = facts();
-    await store.block(INDEX, await blockKey("dg", "subnet", f.subject.subnet!, sha256Hex), { dimension: "subnet", target: f.subject.subnet!, reason: "r" }, 3_600_000);
+    await store.block(
+      INDEX,
+      await blockKey("dg", "subnet", f.subject.subnet!, sha256Hex),
+      { dimension: "subnet", target: f.subject.subnet!, reason: "r" },
+      3_600_000,
+    );
     const first = await limiter.check({ route: "messages", limits: [], blocks: true }, f);
-    expect([first.allowed, first.source, first.findings.map((x) => [x.reason.code, x.reason.detail, x.status, x.final])]).toEqual([
-      false,
-      "store",
-      [["block.manual", "subnet", 403, true]],
-    ]);
+    expect([
+      first.allowed,
+      first.source,
+      first.findings.map((x) => [x.reason.code, x.reason.detail, x.status, x.final]),
+    ]).toEqual([false, "store", [["block.manual", "subnet", 403, true]]]);
     expect((await limiter.check({ route: "messages", limits: [], blocks: true }, f)).source).toBe("cache");
     expect(takes).toBe(1);
     clock.advance(30_000);
@@ -314,24 +393,49 @@ describe("the limiter and blocks", () => {
     const clock = virtualClock();
     const store = createMemoryStore({ now: clock.now });
     let down = false;
-    const flaky = { ...store, take: (...args: Parameters<typeof store.take>) => (down ? Promise.reject(new Error("store down")) : store.take(...args)) };
+    const flaky = {
+      ...store,
+      take: (...args: Parameters<typeof store.take>) =>
+        down ? Promise.reject(new Error("store down")) : store.take(...args),
+    };
     const f = facts();
-    await store.block(INDEX, await blockKey("dg", "key", f.subject.keyHash!, sha256Hex), { dimension: "key", target: f.subject.keyHash!, reason: "r" }, 600_000);
+    await store.block(
+      INDEX,
+      await blockKey("dg", "key", f.subject.keyHash!, sha256Hex),
+      { dimension: "key", target: f.subject.keyHash!, reason: "r" },
+      600_000,
+    );
     const limiters = [];
     for (const onError of ["open", "closed", "local"] as const) {
       down = false;
-      const limiter = createLimiter({ store: flaky, storeConfig: { timeoutMs: 1000, onError, prefix: "dg", clock: "redis" }, now: clock.now, hash: sha256Hex, blockCacheMs: 30_000 });
+      const limiter = createLimiter({
+        store: flaky,
+        storeConfig: { timeoutMs: 1000, onError, prefix: "dg", clock: "redis" },
+        now: clock.now,
+        hash: sha256Hex,
+        blockCacheMs: 30_000,
+      });
       expect((await limiter.check({ route: "messages", limits: [], blocks: true }, f)).source).toBe("store");
       down = true;
       clock.advance(60_000); // past the block cache time, within the block
       const during = await limiter.check({ route: "messages", limits: [], blocks: true }, f);
-      expect([onError, during.allowed, during.source, during.findings.map((x) => x.reason.code)]).toEqual([onError, false, "cache", ["block.manual"]]);
+      expect([onError, during.allowed, during.source, during.findings.map((x) => x.reason.code)]).toEqual([
+        onError,
+        false,
+        "cache",
+        ["block.manual"],
+      ]);
       // another client is decided by the fail mode as before
-      const other = await limiter.check({ route: "messages", limits: [], blocks: true }, facts({ subject: { keyHash: "0".repeat(32), ipPrefix: "192.0.2.1/32", subnet: "192.0.2.0/24" } }));
+      const other = await limiter.check(
+        { route: "messages", limits: [], blocks: true },
+        facts({ subject: { keyHash: "0".repeat(32), ipPrefix: "192.0.2.1/32", subnet: "192.0.2.0/24" } }),
+      );
       expect(other.findings.map((x) => x.reason.code)).not.toContain("block.manual");
       limiters.push(limiter);
     }
     clock.advance(600_000); // the block itself has expired: the fail mode decides ("open")
-    expect((await limiters[0]!.check({ route: "messages", limits: [], blocks: true }, f)).findings.map((x) => x.reason.code)).toEqual(["store.unavailable"]);
+    expect(
+      (await limiters[0]!.check({ route: "messages", limits: [], blocks: true }, f)).findings.map((x) => x.reason.code),
+    ).toEqual(["store.unavailable"]);
   });
 });

@@ -5,14 +5,14 @@
  */
 import { Redis } from "@upstash/redis/cloudflare";
 import { inject } from "vitest";
-import { loadConfig } from "../../src/config/parse";
-import type { RouteConfig } from "../../src/config/types";
-import type { RequestFacts } from "../../src/request/facts";
-import type { Subject } from "../../src/identity/subject";
-import { createMemoryStore } from "../../src/limits/memory-store";
-import type { AdminStore } from "../../src/limits/blocks";
-import type { LimitStore } from "../../src/limits/types";
-import { createUpstashStore } from "../../src/limits/upstash-store";
+import { loadConfig } from "../../src/config/parse.ts";
+import type { RouteConfig } from "../../src/config/types.ts";
+import type { RequestFacts } from "../../src/request/facts.ts";
+import type { Subject } from "../../src/identity/subject.ts";
+import { createMemoryStore } from "../../src/limits/memory-store.ts";
+import type { AdminStore } from "../../src/limits/blocks.ts";
+import type { LimitStore } from "../../src/limits/types.ts";
+import { createUpstashStore } from "../../src/limits/upstash-store.ts";
 
 export type BridgeMode = "ok" | "drop" | "hang" | "fail";
 
@@ -29,7 +29,11 @@ export interface Tenant {
 
 export async function newTenant(options: { autoPipelining?: boolean } = {}): Promise<Tenant> {
   const bridge = inject("upstashBridge");
-  const info = (await (await fetch(`${bridge.url}/tenant`, { method: "POST" })).json()) as { url: string; token: string; control: string };
+  const info = (await (await fetch(`${bridge.url}/tenant`, { method: "POST" })).json()) as {
+    url: string;
+    token: string;
+    control: string;
+  };
   const control = async (body: unknown) => {
     const res = await fetch(info.control, { method: "POST", body: JSON.stringify(body) });
     const json = (await res.json()) as { result?: unknown; error?: string };
@@ -88,7 +92,12 @@ export const STORES: { name: string; make: () => Promise<StoreUnderTest> }[] = [
     make: async () => {
       const tenant = await newTenant();
       const clock = virtualClock();
-      return { kind: "upstash", tenant, store: createUpstashStore(tenant.redis, { clock: "worker", now: clock.now }), ...clock };
+      return {
+        kind: "upstash",
+        tenant,
+        store: createUpstashStore(tenant.redis, { clock: "worker", now: clock.now }),
+        ...clock,
+      };
     },
   },
   {

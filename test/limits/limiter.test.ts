@@ -1,14 +1,25 @@
 import { describe, expect, it } from "vitest";
-import type { StoreConfig } from "../../src/config/types";
-import { createLimiter } from "../../src/limits/limiter";
-import { createMemoryStore } from "../../src/limits/memory-store";
-import type { LimitRule } from "../../src/config/types";
-import { createUpstashStore } from "../../src/limits/upstash-store";
-import { trackUsage } from "../../src/proxy/usage";
-import { STORES, type Tenant, counting, facts, keysWithTtl, newTenant, virtualClock } from "./helpers";
+import type { StoreConfig } from "../../src/config/types.ts";
+import { createLimiter } from "../../src/limits/limiter.ts";
+import type { createMemoryStore } from "../../src/limits/memory-store.ts";
+import type { LimitRule } from "../../src/config/types.ts";
+import { createUpstashStore } from "../../src/limits/upstash-store.ts";
+import { trackUsage } from "../../src/proxy/usage.ts";
+import { STORES, type Tenant, counting, facts, keysWithTtl, newTenant, virtualClock } from "./helpers.ts";
 
-const storeConfig = (onError: StoreConfig["onError"] = "open", timeoutMs = 200): StoreConfig => ({ timeoutMs, onError, prefix: "dg", clock: "redis" });
-const rule = (name: string, by: LimitRule["by"], capacity: number, refillPerSecond: number, cost: LimitRule["cost"] = "request"): LimitRule => ({
+const storeConfig = (onError: StoreConfig["onError"] = "open", timeoutMs = 200): StoreConfig => ({
+  timeoutMs,
+  onError,
+  prefix: "dg",
+  clock: "redis",
+});
+const rule = (
+  name: string,
+  by: LimitRule["by"],
+  capacity: number,
+  refillPerSecond: number,
+  cost: LimitRule["cost"] = "request",
+): LimitRule => ({
   name,
   by,
   capacity,
@@ -29,9 +40,19 @@ function streamed(chunks: string[], hold = false): ReadableStream<Uint8Array> {
   });
 }
 
-const sse = (events: object[]) => events.map((e) => `event: ${(e as { type: string }).type}\ndata: ${JSON.stringify(e)}\n\n`);
+const sse = (events: object[]) =>
+  events.map((e) => `event: ${(e as { type: string }).type}\ndata: ${JSON.stringify(e)}\n\n`);
 const anthropicEvents = (text: string[], outputTokens: number) => [
-  { type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", content: [], usage: { input_tokens: 120, output_tokens: 1 } } },
+  {
+    type: "message_start",
+    message: {
+      id: "msg_1",
+      type: "message",
+      role: "assistant",
+      content: [],
+      usage: { input_tokens: 120, output_tokens: 1 },
+    },
+  },
   { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
   ...text.map((t) => ({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: t } })),
   { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: outputTokens } },
@@ -50,14 +71,26 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const denied = await limiter.check({ route: "messages", limits: rules }, facts());
     expect(denied.allowed).toBe(false);
     expect(denied.findings).toEqual([
-      { reason: { check: "rate", code: "rate.key_exhausted", detail: "key-rps" }, action: "throttle", status: 429, retryAfterSeconds: 1 },
+      {
+        reason: { check: "rate", code: "rate.key_exhausted", detail: "key-rps" },
+        action: "throttle",
+        status: 429,
+        retryAfterSeconds: 1,
+      },
     ]);
     expect(denied.limits).toEqual([
       { name: "key-rps", capacity: 3, remaining: 0, resetSeconds: 3, windowSeconds: 3, unit: "requests" },
       { name: "subnet", capacity: 100, remaining: 97, resetSeconds: 1, windowSeconds: 10, unit: "requests" },
     ]);
     // another key, same subnet: its own bucket
-    expect((await limiter.check({ route: "messages", limits: rules }, facts({ subject: { keyHash: "ffffffffffffffffffffffffffffffff" } }))).allowed).toBe(true);
+    expect(
+      (
+        await limiter.check(
+          { route: "messages", limits: rules },
+          facts({ subject: { keyHash: "ffffffffffffffffffffffffffffffff" } }),
+        )
+      ).allowed,
+    ).toBe(true);
   });
 
   it("1,000 concurrent checks on a three-bucket route: exactly the capacity allowed, one store call each", async () => {
@@ -65,13 +98,24 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const store = counting(s.store);
     // A generous timeout: a thousand first-time EVALs on a busy machine must not fail closed.
     const limiter = createLimiter({ store, storeConfig: storeConfig("closed", 15_000), now: s.now });
-    const rules = [rule("key", ["key"], 100, 0.001), rule("subnet", ["subnet"], 500, 0.001), rule("everyone", ["route"], 5000, 0.001)];
-    const results = await Promise.all(Array.from({ length: 1000 }, () => limiter.check({ route: "messages", limits: rules }, facts())));
+    const rules = [
+      rule("key", ["key"], 100, 0.001),
+      rule("subnet", ["subnet"], 500, 0.001),
+      rule("everyone", ["route"], 5000, 0.001),
+    ];
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, () => limiter.check({ route: "messages", limits: rules }, facts())),
+    );
     expect(results.filter((r) => r.source !== "store").map((r) => r.findings)).toEqual([]);
     expect(results.filter((r) => r.allowed)).toHaveLength(100);
-    expect(results.filter((r) => !r.allowed).every((r) => r.findings[0]!.reason.code === "rate.key_exhausted")).toBe(true);
+    expect(results.filter((r) => !r.allowed).every((r) => r.findings[0]!.reason.code === "rate.key_exhausted")).toBe(
+      true,
+    );
     expect(store.takes).toBe(1000);
-    const next = await limiter.check({ route: "messages", limits: rules }, facts({ subject: { keyHash: "dddddddddddddddddddddddddddddddd" } }));
+    const next = await limiter.check(
+      { route: "messages", limits: rules },
+      facts({ subject: { keyHash: "dddddddddddddddddddddddddddddddd" } }),
+    );
     expect(next.limits.map((l) => l.remaining)).toEqual([99, 399, 4899]);
   });
 
@@ -97,7 +141,10 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     expect(store.takes).toBe(takes);
     if (s.tenant) expect((await s.tenant.stats()).requests).toBe(0);
     s.advance(10); // past the retry time: the store decides again, and there is room
-    expect(await limiter.check({ route: "messages", limits: rules }, facts())).toMatchObject({ allowed: true, source: "store" });
+    expect(await limiter.check({ route: "messages", limits: rules }, facts())).toMatchObject({
+      allowed: true,
+      source: "store",
+    });
     expect(store.takes).toBe(takes + 1);
   });
 
@@ -105,10 +152,18 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const s = await make();
     const store = counting(s.store);
     const limiter = createLimiter({ store, storeConfig: storeConfig(), now: s.now });
-    const result = await limiter.check({ route: "messages", limits: [rule("key-tokens", ["key"], 1000, 10, "tokens")] }, facts({ json: { max_tokens: 5000, messages: [] } }));
+    const result = await limiter.check(
+      { route: "messages", limits: [rule("key-tokens", ["key"], 1000, 10, "tokens")] },
+      facts({ json: { max_tokens: 5000, messages: [] } }),
+    );
     expect(result).toMatchObject({ allowed: false, source: "precheck" });
     expect(result.findings).toEqual([
-      { reason: { check: "rate", code: "rate.key_tokens_too_large", detail: "key-tokens: 5000 > 1000" }, action: "throttle", status: 429, final: true },
+      {
+        reason: { check: "rate", code: "rate.key_tokens_too_large", detail: "key-tokens: 5000 > 1000" },
+        action: "throttle",
+        status: 429,
+        final: true,
+      },
     ]);
     expect(store.takes).toBe(0);
   });
@@ -118,16 +173,28 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const store = counting(s.store);
     const limiter = createLimiter({ store, storeConfig: storeConfig(), now: s.now });
     const rules = [rule("asn", ["asn"], 1, 1), rule("key", ["key"], 1, 1)];
-    const result = await limiter.check({ route: "messages", limits: [rules[0]!] }, facts({ subject: { keyHash: null, asn: null } }));
+    const result = await limiter.check(
+      { route: "messages", limits: [rules[0]!] },
+      facts({ subject: { keyHash: null, asn: null } }),
+    );
     expect(result).toMatchObject({ allowed: true, source: "none", limits: [] });
     expect(store.takes).toBe(0);
     // never unmetered: two keyless clients of one subnet share one per-key bucket; another subnet has its own
-    const keyless = (subnet: string) => facts({ subject: { keyHash: null, asn: null, subnet, ipPrefix: subnet.replace("0/24", "9/32") } });
+    const keyless = (subnet: string) =>
+      facts({ subject: { keyHash: null, asn: null, subnet, ipPrefix: subnet.replace("0/24", "9/32") } });
     expect((await limiter.check({ route: "messages", limits: rules }, keyless("198.51.100.0/24"))).allowed).toBe(true);
-    expect((await limiter.check({ route: "messages", limits: rules }, keyless("198.51.100.0/24"))).findings.map((f) => f.reason.code)).toEqual(["rate.key_exhausted"]);
+    expect(
+      (await limiter.check({ route: "messages", limits: rules }, keyless("198.51.100.0/24"))).findings.map(
+        (f) => f.reason.code,
+      ),
+    ).toEqual(["rate.key_exhausted"]);
     expect((await limiter.check({ route: "messages", limits: rules }, keyless("192.0.2.0/24"))).allowed).toBe(true);
     const more = [...rules, rule("fp", ["fingerprint"], 5, 1), rule("route", ["route"], 5, 1)];
-    expect((await limiter.check({ route: "messages", limits: more }, facts({ subject: { asn: null } }))).limits.map((l) => l.name)).toEqual(["key", "fp", "route"]);
+    expect(
+      (await limiter.check({ route: "messages", limits: more }, facts({ subject: { asn: null } }))).limits.map(
+        (l) => l.name,
+      ),
+    ).toEqual(["key", "fp", "route"]);
   });
 
   it("post-charges token buckets with the usage of a JSON response", async () => {
@@ -139,7 +206,11 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     expect(first.estimatedTokens).toBe(1100);
     expect(first.limits[0]!.remaining).toBe(8900);
     const { response, usage } = trackUsage(
-      Response.json({ id: "msg_1", content: [{ type: "text", text: "hi" }], usage: { input_tokens: 120, output_tokens: 30 } }),
+      Response.json({
+        id: "msg_1",
+        content: [{ type: "text", text: "hi" }],
+        usage: { input_tokens: 120, output_tokens: 30 },
+      }),
     );
     expect(await response.json()).toMatchObject({ id: "msg_1" });
     await first.reconcile(usage); // 150 used: 950 given back
@@ -154,7 +225,11 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const body = { max_tokens: 1000, stream: true, messages: [] };
     const full = await limiter.check({ route: "messages", limits: rules }, facts({ json: body }));
     expect(full.limits[0]!.remaining).toBe(99_000);
-    const done = trackUsage(new Response(streamed(sse(anthropicEvents(["Hello", " world"], 42))), { headers: { "content-type": "text/event-stream" } }));
+    const done = trackUsage(
+      new Response(streamed(sse(anthropicEvents(["Hello", " world"], 42))), {
+        headers: { "content-type": "text/event-stream" },
+      }),
+    );
     await done.response.text();
     expect(await done.usage).toEqual({ inputTokens: 120, outputTokens: 42, source: "reported" });
     await full.reconcile(done.usage);
@@ -162,7 +237,9 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const cut = await limiter.check({ route: "messages", limits: rules }, facts({ json: body }));
     expect(cut.limits[0]!.remaining).toBe(100_000 - 162 - 1000);
     const events = anthropicEvents(["a".repeat(40), "b".repeat(40), "c".repeat(40)], 999).slice(0, 5); // start, block, three deltas
-    const partial = trackUsage(new Response(streamed(sse(events), true), { headers: { "content-type": "text/event-stream" } }));
+    const partial = trackUsage(
+      new Response(streamed(sse(events), true), { headers: { "content-type": "text/event-stream" } }),
+    );
     const reader = partial.response.body!.getReader();
     let seen = "";
     while (!seen.includes("c".repeat(40))) seen += new TextDecoder().decode((await reader.read()).value);
@@ -176,7 +253,14 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
   it("a fixed quota (no refill): its count per window, then 429 until the window ends, then a full quota (issue 13)", async () => {
     const s = await make();
     const limiter = createLimiter({ store: s.store, storeConfig: storeConfig(), now: s.now });
-    const quota: LimitRule = { name: "trial", by: ["key"], capacity: 3, refillPerSecond: 0, cost: "request", quotaWindowSeconds: 3600 };
+    const quota: LimitRule = {
+      name: "trial",
+      by: ["key"],
+      capacity: 3,
+      refillPerSecond: 0,
+      cost: "request",
+      quotaWindowSeconds: 3600,
+    };
     const hourMs = 3_600_000;
     const start = s.now();
     s.advance(hourMs - (start % hourMs) + 1000); // one second into an hour
@@ -185,7 +269,9 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     s.advance(30 * 60_000); // half an hour later: nothing refilled
     const denied = await check();
     expect(denied.allowed).toBe(false);
-    expect(denied.findings).toEqual([expect.objectContaining({ action: "throttle", status: 429, retryAfterSeconds: 1799 })]);
+    expect(denied.findings).toEqual([
+      expect.objectContaining({ action: "throttle", status: 429, retryAfterSeconds: 1799 }),
+    ]);
     expect(denied.findings[0]!.final).toBeUndefined();
     expect(denied.limits[0]).toMatchObject({ name: "trial", remaining: 0, resetSeconds: 1799, windowSeconds: 3600 });
     s.advance(1_799_000); // the next hour: a full quota
@@ -197,8 +283,16 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     const s = await make();
     const limiter = createLimiter({ store: s.store, storeConfig: storeConfig(), now: s.now });
     const f = facts({ subject: { ipPrefix: "2001:db8:0:0:0:0:0:0/64", subnet: "2001:db8:0:0:0:0:0:0/48" } });
-    await limiter.check({ route: "messages", limits: [rule("key", ["key"], 5, 1), rule("ip", ["ip"], 5, 1), rule("subnet", ["subnet", "asn"], 5, 1)] }, f);
-    const keys = s.tenant ? [...(await keysWithTtl(s.tenant)).keys()] : [...(s.store as ReturnType<typeof createMemoryStore>).ttls().keys()];
+    await limiter.check(
+      {
+        route: "messages",
+        limits: [rule("key", ["key"], 5, 1), rule("ip", ["ip"], 5, 1), rule("subnet", ["subnet", "asn"], 5, 1)],
+      },
+      f,
+    );
+    const keys = s.tenant
+      ? [...(await keysWithTtl(s.tenant)).keys()]
+      : [...(s.store as ReturnType<typeof createMemoryStore>).ttls().keys()];
     expect(keys).toHaveLength(3);
     for (const key of keys) {
       expect(key).toMatch(/^dg:messages:(key|ip|subnet):[0-9a-f]{32}$/);
@@ -215,7 +309,12 @@ describe("limiter when the shared store fails", () => {
   async function setup(onError: StoreConfig["onError"]) {
     const tenant: Tenant = await newTenant();
     const clock = virtualClock();
-    const limiter = createLimiter({ store: createUpstashStore(tenant.redis), storeConfig: storeConfig(onError), now: clock.now, recoverAfterMs: 1000 });
+    const limiter = createLimiter({
+      store: createUpstashStore(tenant.redis),
+      storeConfig: storeConfig(onError),
+      now: clock.now,
+      recoverAfterMs: 1000,
+    });
     expect((await limiter.check({ route: "messages", limits: rules }, facts())).source).toBe("store");
     return { tenant, clock, limiter };
   }
@@ -230,7 +329,9 @@ describe("limiter when the shared store fails", () => {
     await tenant.mode(mode);
     const { value, ms } = await timed(() => limiter.check({ route: "messages", limits: rules }, facts()));
     expect(value).toMatchObject({ allowed: true, source: "open", limits: [] });
-    expect(value.findings).toEqual([{ reason: { check: "store", code: "store.unavailable", detail: expect.any(String) }, action: "flag" }]);
+    expect(value.findings).toEqual([
+      { reason: { check: "store", code: "store.unavailable", detail: expect.any(String) }, action: "flag" },
+    ]);
     expect(ms).toBeLessThan(2000);
     await tenant.mode("ok");
   });
@@ -241,38 +342,60 @@ describe("limiter when the shared store fails", () => {
     const { value, ms } = await timed(() => limiter.check({ route: "messages", limits: rules }, facts()));
     expect(value).toMatchObject({ allowed: false, source: "closed" });
     expect(value.findings).toEqual([
-      { reason: { check: "store", code: "store.unavailable", detail: expect.any(String) }, action: "throttle", status: 503, retryAfterSeconds: 1 },
+      {
+        reason: { check: "store", code: "store.unavailable", detail: expect.any(String) },
+        action: "throttle",
+        status: 503,
+        retryAfterSeconds: 1,
+      },
     ]);
     expect(ms).toBeLessThan(2000);
     await tenant.mode("ok");
   });
 
-  it.each(modes)("bridge %s, local: the in-memory fallback decides until the shared store answers again", async (mode) => {
-    const { tenant, clock, limiter } = await setup("local");
-    await tenant.mode(mode);
-    const { value, ms } = await timed(() => limiter.check({ route: "messages", limits: rules }, facts()));
-    expect(ms).toBeLessThan(2000);
-    expect(value).toMatchObject({ allowed: true, source: "fallback" });
-    expect(value.findings.map((f) => [f.reason.code, f.action])).toEqual([["store.fallback", "allow"]]);
-    // Within recoverAfterMs the shared store is not tried: decisions are immediate and local.
-    await tenant.resetStats();
-    expect(await limiter.check({ route: "messages", limits: rules }, facts())).toMatchObject({ allowed: true, source: "fallback" });
-    const denied = await limiter.check({ route: "messages", limits: rules }, facts());
-    expect(denied).toMatchObject({ allowed: false, source: "fallback" });
-    expect(denied.findings.map((f) => f.reason.code)).toEqual(["rate.key_exhausted", "store.fallback"]);
-    expect((await tenant.stats()).requests).toBe(0);
-    // Back up: after recoverAfterMs one request probes the shared store, and it decides again.
-    await tenant.mode("ok");
-    clock.advance(1001);
-    const back = await limiter.check({ route: "messages", limits: rules }, facts({ subject: { keyHash: "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee" } }));
-    expect(back).toMatchObject({ allowed: true, source: "store", findings: [] });
-  });
+  it.each(modes)(
+    "bridge %s, local: the in-memory fallback decides until the shared store answers again",
+    async (mode) => {
+      const { tenant, clock, limiter } = await setup("local");
+      await tenant.mode(mode);
+      const { value, ms } = await timed(() => limiter.check({ route: "messages", limits: rules }, facts()));
+      expect(ms).toBeLessThan(2000);
+      expect(value).toMatchObject({ allowed: true, source: "fallback" });
+      expect(value.findings.map((f) => [f.reason.code, f.action])).toEqual([["store.fallback", "allow"]]);
+      // Within recoverAfterMs the shared store is not tried: decisions are immediate and local.
+      await tenant.resetStats();
+      expect(await limiter.check({ route: "messages", limits: rules }, facts())).toMatchObject({
+        allowed: true,
+        source: "fallback",
+      });
+      const denied = await limiter.check({ route: "messages", limits: rules }, facts());
+      expect(denied).toMatchObject({ allowed: false, source: "fallback" });
+      expect(denied.findings.map((f) => f.reason.code)).toEqual(["rate.key_exhausted", "store.fallback"]);
+      expect((await tenant.stats()).requests).toBe(0);
+      // Back up: after recoverAfterMs one request probes the shared store, and it decides again.
+      await tenant.mode("ok");
+      clock.advance(1001);
+      const back = await limiter.check(
+        { route: "messages", limits: rules },
+        facts({ subject: { keyHash: "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee" } }),
+      );
+      expect(back).toMatchObject({ allowed: true, source: "store", findings: [] });
+    },
+  );
 
   it("closed: requests get 503 for store.recoverAfterMs after a failure, even once the store is back, and Retry-After says when it is tried again (issue 13)", async () => {
     const tenant: Tenant = await newTenant();
     const clock = virtualClock();
-    const limiter = createLimiter({ store: createUpstashStore(tenant.redis), storeConfig: { ...storeConfig("closed"), recoverAfterMs: 5000 }, now: clock.now });
-    const check = () => limiter.check({ route: "messages", limits: rules }, facts({ subject: { keyHash: "cccccccccccccccccccccccccccccccc" } }));
+    const limiter = createLimiter({
+      store: createUpstashStore(tenant.redis),
+      storeConfig: { ...storeConfig("closed"), recoverAfterMs: 5000 },
+      now: clock.now,
+    });
+    const check = () =>
+      limiter.check(
+        { route: "messages", limits: rules },
+        facts({ subject: { keyHash: "cccccccccccccccccccccccccccccccc" } }),
+      );
     await tenant.mode("fail");
     const first = await check();
     expect(first).toMatchObject({ allowed: false, source: "closed" });
@@ -301,7 +424,9 @@ describe("limiter when the shared store fails", () => {
     for (const onError of ["open", "closed", "local"] as const) {
       const limiter = createLimiter({ store: broken, storeConfig: storeConfig(onError) });
       const result = await limiter.check({ route: "messages", limits: rules }, facts());
-      expect(result.findings.some((f) => f.reason.code === (onError === "local" ? "store.fallback" : "store.unavailable"))).toBe(true);
+      expect(
+        result.findings.some((f) => f.reason.code === (onError === "local" ? "store.fallback" : "store.unavailable")),
+      ).toBe(true);
       await expect(result.reconcile(Promise.reject(new Error("usage failed")))).resolves.toBeUndefined();
     }
   });

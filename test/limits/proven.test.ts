@@ -1,7 +1,13 @@
 // Keys the origin has accepted, on real Redis (through the Upstash bridge) and in memory.
 import { describe, expect, it } from "vitest";
-import { PROVEN_TTL_MS, createMemoryProvenKeys, createProvenCache, createRedisProvenKeys, type ProvenKeys } from "../../src/limits/proven";
-import { keysWithTtl, newTenant, virtualClock } from "./helpers";
+import {
+  PROVEN_TTL_MS,
+  createMemoryProvenKeys,
+  createProvenCache,
+  createRedisProvenKeys,
+  type ProvenKeys,
+} from "../../src/limits/proven.ts";
+import { keysWithTtl, newTenant, virtualClock } from "./helpers.ts";
 
 const HASH = "d".repeat(32);
 
@@ -38,7 +44,10 @@ describe("proven keys", () => {
     await cache.accepted(HASH); // once per isolate while known
     expect(await cache.check(HASH)).toBe(true);
     expect(calls).toBe(2);
-    const failing = createProvenCache({ has: () => Promise.reject(new Error("down")), add: () => Promise.reject(new Error("down")) });
+    const failing = createProvenCache({
+      has: () => Promise.reject(new Error("down")),
+      add: () => Promise.reject(new Error("down")),
+    });
     expect(await failing.check(HASH)).toBeNull();
     await expect(failing.accepted(HASH)).resolves.toBeUndefined();
   });

@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryStore } from "../../src/limits/memory-store";
-import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1 } from "../../src/limits/script";
-import type { BucketRequest, LimitStore } from "../../src/limits/types";
-import { createUpstashStore } from "../../src/limits/upstash-store";
-import { STORES, keysWithTtl, newTenant, virtualClock } from "./helpers";
+import { createMemoryStore } from "../../src/limits/memory-store.ts";
+import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1 } from "../../src/limits/script.ts";
+import type { BucketRequest, LimitStore } from "../../src/limits/types.ts";
+import { createUpstashStore } from "../../src/limits/upstash-store.ts";
+import { STORES, keysWithTtl, newTenant, virtualClock } from "./helpers.ts";
 
-const bucket = (key: string, capacity: number, refillPerSecond: number, cost = 1, when?: BucketRequest["when"]): BucketRequest => ({
+const bucket = (
+  key: string,
+  capacity: number,
+  refillPerSecond: number,
+  cost = 1,
+  when?: BucketRequest["when"],
+): BucketRequest => ({
   key: `test:${key}`,
   capacity,
   refillPerSecond,
@@ -13,7 +19,8 @@ const bucket = (key: string, capacity: number, refillPerSecond: number, cost = 1
   ...(when ? { when } : {}),
 });
 /** The bucket's tokens now, read with a zero-cost take (which charges nothing). */
-const tokens = async (store: LimitStore, b: BucketRequest) => (await store.take([{ ...b, cost: 0 }], [])).buckets[0]!.remaining;
+const tokens = async (store: LimitStore, b: BucketRequest) =>
+  (await store.take([{ ...b, cost: 0 }], [])).buckets[0]!.remaining;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe.each(STORES)("$name store", ({ make }) => {
@@ -116,7 +123,9 @@ describe.each(STORES)("$name store", ({ make }) => {
     expect(denied.allowed).toBe(false);
     expect(denied.buckets[0]!.retryAfterSeconds).toBe(3160); // (1,600 + 30,000) / 10
     expect(denied.buckets[0]!.resetSeconds).toBe(4000);
-    const ttl = s.tenant ? (await keysWithTtl(s.tenant)).get(b.key)! : (store as ReturnType<typeof createMemoryStore>).ttls().get(b.key)!;
+    const ttl = s.tenant
+      ? (await keysWithTtl(s.tenant)).get(b.key)!
+      : (store as ReturnType<typeof createMemoryStore>).ttls().get(b.key)!;
     expect(ttl).toBeGreaterThan(3_999_000);
     expect(ttl).toBeLessThanOrEqual(4_000_000);
     advance(3_159_999);
@@ -131,7 +140,9 @@ describe.each(STORES)("$name store", ({ make }) => {
   it("refuses a bucket that takes more than 365 days to fill, with a RangeError and nothing written (issue 13)", async () => {
     const { store } = await make();
     await expect(store.take([bucket("tiny-refill", 10, 1e-300)], [])).rejects.toThrow(RangeError);
-    await expect(store.adjust([{ key: "test:tiny-refill", capacity: 10, refillPerSecond: 1e-300, delta: 5 }])).rejects.toThrow(RangeError);
+    await expect(
+      store.adjust([{ key: "test:tiny-refill", capacity: 10, refillPerSecond: 1e-300, delta: 5 }]),
+    ).rejects.toThrow(RangeError);
     expect((await store.take([bucket("year-refill", 365, 1 / 86_400)], [])).allowed).toBe(true);
   });
 
@@ -202,7 +213,8 @@ describe("memory store: distinct counts", () => {
       expect(count, `take ${i}`).toBe(union.size);
     }
     // Evict: a burst of bucket writes pushes the counters' slots out; counts start again from what is left.
-    for (let i = 0; i < 40; i++) await store.take([{ key: `test:fill:${i}`, capacity: 5, refillPerSecond: 1, cost: 1 }], []);
+    for (let i = 0; i < 40; i++)
+      await store.take([{ key: `test:fill:${i}`, capacity: 5, refillPerSecond: 1, cost: 1 }], []);
     const [after] = (await store.take([], [{ key: "test:union:0", member: "fresh", windowSeconds }])).counters;
     expect(after).toBe(1);
   });
@@ -258,7 +270,14 @@ describe("upstash store", () => {
     const store = createUpstashStore(tenant.redis, { clock: "worker", now: clock.now });
     const counter = { key: "test:ttl-counter", windowSeconds: 60 };
     for (let i = 0; i < 20; i++) {
-      await store.take([bucket(`ttl-a${i % 4}`, 5, 1), bucket("ttl-none", 100, 0), bucket("ttl-when", 100, 1, 1, { counter: 0, above: 2 })], [{ ...counter, member: `m${i}` }]);
+      await store.take(
+        [
+          bucket(`ttl-a${i % 4}`, 5, 1),
+          bucket("ttl-none", 100, 0),
+          bucket("ttl-when", 100, 1, 1, { counter: 0, above: 2 }),
+        ],
+        [{ ...counter, member: `m${i}` }],
+      );
       await store.adjust([{ key: `test:ttl-a${i % 4}`, capacity: 5, refillPerSecond: 1, delta: i % 2 ? 3 : -1 }]);
       clock.advance(250);
     }

@@ -22,17 +22,24 @@ describe("the source's layering", () => {
 
   it("config compiles; checks, limits, request, identity and the verdict import config types only", () => {
     const layered = new Set(["checks", "limits", "request", "identity", "verdict"]);
-    const wrong = edges.filter(({ from, to }) => layered.has(folder(from)) && folder(to) === "config" && to !== "src/config/types.ts");
+    const wrong = edges.filter(
+      ({ from, to }) => layered.has(folder(from)) && folder(to) === "config" && to !== "src/config/types.ts",
+    );
     expect(wrong).toEqual([]);
   });
 
   it("config never imports the limiter, the guard, the proxy or telemetry", () => {
-    const wrong = edges.filter(({ from, to }) => folder(from) === "config" && ["limits", "guard", "proxy", "telemetry", "admin"].includes(folder(to)));
+    const wrong = edges.filter(
+      ({ from, to }) =>
+        folder(from) === "config" && ["limits", "guard", "proxy", "telemetry", "admin"].includes(folder(to)),
+    );
     expect(wrong).toEqual([]);
   });
 
   it("the request's facts depend on identity alone", () => {
-    const wrong = edges.filter(({ from, to }) => folder(from) === "request" && !["request", "identity"].includes(folder(to)));
+    const wrong = edges.filter(
+      ({ from, to }) => folder(from) === "request" && !["request", "identity"].includes(folder(to)),
+    );
     expect(wrong).toEqual([]);
   });
 
@@ -51,6 +58,13 @@ describe("the import-graph reader", () => {
       ["d.ts", ["a.ts"]],
     ]);
     expect(importCircles(circle)).toEqual([["a.ts", "b.ts", "c.ts"]]);
-    expect(importCircles(new Map([["a.ts", ["b.ts"]], ["b.ts", []]]))).toEqual([]);
+    expect(
+      importCircles(
+        new Map([
+          ["a.ts", ["b.ts"]],
+          ["b.ts", []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 });

@@ -39,14 +39,28 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   origin = await startDemoOrigin({ test: true });
   gateway = await startWranglerDev(
-    { ORIGIN_URL: origin.url, KEY_HASH_SECRET: "browser-test-key-hash-secret-0123", ADMIN_TOKEN, GATEWAY_CONFIG: JSON.stringify(CONFIG) },
-    async (url) => (await fetch(`${url}/_guard/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status === 200,
+    {
+      ORIGIN_URL: origin.url,
+      KEY_HASH_SECRET: "browser-test-key-hash-secret-0123",
+      ADMIN_TOKEN,
+      GATEWAY_CONFIG: JSON.stringify(CONFIG),
+    },
+    async (url) =>
+      (await fetch(`${url}/_guard/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status === 200,
   );
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     // as root, without a GPU, and without Chromium's own traffic (the network is closed)
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }, 120_000);
 
@@ -57,7 +71,10 @@ afterAll(async () => {
 });
 
 /** A client request; request.cf comes from MF-CF-Blob under wrangler dev (Cloudflare's edge sets it in production). */
-async function send(path: string, options: { key?: string; cf?: Record<string, unknown>; body?: unknown; method?: string } = {}): Promise<number> {
+async function send(
+  path: string,
+  options: { key?: string; cf?: Record<string, unknown>; body?: unknown; method?: string } = {},
+): Promise<number> {
   const { key = "sk-browser-a", cf = { country: "DE", asn: 3320, colo: "FRA" }, method = "POST" } = options;
   const body = options.body ?? { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "Hello" }] };
   const r = await fetch(`${gateway.url}${path}`, {
@@ -73,7 +90,9 @@ async function send(path: string, options: { key?: string; cf?: Record<string, u
 // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator method
 const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 const rows = (page: Page, table: string) =>
-  page.$$eval(`[data-table='${table}'] tbody tr[data-row]`, (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
+  page.$$eval(`[data-table='${table}'] tbody tr[data-row]`, (trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")),
+  );
 
 describe("the dashboard in headless Chromium", () => {
   it("signs in, shows the traffic's numbers, lists the blocks, and refreshes itself", async () => {
@@ -81,19 +100,34 @@ describe("the dashboard in headless Chromium", () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push(await send("/v1/messages"));
     statuses.push(await send("/v1/models", { method: "GET", cf: { country: "US", asn: 7922 } }));
-    for (let i = 0; i < 3; i++) statuses.push(await send("/v1/messages", { key: "sk-browser-ir", cf: { country: "IR", asn: 58224 } }));
-    for (let i = 0; i < 2; i++) statuses.push(await send("/v1/messages", { key: "sk-browser-ua", cf: { country: "UA", regionCode: "43", asn: 6849 } }));
-    statuses.push(await send("/v1/messages", { body: { model: "fable-5", max_tokens: 8, messages: [{ role: "user", content: "Hi" }] } }));
-    statuses.push(await send("/v1/messages", { body: { model: "demo-small", max_tokens: 500_000, messages: [{ role: "user", content: "Hi" }] } }));
+    for (let i = 0; i < 3; i++)
+      statuses.push(await send("/v1/messages", { key: "sk-browser-ir", cf: { country: "IR", asn: 58224 } }));
+    for (let i = 0; i < 2; i++)
+      statuses.push(
+        await send("/v1/messages", { key: "sk-browser-ua", cf: { country: "UA", regionCode: "43", asn: 6849 } }),
+      );
+    statuses.push(
+      await send("/v1/messages", {
+        body: { model: "fable-5", max_tokens: 8, messages: [{ role: "user", content: "Hi" }] },
+      }),
+    );
+    statuses.push(
+      await send("/v1/messages", {
+        body: { model: "demo-small", max_tokens: 500_000, messages: [{ role: "user", content: "Hi" }] },
+      }),
+    );
     statuses.push(await send("/nope", { method: "GET", cf: { country: "FR", asn: 3215 } }));
     // five accounts on one network: the 4th and 5th take the cluster over its limit (flagged, forwarded)
-    for (let i = 1; i <= 5; i++) statuses.push(await send("/v1/messages", { key: `sk-farm-${i}`, cf: { country: "NL", asn: 64496 } }));
+    for (let i = 1; i <= 5; i++)
+      statuses.push(await send("/v1/messages", { key: `sk-farm-${i}`, cf: { country: "NL", asn: 64496 } }));
     // an operator blocks a key; its next two requests are refused
-    const blockedKey = (await fetch(`${gateway.url}/_guard/blocks`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ ip: "10.20.30.40", ttl: "2h", reason: "seen scraping from a rented server" }),
-    })).status;
+    const blockedKey = (
+      await fetch(`${gateway.url}/_guard/blocks`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ ip: "10.20.30.40", ttl: "2h", reason: "seen scraping from a rented server" }),
+      })
+    ).status;
     expect(blockedKey).toBe(201);
     const keyHash = await hashOf("sk-browser-blocked");
     const created = await fetch(`${gateway.url}/_guard/blocks`, {
@@ -103,7 +137,9 @@ describe("the dashboard in headless Chromium", () => {
     });
     expect(created.status).toBe(201);
     for (let i = 0; i < 2; i++) statuses.push(await send("/v1/messages", { key: "sk-browser-blocked" }));
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 451, 451, 451, 451, 451, 451, 429, 404, 200, 200, 200, 200, 200, 403, 403]);
+    expect(statuses).toEqual([
+      200, 200, 200, 200, 200, 200, 451, 451, 451, 451, 451, 451, 429, 404, 200, 200, 200, 200, 200, 403, 403,
+    ]);
 
     const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
     const external: string[] = [];
@@ -129,7 +165,9 @@ describe("the dashboard in headless Chromium", () => {
     await page.fill("#token", ADMIN_TOKEN);
     await Promise.all([page.waitForURL(`${gateway.url}/_guard/dashboard`), page.click("button[type=submit]")]);
     const cookies = await context.cookies();
-    expect(cookies).toEqual([expect.objectContaining({ name: "dg_admin", httpOnly: true, sameSite: "Strict", path: "/_guard" })]);
+    expect(cookies).toEqual([
+      expect.objectContaining({ name: "dg_admin", httpOnly: true, sameSite: "Strict", path: "/_guard" }),
+    ]);
     expect(await page.evaluate(() => document.cookie)).toBe(""); // the page's script cannot read it
 
     // refresh every 2 s for this test
@@ -172,7 +210,9 @@ describe("the dashboard in headless Chromium", () => {
     expect(await text(page, "[data-field=version]")).toBe("browser-1");
     expect(await text(page, "[data-field=store]")).toMatch(/^memory · \d+ ms$/);
     // the chart: one bar segment per minute and action, adding up to the totals
-    const bars = await page.$$eval("svg[data-chart=perMinute] rect", (rs) => rs.map((r) => [r.getAttribute("data-action"), Number(r.getAttribute("data-count"))] as const));
+    const bars = await page.$$eval("svg[data-chart=perMinute] rect", (rs) =>
+      rs.map((r) => [r.getAttribute("data-action"), Number(r.getAttribute("data-count"))] as const),
+    );
     const sum = (action: string) => bars.filter(([a]) => a === action).reduce((n, [, c]) => n + c, 0);
     expect([sum("allow"), sum("flag"), sum("throttle"), sum("block")]).toEqual([9, 2, 1, 9]);
     await page.screenshot({ path: `${artifacts}dashboard.png`, fullPage: true });

@@ -4,7 +4,8 @@ import { createKeyHasher } from "../../src/identity/key-hash.ts";
 import { runScript } from "./run-script.ts";
 
 const SECRET = "test-key-hash-secret-0123456789";
-const keyHash = (input: string, env: Record<string, string>, args: string[] = []) => runScript("key-hash.ts", args, env, input);
+const keyHash = (input: string, env: Record<string, string>, args: string[] = []) =>
+  runScript("key-hash.ts", args, env, input);
 
 describe("npm run key-hash", () => {
   it("prints the gateway's hash of each key on standard input", async () => {

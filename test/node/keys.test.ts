@@ -6,7 +6,10 @@ import { runScript } from "./run-script.ts";
 import { type WranglerDev, startWranglerDev } from "./wrangler-dev.ts";
 
 const ADMIN_TOKEN = "keys-cli-test-admin-token-0123456789";
-const CONFIG = { unmatched: "404", routes: [{ name: "messages", match: { path: "/v1/messages", methods: ["POST"] }, errors: "anthropic" }] };
+const CONFIG = {
+  unmatched: "404",
+  routes: [{ name: "messages", match: { path: "/v1/messages", methods: ["POST"] }, errors: "anthropic" }],
+};
 const message = { model: "demo-small", max_tokens: 8, messages: [{ role: "user", content: "Hi" }] };
 
 let origin: DemoOrigin;
@@ -15,8 +18,15 @@ let gateway: WranglerDev;
 beforeAll(async () => {
   origin = await startDemoOrigin({ test: true });
   gateway = await startWranglerDev(
-    { ORIGIN_URL: origin.url, ORIGIN_API_KEY: "sk-origin-held-by-the-gateway", KEY_HASH_SECRET: "keys-cli-test-key-hash-secret-01", ADMIN_TOKEN, GATEWAY_CONFIG: JSON.stringify(CONFIG) },
-    async (url) => (await fetch(`${url}/_guard/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status === 200,
+    {
+      ORIGIN_URL: origin.url,
+      ORIGIN_API_KEY: "sk-origin-held-by-the-gateway",
+      KEY_HASH_SECRET: "keys-cli-test-key-hash-secret-01",
+      ADMIN_TOKEN,
+      GATEWAY_CONFIG: JSON.stringify(CONFIG),
+    },
+    async (url) =>
+      (await fetch(`${url}/_guard/health`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status === 200,
   );
 }, 120_000);
 
@@ -27,12 +37,28 @@ afterAll(async () => {
 
 const keys = (...args: string[]) => runScript("keys.ts", args, { GUARD_URL: gateway.url, ADMIN_TOKEN });
 const send = async (key: string) =>
-  (await fetch(`${gateway.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": key }, body: JSON.stringify(message) })).status;
+  (
+    await fetch(`${gateway.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": key },
+      body: JSON.stringify(message),
+    })
+  ).status;
 
 describe("npm run keys", () => {
   it("creates a key shown once, lists it by hash, and revokes it", async () => {
     expect(await send("sk-nobody-registered")).toBe(401);
-    const created = await keys("create", "--account", "acme", "--ttl", "30d", "--tier", "pro", "--limit", "key-rpm=60 per minute");
+    const created = await keys(
+      "create",
+      "--account",
+      "acme",
+      "--ttl",
+      "30d",
+      "--tier",
+      "pro",
+      "--limit",
+      "key-rpm=60 per minute",
+    );
     expect(created.code, created.stderr).toBe(0);
     const [key, recordLine] = created.stdout.trim().split("\n");
     expect(key).toMatch(/^dg-/);

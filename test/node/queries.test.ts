@@ -70,8 +70,16 @@ describe("the checker refuses what the real API would", () => {
     ["double20", "SELECT double20 FROM distill_guard", /Missing columns: 'double20'/],
     ["another table", "SELECT blob1 FROM requests", /Table requests doesn't exist/],
     ["an unknown function", "SELECT percentile(double3) FROM distill_guard", /Unknown function percentile/],
-    ["an aggregate in WHERE", "SELECT blob1 FROM distill_guard WHERE SUM(double1) > 1", /Aggregate function found in WHERE/],
-    ["an ungrouped column", "SELECT blob1, blob2, SUM(_sample_interval) FROM distill_guard GROUP BY blob1", /Column blob2 is not under aggregate function/],
+    [
+      "an aggregate in WHERE",
+      "SELECT blob1 FROM distill_guard WHERE SUM(double1) > 1",
+      /Aggregate function found in WHERE/,
+    ],
+    [
+      "an ungrouped column",
+      "SELECT blob1, blob2, SUM(_sample_interval) FROM distill_guard GROUP BY blob1",
+      /Column blob2 is not under aggregate function/,
+    ],
     ["a syntax error", "SELECT blob1 FROM distill_guard WHERE", /Syntax error/],
     ["trailing text", "SELECT blob1 FROM distill_guard LIMIT 5 blob2", /Syntax error/],
   ])("%s", (_what, sql, message) => {
@@ -81,7 +89,14 @@ describe("the checker refuses what the real API would", () => {
 });
 
 describe("the queries compute what they say", () => {
-  const deny = { route: "messages", action: "block", reason: "geo.country_denied", mode: "enforce", enforced: 1, status: 451 };
+  const deny = {
+    route: "messages",
+    action: "block",
+    reason: "geo.country_denied",
+    mode: "enforce",
+    enforced: 1,
+    status: 451,
+  };
 
   it("denials by reason and country: enforced denials of the last day, sample-weighted", () => {
     const q = ready.find((r) => r.name === "denials-by-reason-country")!.sql;
@@ -136,7 +151,9 @@ describe("the queries compute what they say", () => {
         point({ cluster: "shared-fingerprint", keyHash: "k2", country: "NL", asn: 64500, action: "allow" }),
         point({ cluster: "", keyHash: "k3", action: "block" }),
       ]),
-    ).toEqual([{ cluster: "shared-fingerprint", requests: "2", denied: "1", keys: "2", countries: "2", networks: "1" }]);
+    ).toEqual([
+      { cluster: "shared-fingerprint", requests: "2", denied: "1", keys: "2", countries: "2", networks: "1" },
+    ]);
     const shadow = ready.find((r) => r.name === "shadow-would-be-denials")!.sql;
     expect(
       rows(shadow, [
@@ -150,6 +167,8 @@ describe("the queries compute what they say", () => {
   it("decision latency: weighted quantiles per route", () => {
     const q = ready.find((r) => r.name === "decision-latency")!.sql;
     const points = Array.from({ length: 100 }, (_, i) => point({ route: "messages", decisionMs: i + 1 }));
-    expect(rows(q, points)).toEqual([{ route: "messages", requests: "100", decision_p50_ms: 50, decision_p99_ms: 99, decision_max_ms: 100 }]);
+    expect(rows(q, points)).toEqual([
+      { route: "messages", requests: "100", decision_p50_ms: 50, decision_p99_ms: 99, decision_max_ms: 100 },
+    ]);
   });
 });

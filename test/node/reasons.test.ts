@@ -7,9 +7,18 @@ import { sourceFiles } from "./import-graph.ts";
 // The reason registry against what users read (docs/reasons.md, the README) and what the code writes.
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const read = (path: string) => readFileSync(`${root}/${path}`, "utf8");
-const CODE = /^(?:geo|network|identity|fingerprint|content|rate|cluster|block|store|request|route|origin|gateway)\.[a-z0-9_*]+$/;
+const CODE =
+  /^(?:geo|network|identity|fingerprint|content|rate|cluster|block|store|request|route|origin|gateway)\.[a-z0-9_*]+$/;
 // Names that look like codes and are not: config fields, `request.cf`, the stems of the signal and unproven budgets (their codes end in _exhausted).
-const NOT_CODES = new Set(["origin.url", "origin.fetch", "store.prefix", "store.clock", "request.cf", "rate.signals", "rate.unproven"]);
+const NOT_CODES = new Set([
+  "origin.url",
+  "origin.fetch",
+  "store.prefix",
+  "store.clock",
+  "request.cf",
+  "rate.signals",
+  "rate.unproven",
+]);
 
 /** The rows of docs/reasons.md's table: code → its cells. */
 function docsRows(): Map<string, { check: string; status: string; retry: string }> {
@@ -35,15 +44,23 @@ describe("the reason registry", () => {
   });
 
   it("every code the README names is registered", () => {
-    const named = [...read("README.md").matchAll(/`([a-z]+\.[a-z0-9_*]+)`/g)].map((m) => m[1]!).filter((c) => CODE.test(c) && !NOT_CODES.has(c));
+    const named = [...read("README.md").matchAll(/`([a-z]+\.[a-z0-9_*]+)`/g)]
+      .map((m) => m[1]!)
+      .filter((c) => CODE.test(c) && !NOT_CODES.has(c));
     expect(named.length).toBeGreaterThan(30);
     // families (`rate.*`, `geo.*`) stand for the codes they start
-    const unknown = named.filter((c) => (c.endsWith(".*") ? !Object.keys(REASONS).some((k) => k.startsWith(c.slice(0, -1))) : !reasonSpec(c)));
+    const unknown = named.filter((c) =>
+      c.endsWith(".*") ? !Object.keys(REASONS).some((k) => k.startsWith(c.slice(0, -1))) : !reasonSpec(c),
+    );
     expect([...new Set(unknown)]).toEqual([]);
   });
 
   it("every reason code written as a string in src/ is registered", () => {
-    const literals = sourceFiles(root).flatMap((file) => [...read(file).matchAll(/"([a-z]+\.[a-z_]+)"/g)].map((m) => m[1]!).filter((c) => CODE.test(c) && !NOT_CODES.has(c)));
+    const literals = sourceFiles(root).flatMap((file) =>
+      [...read(file).matchAll(/"([a-z]+\.[a-z_]+)"/g)]
+        .map((m) => m[1]!)
+        .filter((c) => CODE.test(c) && !NOT_CODES.has(c)),
+    );
     expect(literals.length).toBeGreaterThan(20);
     expect([...new Set(literals.filter((c) => !reasonSpec(c)))]).toEqual([]);
   });

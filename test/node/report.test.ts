@@ -25,14 +25,48 @@ describe("npm run report", () => {
   it("runs every ready query and prints each as a table", async () => {
     const key = "0123456789abcdef0123456789abcdef";
     await store(server.base, "acct-report", [
-      point({ route: "messages", action: "block", reason: "geo.country_denied", country: "IR", enforced: 1, mode: "enforce", keyHash: key, asn: 64500 }, { sampleInterval: 3 }),
-      point({ route: "messages", action: "throttle", reason: "rate.key_exhausted", country: "DE", enforced: 1, mode: "enforce", keyHash: key, asn: 3320 }),
-      point({ route: "messages", action: "allow", country: "DE", enforced: 1, mode: "enforce", keyHash: key, decisionMs: 2 }),
+      point(
+        {
+          route: "messages",
+          action: "block",
+          reason: "geo.country_denied",
+          country: "IR",
+          enforced: 1,
+          mode: "enforce",
+          keyHash: key,
+          asn: 64500,
+        },
+        { sampleInterval: 3 },
+      ),
+      point({
+        route: "messages",
+        action: "throttle",
+        reason: "rate.key_exhausted",
+        country: "DE",
+        enforced: 1,
+        mode: "enforce",
+        keyHash: key,
+        asn: 3320,
+      }),
+      point({
+        route: "messages",
+        action: "allow",
+        country: "DE",
+        enforced: 1,
+        mode: "enforce",
+        keyHash: key,
+        decisionMs: 2,
+      }),
     ]);
     const r = await report([], env("acct-report"));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    for (const title of ["Decisions per minute by action", "Denials by reason and country", "API keys with the most denials", "Networks (ASNs)"]) {
+    for (const title of [
+      "Decisions per minute by action",
+      "Denials by reason and country",
+      "API keys with the most denials",
+      "Networks (ASNs)",
+    ]) {
       expect(r.stdout).toContain(`== ${title}`);
     }
     const lines = r.stdout.split("\n");
@@ -58,8 +92,20 @@ describe("npm run report", () => {
     await store(server.base, "acct-json", [point({ action: "block", keyHash: "k".repeat(32), country: "KP" })]);
     const r = await report(["top-keys-by-denials", "--json"], env("acct-json"));
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split("\n").map((l) => JSON.parse(l))).toEqual([
-      { query: "top-keys-by-denials", key: "k".repeat(32), denials: 1, requests: 1, countries: 1, last_seen: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/) },
+    expect(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      {
+        query: "top-keys-by-denials",
+        key: "k".repeat(32),
+        denials: 1,
+        requests: 1,
+        countries: 1,
+        last_seen: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+      },
     ]);
   });
 

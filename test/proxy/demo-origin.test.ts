@@ -9,12 +9,26 @@ const prompt = "Summarise the causes of the French Revolution in three sentences
 
 // The SDKs get the runtime's fetch explicitly. No flag is set for them: at our
 // compatibility date (2026-10-01) nodejs_compat is on by default anyway.
-const anthropic = new Anthropic({ apiKey: "sk-demo", baseURL: origin, fetch: (input, init) => fetch(input, init), maxRetries: 0 });
-const openai = new OpenAI({ apiKey: "sk-demo", baseURL: `${origin}/v1`, fetch: (input, init) => fetch(input, init), maxRetries: 0 });
+const anthropic = new Anthropic({
+  apiKey: "sk-demo",
+  baseURL: origin,
+  fetch: (input, init) => fetch(input, init),
+  maxRetries: 0,
+});
+const openai = new OpenAI({
+  apiKey: "sk-demo",
+  baseURL: `${origin}/v1`,
+  fetch: (input, init) => fetch(input, init),
+  maxRetries: 0,
+});
 
 describe("with @anthropic-ai/sdk", () => {
   it("creates a message with usage", async () => {
-    const message = await anthropic.messages.create({ model: "demo-small", max_tokens: 256, messages: [{ role: "user", content: prompt }] });
+    const message = await anthropic.messages.create({
+      model: "demo-small",
+      max_tokens: 256,
+      messages: [{ role: "user", content: prompt }],
+    });
     expect(message.role).toBe("assistant");
     expect(message.stop_reason).toBe("end_turn");
     const [block] = message.content;
@@ -24,7 +38,11 @@ describe("with @anthropic-ai/sdk", () => {
   });
 
   it("streams a message event by event, usage in message_start and message_delta", async () => {
-    const stream = anthropic.messages.stream({ model: "demo-small", max_tokens: 256, messages: [{ role: "user", content: prompt }] });
+    const stream = anthropic.messages.stream({
+      model: "demo-small",
+      max_tokens: 256,
+      messages: [{ role: "user", content: prompt }],
+    });
     const types: string[] = [];
     let text = "";
     for await (const event of stream) {
@@ -41,7 +59,11 @@ describe("with @anthropic-ai/sdk", () => {
   });
 
   it("stops at max_tokens, and counts what it sent", async () => {
-    const message = await anthropic.messages.create({ model: "demo-small", max_tokens: 5, messages: [{ role: "user", content: prompt }] });
+    const message = await anthropic.messages.create({
+      model: "demo-small",
+      max_tokens: 5,
+      messages: [{ role: "user", content: prompt }],
+    });
     expect(message.stop_reason).toBe("max_tokens");
     expect(message.usage.output_tokens).toBe(5);
   });
@@ -54,16 +76,24 @@ describe("with @anthropic-ai/sdk", () => {
 
   it("raises the SDK's error classes for error statuses", async () => {
     const create = (status: string) =>
-      anthropic.messages.create({ model: "demo-small", max_tokens: 8, messages: [{ role: "user", content: "hi" }] }, { headers: { "x-demo-status": status } });
+      anthropic.messages.create(
+        { model: "demo-small", max_tokens: 8, messages: [{ role: "user", content: "hi" }] },
+        { headers: { "x-demo-status": status } },
+      );
     await expect(create("429")).rejects.toBeInstanceOf(Anthropic.RateLimitError);
     await expect(create("403")).rejects.toBeInstanceOf(Anthropic.PermissionDeniedError);
-    await expect(anthropic.messages.create({ model: "demo-small", max_tokens: 8, messages: [] })).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+    await expect(
+      anthropic.messages.create({ model: "demo-small", max_tokens: 8, messages: [] }),
+    ).rejects.toBeInstanceOf(Anthropic.BadRequestError);
   });
 });
 
 describe("with openai", () => {
   it("creates a chat completion with usage", async () => {
-    const completion = await openai.chat.completions.create({ model: "demo-small", messages: [{ role: "user", content: prompt }] });
+    const completion = await openai.chat.completions.create({
+      model: "demo-small",
+      messages: [{ role: "user", content: prompt }],
+    });
     const choice = completion.choices[0];
     expect(choice?.finish_reason).toBe("stop");
     expect(choice?.message.content).toContain("Summarise the causes of the French Revolution");
@@ -95,7 +125,11 @@ describe("with openai", () => {
   });
 
   it("streams without a usage chunk when include_usage is not set", async () => {
-    const stream = await openai.chat.completions.create({ model: "demo-small", messages: [{ role: "user", content: "hi" }], stream: true });
+    const stream = await openai.chat.completions.create({
+      model: "demo-small",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+    });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.length).toBeGreaterThan(1);
@@ -110,7 +144,10 @@ describe("with openai", () => {
 
   it("raises the SDK's error classes for error statuses", async () => {
     const create = (status: string) =>
-      openai.chat.completions.create({ model: "demo-small", messages: [{ role: "user", content: "hi" }] }, { headers: { "x-demo-status": status } });
+      openai.chat.completions.create(
+        { model: "demo-small", messages: [{ role: "user", content: "hi" }] },
+        { headers: { "x-demo-status": status } },
+      );
     await expect(create("429")).rejects.toBeInstanceOf(OpenAI.RateLimitError);
     await expect(create("500")).rejects.toBeInstanceOf(OpenAI.InternalServerError);
   });

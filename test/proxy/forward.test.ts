@@ -2,7 +2,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
-import { forward, type ForwardOptions, type ForwardResult } from "../../src/proxy/forward";
+import { forward, type ForwardOptions, type ForwardResult } from "../../src/proxy/forward.ts";
 
 const origin = inject("originUrl");
 const GATEWAY = "https://gateway.test";
@@ -18,7 +18,12 @@ interface Echo {
 }
 
 function send(path: string, init: RequestInit = {}, options: Partial<ForwardOptions> = {}): Promise<ForwardResult> {
-  return forward(new Request(`${GATEWAY}${path}`, init), { originUrl: origin, credential: "x-api-key", timeoutMs: 5_000, ...options });
+  return forward(new Request(`${GATEWAY}${path}`, init), {
+    originUrl: origin,
+    credential: "x-api-key",
+    timeoutMs: 5_000,
+    ...options,
+  });
 }
 
 function expectOk(result: ForwardResult): Response {
@@ -36,7 +41,10 @@ async function sha256(data: ArrayBuffer): Promise<string> {
   return [...hash].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function gate(name: string, action?: "release" | "open"): Promise<{ sent: number; waiting: boolean; closed: boolean }> {
+async function gate(
+  name: string,
+  action?: "release" | "open",
+): Promise<{ sent: number; waiting: boolean; closed: boolean }> {
   const query = action === "open" ? "?open=1" : "";
   const response = await fetch(`${origin}/__demo/gate/${name}${query}`, { method: action ? "POST" : "GET" });
   return response.json();
@@ -78,21 +86,38 @@ const eventType = (event: string | null) => event?.match(/^event: (\w+)/)?.[1];
 const streamedMessage = (gateName: string, extra: Record<string, string> = {}): RequestInit => ({
   method: "POST",
   headers: { "content-type": "application/json", "x-demo-gate": gateName, ...extra },
-  body: JSON.stringify({ model: "demo-small", max_tokens: 64, stream: true, messages: [{ role: "user", content: "one two three" }] }),
+  body: JSON.stringify({
+    model: "demo-small",
+    max_tokens: 64,
+    stream: true,
+    messages: [{ role: "user", content: "one two three" }],
+  }),
 });
 
 describe("the origin URL", () => {
   it("appends the request's path and query, as sent, to the origin's base path", async () => {
     for (const base of [`${origin}/__demo/echo/base`, `${origin}/__demo/echo/base/`]) {
-      const result = await send("/v1/files/a%2Fb?beta=true&q=%20x&empty", { method: "PUT", body: "x" }, { originUrl: base });
+      const result = await send(
+        "/v1/files/a%2Fb?beta=true&q=%20x&empty",
+        { method: "PUT", body: "x" },
+        { originUrl: base },
+      );
       const seen = await expectOk(result).json<Echo>();
-      expect(seen).toMatchObject({ method: "PUT", path: "/__demo/echo/base/v1/files/a%2Fb", query: "?beta=true&q=%20x&empty" });
+      expect(seen).toMatchObject({
+        method: "PUT",
+        path: "/__demo/echo/base/v1/files/a%2Fb",
+        query: "?beta=true&q=%20x&empty",
+      });
     }
   });
 
   it("answers 502 for an origin URL that is not http(s)", async () => {
     for (const originUrl of ["not a url", "ftp://files.example/"]) {
-      expect(await send("/v1/messages", {}, { originUrl })).toMatchObject({ ok: false, status: 502, code: "origin.unreachable" });
+      expect(await send("/v1/messages", {}, { originUrl })).toMatchObject({
+        ok: false,
+        status: 502,
+        code: "origin.unreachable",
+      });
     }
   });
 });
@@ -106,12 +131,21 @@ describe("the request body", () => {
   });
 
   it("sends options.body when the pipeline already read the request", async () => {
-    const request = new Request(`${GATEWAY}/__demo/echo`, { method: "POST", body: '{"model":"a"}', headers: { "content-length": "13" } });
+    const request = new Request(`${GATEWAY}/__demo/echo`, {
+      method: "POST",
+      body: '{"model":"a"}',
+      headers: { "content-length": "13" },
+    });
     const bytes = new Uint8Array(await request.arrayBuffer());
     const read = await forward(request, { originUrl: origin, credential: "x-api-key", timeoutMs: 5_000, body: bytes });
     expect(await expectOk(read).json<Echo>()).toMatchObject({ body: '{"model":"a"}', bodyLength: 13 });
 
-    const none = await forward(new Request(`${GATEWAY}/__demo/echo`, { method: "POST", body: "ignored" }), { originUrl: origin, credential: "x-api-key", timeoutMs: 5_000, body: null });
+    const none = await forward(new Request(`${GATEWAY}/__demo/echo`, { method: "POST", body: "ignored" }), {
+      originUrl: origin,
+      credential: "x-api-key",
+      timeoutMs: 5_000,
+      body: null,
+    });
     expect(await expectOk(none).json<Echo>()).toMatchObject({ body: "", bodyLength: 0 });
   });
 });
@@ -163,8 +197,13 @@ describe("request headers", () => {
     expect(bearer.headers["x-api-key"]).toBeUndefined();
 
     // set even when the client sent none, or only the other header
-    expect((await echo({}, { credential: "authorization", originApiKey: key })).headers.authorization).toBe(`Bearer ${key}`);
-    const other = await echo({ headers: { authorization: "Bearer sk-client" } }, { credential: "x-api-key", originApiKey: key });
+    expect((await echo({}, { credential: "authorization", originApiKey: key })).headers.authorization).toBe(
+      `Bearer ${key}`,
+    );
+    const other = await echo(
+      { headers: { authorization: "Bearer sk-client" } },
+      { credential: "x-api-key", originApiKey: key },
+    );
     expect(other.headers["x-api-key"]).toBe(key);
     expect(other.headers.authorization).toBeUndefined();
 
@@ -177,16 +216,34 @@ describe("request headers", () => {
 
 describe("the response", () => {
   it("removes hop-by-hop headers and the headers Connection names", async () => {
-    const extra = { connection: "x-secret-hop", "x-secret-hop": "1", "keep-alive": "timeout=9", "proxy-authenticate": "Basic", upgrade: "h2c", "x-visible": "1" };
-    const response = expectOk(await send("/__demo/echo", { headers: { "x-demo-response-headers": JSON.stringify(extra) } }));
+    const extra = {
+      connection: "x-secret-hop",
+      "x-secret-hop": "1",
+      "keep-alive": "timeout=9",
+      "proxy-authenticate": "Basic",
+      upgrade: "h2c",
+      "x-visible": "1",
+    };
+    const response = expectOk(
+      await send("/__demo/echo", { headers: { "x-demo-response-headers": JSON.stringify(extra) } }),
+    );
     expect(response.headers.get("x-visible")).toBe("1");
-    for (const name of ["connection", "x-secret-hop", "keep-alive", "proxy-authenticate", "upgrade", "transfer-encoding"]) {
+    for (const name of [
+      "connection",
+      "x-secret-hop",
+      "keep-alive",
+      "proxy-authenticate",
+      "upgrade",
+      "transfer-encoding",
+    ]) {
       expect(response.headers.has(name), name).toBe(false);
     }
   });
 
   it("passes a gzip body through byte-identical, with its Content-Encoding and length", async () => {
-    const response = expectOk(await send("/__demo/bytes/300000", { headers: { "x-demo-gzip": "1", "accept-encoding": "gzip" } }));
+    const response = expectOk(
+      await send("/__demo/bytes/300000", { headers: { "x-demo-gzip": "1", "accept-encoding": "gzip" } }),
+    );
     expect(response.headers.get("content-encoding")).toBe("gzip");
     const wire = response.headers.get("x-demo-body-sha256");
     const [raw, decoded] = response.body!.tee();
@@ -194,7 +251,9 @@ describe("the response", () => {
     expect(response.headers.get("content-length")).toBe(String(bytes.byteLength));
     expect(await sha256(bytes)).toBe(wire);
     // The compressed bytes really are the 300000 bytes the origin generated.
-    const plain = new Uint8Array(await new Response(decoded.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+    const plain = new Uint8Array(
+      await new Response(decoded.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer(),
+    );
     expect(plain.length).toBe(300_000);
     expect(plain.every((b, i) => b === i % 251)).toBe(true);
   });
@@ -275,7 +334,9 @@ describe("streaming", { timeout: 5_000 }, () => {
   it("cancels the origin's stream when the caller's signal aborts mid-stream", async () => {
     const name = crypto.randomUUID();
     const client = new AbortController();
-    const events = new Events(expectOk(await send("/v1/messages", streamedMessage(name), { signal: client.signal })).body!);
+    const events = new Events(
+      expectOk(await send("/v1/messages", streamedMessage(name), { signal: client.signal })).body!,
+    );
     expect(eventType(await events.next())).toBe("message_start");
 
     client.abort();
@@ -315,7 +376,11 @@ describe("failures", () => {
   });
 
   it("answers 502 when the caller aborted before the origin answered", async () => {
-    const result = await send("/v1/models", { headers: { "x-demo-delay-ms": "2000" } }, { signal: AbortSignal.abort() });
+    const result = await send(
+      "/v1/models",
+      { headers: { "x-demo-delay-ms": "2000" } },
+      { signal: AbortSignal.abort() },
+    );
     expect(result).toMatchObject({ ok: false, status: 502, code: "origin.unreachable" });
   });
 
@@ -330,13 +395,27 @@ describe("official SDKs through forward()", () => {
   const viaForward =
     (credential: ForwardOptions["credential"]) =>
     async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-      const result = await forward(new Request(input, init), { originUrl: origin, credential, timeoutMs: 5_000, originApiKey: "sk-origin" });
+      const result = await forward(new Request(input, init), {
+        originUrl: origin,
+        credential,
+        timeoutMs: 5_000,
+        originApiKey: "sk-origin",
+      });
       return result.ok ? result.response : new Response(result.detail, { status: result.status });
     };
 
   it("streams an Anthropic message with its usage", async () => {
-    const client = new Anthropic({ apiKey: "sk-client", baseURL: GATEWAY, fetch: viaForward("x-api-key"), maxRetries: 0 });
-    const stream = client.messages.stream({ model: "demo-small", max_tokens: 128, messages: [{ role: "user", content: "through the gateway" }] });
+    const client = new Anthropic({
+      apiKey: "sk-client",
+      baseURL: GATEWAY,
+      fetch: viaForward("x-api-key"),
+      maxRetries: 0,
+    });
+    const stream = client.messages.stream({
+      model: "demo-small",
+      max_tokens: 128,
+      messages: [{ role: "user", content: "through the gateway" }],
+    });
     const final = await stream.finalMessage();
     expect(final.content[0]?.type === "text" && final.content[0].text).toContain("through the gateway");
     expect(final.usage).toMatchObject({ input_tokens: 3 });
@@ -344,7 +423,12 @@ describe("official SDKs through forward()", () => {
   });
 
   it("streams an OpenAI chat completion with its usage chunk", async () => {
-    const client = new OpenAI({ apiKey: "sk-client", baseURL: `${GATEWAY}/v1`, fetch: viaForward("authorization"), maxRetries: 0 });
+    const client = new OpenAI({
+      apiKey: "sk-client",
+      baseURL: `${GATEWAY}/v1`,
+      fetch: viaForward("authorization"),
+      maxRetries: 0,
+    });
     const stream = await client.chat.completions.create({
       model: "demo-small",
       messages: [{ role: "user", content: "through the gateway" }],

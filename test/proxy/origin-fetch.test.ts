@@ -3,8 +3,8 @@
 // global fetch. The function here is a real little origin, not a stand-in for
 // the code under test: forward() and the gateway are.
 import { describe, expect, it } from "vitest";
-import { createGateway } from "../../src/gateway";
-import { forward } from "../../src/proxy/forward";
+import { createGateway } from "../../src/gateway.ts";
+import { forward } from "../../src/proxy/forward.ts";
 
 interface Seen {
   url: string;
@@ -17,7 +17,12 @@ interface Seen {
 function recordingOrigin() {
   const seen: Seen[] = [];
   const fetch = async (request: Request): Promise<Response> => {
-    seen.push({ url: request.url, method: request.method, headers: Object.fromEntries(request.headers), body: await request.text() });
+    seen.push({
+      url: request.url,
+      method: request.method,
+      headers: Object.fromEntries(request.headers),
+      body: await request.text(),
+    });
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -26,7 +31,10 @@ function recordingOrigin() {
         controller.close();
       },
     });
-    return new Response(body, { status: 200, headers: { "content-type": "application/json", connection: "keep-alive", "x-origin": "in-process" } });
+    return new Response(body, {
+      status: 200,
+      headers: { "content-type": "application/json", connection: "keep-alive", "x-origin": "in-process" },
+    });
   };
   return { seen, fetch };
 }
@@ -36,7 +44,12 @@ describe("forward() with a Fetcher-like origin", () => {
     const origin = recordingOrigin();
     const request = new Request("https://gateway.test/v1/messages?beta=true", {
       method: "POST",
-      headers: { "x-api-key": "sk-client", "x-guard-action": "allow", "content-type": "application/json", connection: "close" },
+      headers: {
+        "x-api-key": "sk-client",
+        "x-guard-action": "allow",
+        "content-type": "application/json",
+        connection: "close",
+      },
       body: '{"model":"m"}',
     });
     const result = await forward(request, {
@@ -53,7 +66,11 @@ describe("forward() with a Fetcher-like origin", () => {
     expect(result.response.headers.has("connection")).toBe(false);
     expect(origin.seen).toHaveLength(1);
     const [seen] = origin.seen;
-    expect(seen).toMatchObject({ url: "https://origin.internal/base/v1/messages?beta=true", method: "POST", body: '{"model":"m"}' });
+    expect(seen).toMatchObject({
+      url: "https://origin.internal/base/v1/messages?beta=true",
+      method: "POST",
+      body: '{"model":"m"}',
+    });
     expect(seen!.headers).toMatchObject({ "x-api-key": "sk-origin", "x-guard-action": "flag" });
     expect(seen!.headers.connection).toBeUndefined();
   });

@@ -1,16 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/parse";
-import { BLOCK_DIMENSIONS, CLUSTER_DIMENSIONS, DIMENSION_TABLE, DIMENSIONS, dimensionNeeds, dimensionValue } from "../../src/request/dimensions";
-import { parseBlockTarget } from "../../src/limits/blocks";
-import { facts, subject } from "../limits/helpers";
+import { loadConfig } from "../../src/config/parse.ts";
+import {
+  BLOCK_DIMENSIONS,
+  CLUSTER_DIMENSIONS,
+  DIMENSION_TABLE,
+  DIMENSIONS,
+  dimensionNeeds,
+  dimensionValue,
+} from "../../src/request/dimensions.ts";
+import { parseBlockTarget } from "../../src/limits/blocks.ts";
+import { facts, subject } from "../limits/helpers.ts";
 
 // The one table every dimension is declared in: what a request's facts give for each, and what may use it.
 describe("the dimension table", () => {
-  const body = { messages: [{ role: "user", content: "Summarise the following article for a busy executive in three short bullet points please: Mars has two moons." }] };
+  const body = {
+    messages: [
+      {
+        role: "user",
+        content:
+          "Summarise the following article for a busy executive in three short bullet points please: Mars has two moons.",
+      },
+    ],
+  };
 
   it("reads each dimension from the request's facts", () => {
     const f = facts({ json: body });
-    expect(Object.fromEntries(Object.keys(DIMENSION_TABLE).map((d) => [d, dimensionValue(f, d as keyof typeof DIMENSION_TABLE)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        Object.keys(DIMENSION_TABLE).map((d) => [d, dimensionValue(f, d as keyof typeof DIMENSION_TABLE)]),
+      ),
+    ).toEqual({
       key: "0123456789abcdef0123456789abcdef",
       ip: "203.0.113.7/32",
       subnet: "203.0.113.0/24",
@@ -23,7 +42,10 @@ describe("the dimension table", () => {
   });
 
   it("a request without a value has none: no key, no address, no fingerprint id, no body", () => {
-    const f = { ...facts(), subject: subject({ keyHash: null, ipPrefix: null, subnet: null, asn: null, country: null, fingerprint: "" }) };
+    const f = {
+      ...facts(),
+      subject: subject({ keyHash: null, ipPrefix: null, subnet: null, asn: null, country: null, fingerprint: "" }),
+    };
     expect(DIMENSIONS.filter((d) => dimensionValue(f, d) !== null)).toEqual(["route"]);
     expect(dimensionValue(f, "template")).toBeNull();
   });
@@ -51,13 +73,17 @@ describe("the dimension table", () => {
   it("what a route keyed by them must prepare before its decision", () => {
     expect(dimensionNeeds(["key", "subnet"])).toEqual({ fingerprint: false, body: false });
     expect(dimensionNeeds(["fingerprint", "template"])).toEqual({ fingerprint: true, body: true });
-    const route = (extra: object) => loadConfig({ routes: [{ name: "r", match: { path: "/v1/messages" }, blocks: false, ...extra }] }).routes[0]!;
+    const route = (extra: object) =>
+      loadConfig({ routes: [{ name: "r", match: { path: "/v1/messages" }, blocks: false, ...extra }] }).routes[0]!;
     expect([route({}).needsFingerprint, route({}).needsBody]).toEqual([false, false]);
     expect(route({ limits: [{ name: "fp", by: ["fingerprint"], rate: "5 per minute" }] }).needsFingerprint).toBe(true);
     // the signal budget's dimensions count too
     expect(route({ throttle: { rate: "5 per minute", by: ["fingerprint"] } }).needsFingerprint).toBe(true);
     expect(route({ clusters: [{ name: "t", by: ["template"], maxAccounts: 5, window: "1h" }] }).needsBody).toBe(true);
     // manual blocks may name a fingerprint
-    expect(loadConfig({ routes: [{ name: "r", match: { path: "/v1/messages" }, blocks: true }] }).routes[0]!.needsFingerprint).toBe(true);
+    expect(
+      loadConfig({ routes: [{ name: "r", match: { path: "/v1/messages" }, blocks: true }] }).routes[0]!
+        .needsFingerprint,
+    ).toBe(true);
   });
 });

@@ -23,281 +23,698 @@ export const FAMILIES: Family[] = [
   {
     name: "cot-math-labelled",
     members: [
-      ["slots", "Solve the problem below. Think step by step, write out every intermediate calculation, then give the final answer on its own line.\n\nProblem: A train leaves Berlin at 9:15 and travels 240 km at 80 km/h. When does it arrive?"],
-      ["slots", "Solve the problem below. Think step by step, write out every intermediate calculation, then give the final answer on its own line.\n\nProblem: If 3 pencils cost 1.20 dollars, how much do 17 pencils cost?"],
-      ["slots", "Solve the problem below. Think step by step, write out every intermediate calculation, then give the final answer on its own line.\n\nProblem: Maria has twice as many apples as Tom, who has 14. They give away 9. How many are left?"],
-      ["surface", "solve the problem below -- think step by step, write out every intermediate calculation, then give the final answer on its own line\n\nProblem:   What is the sum of the interior angles of a hexagon?"],
-      ["edit", "Solve the problem below. Think carefully step by step, write out every intermediate calculation, then give the final answer on its own line.\n\nProblem: A rectangle is 12 cm by 7 cm. What is its diagonal?"],
+      [
+        "slots",
+        "Solve the problem below. Think step by step, write out every intermediate calculation, then give the final answer on its own line.\n\nProblem: A train leaves Berlin at 9:15 and travels 240 km at 80 km/h. When does it arrive?",
+      ],
+      [
+        "slots",
+        "Solve the problem below. Think step by step, write out every intermediate calculation, then give the final answer on its own line.\n\nProblem: If 3 pencils cost 1.20 dollars, how much do 17 pencils cost?",
+      ],
+      [
+        "slots",
+        "Solve the problem below. Think step by step, write out every intermediate calculation, then give the final answer on its own line.\n\nProblem: Maria has twice as many apples as Tom, who has 14. They give away 9. How many are left?",
+      ],
+      [
+        "surface",
+        "solve the problem below -- think step by step, write out every intermediate calculation, then give the final answer on its own line\n\nProblem:   What is the sum of the interior angles of a hexagon?",
+      ],
+      [
+        "edit",
+        "Solve the problem below. Think carefully step by step, write out every intermediate calculation, then give the final answer on its own line.\n\nProblem: A rectangle is 12 cm by 7 cm. What is its diagonal?",
+      ],
     ],
   },
   {
     name: "translate-quoted",
     members: [
-      ["slots", 'Translate the following sentence into French, keeping the tone and register of the original: "The meeting has been moved to Thursday afternoon."'],
-      ["slots", 'Translate the following sentence into German, keeping the tone and register of the original: "Could you please send me the invoice again?"'],
-      ["slots", 'Translate the following sentence into Spanish, keeping the tone and register of the original: "I can\'t believe we lost the final."'],
-      ["surface", "TRANSLATE the following sentence into Italian , keeping the tone and register of the original :  “Our flight was delayed by three hours.”"],
-      ["edit", 'Translate the following sentence into Japanese, keeping the tone and the register of the original text: "Thank you for your patience."'],
+      [
+        "slots",
+        'Translate the following sentence into French, keeping the tone and register of the original: "The meeting has been moved to Thursday afternoon."',
+      ],
+      [
+        "slots",
+        'Translate the following sentence into German, keeping the tone and register of the original: "Could you please send me the invoice again?"',
+      ],
+      [
+        "slots",
+        'Translate the following sentence into Spanish, keeping the tone and register of the original: "I can\'t believe we lost the final."',
+      ],
+      [
+        "surface",
+        "TRANSLATE the following sentence into Italian , keeping the tone and register of the original :  “Our flight was delayed by three hours.”",
+      ],
+      [
+        "edit",
+        'Translate the following sentence into Japanese, keeping the tone and the register of the original text: "Thank you for your patience."',
+      ],
     ],
   },
   {
     name: "biography-names",
     members: [
-      ["slots", "Write a detailed biography of Marie Curie covering her early life, education, major scientific contributions, and lasting influence on modern science."],
-      ["slots", "Write a detailed biography of Alan Turing covering his early life, education, major scientific contributions, and lasting influence on modern science."],
-      ["slots", "Write a detailed biography of Rosalind Franklin covering her early life, education, major scientific contributions, and lasting influence on modern science."],
-      ["surface", "write a detailed biography of Niels Bohr covering his early life; education; major scientific contributions; and lasting influence on modern science"],
-      ["edit", "Write a detailed biography of Lise Meitner covering her early life, education, major scientific contributions, and her lasting influence on modern physics."],
+      [
+        "slots",
+        "Write a detailed biography of Marie Curie covering her early life, education, major scientific contributions, and lasting influence on modern science.",
+      ],
+      [
+        "slots",
+        "Write a detailed biography of Alan Turing covering his early life, education, major scientific contributions, and lasting influence on modern science.",
+      ],
+      [
+        "slots",
+        "Write a detailed biography of Rosalind Franklin covering her early life, education, major scientific contributions, and lasting influence on modern science.",
+      ],
+      [
+        "surface",
+        "write a detailed biography of Niels Bohr covering his early life; education; major scientific contributions; and lasting influence on modern science",
+      ],
+      [
+        "edit",
+        "Write a detailed biography of Lise Meitner covering her early life, education, major scientific contributions, and her lasting influence on modern physics.",
+      ],
     ],
   },
   {
     name: "code-review-fenced",
     members: [
-      ["slots", "Review the following code for bugs, security issues and performance problems. For each issue explain why it matters and propose a fix.\n\n```python\ndef load(path):\n    return eval(open(path).read())\n```"],
-      ["slots", "Review the following code for bugs, security issues and performance problems. For each issue explain why it matters and propose a fix.\n\n```js\nfor (var i = 0; i < items.length; i++) { setTimeout(() => console.log(items[i]), 0) }\n```"],
-      ["slots", "Review the following code for bugs, security issues and performance problems. For each issue explain why it matters and propose a fix.\n\n```sql\nSELECT * FROM users WHERE name = '\" + name + \"'\n```"],
-      ["surface", "Review the following code for bugs, security issues, and performance problems! For each issue: explain why it matters and propose a fix.\n```go\nfunc f(m map[string]int) { for k := range m { delete(m, k) } }\n```"],
-      ["edit", "Please review the following code for bugs, security issues and performance problems. For each issue explain why it matters and propose a fix.\n\n```rust\nlet v: Vec<i32> = Vec::new(); println!(\"{}\", v[0]);\n```"],
+      [
+        "slots",
+        "Review the following code for bugs, security issues and performance problems. For each issue explain why it matters and propose a fix.\n\n```python\ndef load(path):\n    return eval(open(path).read())\n```",
+      ],
+      [
+        "slots",
+        "Review the following code for bugs, security issues and performance problems. For each issue explain why it matters and propose a fix.\n\n```js\nfor (var i = 0; i < items.length; i++) { setTimeout(() => console.log(items[i]), 0) }\n```",
+      ],
+      [
+        "slots",
+        "Review the following code for bugs, security issues and performance problems. For each issue explain why it matters and propose a fix.\n\n```sql\nSELECT * FROM users WHERE name = '\" + name + \"'\n```",
+      ],
+      [
+        "surface",
+        "Review the following code for bugs, security issues, and performance problems! For each issue: explain why it matters and propose a fix.\n```go\nfunc f(m map[string]int) { for k := range m { delete(m, k) } }\n```",
+      ],
+      [
+        "edit",
+        'Please review the following code for bugs, security issues and performance problems. For each issue explain why it matters and propose a fix.\n\n```rust\nlet v: Vec<i32> = Vec::new(); println!("{}", v[0]);\n```',
+      ],
     ],
   },
   {
     name: "summarise-tagged",
     members: [
-      ["slots", "Summarize the article inside the <article> tags in exactly three bullet points, then list the two most important open questions it raises.\n<article>The city council voted on Tuesday to expand the bike lane network by 40 kilometres over the next five years, funded by a parking levy.</article>"],
-      ["slots", "Summarize the article inside the <article> tags in exactly three bullet points, then list the two most important open questions it raises.\n<article>Researchers report a new battery chemistry that retains 90 percent capacity after 5,000 cycles, though costs remain high.</article>"],
-      ["slots", "Summarize the article inside the <article> tags in exactly three bullet points, then list the two most important open questions it raises.\n<article>Heavy rainfall flooded parts of the valley overnight; officials evacuated 1,200 residents and closed two bridges.</article>"],
-      ["surface", "summarize the article inside the <article> tags in EXACTLY three bullet points - then list the two most important open questions it raises\n\n<article>\nA startup claims its drone can deliver medicine to remote villages in under an hour.\n</article>"],
-      ["edit", "Summarize the article inside the <article> tags in exactly three short bullet points, then list the two most important open questions it raises.\n<article>The central bank held rates steady, citing persistent services inflation.</article>"],
+      [
+        "slots",
+        "Summarize the article inside the <article> tags in exactly three bullet points, then list the two most important open questions it raises.\n<article>The city council voted on Tuesday to expand the bike lane network by 40 kilometres over the next five years, funded by a parking levy.</article>",
+      ],
+      [
+        "slots",
+        "Summarize the article inside the <article> tags in exactly three bullet points, then list the two most important open questions it raises.\n<article>Researchers report a new battery chemistry that retains 90 percent capacity after 5,000 cycles, though costs remain high.</article>",
+      ],
+      [
+        "slots",
+        "Summarize the article inside the <article> tags in exactly three bullet points, then list the two most important open questions it raises.\n<article>Heavy rainfall flooded parts of the valley overnight; officials evacuated 1,200 residents and closed two bridges.</article>",
+      ],
+      [
+        "surface",
+        "summarize the article inside the <article> tags in EXACTLY three bullet points - then list the two most important open questions it raises\n\n<article>\nA startup claims its drone can deliver medicine to remote villages in under an hour.\n</article>",
+      ],
+      [
+        "edit",
+        "Summarize the article inside the <article> tags in exactly three short bullet points, then list the two most important open questions it raises.\n<article>The central bank held rates steady, citing persistent services inflation.</article>",
+      ],
     ],
   },
   {
     name: "qa-labelled",
     members: [
-      ["slots", "You are an expert tutor. Answer the question with a thorough explanation of the underlying concepts, then state the answer in one sentence.\nQuestion: Why does ice float on water?\nAnswer:"],
-      ["slots", "You are an expert tutor. Answer the question with a thorough explanation of the underlying concepts, then state the answer in one sentence.\nQuestion: How do vaccines train the immune system?\nAnswer:"],
-      ["slots", "You are an expert tutor. Answer the question with a thorough explanation of the underlying concepts, then state the answer in one sentence.\nQuestion: What causes the seasons on Earth?\nAnswer:"],
-      ["surface", "you are an expert tutor.  answer the question with a thorough explanation of the underlying concepts; then state the answer in one sentence.\n\nQuestion: why is the sky blue\nAnswer:"],
-      ["edit", "You are an expert tutor. Answer the question with a thorough explanation of all the underlying concepts, then state the answer in one sentence.\nQuestion: What is entropy?\nAnswer:"],
+      [
+        "slots",
+        "You are an expert tutor. Answer the question with a thorough explanation of the underlying concepts, then state the answer in one sentence.\nQuestion: Why does ice float on water?\nAnswer:",
+      ],
+      [
+        "slots",
+        "You are an expert tutor. Answer the question with a thorough explanation of the underlying concepts, then state the answer in one sentence.\nQuestion: How do vaccines train the immune system?\nAnswer:",
+      ],
+      [
+        "slots",
+        "You are an expert tutor. Answer the question with a thorough explanation of the underlying concepts, then state the answer in one sentence.\nQuestion: What causes the seasons on Earth?\nAnswer:",
+      ],
+      [
+        "surface",
+        "you are an expert tutor.  answer the question with a thorough explanation of the underlying concepts; then state the answer in one sentence.\n\nQuestion: why is the sky blue\nAnswer:",
+      ],
+      [
+        "edit",
+        "You are an expert tutor. Answer the question with a thorough explanation of all the underlying concepts, then state the answer in one sentence.\nQuestion: What is entropy?\nAnswer:",
+      ],
     ],
   },
   {
     name: "product-description",
     members: [
-      ["slots", "Write a 120-word product description for an online store. Product: stainless steel water bottle. Audience: hikers. Highlight durability and keep the tone upbeat."],
-      ["slots", "Write a 80-word product description for an online store. Product: noise-cancelling headphones. Audience: commuters. Highlight durability and keep the tone upbeat."],
-      ["slots", "Write a 150-word product description for an online store. Product: bamboo cutting board. Audience: home cooks. Highlight durability and keep the tone upbeat."],
-      ["surface", "write a 100 word product description for an online store.  product: ergonomic office chair.  audience: remote workers.  highlight durability, and keep the tone upbeat!"],
-      ["edit", "Write a 90-word product description for an online shop. Product: waterproof hiking boots. Audience: trail runners. Highlight durability and keep the tone upbeat."],
+      [
+        "slots",
+        "Write a 120-word product description for an online store. Product: stainless steel water bottle. Audience: hikers. Highlight durability and keep the tone upbeat.",
+      ],
+      [
+        "slots",
+        "Write a 80-word product description for an online store. Product: noise-cancelling headphones. Audience: commuters. Highlight durability and keep the tone upbeat.",
+      ],
+      [
+        "slots",
+        "Write a 150-word product description for an online store. Product: bamboo cutting board. Audience: home cooks. Highlight durability and keep the tone upbeat.",
+      ],
+      [
+        "surface",
+        "write a 100 word product description for an online store.  product: ergonomic office chair.  audience: remote workers.  highlight durability, and keep the tone upbeat!",
+      ],
+      [
+        "edit",
+        "Write a 90-word product description for an online shop. Product: waterproof hiking boots. Audience: trail runners. Highlight durability and keep the tone upbeat.",
+      ],
     ],
   },
   {
     name: "sentiment-json",
     members: [
-      ["slots", 'Classify the sentiment of the review as positive, negative or mixed, and return JSON with the keys "sentiment", "confidence" and "evidence". Review: "Battery lasts two days but the screen scratches easily."'],
-      ["slots", 'Classify the sentiment of the review as positive, negative or mixed, and return JSON with the keys "sentiment", "confidence" and "evidence". Review: "Absolutely love it, best purchase this year."'],
-      ["slots", 'Classify the sentiment of the review as positive, negative or mixed, and return JSON with the keys "sentiment", "confidence" and "evidence". Review: "Arrived broken and support never answered."'],
-      ["surface", "classify the sentiment of the review as positive / negative / mixed and return json with the keys 'sentiment', 'confidence' and 'evidence'.   Review: 'Decent for the price, nothing special.'"],
-      ["edit", 'Classify the sentiment of the customer review as positive, negative or mixed, and return JSON with the keys "sentiment", "confidence" and "evidence". Review: "Too loud, returned it."'],
+      [
+        "slots",
+        'Classify the sentiment of the review as positive, negative or mixed, and return JSON with the keys "sentiment", "confidence" and "evidence". Review: "Battery lasts two days but the screen scratches easily."',
+      ],
+      [
+        "slots",
+        'Classify the sentiment of the review as positive, negative or mixed, and return JSON with the keys "sentiment", "confidence" and "evidence". Review: "Absolutely love it, best purchase this year."',
+      ],
+      [
+        "slots",
+        'Classify the sentiment of the review as positive, negative or mixed, and return JSON with the keys "sentiment", "confidence" and "evidence". Review: "Arrived broken and support never answered."',
+      ],
+      [
+        "surface",
+        "classify the sentiment of the review as positive / negative / mixed and return json with the keys 'sentiment', 'confidence' and 'evidence'.   Review: 'Decent for the price, nothing special.'",
+      ],
+      [
+        "edit",
+        'Classify the sentiment of the customer review as positive, negative or mixed, and return JSON with the keys "sentiment", "confidence" and "evidence". Review: "Too loud, returned it."',
+      ],
     ],
   },
   {
     name: "email-reply",
     members: [
-      ["slots", "Draft a polite reply to the customer email below. Apologize for the inconvenience, explain that a replacement will ship within 3 business days, and offer a 10% discount on the next order.\n\nEmail: Hi, my order #48213 arrived damaged. - Jenny"],
-      ["slots", "Draft a polite reply to the customer email below. Apologize for the inconvenience, explain that a replacement will ship within 5 business days, and offer a 15% discount on the next order.\n\nEmail: The blender I bought stopped working after a week. Regards, Omar"],
-      ["slots", "Draft a polite reply to the customer email below. Apologize for the inconvenience, explain that a replacement will ship within 2 business days, and offer a 20% discount on the next order.\n\nEmail: Wrong size delivered again!! Second time. Paul"],
-      ["surface", "draft a polite reply to the customer email below: apologize for the inconvenience, explain that a replacement will ship within 4 business days and offer a 5% discount on the next order\n\nEmail: package never arrived, tracking says delivered"],
-      ["edit", "Draft a short, polite reply to the customer email below. Apologize for the inconvenience, explain that a replacement will ship within 3 business days, and offer a 10% discount on the next order.\n\nEmail: Missing parts in the box."],
+      [
+        "slots",
+        "Draft a polite reply to the customer email below. Apologize for the inconvenience, explain that a replacement will ship within 3 business days, and offer a 10% discount on the next order.\n\nEmail: Hi, my order #48213 arrived damaged. - Jenny",
+      ],
+      [
+        "slots",
+        "Draft a polite reply to the customer email below. Apologize for the inconvenience, explain that a replacement will ship within 5 business days, and offer a 15% discount on the next order.\n\nEmail: The blender I bought stopped working after a week. Regards, Omar",
+      ],
+      [
+        "slots",
+        "Draft a polite reply to the customer email below. Apologize for the inconvenience, explain that a replacement will ship within 2 business days, and offer a 20% discount on the next order.\n\nEmail: Wrong size delivered again!! Second time. Paul",
+      ],
+      [
+        "surface",
+        "draft a polite reply to the customer email below: apologize for the inconvenience, explain that a replacement will ship within 4 business days and offer a 5% discount on the next order\n\nEmail: package never arrived, tracking says delivered",
+      ],
+      [
+        "edit",
+        "Draft a short, polite reply to the customer email below. Apologize for the inconvenience, explain that a replacement will ship within 3 business days, and offer a 10% discount on the next order.\n\nEmail: Missing parts in the box.",
+      ],
     ],
   },
   {
     name: "reasoning-trace-request",
     members: [
-      ["slots", "Before answering, reason through the problem in detail inside <thinking> tags, considering at least three approaches and their failure modes. Then answer inside <answer> tags.\n\nHow many ways can 8 rooks be placed on a chessboard so that none attack each other?"],
-      ["slots", "Before answering, reason through the problem in detail inside <thinking> tags, considering at least three approaches and their failure modes. Then answer inside <answer> tags.\n\nIs 1,001 a prime number?"],
-      ["slots", "Before answering, reason through the problem in detail inside <thinking> tags, considering at least three approaches and their failure modes. Then answer inside <answer> tags.\n\nWhat is the probability of rolling two sixes with 2 dice?"],
-      ["surface", "before answering, reason through the problem in detail inside <thinking> tags -- considering at least three approaches and their failure modes.  then answer inside <answer> tags.\n\nFind x if 3x + 7 = 22."],
-      ["edit", "Before answering, carefully reason through the problem in detail inside <thinking> tags, considering at least three approaches and their failure modes. Then answer inside <answer> tags.\n\nHow many edges does a cube have?"],
+      [
+        "slots",
+        "Before answering, reason through the problem in detail inside <thinking> tags, considering at least three approaches and their failure modes. Then answer inside <answer> tags.\n\nHow many ways can 8 rooks be placed on a chessboard so that none attack each other?",
+      ],
+      [
+        "slots",
+        "Before answering, reason through the problem in detail inside <thinking> tags, considering at least three approaches and their failure modes. Then answer inside <answer> tags.\n\nIs 1,001 a prime number?",
+      ],
+      [
+        "slots",
+        "Before answering, reason through the problem in detail inside <thinking> tags, considering at least three approaches and their failure modes. Then answer inside <answer> tags.\n\nWhat is the probability of rolling two sixes with 2 dice?",
+      ],
+      [
+        "surface",
+        "before answering, reason through the problem in detail inside <thinking> tags -- considering at least three approaches and their failure modes.  then answer inside <answer> tags.\n\nFind x if 3x + 7 = 22.",
+      ],
+      [
+        "edit",
+        "Before answering, carefully reason through the problem in detail inside <thinking> tags, considering at least three approaches and their failure modes. Then answer inside <answer> tags.\n\nHow many edges does a cube have?",
+      ],
     ],
   },
   {
     name: "recipe",
     members: [
-      ["slots", "Give me a vegetarian recipe for 4 people that takes under 30 minutes, uses chickpeas as the main protein, and lists ingredients in grams."],
-      ["slots", "Give me a vegetarian recipe for 2 people that takes under 45 minutes, uses tofu as the main protein, and lists ingredients in grams."],
-      ["slots", "Give me a vegetarian recipe for 6 people that takes under 20 minutes, uses lentils as the main protein, and lists ingredients in grams."],
-      ["surface", "give me a vegetarian recipe for 3 people, that takes under 25 minutes, uses tempeh as the main protein and lists ingredients in grams"],
-      ["edit", "Give me a quick vegetarian recipe for 4 people that takes under 30 minutes, uses black beans as the main protein, and lists ingredients in grams."],
+      [
+        "slots",
+        "Give me a vegetarian recipe for 4 people that takes under 30 minutes, uses chickpeas as the main protein, and lists ingredients in grams.",
+      ],
+      [
+        "slots",
+        "Give me a vegetarian recipe for 2 people that takes under 45 minutes, uses tofu as the main protein, and lists ingredients in grams.",
+      ],
+      [
+        "slots",
+        "Give me a vegetarian recipe for 6 people that takes under 20 minutes, uses lentils as the main protein, and lists ingredients in grams.",
+      ],
+      [
+        "surface",
+        "give me a vegetarian recipe for 3 people, that takes under 25 minutes, uses tempeh as the main protein and lists ingredients in grams",
+      ],
+      [
+        "edit",
+        "Give me a quick vegetarian recipe for 4 people that takes under 30 minutes, uses black beans as the main protein, and lists ingredients in grams.",
+      ],
     ],
   },
   {
     name: "sql-from-schema",
     members: [
-      ["slots", "Given the schema below, write a single PostgreSQL query that answers the request. Return only the SQL.\nSchema: orders(id, customer_id, total, created_at), customers(id, name, country)\nRequest: total revenue per country in 2023"],
-      ["slots", "Given the schema below, write a single PostgreSQL query that answers the request. Return only the SQL.\nSchema: employees(id, name, dept_id, salary), departments(id, name)\nRequest: the highest paid employee in each department"],
-      ["slots", "Given the schema below, write a single PostgreSQL query that answers the request. Return only the SQL.\nSchema: posts(id, author_id, published), comments(id, post_id, body)\nRequest: posts with more than 10 comments"],
-      ["surface", "given the schema below write a single postgresql query that answers the request; return only the sql\n\nSchema: songs(id, artist, plays)\nRequest: top 5 artists by plays"],
-      ["edit", "Given the schema below, write one PostgreSQL query that answers the request. Return only the SQL.\nSchema: tickets(id, status, opened_at)\nRequest: open tickets older than a week"],
+      [
+        "slots",
+        "Given the schema below, write a single PostgreSQL query that answers the request. Return only the SQL.\nSchema: orders(id, customer_id, total, created_at), customers(id, name, country)\nRequest: total revenue per country in 2023",
+      ],
+      [
+        "slots",
+        "Given the schema below, write a single PostgreSQL query that answers the request. Return only the SQL.\nSchema: employees(id, name, dept_id, salary), departments(id, name)\nRequest: the highest paid employee in each department",
+      ],
+      [
+        "slots",
+        "Given the schema below, write a single PostgreSQL query that answers the request. Return only the SQL.\nSchema: posts(id, author_id, published), comments(id, post_id, body)\nRequest: posts with more than 10 comments",
+      ],
+      [
+        "surface",
+        "given the schema below write a single postgresql query that answers the request; return only the sql\n\nSchema: songs(id, artist, plays)\nRequest: top 5 artists by plays",
+      ],
+      [
+        "edit",
+        "Given the schema below, write one PostgreSQL query that answers the request. Return only the SQL.\nSchema: tickets(id, status, opened_at)\nRequest: open tickets older than a week",
+      ],
     ],
   },
   {
     name: "persona-interview",
     members: [
-      ["slots", "Pretend you are Napoleon Bonaparte being interviewed by a modern journalist. Stay in character, answer in the first person, and mention at least two historical events you were part of."],
-      ["slots", "Pretend you are Cleopatra being interviewed by a modern journalist. Stay in character, answer in the first person, and mention at least two historical events you were part of."],
-      ["slots", "Pretend you are Leonardo da Vinci being interviewed by a modern journalist. Stay in character, answer in the first person, and mention at least two historical events you were part of."],
-      ["surface", "pretend you are Abraham Lincoln being interviewed by a modern journalist -- stay in character, answer in the first person and mention at least two historical events you were part of!"],
-      ["edit", "Pretend that you are Ada Lovelace being interviewed by a modern journalist. Stay in character, answer in the first person, and mention at least two events you were part of."],
+      [
+        "slots",
+        "Pretend you are Napoleon Bonaparte being interviewed by a modern journalist. Stay in character, answer in the first person, and mention at least two historical events you were part of.",
+      ],
+      [
+        "slots",
+        "Pretend you are Cleopatra being interviewed by a modern journalist. Stay in character, answer in the first person, and mention at least two historical events you were part of.",
+      ],
+      [
+        "slots",
+        "Pretend you are Leonardo da Vinci being interviewed by a modern journalist. Stay in character, answer in the first person, and mention at least two historical events you were part of.",
+      ],
+      [
+        "surface",
+        "pretend you are Abraham Lincoln being interviewed by a modern journalist -- stay in character, answer in the first person and mention at least two historical events you were part of!",
+      ],
+      [
+        "edit",
+        "Pretend that you are Ada Lovelace being interviewed by a modern journalist. Stay in character, answer in the first person, and mention at least two events you were part of.",
+      ],
     ],
   },
   {
     name: "unit-tests",
     members: [
-      ["slots", "Write pytest unit tests for the function below. Cover normal inputs, edge cases and invalid inputs, and use parametrize where it helps.\n```python\ndef slugify(s): return '-'.join(s.lower().split())\n```"],
-      ["slots", "Write pytest unit tests for the function below. Cover normal inputs, edge cases and invalid inputs, and use parametrize where it helps.\n```python\ndef median(xs): xs = sorted(xs); return xs[len(xs)//2]\n```"],
-      ["slots", "Write pytest unit tests for the function below. Cover normal inputs, edge cases and invalid inputs, and use parametrize where it helps.\n```python\ndef is_leap(y): return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)\n```"],
-      ["surface", "write pytest unit tests for the function below - cover normal inputs, edge cases, and invalid inputs; use parametrize where it helps\n\n```python\ndef clamp(x, lo, hi): return max(lo, min(x, hi))\n```"],
-      ["edit", "Write thorough pytest unit tests for the function below. Cover normal inputs, edge cases and invalid inputs, and use parametrize where it helps.\n```python\ndef chunk(xs, n): return [xs[i:i+n] for i in range(0, len(xs), n)]\n```"],
+      [
+        "slots",
+        "Write pytest unit tests for the function below. Cover normal inputs, edge cases and invalid inputs, and use parametrize where it helps.\n```python\ndef slugify(s): return '-'.join(s.lower().split())\n```",
+      ],
+      [
+        "slots",
+        "Write pytest unit tests for the function below. Cover normal inputs, edge cases and invalid inputs, and use parametrize where it helps.\n```python\ndef median(xs): xs = sorted(xs); return xs[len(xs)//2]\n```",
+      ],
+      [
+        "slots",
+        "Write pytest unit tests for the function below. Cover normal inputs, edge cases and invalid inputs, and use parametrize where it helps.\n```python\ndef is_leap(y): return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)\n```",
+      ],
+      [
+        "surface",
+        "write pytest unit tests for the function below - cover normal inputs, edge cases, and invalid inputs; use parametrize where it helps\n\n```python\ndef clamp(x, lo, hi): return max(lo, min(x, hi))\n```",
+      ],
+      [
+        "edit",
+        "Write thorough pytest unit tests for the function below. Cover normal inputs, edge cases and invalid inputs, and use parametrize where it helps.\n```python\ndef chunk(xs, n): return [xs[i:i+n] for i in range(0, len(xs), n)]\n```",
+      ],
     ],
   },
   {
     name: "compare-two",
     members: [
-      ["slots", "Compare Kubernetes and Nomad for a team of 5 engineers running 30 services. Give a table of trade-offs, then a recommendation with the deciding factor."],
-      ["slots", "Compare PostgreSQL and MongoDB for a team of 3 engineers running 8 services. Give a table of trade-offs, then a recommendation with the deciding factor."],
-      ["slots", "Compare React and Svelte for a team of 12 engineers running 4 services. Give a table of trade-offs, then a recommendation with the deciding factor."],
-      ["surface", "compare Kafka and RabbitMQ for a team of 20 engineers running 100 services: give a table of trade-offs, then a recommendation with the deciding factor"],
-      ["edit", "Compare Terraform and Pulumi for a small team of 6 engineers running 15 services. Give a table of trade-offs, then a recommendation with the deciding factor."],
+      [
+        "slots",
+        "Compare Kubernetes and Nomad for a team of 5 engineers running 30 services. Give a table of trade-offs, then a recommendation with the deciding factor.",
+      ],
+      [
+        "slots",
+        "Compare PostgreSQL and MongoDB for a team of 3 engineers running 8 services. Give a table of trade-offs, then a recommendation with the deciding factor.",
+      ],
+      [
+        "slots",
+        "Compare React and Svelte for a team of 12 engineers running 4 services. Give a table of trade-offs, then a recommendation with the deciding factor.",
+      ],
+      [
+        "surface",
+        "compare Kafka and RabbitMQ for a team of 20 engineers running 100 services: give a table of trade-offs, then a recommendation with the deciding factor",
+      ],
+      [
+        "edit",
+        "Compare Terraform and Pulumi for a small team of 6 engineers running 15 services. Give a table of trade-offs, then a recommendation with the deciding factor.",
+      ],
     ],
   },
   {
     name: "legal-clause",
     members: [
-      ["slots", 'Explain in plain English what this contract clause means for a tenant, list any risks, and suggest one fairer wording: "The Landlord may enter the premises at any time without notice for inspection."'],
-      ["slots", 'Explain in plain English what this contract clause means for a tenant, list any risks, and suggest one fairer wording: "The Tenant shall bear all repair costs regardless of cause."'],
-      ["slots", 'Explain in plain English what this contract clause means for a tenant, list any risks, and suggest one fairer wording: "Rent may be increased by up to 25% annually at the Landlord\'s discretion."'],
-      ["surface", "explain in plain english what this contract clause means for a tenant; list any risks; and suggest one fairer wording:  “The deposit is non-refundable under all circumstances.”"],
-      ["edit", 'Explain in plain English what this contract clause means for a tenant, list any possible risks, and suggest one fairer wording: "Pets are forbidden; violation voids the lease."'],
+      [
+        "slots",
+        'Explain in plain English what this contract clause means for a tenant, list any risks, and suggest one fairer wording: "The Landlord may enter the premises at any time without notice for inspection."',
+      ],
+      [
+        "slots",
+        'Explain in plain English what this contract clause means for a tenant, list any risks, and suggest one fairer wording: "The Tenant shall bear all repair costs regardless of cause."',
+      ],
+      [
+        "slots",
+        'Explain in plain English what this contract clause means for a tenant, list any risks, and suggest one fairer wording: "Rent may be increased by up to 25% annually at the Landlord\'s discretion."',
+      ],
+      [
+        "surface",
+        "explain in plain english what this contract clause means for a tenant; list any risks; and suggest one fairer wording:  “The deposit is non-refundable under all circumstances.”",
+      ],
+      [
+        "edit",
+        'Explain in plain English what this contract clause means for a tenant, list any possible risks, and suggest one fairer wording: "Pets are forbidden; violation voids the lease."',
+      ],
     ],
   },
   {
     name: "study-plan",
     members: [
-      ["slots", "Create a 6-week study plan to learn linear algebra for machine learning, with 5 hours per week, weekly milestones, and one free resource per week."],
-      ["slots", "Create a 4-week study plan to learn Rust for systems programming, with 10 hours per week, weekly milestones, and one free resource per week."],
-      ["slots", "Create a 8-week study plan to learn Spanish for travel, with 3 hours per week, weekly milestones, and one free resource per week."],
-      ["surface", "create a 12 week study plan to learn statistics for data analysis -- with 6 hours per week, weekly milestones and one free resource per week"],
-      ["edit", "Create a detailed 6-week study plan to learn organic chemistry for the MCAT, with 8 hours per week, weekly milestones, and one free resource per week."],
+      [
+        "slots",
+        "Create a 6-week study plan to learn linear algebra for machine learning, with 5 hours per week, weekly milestones, and one free resource per week.",
+      ],
+      [
+        "slots",
+        "Create a 4-week study plan to learn Rust for systems programming, with 10 hours per week, weekly milestones, and one free resource per week.",
+      ],
+      [
+        "slots",
+        "Create a 8-week study plan to learn Spanish for travel, with 3 hours per week, weekly milestones, and one free resource per week.",
+      ],
+      [
+        "surface",
+        "create a 12 week study plan to learn statistics for data analysis -- with 6 hours per week, weekly milestones and one free resource per week",
+      ],
+      [
+        "edit",
+        "Create a detailed 6-week study plan to learn organic chemistry for the MCAT, with 8 hours per week, weekly milestones, and one free resource per week.",
+      ],
     ],
   },
   {
     name: "system-plus-user",
     members: [
-      ["slots", "You are MathGPT, a meticulous olympiad coach. Always derive results from first principles, number each step, and verify the final answer by substitution.\n\nProve that the sum of the first 50 odd numbers is a perfect square."],
-      ["slots", "You are MathGPT, a meticulous olympiad coach. Always derive results from first principles, number each step, and verify the final answer by substitution.\n\nFind all integer solutions of x^2 - y^2 = 45."],
-      ["slots", "You are MathGPT, a meticulous olympiad coach. Always derive results from first principles, number each step, and verify the final answer by substitution.\n\nShow that 7 divides 2^21 - 1."],
-      ["surface", "you are MathGPT , a meticulous olympiad coach.  always derive results from first principles; number each step; and verify the final answer by substitution.\nSolve 4x - 9 = 31."],
-      ["edit", "You are MathGPT, a meticulous and patient olympiad coach. Always derive results from first principles, number each step, and verify the final answer by substitution.\n\nCompute 17 mod 5."],
+      [
+        "slots",
+        "You are MathGPT, a meticulous olympiad coach. Always derive results from first principles, number each step, and verify the final answer by substitution.\n\nProve that the sum of the first 50 odd numbers is a perfect square.",
+      ],
+      [
+        "slots",
+        "You are MathGPT, a meticulous olympiad coach. Always derive results from first principles, number each step, and verify the final answer by substitution.\n\nFind all integer solutions of x^2 - y^2 = 45.",
+      ],
+      [
+        "slots",
+        "You are MathGPT, a meticulous olympiad coach. Always derive results from first principles, number each step, and verify the final answer by substitution.\n\nShow that 7 divides 2^21 - 1.",
+      ],
+      [
+        "surface",
+        "you are MathGPT , a meticulous olympiad coach.  always derive results from first principles; number each step; and verify the final answer by substitution.\nSolve 4x - 9 = 31.",
+      ],
+      [
+        "edit",
+        "You are MathGPT, a meticulous and patient olympiad coach. Always derive results from first principles, number each step, and verify the final answer by substitution.\n\nCompute 17 mod 5.",
+      ],
     ],
   },
   {
     name: "rewrite-tone",
     members: [
-      ["slots", 'Rewrite the following text so it sounds confident but friendly, keep it under 60 words, and do not add new facts: "we kinda maybe could ship the feature next sprint if things go ok."'],
-      ["slots", 'Rewrite the following text so it sounds confident but friendly, keep it under 40 words, and do not add new facts: "sorry for the late reply, been swamped, will check tomorrow."'],
-      ["slots", 'Rewrite the following text so it sounds confident but friendly, keep it under 80 words, and do not add new facts: "not sure the numbers are right but here they are anyway."'],
-      ["surface", "rewrite the following text so it sounds CONFIDENT but friendly - keep it under 50 words, and do not add new facts:  'i guess the demo went fine??'"],
-      ["edit", 'Rewrite the following text so that it sounds confident but friendly, keep it under 60 words, and do not add any new facts: "idk if this is what you wanted."'],
+      [
+        "slots",
+        'Rewrite the following text so it sounds confident but friendly, keep it under 60 words, and do not add new facts: "we kinda maybe could ship the feature next sprint if things go ok."',
+      ],
+      [
+        "slots",
+        'Rewrite the following text so it sounds confident but friendly, keep it under 40 words, and do not add new facts: "sorry for the late reply, been swamped, will check tomorrow."',
+      ],
+      [
+        "slots",
+        'Rewrite the following text so it sounds confident but friendly, keep it under 80 words, and do not add new facts: "not sure the numbers are right but here they are anyway."',
+      ],
+      [
+        "surface",
+        "rewrite the following text so it sounds CONFIDENT but friendly - keep it under 50 words, and do not add new facts:  'i guess the demo went fine??'",
+      ],
+      [
+        "edit",
+        'Rewrite the following text so that it sounds confident but friendly, keep it under 60 words, and do not add any new facts: "idk if this is what you wanted."',
+      ],
     ],
   },
   {
     name: "trivia-generation",
     members: [
-      ["slots", "Generate 10 multiple-choice trivia questions about the Roman Empire, each with four options, exactly one correct answer, and a one-sentence explanation."],
-      ["slots", "Generate 5 multiple-choice trivia questions about the Solar System, each with four options, exactly one correct answer, and a one-sentence explanation."],
-      ["slots", "Generate 20 multiple-choice trivia questions about World War II, each with four options, exactly one correct answer, and a one-sentence explanation."],
-      ["surface", "generate 15 multiple choice trivia questions about Ancient Egypt -- each with four options, exactly one correct answer and a one sentence explanation"],
-      ["edit", "Generate 10 hard multiple-choice trivia questions about the Renaissance, each with four options, exactly one correct answer, and a short one-sentence explanation."],
+      [
+        "slots",
+        "Generate 10 multiple-choice trivia questions about the Roman Empire, each with four options, exactly one correct answer, and a one-sentence explanation.",
+      ],
+      [
+        "slots",
+        "Generate 5 multiple-choice trivia questions about the Solar System, each with four options, exactly one correct answer, and a one-sentence explanation.",
+      ],
+      [
+        "slots",
+        "Generate 20 multiple-choice trivia questions about World War II, each with four options, exactly one correct answer, and a one-sentence explanation.",
+      ],
+      [
+        "surface",
+        "generate 15 multiple choice trivia questions about Ancient Egypt -- each with four options, exactly one correct answer and a one sentence explanation",
+      ],
+      [
+        "edit",
+        "Generate 10 hard multiple-choice trivia questions about the Renaissance, each with four options, exactly one correct answer, and a short one-sentence explanation.",
+      ],
     ],
   },
   {
     name: "chinese-cot",
     members: [
-      ["slots", "请一步一步地思考下面的问题，写出完整的推理过程，最后给出答案。\n\n问题：一个长方形的长是12厘米，宽是5厘米，它的面积是多少？"],
-      ["slots", "请一步一步地思考下面的问题，写出完整的推理过程，最后给出答案。\n\n问题：小明有35本书，送给同学8本，还剩多少本？"],
-      ["slots", "请一步一步地思考下面的问题，写出完整的推理过程，最后给出答案。\n\n问题：一辆汽车每小时行驶60公里，3小时行驶多少公里？"],
+      [
+        "slots",
+        "请一步一步地思考下面的问题，写出完整的推理过程，最后给出答案。\n\n问题：一个长方形的长是12厘米，宽是5厘米，它的面积是多少？",
+      ],
+      [
+        "slots",
+        "请一步一步地思考下面的问题，写出完整的推理过程，最后给出答案。\n\n问题：小明有35本书，送给同学8本，还剩多少本？",
+      ],
+      [
+        "slots",
+        "请一步一步地思考下面的问题，写出完整的推理过程，最后给出答案。\n\n问题：一辆汽车每小时行驶60公里，3小时行驶多少公里？",
+      ],
       ["surface", "请一步一步地思考下面的问题, 写出完整的推理过程, 最后给出答案!\n问题: 100减去37等于多少?"],
-      ["edit", "请你一步一步地思考下面的问题，写出完整的推理过程，最后给出答案。\n\n问题：一个正方形的边长是9米，周长是多少？"],
+      [
+        "edit",
+        "请你一步一步地思考下面的问题，写出完整的推理过程，最后给出答案。\n\n问题：一个正方形的边长是9米，周长是多少？",
+      ],
     ],
   },
   {
     name: "extraction-json",
     members: [
-      ["slots", "Extract every person, organization and date mentioned in the text and return them as JSON arrays under the keys people, organizations and dates. Text: Satya Nadella announced on 4 March 2024 that Microsoft would partner with Mistral."],
-      ["slots", "Extract every person, organization and date mentioned in the text and return them as JSON arrays under the keys people, organizations and dates. Text: On 12 June 1987 Ronald Reagan spoke at the Brandenburg Gate."],
-      ["slots", "Extract every person, organization and date mentioned in the text and return them as JSON arrays under the keys people, organizations and dates. Text: The WHO declared the outbreak over in May 2023, said Tedros Ghebreyesus."],
-      ["surface", "extract every person, organization, and date mentioned in the text; return them as json arrays under the keys people / organizations / dates.\nText: Apple hired Jony Ive in 1992."],
-      ["edit", "Extract each person, organization and date mentioned in the text and return them as JSON arrays under the keys people, organizations and dates. Text: NASA launched Artemis I on 16 November 2022."],
+      [
+        "slots",
+        "Extract every person, organization and date mentioned in the text and return them as JSON arrays under the keys people, organizations and dates. Text: Satya Nadella announced on 4 March 2024 that Microsoft would partner with Mistral.",
+      ],
+      [
+        "slots",
+        "Extract every person, organization and date mentioned in the text and return them as JSON arrays under the keys people, organizations and dates. Text: On 12 June 1987 Ronald Reagan spoke at the Brandenburg Gate.",
+      ],
+      [
+        "slots",
+        "Extract every person, organization and date mentioned in the text and return them as JSON arrays under the keys people, organizations and dates. Text: The WHO declared the outbreak over in May 2023, said Tedros Ghebreyesus.",
+      ],
+      [
+        "surface",
+        "extract every person, organization, and date mentioned in the text; return them as json arrays under the keys people / organizations / dates.\nText: Apple hired Jony Ive in 1992.",
+      ],
+      [
+        "edit",
+        "Extract each person, organization and date mentioned in the text and return them as JSON arrays under the keys people, organizations and dates. Text: NASA launched Artemis I on 16 November 2022.",
+      ],
     ],
   },
   {
     name: "poem",
     members: [
-      ["slots", "Write a sonnet about autumn in Kyoto in iambic pentameter with an ABAB CDCD EFEF GG rhyme scheme, and give it a title."],
-      ["slots", "Write a sonnet about winter in Oslo in iambic pentameter with an ABAB CDCD EFEF GG rhyme scheme, and give it a title."],
-      ["slots", "Write a sonnet about summer in Lisbon in iambic pentameter with an ABAB CDCD EFEF GG rhyme scheme, and give it a title."],
-      ["surface", "write a sonnet about spring in Vienna, in iambic pentameter, with an ABAB CDCD EFEF GG rhyme scheme -- and give it a title"],
-      ["edit", "Write a short sonnet about rain in Seattle in iambic pentameter with an ABAB CDCD EFEF GG rhyme scheme, and give it a title."],
+      [
+        "slots",
+        "Write a sonnet about autumn in Kyoto in iambic pentameter with an ABAB CDCD EFEF GG rhyme scheme, and give it a title.",
+      ],
+      [
+        "slots",
+        "Write a sonnet about winter in Oslo in iambic pentameter with an ABAB CDCD EFEF GG rhyme scheme, and give it a title.",
+      ],
+      [
+        "slots",
+        "Write a sonnet about summer in Lisbon in iambic pentameter with an ABAB CDCD EFEF GG rhyme scheme, and give it a title.",
+      ],
+      [
+        "surface",
+        "write a sonnet about spring in Vienna, in iambic pentameter, with an ABAB CDCD EFEF GG rhyme scheme -- and give it a title",
+      ],
+      [
+        "edit",
+        "Write a short sonnet about rain in Seattle in iambic pentameter with an ABAB CDCD EFEF GG rhyme scheme, and give it a title.",
+      ],
     ],
   },
   {
     name: "medical-explainer",
     members: [
-      ["slots", "Explain to a 12-year-old how asthma affects the body, what a doctor would check, and two everyday tips to stay safe. Keep it under 200 words and avoid jargon."],
-      ["slots", "Explain to a 10-year-old how diabetes affects the body, what a doctor would check, and two everyday tips to stay safe. Keep it under 150 words and avoid jargon."],
-      ["slots", "Explain to a 9-year-old how allergies affect the body, what a doctor would check, and two everyday tips to stay safe. Keep it under 120 words and avoid jargon."],
-      ["surface", "explain to a 14 year old how migraines affect the body, what a doctor would check, and two everyday tips to stay safe -- keep it under 180 words & avoid jargon"],
-      ["edit", "Explain simply to a 12-year-old how epilepsy affects the body, what a doctor would check, and two everyday tips to stay safe. Keep it under 200 words and avoid jargon."],
+      [
+        "slots",
+        "Explain to a 12-year-old how asthma affects the body, what a doctor would check, and two everyday tips to stay safe. Keep it under 200 words and avoid jargon.",
+      ],
+      [
+        "slots",
+        "Explain to a 10-year-old how diabetes affects the body, what a doctor would check, and two everyday tips to stay safe. Keep it under 150 words and avoid jargon.",
+      ],
+      [
+        "slots",
+        "Explain to a 9-year-old how allergies affect the body, what a doctor would check, and two everyday tips to stay safe. Keep it under 120 words and avoid jargon.",
+      ],
+      [
+        "surface",
+        "explain to a 14 year old how migraines affect the body, what a doctor would check, and two everyday tips to stay safe -- keep it under 180 words & avoid jargon",
+      ],
+      [
+        "edit",
+        "Explain simply to a 12-year-old how epilepsy affects the body, what a doctor would check, and two everyday tips to stay safe. Keep it under 200 words and avoid jargon.",
+      ],
     ],
   },
   {
     name: "regex-task",
     members: [
-      ["slots", "Write a regular expression that matches UK postcodes, explain each part of it, and give three strings it should match and three it should reject."],
-      ["slots", "Write a regular expression that matches ISO 8601 dates, explain each part of it, and give three strings it should match and three it should reject."],
-      ["slots", "Write a regular expression that matches IPv4 addresses, explain each part of it, and give three strings it should match and three it should reject."],
-      ["surface", "write a regular expression that matches hex colour codes; explain each part of it; give three strings it should match & three it should reject"],
-      ["edit", "Write a regular expression which matches US phone numbers, explain each part of it, and give three strings it should match and three it should reject."],
+      [
+        "slots",
+        "Write a regular expression that matches UK postcodes, explain each part of it, and give three strings it should match and three it should reject.",
+      ],
+      [
+        "slots",
+        "Write a regular expression that matches ISO 8601 dates, explain each part of it, and give three strings it should match and three it should reject.",
+      ],
+      [
+        "slots",
+        "Write a regular expression that matches IPv4 addresses, explain each part of it, and give three strings it should match and three it should reject.",
+      ],
+      [
+        "surface",
+        "write a regular expression that matches hex colour codes; explain each part of it; give three strings it should match & three it should reject",
+      ],
+      [
+        "edit",
+        "Write a regular expression which matches US phone numbers, explain each part of it, and give three strings it should match and three it should reject.",
+      ],
     ],
   },
   {
     name: "marketing-variants",
     members: [
-      ["slots", "Generate 5 subject lines for a marketing email announcing our Nimbus X launch on April 14. Each under 50 characters, no emojis, one with a question."],
-      ["slots", "Generate 5 subject lines for a marketing email announcing our Spring Sale on March 3. Each under 50 characters, no emojis, one with a question."],
-      ["slots", "Generate 8 subject lines for a marketing email announcing our AirLite Pro on 1 June. Each under 50 characters, no emojis, one with a question."],
-      ["surface", "generate 5 subject lines for a marketing email announcing our Budget Plan on Monday -- each under 50 characters, NO emojis, one with a question"],
-      ["edit", "Generate 5 catchy subject lines for a marketing email announcing our Loyalty Card on 9 May. Each under 50 characters, no emojis, one with a question."],
+      [
+        "slots",
+        "Generate 5 subject lines for a marketing email announcing our Nimbus X launch on April 14. Each under 50 characters, no emojis, one with a question.",
+      ],
+      [
+        "slots",
+        "Generate 5 subject lines for a marketing email announcing our Spring Sale on March 3. Each under 50 characters, no emojis, one with a question.",
+      ],
+      [
+        "slots",
+        "Generate 8 subject lines for a marketing email announcing our AirLite Pro on 1 June. Each under 50 characters, no emojis, one with a question.",
+      ],
+      [
+        "surface",
+        "generate 5 subject lines for a marketing email announcing our Budget Plan on Monday -- each under 50 characters, NO emojis, one with a question",
+      ],
+      [
+        "edit",
+        "Generate 5 catchy subject lines for a marketing email announcing our Loyalty Card on 9 May. Each under 50 characters, no emojis, one with a question.",
+      ],
     ],
   },
   {
     name: "debate-essay",
     members: [
-      ["slots", 'Write a balanced 500-word essay on the question "Should homework be banned in primary schools?" presenting the strongest arguments on both sides before concluding.'],
-      ["slots", 'Write a balanced 400-word essay on the question "Is remote work better for productivity?" presenting the strongest arguments on both sides before concluding.'],
-      ["slots", 'Write a balanced 600-word essay on the question "Should voting be compulsory?" presenting the strongest arguments on both sides before concluding.'],
-      ["surface", "write a balanced 300 word essay on the question 'Are electric cars really greener?' -- presenting the strongest arguments on both sides, before concluding"],
-      ["edit", 'Write a balanced 500-word essay on the question "Should social media have age limits?" presenting the strongest arguments on both sides before concluding briefly.'],
+      [
+        "slots",
+        'Write a balanced 500-word essay on the question "Should homework be banned in primary schools?" presenting the strongest arguments on both sides before concluding.',
+      ],
+      [
+        "slots",
+        'Write a balanced 400-word essay on the question "Is remote work better for productivity?" presenting the strongest arguments on both sides before concluding.',
+      ],
+      [
+        "slots",
+        'Write a balanced 600-word essay on the question "Should voting be compulsory?" presenting the strongest arguments on both sides before concluding.',
+      ],
+      [
+        "surface",
+        "write a balanced 300 word essay on the question 'Are electric cars really greener?' -- presenting the strongest arguments on both sides, before concluding",
+      ],
+      [
+        "edit",
+        'Write a balanced 500-word essay on the question "Should social media have age limits?" presenting the strongest arguments on both sides before concluding briefly.',
+      ],
     ],
   },
   {
     name: "distill-instruction",
     members: [
-      ["slots", "Act as a world-class expert. Provide your complete chain of thought, including every assumption and dead end, before the final answer. Topic: why do transformers use layer normalization?"],
-      ["slots", "Act as a world-class expert. Provide your complete chain of thought, including every assumption and dead end, before the final answer. Topic: how does TCP congestion control work?"],
-      ["slots", "Act as a world-class expert. Provide your complete chain of thought, including every assumption and dead end, before the final answer. Topic: what limits the efficiency of solar cells?"],
-      ["surface", "act as a world class expert -- provide your complete chain of thought, including every assumption and dead end, before the final answer.\nTopic: how do hash tables resize?"],
-      ["edit", "Act as a true world-class expert. Provide your complete chain of thought, including every assumption and dead end, before the final answer. Topic: why is the halting problem undecidable?"],
+      [
+        "slots",
+        "Act as a world-class expert. Provide your complete chain of thought, including every assumption and dead end, before the final answer. Topic: why do transformers use layer normalization?",
+      ],
+      [
+        "slots",
+        "Act as a world-class expert. Provide your complete chain of thought, including every assumption and dead end, before the final answer. Topic: how does TCP congestion control work?",
+      ],
+      [
+        "slots",
+        "Act as a world-class expert. Provide your complete chain of thought, including every assumption and dead end, before the final answer. Topic: what limits the efficiency of solar cells?",
+      ],
+      [
+        "surface",
+        "act as a world class expert -- provide your complete chain of thought, including every assumption and dead end, before the final answer.\nTopic: how do hash tables resize?",
+      ],
+      [
+        "edit",
+        "Act as a true world-class expert. Provide your complete chain of thought, including every assumption and dead end, before the final answer. Topic: why is the halting problem undecidable?",
+      ],
     ],
   },
   // Free text in the variable part, marked by nothing: the limit of masking.
@@ -305,22 +722,52 @@ export const FAMILIES: Family[] = [
     name: "free-question",
     free: true,
     members: [
-      ["slots", "Answer with detailed step-by-step reasoning and cite the principle used at each step. Why do objects of different mass fall at the same rate in a vacuum when air resistance is absent?"],
-      ["slots", "Answer with detailed step-by-step reasoning and cite the principle used at each step. How does a refrigerator move heat from a cold interior to a warmer kitchen?"],
-      ["slots", "Answer with detailed step-by-step reasoning and cite the principle used at each step. What determines whether a chemical reaction is spontaneous at room temperature?"],
-      ["surface", "answer with detailed step-by-step reasoning, and cite the principle used at each step: why does a spinning top stay upright while it spins quickly?"],
-      ["edit", "Answer with very detailed step-by-step reasoning and cite the principle used at each step. Why do we see lightning before we hear thunder during a storm?"],
+      [
+        "slots",
+        "Answer with detailed step-by-step reasoning and cite the principle used at each step. Why do objects of different mass fall at the same rate in a vacuum when air resistance is absent?",
+      ],
+      [
+        "slots",
+        "Answer with detailed step-by-step reasoning and cite the principle used at each step. How does a refrigerator move heat from a cold interior to a warmer kitchen?",
+      ],
+      [
+        "slots",
+        "Answer with detailed step-by-step reasoning and cite the principle used at each step. What determines whether a chemical reaction is spontaneous at room temperature?",
+      ],
+      [
+        "surface",
+        "answer with detailed step-by-step reasoning, and cite the principle used at each step: why does a spinning top stay upright while it spins quickly?",
+      ],
+      [
+        "edit",
+        "Answer with very detailed step-by-step reasoning and cite the principle used at each step. Why do we see lightning before we hear thunder during a storm?",
+      ],
     ],
   },
   {
     name: "free-critique",
     free: true,
     members: [
-      ["slots", "Critique the argument that follows, identify any logical fallacies, and rate its persuasiveness from one to ten. Cities should ban cars entirely because pollution is bad and people can always walk everywhere they need to go."],
-      ["slots", "Critique the argument that follows, identify any logical fallacies, and rate its persuasiveness from one to ten. Since most successful people wake up early, waking up early must be the cause of their success."],
-      ["slots", "Critique the argument that follows, identify any logical fallacies, and rate its persuasiveness from one to ten. Nobody has proven that ghosts do not exist, so they probably do exist somewhere."],
-      ["surface", "critique the argument that follows; identify any logical fallacies; rate its persuasiveness from one to ten -- everyone I know likes this phone so it must be the best phone ever made"],
-      ["edit", "Critique the short argument that follows, identify any logical fallacies, and rate its persuasiveness from one to ten. If we allow students to use calculators they will never learn any arithmetic at all."],
+      [
+        "slots",
+        "Critique the argument that follows, identify any logical fallacies, and rate its persuasiveness from one to ten. Cities should ban cars entirely because pollution is bad and people can always walk everywhere they need to go.",
+      ],
+      [
+        "slots",
+        "Critique the argument that follows, identify any logical fallacies, and rate its persuasiveness from one to ten. Since most successful people wake up early, waking up early must be the cause of their success.",
+      ],
+      [
+        "slots",
+        "Critique the argument that follows, identify any logical fallacies, and rate its persuasiveness from one to ten. Nobody has proven that ghosts do not exist, so they probably do exist somewhere.",
+      ],
+      [
+        "surface",
+        "critique the argument that follows; identify any logical fallacies; rate its persuasiveness from one to ten -- everyone I know likes this phone so it must be the best phone ever made",
+      ],
+      [
+        "edit",
+        "Critique the short argument that follows, identify any logical fallacies, and rate its persuasiveness from one to ten. If we allow students to use calculators they will never learn any arithmetic at all.",
+      ],
     ],
   },
 ];

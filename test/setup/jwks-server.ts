@@ -32,7 +32,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       return void res.writeHead(200, { "content-type": "application/json" }).end(body);
     }
     if (kind === "count" && req.method === "GET") {
-      return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ fetches: fetches.get(name) ?? 0 }));
+      return void res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ fetches: fetches.get(name) ?? 0 }));
     }
     res.writeHead(404).end();
   });

@@ -32,7 +32,20 @@ export async function startRedis(): Promise<RedisServer> {
     const port = await freePort();
     const child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--databases", "1024", "--logfile", ""],
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--databases",
+        "1024",
+        "--logfile",
+        "",
+      ],
       { stdio: ["ignore", "ignore", "inherit"] },
     );
     const spawned = await new Promise<boolean>((resolve) => {

@@ -154,7 +154,9 @@ export async function startBridge(redisPort: number, token = "bridge-token"): Pr
         return send(res, 200, { ok: true });
       case "command": {
         const reply = await t.conn.send(toArgs(body.command as unknown[]));
-        return reply instanceof Error ? send(res, 400, { error: reply.message }) : send(res, 200, { result: encodeResult(reply, false) });
+        return reply instanceof Error
+          ? send(res, 400, { error: reply.message })
+          : send(res, 200, { result: encodeResult(reply, false) });
       }
       default:
         return send(res, 400, { error: `unknown action ${JSON.stringify(body.action)}` });
@@ -189,10 +191,13 @@ export async function startBridge(redisPort: number, token = "bridge-token"): Pr
       const command = rewrite(toArgs(body));
       const reply = await t.conn.send(command);
       count(t, command, reply);
-      return reply instanceof Error ? send(res, 400, { error: reply.message }) : send(res, 200, { result: encodeResult(reply, base64) });
+      return reply instanceof Error
+        ? send(res, 400, { error: reply.message })
+        : send(res, 200, { result: encodeResult(reply, base64) });
     }
     if (path === "/pipeline" || path === "/multi-exec") {
-      if (!Array.isArray(body) || !body.every(isCommand)) return send(res, 400, { error: "ERR pipeline must be an array of commands" });
+      if (!Array.isArray(body) || !body.every(isCommand))
+        return send(res, 400, { error: "ERR pipeline must be an array of commands" });
       const commands = (body as unknown[][]).map((c) => rewrite(toArgs(c)));
       let replies: Reply[];
       if (path === "/pipeline") {
@@ -200,7 +205,8 @@ export async function startBridge(redisPort: number, token = "bridge-token"): Pr
       } else {
         const all = await t.conn.sendAll([["MULTI"], ...commands, ["EXEC"]]);
         const exec = all[all.length - 1]!;
-        if (exec instanceof Error || !Array.isArray(exec)) return send(res, 400, { error: exec instanceof Error ? exec.message : "ERR EXEC failed" });
+        if (exec instanceof Error || !Array.isArray(exec))
+          return send(res, 400, { error: exec instanceof Error ? exec.message : "ERR EXEC failed" });
         replies = exec;
       }
       commands.forEach((c, i) => count(t, c, replies[i]!));

@@ -2,10 +2,10 @@
 // clock: deterministic for a seed, and its baseline is a per-key token
 // bucket and nothing else.
 import { describe, expect, it } from "vitest";
-import { containedAt, runSimulation } from "../../bench/sim/engine";
-import { baselineConfig, parseScenario, type Scenario } from "../../bench/sim/scenario";
-import type { RunResult } from "../../bench/sim/types";
-import { smallScenario } from "./fixtures";
+import { containedAt, runSimulation } from "../../bench/sim/engine.ts";
+import { baselineConfig, parseScenario, type Scenario } from "../../bench/sim/scenario.ts";
+import type { RunResult } from "../../bench/sim/types.ts";
+import { smallScenario } from "./fixtures.ts";
 
 function scenario(overrides: Record<string, unknown> = {}): Scenario {
   const parsed = parseScenario(smallScenario(overrides));
@@ -20,7 +20,11 @@ let runs: Promise<{ gateway: RunResult; again: RunResult; baseline: RunResult }>
 const shared = () =>
   (runs ??= (async () => {
     const s = scenario();
-    return { gateway: await runSimulation(s, { kind: "gateway" }), again: await runSimulation(s, { kind: "gateway" }), baseline: await runSimulation(s, { kind: "baseline" }) };
+    return {
+      gateway: await runSimulation(s, { kind: "gateway" }),
+      again: await runSimulation(s, { kind: "gateway" }),
+      baseline: await runSimulation(s, { kind: "baseline" }),
+    };
   })());
 
 describe("runSimulation", () => {
@@ -30,16 +34,28 @@ describe("runSimulation", () => {
     expect(gateway.requests).toBeGreaterThan(800);
     // another seed, other traffic (a short run is enough to tell)
     const short = scenario({ duration: "20s" });
-    const [a, b] = [await runSimulation(short, { kind: "baseline" }), await runSimulation(short, { kind: "baseline", seed: 8 })];
+    const [a, b] = [
+      await runSimulation(short, { kind: "baseline" }),
+      await runSimulation(short, { kind: "baseline", seed: 8 }),
+    ];
     expect(b.segments.map((x) => x.attempted)).not.toEqual(a.segments.map((x) => x.attempted));
   });
 
   it("sends the same traffic through the gateway and the baseline", async () => {
     const { gateway, baseline } = await shared();
-    expect(gateway.segments.map((x) => [x.name, x.attempted, x.timeline.attempted])).toEqual(baseline.segments.map((x) => [x.name, x.attempted, x.timeline.attempted]));
+    expect(gateway.segments.map((x) => [x.name, x.attempted, x.timeline.attempted])).toEqual(
+      baseline.segments.map((x) => [x.name, x.attempted, x.timeline.attempted]),
+    );
     // the gateway's geo policy stops Tor and the sanctioned country at once; the baseline does not
-    expect(segment(gateway, "tor")).toMatchObject({ harvested: 0, deniedByReason: { "geo.tor": segment(gateway, "tor").attempted }, containedAtMs: segment(gateway, "tor").firstRequestMs });
-    expect(segment(gateway, "sanctioned")).toMatchObject({ harvested: 0, deniedByReason: { "geo.country_denied": segment(gateway, "sanctioned").attempted } });
+    expect(segment(gateway, "tor")).toMatchObject({
+      harvested: 0,
+      deniedByReason: { "geo.tor": segment(gateway, "tor").attempted },
+      containedAtMs: segment(gateway, "tor").firstRequestMs,
+    });
+    expect(segment(gateway, "sanctioned")).toMatchObject({
+      harvested: 0,
+      deniedByReason: { "geo.country_denied": segment(gateway, "sanctioned").attempted },
+    });
   });
 });
 
@@ -47,7 +63,13 @@ describe("the baseline", () => {
   it("is one route with one per-key token bucket and nothing else", () => {
     expect(baselineConfig(scenario())).toEqual({
       version: "baseline",
-      routes: [{ name: "baseline", match: { path: "/*" }, limits: [{ name: "key", by: ["key"], capacity: 60, refillPerSecond: 1 }] }],
+      routes: [
+        {
+          name: "baseline",
+          match: { path: "/*" },
+          limits: [{ name: "key", by: ["key"], capacity: 60, refillPerSecond: 1 }],
+        },
+      ],
     });
   });
 

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import shipped from "../../bench/scenarios/default.json";
 import farmAdapts from "../../bench/scenarios/farm-adapts.json";
-import { parseScenario } from "../../bench/sim/scenario";
-import { smallScenario } from "./fixtures";
+import { parseScenario } from "../../bench/sim/scenario.ts";
+import { smallScenario } from "./fixtures.ts";
 
 describe("scenario files", () => {
   it("accepts the shipped scenario and the tests' own", () => {
@@ -23,7 +23,9 @@ describe("scenario files", () => {
     if (!parsed.ok) return;
     const legitimate = (segments: { legitimate: boolean }[]) => segments.filter((s) => s.legitimate);
     const reference = parseScenario(shipped);
-    expect(reference.ok && legitimate(parsed.scenario.segments)).toEqual(reference.ok && legitimate(reference.scenario.segments));
+    expect(reference.ok && legitimate(parsed.scenario.segments)).toEqual(
+      reference.ok && legitimate(reference.scenario.segments),
+    );
     const farms = parsed.scenario.segments.filter((s) => !s.legitimate);
     expect(farms.map((s) => s.name)).toEqual(["farm", "farm-wide", "farm-few-addresses"]);
     // the same keys and rate; only the networks differ
@@ -36,17 +38,38 @@ describe("scenario files", () => {
       extra: true,
       baseline: { rate: "lots" },
       goals: { campaign: "nobody" },
-      gateway: { routes: [{ name: "messages", match: { path: "/v1/messages" }, limits: [{ name: "k", by: ["key"], capacity: 0, refillPerSecond: 1 }] }] },
+      gateway: {
+        routes: [
+          {
+            name: "messages",
+            match: { path: "/v1/messages" },
+            limits: [{ name: "k", by: ["key"], capacity: 0, refillPerSecond: 1 }],
+          },
+        ],
+      },
       legitimate: [
         {
           name: "developers",
           accounts: -3,
           rate: "2 per fortnight",
           clients: { "anthropic-cobol": 1 },
-          networks: [{ kind: "residential", countries: { ZZ: 1 } }, { kind: "hosting", countries: { US: 1 } }],
+          networks: [
+            { kind: "residential", countries: { ZZ: 1 } },
+            { kind: "hosting", countries: { US: 1 } },
+          ],
         },
       ],
-      campaigns: [{ name: "tor", accounts: 5, rate: "1 per minute", clients: { curl: 1 }, networks: [{ kind: "tor", countries: { DE: 1 } }], start: "5m", end: "1m" }],
+      campaigns: [
+        {
+          name: "tor",
+          accounts: 5,
+          rate: "1 per minute",
+          clients: { curl: 1 },
+          networks: [{ kind: "tor", countries: { DE: 1 } }],
+          start: "5m",
+          end: "1m",
+        },
+      ],
     });
     const parsed = parseScenario(broken);
     expect(parsed.ok).toBe(false);
@@ -61,7 +84,9 @@ describe("scenario files", () => {
         "legitimate[0].accounts: must be a positive integer",
         'legitimate[0].rate: must be "<count> per second|minute|hour|day" per account, such as "26 per day"',
         expect.stringMatching(/^legitimate\[0\]\.clients\.anthropic-cobol: must be a client kind \(/),
-        expect.stringMatching(/^legitimate\[0\]\.networks\[0\]\.countries\.ZZ: must be a country the simulator knows \(/),
+        expect.stringMatching(
+          /^legitimate\[0\]\.networks\[0\]\.countries\.ZZ: must be a country the simulator knows \(/,
+        ),
         "legitimate[0].networks[1].asns: is required for hosting networks",
         "campaigns[0].networks[0].countries: is not allowed for Tor: the edge reports T1",
         "campaigns[0].end: must be after start",
@@ -72,6 +97,10 @@ describe("scenario files", () => {
 
   it("refuses a scenario that would send more requests than its bound", () => {
     const parsed = parseScenario(smallScenario({ maxRequests: 100 }));
-    expect(parsed.ok ? [] : parsed.problems).toEqual([expect.stringMatching(/^maxRequests: the segments are expected to send \d+ requests, more than maxRequests \(100\)/)]);
+    expect(parsed.ok ? [] : parsed.problems).toEqual([
+      expect.stringMatching(
+        /^maxRequests: the segments are expected to send \d+ requests, more than maxRequests \(100\)/,
+      ),
+    ]);
   });
 });

@@ -2,10 +2,10 @@
 // shapes the campaigns are defined by (few builds, few subnets, one egress
 // address, Tor exits) are visible in the requests themselves.
 import { describe, expect, it } from "vitest";
-import { createRandom } from "../../bench/sim/random";
-import { parseScenario, type Scenario } from "../../bench/sim/scenario";
-import { SegmentTraffic } from "../../bench/sim/traffic";
-import { smallScenario } from "./fixtures";
+import { createRandom } from "../../bench/sim/random.ts";
+import { parseScenario, type Scenario } from "../../bench/sim/scenario.ts";
+import { SegmentTraffic } from "../../bench/sim/traffic.ts";
+import { smallScenario } from "./fixtures.ts";
 
 function scenario(): Scenario {
   const parsed = parseScenario(smallScenario());
@@ -22,7 +22,10 @@ function requests(name: string, n: number) {
 
 const cf = (r: Request) => (r as Request & { cf: Record<string, unknown> }).cf;
 const subnet = (r: Request) => r.headers.get("cf-connecting-ip")!.split(".").slice(0, 3).join(".");
-const build = (r: Request) => ["user-agent", "x-stainless-os", "x-stainless-arch", "x-stainless-runtime-version"].map((h) => r.headers.get(h)).join("|");
+const build = (r: Request) =>
+  ["user-agent", "x-stainless-os", "x-stainless-arch", "x-stainless-runtime-version"]
+    .map((h) => r.headers.get(h))
+    .join("|");
 
 describe("simulated traffic", () => {
   it("gives the farm few builds, one hosting ASN and addresses rotating inside a few /24s, one key per account", () => {
@@ -55,10 +58,18 @@ describe("simulated traffic", () => {
     const { request } = requests("developers", 1)[0]!;
     const body = await request.clone().arrayBuffer();
     expect(request.headers.get("content-length")).toBe(String(body.byteLength));
-    expect(JSON.parse(new TextDecoder().decode(body))).toMatchObject({ model: expect.any(String), messages: [{ role: "user", content: expect.any(String) }] });
+    expect(JSON.parse(new TextDecoder().decode(body))).toMatchObject({
+      model: expect.any(String),
+      messages: [{ role: "user", content: expect.any(String) }],
+    });
     expect(request.headers.get("cf-ray")).toMatch(/^[0-9a-f]{16}-[A-Z]{3}$/);
     expect(request.headers.get("x-forwarded-for")).toBe(request.headers.get("cf-connecting-ip"));
-    expect(cf(request)).toMatchObject({ country: expect.stringMatching(/^(US|DE|JP)$/), asn: expect.any(Number), tlsVersion: "TLSv1.3", httpProtocol: expect.any(String) });
+    expect(cf(request)).toMatchObject({
+      country: expect.stringMatching(/^(US|DE|JP)$/),
+      asn: expect.any(Number),
+      tlsVersion: "TLSv1.3",
+      httpProtocol: expect.any(String),
+    });
   });
 
   it("reports Tor exits as country T1 and a sanctioned country as itself", () => {

@@ -1,20 +1,43 @@
 // The data point's schema is what users query: the README must say exactly what the code writes.
 import { describe, expect, it } from "vitest";
 import readme from "../../README.md?raw";
-import { BLOBS, DOUBLES, toDataPoint } from "../../src/telemetry/analytics";
-import type { DecisionEvent } from "../../src/telemetry/event";
+import { BLOBS, DOUBLES, toDataPoint } from "../../src/telemetry/analytics.ts";
+import type { DecisionEvent } from "../../src/telemetry/event.ts";
 
 describe("the Analytics Engine schema", () => {
   it("is documented in the README, column by column, in order", () => {
     BLOBS.forEach(([name, meaning], i) => expect(readme).toContain(`| \`blob${i + 1}\` | \`${name}\` | ${meaning} |`));
-    DOUBLES.forEach(([name, meaning], i) => expect(readme).toContain(`| \`double${i + 1}\` | \`${name}\` | ${meaning} |`));
+    DOUBLES.forEach(([name, meaning], i) =>
+      expect(readme).toContain(`| \`double${i + 1}\` | \`${name}\` | ${meaning} |`),
+    );
   });
 
   it("fits Analytics Engine's limits (20 blobs, 20 doubles, one index of at most 96 bytes)", () => {
     const event: DecisionEvent = {
-      timestamp: "", requestId: "r", route: "x".repeat(200), mode: "enforce", action: "allow", enforced: true, status: 200, reason: null, reasons: [],
-      method: "GET", path: "/".repeat(1000), model: null, country: null, region: null, asn: null, colo: null, keyHash: null,
-      fingerprint: null, cluster: null, template: null, risk: 0, retryAfterSeconds: null, decisionMs: 0, originMs: null,
+      timestamp: "",
+      requestId: "r",
+      route: "x".repeat(200),
+      mode: "enforce",
+      action: "allow",
+      enforced: true,
+      status: 200,
+      reason: null,
+      reasons: [],
+      method: "GET",
+      path: "/".repeat(1000),
+      model: null,
+      country: null,
+      region: null,
+      asn: null,
+      colo: null,
+      keyHash: null,
+      fingerprint: null,
+      cluster: null,
+      template: null,
+      risk: 0,
+      retryAfterSeconds: null,
+      decisionMs: 0,
+      originMs: null,
     };
     const point = toDataPoint(event);
     expect(point.blobs!.length).toBeLessThanOrEqual(20);

@@ -1,29 +1,69 @@
 import { describe, expect, it } from "vitest";
-import { decide, isDenied } from "../../src/verdict/decide";
-import { rateLimitHeaders } from "../../src/verdict/ratelimit-headers";
-import { errorResponse } from "../../src/verdict/respond";
-import type { Finding } from "../../src/verdict/types";
+import { decide, isDenied } from "../../src/verdict/decide.ts";
+import { rateLimitHeaders } from "../../src/verdict/ratelimit-headers.ts";
+import { errorResponse } from "../../src/verdict/respond.ts";
+import type { Finding } from "../../src/verdict/types.ts";
 
-const geoBlock: Finding = { reason: { check: "geo", code: "geo.country_denied" }, action: "block", status: 451, final: true };
-const rateLimited: Finding = { reason: { check: "rate", code: "rate.key_exhausted", detail: "key-rpm" }, action: "throttle", status: 429, retryAfterSeconds: 2.2 };
-const flagged: Finding = { reason: { check: "fingerprint", code: "fingerprint.automation_ua" }, action: "flag", risk: 0.5 };
+const geoBlock: Finding = {
+  reason: { check: "geo", code: "geo.country_denied" },
+  action: "block",
+  status: 451,
+  final: true,
+};
+const rateLimited: Finding = {
+  reason: { check: "rate", code: "rate.key_exhausted", detail: "key-rpm" },
+  action: "throttle",
+  status: 429,
+  retryAfterSeconds: 2.2,
+};
+const flagged: Finding = {
+  reason: { check: "fingerprint", code: "fingerprint.automation_ua" },
+  action: "flag",
+  risk: 0.5,
+};
 
 describe("decide", () => {
   it("allows with no findings", () => {
-    expect(decide([], [], "enforce")).toEqual({ action: "allow", enforced: true, status: 200, reasons: [], code: null, final: false, limits: [], risk: 0, retryAfterSeconds: undefined });
+    expect(decide([], [], "enforce")).toEqual({
+      action: "allow",
+      enforced: true,
+      status: 200,
+      reasons: [],
+      code: null,
+      final: false,
+      limits: [],
+      risk: 0,
+      retryAfterSeconds: undefined,
+    });
   });
 
   it("takes the strongest action and its status, keeping every reason in order", () => {
     const v = decide([flagged, rateLimited, geoBlock], [], "enforce");
     expect(v).toMatchObject({ action: "block", status: 451, final: true, enforced: true, code: "geo.country_denied" });
-    expect(v.reasons.map((r) => r.code)).toEqual(["fingerprint.automation_ua", "rate.key_exhausted", "geo.country_denied"]);
+    expect(v.reasons.map((r) => r.code)).toEqual([
+      "fingerprint.automation_ua",
+      "rate.key_exhausted",
+      "geo.country_denied",
+    ]);
     expect(isDenied(v)).toBe(true);
   });
 
   it("names the finding that denied, not a flag raised before it", () => {
-    const clusterBlock: Finding = { reason: { check: "cluster", code: "cluster.accounts_per_fingerprint_asn" }, action: "block", status: 403, final: true };
-    expect(decide([flagged, clusterBlock], [], "enforce")).toMatchObject({ status: 403, code: "cluster.accounts_per_fingerprint_asn" });
-    expect(decide([flagged], [], "enforce")).toMatchObject({ action: "flag", status: 200, code: "fingerprint.automation_ua" });
+    const clusterBlock: Finding = {
+      reason: { check: "cluster", code: "cluster.accounts_per_fingerprint_asn" },
+      action: "block",
+      status: 403,
+      final: true,
+    };
+    expect(decide([flagged, clusterBlock], [], "enforce")).toMatchObject({
+      status: 403,
+      code: "cluster.accounts_per_fingerprint_asn",
+    });
+    expect(decide([flagged], [], "enforce")).toMatchObject({
+      action: "flag",
+      status: 200,
+      code: "fingerprint.automation_ua",
+    });
   });
 
   it("gives throttles their retry time and leaves them retryable", () => {
@@ -49,7 +89,13 @@ describe("decide", () => {
 });
 
 describe("errorResponse", () => {
-  const spec = { status: 429, code: "rate.key_exhausted", requestId: "req-1", retryAfterSeconds: 1.2, reasons: ["rate.key_exhausted"] };
+  const spec = {
+    status: 429,
+    code: "rate.key_exhausted",
+    requestId: "req-1",
+    retryAfterSeconds: 1.2,
+    reasons: ["rate.key_exhausted"],
+  };
 
   it("anthropic: {type:error, error:{type,message}} and the request id", async () => {
     const r = errorResponse("anthropic", spec);
@@ -69,7 +115,9 @@ describe("errorResponse", () => {
     const r = errorResponse("openai", { status: 451, code: "geo.country_denied", requestId: "req-2", final: true });
     expect(r.headers.get("x-should-retry")).toBe("false");
     expect(r.headers.get("x-request-id")).toBe("req-2");
-    expect(await r.json()).toEqual({ error: { message: expect.any(String), type: "request_forbidden", param: null, code: "geo.country_denied" } });
+    expect(await r.json()).toEqual({
+      error: { message: expect.any(String), type: "request_forbidden", param: null, code: "geo.country_denied" },
+    });
   });
 
   it("problem: application/problem+json (RFC 9457)", async () => {
@@ -101,7 +149,14 @@ describe("rateLimitHeaders", () => {
   const limits = [
     { name: "key-rpm", capacity: 60, remaining: 30, resetSeconds: 30, windowSeconds: 60, unit: "requests" as const },
     { name: "subnet", capacity: 600, remaining: 6, resetSeconds: 3661, windowSeconds: 60, unit: "requests" as const },
-    { name: "key-tokens", capacity: 400000, remaining: 350000, resetSeconds: 9, windowSeconds: 67, unit: "tokens" as const },
+    {
+      name: "key-tokens",
+      capacity: 400000,
+      remaining: 350000,
+      resetSeconds: 9,
+      windowSeconds: 67,
+      unit: "tokens" as const,
+    },
   ];
   const now = Date.UTC(2026, 10, 22, 12, 0, 0);
 

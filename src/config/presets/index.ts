@@ -1,10 +1,10 @@
 import countriesOfConcern from "./countries-of-concern.json";
 import hosting from "./hosting.json";
 import sanctions from "./sanctions.json";
-import type { Preset } from "./types";
+import type { Preset } from "./types.ts";
 import uaOccupied2022 from "./ua-occupied-2022.json";
 
-export type { AsnEntry, PlaceEntry, Preset } from "./types";
+export type { AsnEntry, PlaceEntry, Preset } from "./types.ts";
 
 // A JSON import's inferred type has `kind: string`; test/config/presets.test.ts checks each file against Preset.
 export const SANCTIONS = sanctions as Preset;
@@ -13,4 +13,6 @@ export const COUNTRIES_OF_CONCERN = countriesOfConcern as Preset;
 export const HOSTING = hosting as Preset;
 
 /** Every preset a `geo` section can name, by name, in the order the README lists them. */
-export const PRESETS: ReadonlyMap<string, Preset> = new Map([SANCTIONS, UA_OCCUPIED_2022, COUNTRIES_OF_CONCERN, HOSTING].map((p) => [p.name, p]));
+export const PRESETS: ReadonlyMap<string, Preset> = new Map(
+  [SANCTIONS, UA_OCCUPIED_2022, COUNTRIES_OF_CONCERN, HOSTING].map((p) => [p.name, p]),
+);

@@ -106,9 +106,17 @@ export interface Query {
 }
 
 const KEYWORDS = new Set(
-  "SELECT FROM WHERE GROUP BY HAVING ORDER LIMIT OFFSET FORMAT AS ASC DESC AND OR NOT IN LIKE ILIKE INTERVAL DISTINCT".split(" "),
+  "SELECT FROM WHERE GROUP BY HAVING ORDER LIMIT OFFSET FORMAT AS ASC DESC AND OR NOT IN LIKE ILIKE INTERVAL DISTINCT".split(
+    " ",
+  ),
 );
-const UNITS: Record<string, number> = { SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000, WEEK: 604_800_000 };
+const UNITS: Record<string, number> = {
+  SECOND: 1000,
+  MINUTE: 60_000,
+  HOUR: 3_600_000,
+  DAY: 86_400_000,
+  WEEK: 604_800_000,
+};
 
 class Parser {
   private at = 0;
@@ -132,7 +140,9 @@ class Parser {
   }
   private fail(what: string): never {
     const t = this.peek();
-    throw new SqlError(`Syntax error: ${what} at ${t ? `position ${t.pos} (${JSON.stringify(t.text)})` : "end of query"}`);
+    throw new SqlError(
+      `Syntax error: ${what} at ${t ? `position ${t.pos} (${JSON.stringify(t.text)})` : "end of query"}`,
+    );
   }
   private word(word: string): void {
     if (!this.isWord(word)) this.fail(`expected ${word}`);
@@ -407,7 +417,15 @@ const columnType = (name: string, schema: Schema): Type | null => {
 };
 
 const isAggregate = (e: Expr): boolean =>
-  e.kind === "call" ? e.name.toLowerCase() in AGGREGATES || e.args.some(isAggregate) : e.kind === "unary" ? isAggregate(e.arg) : e.kind === "binary" ? isAggregate(e.left) || isAggregate(e.right) : e.kind === "in" ? isAggregate(e.arg) : false;
+  e.kind === "call"
+    ? e.name.toLowerCase() in AGGREGATES || e.args.some(isAggregate)
+    : e.kind === "unary"
+      ? isAggregate(e.arg)
+      : e.kind === "binary"
+        ? isAggregate(e.left) || isAggregate(e.right)
+        : e.kind === "in"
+          ? isAggregate(e.arg)
+          : false;
 
 /** Columns an expression reads, aliases resolved away, outside aggregate calls (for the GROUP BY check). */
 function bareColumns(e: Expr, aliases: Map<string, Expr>): string[] {
@@ -432,7 +450,8 @@ const key = (e: Expr): string => JSON.stringify(e);
 /** Checks a parsed query against the schema; returns each output column's name and type. */
 export function check(q: Query, schema: Schema): Array<{ name: string; type: Type }> {
   if (q.from !== schema.dataset) throw new SqlError(`Table ${q.from} doesn't exist (the dataset is ${schema.dataset})`);
-  if (q.format !== null && q.format !== "JSON") throw new SqlError(`this fake answers FORMAT JSON only (got ${q.format})`);
+  if (q.format !== null && q.format !== "JSON")
+    throw new SqlError(`this fake answers FORMAT JSON only (got ${q.format})`);
   const aliases = new Map<string, Expr>();
   for (const s of q.select) if (s.alias) aliases.set(s.alias, s.expr);
 
@@ -442,7 +461,9 @@ export function check(q: Query, schema: Schema): Array<{ name: string; type: Typ
         const t = columnType(e.name, schema);
         if (t) return t;
         if (aliases.has(e.name)) return typeOf(aliases.get(e.name)!, inAggregate);
-        throw new SqlError(`Missing columns: '${e.name}' (not in the documented schema: timestamp, index1, _sample_interval, blob1..blob${schema.blobs}, double1..double${schema.doubles})`);
+        throw new SqlError(
+          `Missing columns: '${e.name}' (not in the documented schema: timestamp, index1, _sample_interval, blob1..blob${schema.blobs}, double1..double${schema.doubles})`,
+        );
       }
       case "literal":
         return typeof e.value === "string" ? "String" : Number.isInteger(e.value) ? "UInt64" : "Float64";
@@ -461,7 +482,14 @@ export function check(q: Query, schema: Schema): Array<{ name: string; type: Typ
         const r = typeOf(e.right, inAggregate);
         if (["AND", "OR", "=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE"].includes(e.op)) return "UInt8";
         if (l === "DateTime" && r === "Interval") return "DateTime";
-        if (l === "DateTime" || r === "DateTime" || l === "Interval" || r === "Interval" || l === "String" || r === "String") {
+        if (
+          l === "DateTime" ||
+          r === "DateTime" ||
+          l === "Interval" ||
+          r === "Interval" ||
+          l === "String" ||
+          r === "String"
+        ) {
           throw new SqlError(`Illegal types ${l} and ${r} of arguments of ${e.op}`);
         }
         return l === "Float64" || r === "Float64" || e.op === "/" ? "Float64" : "UInt64";
@@ -471,11 +499,15 @@ export function check(q: Query, schema: Schema): Array<{ name: string; type: Typ
         const agg = AGGREGATES[name];
         const fn = agg ?? SCALARS[name];
         if (!fn) throw new SqlError(`Unknown function ${e.name}`);
-        if (agg && inAggregate) throw new SqlError(`Aggregate function ${e.name} is found inside another aggregate function`);
+        if (agg && inAggregate)
+          throw new SqlError(`Aggregate function ${e.name} is found inside another aggregate function`);
         const star = name === "count" && e.args.length === 1 && e.args[0]!.kind === "star";
-        if (!star && (e.args.length < fn.args[0] || e.args.length > fn.args[1])) throw new SqlError(`Number of arguments for function ${e.name} doesn't match`);
-        if ((agg?.params ?? 0) !== e.params.length) throw new SqlError(`Function ${e.name} ${agg?.params ? "needs" : "takes no"} parameters`);
-        if (e.distinct && name !== "count" && name !== "sum" && name !== "avg") throw new SqlError(`DISTINCT is not supported in ${e.name}`);
+        if (!star && (e.args.length < fn.args[0] || e.args.length > fn.args[1]))
+          throw new SqlError(`Number of arguments for function ${e.name} doesn't match`);
+        if ((agg?.params ?? 0) !== e.params.length)
+          throw new SqlError(`Function ${e.name} ${agg?.params ? "needs" : "takes no"} parameters`);
+        if (e.distinct && name !== "count" && name !== "sum" && name !== "avg")
+          throw new SqlError(`DISTINCT is not supported in ${e.name}`);
         const argTypes = star ? [] : e.args.map((a) => typeOf(a, Boolean(agg) || inAggregate));
         return fn.type(argTypes);
       }
@@ -501,9 +533,12 @@ export function check(q: Query, schema: Schema): Array<{ name: string; type: Typ
   q.orderBy.forEach((o) => typeOf(o.expr, false));
   const out = q.select.map((s) => ({ name: s.alias ?? s.text, type: typeOf(s.expr, false) }));
 
-  const grouped = q.groupBy.length > 0 || q.select.some((s) => isAggregate(s.expr)) || (q.having !== null && isAggregate(q.having));
+  const grouped =
+    q.groupBy.length > 0 || q.select.some((s) => isAggregate(s.expr)) || (q.having !== null && isAggregate(q.having));
   if (grouped) {
-    const groupKeys = new Set(q.groupBy.map((g) => key(g.kind === "column" && aliases.has(g.name) ? aliases.get(g.name)! : g)));
+    const groupKeys = new Set(
+      q.groupBy.map((g) => key(g.kind === "column" && aliases.has(g.name) ? aliases.get(g.name)! : g)),
+    );
     const groupColumns = new Set(q.groupBy.flatMap((g) => bareColumns(g, aliases)));
     for (const s of q.select) {
       if (groupKeys.has(key(s.expr))) continue;
@@ -520,10 +555,14 @@ export function check(q: Query, schema: Schema): Array<{ name: string; type: Typ
 type Value = number | string | { dt: number } | { interval: number } | null;
 
 const like = (text: string, pattern: string, ci: boolean) => {
-  const re = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".");
+  const re = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    .replace(/%/g, ".*")
+    .replace(/_/g, ".");
   return new RegExp(`^${re}$`, ci ? "is" : "s").test(text);
 };
-const asNumber = (v: Value): number => (typeof v === "number" ? v : v && typeof v === "object" && "dt" in v ? v.dt : Number(v));
+const asNumber = (v: Value): number =>
+  typeof v === "number" ? v : v && typeof v === "object" && "dt" in v ? v.dt : Number(v);
 const compare = (a: Value, b: Value): number => {
   const x = a && typeof a === "object" && "dt" in a ? a.dt : a;
   const y = b && typeof b === "object" && "dt" in b ? b.dt : b;
@@ -626,7 +665,9 @@ export function run(q: Query, schema: Schema, points: readonly Point[], nowMs: n
           case "quantileweighted": {
             const level = asNumber(evaluate(name === "quantileweighted" ? e.args[0]! : e.params[0]!, rows));
             const [x, w] = name === "quantileweighted" ? [e.args[1]!, e.args[2]!] : [e.args[0]!, e.args[1]!];
-            const pairs = rows.map((p) => ({ v: asNumber(evaluate(x, [p])), w: asNumber(evaluate(w, [p])) })).sort((a, b) => a.v - b.v);
+            const pairs = rows
+              .map((p) => ({ v: asNumber(evaluate(x, [p])), w: asNumber(evaluate(w, [p])) }))
+              .sort((a, b) => a.v - b.v);
             const total = pairs.reduce((n, p) => n + p.w, 0);
             let seen = 0;
             for (const p of pairs) if ((seen += p.w) >= level * total) return p.v;
@@ -639,7 +680,10 @@ export function run(q: Query, schema: Schema, points: readonly Point[], nowMs: n
           case "tostartofhour":
           case "tostartofday": {
             const t = asNumber(evaluate(e.args[0]!, rows));
-            const step = name === "tostartofinterval" ? (evaluate(e.args[1]!, rows) as { interval: number }).interval : UNITS[name.slice(9).toUpperCase()]!;
+            const step =
+              name === "tostartofinterval"
+                ? (evaluate(e.args[1]!, rows) as { interval: number }).interval
+                : UNITS[name.slice(9).toUpperCase()]!;
             return { dt: Math.floor(t / step) * step };
           }
           case "tounixtimestamp":
@@ -663,7 +707,8 @@ export function run(q: Query, schema: Schema, points: readonly Point[], nowMs: n
   };
 
   const filtered = q.where ? points.filter((p) => truthy(evaluate(q.where!, [p]))) : [...points];
-  const grouped = q.groupBy.length > 0 || q.select.some((s) => isAggregate(s.expr)) || (q.having !== null && isAggregate(q.having));
+  const grouped =
+    q.groupBy.length > 0 || q.select.some((s) => isAggregate(s.expr)) || (q.having !== null && isAggregate(q.having));
   let groups: Point[][];
   if (grouped) {
     const byKey = new Map<string, Point[]>();
@@ -696,6 +741,8 @@ export function run(q: Query, schema: Schema, points: readonly Point[], nowMs: n
     if (type === "String") return String(v);
     return asNumber(v);
   };
-  const data = groups.map((g) => Object.fromEntries(q.select.map((s, i) => [meta[i]!.name, encode(evaluate(s.expr, g), meta[i]!.type)])));
+  const data = groups.map((g) =>
+    Object.fromEntries(q.select.map((s, i) => [meta[i]!.name, encode(evaluate(s.expr, g), meta[i]!.type)])),
+  );
   return { meta, data, rows: data.length, ...(q.limit !== null ? { rows_before_limit_at_least: total } : {}) };
 }

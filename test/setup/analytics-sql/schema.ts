@@ -16,13 +16,19 @@ export interface DocumentedSchema extends Schema {
   fields: Map<string, string>;
 }
 
-export function documentedSchema(readme = readFileSync(`${root}README.md`, "utf8"), wrangler = readFileSync(`${root}wrangler.toml`, "utf8")): DocumentedSchema {
+export function documentedSchema(
+  readme = readFileSync(`${root}README.md`, "utf8"),
+  wrangler = readFileSync(`${root}wrangler.toml`, "utf8"),
+): DocumentedSchema {
   const fields = new Map<string, string>();
   const count = { blob: 0, double: 0 };
   for (const m of readme.matchAll(/^\| `(blob|double)(\d+)` \| `(\w+)` \|/gm)) {
     const kind = m[1] as "blob" | "double";
     const n = Number(m[2]);
-    if (n !== count[kind] + 1) throw new Error(`README: ${kind}${n} follows ${kind}${count[kind]}: the schema tables must number columns from 1, in order`);
+    if (n !== count[kind] + 1)
+      throw new Error(
+        `README: ${kind}${n} follows ${kind}${count[kind]}: the schema tables must number columns from 1, in order`,
+      );
     count[kind] = n;
     fields.set(`${kind}${n}`, m[3]!);
   }

@@ -42,7 +42,13 @@ export async function startSqlServer(schema: Schema, token = "sql-api-test-token
       const url = new URL(req.url ?? "/", "http://fake");
       const points = /^\/__points\/([\w-]+)$/.exec(url.pathname);
       if (points && req.method === "POST") {
-        const list = ([] as unknown[]).concat(JSON.parse(body)) as Array<{ blobs?: string[]; doubles?: number[]; indexes?: string[]; timestamp?: number; sampleInterval?: number }>;
+        const list = ([] as unknown[]).concat(JSON.parse(body)) as Array<{
+          blobs?: string[];
+          doubles?: number[];
+          indexes?: string[];
+          timestamp?: number;
+          sampleInterval?: number;
+        }>;
         for (const p of list) {
           account(points[1]!).points.push({
             timestamp: p.timestamp ?? Date.now(),
@@ -58,8 +64,10 @@ export async function startSqlServer(schema: Schema, token = "sql-api-test-token
       if (queries && req.method === "GET") return send(200, account(queries[1]!).queries);
 
       const sql = /^\/client\/v4\/accounts\/([\w-]+)\/analytics_engine\/sql$/.exec(url.pathname);
-      if (!sql || req.method !== "POST") return send(404, { success: false, errors: [{ code: 7003, message: "No route for that URI" }] });
-      if (req.headers.authorization !== `Bearer ${token}`) return send(401, { success: false, errors: [{ code: 10000, message: "Authentication error" }] });
+      if (!sql || req.method !== "POST")
+        return send(404, { success: false, errors: [{ code: 7003, message: "No route for that URI" }] });
+      if (req.headers.authorization !== `Bearer ${token}`)
+        return send(401, { success: false, errors: [{ code: 10000, message: "Authentication error" }] });
       const a = account(sql[1]!);
       a.queries.push(body);
       try {
