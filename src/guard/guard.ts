@@ -3,18 +3,15 @@ import { type ConfigInput, loadConfig } from "../config/parse.ts";
 import { matchRoute } from "../config/routes.ts";
 import { canonicalPath } from "../config/canonical-path.ts";
 import { defaultCredential } from "../config/credential.ts";
-import type { ErrorFormat, GatewayConfig, RouteConfig, StoreConfig } from "../config/types.ts";
-import type { RequestBody } from "../request/body.ts";
+import type { ErrorFormat, GatewayConfig, RouteConfig, } from "../config/types.ts";
 import type { RequestFacts } from "../request/facts.ts";
 import {
-  type CredentialHeader,
   type KeyHasher,
   conflictingCredentials,
   createKeyHasher,
   rememberingHasher,
 } from "../identity/key-hash.ts";
-import { fingerprintId } from "../identity/fingerprint.ts";
-import { type Subject, identify } from "../identity/subject.ts";
+import { identify } from "../identity/subject.ts";
 import type { DecisionEvent } from "../telemetry/event.ts";
 import { createTelemetry } from "../telemetry/record.ts";
 import { decide, isDenied } from "../verdict/decide.ts";
@@ -23,15 +20,19 @@ import { rateLimitHeaders } from "../verdict/ratelimit-headers.ts";
 import { finding } from "../verdict/reasons.ts";
 import { denialResponse, errorResponse } from "../verdict/respond.ts";
 import type { Finding, LimitState, Verdict } from "../verdict/types.ts";
-import { type LimitCheck, type Limiter, createLimiter } from "../limits/limiter.ts";
+import { type Limiter, createLimiter } from "../limits/limiter.ts";
 import { type AccountCache, type AccountStore, createAccountCache } from "../limits/accounts.ts";
 import { createMemoryStore } from "../limits/memory-store.ts";
 import { type ProvenKeys, createProvenCache } from "../limits/proven.ts";
 import type { LimitStore } from "../limits/types.ts";
 import { trackUsage } from "../proxy/usage.ts";
-import { templateOf } from "../request/template.ts";
 import { TRUSTED_KEY } from "../config/trust.ts";
 import { declaredLength, readBody } from "../request/body.ts";
+import { resolveAccount } from "./accounts.ts";
+import { eventFor } from "./event.ts";
+import { type GuardState, overClusters } from "./state.ts";
+
+export type { GuardState } from "./state.ts";
 
 export interface GuardOptions {
   /** The configuration as data (validated once, here: a ConfigError lists every problem) or from loadConfig(). */
@@ -63,36 +64,6 @@ export interface GuardOptions {
    */
   provenKeys?: ProvenKeys;
 }
-
-/** What the guard leaves for the handler after it (`c.get("guard")`), e.g. the proxy. */
-export interface GuardState {
-  requestId: string;
-  route: RouteConfig | null;
-  /** The canonical path the route was matched on: forward this one, so the origin serves what the guard checked. */
-  path: string;
-  /** The header the key was read from, the only credential the proxy forwards: the route's, else the top-level `errors` format's default. */
-  credential: CredentialHeader;
-  subject: Subject;
-  verdict: Verdict;
-  /** The body, when the guard read it: forward these bytes (the request stream is consumed). */
-  body: RequestBody | null;
-  /** `x-guard-*` headers for the origin. */
-  originHeaders: Record<string, string>;
-  /** Set by the proxy: milliseconds until the origin's response headers. */
-  originMs: number | null;
-  /** Set by the proxy when the origin failed (`origin.unreachable`, `origin.timeout`). */
-  originError: string | null;
-  /** The limiter's result, when the route has limits: reconciled with the origin's usage after the response. */
-  limitCheck: LimitCheck | null;
-}
-
-declare module "hono" {
-  interface ContextVariableMap {
-    guard: GuardState;
-  }
-}
-
-const UNMATCHED = "(unmatched)";
 
 /**
  * The distill-guard middleware: identifies the client from trusted sources,
@@ -337,10 +308,6 @@ function holdToSignalBudget(findings: Finding[]): boolean {
   return held;
 }
 
-/** Ids of the clusters over their limit that the request belongs to. */
-const overClusters = (state: GuardState): string[] =>
-  state.limitCheck?.clusters.filter((c) => c.over).map((c) => c.id) ?? [];
-
 const limitHeaders = (route: RouteConfig, verdict: Verdict, nowMs: number) =>
   rateLimitHeaders(verdict.limits, route.providerHeaders ? route.errors : null, nowMs);
 
@@ -353,30 +320,6 @@ type RefusalCode =
   | "identity.key_missing"
   | "identity.key_unknown"
   | "store.unavailable";
-
-/**
- * Sets the subject's account from the key registry. Null when the key is registered; else the finding: a
- * refusal (no key, an unknown key, or the registry could not be read and the store fails closed), or a flag
- * when the store fails open (the key is then counted as its own account).
- */
-async function resolveAccount(
-  registry: AccountCache,
-  subject: Subject,
-  onError: StoreConfig["onError"],
-): Promise<Finding | null> {
-  if (subject.keyHash === null) return finding("identity.key_missing", "block", { detail: "no API key" });
-  const found = await registry.lookup(subject.keyHash);
-  if (found.ok && found.record) {
-    const { account, tier, trusted, limits } = found.record;
-    subject.account = { id: account, tier, trusted, limits };
-    return null;
-  }
-  if (found.ok) return finding("identity.key_unknown", "block", { detail: "the key registry does not know the key" });
-  const detail = `key registry: ${found.error}`;
-  return onError === "open"
-    ? finding("store.unavailable", "flag", { detail })
-    : finding("store.unavailable", "block", { detail });
-}
 
 /** A request refused before any check: enforced in every mode. */
 const enforcedDenial = (code: RefusalCode): Verdict => decide([finding(code, "block")], [], "enforce");
@@ -407,45 +350,6 @@ function schedule(c: Context, work: () => void | Promise<void>): void {
   } catch {
     // Not on Workers (no ExecutionContext): the task runs on its own.
   }
-}
-
-async function eventFor(
-  state: GuardState,
-  request: Request,
-  path: string,
-  status: number,
-  decisionMs: number,
-): Promise<DecisionEvent> {
-  const { verdict, subject, route } = state;
-  const reasons = verdict.reasons.map((r) => r.code);
-  if (state.originError) reasons.push(state.originError);
-  return {
-    timestamp: new Date().toISOString(),
-    requestId: state.requestId,
-    route: route?.name ?? UNMATCHED,
-    mode: route?.mode ?? "enforce",
-    action: verdict.action,
-    enforced: verdict.enforced,
-    status,
-    reason: state.originError ?? verdict.code,
-    reasons,
-    method: request.method,
-    path,
-    model: state.body?.model ?? null,
-    country: subject.country,
-    region: subject.region,
-    asn: subject.asn,
-    colo: subject.colo,
-    keyHash: subject.keyHash,
-    fingerprint: subject.fingerprint || (await fingerprintId(request.headers, subject.cf, subject.client)),
-    cluster: overClusters(state).join(",") || null,
-    // after the response (telemetry runs in waitUntil): computed once, shared with the checks that ran
-    template: templateOf(state.body),
-    risk: verdict.risk,
-    retryAfterSeconds: verdict.retryAfterSeconds ?? null,
-    decisionMs,
-    originMs: state.originMs,
-  };
 }
 
 const hashers = new Map<string, KeyHasher>();
