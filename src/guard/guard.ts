@@ -3,14 +3,9 @@ import { type ConfigInput, loadConfig } from "../config/parse.ts";
 import { matchRoute } from "../config/routes.ts";
 import { canonicalPath } from "../config/canonical-path.ts";
 import { defaultCredential } from "../config/credential.ts";
-import type { ErrorFormat, GatewayConfig, RouteConfig, } from "../config/types.ts";
+import type { ErrorFormat, GatewayConfig, RouteConfig } from "../config/types.ts";
 import type { RequestFacts } from "../request/facts.ts";
-import {
-  type KeyHasher,
-  conflictingCredentials,
-  createKeyHasher,
-  rememberingHasher,
-} from "../identity/key-hash.ts";
+import { type KeyHasher, conflictingCredentials, createKeyHasher, rememberingHasher } from "../identity/key-hash.ts";
 import { identify } from "../identity/subject.ts";
 import type { DecisionEvent } from "../telemetry/event.ts";
 import { createTelemetry } from "../telemetry/record.ts";
