@@ -1,6 +1,7 @@
-import { CLUSTER_DIMENSIONS, type ClusterDimension, DIMENSIONS, type Dimension } from "../request/dimensions.ts";
+import { CLUSTER_DIMENSIONS, DIMENSIONS } from "../request/dimensions.ts";
 import type { ClusterInput, LimitInput, RouteInput } from "./input.ts";
 import {
+  type Obj,
   type Problems,
   at,
   fieldsOf,
@@ -40,6 +41,28 @@ export function parseRate(text: string): { count: number; seconds: number } | nu
   return count > 0 && Number.isSafeInteger(count) ? { count, seconds: UNITS[match[2]!]! } : null;
 }
 
+/** A rule's `name`: 1-64 letters, digits, `_`, `.` or `-`. */
+const readName = (o: Obj, path: string, p: Problems) =>
+  readString(o, "name", path, p, {
+    required: true,
+    pattern: NAME,
+    patternHint: "1-64 letters, digits, '_', '.' or '-'",
+  });
+
+/** A rule's `by`: a non-empty list of `allowed` dimensions, none repeated. */
+function readDimensions<D extends string>(
+  o: Obj,
+  path: string,
+  p: Problems,
+  allowed: readonly D[],
+  required: boolean,
+): D[] | undefined {
+  const valid = stringItem(p, (s) => (allowed as readonly string[]).includes(s), `one of ${allowed.join(", ")}`);
+  const by = readArray(o, "by", path, p, valid, { required, nonEmpty: true }) as D[] | undefined;
+  if (by && new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
+  return by;
+}
+
 function readRule(raw: unknown, path: string, p: Problems): LimitRule | undefined {
   const o = readObject(
     raw,
@@ -49,23 +72,8 @@ function readRule(raw: unknown, path: string, p: Problems): LimitRule | undefine
   );
   if (!o) return undefined;
   const before = p.list.length;
-  const name = readString(o, "name", path, p, {
-    required: true,
-    pattern: NAME,
-    patternHint: "1-64 letters, digits, '_', '.' or '-'",
-  });
-  const by = readArray(
-    o,
-    "by",
-    path,
-    p,
-    stringItem(p, (s) => (DIMENSIONS as readonly string[]).includes(s), `one of ${DIMENSIONS.join(", ")}`),
-    {
-      required: true,
-      nonEmpty: true,
-    },
-  ) as Dimension[] | undefined;
-  if (by && new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
+  const name = readName(o, path, p);
+  const by = readDimensions(o, path, p, DIMENSIONS, true);
   const cost = readEnum(o, "cost", path, p, ["request", "tokens"] as const) ?? "request";
   if (o.quota !== undefined || o.per !== undefined) {
     // a fixed quota: `quota` per `per` window, no refill
@@ -159,15 +167,7 @@ function parseBudget(raw: unknown, path: string, p: Problems, fallback: LimitRul
   if (raw === undefined) return fallback;
   const o = readObject(raw, path, p, fieldsOf<NonNullable<RouteInput["throttle"]>>()(["rate", "capacity", "by"]));
   if (!o) return fallback;
-  const by = (readArray(
-    o,
-    "by",
-    path,
-    p,
-    stringItem(p, (s) => (DIMENSIONS as readonly string[]).includes(s), `one of ${DIMENSIONS.join(", ")}`),
-    { nonEmpty: true },
-  ) ?? fallback.by) as Dimension[];
-  if (new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
+  const by = readDimensions(o, path, p, DIMENSIONS, false) ?? fallback.by;
   const rate = o.rate === undefined ? null : typeof o.rate === "string" ? parseRate(o.rate) : null;
   if (o.rate === undefined) p.add(at(path, "rate"), 'is required, such as "10 per minute"');
   else if (!rate) p.add(at(path, "rate"), 'must be "<count> per second|minute|hour|day", such as "10 per minute"');
@@ -228,27 +228,8 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
   );
   if (!o) return undefined;
   const before = p.list.length;
-  const name = readString(o, "name", path, p, {
-    required: true,
-    pattern: NAME,
-    patternHint: "1-64 letters, digits, '_', '.' or '-'",
-  });
-  const by = readArray(
-    o,
-    "by",
-    path,
-    p,
-    stringItem(
-      p,
-      (s) => (CLUSTER_DIMENSIONS as readonly string[]).includes(s),
-      `one of ${CLUSTER_DIMENSIONS.join(", ")}`,
-    ),
-    {
-      required: true,
-      nonEmpty: true,
-    },
-  ) as ClusterDimension[] | undefined;
-  if (by && new Set(by).size !== by.length) p.add(at(path, "by"), "must not repeat a dimension");
+  const name = readName(o, path, p);
+  const by = readDimensions(o, path, p, CLUSTER_DIMENSIONS, true);
   const maxAccounts = readNumber(o, "maxAccounts", path, p, { integer: true, min: 1, required: true });
   const maxAddresses = readNumber(o, "maxAddresses", path, p, { integer: true, min: 1 }) ?? null;
   let windowSeconds: number | undefined;
