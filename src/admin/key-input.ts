@@ -1,5 +1,6 @@
 import { parseRate } from "../config/limits.ts";
-import { ACCOUNT_ID, KEY_HASH, MAX_ACCOUNT_TTL_MS } from "../limits/accounts.ts";
+import { ACCOUNT_ID } from "../identity/subject.ts";
+import { KEY_HASH, MAX_ACCOUNT_TTL_MS } from "../limits/accounts.ts";
 import { parseTtl } from "./block-input.ts";
 
 export interface KeyInput {

@@ -4,6 +4,9 @@ import { type CredentialHeader, type KeyHasher, readApiKey } from "./key-hash.ts
 import { type IpAddress, parseIp, prefixOf } from "./ip.ts";
 import type { CfFields } from "./cf.ts";
 
+/** An account id: 1-128 letters, digits, `_`, `.`, `:`, `@` or `-`. */
+export const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
+
 /** The account a key belongs to, as the key registry says (src/limits/accounts.ts). */
 export interface Account {
   id: string;

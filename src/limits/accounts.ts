@@ -10,6 +10,7 @@
  * Lookups are remembered in the isolate (AccountCache): a known key costs no
  * store call for `cacheMs`, so the request's one round trip stays one.
  */
+import { ACCOUNT_ID } from "../identity/subject.ts";
 import { storedObject } from "./stored.ts";
 import { withTimeout } from "./timeout.ts";
 
@@ -44,7 +45,6 @@ export interface AccountStore {
 
 /** Longest a record lives before it must be renewed: 400 days. */
 export const MAX_ACCOUNT_TTL_MS = 400 * 86_400_000;
-export const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
 export const KEY_HASH = /^[0-9a-f]{32}$/;
 
 const recordKey = (prefix: string, keyHash: string) => `${prefix}:account:${keyHash}`;

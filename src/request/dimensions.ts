@@ -1,4 +1,5 @@
 import { parseIp, prefixOf } from "../identity/ip.ts";
+import { ACCOUNT_ID } from "../identity/subject.ts";
 import type { RequestFacts } from "./facts.ts";
 import { templateOf } from "./template.ts";
 
@@ -63,7 +64,11 @@ export const DIMENSION_TABLE = {
     block: {
       hint: "a key hash: 32 hex characters, as logs show it; with a key registry, account:<id>",
       parse: (t) =>
-        /^[0-9a-f]{32}$/i.test(t) ? t.toLowerCase() : /^account:[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/.test(t) ? t : null,
+        /^[0-9a-f]{32}$/i.test(t)
+          ? t.toLowerCase()
+          : t.startsWith("account:") && ACCOUNT_ID.test(t.slice(8))
+            ? t
+            : null,
     },
     needs: null,
     // requests without a key share their network's per-key buckets: never unmetered

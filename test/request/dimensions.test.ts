@@ -70,6 +70,14 @@ describe("the dimension table", () => {
     }
   });
 
+  it("with a key registry the key is its account, and an operator blocks the account", () => {
+    const f = { ...facts(), subject: subject({ account: { id: "acme", tier: null, trusted: false, limits: {} } }) };
+    expect(dimensionValue(f, "key")).toBe("account:acme");
+    const parsed = parseBlockTarget("key", "account:acme");
+    expect(parsed.ok && parsed.target).toBe("account:acme");
+    expect(parseBlockTarget("key", "account:").ok).toBe(false);
+  });
+
   it("what a route keyed by them must prepare before its decision", () => {
     expect(dimensionNeeds(["key", "subnet"])).toEqual({ fingerprint: false, body: false });
     expect(dimensionNeeds(["fingerprint", "template"])).toEqual({ fingerprint: true, body: true });
