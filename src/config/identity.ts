@@ -1,3 +1,4 @@
+import { ATTESTATION_HEADER } from "../request/attestation-subject.ts";
 import type { AsymmetricAlgorithm } from "hono/utils/jwt/jwa";
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import {
@@ -43,7 +44,7 @@ const CLAIM_FIELDS = fieldsOf<NonNullable<IdentityInput["claims"]>>()(["verified
 const REQUIRE_FIELDS = fieldsOf<NonNullable<IdentityInput["require"]>>()(["verified", "nationality", "residency"]);
 
 export const IDENTITY_DEFAULTS = {
-  header: "x-identity-attestation",
+  header: ATTESTATION_HEADER,
   cacheTtlSeconds: 600,
   refetchMinSeconds: 30,
   timeoutMs: 3000,

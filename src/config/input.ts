@@ -76,7 +76,7 @@ export interface RouteInput {
 
 export interface ClusterInput {
   name: string;
-  /** fingerprint, ip, subnet, asn, country, template */
+  /** fingerprint, ip, subnet, asn, country, template, attestation (the identity attestation's subject) */
   by: string[];
   /** More distinct accounts (API keys) than this in the window puts the cluster over its limit. */
   maxAccounts: number;

@@ -1,6 +1,7 @@
 import { parseIp, prefixOf } from "../identity/ip.ts";
 import { ACCOUNT_ID } from "../identity/subject.ts";
 import type { RequestFacts } from "./facts.ts";
+import { attestationSubject } from "./attestation-subject.ts";
 import { templateOf } from "./template.ts";
 
 /**
@@ -115,6 +116,14 @@ export const DIMENSION_TABLE = {
   route: { read: () => "*", limits: true, clusters: false, block: null, needs: null },
   /** The prompt-template id (src/request/template.ts). */
   template: { read: (f) => templateOf(f.body), limits: false, clusters: true, block: null, needs: "body" },
+  /** The subject (`sub`) of the request's identity attestation: accounts per verified person. */
+  attestation: {
+    read: (f) => attestationSubject(f.request.headers),
+    limits: false,
+    clusters: true,
+    block: null,
+    needs: null,
+  },
 } as const satisfies Record<string, DimensionSpec>;
 
 export type AnyDimension = keyof typeof DIMENSION_TABLE;

@@ -390,7 +390,7 @@ describe("the route's clusters section", () => {
       }),
     );
     expect(result.ok ? [] : result.problems).toEqual([
-      'routes[0].clusters[0].by[0]: must be one of ip, subnet, asn, country, fingerprint, template (got "key")',
+      'routes[0].clusters[0].by[0]: must be one of ip, subnet, asn, country, fingerprint, template, attestation (got "key")',
       "routes[0].clusters[0].maxAccounts: must be a positive integer",
       'routes[0].clusters[0].window: must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"',
       'routes[0].clusters[0].action: must be one of "flag", "throttle", "block"',

@@ -38,6 +38,7 @@ describe("the dimension table", () => {
       fingerprint: "f1f2f3f4f5f6f7f8",
       route: "*",
       template: expect.stringMatching(/^[0-9a-f]{16}$/),
+      attestation: null,
     });
   });
 
@@ -52,7 +53,7 @@ describe("the dimension table", () => {
 
   it("derives what buckets, clusters and blocks may use, in the table's order", () => {
     expect(DIMENSIONS).toEqual(["key", "ip", "subnet", "asn", "country", "fingerprint", "route"]);
-    expect(CLUSTER_DIMENSIONS).toEqual(["ip", "subnet", "asn", "country", "fingerprint", "template"]);
+    expect(CLUSTER_DIMENSIONS).toEqual(["ip", "subnet", "asn", "country", "fingerprint", "template", "attestation"]);
     expect(BLOCK_DIMENSIONS).toEqual(["key", "ip", "subnet", "asn", "fingerprint"]);
   });
 
@@ -76,6 +77,19 @@ describe("the dimension table", () => {
     const parsed = parseBlockTarget("key", "account:acme");
     expect(parsed.ok && parsed.target).toBe("account:acme");
     expect(parseBlockTarget("key", "account:").ok).toBe(false);
+  });
+
+  it("reads the attestation's subject, and nothing from a token that is not one", () => {
+    const jwt = (payload: object) =>
+      `e30.${btoa(JSON.stringify(payload)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_")}.sig`;
+    const withToken = (token: string) => ({
+      ...facts(),
+      request: new Request("https://gateway.test/", { headers: { "x-identity-attestation": token } }),
+    });
+    expect(dimensionValue(withToken(jwt({ sub: "person-1", key_hash: "x" })), "attestation")).toBe("person-1");
+    expect(dimensionValue(withToken(jwt({ sub: 5 })), "attestation")).toBeNull();
+    expect(dimensionValue(withToken("not a token"), "attestation")).toBeNull();
+    expect(dimensionValue(withToken(jwt({ sub: "x".repeat(300) })), "attestation")).toBeNull();
   });
 
   it("what a route keyed by them must prepare before its decision", () => {
