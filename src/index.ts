@@ -57,6 +57,5 @@ export {
   type BlockEntry,
 } from "./limits/index.ts";
 export { createMemoryAccounts, createRedisAccounts, type AccountRecord, type AccountStore } from "./limits/accounts.ts";
-export { createMemoryProvenKeys, createRedisProvenKeys, type ProvenKeys } from "./limits/proven.ts";
 export { trackUsage, type Usage } from "./proxy/usage.ts";
 export type { OriginFetch } from "./proxy/forward.ts";

@@ -27,6 +27,12 @@ export interface ConfigInput {
     clock?: "redis" | "worker";
     recoverAfterMs?: number;
   };
+  /**
+   * Count a key in clusters only once the origin has accepted it (a 2xx answer; remembered by its HMAC for 30
+   * days); until then it is charged its route's `unproven` bucket. Read in the request's one store round trip.
+   * Keys of a key registry are accepted already. Default false.
+   */
+  proveKeys?: boolean;
   /** The admin API and dashboard (on only when ADMIN_TOKEN is set). Default prefix "/_guard". */
   admin?: { prefix?: string };
 }
@@ -65,9 +71,9 @@ export interface RouteInput {
    */
   keyless?: "share" | "refuse";
   /**
-   * The bucket of keys the origin has not accepted yet (with GuardOptions.provenKeys; the ready-made Worker
-   * without ORIGIN_API_KEY): charged besides the route's limits until a key's first success, and such keys join no
-   * cluster. Default { rate: "20 per minute", by: ["subnet"] }.
+   * The bucket of keys the origin has not accepted yet (with the top-level `proveKeys`): charged besides the
+   * route's limits until a key's first success, and such keys join no cluster.
+   * Default { rate: "20 per minute", by: ["subnet"] }.
    */
   unproven?: { rate: string; capacity?: number; by?: string[] };
   /** Keys you trust, as key hashes (`npm run key-hash`): they skip the fingerprint and content signals and join no cluster. */

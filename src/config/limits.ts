@@ -155,7 +155,7 @@ export const UNPROVEN_BUDGET: LimitRule = {
 
 /**
  * Reads a route's `unproven`: `{ "rate": "20 per minute", "capacity"?, "by"? }`, the bucket a key the origin
- * has not accepted yet is charged to, besides the route's limits (GuardOptions.provenKeys). `by` defaults to
+ * has not accepted yet is charged to, besides the route's limits (the top-level `proveKeys`). `by` defaults to
  * `["subnet"]`: made-up keys share their network's.
  */
 export function parseUnprovenBudget(raw: unknown, path: string, p: Problems): LimitRule {

@@ -251,6 +251,7 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
     fieldsOf<ConfigInput>()([
       "version",
       "routes",
+      "proveKeys",
       "unmatched",
       "errors",
       "mode",
@@ -284,6 +285,7 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
     unmatched: readEnum(obj, "unmatched", "", p, ["forward", "404"] as const) ?? DEFAULTS.unmatched,
     errors: top.errors,
     originTimeoutMs: top.originTimeoutMs,
+    proveKeys: readBoolean(obj, "proveKeys", "", p) ?? false,
     store: parseStore(obj, p),
     admin: parseAdmin(obj, p),
   };

@@ -122,6 +122,8 @@ export interface GatewayConfig {
   errors: ErrorFormat;
   /** Origin timeout for forwarded unmatched requests (routes carry their own). */
   originTimeoutMs: number;
+  /** Count a key in clusters only once the origin has accepted it (limits/proven.ts). */
+  proveKeys: boolean;
   store: StoreConfig;
   /** The admin API (on only when an admin token is given): where it lives. */
   admin: AdminConfig;

@@ -18,7 +18,7 @@ import type { Finding, LimitState, Verdict } from "../verdict/types.ts";
 import { type Limiter, createLimiter } from "../limits/limiter.ts";
 import { type AccountCache, type AccountStore, createAccountCache } from "../limits/accounts.ts";
 import { createMemoryStore } from "../limits/memory-store.ts";
-import { type ProvenKeys, createProvenCache } from "../limits/proven.ts";
+import { createProvenMarks } from "../limits/proven.ts";
 import type { LimitStore } from "../limits/types.ts";
 import { trackUsage } from "../proxy/usage.ts";
 import { TRUSTED_KEY } from "../config/trust.ts";
@@ -52,12 +52,6 @@ export interface GuardOptions {
    * account. Required when the gateway holds the origin's credential. Default: none (every key counts as its own).
    */
   accounts?: AccountStore;
-  /**
-   * Without a registry: the keys the origin has accepted (createRedisProvenKeys / createMemoryProvenKeys). Given,
-   * a key counts in clusters only after its first success from the origin, and until then is held to the
-   * route's `unproven` bucket: made-up keys cannot push a cluster of real customers over its limit. Default: none.
-   */
-  provenKeys?: ProvenKeys;
 }
 
 /**
@@ -103,11 +97,9 @@ export function createGuard(options: GuardOptions): Guard {
   const registry = options.accounts
     ? createAccountCache(options.accounts, { now, timeoutMs: config.store.timeoutMs })
     : null;
-  // a registry proves keys itself
-  const proven =
-    options.provenKeys && !registry
-      ? createProvenCache(options.provenKeys, { now, timeoutMs: config.store.timeoutMs })
-      : null;
+  // with config.proveKeys, a key counts in clusters once the origin has accepted it (a registry proves keys itself)
+  const proving = config.proveKeys && !registry;
+  const marks = createProvenMarks({ now });
   const store = options.store ?? createMemoryStore({ now });
   const limiter = createLimiter({
     store,
@@ -183,30 +175,34 @@ export function createGuard(options: GuardOptions): Guard {
       subject.account?.trusted === true ||
       (subject.keyHash !== null && route.trustedKeys?.has(subject.keyHash) === true);
     if (trusted) findings.push(TRUSTED_KEY);
-    // Without a registry a key counts as an account once the origin has accepted it (on routes that count keys,
-    // after the pure checks: a geo denial costs no store call).
-    const keyHash = subject.keyHash;
-    const counts = (route.limits.length > 0 || route.clusters.length > 0) && !blocked() && !trusted;
-    if (proven && keyHash && counts) subject.keyProven = await proven.check(keyHash);
-    const accepted =
-      proven && keyHash && counts && subject.keyProven !== true ? () => proven.accepted(keyHash) : undefined;
-    // A signal set to throttle charges the route's signal budget too (the client is held to it, not refused
-    // outright); a key the origin has not accepted yet, the unproven bucket.
-    const rules = [
-      ...route.limits,
-      ...(holdToSignalBudget(findings) ? [route.signalBudget] : []),
-      ...(subject.keyProven === false ? [route.unprovenBudget] : []),
-    ];
+    // A signal set to throttle charges the route's signal budget too: the client is held to it, not refused outright.
+    const rules = holdToSignalBudget(findings) ? [...route.limits, route.signalBudget] : route.limits;
     if ((rules.length > 0 || route.clusters.length > 0 || route.blocks) && !blocked()) {
-      // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a cached denial).
-      // A trusted key joins no cluster.
+      // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a
+      // cached denial). A trusted key joins no cluster; with proveKeys, the same trip reads whether the origin has
+      // accepted the key (else it joins no cluster and is charged the unproven bucket).
+      const unproven = proving && !trusted ? route.unprovenBudget : undefined;
       state.limitCheck = await limiter.check(
-        { route: route.name, limits: rules, clusters: trusted ? [] : route.clusters, blocks: route.blocks === true },
+        {
+          route: route.name,
+          limits: rules,
+          clusters: trusted ? [] : route.clusters,
+          blocks: route.blocks === true,
+          ...(unproven ? { unproven } : {}),
+        },
         facts,
       );
+      subject.keyProven = state.limitCheck.keyProven;
       findings.push(...state.limitCheck.findings);
       limits = state.limitCheck.limits;
     }
+    // after a success from the origin, a key it had not accepted before is marked (once per isolate)
+    const check = state.limitCheck;
+    const keyHash = subject.keyHash;
+    const accepted =
+      check?.keyProven === false && keyHash !== null
+        ? () => (marks.first(keyHash) ? check.prove() : Promise.resolve())
+        : undefined;
 
     state.verdict = decide(findings, limits, route.mode);
     if (isDenied(state.verdict)) {

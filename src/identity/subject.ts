@@ -29,8 +29,8 @@ export interface Subject {
   /** The key's account, set by the guard from the key registry; null without a registry. */
   account: Account | null;
   /**
-   * Whether the origin has accepted the key (limits/proven.ts), set by the guard: false, it joins no cluster and
-   * is held to the route's `unproven` bucket; null when not known (no key, a registry, or not tracked).
+   * Whether the origin has accepted the key (limits/proven.ts), as the request's store round trip read it (with
+   * `proveKeys`): false, it joined no cluster and was held to the route's `unproven` bucket; null when not read.
    */
   keyProven: boolean | null;
   ip: IpAddress | null;

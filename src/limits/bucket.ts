@@ -90,14 +90,16 @@ export interface Evaluation {
  */
 export function evaluate(
   mode: "take" | "adjust",
-  buckets: readonly Pick<BucketRequest, "capacity" | "refillPerSecond" | "cost" | "when">[],
+  buckets: readonly Pick<BucketRequest, "capacity" | "refillPerSecond" | "cost" | "when" | "unprovenOnly">[],
   states: readonly (BucketState | null)[],
   counts: readonly number[],
   nowMs: number,
+  /** The take's proven marker is missing (LimitStore.take): `unprovenOnly` buckets apply. */
+  unproven = false,
 ): Evaluation {
   const current = buckets.map((b, i) => refill(states[i] ?? null, b.capacity, b.refillPerSecond, nowMs));
-  const applied = buckets.map(
-    (b) => !b.when || (isAbove(b.when, counts) && (!b.when.and || isAbove(b.when.and, counts))),
+  const applied = buckets.map((b) =>
+    b.unprovenOnly ? unproven : !b.when || (isAbove(b.when, counts) && (!b.when.and || isAbove(b.when.and, counts))),
   );
   const retries = buckets.map((b, i) =>
     mode === "take" && applied[i] && b.cost > 0

@@ -23,6 +23,7 @@ import {
   seconds,
   tooLarge,
 } from "./take.ts";
+import { PROVEN_TTL_MS } from "./proven.ts";
 import { StoreTimeout, offPathTimeoutMs, withTimeout } from "./timeout.ts";
 import type { LimitStore, TakeResult } from "./types.ts";
 
@@ -64,6 +65,13 @@ export type LimitSource = "store" | "fallback" | "cache" | "precheck" | "open" |
 export interface LimitCheck {
   findings: Finding[];
   limits: LimitState[];
+  /**
+   * With an unproven bucket in the spec: whether the origin had accepted the key (its proven marker existed);
+   * null when not read. After a success from the origin, `prove()` marks a key that was not.
+   */
+  keyProven: boolean | null;
+  /** Marks the key as accepted by the origin (proven.ts); a no-op unless `keyProven` is false. Never rejects. */
+  prove(): Promise<void>;
   /** False when a bucket (or a closed store) denies the request. */
   allowed: boolean;
   source: LimitSource;
@@ -92,6 +100,8 @@ export interface Limiter {
   /** Manual blocks remembered in the isolate; the admin API forgets one here when it lifts it. */
   readonly blocks: BlockCache;
 }
+
+const noProve = async (): Promise<void> => {};
 
 const noReconcile = async (usage: Usage | null | Promise<Usage | null>): Promise<void> => {
   Promise.resolve(usage).catch(() => {}); // nothing to post-charge; a failed usage read must not go unhandled
@@ -150,8 +160,15 @@ export function createLimiter(options: LimiterOptions): Limiter {
 
   const outcome = (
     fields: Pick<LimitCheck, "allowed" | "source" | "findings" | "limits"> &
-      Partial<Pick<LimitCheck, "estimatedTokens" | "reconcile" | "clusters">>,
-  ): LimitCheck => ({ estimatedTokens: 0, reconcile: noReconcile, clusters: [], ...fields });
+      Partial<Pick<LimitCheck, "estimatedTokens" | "reconcile" | "clusters" | "keyProven" | "prove">>,
+  ): LimitCheck => ({
+    estimatedTokens: 0,
+    reconcile: noReconcile,
+    clusters: [],
+    keyProven: null,
+    prove: noProve,
+    ...fields,
+  });
 
   const failed = (plan: Plan, detail: string): Promise<LimitCheck> | LimitCheck => {
     // The blocks this isolate has seen still hold, until their own expiry: the store cannot say they were lifted.
@@ -175,6 +192,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
         .take(
           plan.planned.map((p) => p.bucket),
           plan.counters,
+          [],
+          plan.provenKey ?? undefined,
         )
         .then((result) => {
           const decided = decide(plan, result, fallbackStore, "fallback");
@@ -203,7 +222,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const { estimate } = plan;
     const t = now();
     for (const { p, retryAfterSeconds } of read.denying) {
-      if (!Number.isFinite(retryAfterSeconds)) continue;
+      // the unproven bucket applies to some keys of its network and not to others: never remembered
+      if (!Number.isFinite(retryAfterSeconds) || p.bucket.unprovenOnly) continue;
       // A cluster's shared bucket applies while the cluster stays over its limit: its count falls only as
       // the window slides, so its denial is remembered for at most a tenth of the window.
       const ms = p.cluster
@@ -220,6 +240,12 @@ export function createLimiter(options: LimiterOptions): Limiter {
       clusters: read.clusters,
       estimatedTokens: charges ? estimate.total : 0,
       reconcile: charges ? reconciler(read.tokenBuckets, estimate, charged) : noReconcile,
+      keyProven: result.proven ?? null,
+      prove:
+        result.proven === false && plan.provenKey
+          ? () =>
+              withTimeout(charged.prove(plan.provenKey!, PROVEN_TTL_MS), offPathTimeoutMs(storeConfig)).catch(() => {})
+          : noProve,
     });
   };
 
@@ -259,7 +285,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       );
       if (cachedBlock) return blocked(plan, cachedBlock.index, "cache");
       const cached = plan.planned.flatMap((p): CachedLookup[] => {
-        const d = denials.get(p.bucket.key, p.bucket.cost, t);
+        const d = p.bucket.unprovenOnly ? null : denials.get(p.bucket.key, p.bucket.cost, t);
         return d ? [{ p, retryMs: d.retryMs, tokens: d.tokens }] : [];
       });
       if (cached.length > 0) return outcome({ allowed: false, source: "cache", ...fromCachedDenials(cached) });
@@ -272,6 +298,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
             plan.planned.map((p) => p.bucket),
             plan.counters,
             plan.blockKeys.map((b) => b.key),
+            plan.provenKey ?? undefined,
           ),
           storeConfig.timeoutMs,
         );

@@ -59,6 +59,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const entries = new Map<string, Entry>();
   // Blocks live apart from the entries, so no burst of bucket writes can evict one.
   const blocks = new Map<string, BlockRecord>();
+  // Keys the origin has accepted (LimitStore.prove): marker → until; at most maxEntries, the oldest forgotten first.
+  const provenUntil = new Map<string, number>();
+  const liveProven = (key: string, t: number) => (provenUntil.get(key) ?? 0) > t;
   // Counters over their limit (CounterRequest.over): key → listed until.
   const listed = new Map<string, number>();
   // Each counter's union size, kept as members arrive: recounted only when one of its two slot sets
@@ -130,9 +133,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return e?.kind === "bucket" ? { ...e.state } : null;
   };
 
-  const run = (mode: "take" | "adjust", buckets: readonly BucketRequest[], counts: number[], t: number): TakeResult => {
+  const run = (
+    mode: "take" | "adjust",
+    buckets: readonly BucketRequest[],
+    counts: number[],
+    t: number,
+    unproven = false,
+  ): TakeResult => {
     const states = buckets.map((b) => bucketState(b.key, t));
-    const result = evaluate(mode, buckets, states, counts, t);
+    const result = evaluate(mode, buckets, states, counts, t, unproven);
     result.writes.forEach((w, i) => {
       const b = buckets[i]!;
       if (w === "delete") entries.delete(b.key);
@@ -144,7 +153,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   return {
     kind: "memory",
-    async take(buckets, counters, blockKeys = []) {
+    async take(buckets, counters, blockKeys = [], proven) {
       assertValidRequests(buckets, counters);
       const t = now();
       sweep(t);
@@ -157,10 +166,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
           nowMs: t,
           blocked: { index: hit, ttlMs: blocks.get(blockKeys[hit]!)!.expiresAt - t },
         };
+      // a key the origin has not accepted (no proven marker) is counted in no counter, only reads them
+      const unproven = proven !== undefined && !liveProven(proven, t);
       const counts = counters.map((c) => {
         const slots = counterSlots(c.windowSeconds, t);
         const currentKey = `${c.key}:${slots.current}`;
         const current = get(currentKey, t);
+        if (unproven) return distinct(c.key, t);
         const members = current?.kind === "members" ? current.members : new Set<string>();
         // a full slot takes no new member (see maxMembers)
         if (!members.has(c.member) && members.size < maxMembers) {
@@ -185,7 +197,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         if (listed.size >= maxBlocks) listed.delete(listed.keys().next().value!);
         listed.set(c.key, t + counterSlots(c.windowSeconds, t).expiresInMs);
       });
-      return run("take", buckets, counts, t);
+      const result = run("take", buckets, counts, t, unproven);
+      return proven === undefined ? result : { ...result, proven: !unproven };
+    },
+    async prove(provenKey, ttlMs) {
+      provenUntil.delete(provenKey);
+      if (provenUntil.size >= maxEntries) provenUntil.delete(provenUntil.keys().next().value!);
+      provenUntil.set(provenKey, now() + ttlMs);
     },
     async adjust(adjustments) {
       const buckets = adjustments.map((a) => ({ ...a, cost: a.delta }));
@@ -239,6 +257,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const t = now();
       const out = new Map<string, number>();
       for (const [key, e] of entries) if (e.expiresAt > t) out.set(key, e.expiresAt - t);
+      for (const [key, until] of provenUntil) if (until > t) out.set(key, until - t);
       return out;
     },
   };

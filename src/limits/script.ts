@@ -18,6 +18,11 @@
  * then nt (optional, 0 when absent): the number of tracked counters, and per
  *      one: its 1-based counter index, the count it is over its limit above,
  *      and-counter (1-based, 0: none), and-above (listed only when both are above)
+ * then np (optional, 0 when absent): 1 when the last key is the request's proven
+ *      marker (proven.ts). When it does not exist the key is unproven: no
+ *      member is added to a counter (they are only counted), and buckets whose
+ *      when-counter is -1 apply (the unproven bucket); the reply ends with
+ *      proven (1/0).
  *
  * A bucket is a string "<tokens> <atMs>" written with SET PX (value and TTL in
  * one command); its TTL is the time to refill fully, at least 1 s (a full
@@ -64,6 +69,16 @@ if nk > 0 and redis.call("EXISTS", unpack(KEYS, nb + 2 * nc + 1, nb + 2 * nc + n
   end
 end
 
+local tbase = 6 + nb * 7 + nc * 2
+local nt = tonumber(ARGV[tbase]) or 0
+local np = tonumber(ARGV[tbase + 4 * nt + 1]) or 0
+local unproven = false
+if np > 0 then
+  local reg = 0
+  if nt > 0 then reg = 1 end
+  unproven = redis.call("EXISTS", KEYS[nb + 2 * nc + nk + reg + 1]) == 0
+end
+
 local counts = {}
 local cbase = 4 + nb * 7
 for i = 1, nc do
@@ -72,17 +87,18 @@ for i = 1, nc do
   local idx = math.floor(now / half)
   local cur, prev = KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i]
   if idx % 2 == 1 then cur, prev = prev, cur end
-  redis.call("PFADD", cur, member)
-  redis.call("PEXPIRE", cur, (idx + 2) * half - now)
+  if not unproven then
+    redis.call("PFADD", cur, member)
+    redis.call("PEXPIRE", cur, (idx + 2) * half - now)
+  end
   counts[i] = redis.call("PFCOUNT", cur, prev)
 end
 
 local function above(counter, count)
+  if counter == -1 then return unproven end
   return counter == 0 or counts[counter] > count
 end
 
-local tbase = 6 + nb * 7 + nc * 2
-local nt = tonumber(ARGV[tbase]) or 0
 local listed = false
 for j = 1, nt do
   local t = tbase + 4 * j - 4
@@ -169,8 +185,19 @@ for i = 1, nb do
   table.insert(out, s.retry)
 end
 for i = 1, nc do table.insert(out, counts[i]) end
+if np > 0 then
+  if unproven then table.insert(out, 0) else table.insert(out, 1) end
+end
 return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "62d98d058ea8d1d5e0b7689c6d1d3eeff506e14e";
+export const LIMIT_SCRIPT_SHA1 = "f833a7e30fda92eb8058270ace7eb48887c06120";
+
+/** Marks a key as accepted by the origin (LimitStore.prove). KEYS[1]: the proven marker; ARGV[1]: its TTL in ms. */
+export const PROVE_SCRIPT = `redis.call("SET", KEYS[1], "1", "PX", ARGV[1])
+return 1
+`;
+
+/** SHA-1 of PROVE_SCRIPT; a test recomputes it. */
+export const PROVE_SCRIPT_SHA1 = "d7da7fee6480950c1730fcc9eb28f1fee4fbb262";

@@ -20,6 +20,7 @@ import {
   planClusters,
 } from "./clusters.ts";
 import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
+import { provenMarker } from "./proven.ts";
 import { bucketKey, quotaWindow, reasonStem, windowSeconds } from "./rules.ts";
 import type { BucketRequest, CounterRequest, TakeResult } from "./types.ts";
 
@@ -32,6 +33,11 @@ export interface LimitSpec {
   clusters?: readonly ClusterRule[];
   /** Check manual blocks in the same round trip. Default false. */
   blocks?: boolean;
+  /**
+   * The bucket of keys the origin has not accepted yet: given, the take also reads the key's proven marker
+   * (proven.ts), counts an unproven key in no cluster, and charges it this bucket. Default none.
+   */
+  unproven?: LimitRule;
 }
 
 export interface Planned {
@@ -49,9 +55,18 @@ export interface Plan {
   blockKeys: RequestBlockKey[];
   /** The pre-charge of token-weighted buckets; null when the route has none. */
   estimate: TokenEstimate | null;
+  /** The key's proven marker, when the spec has an unproven bucket and the request a key of its own. */
+  provenKey: string | null;
 }
 
-export const EMPTY_PLAN: Plan = { planned: [], clusters: [], counters: [], blockKeys: [], estimate: null };
+export const EMPTY_PLAN: Plan = {
+  planned: [],
+  clusters: [],
+  counters: [],
+  blockKeys: [],
+  estimate: null,
+  provenKey: null,
+};
 
 /** Nothing to ask the store. */
 export const isEmptyPlan = (plan: Plan): boolean =>
@@ -96,7 +111,17 @@ export async function planTake(
     for (const b of c.buckets)
       planned.push({ rule: b.rule ?? ownBucketRule(c.rule), cluster: c, bucket: { ...b.bucket, when: c.over } });
   }
-  return { planned, clusters, counters, blockKeys, estimate };
+  // a key of its own (not an account of the registry) is proven by the origin: until then, the unproven bucket
+  const keyHash = facts.subject.account ? null : facts.subject.keyHash;
+  const provenKey = spec.unproven && keyHash ? provenMarker(prefix, keyHash) : null;
+  if (spec.unproven && provenKey) {
+    const key = await bucketKey(prefix, spec.route, spec.unproven, facts, hashOnce, nowMs);
+    if (key !== null) {
+      const { capacity, refillPerSecond } = spec.unproven;
+      planned.push({ rule: spec.unproven, bucket: { key, capacity, refillPerSecond, cost: 1, unprovenOnly: true } });
+    }
+  }
+  return { planned, clusters, counters, blockKeys, estimate, provenKey };
 }
 
 /** A per-key rule with the account's own size and rate, when the key registry gives the account one of that name. */
@@ -135,7 +160,9 @@ export const manualBlock = (dimension: BlockDimension): Finding =>
 
 /** A cost larger than a bucket's capacity can never fit: its states and findings, or null when every cost fits. (A cluster's bucket is as large as the key's.) */
 export function tooLarge(plan: Plan): { limits: LimitState[]; findings: Finding[] } | null {
-  const over = plan.planned.filter((p) => !p.bucket.when && p.bucket.cost > p.bucket.capacity);
+  const over = plan.planned.filter(
+    (p) => !p.bucket.when && !p.bucket.unprovenOnly && p.bucket.cost > p.bucket.capacity,
+  );
   if (over.length === 0) return null;
   return {
     limits: over.map((p) => limitState(p.rule, p.rule.capacity, 0)),

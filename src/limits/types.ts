@@ -18,6 +18,11 @@ export interface BucketRequest {
    * counter above its own: a cluster over its limit shares one bucket.
    */
   when?: CountAbove & { and?: CountAbove };
+  /**
+   * Only applies when the take's proven key (see `take()`) does not exist: the bucket of keys the origin
+   * has not accepted yet. Never with `when`.
+   */
+  unprovenOnly?: boolean;
 }
 
 /** A counter of the same `take()` (its index there) above a count. */
@@ -67,6 +72,8 @@ export interface TakeResult {
    * charged or counted, and `buckets` and `counters` are empty.
    */
   blocked?: BlockHit;
+  /** With a proven key given to `take()`: whether it exists (the origin has accepted the key). */
+  proven?: boolean;
 }
 
 /** Which of `take()`'s block keys exists (its index there) and how long it still lives (Infinity: no expiry). */
@@ -97,8 +104,20 @@ export interface LimitStore {
   /**
    * @param blocks manual block keys (blocks.ts): when any exists, the request is
    * denied (`blocked`) before anything is charged or counted.
+   * @param proven the key's proven marker (limits/proven.ts): when it does not exist, the request's members are
+   * not added to any counter (only counted) and `unprovenOnly` buckets apply; `TakeResult.proven` says which.
    */
-  take(buckets: BucketRequest[], counters: CounterRequest[], blocks?: readonly string[]): Promise<TakeResult>;
+  take(
+    buckets: BucketRequest[],
+    counters: CounterRequest[],
+    blocks?: readonly string[],
+    proven?: string,
+  ): Promise<TakeResult>;
+  /**
+   * Marks a key as accepted by the origin: `provenKey` lives `ttlMs`. A later take given it as its proven key
+   * counts the request's members in its counters and skips `unprovenOnly` buckets.
+   */
+  prove(provenKey: string, ttlMs: number): Promise<void>;
   /** Post-charge: reconcile token-weighted buckets with the usage the origin reported. */
   adjust(adjustments: BucketAdjustment[]): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { ADMIN_SCRIPT, ADMIN_SCRIPT_SHA1 } from "./admin-script.ts";
 import { type AdminStore, type BlockEntry, type ListedCounter, MAX_BLOCK_TTL_MS, readBlockRecord } from "./blocks.ts";
 import { assertValidRequests } from "./bucket.ts";
 import { type ScriptRedis, evalScript } from "./eval.ts";
-import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1 } from "./script.ts";
+import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1, PROVE_SCRIPT, PROVE_SCRIPT_SHA1 } from "./script.ts";
 import type { BucketAdjustment, BucketRequest, CountAbove, CounterRequest, LimitStore, TakeResult } from "./types.ts";
 
 export interface UpstashStoreOptions {
@@ -17,6 +17,7 @@ export interface UpstashStoreOptions {
 }
 
 const LIMIT = { source: LIMIT_SCRIPT, sha1: LIMIT_SCRIPT_SHA1 };
+const PROVE = { source: PROVE_SCRIPT, sha1: PROVE_SCRIPT_SHA1 };
 const ADMIN = { source: ADMIN_SCRIPT, sha1: ADMIN_SCRIPT_SHA1 };
 
 /** A condition as the script reads it: the 1-based counter (0: none) and the count it must be above. */
@@ -31,6 +32,7 @@ export function scriptCall(
   counters: readonly CounterRequest[],
   nowMs: number | null,
   blockKeys: readonly string[] = [],
+  proven?: string,
 ): { keys: string[]; args: string[] } {
   const keys = [...bucketKeys];
   const args = [mode, nowMs === null ? "" : String(Math.floor(nowMs)), String(buckets.length), String(counters.length)];
@@ -39,7 +41,8 @@ export function scriptCall(
       String(b.capacity),
       String(b.refillPerSecond),
       String(b.cost),
-      ...condition(b.when),
+      // the unproven bucket: when-counter -1 (applies while the proven marker is missing)
+      ...(b.unprovenOnly ? (["-1", "0"] as [string, string]) : condition(b.when)),
       ...condition(b.when?.and),
     );
   }
@@ -56,12 +59,16 @@ export function scriptCall(
     keys.push(tracked[0]!.registry);
     args.push(String(tracked.length));
     for (const t of tracked) args.push(String(t.index), String(t.above), ...condition(t.and));
+  } else if (proven) args.push("0");
+  if (proven) {
+    keys.push(proven);
+    args.push("1");
   }
   return { keys, args };
 }
 
 /** Reads the script's reply (see script.ts) into a TakeResult. */
-export function readReply(reply: unknown, buckets: number, counters: number): TakeResult {
+export function readReply(reply: unknown, buckets: number, counters: number, proven = false): TakeResult {
   const n = Array.isArray(reply) ? reply.map(Number) : [];
   if (n.length === 4 && n[0] === -1 && Number.isInteger(n[2]) && n[2]! >= 1 && Number.isFinite(n[3])) {
     return {
@@ -72,7 +79,7 @@ export function readReply(reply: unknown, buckets: number, counters: number): Ta
       blocked: { index: n[2]! - 1, ttlMs: n[3]! < 0 ? Infinity : n[3]! },
     };
   }
-  if (n.length !== 2 + buckets * 4 + counters || n.some((v) => !Number.isFinite(v))) {
+  if (n.length !== 2 + buckets * 4 + counters + (proven ? 1 : 0) || n.some((v) => !Number.isFinite(v))) {
     throw new Error(`unexpected reply from the limit script: ${JSON.stringify(reply)?.slice(0, 200)}`);
   }
   const ms = (v: number) => (v < 0 ? Infinity : v / 1000);
@@ -85,7 +92,8 @@ export function readReply(reply: unknown, buckets: number, counters: number): Ta
       resetSeconds: ms(n[4 + i * 4]!),
       retryAfterSeconds: ms(n[5 + i * 4]!),
     })),
-    counters: n.slice(2 + buckets * 4),
+    counters: n.slice(2 + buckets * 4, 2 + buckets * 4 + counters),
+    ...(proven ? { proven: n[2 + buckets * 4 + counters] === 1 } : {}),
   };
 }
 
@@ -106,6 +114,7 @@ export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOpti
     buckets: readonly BucketRequest[],
     counters: readonly CounterRequest[],
     blocks: readonly string[] = [],
+    proven?: string,
   ) => {
     const call = scriptCall(
       mode,
@@ -114,14 +123,19 @@ export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOpti
       counters,
       clock === "worker" ? now() : null,
       blocks,
+      proven,
     );
-    return readReply(await evalScript(redis, LIMIT, call.keys, call.args), buckets.length, counters.length);
+    const reply = await evalScript(redis, LIMIT, call.keys, call.args);
+    return readReply(reply, buckets.length, counters.length, proven !== undefined);
   };
   return {
     kind: "upstash",
-    async take(buckets, counters, blocks = []) {
+    async take(buckets, counters, blocks = [], proven) {
       assertValidRequests(buckets, counters);
-      return run("take", buckets, counters, blocks);
+      return run("take", buckets, counters, blocks, proven);
+    },
+    async prove(provenKey, ttlMs) {
+      await evalScript(redis, PROVE, [provenKey], [String(Math.floor(ttlMs))]);
     },
     async adjust(adjustments) {
       const buckets = adjustments.map((a: BucketAdjustment) => ({ ...a, cost: a.delta }));

@@ -7,7 +7,6 @@ import type { ConfigInput } from "../../src/config/input.ts";
 import type { DecisionEvent } from "../../src/telemetry/event.ts";
 import { type AccountRecord, type AccountStore, createMemoryAccounts } from "../../src/limits/accounts.ts";
 import { createKeyHasher } from "../../src/identity/key-hash.ts";
-import type { ProvenKeys } from "../../src/limits/proven.ts";
 import type { CfFields } from "../../src/identity/cf.ts";
 import type { LimitStore } from "../../src/limits/types.ts";
 
@@ -35,7 +34,6 @@ export function harness(
     originApiKey?: string;
     store?: LimitStore;
     accounts?: AccountStore;
-    provenKeys?: ProvenKeys;
     adminToken?: string;
   } = {},
 ) {
@@ -51,7 +49,6 @@ export function harness(
     onDecision: (event) => events.push(event),
     store: options.store,
     accounts: options.accounts,
-    provenKeys: options.provenKeys,
     ...(options.adminToken ? { admin: { token: options.adminToken } } : {}),
   });
 

@@ -3,13 +3,15 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
 import { createKeyHasher } from "../../src/identity/key-hash.ts";
-import { createMemoryProvenKeys } from "../../src/limits/proven.ts";
+import { createMemoryStore } from "../../src/limits/memory-store.ts";
+import { PROVEN_TTL_MS, provenMarker } from "../../src/limits/proven.ts";
 import { CLIENTS } from "../checks/clients.ts";
 import { GERMANY, KEY_SECRET, harness, json } from "./harness.ts";
 
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "Hi" }] };
 const SDK = CLIENTS.anthropicPython;
 const config: ConfigInput = {
+  proveKeys: true,
   routes: [
     {
       name: "messages",
@@ -29,8 +31,8 @@ const send = (key: string, ip: string, origin?: number) => ({
 
 describe("keys the origin has accepted", () => {
   it("made-up keys the origin refuses never push real customers' cluster over its limit", async () => {
-    const provenKeys = createMemoryProvenKeys();
-    const gw = harness(config, { provenKeys });
+    const store = createMemoryStore();
+    const gw = harness(config, { store });
     for (const n of [1, 2, 3])
       expect((await gw.call("/v1/messages", send(`sk-customer-${n}`, `198.51.100.${n}`))).status).toBe(200);
     // 30 made-up keys with the customers' build on their network (ASN), spread over 30 /24s: the origin refuses each (401)
@@ -39,8 +41,10 @@ describe("keys the origin has accepted", () => {
     // the three customers are still three accounts in the cluster: none is blocked
     for (const n of [1, 2, 3])
       expect((await gw.call("/v1/messages", send(`sk-customer-${n}`, `198.51.100.${n}`))).status).toBe(200);
-    expect(await provenKeys.has(await createKeyHasher(KEY_SECRET)("sk-customer-1"))).toBe(true);
-    expect(await provenKeys.has(await createKeyHasher(KEY_SECRET)("sk-fake-1"))).toBe(false);
+    // the origin's success marked the customer's key (by its HMAC, for 30 days); the refused keys stay unmarked
+    const marker = async (key: string) => store.ttls().get(provenMarker("dg", await createKeyHasher(KEY_SECRET)(key)));
+    expect(await marker("sk-customer-1")).toBeGreaterThan(PROVEN_TTL_MS - 60_000);
+    expect(await marker("sk-fake-1")).toBeUndefined();
     // a fourth accepted customer does put the cluster over its limit
     expect((await gw.call("/v1/messages", send("sk-customer-4", "198.51.100.4"))).status).toBe(200);
     const fourth = await gw.call("/v1/messages", send("sk-customer-4", "198.51.100.4"));
@@ -51,7 +55,7 @@ describe("keys the origin has accepted", () => {
   });
 
   it("keys not yet accepted share their subnet's unproven bucket: 20 a minute by default", async () => {
-    const gw = harness(config, { provenKeys: createMemoryProvenKeys() });
+    const gw = harness(config);
     const statuses: number[] = [];
     for (let n = 0; n < 22; n++)
       statuses.push((await gw.call("/v1/messages", send(`sk-new-${n}`, `192.0.2.${n}`, 401))).status);
@@ -60,7 +64,7 @@ describe("keys the origin has accepted", () => {
     const denied = await gw.call("/v1/messages", send("sk-new-99", "192.0.2.99", 401));
     expect(((await denied.json()) as { error: { code: string } }).error.code).toBe("rate.unproven_exhausted");
     // an accepted key is not charged to it
-    const other = harness(config, { provenKeys: createMemoryProvenKeys() });
+    const other = harness(config);
     expect((await other.call("/v1/messages", send("sk-real", "192.0.2.200"))).status).toBe(200);
   });
 });

@@ -159,6 +159,7 @@ export function counting(store: LimitStore): LimitStore & { takes: number; adjus
       counted.adjusts++;
       return store.adjust(...args);
     },
+    prove: (...args: Parameters<LimitStore["prove"]>) => store.prove(...args),
   };
   return counted;
 }

@@ -1,54 +1,56 @@
-// Keys the origin has accepted, on real Redis (through the Upstash bridge) and in memory.
+// The proven marker in the limit script's one round trip, on both stores: an unproven key is counted in
+// no counter and charged the unproven bucket; a proven one the other way round.
 import { describe, expect, it } from "vitest";
-import {
-  PROVEN_TTL_MS,
-  createMemoryProvenKeys,
-  createProvenCache,
-  createRedisProvenKeys,
-  type ProvenKeys,
-} from "../../src/limits/proven.ts";
-import { keysWithTtl, newTenant, virtualClock } from "./helpers.ts";
+import { PROVEN_TTL_MS, createProvenMarks, provenMarker } from "../../src/limits/proven.ts";
+import type { BucketRequest, CounterRequest } from "../../src/limits/types.ts";
+import { STORES, keysWithTtl, virtualClock } from "./helpers.ts";
 
-const HASH = "d".repeat(32);
+const MARKER = provenMarker("dg", "d".repeat(32));
+const unprovenBucket: BucketRequest = {
+  key: "dg:r:unproven:x",
+  capacity: 2,
+  refillPerSecond: 1 / 60,
+  cost: 1,
+  unprovenOnly: true,
+};
+const counter = (member: string): CounterRequest => ({ key: "dg:@c:x:accounts", member, windowSeconds: 3600 });
 
-describe("proven keys", () => {
-  it("on Redis: remembered by hash with a 30-day TTL", async () => {
-    const tenant = await newTenant();
-    const keys = createRedisProvenKeys(tenant.redis, { prefix: "dg" });
-    expect(await keys.has(HASH)).toBe(false);
-    await keys.add(HASH);
-    expect(await keys.has(HASH)).toBe(true);
-    const ttls = await keysWithTtl(tenant);
-    expect([...ttls.keys()]).toEqual([`dg:proven:${HASH}`]);
-    expect(ttls.get(`dg:proven:${HASH}`)).toBeGreaterThan(PROVEN_TTL_MS - 60_000);
+describe.each(STORES)("the proven marker on the $name store", ({ make }) => {
+  it("an unproven key is only counted, and charged the unproven bucket; once proven, the reverse", async () => {
+    const s = await make();
+    const first = await s.store.take([unprovenBucket], [counter("a")], [], MARKER);
+    expect([first.proven, first.allowed, first.buckets[0]!.applied, first.counters]).toEqual([false, true, true, [0]]);
+    await s.store.take([unprovenBucket], [counter("b")], [], MARKER);
+    const third = await s.store.take([unprovenBucket], [counter("c")], [], MARKER);
+    expect([third.allowed, third.counters]).toEqual([false, [0]]);
+    await s.store.prove(MARKER, PROVEN_TTL_MS);
+    const proven = await s.store.take([unprovenBucket], [counter("a")], [], MARKER);
+    expect([proven.proven, proven.allowed, proven.buckets[0]!.applied, proven.counters]).toEqual([
+      true,
+      true,
+      false,
+      [1],
+    ]);
+    // without a marker given, nothing changes: members are counted, the bucket never applies
+    const plain = await s.store.take([unprovenBucket], [counter("z")], []);
+    expect([plain.proven, plain.buckets[0]!.applied, plain.counters]).toEqual([undefined, false, [2]]);
+    if (s.tenant) {
+      const ttls = await keysWithTtl(s.tenant);
+      expect(ttls.get(MARKER)).toBeGreaterThan(PROVEN_TTL_MS - 60_000);
+      for (const ttl of ttls.values()) expect(ttl).toBeGreaterThan(0);
+    }
   });
+});
 
-  it("in memory: forgotten after 30 days, and bounded", async () => {
+describe("proven marks in the isolate", () => {
+  it("writes a key's marker once while remembered, and stays bounded", () => {
     const clock = virtualClock();
-    const keys = createMemoryProvenKeys({ now: clock.now, maxKeys: 2 });
-    await keys.add(HASH);
-    clock.advance(PROVEN_TTL_MS + 1);
-    expect(await keys.has(HASH)).toBe(false);
-    for (const h of ["1", "2", "3"]) await keys.add(h.repeat(32));
-    expect(await keys.has("1".repeat(32))).toBe(false);
-    expect(await keys.has("3".repeat(32))).toBe(true);
-  });
-
-  it("the isolate cache asks once, remembers an acceptance, and reports a failing store as unknown", async () => {
-    const inner = createMemoryProvenKeys();
-    let calls = 0;
-    const counted: ProvenKeys = { has: (h) => (calls++, inner.has(h)), add: (h) => (calls++, inner.add(h)) };
-    const cache = createProvenCache(counted);
-    expect(await Promise.all([cache.check(HASH), cache.check(HASH)])).toEqual([false, false]);
-    await cache.accepted(HASH);
-    await cache.accepted(HASH); // once per isolate while known
-    expect(await cache.check(HASH)).toBe(true);
-    expect(calls).toBe(2);
-    const failing = createProvenCache({
-      has: () => Promise.reject(new Error("down")),
-      add: () => Promise.reject(new Error("down")),
-    });
-    expect(await failing.check(HASH)).toBeNull();
-    await expect(failing.accepted(HASH)).resolves.toBeUndefined();
+    const marks = createProvenMarks({ now: clock.now, maxKeys: 2, rememberMs: 1000 });
+    expect([marks.first("a"), marks.first("a")]).toEqual([true, false]);
+    clock.advance(1001);
+    expect(marks.first("a")).toBe(true);
+    marks.first("b");
+    marks.first("c"); // "a" is forgotten: at most two
+    expect(marks.first("a")).toBe(true);
   });
 });

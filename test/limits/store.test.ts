@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/limits/memory-store.ts";
-import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1 } from "../../src/limits/script.ts";
+import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1, PROVE_SCRIPT, PROVE_SCRIPT_SHA1 } from "../../src/limits/script.ts";
 import type { BucketRequest, LimitStore } from "../../src/limits/types.ts";
 import { createUpstashStore } from "../../src/limits/upstash-store.ts";
 import { STORES, keysWithTtl, newTenant, virtualClock } from "./helpers.ts";
@@ -221,13 +221,17 @@ describe("memory store: distinct counts", () => {
 });
 
 describe("upstash store", () => {
-  it("pins the script's SHA-1, and Redis agrees", async () => {
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(LIMIT_SCRIPT)));
-    const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-    expect(hex).toBe(LIMIT_SCRIPT_SHA1);
-    expect(LIMIT_SCRIPT_SHA1).toBe("62d98d058ea8d1d5e0b7689c6d1d3eeff506e14e");
+  it("pins the scripts' SHA-1s, and Redis agrees", async () => {
     const tenant = await newTenant();
-    expect(await tenant.command("SCRIPT", "LOAD", LIMIT_SCRIPT)).toBe(LIMIT_SCRIPT_SHA1);
+    for (const [script, sha1, pinned] of [
+      [LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1, "f833a7e30fda92eb8058270ace7eb48887c06120"],
+      [PROVE_SCRIPT, PROVE_SCRIPT_SHA1, "d7da7fee6480950c1730fcc9eb28f1fee4fbb262"],
+    ]) {
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(script)));
+      expect(Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")).toBe(sha1);
+      expect(sha1).toBe(pinned);
+      expect(await tenant.command("SCRIPT", "LOAD", script!)).toBe(sha1);
+    }
   });
 
   it("with the Redis clock, refill follows Redis TIME and ignores the worker's clock", async () => {
