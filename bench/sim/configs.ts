@@ -73,10 +73,13 @@ interface Variant {
   fingerprintThrottle?: boolean;
   /** No cluster by subnet counting addresses. */
   noRotation?: boolean;
+  /** A key counts in clusters once the origin has accepted it; until then its subnet's unproven bucket. */
+  proveKeys?: boolean;
 }
 
 const config = (version: string, variant: Variant = {}): ConfigInput => ({
   version,
+  ...(variant.proveKeys ? { proveKeys: true } : {}),
   routes: [
     apiRoute("messages", "/v1/messages", "anthropic", variant),
     apiRoute("chat", "/v1/chat/completions", "openai", variant),
@@ -97,6 +100,11 @@ export const SHIPPED_CONFIGS: Readonly<Record<string, { description: string; con
     description:
       "recommended, but a cluster by client build × network or by prompt template over its limit shares one bucket of 100 requests an hour, what one steady interactive user sends, instead of being flagged",
     config: config("strict-clusters", { clusterRate: "100 per hour" }),
+  },
+  "prove-keys": {
+    description:
+      "recommended, and a key counts in clusters only once the origin has accepted it, until then sharing its subnet's unproven bucket (20 a minute): what proveKeys costs and stops",
+    config: config("prove-keys", { proveKeys: true }),
   },
   "deny-hosting": {
     description: "recommended, but traffic from hosting providers is denied instead of flagged",
