@@ -192,7 +192,6 @@ export function createGuard(options: GuardOptions): Guard {
         },
         facts,
       );
-      subject.keyProven = state.limitCheck.keyProven;
       findings.push(...state.limitCheck.findings);
       limits = state.limitCheck.limits;
     }

@@ -28,11 +28,6 @@ export interface Subject {
   keySource: CredentialHeader | null;
   /** The key's account, set by the guard from the key registry; null without a registry. */
   account: Account | null;
-  /**
-   * Whether the origin has accepted the key (limits/proven.ts), as the request's store round trip read it (with
-   * `proveKeys`): false, it joined no cluster and was held to the route's `unproven` bucket; null when not read.
-   */
-  keyProven: boolean | null;
   ip: IpAddress | null;
   /** The address as a limit dimension: IPv4 /32, IPv6 /64 (one host's usual allocation). */
   ipPrefix: string | null;
@@ -82,7 +77,6 @@ export async function identify(
     keyHash,
     keySource: apiKey ? options.credential : null,
     account: null,
-    keyProven: null,
     ip,
     ipPrefix: ip ? prefixOf(ip, ip.version === 4 ? 32 : 64) : null,
     subnet: ip ? prefixOf(ip, ip.version === 4 ? 24 : 48) : null,

@@ -102,8 +102,7 @@ export async function planClusters(
 ): Promise<PlannedCluster[]> {
   // the member is the account (the key's, with a registry): a request without a key joins no cluster
   const member = dimensionValue(facts, "key");
-  // a key the origin has not accepted yet may be made up: it counts in no cluster
-  if (!member || clusters.length === 0 || facts.subject.keyProven === false) return [];
+  if (!member || clusters.length === 0) return [];
   const out: PlannedCluster[] = [];
   let counterIndex = 0;
   for (const rule of clusters) {

@@ -114,7 +114,6 @@ export function subject(overrides: Partial<Subject> = {}): Subject {
     keyHash: "0123456789abcdef0123456789abcdef",
     keySource: "x-api-key",
     account: null,
-    keyProven: null,
     ip: { version: 4, bytes: new Uint8Array([203, 0, 113, 7]) },
     ipPrefix: "203.0.113.7/32",
     subnet: "203.0.113.0/24",
