@@ -13,7 +13,8 @@ import type { ConfigInput, RouteInput } from "../../src/config/input.ts";
  *   do not serve either; a provider that serves them drops the preset, or
  *   names it in a model rule for its frontier models only), Tor denied,
  *   traffic from hosting providers flagged (not denied: agents and back ends
- *   legitimately run in clouds);
+ *   legitimately run in clouds); a key refused for its country stays refused
+ *   from anywhere for 30 days (`taint`: VPN hops);
  * - fingerprint and content signals at their defaults (flag);
  * - limits: per key 60 requests a minute and 400,000 tokens (refilling
  *   6,000 a second), per /24 (or IPv6 /48) 600 requests a minute: a subnet is
@@ -38,7 +39,12 @@ function apiRoute(name: string, path: string, errors: "anthropic" | "openai", va
     name,
     match: { path, methods: ["POST"] },
     errors,
-    geo: { presets: ["sanctions", "countries-of-concern", "hosting"], tor: "deny", hosting: variant.hosting ?? "flag" },
+    geo: {
+      presets: ["sanctions", "countries-of-concern", "hosting"],
+      tor: "deny",
+      hosting: variant.hosting ?? "flag",
+      taint: "30d",
+    },
     fingerprint: {},
     content: {},
     limits: [
@@ -73,13 +79,13 @@ interface Variant {
   fingerprintThrottle?: boolean;
   /** No cluster by subnet counting addresses. */
   noRotation?: boolean;
-  /** A key counts in clusters once the origin has accepted it; until then its subnet's unproven bucket. */
-  proveKeys?: boolean;
+  /** Clusters count every key alike, accepted by the origin or not (proveKeys off). */
+  countEveryKey?: boolean;
 }
 
 const config = (version: string, variant: Variant = {}): ConfigInput => ({
   version,
-  ...(variant.proveKeys ? { proveKeys: true } : {}),
+  ...(variant.countEveryKey ? { proveKeys: false } : {}),
   routes: [
     apiRoute("messages", "/v1/messages", "anthropic", variant),
     apiRoute("chat", "/v1/chat/completions", "openai", variant),
@@ -101,10 +107,10 @@ export const SHIPPED_CONFIGS: Readonly<Record<string, { description: string; con
       "recommended, but a cluster by client build × network or by prompt template over its limit shares one bucket of 100 requests an hour, what one steady interactive user sends, instead of being flagged",
     config: config("strict-clusters", { clusterRate: "100 per hour" }),
   },
-  "prove-keys": {
+  "count-every-key": {
     description:
-      "recommended, and a key counts in clusters only once the origin has accepted it, until then sharing its subnet's unproven bucket (20 a minute): what proveKeys costs and stops",
-    config: config("prove-keys", { proveKeys: true }),
+      "recommended, but clusters count every key alike, whether the origin has accepted it or not (proveKeys off): catches a farm's accepted keys sooner, and lets made-up keys push a customers' cluster over its limit",
+    config: config("count-every-key", { countEveryKey: true }),
   },
   "deny-hosting": {
     description: "recommended, but traffic from hosting providers is denied instead of flagged",

@@ -508,6 +508,7 @@ export function parseScenario(raw: unknown): { ok: true; scenario: Scenario } | 
 export function baselineConfig(scenario: Pick<Scenario, "baseline">): ConfigInput {
   return {
     version: "baseline",
+    proveKeys: false,
     routes: [
       {
         name: "baseline",

@@ -28,9 +28,11 @@ export interface ConfigInput {
     recoverAfterMs?: number;
   };
   /**
-   * Count a key in clusters only once the origin has accepted it (a 2xx answer; remembered by its HMAC for 30
-   * days); until then it is charged its route's `unproven` bucket. Read in the request's one store round trip.
-   * Keys of a key registry are accepted already. Default false.
+   * Keep the keys the origin has accepted (a 2xx answer; remembered by their HMAC for 30 days) apart in every
+   * cluster: an accepted key is judged by the count of accepted members, so keys the origin never accepted
+   * cannot push its customers' cluster over the limit; a key not yet accepted is judged by everyone's count and
+   * is charged its route's `unproven` bucket. Read in the request's one store round trip. Keys of a key
+   * registry are accepted already. Default true.
    */
   proveKeys?: boolean;
   /** The admin API and dashboard (on only when ADMIN_TOKEN is set). Default prefix "/_guard". */
@@ -189,4 +191,9 @@ export interface IdentityInput {
 export interface GeoInput extends GeoRulesInput {
   /** Stricter policies per model, keyed by glob ("fable-5*"). */
   models?: Record<string, GeoRulesInput & { identity?: IdentityInput }>;
+  /**
+   * A key (or account) this section refuses for its country, region or continent stays refused from anywhere,
+   * VPN exits included, for this long ("30d", at most "90d"; `geo.key_tainted`). Default: not kept.
+   */
+  taint?: string | number;
 }

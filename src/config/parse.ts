@@ -185,6 +185,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     clusters,
     providerHeaders,
     blocks,
+    taintMs: geo?.taintMs ?? null,
     ...(trustedKeys?.size ? { trustedKeys } : {}),
   };
   return route;
@@ -285,7 +286,7 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
     unmatched: readEnum(obj, "unmatched", "", p, ["forward", "404"] as const) ?? DEFAULTS.unmatched,
     errors: top.errors,
     originTimeoutMs: top.originTimeoutMs,
-    proveKeys: readBoolean(obj, "proveKeys", "", p) ?? false,
+    proveKeys: readBoolean(obj, "proveKeys", "", p) ?? true,
     store: parseStore(obj, p),
     admin: parseAdmin(obj, p),
   };

@@ -91,6 +91,8 @@ export interface RouteConfig {
   clusters: readonly ClusterRule[];
   /** Check manual blocks (admin API) in that same round trip. Absent: false. */
   blocks?: boolean;
+  /** How long a key the geo section refused for where it came from stays refused (geo `taint`); null: not kept. */
+  taintMs: number | null;
   /** Key hashes that skip the fingerprint and content signals and join no cluster (config/trust.ts). */
   trustedKeys?: ReadonlySet<string>;
 }

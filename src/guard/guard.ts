@@ -18,11 +18,11 @@ import type { Finding, LimitState, Verdict } from "../verdict/types.ts";
 import { type Limiter, createLimiter } from "../limits/limiter.ts";
 import { type AccountCache, type AccountStore, createAccountCache } from "../limits/accounts.ts";
 import { createMemoryStore } from "../limits/memory-store.ts";
-import { createProvenMarks } from "../limits/proven.ts";
 import type { LimitStore } from "../limits/types.ts";
 import { trackUsage } from "../proxy/usage.ts";
 import { TRUSTED_KEY } from "../config/trust.ts";
 import { declaredLength, readBody } from "../request/body.ts";
+import { TAINTING_CODES } from "../config/geo.ts";
 import { resolveAccount } from "./accounts.ts";
 import { eventFor } from "./event.ts";
 import { type GuardState, overClusters } from "./state.ts";
@@ -97,9 +97,8 @@ export function createGuard(options: GuardOptions): Guard {
   const registry = options.accounts
     ? createAccountCache(options.accounts, { now, timeoutMs: config.store.timeoutMs })
     : null;
-  // with config.proveKeys, a key counts in clusters once the origin has accepted it (a registry proves keys itself)
+  // with config.proveKeys, accepted keys are counted apart in clusters (a registry's keys are accepted already)
   const proving = config.proveKeys && !registry;
-  const marks = createProvenMarks({ now });
   const store = options.store ?? createMemoryStore({ now });
   const limiter = createLimiter({
     store,
@@ -140,8 +139,8 @@ export function createGuard(options: GuardOptions): Guard {
         telemetry.record(await eventFor(state, request, path, response.status, decidedAt - started), state.verdict),
       );
     // Answered at the edge in every mode.
-    const refuse = (code: RefusalCode, format: ErrorFormat) => {
-      state.verdict = enforcedDenial(code);
+    const refuse = (code: RefusalCode | Finding, format: ErrorFormat) => {
+      state.verdict = enforcedDenial(typeof code === "string" ? finding(code, "block") : code);
       const response = refusal(format, state.verdict, requestId);
       record(response, now());
       return response;
@@ -153,9 +152,10 @@ export function createGuard(options: GuardOptions): Guard {
     if (conflictingCredentials(request.headers))
       return refuse("request.conflicting_credentials", route?.errors ?? config.errors);
     // With a key registry only its keys are served, on every path (the gateway may hold the origin's credential).
-    const registered = registry ? await resolveAccount(registry, subject, config.store.onError) : null;
-    if (registered && registered.action === "block")
-      return refuse(registered.reason.code as RefusalCode, route?.errors ?? config.errors);
+    const registered = registry
+      ? await resolveAccount(registry, subject, config.store.onError, config.store.recoverAfterMs)
+      : null;
+    if (registered && registered.action !== "flag") return refuse(registered, route?.errors ?? config.errors);
     if (!route) return pass(c, next, state, now, record);
 
     const findings: Finding[] = registered ? [registered] : [];
@@ -170,6 +170,15 @@ export function createGuard(options: GuardOptions): Guard {
       // A hard denial stops here in enforce mode: no further checks, no store call.
       if (blocked()) break;
     }
+    // A key refused for where it came from stays refused from anywhere for the route's geo taint (VPN hops too).
+    const tainting = route.taintMs !== null && route.mode === "enforce";
+    const placeRefusal = tainting
+      ? findings.find((f) => f.action === "block" && TAINTING_CODES.has(f.reason.code))
+      : null;
+    if (placeRefusal) {
+      const why = `geo taint: ${placeRefusal.reason.code}${placeRefusal.reason.detail ? ` (${placeRefusal.reason.detail})` : ""}`;
+      schedule(c, () => limiter.taint(facts, route.taintMs!, why));
+    }
     let limits: LimitState[] = [];
     const trusted =
       subject.account?.trusted === true ||
@@ -177,10 +186,10 @@ export function createGuard(options: GuardOptions): Guard {
     if (trusted) findings.push(TRUSTED_KEY);
     // A signal set to throttle charges the route's signal budget too: the client is held to it, not refused outright.
     const rules = holdToSignalBudget(findings) ? [...route.limits, route.signalBudget] : route.limits;
-    if ((rules.length > 0 || route.clusters.length > 0 || route.blocks) && !blocked()) {
+    if ((rules.length > 0 || route.clusters.length > 0 || route.blocks || tainting) && !blocked()) {
       // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a
       // cached denial). A trusted key joins no cluster; with proveKeys, the same trip reads whether the origin has
-      // accepted the key (else it joins no cluster and is charged the unproven bucket).
+      // accepted the key (if not, it is judged by every key's count and charged the unproven bucket).
       const unproven = proving && !trusted ? route.unprovenBudget : undefined;
       state.limitCheck = await limiter.check(
         {
@@ -188,6 +197,7 @@ export function createGuard(options: GuardOptions): Guard {
           limits: rules,
           clusters: trusted ? [] : route.clusters,
           blocks: route.blocks === true,
+          taint: tainting,
           ...(unproven ? { unproven } : {}),
         },
         facts,
@@ -195,13 +205,9 @@ export function createGuard(options: GuardOptions): Guard {
       findings.push(...state.limitCheck.findings);
       limits = state.limitCheck.limits;
     }
-    // after a success from the origin, a key it had not accepted before is marked (once per isolate)
+    // after a success from the origin, a key it had not accepted before is marked by its next take
     const check = state.limitCheck;
-    const keyHash = subject.keyHash;
-    const accepted =
-      check?.keyProven === false && keyHash !== null
-        ? () => (marks.first(keyHash) ? check.prove() : Promise.resolve())
-        : undefined;
+    const accepted = check?.keyProven === false ? () => check.prove() : undefined;
 
     state.verdict = decide(findings, limits, route.mode);
     if (isDenied(state.verdict)) {
@@ -234,7 +240,7 @@ async function pass(
   now: () => number,
   record: (response: Response, decidedAt: number) => void,
   /** Called after a success from the origin: a key not yet known as accepted is remembered so (limits/proven.ts). */
-  accepted?: () => Promise<void>,
+  accepted?: () => void,
 ): Promise<Response> {
   const decidedAt = now();
   state.originHeaders = originHeaders(
@@ -312,11 +318,17 @@ type RefusalCode =
   | "store.unavailable";
 
 /** A request refused before any check: enforced in every mode. */
-const enforcedDenial = (code: RefusalCode): Verdict => decide([finding(code, "block")], [], "enforce");
+const enforcedDenial = (refused: Finding): Verdict => decide([refused], [], "enforce");
 
-/** The answer to such a refusal: the error body alone, without the verdict headers of a policy denial. */
+/** The answer to such a refusal: the error body alone (and its Retry-After), without a policy denial's headers. */
 const refusal = (format: ErrorFormat, verdict: Verdict, requestId: string): Response =>
-  errorResponse(format, { status: verdict.status, code: verdict.code!, requestId, final: verdict.final });
+  errorResponse(format, {
+    status: verdict.status,
+    code: verdict.code!,
+    requestId,
+    final: verdict.final,
+    ...(verdict.retryAfterSeconds !== undefined ? { retryAfterSeconds: verdict.retryAfterSeconds } : {}),
+  });
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {
   try {

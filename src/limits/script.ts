@@ -18,18 +18,26 @@
  * then nt (optional, 0 when absent): the number of tracked counters, and per
  *      one: its 1-based counter index, the count it is over its limit above,
  *      and-counter (1-based, 0: none), and-above (listed only when both are above)
- * then np (optional, 0 when absent): 1 when the last key is the request's proven
- *      marker (proven.ts). When it does not exist the key is unproven: no
- *      member is added to a counter (they are only counted), and buckets whose
- *      when-counter is -1 apply (the unproven bucket); the reply ends with
- *      proven (1/0).
+ * then np (optional, 0 when absent): 1 when the request's proven marker
+ *      (proven.ts) follows the registry in KEYS, 2 to write it first (the origin
+ *      accepted the key since its last take) with its TTL in ms next in ARGV;
+ *      after the marker in KEYS come two more keys per counter
+ *      (the proven members' half-window HyperLogLogs, slot 0 then slot 1). Every
+ *      key is counted in a counter's everyone slots; a proven key (its marker
+ *      exists) also in the proven slots, and its count is the proven members'
+ *      (keys the origin never accepted cannot push a cluster of its customers
+ *      over the limit). An unproven key's count is everyone's (a farm's fresh
+ *      keys are judged together), and buckets whose when-counter is -1 apply to
+ *      it (the unproven bucket). The reply ends with proven (1/0).
  *
  * A bucket is a string "<tokens> <atMs>" written with SET PX (value and TTL in
  * one command); its TTL is the time to refill fully, at least 1 s (a full
  * bucket equals a missing one), so a bucket in debt lives until the debt is
  * waited off; the TTL is passed as an integer string (a Lua number would be
  * sent in exponent form past 1e14). Counter slots expire at the end of the half
- * window after their own. A tracked counter above its limit is put in the
+ * window after their own (set when PFADD creates or changes a slot: a slot that
+ * exists already got its TTL, the same for the whole half window, when it was
+ * created). A tracked counter above its limit is put in the
  * registry (a sorted set: member the counter's key without its slot suffix,
  * score when its current slot expires); the registry drops expired members and
  * expires with its last one.
@@ -73,25 +81,34 @@ local tbase = 6 + nb * 7 + nc * 2
 local nt = tonumber(ARGV[tbase]) or 0
 local np = tonumber(ARGV[tbase + 4 * nt + 1]) or 0
 local unproven = false
+local pbase = 0
 if np > 0 then
   local reg = 0
   if nt > 0 then reg = 1 end
-  unproven = redis.call("EXISTS", KEYS[nb + 2 * nc + nk + reg + 1]) == 0
+  pbase = nb + 2 * nc + nk + reg + 1
+  if np == 2 then
+    redis.call("SET", KEYS[pbase], "1", "PX", ARGV[tbase + 4 * nt + 2])
+  else
+    unproven = redis.call("EXISTS", KEYS[pbase]) == 0
+  end
 end
 
 local counts = {}
 local cbase = 4 + nb * 7
+local by_proven = np > 0 and not unproven
+local function add(k0, k1, member, idx, half, count)
+  local cur, prev = k0, k1
+  if idx % 2 == 1 then cur, prev = prev, cur end
+  if redis.call("PFADD", cur, member) == 1 then redis.call("PEXPIRE", cur, (idx + 2) * half - now) end
+  if count then return redis.call("PFCOUNT", cur, prev) end
+  return 0
+end
 for i = 1, nc do
   local member = ARGV[cbase + 2 * i - 1]
   local half = math.max(1, math.floor(tonumber(ARGV[cbase + 2 * i]) * 1000 / 2))
   local idx = math.floor(now / half)
-  local cur, prev = KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i]
-  if idx % 2 == 1 then cur, prev = prev, cur end
-  if not unproven then
-    redis.call("PFADD", cur, member)
-    redis.call("PEXPIRE", cur, (idx + 2) * half - now)
-  end
-  counts[i] = redis.call("PFCOUNT", cur, prev)
+  counts[i] = add(KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i], member, idx, half, not by_proven)
+  if by_proven then counts[i] = add(KEYS[pbase + 2 * i - 1], KEYS[pbase + 2 * i], member, idx, half, true) end
 end
 
 local function above(counter, count)
@@ -192,12 +209,4 @@ return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "f833a7e30fda92eb8058270ace7eb48887c06120";
-
-/** Marks a key as accepted by the origin (LimitStore.prove). KEYS[1]: the proven marker; ARGV[1]: its TTL in ms. */
-export const PROVE_SCRIPT = `redis.call("SET", KEYS[1], "1", "PX", ARGV[1])
-return 1
-`;
-
-/** SHA-1 of PROVE_SCRIPT; a test recomputes it. */
-export const PROVE_SCRIPT_SHA1 = "d7da7fee6480950c1730fcc9eb28f1fee4fbb262";
+export const LIMIT_SCRIPT_SHA1 = "87a902bc71e444cf07d69d8cf72aa3cdd867a026";

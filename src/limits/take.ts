@@ -6,10 +6,10 @@
  */
 import type { ClusterRule, LimitRule } from "../config/types.ts";
 import type { RequestFacts } from "../request/facts.ts";
-import type { BlockDimension } from "../request/dimensions.ts";
+import { type BlockDimension, dimensionValue } from "../request/dimensions.ts";
 import { finding } from "../verdict/reasons.ts";
 import type { Finding, LimitState } from "../verdict/types.ts";
-import { type RequestBlockKey, requestBlockKeys } from "./blocks.ts";
+import { type RequestBlockKey, requestBlockKeys, taintKey } from "./blocks.ts";
 import {
   type ClusterState,
   type PlannedCluster,
@@ -33,9 +33,12 @@ export interface LimitSpec {
   clusters?: readonly ClusterRule[];
   /** Check manual blocks in the same round trip. Default false. */
   blocks?: boolean;
+  /** Check the key's geo taint (blocks.ts taintKey) in the same round trip. Default false. */
+  taint?: boolean;
   /**
    * The bucket of keys the origin has not accepted yet: given, the take also reads the key's proven marker
-   * (proven.ts), counts an unproven key in no cluster, and charges it this bucket. Default none.
+   * (proven.ts), keeps proven members apart in every counter (LimitStore.take), and charges an unproven key this
+   * bucket. Default none.
    */
   unproven?: LimitRule;
 }
@@ -88,6 +91,9 @@ export async function planTake(
   const hashes = new Map<string, Promise<string>>();
   const hashOnce = (text: string) => hashes.get(text) ?? hashes.set(text, hash(text)).get(text)!;
   const blockKeys = spec.blocks ? await requestBlockKeys(prefix, facts, hashOnce) : [];
+  const keyValue = spec.taint ? dimensionValue(facts, "key") : null;
+  if (keyValue !== null)
+    blockKeys.push({ dimension: "key", key: await taintKey(prefix, keyValue, hashOnce), taint: true });
   const estimate = spec.limits.some((r) => r.cost === "tokens")
     ? estimateTokens(facts.body?.json, estimateOptions)
     : null;
@@ -157,6 +163,10 @@ export function rateThrottle(rule: LimitRule, waitMs: number): Finding {
 /** An operator's block (admin API): 403, final; the detail names the dimension, never the value. */
 export const manualBlock = (dimension: BlockDimension): Finding =>
   finding("block.manual", "block", { detail: dimension });
+
+/** The finding of a request's block key: an operator's block, or the key's geo taint. */
+export const blockFinding = (b: RequestBlockKey): Finding =>
+  b.taint ? finding("geo.key_tainted", "block") : manualBlock(b.dimension);
 
 /** A cost larger than a bucket's capacity can never fit: its states and findings, or null when every cost fits. (A cluster's bucket is as large as the key's.) */
 export function tooLarge(plan: Plan): { limits: LimitState[]; findings: Finding[] } | null {

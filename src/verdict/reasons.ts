@@ -42,6 +42,7 @@ export const REASONS = {
   "geo.tor": geo(),
   "geo.unknown_location": geo(),
   "geo.model_restricted": geo("This model is not available in your country or region."),
+  "geo.key_tainted": geo(),
   "network.asn_denied": network,
   "network.ip_denied": network,
   "network.hosting": network,
