@@ -123,6 +123,14 @@ console.log(JSON.stringify({ health: await health.text(), denied: denied.status,
 
 const READY_WORKER = `export { default } from "distill-guard/worker";\n`;
 
+/** The ts block of docs/package.md that is a whole Worker (it ends in `export default app`). */
+function docsExample(): string {
+  const blocks = readFileSync(join(root, "docs/package.md"), "utf8").matchAll(/```ts\n([\s\S]*?)```/g);
+  const app = [...blocks].map((m) => m[1]!).find((code) => code.includes("export default app;"));
+  if (!app) throw new Error("docs/package.md: no complete example (a ts block ending in `export default app;`)");
+  return app;
+}
+
 const tsconfig = (module: string, moduleResolution: string) => ({
   compilerOptions: {
     target: "ES2022",
@@ -183,6 +191,9 @@ export function createConsumer(): Consumer {
     "src/middleware.ts": MIDDLEWARE_APP,
     "src/subpaths.ts": SUBPATHS,
     "src/ready.ts": READY_WORKER,
+    // docs/package.md's complete example, as a user would paste it (its Bindings name the runtime's dataset type)
+    "src/docs-example.ts": docsExample(),
+    "src/runtime.d.ts": `type AnalyticsEngineDataset = import("distill-guard/telemetry").AnalyticsDataset;\n`,
     "run.mjs": NODE_RUN,
     "tsconfig.nodenext.json": JSON.stringify(tsconfig("NodeNext", "NodeNext"), null, 2),
     "tsconfig.bundler.json": JSON.stringify(tsconfig("ESNext", "Bundler"), null, 2),
