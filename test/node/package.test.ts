@@ -1,5 +1,7 @@
 // The package as a user gets it: packed, installed from the tarball into a fresh project, type-checked with plain
 // tsc under both module resolutions (no runtime types: the package's own must suffice), and bundled with wrangler.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Consumer, createConsumer } from "../../scripts/package-consumer.ts";
 
@@ -17,6 +19,16 @@ describe("the packed package in a fresh project", () => {
       expect(consumer.packed).toEqual(expect.arrayContaining([`dist/${entry}.js`, `dist/${entry}.d.ts`]));
     expect(consumer.packed.filter((f) => !/^(dist\/|README\.md$|LICENSE|package\.json$)/.test(f))).toEqual([]);
     expect(consumer.packed.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
+  });
+
+  it("imports .js files only: the source's .ts suffixes are rewritten in the JavaScript and the declarations", () => {
+    const installed = join(consumer.dir, "node_modules/distill-guard");
+    const tsImports = consumer.packed
+      .filter((f) => f.endsWith(".js") || f.endsWith(".d.ts"))
+      .filter((f) =>
+        /(?:from|import)\s*\(?\s*["']\.{1,2}\/[^"']+\.ts["']/.test(readFileSync(join(installed, f), "utf8")),
+      );
+    expect(tsImports).toEqual([]);
   });
 
   it("runs as plain JavaScript in Node: every entry loads, the middleware answers", () => {
