@@ -4,7 +4,10 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { Hono } from "hono";
 import { describe, expect, it, vi } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
-import { type GuardOptions, distillGuard } from "../../src/guard/guard.ts";
+import { createAdmin } from "../../src/admin/admin.ts";
+import { isolateStats } from "../../src/admin/stats.ts";
+import { type GuardOptions, createGuard, distillGuard } from "../../src/guard/guard.ts";
+import { createDecisionWindow } from "../../src/telemetry/window.ts";
 import { GuardDenial } from "../../src/guard/denial.ts";
 import type { DecisionEvent } from "../../src/telemetry/event.ts";
 import { GERMANY, KEY_SECRET, registry } from "./harness.ts";
@@ -21,8 +24,13 @@ const config: ConfigInput = {
   ],
 };
 
-/** The host app: its own sign-in (a session token → the organisation it verified), the guard, its own handlers. */
-function app(options: Partial<GuardOptions> = {}) {
+const ADMIN_TOKEN = "middleware-admin-token-0123456789";
+
+/**
+ * The host app: its own sign-in (a session token → the organisation it verified), the guard, its own handlers;
+ * with `admin`, the admin API under /_guard on the guard's store.
+ */
+function app(options: Partial<GuardOptions> = {}, admin = false) {
   const events: DecisionEvent[] = [];
   const sessions = new Map([
     ["session-alice", "acme"],
@@ -34,10 +42,19 @@ function app(options: Partial<GuardOptions> = {}) {
     c.set("org", sessions.get(c.req.header("x-session") ?? ""));
     await next();
   });
-  app.use(
-    "*",
-    distillGuard({ config, keyHashSecret: KEY_SECRET, onDecision: (e) => events.push(e), log: () => {}, ...options }),
-  );
+  const guard = createGuard({
+    config,
+    keyHashSecret: KEY_SECRET,
+    onDecision: (e) => events.push(e),
+    log: () => {},
+    ...options,
+  });
+  if (admin)
+    app.route(
+      "/_guard",
+      createAdmin({ token: ADMIN_TOKEN, ...guard, stats: isolateStats(createDecisionWindow(), Date.now) }),
+    );
+  app.use("*", guard.middleware);
   app.get("/health", (c) => c.text("ok"));
   app.post("/login", (c) => c.json({ signedIn: true }));
   app.post("/v1/chat/completions", (c) => {
@@ -45,11 +62,12 @@ function app(options: Partial<GuardOptions> = {}) {
     return c.json({ action: guard.verdict.action, route: guard.route?.name ?? null });
   });
 
-  async function call(path: string, init: { method?: string; headers?: Record<string, string> } = {}) {
+  async function call(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
     const ctx = createExecutionContext();
     const request = new Request(`https://api.example${path}`, {
       method: init.method ?? "GET",
       headers: { "cf-connecting-ip": "198.51.100.23", ...init.headers },
+      body: init.body,
       cf: GERMANY as never,
     });
     const response = await app.fetch(request, {}, ctx);
@@ -119,6 +137,20 @@ describe("the account from the app's own authentication", () => {
     ])
       statuses.push((await host.chat({ "x-session": session!, authorization: `Bearer ${key}` })).status);
     expect(statuses).toEqual([200, 200, 429, 200]);
+  });
+
+  it("is what an operator blocks, as account:<id> through the admin API", async () => {
+    const host = app({ account }, true);
+    const blocked = await host.call("/_guard/blocks", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ key: "account:acme", ttl: "1h", reason: "a farm behind one organisation" }),
+    });
+    expect(blocked.status).toBe(201);
+    const denied = await host.chat({ "x-session": "session-bob", authorization: "Bearer sk-bob-new-key" });
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toMatchObject({ error: { code: "block.manual" } });
+    expect((await host.chat({ "x-session": "session-carol", authorization: "Bearer sk-carol" })).status).toBe(200);
   });
 
   it("counts the key when the app knows no account, and never reads a header the client sets", async () => {
