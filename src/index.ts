@@ -5,8 +5,20 @@
  * - `createGateway(options)`: a Hono app, the guard in front of a streaming proxy to your origin.
  * - `loadConfig(raw)` / `parseConfig(raw)`: validate a configuration once, every problem by path.
  * - `createAdmin(options)`: the admin API and dashboard (createGateway mounts it when given a token).
+ *
+ * The building blocks also have entries of their own, so code that needs one part bundles only it:
+ * `distill-guard/signals`, `distill-guard/limits`, `distill-guard/telemetry`, `distill-guard/admin`, and
+ * `distill-guard/worker` (the ready-made Worker). Bundlers drop what this entry exports and you do not use.
  */
-export { createGuard, distillGuard, type Guard, type GuardOptions, type GuardState } from "./guard/guard.ts";
+export {
+  createGuard,
+  distillGuard,
+  type AccountId,
+  type Guard,
+  type GuardOptions,
+  type GuardState,
+} from "./guard/guard.ts";
+export { GuardDenial } from "./guard/denial.ts";
 export { createAdmin, type AdminOptions } from "./admin/admin.ts";
 export {
   analyticsEngineStats,
@@ -44,7 +56,13 @@ export { createKeyHasher, type KeyHasher } from "./identity/key-hash.ts";
 export type { Action, Finding, LimitState, Reason, Verdict } from "./verdict/types.ts";
 export { errorResponse } from "./verdict/respond.ts";
 export type { DecisionEvent } from "./telemetry/event.ts";
-export { BLOBS as ANALYTICS_BLOBS, DOUBLES as ANALYTICS_DOUBLES, toDataPoint } from "./telemetry/analytics.ts";
+export {
+  BLOBS as ANALYTICS_BLOBS,
+  DOUBLES as ANALYTICS_DOUBLES,
+  toDataPoint,
+  type AnalyticsDataPoint,
+  type AnalyticsDataset,
+} from "./telemetry/analytics.ts";
 export {
   createLimiter,
   createMemoryStore,

@@ -10,6 +10,8 @@ const goodEnv = (): WorkerEnv => ({
   GATEWAY_CONFIG: { routes: [{ name: "models", match: { path: "/v1/models" } }] },
 });
 
+const ctxFor = () => createExecutionContext();
+
 async function call(env: WorkerEnv, path: string, init: RequestInit = {}) {
   const ctx = createExecutionContext();
   const response = await worker.fetch(new Request(`https://gw.test${path}`, init) as never, env, ctx);
@@ -95,6 +97,25 @@ describe("configuration from bindings", () => {
       ok: false,
       problems: ["GATEWAY_CONFIG: is required (a JSON object)"],
     });
+  });
+
+  it("explains a missing secret as a line of .dev.vars under wrangler dev, never as wrangler secret put", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const env = { ...goodEnv(), KEY_HASH_SECRET: undefined, ADMIN_TOKEN: "an-admin-token-0123456789" };
+    expect(buildFromEnv(env, { local: true })).toEqual({
+      ok: false,
+      problems: [
+        "KEY_HASH_SECRET: must be set to a secret of at least 16 characters (add a line KEY_HASH_SECRET=<value> to .dev.vars and restart npm run dev)",
+      ],
+    });
+    // requests to a loopback host come from wrangler dev: its log says the same
+    const local = await worker.fetch(new Request("http://localhost:8787/v1/models") as never, { ...env }, ctxFor());
+    expect(local.status).toBe(503);
+    expect(String(errors.mock.calls[0]![0])).toContain("to .dev.vars");
+    expect(String(errors.mock.calls[0]![0])).not.toContain("wrangler secret put");
+    // a deployed Worker is reached by its hostname: the hint is for deploying
+    await worker.fetch(new Request("https://gw.example/v1/models") as never, { ...env }, ctxFor());
+    expect(String(errors.mock.calls[1]![0])).toContain("(wrangler secret put KEY_HASH_SECRET)");
   });
 
   it("answers 503 to clients and writes the problems only to its logs, once per isolate", async () => {

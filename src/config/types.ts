@@ -118,7 +118,10 @@ export interface GatewayConfig {
   /** Free-form version label, reported by health checks and telemetry. */
   version: string;
   routes: readonly RouteConfig[];
-  /** What happens to requests no route matches. */
+  /**
+   * What the ready-made gateway (createGateway, the Worker) does with requests no route matches. The middleware
+   * takes its own `unmatched` option (default: the app's own handlers).
+   */
   unmatched: "forward" | "404";
   /** Error format for responses outside any route (unmatched 404, config errors). */
   errors: ErrorFormat;

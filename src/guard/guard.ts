@@ -6,9 +6,10 @@ import { defaultCredential } from "../config/credential.ts";
 import type { ErrorFormat, GatewayConfig, RouteConfig } from "../config/types.ts";
 import type { RequestFacts } from "../request/facts.ts";
 import { type KeyHasher, conflictingCredentials, createKeyHasher, rememberingHasher } from "../identity/key-hash.ts";
-import { identify } from "../identity/subject.ts";
+import { ACCOUNT_ID, type Subject, identify } from "../identity/subject.ts";
 import type { DecisionEvent } from "../telemetry/event.ts";
 import { createTelemetry } from "../telemetry/record.ts";
+import type { AnalyticsDataset } from "../telemetry/analytics.ts";
 import { decide, isDenied } from "../verdict/decide.ts";
 import { originHeaders, shadowHeaders } from "../verdict/headers.ts";
 import { rateLimitHeaders } from "../verdict/ratelimit-headers.ts";
@@ -25,6 +26,7 @@ import { declaredLength, readBody } from "../request/body.ts";
 import { TAINTING_CODES } from "../config/geo.ts";
 import { resolveAccount } from "./accounts.ts";
 import { eventFor } from "./event.ts";
+import { GuardDenial } from "./denial.ts";
 import { type GuardState, overClusters } from "./state.ts";
 
 export type { GuardState } from "./state.ts";
@@ -35,7 +37,7 @@ export interface GuardOptions {
   /** The HMAC secret API keys are hashed with before any use. At least 16 characters; the same in every isolate. */
   keyHashSecret: string;
   /** Analytics Engine dataset: one data point per decision. Default: none. */
-  analytics?: AnalyticsEngineDataset;
+  analytics?: AnalyticsDataset;
   /** Where log lines go (one per denial). Default: console.log. */
   log?: (line: string) => void;
   /** Called with every decision, after the response (tests, simulators, custom sinks). */
@@ -52,7 +54,30 @@ export interface GuardOptions {
    * account. Required when the gateway holds the origin's credential. Default: none (every key counts as its own).
    */
   accounts?: AccountStore;
+  /**
+   * The account a request belongs to, as your app knows it (an id your own authentication verified upstream,
+   * e.g. `(c) => c.get("user")?.orgId`), in place of counting each API key as its own: per-key limits, clusters
+   * and blocks (`account:<id>`) then count the account, as with a key registry. Null or undefined: the request is
+   * counted by its key. Never derive it from a header the client can set. Not with `accounts` (the registry
+   * decides the account there). Default: none.
+   */
+  account?: (c: Context) => AccountId | Promise<AccountId>;
+  /**
+   * Requests no route matches. `"next"`: your app's own handlers, untouched (no checks, no key required, nothing
+   * recorded, `c.get("guard")` unset); `"forward"`: on to the next handler as a request the guard saw (recorded,
+   * the key registry applies, `c.get("guard")` set with no route); `"404"`: answered `route.not_found` in the
+   * configuration's error format. Default `"next"`; createGateway uses the configuration's `unmatched`.
+   */
+  unmatched?: "next" | "forward" | "404";
+  /**
+   * How a denial leaves the middleware: `"respond"` answers it; `"throw"` throws a GuardDenial (an HTTPException
+   * carrying the same response) for your `app.onError`. Default `"respond"`.
+   */
+  denials?: "respond" | "throw";
 }
+
+/** An account id (1-128 letters, digits, `_`, `.`, `:`, `@` or `-`); null or undefined: none. */
+export type AccountId = string | null | undefined;
 
 /**
  * The distill-guard middleware: identifies the client from trusted sources,
@@ -90,6 +115,15 @@ export interface Guard {
 /** Like distillGuard(), but also returns what it built: the admin API acts on the same store, limiter and hasher. */
 export function createGuard(options: GuardOptions): Guard {
   const config = loadConfig(options.config);
+  if (options.account && options.accounts) {
+    throw new TypeError("distill-guard: give account or accounts, not both: the key registry decides the account");
+  }
+  const unmatched = options.unmatched ?? "next";
+  // a denial leaves as a response, or as a GuardDenial thrown for the app's onError
+  const deny = (response: Response, verdict: Verdict, requestId: string): Response => {
+    if (options.denials === "throw") throw new GuardDenial(response, verdict, requestId);
+    return response;
+  };
   const hashKey = keyHasherFor(options.keyHashSecret);
   const now = options.now ?? Date.now;
   const telemetry = createTelemetry(options);
@@ -118,6 +152,9 @@ export function createGuard(options: GuardOptions): Guard {
     const canonical = canonicalPath(raw);
     const path = canonical ?? raw;
     const route = canonical === null ? null : matchRoute(config, request.method, canonical);
+    // the app's own paths: the guard steps aside before any work (an ambiguous path is refused below: it could
+    // be a guarded route spelled another way)
+    if (!route && canonical !== null && unmatched === "next") return next();
     const credential = route?.credential ?? defaultCredential(config.errors);
     // the fingerprint id where the store keys need it; elsewhere it is computed after the response, for telemetry
     const subject = await identify(request, hashKey, { credential, fingerprint: route?.needsFingerprint === true });
@@ -143,11 +180,11 @@ export function createGuard(options: GuardOptions): Guard {
       state.verdict = enforcedDenial(typeof code === "string" ? finding(code, "block") : code);
       const response = refusal(format, state.verdict, requestId);
       record(response, now());
-      return response;
+      return deny(response, state.verdict, requestId);
     };
 
     if (canonical === null) return refuse("request.ambiguous_path", config.errors);
-    if (!route && config.unmatched === "404") return refuse("route.not_found", config.errors);
+    if (!route && unmatched === "404") return refuse("route.not_found", config.errors);
     // The gateway would count one account, the origin might authenticate the other.
     if (conflictingCredentials(request.headers))
       return refuse("request.conflicting_credentials", route?.errors ?? config.errors);
@@ -156,6 +193,7 @@ export function createGuard(options: GuardOptions): Guard {
       ? await resolveAccount(registry, subject, config.store.onError, config.store.recoverAfterMs)
       : null;
     if (registered && registered.action !== "flag") return refuse(registered, route?.errors ?? config.errors);
+    if (options.account) subject.account = accountOf(await options.account(c));
     if (!route) return pass(c, next, state, now, record);
 
     const findings: Finding[] = registered ? [registered] : [];
@@ -218,7 +256,7 @@ export function createGuard(options: GuardOptions): Guard {
         limitHeaders(route, state.verdict, now()),
       );
       record(response, now());
-      return response;
+      return deny(response, state.verdict, requestId);
     }
     return pass(c, next, state, now, record, accepted);
   };
@@ -232,6 +270,17 @@ export function createGuard(options: GuardOptions): Guard {
     accounts: options.accounts ? { store: options.accounts, cache: registry! } : null,
   };
 }
+
+/** The account the app named (GuardOptions.account) as the subject's, the registry's shape; null when none or not an id. */
+function accountOf(id: AccountId): Subject["account"] {
+  if (id === null || id === undefined) return null;
+  if (typeof id === "string" && ACCOUNT_ID.test(id)) return { id, tier: null, trusted: false, limits: {} };
+  // the app's function returned something else: counted by its key, and said once per isolate
+  if (!warnedAccountId) console.warn(`distill-guard: options.account returned a value that is not an account id`);
+  warnedAccountId = true;
+  return null;
+}
+let warnedAccountId = false;
 
 async function pass(
   c: Context,

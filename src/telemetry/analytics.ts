@@ -34,8 +34,23 @@ export const DOUBLES = [
   ["retryAfterSeconds", "retry-after sent, 0 when none"],
 ] as const;
 
+/** A data point as an Analytics Engine dataset takes it (the runtime's AnalyticsEngineDataPoint). */
+export interface AnalyticsDataPoint {
+  indexes?: (string | ArrayBuffer | null)[];
+  blobs?: (string | ArrayBuffer | null)[];
+  doubles?: number[];
+}
+
+/**
+ * What the guard needs of an Analytics Engine dataset binding: `env.ANALYTICS` fits it. Declared here, not taken
+ * from the runtime's types, so the package's types need neither @cloudflare/workers-types nor `wrangler types`.
+ */
+export interface AnalyticsDataset {
+  writeDataPoint(point?: AnalyticsDataPoint): void;
+}
+
 /** Index (the sampling key): the route name. */
-export function toDataPoint(e: DecisionEvent): AnalyticsEngineDataPoint {
+export function toDataPoint(e: DecisionEvent): AnalyticsDataPoint {
   const blob: Record<(typeof BLOBS)[number][0], string> = {
     route: e.route,
     action: e.action,

@@ -1,8 +1,9 @@
-import countriesOfConcern from "./countries-of-concern.json";
-import hosting from "./hosting.json";
-import sanctions from "./sanctions.json";
+// JSON imports carry their type attribute: Node and bundlers alike load the built package's presets.
+import countriesOfConcern from "./countries-of-concern.json" with { type: "json" };
+import hosting from "./hosting.json" with { type: "json" };
+import sanctions from "./sanctions.json" with { type: "json" };
 import type { Preset } from "./types.ts";
-import uaOccupied2022 from "./ua-occupied-2022.json";
+import uaOccupied2022 from "./ua-occupied-2022.json" with { type: "json" };
 
 export type { AsnEntry, PlaceEntry, Preset } from "./types.ts";
 
