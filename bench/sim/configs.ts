@@ -22,7 +22,9 @@ import type { ConfigInput, RouteInput } from "../../src/config/input.ts";
  * - clusters: a /24 where more than 20 accounts arrive from more than 20 of
  *   its addresses in ten minutes is denied (a farm rotating addresses, not a
  *   NAT); more than 20 accounts on one client build and one network in an
- *   hour, or more than 10 on one prompt template, are flagged to the origin.
+ *   hour, or more than 10 on one prompt template, are flagged to the origin;
+ * - spread: a key on more than 3 networks (ASNs) in an hour is flagged, on
+ *   more than 8 in a day refused (a proxy pool, not a traveller).
  */
 function apiRoute(name: string, path: string, errors: "anthropic" | "openai", variant: Variant = {}): RouteInput {
   const shared = (cluster: { name: string; by: string[]; maxAccounts: number; window: string }) =>
@@ -67,6 +69,11 @@ function apiRoute(name: string, path: string, errors: "anthropic" | "openai", va
           ]),
       shared({ name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, window: "1h" }),
       shared({ name: "shared-template", by: ["template"], maxAccounts: 10, window: "1h" }),
+    ],
+    // a key on many networks is a proxy pool: told at 4 networks an hour, refused past 8 in a day
+    spread: [
+      { name: "key-networks-hour", count: "asn", max: 3, window: "1h", action: "flag" },
+      { name: "key-networks-day", count: "asn", max: 8, window: "1d", action: "block" },
     ],
   };
 }

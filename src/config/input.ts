@@ -60,6 +60,8 @@ export interface RouteInput {
   limits?: LimitInput[];
   /** Distinct accounts per shared dimension (README: "Fingerprints and clusters"). */
   clusters?: ClusterInput[];
+  /** Distinct networks per account (README: "Fingerprints and clusters"). */
+  spread?: SpreadInput[];
   /** Check manual blocks (admin API) on this route. Default: true when the route has limits (same store round trip), else false. */
   blocks?: boolean;
   /**
@@ -102,6 +104,18 @@ export interface ClusterInput {
   rate?: string;
   /** With rate: the bucket's size. Default the rate's count. */
   capacity?: number;
+}
+
+export interface SpreadInput {
+  name: string;
+  /** What to count per account: "asn" (networks), "subnet" (IPv4 /24, IPv6 /48) or "country". */
+  count: "asn" | "subnet" | "country";
+  /** More distinct values than this in the window puts the account over. */
+  max: number;
+  /** "1h", "30m", "1d", or seconds: from 1 minute to 7 days. */
+  window: string | number;
+  /** Over: flag (tell the origin) or block (403). Default "flag". */
+  action?: "flag" | "block";
 }
 
 export interface LimitInput {

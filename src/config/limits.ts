@@ -1,5 +1,5 @@
 import { CLUSTER_DIMENSIONS, DIMENSIONS } from "../request/dimensions.ts";
-import type { ClusterInput, LimitInput, RouteInput } from "./input.ts";
+import type { ClusterInput, LimitInput, RouteInput, SpreadInput } from "./input.ts";
 import {
   type Obj,
   type Problems,
@@ -12,7 +12,7 @@ import {
   readString,
   stringItem,
 } from "./read.ts";
-import { type ClusterRule, type LimitRule, MAX_REFILL_SECONDS } from "./types.ts";
+import { type ClusterRule, type LimitRule, MAX_REFILL_SECONDS, type SpreadRule } from "./types.ts";
 
 const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
 const RATE = /^\s*(\d+)\s+per\s+(second|minute|hour|day)\s*$/;
@@ -232,14 +232,7 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
   const by = readDimensions(o, path, p, CLUSTER_DIMENSIONS, true);
   const maxAccounts = readNumber(o, "maxAccounts", path, p, { integer: true, min: 1, required: true });
   const maxAddresses = readNumber(o, "maxAddresses", path, p, { integer: true, min: 1 }) ?? null;
-  let windowSeconds: number | undefined;
-  if (o.window === undefined) p.add(at(path, "window"), 'is required ("1h", "30m", "1d" or seconds)');
-  else {
-    const w = parseWindow(o.window);
-    if (w === null || w < MIN_WINDOW || w > MAX_WINDOW)
-      p.add(at(path, "window"), 'must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"');
-    else windowSeconds = w;
-  }
+  const windowSeconds = readCounterWindow(o, path, p);
   const action = readEnum(o, "action", path, p, ["flag", "throttle", "block"] as const) ?? "flag";
   let bucket: ClusterRule["bucket"] = null;
   if (o.rate !== undefined) {
@@ -276,5 +269,38 @@ export function parseClusters(raw: unknown, path: string, p: Problems, keyLimits
       return undefined;
     }
     return rule;
+  });
+}
+
+/** `"1h"`-style window of a counter rule, from 1 minute to 7 days; undefined (and a problem) otherwise. */
+function readCounterWindow(o: Obj, path: string, p: Problems): number | undefined {
+  if (o.window === undefined) {
+    p.add(at(path, "window"), 'is required ("1h", "30m", "1d" or seconds)');
+    return undefined;
+  }
+  const w = parseWindow(o.window);
+  if (w !== null && w >= MIN_WINDOW && w <= MAX_WINDOW) return w;
+  p.add(at(path, "window"), 'must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"');
+  return undefined;
+}
+
+/**
+ * Reads a route's `spread`: an array of `{ "name", "count": "asn" | "subnet" | "country", "max", "window": "1h",
+ * "action": "flag" | "block" }`, the networks one account may use in the window.
+ */
+export function parseSpreads(raw: unknown, path: string, p: Problems): SpreadRule[] {
+  return readNamedItems(raw, path, p, (item, itemPath) => {
+    const o = readObject(item, itemPath, p, fieldsOf<SpreadInput>()(["name", "count", "max", "window", "action"]));
+    if (!o) return undefined;
+    const before = p.list.length;
+    const name = readName(o, itemPath, p);
+    const count = readEnum(o, "count", itemPath, p, ["asn", "subnet", "country"] as const);
+    if (o.count === undefined) p.add(at(itemPath, "count"), 'is required: "asn", "subnet" or "country"');
+    const max = readNumber(o, "max", itemPath, p, { integer: true, min: 1, required: true });
+    const windowSeconds = readCounterWindow(o, itemPath, p);
+    const action = readEnum(o, "action", itemPath, p, ["flag", "block"] as const) ?? "flag";
+    if (p.list.length !== before || !name || !count || max === undefined || windowSeconds === undefined)
+      return undefined;
+    return { name, count, max, windowSeconds, action };
   });
 }

@@ -1,5 +1,5 @@
 import { BLOCK_DIMENSIONS, dimensionNeeds } from "../request/dimensions.ts";
-import { parseClusters, parseLimits, parseSignalBudget, parseUnprovenBudget } from "./limits.ts";
+import { parseClusters, parseSpreads, parseLimits, parseSignalBudget, parseUnprovenBudget } from "./limits.ts";
 import { requireKey } from "../checks/credential.ts";
 import { parseContent } from "./content.ts";
 import { parseTrust, untrustedOnly } from "./trust.ts";
@@ -71,6 +71,7 @@ const ROUTE_FIELDS = fieldsOf<RouteInput>()([
   "content",
   "limits",
   "clusters",
+  "spread",
   "providerHeaders",
   "blocks",
   "trust",
@@ -149,6 +150,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   // a throttled cluster shares the key's rates, not its quotas
   const keyLimits = limits.filter((l) => l.by.includes("key") && !l.quotaWindowSeconds).map((l) => l.name);
   const clusters = parseClusters(obj.clusters, at(path, "clusters"), p, keyLimits);
+  const spreads = parseSpreads(obj.spread, at(path, "spread"), p);
   // (read in this order: problems are listed in it)
   const mode = readEnum(obj, "mode", path, p, MODES) ?? top.mode;
   const errors = readEnum(obj, "errors", path, p, ERROR_FORMATS) ?? top.errors;
@@ -159,7 +161,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   const unprovenBudget = parseUnprovenBudget(obj.unproven, at(path, "unproven"), p);
   const providerHeaders = readBoolean(obj, "providerHeaders", path, p) ?? false;
   // Blocks ride along with the limits' store call: on by default where there is one.
-  const blocks = readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0);
+  const blocks =
+    readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0 || spreads.length > 0);
   // what the store keys are made of must be at hand before the decision (a template is read from the body)
   const needs = dimensionNeeds([
     ...[...limits, signalBudget, unprovenBudget, ...clusters].flatMap((r) => r.by),
@@ -183,6 +186,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     signalBudget,
     unprovenBudget,
     clusters,
+    spreads,
     providerHeaders,
     blocks,
     taintMs: geo?.taintMs ?? null,

@@ -57,6 +57,22 @@ export interface ClusterRule {
   bucket: { capacity: number; refillPerSecond: number } | null;
 }
 
+/** The networks one account uses: counted per account (the key, or the registry's account) over a window. */
+export type SpreadDimension = "asn" | "subnet" | "country";
+
+/**
+ * Distinct values of one dimension per account (a route's `spread`): an honest key lives on one or two
+ * networks; a key hopping between residential ISPs or clouds every few requests is a proxy pool.
+ */
+export interface SpreadRule {
+  name: string;
+  count: SpreadDimension;
+  /** More distinct values than this in the window puts the account over. */
+  max: number;
+  windowSeconds: number;
+  action: "flag" | "block";
+}
+
 export interface RouteConfig {
   name: string;
   /** Position in `routes`, for messages. */
@@ -89,6 +105,8 @@ export interface RouteConfig {
   unprovenBudget: LimitRule;
   /** Distinct-account counters over shared dimensions, counted in the same store round trip as the limits. */
   clusters: readonly ClusterRule[];
+  /** Distinct networks per account, counted in that same round trip. */
+  spreads: readonly SpreadRule[];
   /** Check manual blocks (admin API) in that same round trip. Absent: false. */
   blocks?: boolean;
   /** How long a key the geo section refused for where it came from stays refused (geo `taint`); null: not kept. */

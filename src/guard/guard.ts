@@ -224,7 +224,11 @@ export function createGuard(options: GuardOptions): Guard {
     if (trusted) findings.push(TRUSTED_KEY);
     // A signal set to throttle charges the route's signal budget too: the client is held to it, not refused outright.
     const rules = holdToSignalBudget(findings) ? [...route.limits, route.signalBudget] : route.limits;
-    if ((rules.length > 0 || route.clusters.length > 0 || route.blocks || tainting) && !blocked()) {
+    const spreads = trusted ? [] : route.spreads;
+    if (
+      (rules.length > 0 || route.clusters.length > 0 || spreads.length > 0 || route.blocks || tainting) &&
+      !blocked()
+    ) {
       // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a
       // cached denial). A trusted key joins no cluster; with proveKeys, the same trip reads whether the origin has
       // accepted the key (if not, it is judged by every key's count and charged the unproven bucket).
@@ -236,6 +240,7 @@ export function createGuard(options: GuardOptions): Guard {
           clusters: trusted ? [] : route.clusters,
           blocks: route.blocks === true,
           taint: tainting,
+          spreads,
           ...(unproven ? { unproven } : {}),
         },
         facts,

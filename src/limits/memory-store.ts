@@ -196,7 +196,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const byProven = proven !== undefined && !unproven;
       const counts = counters.map((c) => {
         const everyone = addMember(c.key, c.member, c.windowSeconds, t);
-        return byProven ? addMember(`${c.key}:proven`, c.member, c.windowSeconds, t) : everyone;
+        return byProven && !c.own ? addMember(`${c.key}:proven`, c.member, c.windowSeconds, t) : everyone;
       });
       counters.forEach((c, i) => {
         if (

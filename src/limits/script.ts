@@ -13,7 +13,8 @@
  * ARGV[3]  nb, ARGV[4] nc
  * then per bucket: capacity, refillPerSecond, cost, when-counter (1-based, 0: always applies), when-above,
  *      and-counter (1-based, 0: none), and-above (the bucket applies when both counters are above)
- * then per counter: member, windowSeconds
+ * then per counter: member, windowSeconds, shared (1: a counter many accounts add to, whose
+ *      proven members are kept apart with a proven marker; 0: one account's own counter)
  * then nk (optional, 0 when absent): the number of block keys
  * then nt (optional, 0 when absent): the number of tracked counters, and per
  *      one: its 1-based counter index, the count it is over its limit above,
@@ -24,9 +25,9 @@
  *      after the marker in KEYS come two more keys per counter
  *      (the proven members' half-window HyperLogLogs, slot 0 then slot 1). Every
  *      key is counted in a counter's everyone slots; a proven key (its marker
- *      exists) also in the proven slots, and its count is the proven members'
- *      (keys the origin never accepted cannot push a cluster of its customers
- *      over the limit). An unproven key's count is everyone's (a farm's fresh
+ *      exists) also in a shared counter's proven slots, and its count is the
+ *      proven members' (keys the origin never accepted cannot push a cluster of
+ *      its customers over the limit). An unproven key's count is everyone's (a farm's fresh
  *      keys are judged together), and buckets whose when-counter is -1 apply to
  *      it (the unproven bucket). The reply ends with proven (1/0).
  *
@@ -69,7 +70,7 @@ local nc = tonumber(ARGV[4])
 local NO_REFILL_TTL_MS = 86400000
 local MAX_DEBT = 1000
 
-local nk = tonumber(ARGV[5 + nb * 7 + nc * 2]) or 0
+local nk = tonumber(ARGV[5 + nb * 7 + nc * 3]) or 0
 if nk > 0 and redis.call("EXISTS", unpack(KEYS, nb + 2 * nc + 1, nb + 2 * nc + nk)) > 0 then
   for i = 1, nk do
     local ttl = redis.call("PTTL", KEYS[nb + 2 * nc + i])
@@ -77,7 +78,7 @@ if nk > 0 and redis.call("EXISTS", unpack(KEYS, nb + 2 * nc + 1, nb + 2 * nc + n
   end
 end
 
-local tbase = 6 + nb * 7 + nc * 2
+local tbase = 6 + nb * 7 + nc * 3
 local nt = tonumber(ARGV[tbase]) or 0
 local np = tonumber(ARGV[tbase + 4 * nt + 1]) or 0
 local unproven = false
@@ -104,11 +105,12 @@ local function add(k0, k1, member, idx, half, count)
   return 0
 end
 for i = 1, nc do
-  local member = ARGV[cbase + 2 * i - 1]
-  local half = math.max(1, math.floor(tonumber(ARGV[cbase + 2 * i]) * 1000 / 2))
+  local member = ARGV[cbase + 3 * i - 2]
+  local half = math.max(1, math.floor(tonumber(ARGV[cbase + 3 * i - 1]) * 1000 / 2))
   local idx = math.floor(now / half)
-  counts[i] = add(KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i], member, idx, half, not by_proven)
-  if by_proven then counts[i] = add(KEYS[pbase + 2 * i - 1], KEYS[pbase + 2 * i], member, idx, half, true) end
+  local split = by_proven and ARGV[cbase + 3 * i] == "1"
+  counts[i] = add(KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i], member, idx, half, not split)
+  if split then counts[i] = add(KEYS[pbase + 2 * i - 1], KEYS[pbase + 2 * i], member, idx, half, true) end
 end
 
 local function above(counter, count)
@@ -121,7 +123,7 @@ for j = 1, nt do
   local t = tbase + 4 * j - 4
   local i = tonumber(ARGV[t + 1])
   if above(i, tonumber(ARGV[t + 2])) and above(tonumber(ARGV[t + 3]), tonumber(ARGV[t + 4])) then
-    local half = math.max(1, math.floor(tonumber(ARGV[cbase + 2 * i]) * 1000 / 2))
+    local half = math.max(1, math.floor(tonumber(ARGV[cbase + 3 * i - 1]) * 1000 / 2))
     local registry = KEYS[nb + 2 * nc + nk + 1]
     redis.call("ZADD", registry, (math.floor(now / half) + 2) * half, string.sub(KEYS[nb + 2 * i - 1], 1, -3))
     listed = true
@@ -209,4 +211,4 @@ return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "87a902bc71e444cf07d69d8cf72aa3cdd867a026";
+export const LIMIT_SCRIPT_SHA1 = "30c6d91dbe9cf9876ec28153aa67521972164fc4";

@@ -4,7 +4,7 @@
  * (limiter.ts) holds the caches, the recovery clock and the fail modes around
  * these.
  */
-import type { ClusterRule, LimitRule } from "../config/types.ts";
+import type { ClusterRule, LimitRule, SpreadRule } from "../config/types.ts";
 import type { RequestFacts } from "../request/facts.ts";
 import { type BlockDimension, dimensionValue } from "../request/dimensions.ts";
 import { finding } from "../verdict/reasons.ts";
@@ -21,6 +21,7 @@ import {
 } from "./clusters.ts";
 import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
 import { provenMarker } from "./proven.ts";
+import { type PlannedSpread, judgeSpreads, planSpreads } from "./spread.ts";
 import { bucketKey, quotaWindow, reasonStem, windowSeconds } from "./rules.ts";
 import type { BucketRequest, CounterRequest, TakeResult } from "./types.ts";
 
@@ -35,6 +36,8 @@ export interface LimitSpec {
   blocks?: boolean;
   /** Check the key's geo taint (blocks.ts taintKey) in the same round trip. Default false. */
   taint?: boolean;
+  /** Count the account's networks (spread.ts) in the same round trip. */
+  spreads?: readonly SpreadRule[];
   /**
    * The bucket of keys the origin has not accepted yet: given, the take also reads the key's proven marker
    * (proven.ts), keeps proven members apart in every counter (LimitStore.take), and charges an unproven key this
@@ -60,6 +63,8 @@ export interface Plan {
   estimate: TokenEstimate | null;
   /** The key's proven marker, when the spec has an unproven bucket and the request a key of its own. */
   provenKey: string | null;
+  /** The account's spread counters, after the clusters' among `counters`. */
+  spreads: PlannedSpread[];
 }
 
 export const EMPTY_PLAN: Plan = {
@@ -69,6 +74,7 @@ export const EMPTY_PLAN: Plan = {
   blockKeys: [],
   estimate: null,
   provenKey: null,
+  spreads: [],
 };
 
 /** Nothing to ask the store. */
@@ -117,6 +123,8 @@ export async function planTake(
     for (const b of c.buckets)
       planned.push({ rule: b.rule ?? ownBucketRule(c.rule), cluster: c, bucket: { ...b.bucket, when: c.over } });
   }
+  const spread = await planSpreads(spec.spreads ?? [], facts, prefix, hashOnce, counters.length);
+  counters.push(...spread.counters);
   // a key of its own (not an account of the registry) is proven by the origin: until then, the unproven bucket
   const keyHash = facts.subject.account ? null : facts.subject.keyHash;
   const provenKey = spec.unproven && keyHash ? provenMarker(prefix, keyHash) : null;
@@ -127,7 +135,7 @@ export async function planTake(
       planned.push({ rule: spec.unproven, bucket: { key, capacity, refillPerSecond, cost: 1, unprovenOnly: true } });
     }
   }
-  return { planned, clusters, counters, blockKeys, estimate, provenKey };
+  return { planned, clusters, counters, blockKeys, estimate, provenKey, spreads: spread.spreads };
 }
 
 /** A per-key rule with the account's own size and rate, when the key registry gives the account one of that name. */
@@ -240,6 +248,7 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
   // A quota's bucket never refills: it is full again when its window ends (a new window, a new bucket).
   const result = { ...answer, buckets: answer.buckets.map((b, i) => quotaReading(planned[i]!, b, answer.nowMs)) };
   const judged = judgeClusters(plan.clusters, result.counters);
+  const spreadFindings = judgeSpreads(plan.spreads, result.counters);
   const clusters = judged.map((j) => j.state);
   // a cluster's shared bucket shows (and counts) only when it applied to this request
   const limits = planned.flatMap((p, i) =>
@@ -250,7 +259,7 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
   if (result.allowed) {
     return {
       allowed: true,
-      findings: judged.flatMap((j) => (j.finding ? [j.finding] : [])),
+      findings: [...judged.flatMap((j) => (j.finding ? [j.finding] : [])), ...spreadFindings],
       limits,
       clusters,
       tokenBuckets: planned.filter((p, i) => result.buckets[i]!.applied && p.rule.cost === "tokens"),
@@ -272,6 +281,7 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
           : [],
     ),
     ...denying.filter(({ p }) => !p.cluster).map(({ p }) => rateThrottle(p.rule, waitMs)),
+    ...spreadFindings,
   ];
   return { allowed: false, findings, limits, clusters, tokenBuckets: [], denying };
 }

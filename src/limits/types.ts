@@ -49,6 +49,11 @@ export interface CounterRequest {
   member: string;
   windowSeconds: number;
   /**
+   * One account's own counter (its networks, spread.ts): only that account adds members, so its proven and
+   * unproven requests are counted together; a shared counter (a cluster's) keeps proven members apart.
+   */
+  own?: boolean;
+  /**
    * While the count (after this member) is above `above`, list the counter in
    * the sorted set `registry` (member: the counter's key, score: when its
    * current slot expires), so the admin API can show clusters over their limit.

@@ -55,7 +55,7 @@ export function scriptCall(
   }
   for (const c of counters) {
     keys.push(`${c.key}:0`, `${c.key}:1`);
-    args.push(c.member, String(c.windowSeconds));
+    args.push(c.member, String(c.windowSeconds), c.own ? "0" : "1");
   }
   keys.push(...blockKeys);
   args.push(String(blockKeys.length));
