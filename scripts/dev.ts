@@ -1,4 +1,4 @@
-// `npm run dev`: the demo origin on 127.0.0.1:8788 (wrangler.toml's ORIGIN_URL)
+// `npm run dev`: the demo origin on 127.0.0.1:8788 (ORIGIN_URL in wrangler.toml's [env.demo])
 // and the gateway under `wrangler dev` on port 8787, run together. Ctrl-C
 // stops both; when either one exits, the other is stopped too.
 // Extra arguments go to wrangler: `npm run dev -- --ip 0.0.0.0`.
@@ -13,7 +13,8 @@ const GATEWAY_PORT = "8787";
 // Only for local runs without a .dev.vars: keys are hashed with it before any use.
 const DEV_KEY_HASH_SECRET = "dev-only-key-hash-secret-do-not-deploy";
 
-const wranglerArgs = ["dev", "--port", GATEWAY_PORT];
+// the demo environment of wrangler.toml: the demo origin and the demo configuration
+const wranglerArgs = ["dev", "--env", "demo", "--port", GATEWAY_PORT];
 if (existsSync(`${root}.dev.vars`)) {
   console.log("dev: using your .dev.vars");
 } else {
