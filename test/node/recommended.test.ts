@@ -4,13 +4,13 @@
 import { readFileSync } from "node:fs";
 import { unstable_readConfig } from "wrangler";
 import { describe, expect, it } from "vitest";
-import { SHIPPED_CONFIGS } from "../../bench/sim/configs.ts";
 import { configDigest } from "../../scripts/config-digest.ts";
-import { NAMED_CONFIGS, RECOMMENDED_CONFIG } from "../../src/config/recommended.ts";
+import { loadConfigModules } from "../../scripts/config-modules.ts";
 
 const root = new URL("../../", import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), "utf8");
 const report = read("bench/results/recommended/report.md");
+const { NAMED_CONFIGS, RECOMMENDED_CONFIG, SHIPPED_CONFIGS } = await loadConfigModules();
 
 describe("the recommended configuration", () => {
   it("is what wrangler.toml deploys: GATEWAY_CONFIG names it", () => {
