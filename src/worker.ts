@@ -9,7 +9,7 @@ import { NAMED_CONFIGS } from "./config/recommended.ts";
 import { type GatewayOptions, createGateway } from "./gateway.ts";
 import { errorResponse } from "./verdict/respond.ts";
 
-/** The ready-made Worker's bindings and secrets (see the README). */
+/** The ready-made Worker's bindings and secrets (docs/deploying.md). */
 export interface WorkerEnv {
   /** Where allowed traffic goes. */
   ORIGIN_URL?: string;

@@ -24,8 +24,8 @@ import type { PureCheck } from "./types.ts";
  *     "allow": { ... }, "tor": "deny", "unknown": "deny", "hosting": "flag",
  *     "models": { "fable-5*": { <the same fields but models>, "identity": { ... } } } }
  *
- * Validated once; every problem is recorded with its path. The README's geo
- * section (docs-geo.md) is the user-facing description; precedence is
+ * Validated once; every problem is recorded with its path.
+ * docs/geo-and-identity.md is the user-facing description; precedence is
  * documented on src/checks/geo.ts.
  */
 export interface GeoSection {

@@ -33,6 +33,13 @@ describe("the recommended configuration", () => {
     );
   });
 
+  it("gives the tables docs/results.md shows", () => {
+    const results = read("docs/results.md");
+    const rows = report.split("\n").filter((line) => line.startsWith("| "));
+    expect(rows.length).toBeGreaterThan(10);
+    for (const row of rows) expect(results, row).toContain(row);
+  });
+
   it("gives the figures the README opens with", () => {
     const farm = /^\| farm \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d,]+[^|]* \| (\d+)× \|/m.exec(report)?.[1];
     const legitimate = /^\| \*\*all legitimate\*\* \| [\d,]+ \| ([\d,]+) \| (\d+) /m.exec(report);
