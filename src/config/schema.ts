@@ -8,13 +8,15 @@
  *   `required`, is a compile error;
  * - enumerations, patterns and defaults are the validator's own constants;
  * - descriptions are the doc comments of config/input.ts, passed in by the
- *   generator (scripts/config-schema.ts reads them with the TypeScript compiler).
+ *   generator (scripts/input-docs.ts reads them with the TypeScript compiler).
  *
  * The validator stays the authority: it checks what a schema cannot say
  * (ISO 3166 codes against the list, CIDR ranges, a rate against its refill
- * limit, one of jwksUrl / jwks / jwk). Anything it accepts, the schema accepts
- * (test/node/config-schema.test.ts). `npm run schema` writes
- * src/config/config.schema.json; the test fails when the file is stale.
+ * limit, one of jwksUrl / jwks / jwk), so the schema is the looser of the two:
+ * the configurations users are given pass both, and values refused by an
+ * enumeration or a pattern are refused by both (test/node/config-schema.test.ts).
+ * `npm run schema` writes src/config/config.schema.json; the test fails when
+ * the file is stale.
  */
 import { ASYMMETRIC_ALGORITHMS } from "../identity/attestation.ts";
 import { EFFORTS } from "../checks/content.ts";
