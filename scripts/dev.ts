@@ -1,4 +1,4 @@
-// `npm run dev`: the demo origin on 127.0.0.1:8788 (wrangler.toml's ORIGIN_URL)
+// `npm run dev`: the demo origin on 127.0.0.1:8788 (ORIGIN_URL in wrangler.toml's [env.demo])
 // and the gateway under `wrangler dev` on port 8787, run together. Ctrl-C
 // stops both; when either one exits, the other is stopped too.
 // Extra arguments go to wrangler: `npm run dev -- --ip 0.0.0.0`.
@@ -15,7 +15,16 @@ const devVarsPath = `${root}.dev.vars`;
 const devVars = existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : null;
 if (devVars !== null) console.log("dev: using your .dev.vars");
 // the secrets your .dev.vars does not set get local-only values
-const wranglerArgs = ["dev", "--port", GATEWAY_PORT, ...devSecretArgs(devVars), ...process.argv.slice(2)];
+// the demo environment of wrangler.toml: the demo origin and the demo configuration
+const wranglerArgs = [
+  "dev",
+  "--env",
+  "demo",
+  "--port",
+  GATEWAY_PORT,
+  ...devSecretArgs(devVars),
+  ...process.argv.slice(2),
+];
 
 const children: ChildProcess[] = [];
 let stopping = false;

@@ -4,6 +4,7 @@
  * - `distillGuard(options)`: Hono middleware; put it in front of your own handlers.
  * - `createGateway(options)`: a Hono app, the guard in front of a streaming proxy to your origin.
  * - `loadConfig(raw)` / `parseConfig(raw)`: validate a configuration once, every problem by path.
+ * - `RECOMMENDED_CONFIG`: the configuration the ready-made Worker ships (src/config/recommended.json).
  * - `createAdmin(options)`: the admin API and dashboard (createGateway mounts it when given a token).
  *
  * The building blocks also have entries of their own, so code that needs one part bundles only it:
@@ -30,6 +31,7 @@ export { createDecisionWindow, type DecisionWindow, type Summary } from "./telem
 export { runSql, SqlApiError, type SqlApiOptions, type SqlResult } from "./telemetry/sql-api.ts";
 export { createGateway, type GatewayOptions } from "./gateway.ts";
 export { ConfigError, DEFAULTS, loadConfig, parseConfig } from "./config/parse.ts";
+export { RECOMMENDED_CONFIG } from "./config/recommended.ts";
 export type { ConfigInput, RouteInput } from "./config/input.ts";
 export type {
   AdminConfig,

@@ -5,18 +5,19 @@ import { createMemoryStore } from "./limits/memory-store.ts";
 import { createUpstashStore } from "./limits/upstash-store.ts";
 import type { LimitStore } from "./limits/types.ts";
 import { type ConfigInput, parseConfig } from "./config/parse.ts";
+import { NAMED_CONFIGS } from "./config/recommended.ts";
 import { type GatewayOptions, createGateway } from "./gateway.ts";
 import { errorResponse } from "./verdict/respond.ts";
 import type { AnalyticsDataset } from "./telemetry/analytics.ts";
 
 /**
- * The ready-made Worker's bindings and secrets (see the README). The Worker is checked against the bindings
+ * The ready-made Worker's bindings and secrets (docs/deploying.md). The Worker is checked against the bindings
  * wrangler.toml declares (worker-configuration.d.ts); this type is the package's own, usable without those.
  */
 export interface WorkerEnv {
   /** Where allowed traffic goes. */
   ORIGIN_URL?: string;
-  /** The configuration: a JSON object ([vars] table) or a JSON string. */
+  /** The configuration: a JSON object ([vars] table), a JSON string, or the name of a shipped one ("recommended"). */
   GATEWAY_CONFIG?: string | ConfigInput;
   /** HMAC key for API keys (secret). */
   KEY_HASH_SECRET?: string;
@@ -37,6 +38,10 @@ export interface WorkerEnv {
   /** Another SQL API endpoint (a proxy). */
   ANALYTICS_SQL_URL?: string;
 }
+
+const namedConfigs = `the name of a shipped configuration (${Object.keys(NAMED_CONFIGS)
+  .map((n) => JSON.stringify(n))
+  .join(", ")})`;
 
 type Built = { ok: true; app: Hono } | { ok: false; problems: string[] };
 
@@ -66,8 +71,12 @@ export function buildFromEnv(env: WorkerEnv, options: { local?: boolean } = {}):
   }
   const admin = adminFromEnv(env, problems);
   let raw: unknown = env.GATEWAY_CONFIG;
-  if (raw === undefined) problems.push("GATEWAY_CONFIG: is required (a JSON object)");
-  if (typeof raw === "string") {
+  if (raw === undefined) problems.push(`GATEWAY_CONFIG: is required (a JSON object, or ${namedConfigs})`);
+  if (typeof raw === "string" && Object.hasOwn(NAMED_CONFIGS, raw)) raw = NAMED_CONFIGS[raw];
+  else if (typeof raw === "string" && !/^\s*[{[]/.test(raw)) {
+    problems.push(`GATEWAY_CONFIG: must be a JSON object or ${namedConfigs} (got ${JSON.stringify(raw)})`);
+    raw = undefined;
+  } else if (typeof raw === "string") {
     try {
       raw = JSON.parse(raw);
     } catch (error) {

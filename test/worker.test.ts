@@ -21,7 +21,7 @@ async function call(env: WorkerEnv, path: string, init: RequestInit = {}) {
 
 afterEach(() => vi.restoreAllMocks());
 
-describe("the Worker as wrangler.toml configures it", () => {
+describe("the Worker as wrangler.toml's demo environment configures it", () => {
   it("forwards a message and a model list to the origin", async () => {
     const r = await exports.default.fetch(
       new Request("https://gw.test/v1/messages", {
@@ -95,8 +95,32 @@ describe("configuration from bindings", () => {
     });
     expect(buildFromEnv({ ...goodEnv(), GATEWAY_CONFIG: undefined })).toMatchObject({
       ok: false,
-      problems: ["GATEWAY_CONFIG: is required (a JSON object)"],
+      problems: ['GATEWAY_CONFIG: is required (a JSON object, or the name of a shipped configuration ("recommended"))'],
     });
+    expect(buildFromEnv({ ...goodEnv(), GATEWAY_CONFIG: "recomended" })).toMatchObject({
+      ok: false,
+      problems: [
+        'GATEWAY_CONFIG: must be a JSON object or the name of a shipped configuration ("recommended") (got "recomended")',
+      ],
+    });
+  });
+
+  it('ships the recommended configuration by name: GATEWAY_CONFIG = "recommended"', async () => {
+    const env = { ...goodEnv(), GATEWAY_CONFIG: "recommended" };
+    expect(buildFromEnv(env).ok).toBe(true);
+    const message = (country: string) =>
+      call(env, "/v1/messages", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "sk-demo", "cf-connecting-ip": "198.51.100.7" },
+        body: JSON.stringify({ model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }),
+        cf: { country, asn: 3320 },
+      } as RequestInit);
+    expect((await message("DE")).status).toBe(200);
+    // the countries-of-concern preset is in the recommended configuration, not in the demo's messages route
+    const denied = await message("CN");
+    expect(denied.status).toBe(451);
+    expect(denied.headers.get("x-guard-reason")).toBe("geo.country_denied");
+    expect((await call(env, "/v1/models")).status).toBe(404);
   });
 
   it("explains a missing secret as a line of .dev.vars under wrangler dev, never as wrangler secret put", async () => {

@@ -25,8 +25,8 @@ import type { PureCheck } from "./types.ts";
  *     "allow": { ... }, "tor": "deny", "unknown": "deny", "hosting": "flag",
  *     "models": { "fable-5*": { <the same fields but models>, "identity": { ... } } } }
  *
- * Validated once; every problem is recorded with its path. The README's geo
- * section (docs-geo.md) is the user-facing description; precedence is
+ * Validated once; every problem is recorded with its path.
+ * docs/geo-and-identity.md is the user-facing description; precedence is
  * documented on src/checks/geo.ts.
  */
 export interface GeoSection {
@@ -46,11 +46,11 @@ export const TAINTING_CODES: ReadonlySet<string> = new Set([
   "geo.continent_denied",
 ]);
 /** Longest taint: 90 days, the longest block (every store key has a TTL). */
-const MAX_TAINT_SECONDS = 90 * 86_400;
+export const MAX_TAINT_SECONDS = 90 * 86_400;
 const MODEL_FIELDS = fieldsOf<NonNullable<GeoInput["models"]>[string]>()([...RULE_FIELDS, "identity"]);
 const LIST_FIELDS = fieldsOf<PlaceLists>()(["countries", "regions", "continents", "asns", "ips"]);
-const PLACE_POLICIES: readonly PlacePolicy[] = ["allow", "flag", "deny"];
-const HOSTING_ACTIONS: readonly HostingAction[] = ["allow", "flag", "throttle", "deny"];
+export const PLACE_POLICIES: readonly PlacePolicy[] = ["allow", "flag", "deny"];
+export const HOSTING_ACTIONS: readonly HostingAction[] = ["allow", "flag", "throttle", "deny"];
 
 interface Lists {
   countries: Map<string, string>;

@@ -3,10 +3,12 @@ import type { ErrorFormat, Mode } from "./types.ts";
 
 /**
  * The configuration as users write it (TypeScript value, or JSON in
- * `GATEWAY_CONFIG`). Every field but `routes` is optional; the README's
- * configuration reference gives each default. Validated by parseConfig().
+ * `GATEWAY_CONFIG`). Every field but `routes` is optional; docs/configuration.md
+ * gives each default. Validated by parseConfig().
  */
 export interface ConfigInput {
+  /** The JSON Schema the file follows (src/config/config.schema.json), for editors; the gateway ignores it. */
+  $schema?: string;
   /** Free-form label reported in health checks. */
   version?: string;
   routes: RouteInput[];
@@ -48,17 +50,17 @@ export interface RouteInput {
   credential?: CredentialHeader;
   maxBodyBytes?: number;
   originTimeoutMs?: number;
-  /** Geo, network and identity policy (README: "Geo, network and identity policy"). */
+  /** Geo, network and identity policy (docs/geo-and-identity.md). */
   geo?: GeoInput;
-  /** Client fingerprint signals (README: "Fingerprints and clusters"). */
+  /** Client fingerprint signals (docs/fingerprints-and-clusters.md). */
   fingerprint?: FingerprintInput;
-  /** Content signals; naming the section makes the route read the body (README: "Fingerprints and clusters"). */
+  /** Content signals; naming the section makes the route read the body (docs/fingerprints-and-clusters.md). */
   content?: ContentInput;
   /** Also send anthropic-ratelimit-* or x-ratelimit-* headers, after the route's error format. Default false. */
   providerHeaders?: boolean;
-  /** Token buckets (README: "Rate limits"). */
+  /** Token buckets (docs/limits.md). */
   limits?: LimitInput[];
-  /** Distinct accounts per shared dimension (README: "Fingerprints and clusters"). */
+  /** Distinct accounts per shared dimension (docs/fingerprints-and-clusters.md). */
   clusters?: ClusterInput[];
   /** Distinct networks per account (README: "Fingerprints and clusters"). */
   spread?: SpreadInput[];

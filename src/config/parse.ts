@@ -28,9 +28,14 @@ export type { ConfigInput } from "./input.ts";
 
 export const ERROR_FORMATS: readonly ErrorFormat[] = ["anthropic", "openai", "problem"];
 export const MODES: readonly Mode[] = ["enforce", "shadow"];
-const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+export const UNMATCHED = ["forward", "404"] as const;
+export const KEYLESS = ["share", "refuse"] as const;
+export const STORE_ON_ERROR = ["open", "closed", "local"] as const;
+export const STORE_CLOCKS = ["redis", "worker"] as const;
+export const STORE_PREFIX = /^[A-Za-z0-9_-]{1,32}$/;
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
-/** Every default in one place; the README's configuration reference lists the same values. */
+/** Every default in one place; docs/configuration.md lists the same values. */
 export const DEFAULTS = {
   version: "unversioned",
   unmatched: "404",
@@ -81,7 +86,7 @@ const ROUTE_FIELDS = fieldsOf<RouteInput>()([
   "unproven",
 ]);
 
-const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
   const obj = readObject(raw, path, p, ROUTE_FIELDS);
@@ -133,7 +138,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     needsBody ||= geo.needsBody;
   }
   // then the key: a keyless request on a route that refuses it is answered 401 before any store call
-  if (readEnum(obj, "keyless", path, p, ["share", "refuse"] as const) === "refuse") checks.push(requireKey);
+  if (readEnum(obj, "keyless", path, p, KEYLESS) === "refuse") checks.push(requireKey);
   const trustedKeys = parseTrust(obj.trust, at(path, "trust"), p);
   // trusted keys, and accounts the key registry trusts, skip the signals
   const signal = (check: PureCheck) => untrustedOnly(trustedKeys ?? new Set(), check);
@@ -214,20 +219,20 @@ function parseStore(obj: Obj, p: Problems): StoreConfig {
   return {
     timeoutMs:
       readNumber(store, "timeoutMs", "store", p, { integer: true, min: 1, max: 10_000 }) ?? DEFAULTS.store.timeoutMs,
-    onError: readEnum(store, "onError", "store", p, ["open", "closed", "local"] as const) ?? DEFAULTS.store.onError,
+    onError: readEnum(store, "onError", "store", p, STORE_ON_ERROR) ?? DEFAULTS.store.onError,
     prefix:
       readString(store, "prefix", "store", p, {
-        pattern: /^[A-Za-z0-9_-]{1,32}$/,
+        pattern: STORE_PREFIX,
         patternHint: "1 to 32 letters, digits, '-' or '_'",
       }) ?? DEFAULTS.store.prefix,
-    clock: readEnum(store, "clock", "store", p, ["redis", "worker"] as const) ?? DEFAULTS.store.clock,
+    clock: readEnum(store, "clock", "store", p, STORE_CLOCKS) ?? DEFAULTS.store.clock,
     recoverAfterMs:
       readNumber(store, "recoverAfterMs", "store", p, { integer: true, min: 0, max: 300_000 }) ??
       DEFAULTS.store.recoverAfterMs,
   };
 }
 
-const ADMIN_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
+export const ADMIN_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
 
 function parseAdmin(obj: Obj, p: Problems): AdminConfig {
   const admin = readSection(obj, "admin", "", p, fieldsOf<NonNullable<ConfigInput["admin"]>>()(["prefix"])) ?? {};
@@ -254,6 +259,7 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
     "",
     p,
     fieldsOf<ConfigInput>()([
+      "$schema",
       "version",
       "routes",
       "proveKeys",
@@ -267,6 +273,7 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
     ]),
   );
   if (!obj) return { ok: false, problems: p.list };
+  readString(obj, "$schema", "", p); // for editors only
   const top: TopDefaults = {
     mode: readEnum(obj, "mode", "", p, MODES) ?? DEFAULTS.mode,
     errors: readEnum(obj, "errors", "", p, ERROR_FORMATS) ?? DEFAULTS.errors,
@@ -287,7 +294,7 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
   const config: GatewayConfig = {
     version: readString(obj, "version", "", p) ?? DEFAULTS.version,
     routes,
-    unmatched: readEnum(obj, "unmatched", "", p, ["forward", "404"] as const) ?? DEFAULTS.unmatched,
+    unmatched: readEnum(obj, "unmatched", "", p, UNMATCHED) ?? DEFAULTS.unmatched,
     errors: top.errors,
     originTimeoutMs: top.originTimeoutMs,
     proveKeys: readBoolean(obj, "proveKeys", "", p) ?? true,

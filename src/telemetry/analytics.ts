@@ -3,7 +3,7 @@ import type { DecisionEvent } from "./event.ts";
 /**
  * The Analytics Engine data point, one per decision. The order of blobs and
  * doubles is the schema users query (`blob1`, `double1`, ...): append, never
- * reorder. The README documents the same table.
+ * reorder. docs/telemetry.md documents the same table.
  */
 export const BLOBS = [
   ["route", "route name, or (unmatched)"],

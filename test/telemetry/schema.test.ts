@@ -1,14 +1,14 @@
-// The data point's schema is what users query: the README must say exactly what the code writes.
+// The data point's schema is what users query: docs/telemetry.md must say exactly what the code writes.
 import { describe, expect, it } from "vitest";
-import readme from "../../README.md?raw";
+import docs from "../../docs/telemetry.md?raw";
 import { BLOBS, DOUBLES, toDataPoint } from "../../src/telemetry/analytics.ts";
 import type { DecisionEvent } from "../../src/telemetry/event.ts";
 
 describe("the Analytics Engine schema", () => {
-  it("is documented in the README, column by column, in order", () => {
-    BLOBS.forEach(([name, meaning], i) => expect(readme).toContain(`| \`blob${i + 1}\` | \`${name}\` | ${meaning} |`));
+  it("is documented in docs/telemetry.md, column by column, in order", () => {
+    BLOBS.forEach(([name, meaning], i) => expect(docs).toContain(`| \`blob${i + 1}\` | \`${name}\` | ${meaning} |`));
     DOUBLES.forEach(([name, meaning], i) =>
-      expect(readme).toContain(`| \`double${i + 1}\` | \`${name}\` | ${meaning} |`),
+      expect(docs).toContain(`| \`double${i + 1}\` | \`${name}\` | ${meaning} |`),
     );
   });
 

@@ -13,7 +13,7 @@ export const UA_OCCUPIED_2022 = uaOccupied2022 as Preset;
 export const COUNTRIES_OF_CONCERN = countriesOfConcern as Preset;
 export const HOSTING = hosting as Preset;
 
-/** Every preset a `geo` section can name, by name, in the order the README lists them. */
+/** Every preset a `geo` section can name, by name, in the order docs/geo-and-identity.md lists them. */
 export const PRESETS: ReadonlyMap<string, Preset> = new Map(
   [SANCTIONS, UA_OCCUPIED_2022, COUNTRIES_OF_CONCERN, HOSTING].map((p) => [p.name, p]),
 );
