@@ -6,8 +6,8 @@
  * (bench/scenarios/README.md); their `group` is the hard-case group the
  * report sums them under.
  *
- * Sizes: about 1.2 requests a second in all (a 2-hour scenario replays some
- * 11,000 live requests), at per-account rates real customers have; what is
+ * Sizes: about one request a second in all (a 2-hour scenario replays some
+ * 7,500 live requests), at per-account rates real customers have; what is
  * scaled down is the number of accounts in the crowd, not the size of any
  * one hard case (a NAT keeps its hundreds of keys, the BYOK platform its
  * 400). `rateScale` slows every account down for day-long scenarios.
@@ -62,7 +62,7 @@ const HARD_CASES: SegmentInput[] = [
     group: "crowd",
     description:
       "The crowd: developers at home on every official SDK version, some curl and requests, in two dozen countries, a third on IPv6.",
-    accounts: 1000,
+    accounts: 800,
     rate: "16 per day",
     history: ESTABLISHED,
     clients: { ...SDKS, curl: 0.3, "python-requests": 0.2 },
@@ -96,7 +96,7 @@ const HARD_CASES: SegmentInput[] = [
     description:
       "A company's 300 employee keys behind one egress address, on the three SDK builds its internal tools pin.",
     accounts: 300,
-    rate: "30 per day",
+    rate: "20 per day",
     history: ESTABLISHED,
     clients: { "anthropic-python": 2, "openai-python": 1, "anthropic-typescript": 1 },
     builds: 3,
@@ -110,7 +110,7 @@ const HARD_CASES: SegmentInput[] = [
     description:
       "Another company's 200 keys through an enterprise security proxy (Zscaler): two egress addresses of a provider many companies share, two pinned builds.",
     accounts: 200,
-    rate: "30 per day",
+    rate: "20 per day",
     history: ESTABLISHED,
     clients: { "anthropic-python": 1, "openai-node": 1 },
     builds: 2,
@@ -150,7 +150,7 @@ const HARD_CASES: SegmentInput[] = [
     description:
       "A hosted coding-agent service whose users bring their own keys: 400 keys, one SDK build, four NAT addresses in one AWS region, long prompts and thinking.",
     accounts: 400,
-    rate: "30 per day",
+    rate: "15 per day",
     history: ESTABLISHED,
     clients: { "anthropic-typescript": 1 },
     builds: 1,
@@ -169,8 +169,8 @@ const HARD_CASES: SegmentInput[] = [
     group: "cloud-platforms",
     description:
       "Agents and back ends customers run on their own cloud machines: hosting ASNs, stable addresses, every SDK version, busy all day.",
-    accounts: 150,
-    rate: "80 per day",
+    accounts: 100,
+    rate: "60 per day",
     history: ESTABLISHED,
     clients: { ...SDKS, "python-httpx": 0.5, "go-http": 0.5 },
     networks: CLOUDS,
@@ -187,8 +187,8 @@ const HARD_CASES: SegmentInput[] = [
     name: "batch-jobs",
     group: "cloud-platforms",
     description:
-      "Heavy but honest: four keys running document batches from cloud machines at 10 requests a minute each, for three tenths of the scenario.",
-    accounts: 4,
+      "Heavy but honest: two keys running document batches from cloud machines at 10 requests a minute each, for three tenths of the scenario.",
+    accounts: 2,
     rate: "600 per hour",
     start: "20%",
     end: "50%",
@@ -204,7 +204,7 @@ const HARD_CASES: SegmentInput[] = [
     description:
       "Functions on a serverless platform without fixed egress: each request from another address of a pool of 32 AWS /24s every tenant shares.",
     accounts: 600,
-    rate: "20 per day",
+    rate: "10 per day",
     history: ESTABLISHED,
     clients: { "anthropic-python": 2, "anthropic-typescript": 2, "openai-python": 1, "openai-node": 1 },
     networks: [{ kind: "hosting", asns: [16509], countries: { US: 1 }, subnets: 32, rotate: "address" }],
@@ -257,7 +257,7 @@ const HARD_CASES: SegmentInput[] = [
     group: "browsers",
     description:
       "Web apps calling the API from the browser (the SDK with direct browser access): CORS preflights before their calls, client hints, fetch metadata; at home and on mobile carriers.",
-    accounts: 600,
+    accounts: 400,
     rate: "20 per day",
     history: { share: 0.8, requests: 1, period: "30d" },
     clients: { "browser-chrome": 4, "browser-safari": 2, "browser-firefox": 1 },
@@ -274,7 +274,7 @@ const HARD_CASES: SegmentInput[] = [
     description:
       "Launch day: 1,000 honest sign-ups arrive within three twentieths of the scenario (after a launch post), on the newest SDKs (the quickstart installs the latest), most at home, a quarter deploying a demo on a cloud right away; brand-new keys, no history.",
     accounts: 1000,
-    rate: "5 per hour",
+    rate: "3 per hour",
     start: "40%",
     end: "55%",
     clients: { "anthropic-python": 3, "anthropic-typescript": 2, "openai-python": 1 },
