@@ -174,6 +174,7 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
         r.preflights.denied++;
         add(r.preflights.deniedByReason, preflight.reason);
         refused = `preflight: ${preflight.reason}`;
+        traffic[next]!.preflightRefused(sent.account);
       }
     }
     // A browser does not send its call when the preflight fails: the call is denied, for the preflight's reason.

@@ -207,6 +207,12 @@ export class SegmentTraffic {
     return { request: this.build(account, account.random, timeMs), preflight, account: index, timeMs };
   }
 
+  /** A refused preflight is not cached: the browser asks again before its next call. */
+  preflightRefused(index: number): void {
+    const account = this.accounts.get(index);
+    if (account) account.preflightAtMs = null;
+  }
+
   /** A request of account `index` at `timeMs` (before the start: its history), without preflight. */
   takeAt(index: number, timeMs: number): SimRequest {
     const account = this.account(index);

@@ -175,6 +175,32 @@ describe("scenario features", () => {
     expect(preflight!.body).toBeNull();
   });
 
+  it("counts preflights apart, and a call whose preflight was refused as denied, never sent", async () => {
+    const browsers = {
+      name: "web",
+      accounts: 20,
+      rate: "1 per minute",
+      clients: { "browser-chrome": 1 },
+      networks: [{ kind: "residential", countries: { FR: 1 } }],
+    };
+    const run = (gateway: unknown) =>
+      runSimulation(parsed(smallScenario({ legitimate: [browsers], campaigns: [], goals: undefined, gateway })), {
+        kind: "gateway",
+      });
+    // recommended: every preflight forwarded (a route's preflight meets none of its rules), one per browser here
+    const served = (await run("recommended")).segments[0]!;
+    expect(served.preflights.attempted).toBeGreaterThan(10);
+    expect(served.preflights.attempted).toBeLessThanOrEqual(20);
+    expect([served.preflights.denied, served.denied]).toEqual([0, 0]);
+    // a gateway with no route for the browsers' path: every preflight is refused (and not cached, so every call
+    // has one), and no call is sent
+    const chatOnly = { routes: [{ name: "chat", match: { path: "/v1/chat/completions", methods: ["POST"] } }] };
+    const refused = (await run(chatOnly)).segments[0]!;
+    const n = refused.attempted;
+    expect(refused.preflights).toEqual({ attempted: n, denied: n, deniedByReason: { "route.not_found": n } });
+    expect(refused.deniedByReason).toEqual({ "preflight: route.not_found": n });
+  });
+
   it("replays the accounts' history before the start, counted nowhere, and only for accounts that send", async () => {
     const run = await runSimulation(
       parsed(
