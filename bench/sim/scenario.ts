@@ -534,9 +534,10 @@ export function parseScenario(raw: unknown): { ok: true; scenario: Scenario } | 
       baseline = { capacity, refillPerSecond, rate: `${capacity} tokens, ${refillPerSecond}/s` };
   }
 
-  o.legitimate = expandPopulations(o.legitimate, p);
+  // populations expanded into a copy: the caller's scenario stays as written (it may be parsed again elsewhere)
+  const expanded = { legitimate: expandPopulations(o.legitimate, p) };
   const legitimate =
-    readArray(o, "legitimate", "", p, (v, where) => readSegment(v, where, p, true, durationMs), {
+    readArray(expanded, "legitimate", "", p, (v, where) => readSegment(v, where, p, true, durationMs), {
       required: true,
       nonEmpty: true,
     }) ?? [];

@@ -87,10 +87,15 @@ describe("the train/test split", () => {
 
 describe("scenario features", () => {
   it("expands a shipped population, its rates scaled, and reads start and end as shares of the duration", () => {
-    const s = parsed(smallScenario({ duration: "10h", legitimate: [{ population: "hard-cases", rateScale: 0.5 }] }));
+    const raw = smallScenario({ duration: "10h", legitimate: [{ population: "hard-cases", rateScale: 0.5 }] });
+    const written = structuredClone(raw);
+    const s = parsed(raw);
     const developers = s.segments.find((x) => x.name === "developers")!;
     expect(developers.ratePerMs * 86_400_000).toBeCloseTo(8, 6);
     expect(developers.rate).toBe("16 per day × 0.5");
+    // the scenario is left as written: parsed again (as the simulate script does, in two runtimes), the same
+    expect(raw).toEqual(written);
+    expect(parsed(raw).segments).toEqual(s.segments);
     const wave = s.segments.find((x) => x.name === "launch-wave")!;
     expect([wave.startMs, wave.endMs]).toEqual([4 * 3_600_000, 5.5 * 3_600_000]);
     const bad = parseScenario(smallScenario({ legitimate: [{ population: "nobody" }] }));
