@@ -221,9 +221,9 @@ export function reasons(counts: Record<string, number>, limit = 3): string {
 const duration = (ms: number | null) => (ms === null ? "never" : formatDuration(ms));
 
 /** The legitimate table: one row per segment or group, the last (the total) in bold. */
-export function legitimateTable(title: string, rows: readonly LegitimateRow[]): string[] {
+export function legitimateTable(title: string, rows: readonly LegitimateRow[], keys = "keys"): string[] {
   const lines = [
-    `| ${title} | keys | requests | denied, gateway | flagged, gateway | top tier | denied, baseline | gateway reasons |`,
+    `| ${title} | ${keys} | requests | denied, gateway | flagged, gateway | top tier | denied, baseline | gateway reasons |`,
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   rows.forEach((l, i) => {

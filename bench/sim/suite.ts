@@ -150,7 +150,7 @@ export function renderSuiteMarkdown(suite: SuiteReport): string {
     "",
     "Legitimate traffic, summed over every run, per hard-case group:",
     "",
-    ...legitimateTable("hard-case group", [...suite.legitimateGroups, suite.legitimateTotal]),
+    ...legitimateTable("hard-case group", [...suite.legitimateGroups, suite.legitimateTotal], "keys (all runs)"),
     "",
     "| goal | figure | |",
     "| --- | ---: | --- |",
