@@ -89,14 +89,15 @@ export function createGateway(options: GatewayOptions): Hono {
       originUrl: options.origin.url,
       path: state.path,
       credential: state.credential,
-      originApiKey: options.origin.apiKey,
+      // a preflight asks the origin's CORS policy; it is no call to authenticate
+      originApiKey: state.preflight ? undefined : options.origin.apiKey,
       fetch: options.origin.fetch,
       timeoutMs: state.route?.originTimeoutMs ?? config.originTimeoutMs,
       headers: state.subject.ip
         ? { ...state.originHeaders, "x-forwarded-for": formatIp(state.subject.ip) }
         : state.originHeaders,
       // the bytes the guard read, else the request's own stream, unread
-      body: state.body?.bytes,
+      body: state.preflight ? null : state.body?.bytes,
       signal: c.req.raw.signal,
     });
     if (!result.ok) {

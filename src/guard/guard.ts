@@ -24,6 +24,7 @@ import { trackUsage } from "../proxy/usage.ts";
 import { TRUSTED_KEY } from "../config/trust.ts";
 import { declaredLength, readBody } from "../request/body.ts";
 import { TAINTING_CODES } from "../config/geo.ts";
+import { preflightMethod } from "../request/preflight.ts";
 import { resolveAccount } from "./accounts.ts";
 import { eventFor } from "./event.ts";
 import { GuardDenial } from "./denial.ts";
@@ -170,6 +171,7 @@ export function createGuard(options: GuardOptions): Guard {
       originMs: null,
       originError: null,
       limitCheck: null,
+      preflight: false,
     };
     const record = (response: Response, decidedAt: number) =>
       schedule(c, async () =>
@@ -184,6 +186,14 @@ export function createGuard(options: GuardOptions): Guard {
     };
 
     if (canonical === null) return refuse("request.ambiguous_path", config.errors);
+    // A browser's CORS preflight for a route's call: forwarded before any rule meant for the call, counted nowhere.
+    const announced = preflightMethod(request);
+    const preflightOf = announced ? matchRoute(config, announced, canonical) : null;
+    if (preflightOf) {
+      state.route = preflightOf;
+      state.preflight = true;
+      return pass(c, next, state, now, record);
+    }
     if (!route && unmatched === "404") return refuse("route.not_found", config.errors);
     // The gateway would count one account, the origin might authenticate the other.
     if (conflictingCredentials(request.headers))

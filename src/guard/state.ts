@@ -25,6 +25,8 @@ export interface GuardState {
   originError: string | null;
   /** The limiter's result, when the route has limits: reconciled with the origin's usage after the response. */
   limitCheck: LimitCheck | null;
+  /** A CORS preflight for `route`'s call (request/preflight.ts): forwarded without a check, a body or the origin's credential. */
+  preflight: boolean;
 }
 
 declare module "hono" {
