@@ -13,8 +13,8 @@ export const root = fileURLToPath(new URL("..", import.meta.url));
 /** `entry`: a file under the repository; or `source`: module text resolved from the repository's root. */
 export async function bundleForWorkerd(
   name: string,
-  input: { entry: string } | { source: string },
-): Promise<{ code: string; path: string }> {
+  input: ({ entry: string } | { source: string }) & { sourcemap?: boolean },
+): Promise<{ code: string; path: string; map?: string }> {
   const result = await build({
     ...("entry" in input
       ? { entryPoints: [join(root, input.entry)] }
@@ -27,12 +27,14 @@ export async function bundleForWorkerd(
     conditions: ["workerd", "worker", "import"],
     write: false,
     logLevel: "error",
+    ...(input.sourcemap ? { sourcemap: "external" as const, sourcesContent: false, outfile: `${name}.mjs` } : {}),
   });
-  const code = result.outputFiles[0]!.text;
+  const map = result.outputFiles.find((f) => f.path.endsWith(".map"))?.text;
+  const code = result.outputFiles.find((f) => !f.path.endsWith(".map"))!.text;
   const path = join(root, "node_modules/.cache/distill-guard", `${name}.mjs`);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, code);
-  return { code, path };
+  return { code, path, ...(map ? { map } : {}) };
 }
 
 /** The compatibility date wrangler.toml deploys with, for Miniflare. */
