@@ -27,6 +27,7 @@ import { bundleForWorkerd } from "../scripts/bundle.ts";
 
 const WARMUP = 3_000;
 const MEASURED = 6_000;
+const TOP = process.argv.includes("--top") ? Number(process.argv[process.argv.indexOf("--top") + 1]) : 25;
 const root = fileURLToPath(new URL("..", import.meta.url));
 const save = process.argv.includes("--save") ? process.argv[process.argv.indexOf("--save") + 1] : undefined;
 
@@ -197,7 +198,7 @@ console.log(`| **total** | **${perRequest(total)}** | 100 % |`);
 console.log("\nHeaviest functions (self time):\n");
 console.log("| function | µs per request | share |");
 console.log("| --- | ---: | ---: |");
-for (const [name, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 25))
+for (const [name, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, TOP))
   console.log(`| \`${name}\` | ${perRequest(us)} | ${fmt((100 * us) / total)} % |`);
 console.log(
   `\nSetup per isolate (createGateway: config validation, tables, the limiter): first ${fmt(firstSetupMs, 2)} ms (module-level work included), again ${fmt(againSetupMs, 2)} ms.`,

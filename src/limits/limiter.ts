@@ -24,7 +24,7 @@ import {
   tooLarge,
 } from "./take.ts";
 import { PROVEN_TTL_MS } from "./proven.ts";
-import { StoreTimeout, offPathTimeoutMs, withTimeout } from "./timeout.ts";
+import { StoreTimeout, boundedFor, offPathTimeoutMs } from "./timeout.ts";
 import type { LimitStore, TakeResult } from "./types.ts";
 
 export type { LimitSpec } from "./take.ts";
@@ -244,7 +244,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
       prove:
         result.proven === false && plan.provenKey
           ? () =>
-              withTimeout(charged.prove(plan.provenKey!, PROVEN_TTL_MS), offPathTimeoutMs(storeConfig)).catch(() => {})
+              boundedFor(charged, charged.prove(plan.provenKey!, PROVEN_TTL_MS), offPathTimeoutMs(storeConfig)).catch(
+                () => {},
+              )
           : noProve,
     });
   };
@@ -264,7 +266,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
           refillPerSecond: p.bucket.refillPerSecond,
           delta,
         }));
-        await withTimeout(charged.adjust(adjustments), offPathTimeoutMs(storeConfig));
+        await boundedFor(charged, charged.adjust(adjustments), offPathTimeoutMs(storeConfig));
       } catch {
         // The pre-charge stands: nothing better can be done after the response.
       }
@@ -293,7 +295,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
       if (!sharedUsable()) return await failed(plan, "store down: not retried yet");
       let result: TakeResult;
       try {
-        result = await withTimeout(
+        result = await boundedFor(
+          store,
           store.take(
             plan.planned.map((p) => p.bucket),
             plan.counters,
