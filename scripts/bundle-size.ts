@@ -9,6 +9,8 @@
  * A part's gzip figure is its share of the minified bytes applied to the
  * bundle's gzip size: an estimate (text compresses unevenly), the totals are exact.
  */
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { root } from "./bundle.ts";
@@ -31,7 +33,9 @@ const PARTS: Array<[string, RegExp]> = [
   ["guard, gateway, worker", /^src\//],
 ];
 
-async function measure(entry: { source: string } | { file: string }, minify: boolean) {
+type Entry = { source: string } | { file: string };
+
+async function measure(entry: Entry, minify: boolean) {
   const result = await build({
     ...("file" in entry
       ? { entryPoints: [entry.file] }
@@ -53,53 +57,66 @@ async function measure(entry: { source: string } | { file: string }, minify: boo
   return { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, inputs };
 }
 
-const toml = await (await import("node:fs/promises")).readFile(`${root}wrangler.toml`, "utf8");
-const minify = /^minify\s*=\s*true/m.test(toml);
+/** Whether wrangler.toml minifies the Worker. */
+async function minified(): Promise<boolean> {
+  return /^minify\s*=\s*true/m.test(await readFile(`${root}wrangler.toml`, "utf8"));
+}
 const kib = (n: number) => (n / 1024).toFixed(1);
 
-const worker = await measure({ file: "src/worker.ts" }, minify);
-const middleware = await measure(
-  {
-    source: `import { Hono } from "hono";
-      import { distillGuard } from "./src/index.ts";
-      const app = new Hono();
-      app.use("*", distillGuard({ config: { routes: [] }, keyHashSecret: "0123456789abcdef" }));
-      app.all("*", (c) => c.text("ok"));
-      export default app;`,
-  },
-  minify,
-);
-const bare = await measure(
-  {
-    source: `import { Hono } from "hono";
-      import { proxy } from "hono/proxy";
-      const app = new Hono();
-      app.all("*", (c) => proxy("https://origin.example" + new URL(c.req.url).pathname, c.req.raw));
-      export default app;`,
-  },
-  minify,
-);
+const MIDDLEWARE_ONLY = `import { Hono } from "hono";
+  import { distillGuard } from "./src/index.ts";
+  const app = new Hono();
+  app.use("*", distillGuard({ config: { routes: [] }, keyHashSecret: "0123456789abcdef" }));
+  app.all("*", (c) => c.text("ok"));
+  export default app;`;
+const BARE_PROXY = `import { Hono } from "hono";
+  import { proxy } from "hono/proxy";
+  const app = new Hono();
+  app.all("*", (c) => proxy("https://origin.example" + new URL(c.req.url).pathname, c.req.raw));
+  export default app;`;
 
-const parts = new Map<string, number>();
-for (const [path, { bytesInOutput }] of Object.entries(worker.inputs)) {
-  const part = PARTS.find(([, re]) => re.test(path))?.[0] ?? "other";
-  parts.set(part, (parts.get(part) ?? 0) + bytesInOutput);
+/** The Worker, a middleware-only consumer, a bare Hono proxy and any `extra` bundles: bytes and gzip bytes, built as wrangler builds. */
+export async function measureBundles(
+  extra: Record<string, Entry> = {},
+): Promise<Record<string, { bytes: number; gzip: number }>> {
+  const minify = await minified();
+  const entries: Record<string, Entry> = {
+    "the Worker (src/worker.ts)": { file: "src/worker.ts" },
+    "a middleware-only consumer (distillGuard in a Hono app)": { source: MIDDLEWARE_ONLY },
+    "a bare Hono proxy": { source: BARE_PROXY },
+    ...extra,
+  };
+  const out: Record<string, { bytes: number; gzip: number }> = {};
+  for (const [name, entry] of Object.entries(entries)) {
+    const { bytes, gzip } = await measure(entry, minify);
+    out[name] = { bytes, gzip };
+  }
+  return out;
 }
-const code = [...parts.values()].reduce((a, b) => a + b, 0);
-console.log(`\nThe Worker (src/worker.ts), bundled as wrangler does${minify ? ", minified (wrangler.toml)" : ""}:\n`);
-console.log("| part | KiB | share | ≈ KiB gzip |");
-console.log("| --- | ---: | ---: | ---: |");
-for (const [part, n] of [...parts].sort((a, b) => b[1] - a[1]))
-  console.log(`| ${part} | ${kib(n)} | ${((100 * n) / code).toFixed(1)} % | ${kib((n / code) * worker.gzip)} |`);
-console.log("\n| bundle | KiB | KiB gzip |");
-console.log("| --- | ---: | ---: |");
-console.log(`| the Worker | ${kib(worker.bytes)} | ${kib(worker.gzip)} |`);
-console.log(
-  `| a middleware-only consumer (distillGuard in a Hono app) | ${kib(middleware.bytes)} | ${kib(middleware.gzip)} |`,
-);
-console.log(`| a bare Hono proxy | ${kib(bare.bytes)} | ${kib(bare.gzip)} |`);
-console.log("\nHeaviest files:\n");
-for (const [path, { bytesInOutput }] of Object.entries(worker.inputs)
-  .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
-  .slice(0, 15))
-  console.log(`- ${path}: ${kib(bytesInOutput)} KiB`);
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await report();
+
+async function report() {
+  const minify = await minified();
+  const worker = await measure({ file: "src/worker.ts" }, minify);
+  const bundles = await measureBundles();
+  const parts = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(worker.inputs)) {
+    const part = PARTS.find(([, re]) => re.test(path))?.[0] ?? "other";
+    parts.set(part, (parts.get(part) ?? 0) + bytesInOutput);
+  }
+  const code = [...parts.values()].reduce((a, b) => a + b, 0);
+  console.log(`\nThe Worker (src/worker.ts), bundled as wrangler does${minify ? ", minified (wrangler.toml)" : ""}:\n`);
+  console.log("| part | KiB | share | ≈ KiB gzip |");
+  console.log("| --- | ---: | ---: | ---: |");
+  for (const [part, n] of [...parts].sort((a, b) => b[1] - a[1]))
+    console.log(`| ${part} | ${kib(n)} | ${((100 * n) / code).toFixed(1)} % | ${kib((n / code) * worker.gzip)} |`);
+  console.log("\n| bundle | KiB | KiB gzip |");
+  console.log("| --- | ---: | ---: |");
+  for (const [name, b] of Object.entries(bundles)) console.log(`| ${name} | ${kib(b.bytes)} | ${kib(b.gzip)} |`);
+  console.log("\nHeaviest files:\n");
+  for (const [path, { bytesInOutput }] of Object.entries(worker.inputs)
+    .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
+    .slice(0, 15))
+    console.log(`- ${path}: ${kib(bytesInOutput)} KiB`);
+}
