@@ -18,7 +18,7 @@
  * once, before the first request.
  */
 import { writeFile } from "node:fs/promises";
-import { readFile } from "node:fs/promises";
+import { readFile, realpath } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -78,7 +78,7 @@ const { createGateway, SHIPPED_CONFIGS, createSimOrigin, parseScenario, SegmentT
   pathToFileURL(simulator.path).href
 )) as Simulator;
 
-const bundleUrl = pathToFileURL(simulator.path).href;
+const bundleUrl = pathToFileURL(await realpath(simulator.path)).href;
 const sourceMap = new SourceMap(JSON.parse(simulator.map!));
 
 const scenario = parseScenario(JSON.parse(await readFile(join(root, "bench/scenarios/default.json"), "utf8")));
