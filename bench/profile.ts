@@ -172,6 +172,7 @@ for (const node of profile.nodes) {
   }
   let stage: string;
   if (functionName === "(idle)" || functionName === "(program)") continue; // waiting, not working
+  if (file === "node:inspector") continue; // the profiler's own calls
   if (functionName === "(garbage collector)") stage = "garbage collection";
   else if (!file) stage = "runtime (native: Request, Response, streams, crypto, JSON)";
   else if (file.startsWith("node:")) stage = "runtime (node: internals, undici)";
