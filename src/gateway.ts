@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { createAdmin } from "./admin/admin.ts";
 import { type StatsSource, analyticsEngineStats, isolateStats } from "./admin/stats.ts";
 import { loadConfig } from "./config/parse.ts";

@@ -39,8 +39,13 @@ export interface GuardOptions {
   keyHashSecret: string;
   /** Analytics Engine dataset: one data point per decision. Default: none. */
   analytics?: AnalyticsDataset;
-  /** Where log lines go (one per denial). Default: console.log. */
+  /**
+   * Where log lines go: a client's first denial for a reason in full, its repeats within
+   * `denialLogIntervalMs` as one line with their count (telemetry/denial-log.ts). Default: console.log.
+   */
   log?: (line: string) => void;
+  /** How long a client's repeated denials for one reason are counted before one line reports them. Default 60,000 ms. */
+  denialLogIntervalMs?: number;
   /** Called with every decision, after the response (tests, simulators, custom sinks). */
   onDecision?: (event: DecisionEvent, verdict: Verdict) => void;
   /** The limiter's shared store: createUpstashStore(redis). Default: an in-memory store (per isolate). */
@@ -88,7 +93,7 @@ export type AccountId = string | null | undefined;
  * @param options.config - routes and policies as data; validated once, when the factory is called
  * @param options.keyHashSecret - HMAC secret for API keys (required, at least 16 characters)
  * @param options.analytics - Analytics Engine dataset for one data point per decision (default: none)
- * @param options.log - sink for one JSON log line per denial (default: console.log)
+ * @param options.log - sink for JSON log lines: a client's first denial per reason, then its repeats counted (default: console.log)
  * @example
  * ```ts
  * const app = new Hono();
