@@ -39,7 +39,7 @@ const GEO_FIELDS = fieldsOf<GeoInput>()([...RULE_FIELDS, "models"]);
 const MODEL_FIELDS = fieldsOf<NonNullable<GeoInput["models"]>[string]>()([...RULE_FIELDS, "identity"]);
 const LIST_FIELDS = fieldsOf<PlaceLists>()(["countries", "regions", "continents", "asns", "ips"]);
 const PLACE_POLICIES: readonly PlacePolicy[] = ["allow", "flag", "deny"];
-const HOSTING_ACTIONS: readonly HostingAction[] = ["allow", "flag", "throttle", "deny"];
+const HOSTING_ACTIONS: readonly HostingAction[] = ["allow", "flag", "degrade", "challenge", "throttle", "deny"];
 
 interface Lists {
   countries: Map<string, string>;

@@ -1,4 +1,5 @@
 import { CLUSTER_DIMENSIONS, DIMENSIONS } from "../request/dimensions.ts";
+import { ACTIONS } from "../verdict/actions.ts";
 import type { ClusterInput, LimitInput, RouteInput } from "./input.ts";
 import {
   type Obj,
@@ -13,6 +14,9 @@ import {
   stringItem,
 } from "./read.ts";
 import { type ClusterRule, type LimitRule, MAX_REFILL_SECONDS } from "./types.ts";
+
+/** What a cluster over its limit does: any action but allow. */
+const CLUSTER_ACTIONS = ACTIONS.filter((a): a is ClusterRule["action"] => a !== "allow");
 
 const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
 const RATE = /^\s*(\d+)\s+per\s+(second|minute|hour|day)\s*$/;
@@ -240,7 +244,7 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
       p.add(at(path, "window"), 'must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"');
     else windowSeconds = w;
   }
-  const action = readEnum(o, "action", path, p, ["flag", "throttle", "block"] as const) ?? "flag";
+  const action = readEnum(o, "action", path, p, CLUSTER_ACTIONS) ?? "flag";
   let bucket: ClusterRule["bucket"] = null;
   if (o.rate !== undefined) {
     if (action !== "throttle") p.add(at(path, "rate"), 'applies to "action": "throttle" only');
@@ -261,7 +265,7 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
 
 /**
  * Reads a route's `clusters`: an array of
- * `{ "name", "by": [dimensions], "maxAccounts", "maxAddresses"?, "window": "1h", "action": "flag" | "throttle" | "block", "rate"? }`.
+ * `{ "name", "by": [dimensions], "maxAccounts", "maxAddresses"?, "window": "1h", "action": "flag" | "degrade" | "challenge" | "throttle" | "block", "rate"? }`.
  * A throttle without `rate` shares the route's per-key limits (`keyLimits`:
  * the names of the route's limits by key); with neither it is a problem.
  */

@@ -24,6 +24,8 @@ import { trackUsage } from "../proxy/usage.ts";
 import { TRUSTED_KEY } from "../config/trust.ts";
 import { declaredLength, readBody } from "../request/body.ts";
 import { resolveAccount } from "./accounts.ts";
+import { settleChallenge } from "./challenge.ts";
+import { planDegrade } from "./degrade.ts";
 import { eventFor } from "./event.ts";
 import { type GuardState, overClusters } from "./state.ts";
 
@@ -134,6 +136,7 @@ export function createGuard(options: GuardOptions): Guard {
       originMs: null,
       originError: null,
       limitCheck: null,
+      degrade: null,
     };
     const record = (response: Response, decidedAt: number) =>
       schedule(c, async () =>
@@ -204,7 +207,17 @@ export function createGuard(options: GuardOptions): Guard {
         : undefined;
 
     state.verdict = decide(findings, limits, route.mode);
-    if (isDenied(state.verdict)) {
+    let refused = isDenied(state.verdict);
+    // a challenge is met by an identity attestation, or refused (in shadow mode: reported as it is)
+    if (state.verdict.action === "challenge" && route.mode === "enforce") {
+      const settled = decide(await settleChallenge(route, findings, facts), limits, route.mode);
+      refused = isDenied(settled);
+      state.verdict = refused ? { ...settled, action: "challenge" } : settled;
+    }
+    // applied in enforce mode (a store failing open leaves the limits unenforced, not the degrade)
+    if (state.verdict.action === "degrade")
+      state.degrade = planDegrade(route, path, state.body, route.mode === "enforce");
+    if (refused) {
       const response = denialResponse(
         route.errors,
         state.verdict,
@@ -242,6 +255,7 @@ async function pass(
     state.requestId,
     state.route?.mode ?? "enforce",
     overClusters(state),
+    state.degrade?.applied,
   );
   c.set("guard", state);
   await next();
@@ -257,7 +271,7 @@ async function pass(
   const extra: Record<string, string> = {
     "x-guard-request-id": state.requestId,
     ...(state.route ? limitHeaders(state.route, state.verdict, now()) : {}),
-    ...(state.route?.mode === "shadow" ? shadowHeaders(state.verdict) : {}),
+    ...(state.route?.mode === "shadow" ? shadowHeaders(state.verdict, state.degrade?.applied) : {}),
   };
   c.res = withHeaders(c.res, extra);
   record(c.res, decidedAt);

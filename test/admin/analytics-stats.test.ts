@@ -88,6 +88,7 @@ const clustered = (keyHash: string, action: DecisionEvent["action"]): DecisionEv
   retryAfterSeconds: null,
   decisionMs: 1,
   originMs: null,
+  degrade: null,
 });
 
 describe("dashboard numbers from the Analytics Engine SQL API", () => {

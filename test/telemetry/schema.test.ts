@@ -1,12 +1,15 @@
-// The data point's schema is what users query: the README must say exactly what the code writes.
+// The data point's schema is what users query: the docs must say exactly what the code writes (the README's
+// table, and docs/actions.md for the columns the degrade and challenge actions added).
 import { describe, expect, it } from "vitest";
+import actions from "../../docs/actions.md?raw";
 import readme from "../../README.md?raw";
 import { BLOBS, DOUBLES, toDataPoint } from "../../src/telemetry/analytics.ts";
 import type { DecisionEvent } from "../../src/telemetry/event.ts";
 
 describe("the Analytics Engine schema", () => {
   it("is documented in the README, column by column, in order", () => {
-    BLOBS.forEach(([name, meaning], i) => expect(readme).toContain(`| \`blob${i + 1}\` | \`${name}\` | ${meaning} |`));
+    const docs = `${readme}\n${actions}`;
+    BLOBS.forEach(([name, meaning], i) => expect(docs).toContain(`| \`blob${i + 1}\` | \`${name}\` | ${meaning} |`));
     DOUBLES.forEach(([name, meaning], i) =>
       expect(readme).toContain(`| \`double${i + 1}\` | \`${name}\` | ${meaning} |`),
     );
@@ -38,6 +41,7 @@ describe("the Analytics Engine schema", () => {
       retryAfterSeconds: null,
       decisionMs: 0,
       originMs: null,
+      degrade: "x".repeat(1000),
     };
     const point = toDataPoint(event);
     expect(point.blobs!.length).toBeLessThanOrEqual(20);
