@@ -92,7 +92,7 @@ export interface DegradeRulesInput {
   /** Anthropic thinking budget with thinking "low". Default 1024 (the API's minimum). */
   budgetTokens?: number;
   /** The OpenAI reasoning effort a request asking for more is lowered to. Default "low". */
-  effort?: "none" | "minimal" | "low" | "medium" | "high" | "xhigh";
+  effort?: "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
   /** Cap on max_tokens / max_completion_tokens / max_output_tokens. Default: none. */
   maxTokens?: number;
   /** The model the request goes to instead (a fallback such as "fable-4-small"). Default: its own. */

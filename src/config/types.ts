@@ -140,8 +140,8 @@ export interface AdminConfig {
   prefix: string;
 }
 
-/** The OpenAI reasoning efforts, lowest first (`reasoning_effort`, `reasoning.effort`). */
-export const EFFORT_LEVELS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
+/** Reasoning efforts, lowest first: OpenAI `reasoning_effort` / `reasoning.effort`, Anthropic `output_config.effort`. */
+export const EFFORT_LEVELS = ["none", "minimal", "low", "medium", "high", "xhigh", "max"] as const;
 export type Effort = (typeof EFFORT_LEVELS)[number];
 
 /** What a degraded request and its answer are turned into (config/degrade.ts; transform/ applies it). */

@@ -353,3 +353,40 @@ describe("a degraded stream", () => {
     expect(remaining(second.response)).toBeLessThan(5000 - 2000 - reported + 50);
   });
 });
+
+describe("degrade from a cluster and from a signal", () => {
+  it("a cluster over its limit set to degrade serves its members, degraded", async () => {
+    const gw = harness({
+      routes: [
+        {
+          name: "messages",
+          match: { path: "/v1/messages" },
+          credential: "x-api-key",
+          clusters: [{ name: "shared-subnet", by: ["subnet"], maxAccounts: 1, window: "1h", action: "degrade" }],
+        },
+      ],
+    });
+    const body = { model: "demo-small", max_tokens: 3000, thinking, messages: [{ role: "user", content: prompt }] };
+    const first = await gw.call("/v1/messages", json(body, { "x-api-key": "sk-farm-1" }));
+    expect(((await first.json()) as { content: Array<{ type: string }> }).content.map((b) => b.type)).toEqual([
+      "thinking",
+      "text",
+    ]);
+    const second = await gw.call("/v1/messages", json(body, { "x-api-key": "sk-farm-2" }));
+    expect(second.status).toBe(200);
+    expect(((await second.json()) as { content: Array<{ type: string }> }).content.map((b) => b.type)).toEqual([
+      "text",
+    ]);
+    expect(gw.events[1]).toMatchObject({ action: "degrade", reasons: ["cluster.accounts_per_subnet"] });
+  });
+
+  it("a fingerprint signal set to degrade", async () => {
+    const gw = harness({
+      routes: [{ name: "messages", match: { path: "/v1/messages" }, fingerprint: { automation: "degrade" } }],
+    });
+    const body = { model: "demo-small", max_tokens: 3000, thinking, messages: [{ role: "user", content: prompt }] };
+    const r = await gw.call("/v1/messages", json(body, { "user-agent": "python-requests/2.32.3" }));
+    expect(((await r.json()) as { content: Array<{ type: string }> }).content.map((b) => b.type)).toEqual(["text"]);
+    expect(gw.events[0]).toMatchObject({ action: "degrade", reasons: ["fingerprint.automation_ua"] });
+  });
+});
