@@ -25,10 +25,13 @@ import { type Json, isObject } from "./api.ts";
  *   `output` degraded like a whole answer.
  *
  * `quick` says whether an event's raw text may need a change at all: events
- * that fail it are passed on as they came, unparsed.
+ * that fail it are passed on as they came, unparsed; `removes`, when given,
+ * recognises from the raw text an event that is removed whole (the deltas of
+ * a removed block), so it is never parsed.
  */
 export interface EventRewriter {
   quick(data: string): boolean;
+  removes?(data: string): boolean;
   rewrite(event: Json): Json[];
 }
 
@@ -59,6 +62,12 @@ function anthropicRewriter(plan: AnswerPlan): EventRewriter {
   return {
     // once a block is removed every later block event carries an index to renumber
     quick: (data) => data.includes("thinking") || (blocks.removed.size > 0 && data.includes('"index"')),
+    // a delta or stop of a removed block: its top-level index (no key "index" is nested in these events)
+    removes(data) {
+      if (blocks.removed.size === 0 || !/^\{"type":"content_block_(delta|stop)"/.test(data)) return false;
+      const index = /"index":(\d+)/.exec(data);
+      return index !== null && blocks.removed.has(Number(index[1]));
+    },
     rewrite(event) {
       const index = typeof event.index === "number" ? event.index : null;
       if (event.type === "message_start" && isObject(event.message) && Array.isArray(event.message.content)) {

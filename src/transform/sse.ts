@@ -14,6 +14,17 @@ export const MAX_EVENT_CHARS = 1 << 20;
 
 const BOUNDARY = /\r\n\r\n|\n\n|\r\r/;
 
+/** Where the first event in `text` ends: its blank line's index and length; null when none is complete. */
+function boundary(text: string): { at: number; length: number } | null {
+  // model APIs end lines with \n: look for that first, a regular expression only when a \r is there
+  if (!text.includes("\r")) {
+    const at = text.indexOf("\n\n");
+    return at < 0 ? null : { at, length: 2 };
+  }
+  const match = BOUNDARY.exec(text);
+  return match ? { at: match.index, length: match[0].length } : null;
+}
+
 export function rewriteSse(body: ReadableStream<Uint8Array>, rewriter: EventRewriter): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
@@ -24,10 +35,10 @@ export function rewriteSse(body: ReadableStream<Uint8Array>, rewriter: EventRewr
   const drain = (final: boolean): string => {
     let out = "";
     for (;;) {
-      const match = BOUNDARY.exec(pending);
-      if (!match) break;
-      out += rewriteEvent(pending.slice(0, match.index), rewriter);
-      pending = pending.slice(match.index + match[0].length);
+      const end = boundary(pending);
+      if (!end) break;
+      out += rewriteEvent(pending.slice(0, end.at), rewriter);
+      pending = pending.slice(end.at + end.length);
     }
     if (final && pending.trim() !== "") out += rewriteEvent(pending, rewriter);
     if (final) pending = "";
@@ -40,7 +51,8 @@ export function rewriteSse(body: ReadableStream<Uint8Array>, rewriter: EventRewr
       for (;;) {
         const next = await reader.read();
         if (next.done) {
-          const rest = drain(true) + decoder.decode();
+          pending += decoder.decode();
+          const rest = drain(true);
           if (rest) controller.enqueue(encoder.encode(rest));
           controller.close();
           return;
@@ -66,25 +78,35 @@ export function rewriteSse(body: ReadableStream<Uint8Array>, rewriter: EventRewr
 
 /** One event's text (without its blank line) rewritten, each resulting event ended by a blank line. */
 export function rewriteEvent(text: string, rewriter: EventRewriter): string {
-  const lines = text.split(/\r\n|\n|\r/);
-  const data: string[] = [];
-  const other: string[] = [];
-  for (const line of lines) {
-    if (line.startsWith("data:")) data.push(line.slice(line.startsWith("data: ") ? 6 : 5));
-    else other.push(line);
-  }
-  const joined = data.join("\n");
-  if (data.length === 0 || !rewriter.quick(joined)) return `${text}\n\n`;
+  const { head, data } = fieldsOf(text);
+  if (data === null || !rewriter.quick(data)) return `${text}\n\n`;
+  if (rewriter.removes?.(data)) return "";
   let event: unknown;
   try {
-    event = JSON.parse(joined);
+    event = JSON.parse(data);
   } catch {
     return `${text}\n\n`;
   }
   if (typeof event !== "object" || event === null || Array.isArray(event)) return `${text}\n\n`;
-  const head = other.length ? `${other.join("\n")}\n` : "";
-  return rewriter
-    .rewrite(event as Json)
-    .map((e) => `${head}data: ${JSON.stringify(e)}\n\n`)
-    .join("");
+  let out = "";
+  for (const e of rewriter.rewrite(event as Json)) out += `${head}data: ${JSON.stringify(e)}\n\n`;
+  return out;
+}
+
+/** An event's data (its data lines joined) and its other lines (`event:`, `id:`, comments) as a prefix. */
+function fieldsOf(text: string): { head: string; data: string | null } {
+  // the usual shape: an optional `event:` line, then one `data:` line
+  const at = text.startsWith("data:") ? 0 : text.indexOf("\ndata:") + 1;
+  if (at > 0 || text.startsWith("data:")) {
+    const line = text.slice(at);
+    if (!line.includes("\n") && !line.includes("\r") && !text.slice(0, at).includes("\r"))
+      return { head: text.slice(0, at), data: line.slice(line.startsWith("data: ") ? 6 : 5) };
+  }
+  const data: string[] = [];
+  const other: string[] = [];
+  for (const l of text.split(/\r\n|\n|\r/)) {
+    if (l.startsWith("data:")) data.push(l.slice(l.startsWith("data: ") ? 6 : 5));
+    else other.push(l);
+  }
+  return { head: other.length ? `${other.join("\n")}\n` : "", data: data.length ? data.join("\n") : null };
 }
