@@ -24,23 +24,23 @@ import type { ConfigInput, RouteInput } from "../../src/config/input.ts";
  *   hour, or more than 10 on one prompt template, are flagged to the origin.
  */
 function apiRoute(name: string, path: string, errors: "anthropic" | "openai", variant: Variant = {}): RouteInput {
+  // with variant.degrade, what the recommended configuration flags is degraded instead
+  const flag = variant.degrade ? ("degrade" as const) : ("flag" as const);
   const shared = (cluster: { name: string; by: string[]; maxAccounts: number; window: string }) =>
     variant.clusterRate
       ? { ...cluster, action: "throttle" as const, rate: variant.clusterRate }
       : {
           ...cluster,
-          action:
-            variant.fingerprintThrottle && cluster.name === "shared-fingerprint"
-              ? ("throttle" as const)
-              : ("flag" as const),
+          action: variant.fingerprintThrottle && cluster.name === "shared-fingerprint" ? ("throttle" as const) : flag,
         };
   return {
     name,
     match: { path, methods: ["POST"] },
     errors,
-    geo: { presets: ["sanctions", "countries-of-concern", "hosting"], tor: "deny", hosting: variant.hosting ?? "flag" },
-    fingerprint: {},
-    content: {},
+    geo: { presets: ["sanctions", "countries-of-concern", "hosting"], tor: "deny", hosting: variant.hosting ?? flag },
+    fingerprint: variant.degrade ? { automation: flag, inconsistent: flag, lowBotScore: flag } : {},
+    content: variant.degrade ? { reasoningElicitation: flag, largeReasoningBudget: flag } : {},
+    ...(variant.degrade ? { degrade: { thinking: "off" as const, maxTokens: 1024 } } : {}),
     limits: [
       { name: "key-rpm", by: ["key"], rate: "60 per minute" },
       { name: "key-tokens", by: ["key"], capacity: 400_000, refillPerSecond: 6_000, cost: "tokens" },
@@ -75,6 +75,8 @@ interface Variant {
   noRotation?: boolean;
   /** A key counts in clusters once the origin has accepted it; until then its subnet's unproven bucket. */
   proveKeys?: boolean;
+  /** What recommended flags (signals, hosting, clusters over their limit) is degraded instead. */
+  degrade?: boolean;
 }
 
 const config = (version: string, variant: Variant = {}): ConfigInput => ({
@@ -105,6 +107,11 @@ export const SHIPPED_CONFIGS: Readonly<Record<string, { description: string; con
     description:
       "recommended, and a key counts in clusters only once the origin has accepted it, until then sharing its subnet's unproven bucket (20 a minute): what proveKeys costs and stops",
     config: config("prove-keys", { proveKeys: true }),
+  },
+  degrade: {
+    description:
+      "recommended, but what it flags (fingerprint and content signals, hosting networks, clusters by client build × network and by prompt template over their limit) is degraded: thinking off, answers capped at 1,024 tokens, reasoning removed",
+    config: config("degrade", { degrade: true }),
   },
   "deny-hosting": {
     description: "recommended, but traffic from hosting providers is denied instead of flagged",
