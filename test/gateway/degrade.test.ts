@@ -390,3 +390,22 @@ describe("degrade from a cluster and from a signal", () => {
     expect(gw.events[0]).toMatchObject({ action: "degrade", reasons: ["fingerprint.automation_ua"] });
   });
 });
+
+describe("a degraded answer the origin compressed anyway", () => {
+  it("is decoded, degraded and sent uncompressed, JSON and stream alike", async () => {
+    const gw = harness(degradeRoutes);
+    for (const stream of [false, true]) {
+      const r = await gw.call("/v1/messages", {
+        ...json(
+          { model: "demo-large", max_tokens: 3000, thinking, stream, messages: [{ role: "user", content: prompt }] },
+          { "x-demo-gzip": "1" },
+        ),
+        cf: CLOUD,
+      });
+      expect(r.headers.get("content-encoding")).toBeNull();
+      const text = await r.text();
+      expect(text).toContain("You said");
+      expect(text).not.toContain("thinking");
+    }
+  });
+});
