@@ -24,23 +24,31 @@ import type { ConfigInput, RouteInput } from "../../src/config/input.ts";
  *   hour, or more than 10 on one prompt template, are flagged to the origin.
  */
 function apiRoute(name: string, path: string, errors: "anthropic" | "openai", variant: Variant = {}): RouteInput {
-  // with variant.degrade, what the recommended configuration flags is degraded instead
+  // with variant.degrade, what the recommended configuration flags is degraded instead; with
+  // variant.degradeReasoning, only what asks for reasoning (content signals, a shared prompt template)
   const flag = variant.degrade ? ("degrade" as const) : ("flag" as const);
+  const reasoning = variant.degrade || variant.degradeReasoning ? ("degrade" as const) : ("flag" as const);
   const shared = (cluster: { name: string; by: string[]; maxAccounts: number; window: string }) =>
     variant.clusterRate
       ? { ...cluster, action: "throttle" as const, rate: variant.clusterRate }
       : {
           ...cluster,
-          action: variant.fingerprintThrottle && cluster.name === "shared-fingerprint" ? ("throttle" as const) : flag,
+          action:
+            variant.fingerprintThrottle && cluster.name === "shared-fingerprint"
+              ? ("throttle" as const)
+              : cluster.name === "shared-template"
+                ? reasoning
+                : flag,
         };
+  const degrading = variant.degrade || variant.degradeReasoning;
   return {
     name,
     match: { path, methods: ["POST"] },
     errors,
     geo: { presets: ["sanctions", "countries-of-concern", "hosting"], tor: "deny", hosting: variant.hosting ?? flag },
     fingerprint: variant.degrade ? { automation: flag, inconsistent: flag, lowBotScore: flag } : {},
-    content: variant.degrade ? { reasoningElicitation: flag, largeReasoningBudget: flag } : {},
-    ...(variant.degrade ? { degrade: { thinking: "off" as const, maxTokens: 1024 } } : {}),
+    content: degrading ? { reasoningElicitation: reasoning, largeReasoningBudget: reasoning } : {},
+    ...(degrading ? { degrade: { thinking: "off" as const, maxTokens: 1024 } } : {}),
     limits: [
       { name: "key-rpm", by: ["key"], rate: "60 per minute" },
       { name: "key-tokens", by: ["key"], capacity: 400_000, refillPerSecond: 6_000, cost: "tokens" },
@@ -77,6 +85,8 @@ interface Variant {
   proveKeys?: boolean;
   /** What recommended flags (signals, hosting, clusters over their limit) is degraded instead. */
   degrade?: boolean;
+  /** Only requests asking for reasoning (content signals) and clusters by prompt template over their limit are degraded. */
+  degradeReasoning?: boolean;
 }
 
 const config = (version: string, variant: Variant = {}): ConfigInput => ({
@@ -112,6 +122,11 @@ export const SHIPPED_CONFIGS: Readonly<Record<string, { description: string; con
     description:
       "recommended, but what it flags (fingerprint and content signals, hosting networks, clusters by client build × network and by prompt template over their limit) is degraded: thinking off, answers capped at 1,024 tokens, reasoning removed",
     config: config("degrade", { degrade: true }),
+  },
+  "degrade-reasoning": {
+    description:
+      "recommended, but requests asking for reasoning (content signals) and clusters by prompt template over their limit are degraded (thinking off, answers capped at 1,024 tokens, reasoning removed); the rest is flagged as before",
+    config: config("degrade-reasoning", { degradeReasoning: true }),
   },
   "deny-hosting": {
     description: "recommended, but traffic from hosting providers is denied instead of flagged",

@@ -86,13 +86,11 @@ function degradeMessages(body: Json, rules: DegradeRules, applied: string[]): vo
 
 function degradeChat(body: Json, rules: DegradeRules, applied: string[]): void {
   if (rules.maxTokens !== null) {
-    // the field the client used (max_tokens is the older one); neither: the current one
-    const field =
-      body.max_completion_tokens === undefined && body.max_tokens !== undefined
-        ? "max_tokens"
-        : "max_completion_tokens";
-    const asked = body[field];
-    if (typeof asked !== "number" || asked > rules.maxTokens) {
+    // the fields the client used (max_tokens is the older one); neither: the current one
+    const fields = (["max_completion_tokens", "max_tokens"] as const).filter((f) => body[f] !== undefined);
+    for (const field of fields.length ? fields : (["max_completion_tokens"] as const)) {
+      const asked = body[field];
+      if (typeof asked === "number" && asked <= rules.maxTokens) continue;
       body[field] = rules.maxTokens;
       applied.push(`${field}=${rules.maxTokens}`);
     }

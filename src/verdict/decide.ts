@@ -1,5 +1,5 @@
 import type { Mode } from "../config/types.ts";
-import { ACTION_SEVERITY, type Action, DENYING } from "./actions.ts";
+import { ACTION_SEVERITY, type Action, DENYING, stronger } from "./actions.ts";
 import type { Finding, LimitState, Verdict } from "./types.ts";
 
 const DENIAL_STATUS: Partial<Record<Action, number>> = { throttle: 429, block: 403 };
@@ -15,7 +15,7 @@ const UNENFORCED_CODES = new Set(["store.unavailable"]);
  */
 export function decide(findings: readonly Finding[], limits: readonly LimitState[], mode: Mode): Verdict {
   let action: Action = "allow";
-  for (const f of findings) if (ACTION_SEVERITY[f.action] > ACTION_SEVERITY[action]) action = f.action;
+  for (const f of findings) action = stronger(action, f.action);
   const denying = findings.filter((f) => f.action === action && DENYING.has(action));
   const retries = denying
     .map((f) => f.retryAfterSeconds)
