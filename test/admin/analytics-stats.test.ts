@@ -124,6 +124,8 @@ describe("dashboard numbers from the Analytics Engine SQL API", () => {
     expect(expected.totals).toEqual({
       allow: 4,
       flag: 0,
+      degrade: 0,
+      challenge: 0,
       throttle: 3,
       block: 2,
       decisions: 9,
