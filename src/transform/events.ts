@@ -60,8 +60,9 @@ function anthropicRewriter(plan: AnswerPlan): EventRewriter {
   const blocks = renumbering();
   const replaced = new Set<number>();
   return {
-    // once a block is removed every later block event carries an index to renumber
-    quick: (data) => data.includes("thinking") || (blocks.removed.size > 0 && data.includes('"index"')),
+    // once a block is removed (or replaced) every later block event carries an index to renumber (or a
+    // signature delta to remove)
+    quick: (data) => data.includes("thinking") || (blocks.removed.size + replaced.size > 0 && data.includes('"index"')),
     // a delta or stop of a removed block: its top-level index (no key "index" is nested in these events)
     removes(data) {
       if (blocks.removed.size === 0 || !/^\{"type":"content_block_(delta|stop)"/.test(data)) return false;

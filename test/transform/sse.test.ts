@@ -74,6 +74,18 @@ describe("rewriteSse", () => {
     await expect(readAll(rewriteSse(stream, eventRewriter(plan)))).rejects.toThrow(/longer than/);
   });
 
+  it("replace: a withheld block's signature delta is removed too (its data does not name thinking)", async () => {
+    const text =
+      sse("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }) +
+      sse("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "secret" } }) +
+      sse("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "sig-secret" } }) +
+      sse("content_block_stop", { index: 0 });
+    const { stream } = source(1, () => text);
+    const out = await readAll(rewriteSse(stream, eventRewriter({ ...plan, reasoning: "replace" })));
+    expect(out).not.toContain("secret");
+    expect(out.split("\n\n").filter(Boolean)).toHaveLength(2);
+  });
+
   it("cancelling the result cancels the origin's body", async () => {
     let cancelled: unknown = null;
     const origin = new ReadableStream<Uint8Array>({
