@@ -3,7 +3,7 @@
  * Workers runtime) with esbuild, for Miniflare and for Node scripts that
  * import it. The file lands in node_modules/.cache/distill-guard/.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -31,7 +31,10 @@ export async function bundleForWorkerd(
   const code = result.outputFiles[0]!.text;
   const path = join(root, "node_modules/.cache/distill-guard", `${name}.mjs`);
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, code);
+  // written whole, then renamed: test files running side by side may bundle and import the same name
+  const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  await writeFile(partial, code);
+  await rename(partial, path);
   return { code, path };
 }
 

@@ -1,25 +1,30 @@
-// `npm run dev`: the demo origin on 127.0.0.1:8788 (wrangler.toml's ORIGIN_URL)
+// `npm run dev`: the demo origin on 127.0.0.1:8788 (ORIGIN_URL in wrangler.toml's [env.demo])
 // and the gateway under `wrangler dev` on port 8787, run together. Ctrl-C
 // stops both; when either one exits, the other is stopped too.
 // Extra arguments go to wrangler: `npm run dev -- --ip 0.0.0.0`.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { devSecretArgs } from "./dev-vars.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const ORIGIN_PORT = "8788";
 const GATEWAY_PORT = "8787";
-// Only for local runs without a .dev.vars: keys are hashed with it before any use.
-const DEV_KEY_HASH_SECRET = "dev-only-key-hash-secret-do-not-deploy";
-
-const wranglerArgs = ["dev", "--port", GATEWAY_PORT];
-if (existsSync(`${root}.dev.vars`)) {
-  console.log("dev: using your .dev.vars");
-} else {
-  wranglerArgs.push("--var", `KEY_HASH_SECRET:${DEV_KEY_HASH_SECRET}`);
-}
-wranglerArgs.push(...process.argv.slice(2));
+const devVarsPath = `${root}.dev.vars`;
+const devVars = existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : null;
+if (devVars !== null) console.log("dev: using your .dev.vars");
+// the secrets your .dev.vars does not set get local-only values
+// the demo environment of wrangler.toml: the demo origin and the demo configuration
+const wranglerArgs = [
+  "dev",
+  "--env",
+  "demo",
+  "--port",
+  GATEWAY_PORT,
+  ...devSecretArgs(devVars),
+  ...process.argv.slice(2),
+];
 
 const children: ChildProcess[] = [];
 let stopping = false;

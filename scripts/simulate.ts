@@ -22,6 +22,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Miniflare } from "miniflare";
 import { bundleForWorkerd, compatibilityDate, root } from "./bundle.ts";
+import { configDigest } from "./config-digest.ts";
 import type { Report } from "../bench/sim/report.ts";
 import type { Goals, RunKind, RunResult } from "../bench/sim/types.ts";
 
@@ -30,7 +31,7 @@ interface SimulatorBundle {
   parseScenario(
     raw: unknown,
   ):
-    | { ok: true; scenario: { name: string; goals: Goals | null; baseline: { rate: string } } }
+    | { ok: true; scenario: { name: string; goals: Goals | null; baseline: { rate: string }; gateway: unknown } }
     | { ok: false; problems: string[] };
   buildReport(gateway: RunResult, baseline: RunResult, goals: Goals | null, baselineRate: string): Report;
   renderMarkdown(report: Report): string;
@@ -218,6 +219,7 @@ async function main() {
   if (stdout.isTTY) stdout.write("\n");
 
   const report = sim.buildReport(gateway.result, baseline.result, parsed.scenario.goals, parsed.scenario.baseline.rate);
+  report.configSha256 = configDigest(parsed.scenario.gateway);
   const markdown = sim.renderMarkdown(report);
   const speed = (r: Finished) =>
     `${r.result.requests.toLocaleString("en-US")} requests in ${(r.wallMs / 1000).toFixed(1)} s (${Math.round(r.result.requests / (r.wallMs / 1000)).toLocaleString("en-US")}/s)`;

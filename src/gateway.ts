@@ -10,7 +10,8 @@ import { degradeResponse } from "./proxy/degrade.ts";
 import { type OriginFetch, forward } from "./proxy/forward.ts";
 import { errorResponse } from "./verdict/respond.ts";
 
-export interface GatewayOptions extends GuardOptions {
+/** The guard's options (the configuration's `unmatched` decides unmatched requests here) and the origin's. */
+export interface GatewayOptions extends Omit<GuardOptions, "unmatched"> {
   origin: {
     /** Where allowed traffic goes; the request's path and query are appended to it. */
     url: string;
@@ -77,7 +78,8 @@ export function createGateway(options: GatewayOptions): Hono {
       };
     }
   }
-  const guard = createGuard({ ...options, config, onDecision });
+  // an unmatched request goes on to the origin ("forward") or is answered 404, as the configuration says
+  const guard = createGuard({ ...options, config, onDecision, unmatched: config.unmatched });
   // Before the guard: admin paths are answered here and never reach a route.
   if (options.admin?.token && stats)
     app.route(config.admin.prefix, createAdmin({ token: options.admin.token, ...guard, stats }));

@@ -4,9 +4,22 @@
  * - `distillGuard(options)`: Hono middleware; put it in front of your own handlers.
  * - `createGateway(options)`: a Hono app, the guard in front of a streaming proxy to your origin.
  * - `loadConfig(raw)` / `parseConfig(raw)`: validate a configuration once, every problem by path.
+ * - `RECOMMENDED_CONFIG`: the configuration the ready-made Worker ships (src/config/recommended.json).
  * - `createAdmin(options)`: the admin API and dashboard (createGateway mounts it when given a token).
+ *
+ * The building blocks also have entries of their own, so code that needs one part bundles only it:
+ * `distill-guard/signals`, `distill-guard/limits`, `distill-guard/telemetry`, `distill-guard/admin`, and
+ * `distill-guard/worker` (the ready-made Worker). Bundlers drop what this entry exports and you do not use.
  */
-export { createGuard, distillGuard, type Guard, type GuardOptions, type GuardState } from "./guard/guard.ts";
+export {
+  createGuard,
+  distillGuard,
+  type AccountId,
+  type Guard,
+  type GuardOptions,
+  type GuardState,
+} from "./guard/guard.ts";
+export { GuardDenial } from "./guard/denial.ts";
 export { createAdmin, type AdminOptions } from "./admin/admin.ts";
 export {
   analyticsEngineStats,
@@ -18,6 +31,7 @@ export { createDecisionWindow, type DecisionWindow, type Summary } from "./telem
 export { runSql, SqlApiError, type SqlApiOptions, type SqlResult } from "./telemetry/sql-api.ts";
 export { createGateway, type GatewayOptions } from "./gateway.ts";
 export { ConfigError, DEFAULTS, loadConfig, parseConfig } from "./config/parse.ts";
+export { RECOMMENDED_CONFIG } from "./config/recommended.ts";
 export type { ConfigInput, RouteInput } from "./config/input.ts";
 export type {
   AdminConfig,
@@ -50,7 +64,13 @@ export type { DegradePlan } from "./guard/degrade.ts";
 export type { AnswerPlan } from "./transform/answer.ts";
 export { errorResponse } from "./verdict/respond.ts";
 export type { DecisionEvent } from "./telemetry/event.ts";
-export { BLOBS as ANALYTICS_BLOBS, DOUBLES as ANALYTICS_DOUBLES, toDataPoint } from "./telemetry/analytics.ts";
+export {
+  BLOBS as ANALYTICS_BLOBS,
+  DOUBLES as ANALYTICS_DOUBLES,
+  toDataPoint,
+  type AnalyticsDataPoint,
+  type AnalyticsDataset,
+} from "./telemetry/analytics.ts";
 export {
   createLimiter,
   createMemoryStore,

@@ -1,18 +1,23 @@
 import { Redis } from "@upstash/redis/cloudflare";
-import type { Hono } from "hono";
+import type { ExecutionContext, Hono } from "hono";
 import { type AccountStore, createMemoryAccounts, createRedisAccounts } from "./limits/accounts.ts";
 import { createMemoryStore } from "./limits/memory-store.ts";
 import { createUpstashStore } from "./limits/upstash-store.ts";
 import type { LimitStore } from "./limits/types.ts";
 import { type ConfigInput, parseConfig } from "./config/parse.ts";
+import { NAMED_CONFIGS } from "./config/recommended.ts";
 import { type GatewayOptions, createGateway } from "./gateway.ts";
 import { errorResponse } from "./verdict/respond.ts";
+import type { AnalyticsDataset } from "./telemetry/analytics.ts";
 
-/** The ready-made Worker's bindings and secrets (see the README). */
+/**
+ * The ready-made Worker's bindings and secrets (docs/deploying.md). The Worker is checked against the bindings
+ * wrangler.toml declares (worker-configuration.d.ts); this type is the package's own, usable without those.
+ */
 export interface WorkerEnv {
   /** Where allowed traffic goes. */
   ORIGIN_URL?: string;
-  /** The configuration: a JSON object ([vars] table) or a JSON string. */
+  /** The configuration: a JSON object ([vars] table), a JSON string, or the name of a shipped one ("recommended"). */
   GATEWAY_CONFIG?: string | ConfigInput;
   /** HMAC key for API keys (secret). */
   KEY_HASH_SECRET?: string;
@@ -22,7 +27,7 @@ export interface WorkerEnv {
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** Analytics Engine dataset. */
-  ANALYTICS?: AnalyticsEngineDataset;
+  ANALYTICS?: AnalyticsDataset;
   /** Turns the admin API and dashboard on (secret, at least 16 characters). */
   ADMIN_TOKEN?: string;
   /** The dashboard reads every isolate's decisions from the Analytics Engine SQL API with these (var and secret); absent: this isolate's. */
@@ -34,13 +39,20 @@ export interface WorkerEnv {
   ANALYTICS_SQL_URL?: string;
 }
 
+const namedConfigs = `the name of a shipped configuration (${Object.keys(NAMED_CONFIGS)
+  .map((n) => JSON.stringify(n))
+  .join(", ")})`;
+
 type Built = { ok: true; app: Hono } | { ok: false; problems: string[] };
 
 // Built once per isolate (per env object), never per request.
 const built = new WeakMap<object, Built>();
 
-/** Reads the bindings into a gateway, or into the list of every problem with them. */
-export function buildFromEnv(env: WorkerEnv): Built {
+/**
+ * Reads the bindings into a gateway, or into the list of every problem with them. `options.local`: running under
+ * `wrangler dev`, so a missing secret is explained as a line of .dev.vars, not as `wrangler secret put`.
+ */
+export function buildFromEnv(env: WorkerEnv, options: { local?: boolean } = {}): Built {
   const problems: string[] = [];
   let origin: string | undefined;
   try {
@@ -51,7 +63,7 @@ export function buildFromEnv(env: WorkerEnv): Built {
   const secret = env.KEY_HASH_SECRET;
   if (typeof secret !== "string" || secret.length < 16) {
     problems.push(
-      "KEY_HASH_SECRET: must be set to a secret of at least 16 characters (wrangler secret put KEY_HASH_SECRET)",
+      `KEY_HASH_SECRET: must be set to a secret of at least 16 characters (${setSecret("KEY_HASH_SECRET", options)})`,
     );
   }
   if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
@@ -59,8 +71,12 @@ export function buildFromEnv(env: WorkerEnv): Built {
   }
   const admin = adminFromEnv(env, problems);
   let raw: unknown = env.GATEWAY_CONFIG;
-  if (raw === undefined) problems.push("GATEWAY_CONFIG: is required (a JSON object)");
-  if (typeof raw === "string") {
+  if (raw === undefined) problems.push(`GATEWAY_CONFIG: is required (a JSON object, or ${namedConfigs})`);
+  if (typeof raw === "string" && Object.hasOwn(NAMED_CONFIGS, raw)) raw = NAMED_CONFIGS[raw];
+  else if (typeof raw === "string" && !/^\s*[{[]/.test(raw)) {
+    problems.push(`GATEWAY_CONFIG: must be a JSON object or ${namedConfigs} (got ${JSON.stringify(raw)})`);
+    raw = undefined;
+  } else if (typeof raw === "string") {
     try {
       raw = JSON.parse(raw);
     } catch (error) {
@@ -139,10 +155,17 @@ function storesFor(
   return { store, accounts: redis ? createRedisAccounts(redis, { prefix }) : createMemoryAccounts() };
 }
 
-function gatewayFor(env: WorkerEnv): Built {
+/** How a secret is set: a line of .dev.vars under `wrangler dev`, `wrangler secret put` for a deployed Worker. */
+const setSecret = (name: string, options: { local?: boolean }) =>
+  options.local ? `add a line ${name}=<value> to .dev.vars and restart npm run dev` : `wrangler secret put ${name}`;
+
+/** A request to a loopback host: only `wrangler dev` gets those (a deployed Worker is reached by its hostname). */
+const isLocal = (request: Request) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(new URL(request.url).hostname);
+
+function gatewayFor(env: WorkerEnv, local: boolean): Built {
   let entry = built.get(env);
   if (!entry) {
-    entry = buildFromEnv(env);
+    entry = buildFromEnv(env, { local });
     built.set(env, entry);
     // The list goes to the logs only: clients learn nothing about the configuration.
     if (!entry.ok)
@@ -154,8 +177,8 @@ function gatewayFor(env: WorkerEnv): Built {
 }
 
 export default {
-  fetch(request, env, ctx) {
-    const gateway = gatewayFor(env);
+  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
+    const gateway = gatewayFor(env, isLocal(request));
     if (!gateway.ok) {
       return errorResponse("problem", {
         status: 503,
@@ -166,4 +189,5 @@ export default {
     }
     return gateway.app.fetch(request, env, ctx);
   },
-} satisfies ExportedHandler<WorkerEnv>;
+  // Env: the bindings wrangler.toml declares, from `wrangler types` (worker-configuration.d.ts, npm run types)
+} satisfies ExportedHandler<Env & WorkerEnv>;

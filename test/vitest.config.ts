@@ -16,10 +16,10 @@ export default defineConfig({
     projects: [
       {
         plugins: [
-          // The ready-made Worker as wrangler.toml configures it, pointed at the test origin,
-          // with the secret `wrangler secret put` would provide.
+          // The ready-made Worker as wrangler.toml's demo environment configures it, pointed at the
+          // test origin, with the secret `wrangler secret put` would provide.
           cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: `${root}wrangler.toml` },
+            wrangler: { configPath: `${root}wrangler.toml`, environment: "demo" },
             miniflare: {
               bindings: { ORIGIN_URL: inject<string>("originUrl"), KEY_HASH_SECRET: WORKER_KEY_HASH_SECRET },
             },

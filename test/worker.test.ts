@@ -10,6 +10,8 @@ const goodEnv = (): WorkerEnv => ({
   GATEWAY_CONFIG: { routes: [{ name: "models", match: { path: "/v1/models" } }] },
 });
 
+const ctxFor = () => createExecutionContext();
+
 async function call(env: WorkerEnv, path: string, init: RequestInit = {}) {
   const ctx = createExecutionContext();
   const response = await worker.fetch(new Request(`https://gw.test${path}`, init) as never, env, ctx);
@@ -19,7 +21,7 @@ async function call(env: WorkerEnv, path: string, init: RequestInit = {}) {
 
 afterEach(() => vi.restoreAllMocks());
 
-describe("the Worker as wrangler.toml configures it", () => {
+describe("the Worker as wrangler.toml's demo environment configures it", () => {
   it("forwards a message and a model list to the origin", async () => {
     const r = await exports.default.fetch(
       new Request("https://gw.test/v1/messages", {
@@ -93,8 +95,51 @@ describe("configuration from bindings", () => {
     });
     expect(buildFromEnv({ ...goodEnv(), GATEWAY_CONFIG: undefined })).toMatchObject({
       ok: false,
-      problems: ["GATEWAY_CONFIG: is required (a JSON object)"],
+      problems: ['GATEWAY_CONFIG: is required (a JSON object, or the name of a shipped configuration ("recommended"))'],
     });
+    expect(buildFromEnv({ ...goodEnv(), GATEWAY_CONFIG: "recomended" })).toMatchObject({
+      ok: false,
+      problems: [
+        'GATEWAY_CONFIG: must be a JSON object or the name of a shipped configuration ("recommended") (got "recomended")',
+      ],
+    });
+  });
+
+  it('ships the recommended configuration by name: GATEWAY_CONFIG = "recommended"', async () => {
+    const env = { ...goodEnv(), GATEWAY_CONFIG: "recommended" };
+    expect(buildFromEnv(env).ok).toBe(true);
+    const message = (country: string) =>
+      call(env, "/v1/messages", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "sk-demo", "cf-connecting-ip": "198.51.100.7" },
+        body: JSON.stringify({ model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }),
+        cf: { country, asn: 3320 },
+      } as RequestInit);
+    expect((await message("DE")).status).toBe(200);
+    // the countries-of-concern preset is in the recommended configuration, not in the demo's messages route
+    const denied = await message("CN");
+    expect(denied.status).toBe(451);
+    expect(denied.headers.get("x-guard-reason")).toBe("geo.country_denied");
+    expect((await call(env, "/v1/models")).status).toBe(404);
+  });
+
+  it("explains a missing secret as a line of .dev.vars under wrangler dev, never as wrangler secret put", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const env = { ...goodEnv(), KEY_HASH_SECRET: undefined, ADMIN_TOKEN: "an-admin-token-0123456789" };
+    expect(buildFromEnv(env, { local: true })).toEqual({
+      ok: false,
+      problems: [
+        "KEY_HASH_SECRET: must be set to a secret of at least 16 characters (add a line KEY_HASH_SECRET=<value> to .dev.vars and restart npm run dev)",
+      ],
+    });
+    // requests to a loopback host come from wrangler dev: its log says the same
+    const local = await worker.fetch(new Request("http://localhost:8787/v1/models") as never, { ...env }, ctxFor());
+    expect(local.status).toBe(503);
+    expect(String(errors.mock.calls[0]![0])).toContain("to .dev.vars");
+    expect(String(errors.mock.calls[0]![0])).not.toContain("wrangler secret put");
+    // a deployed Worker is reached by its hostname: the hint is for deploying
+    await worker.fetch(new Request("https://gw.example/v1/models") as never, { ...env }, ctxFor());
+    expect(String(errors.mock.calls[1]![0])).toContain("(wrangler secret put KEY_HASH_SECRET)");
   });
 
   it("answers 503 to clients and writes the problems only to its logs, once per isolate", async () => {

@@ -2,134 +2,86 @@
  * Gateway configurations a scenario can name instead of carrying its own
  * (`"gateway": "recommended"`). Each is a plain configuration, the same a
  * Worker would read from GATEWAY_CONFIG.
+ *
+ * `recommended` is src/config/recommended.json itself, the configuration the
+ * ready-made Worker ships (wrangler.toml: `GATEWAY_CONFIG = "recommended"`);
+ * docs/configuration.md explains each of its settings. The others are
+ * variants of it, made here by changing its routes, to measure what each
+ * setting buys and costs.
  */
-import type { ConfigInput, RouteInput } from "../../src/config/input.ts";
+import type { ClusterInput, ConfigInput, RouteInput } from "../../src/config/input.ts";
+import { RECOMMENDED_CONFIG } from "../../src/config/recommended.ts";
 
-/**
- * A route's policy as we would deploy it in front of a model API, with the
- * settings the README recommends:
- * - geo: the sanctions and countries-of-concern presets (a frontier model's
- *   route: the countries AI export controls name, which the major providers
- *   do not serve either; a provider that serves them drops the preset, or
- *   names it in a model rule for its frontier models only), Tor denied,
- *   traffic from hosting providers flagged (not denied: agents and back ends
- *   legitimately run in clouds);
- * - fingerprint and content signals at their defaults (flag);
- * - limits: per key 60 requests a minute and 400,000 tokens (refilling
- *   6,000 a second), per /24 (or IPv6 /48) 600 requests a minute: a subnet is
- *   a few hundred people at most, or one company's egress;
- * - clusters: a /24 where more than 20 accounts arrive from more than 20 of
- *   its addresses in ten minutes is denied (a farm rotating addresses, not a
- *   NAT); more than 20 accounts on one client build and one network in an
- *   hour, or more than 10 on one prompt template, are flagged to the origin.
- */
-function apiRoute(name: string, path: string, errors: "anthropic" | "openai", variant: Variant = {}): RouteInput {
-  // with variant.degrade, what the recommended configuration flags is degraded instead; with
-  // variant.degradeReasoning, only what asks for reasoning (content signals, a shared prompt template)
-  const flag = variant.degrade ? ("degrade" as const) : ("flag" as const);
-  const reasoning = variant.degrade || variant.degradeReasoning ? ("degrade" as const) : ("flag" as const);
-  const shared = (cluster: { name: string; by: string[]; maxAccounts: number; window: string }) =>
-    variant.clusterRate
-      ? { ...cluster, action: "throttle" as const, rate: variant.clusterRate }
-      : {
-          ...cluster,
-          action:
-            variant.fingerprintThrottle && cluster.name === "shared-fingerprint"
-              ? ("throttle" as const)
-              : cluster.name === "shared-template"
-                ? reasoning
-                : flag,
-        };
-  const degrading = variant.degrade || variant.degradeReasoning;
-  return {
-    name,
-    match: { path, methods: ["POST"] },
-    errors,
-    geo: { presets: ["sanctions", "countries-of-concern", "hosting"], tor: "deny", hosting: variant.hosting ?? flag },
-    fingerprint: variant.degrade ? { automation: flag, inconsistent: flag, lowBotScore: flag } : {},
-    content: degrading ? { reasoningElicitation: reasoning, largeReasoningBudget: reasoning } : {},
-    ...(degrading ? { degrade: { thinking: "off" as const, maxTokens: 1024 } } : {}),
-    limits: [
-      { name: "key-rpm", by: ["key"], rate: "60 per minute" },
-      { name: "key-tokens", by: ["key"], capacity: 400_000, refillPerSecond: 6_000, cost: "tokens" },
-      { name: "subnet-rpm", by: ["subnet"], rate: "600 per minute" },
-    ],
-    clusters: [
-      ...(variant.noRotation
-        ? []
-        : [
-            {
-              name: "rotating-subnet",
-              by: ["subnet"],
-              maxAccounts: 20,
-              maxAddresses: 20,
-              window: "10m",
-              action: "block" as const,
-            },
-          ]),
-      shared({ name: "shared-fingerprint", by: ["fingerprint", "asn"], maxAccounts: 20, window: "1h" }),
-      shared({ name: "shared-template", by: ["template"], maxAccounts: 10, window: "1h" }),
-    ],
-  };
+/** The recommended configuration with each route changed by `route` and the top level by `top`, under another version. */
+function variant(version: string, route: (r: RouteInput) => RouteInput, top: Partial<ConfigInput> = {}): ConfigInput {
+  const copy = structuredClone(RECOMMENDED_CONFIG);
+  return { ...copy, version, ...top, routes: copy.routes.map(route) };
 }
 
-interface Variant {
-  hosting?: "flag" | "deny";
-  /** Clusters by build × network and by template over their limit share a bucket of this rate. */
-  clusterRate?: string;
-  /** Clusters by build × network over their limit share one account's limits, instead of being flagged. */
-  fingerprintThrottle?: boolean;
-  /** No cluster by subnet counting addresses. */
-  noRotation?: boolean;
-  /** A key counts in clusters once the origin has accepted it; until then its subnet's unproven bucket. */
-  proveKeys?: boolean;
-  /** What recommended flags (signals, hosting, clusters over their limit) is degraded instead. */
-  degrade?: boolean;
-  /** Only requests asking for reasoning (content signals) and clusters by prompt template over their limit are degraded. */
-  degradeReasoning?: boolean;
-}
+/** The route with each cluster changed by `change`, and those it maps to undefined removed. */
+const clusters =
+  (change: (c: ClusterInput) => ClusterInput | undefined) =>
+  (r: RouteInput): RouteInput => ({
+    ...r,
+    clusters: (r.clusters ?? []).flatMap((c) => change(c) ?? []),
+  });
 
-const config = (version: string, variant: Variant = {}): ConfigInput => ({
-  version,
-  ...(variant.proveKeys ? { proveKeys: true } : {}),
-  routes: [
-    apiRoute("messages", "/v1/messages", "anthropic", variant),
-    apiRoute("chat", "/v1/chat/completions", "openai", variant),
-  ],
-});
+/** What the degrade variants do to a degraded request: thinking off, answers capped, reasoning removed. */
+const DEGRADE = { thinking: "off", maxTokens: 1024 } as const;
+
+/** The clusters by client build × network and by prompt template (flagged in the recommended configuration). */
+const SHARED = new Set(["shared-fingerprint", "shared-template"]);
 
 export const SHIPPED_CONFIGS: Readonly<Record<string, { description: string; config: ConfigInput }>> = {
   recommended: {
-    description: "every check the gateway has, at the settings the README recommends",
-    config: config("recommended"),
+    description: "every check the gateway has, at the settings docs/configuration.md recommends",
+    config: RECOMMENDED_CONFIG,
   },
   "accounts-only": {
     description:
       "recommended without the rotating-subnet cluster, and more than 20 accounts on one client build and network share one account's limits: clusters that count accounts only (the recommended configuration before rotation was counted)",
-    config: config("accounts-only", { noRotation: true, fingerprintThrottle: true }),
+    config: variant(
+      "accounts-only",
+      clusters((c) =>
+        c.name === "rotating-subnet" ? undefined : c.name === "shared-fingerprint" ? { ...c, action: "throttle" } : c,
+      ),
+    ),
   },
   "strict-clusters": {
     description:
       "recommended, but a cluster by client build × network or by prompt template over its limit shares one bucket of 100 requests an hour, what one steady interactive user sends, instead of being flagged",
-    config: config("strict-clusters", { clusterRate: "100 per hour" }),
+    config: variant(
+      "strict-clusters",
+      clusters((c) => (SHARED.has(c.name) ? { ...c, action: "throttle", rate: "100 per hour" } : c)),
+    ),
   },
-  "prove-keys": {
+  "count-every-key": {
     description:
-      "recommended, and a key counts in clusters only once the origin has accepted it, until then sharing its subnet's unproven bucket (20 a minute): what proveKeys costs and stops",
-    config: config("prove-keys", { proveKeys: true }),
+      "recommended, but clusters count every key alike, whether the origin has accepted it or not (proveKeys off): catches a farm's accepted keys sooner, and lets made-up keys push a customers' cluster over its limit",
+    config: variant("count-every-key", (r) => r, { proveKeys: false }),
   },
   degrade: {
     description:
       "recommended, but what it flags (fingerprint and content signals, hosting networks, clusters by client build × network and by prompt template over their limit) is degraded: thinking off, answers capped at 1,024 tokens, reasoning removed",
-    config: config("degrade", { degrade: true }),
+    config: variant("degrade", (r) => ({
+      ...clusters((c) => (SHARED.has(c.name) ? { ...c, action: "degrade" } : c))(r),
+      geo: { ...r.geo, hosting: "degrade" },
+      fingerprint: { ...r.fingerprint, automation: "degrade", inconsistent: "degrade", lowBotScore: "degrade" },
+      content: { ...r.content, reasoningElicitation: "degrade", largeReasoningBudget: "degrade" },
+      degrade: DEGRADE,
+    })),
   },
   "degrade-reasoning": {
     description:
       "recommended, but requests asking for reasoning (content signals) and clusters by prompt template over their limit are degraded (thinking off, answers capped at 1,024 tokens, reasoning removed); the rest is flagged as before",
-    config: config("degrade-reasoning", { degradeReasoning: true }),
+    config: variant("degrade-reasoning", (r) => ({
+      ...clusters((c) => (c.name === "shared-template" ? { ...c, action: "degrade" } : c))(r),
+      content: { ...r.content, reasoningElicitation: "degrade", largeReasoningBudget: "degrade" },
+      degrade: DEGRADE,
+    })),
   },
   "deny-hosting": {
     description: "recommended, but traffic from hosting providers is denied instead of flagged",
-    config: config("deny-hosting", { hosting: "deny" }),
+    config: variant("deny-hosting", (r) => ({ ...r, geo: { ...r.geo, hosting: "deny" } })),
   },
 };

@@ -44,6 +44,8 @@ export interface Report {
   scenario: string;
   seed: number;
   config: string;
+  /** SHA-256 of the gateway's configuration as JSON (configDigest): ties a report to the file it measured. */
+  configSha256?: string;
   baselineRate: string;
   durationMs: number;
   requests: { gateway: number; baseline: number };
@@ -190,7 +192,7 @@ export function renderMarkdown(report: Report): string {
   const lines: string[] = [];
   lines.push(
     `Scenario \`${report.scenario}\`, seed ${report.seed}: ${formatDuration(report.durationMs)} of virtual time, ` +
-      `${int(report.requests.gateway)} requests through the gateway (\`${report.config}\`) and the same traffic through the baseline ` +
+      `${int(report.requests.gateway)} requests through the gateway (\`${report.config}\`${report.configSha256 ? `, configuration SHA-256 \`${report.configSha256}\`` : ""}) and the same traffic through the baseline ` +
       `(one per-key token bucket, ${report.baselineRate}).`,
     "",
     "| campaign | keys | attempted | harvested, baseline | harvested, gateway | reduction | denied by the gateway (top reasons) | contained after |",

@@ -2,8 +2,8 @@
  * Scenario files: the traffic a simulation replays and the gateway it replays
  * it through. JSON, validated here with every problem listed by path
  * (`campaigns[1].networks[0].countries.ZZ: …`), with the same readers the
- * gateway's own configuration uses. The README's "What it stops, what it
- * costs" section and bench/scenarios/README.md document the format.
+ * gateway's own configuration uses. docs/results.md and
+ * bench/scenarios/README.md document the format.
  */
 import type { ConfigInput } from "../../src/config/input.ts";
 import { parseConfig } from "../../src/config/parse.ts";
@@ -508,6 +508,7 @@ export function parseScenario(raw: unknown): { ok: true; scenario: Scenario } | 
 export function baselineConfig(scenario: Pick<Scenario, "baseline">): ConfigInput {
   return {
     version: "baseline",
+    proveKeys: false,
     routes: [
       {
         name: "baseline",

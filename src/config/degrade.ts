@@ -22,6 +22,9 @@ export const DEGRADE_DEFAULTS: DegradeRules = {
   reasoning: "drop",
 };
 
+export const THINKING_LEVELS = ["off", "low", "keep"] as const;
+export const REASONING_OUTPUTS = ["drop", "replace", "keep"] as const;
+
 const RULE_FIELDS = fieldsOf<DegradeRulesInput>()([
   "thinking",
   "budgetTokens",
@@ -32,18 +35,18 @@ const RULE_FIELDS = fieldsOf<DegradeRulesInput>()([
 ]);
 const FIELDS = fieldsOf<DegradeInput>()([...RULE_FIELDS, "models"]);
 /** A model name as the APIs take it. */
-const MODEL_NAME = /^[\x21-\x7e]{1,200}$/;
+export const MODEL_NAME = /^[\x21-\x7e]{1,200}$/;
 
 function readRules(obj: Obj, path: string, p: Problems, base: DegradeRules): DegradeRules {
   return {
-    thinking: readEnum(obj, "thinking", path, p, ["off", "low", "keep"] as const) ?? base.thinking,
+    thinking: readEnum(obj, "thinking", path, p, THINKING_LEVELS) ?? base.thinking,
     budgetTokens: readNumber(obj, "budgetTokens", path, p, { integer: true, min: 1024 }) ?? base.budgetTokens,
     effort: readEnum(obj, "effort", path, p, EFFORT_LEVELS) ?? base.effort,
     maxTokens: readNumber(obj, "maxTokens", path, p, { integer: true, min: 1 }) ?? base.maxTokens,
     model:
       readString(obj, "model", path, p, { pattern: MODEL_NAME, patternHint: "a model name of printable characters" }) ??
       base.model,
-    reasoning: readEnum(obj, "reasoning", path, p, ["drop", "replace", "keep"] as const) ?? base.reasoning,
+    reasoning: readEnum(obj, "reasoning", path, p, REASONING_OUTPUTS) ?? base.reasoning,
   };
 }
 

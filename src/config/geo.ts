@@ -15,6 +15,7 @@ import { isContinentCode, isCountryCode, isRegionCode } from "./places.ts";
 import { HOSTING, PRESETS, type Preset } from "./presets/index.ts";
 import type { GeoInput, GeoRulesInput, PlaceLists } from "./input.ts";
 import { type Obj, type Problems, at, fieldsOf, readArray, readEnum, readObject, stringItem } from "./read.ts";
+import { parseWindow } from "./limits.ts";
 import type { PureCheck } from "./types.ts";
 
 /**
@@ -24,22 +25,32 @@ import type { PureCheck } from "./types.ts";
  *     "allow": { ... }, "tor": "deny", "unknown": "deny", "hosting": "flag",
  *     "models": { "fable-5*": { <the same fields but models>, "identity": { ... } } } }
  *
- * Validated once; every problem is recorded with its path. The README's geo
- * section (docs-geo.md) is the user-facing description; precedence is
+ * Validated once; every problem is recorded with its path.
+ * docs/geo-and-identity.md is the user-facing description; precedence is
  * documented on src/checks/geo.ts.
  */
 export interface GeoSection {
   check: PureCheck;
+  /** How long a key refused for where it came from stays refused (`taint`); null when not kept. */
+  taintMs: number | null;
   /** True when the section has model rules: the pipeline must read the body (once, bounded) and pass it. */
   needsBody: boolean;
 }
 
 const RULE_FIELDS = fieldsOf<GeoRulesInput>()(["preset", "presets", "allow", "deny", "tor", "unknown", "hosting"]);
-const GEO_FIELDS = fieldsOf<GeoInput>()([...RULE_FIELDS, "models"]);
+const GEO_FIELDS = fieldsOf<GeoInput>()([...RULE_FIELDS, "models", "taint"]);
+/** The codes that taint a key (GeoInput.taint): refused for where it came from, not for its network. */
+export const TAINTING_CODES: ReadonlySet<string> = new Set([
+  "geo.country_denied",
+  "geo.region_denied",
+  "geo.continent_denied",
+]);
+/** Longest taint: 90 days, the longest block (every store key has a TTL). */
+export const MAX_TAINT_SECONDS = 90 * 86_400;
 const MODEL_FIELDS = fieldsOf<NonNullable<GeoInput["models"]>[string]>()([...RULE_FIELDS, "identity"]);
 const LIST_FIELDS = fieldsOf<PlaceLists>()(["countries", "regions", "continents", "asns", "ips"]);
-const PLACE_POLICIES: readonly PlacePolicy[] = ["allow", "flag", "deny"];
-const HOSTING_ACTIONS: readonly HostingAction[] = ["allow", "flag", "degrade", "challenge", "throttle", "deny"];
+export const PLACE_POLICIES: readonly PlacePolicy[] = ["allow", "flag", "deny"];
+export const HOSTING_ACTIONS: readonly HostingAction[] = ["allow", "flag", "degrade", "challenge", "throttle", "deny"];
 
 interface Lists {
   countries: Map<string, string>;
@@ -246,6 +257,13 @@ export function parseGeo(raw: unknown, path: string, p: Problems): GeoSection | 
   const obj = readObject(raw, path, p, GEO_FIELDS);
   if (!obj) return undefined;
   const policy: GeoPolicy = { rules: readRules(obj, path, p), models: readModels(obj.models, at(path, "models"), p) };
+  let taintMs: number | null = null;
+  if (obj.taint !== undefined) {
+    const seconds = parseWindow(obj.taint);
+    if (seconds === null || seconds > MAX_TAINT_SECONDS)
+      p.add(at(path, "taint"), `must be a duration up to 90 days, such as "30d" (got ${JSON.stringify(obj.taint)})`);
+    else taintMs = seconds * 1000;
+  }
   if (p.list.length > before) return undefined;
-  return { check: createGeoCheck(policy), needsBody: policy.models.length > 0 };
+  return { check: createGeoCheck(policy), needsBody: policy.models.length > 0, taintMs };
 }

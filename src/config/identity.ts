@@ -54,9 +54,9 @@ export const IDENTITY_DEFAULTS = {
 } as const;
 
 /** The longest `maxLifetimeSeconds` accepted: 30 days. */
-const MAX_LIFETIME_LIMIT = 30 * 86_400;
+export const MAX_LIFETIME_LIMIT = 30 * 86_400;
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 function readJwksUrl(obj: Obj, path: string, p: Problems): string | undefined {

@@ -4,10 +4,12 @@ import type { ErrorFormat, Mode } from "./types.ts";
 
 /**
  * The configuration as users write it (TypeScript value, or JSON in
- * `GATEWAY_CONFIG`). Every field but `routes` is optional; the README's
- * configuration reference gives each default. Validated by parseConfig().
+ * `GATEWAY_CONFIG`). Every field but `routes` is optional; docs/configuration.md
+ * gives each default. Validated by parseConfig().
  */
 export interface ConfigInput {
+  /** The JSON Schema the file follows (src/config/config.schema.json), for editors; the gateway ignores it. */
+  $schema?: string;
   /** Free-form label reported in health checks. */
   version?: string;
   routes: RouteInput[];
@@ -29,9 +31,11 @@ export interface ConfigInput {
     recoverAfterMs?: number;
   };
   /**
-   * Count a key in clusters only once the origin has accepted it (a 2xx answer; remembered by its HMAC for 30
-   * days); until then it is charged its route's `unproven` bucket. Read in the request's one store round trip.
-   * Keys of a key registry are accepted already. Default false.
+   * Keep the keys the origin has accepted (a 2xx answer; remembered by their HMAC for 30 days) apart in every
+   * cluster: an accepted key is judged by the count of accepted members, so keys the origin never accepted
+   * cannot push its customers' cluster over the limit; a key not yet accepted is judged by everyone's count and
+   * is charged its route's `unproven` bucket. Read in the request's one store round trip. Keys of a key
+   * registry are accepted already. Default true.
    */
   proveKeys?: boolean;
   /** The admin API and dashboard (on only when ADMIN_TOKEN is set). Default prefix "/_guard". */
@@ -47,18 +51,20 @@ export interface RouteInput {
   credential?: CredentialHeader;
   maxBodyBytes?: number;
   originTimeoutMs?: number;
-  /** Geo, network and identity policy (README: "Geo, network and identity policy"). */
+  /** Geo, network and identity policy (docs/geo-and-identity.md). */
   geo?: GeoInput;
-  /** Client fingerprint signals (README: "Fingerprints and clusters"). */
+  /** Client fingerprint signals (docs/fingerprints-and-clusters.md). */
   fingerprint?: FingerprintInput;
-  /** Content signals; naming the section makes the route read the body (README: "Fingerprints and clusters"). */
+  /** Content signals; naming the section makes the route read the body (docs/fingerprints-and-clusters.md). */
   content?: ContentInput;
   /** Also send anthropic-ratelimit-* or x-ratelimit-* headers, after the route's error format. Default false. */
   providerHeaders?: boolean;
-  /** Token buckets (README: "Rate limits"). */
+  /** Token buckets (docs/limits.md). */
   limits?: LimitInput[];
-  /** Distinct accounts per shared dimension (README: "Fingerprints and clusters"). */
+  /** Distinct accounts per shared dimension (docs/fingerprints-and-clusters.md). */
   clusters?: ClusterInput[];
+  /** Distinct networks per account (README: "Fingerprints and clusters"). */
+  spread?: SpreadInput[];
   /** Check manual blocks (admin API) on this route. Default: true when the route has limits (same store round trip), else false. */
   blocks?: boolean;
   /**
@@ -129,6 +135,18 @@ export interface ClusterInput {
   rate?: string;
   /** With rate: the bucket's size. Default the rate's count. */
   capacity?: number;
+}
+
+export interface SpreadInput {
+  name: string;
+  /** What to count per account: "asn" (networks), "subnet" (IPv4 /24, IPv6 /48) or "country". */
+  count: "asn" | "subnet" | "country";
+  /** More distinct values than this in the window puts the account over. */
+  max: number;
+  /** "1h", "30m", "1d", or seconds: from 1 minute to 7 days. */
+  window: string | number;
+  /** Over: flag (tell the origin), degrade, challenge (docs/actions.md) or block (403). Default "flag". */
+  action?: "flag" | "degrade" | "challenge" | "block";
 }
 
 export interface LimitInput {
@@ -218,4 +236,9 @@ export interface IdentityInput {
 export interface GeoInput extends GeoRulesInput {
   /** Stricter policies per model, keyed by glob ("fable-5*"). */
   models?: Record<string, GeoRulesInput & { identity?: IdentityInput }>;
+  /**
+   * A key (or account) this section refuses for its country, region or continent stays refused from anywhere,
+   * VPN exits included, for this long ("30d", at most "90d"; `geo.key_tainted`). Default: not kept.
+   */
+  taint?: string | number;
 }

@@ -1,6 +1,6 @@
 import { CLUSTER_DIMENSIONS, DIMENSIONS } from "../request/dimensions.ts";
 import { ACTIONS } from "../verdict/actions.ts";
-import type { ClusterInput, LimitInput, RouteInput } from "./input.ts";
+import type { ClusterInput, LimitInput, RouteInput, SpreadInput } from "./input.ts";
 import {
   type Obj,
   type Problems,
@@ -13,14 +13,18 @@ import {
   readString,
   stringItem,
 } from "./read.ts";
-import { type ClusterRule, type LimitRule, MAX_REFILL_SECONDS } from "./types.ts";
+import { type ClusterRule, type LimitRule, MAX_REFILL_SECONDS, type SpreadRule } from "./types.ts";
 
-/** What a cluster over its limit does: any action but allow. */
-const CLUSTER_ACTIONS = ACTIONS.filter((a): a is ClusterRule["action"] => a !== "allow");
-
+export const COSTS = ["request", "tokens"] as const;
+/** What a cluster over its limit does: any action but allow (verdict/actions.ts). */
+export const CLUSTER_ACTIONS = ACTIONS.filter((a): a is ClusterRule["action"] => a !== "allow");
+export const SPREAD_COUNTS = ["asn", "subnet", "country"] as const;
+export const SPREAD_ACTIONS = ["flag", "degrade", "challenge", "block"] as const;
 const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
-const RATE = /^\s*(\d+)\s+per\s+(second|minute|hour|day)\s*$/;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** A rate: `"60 per minute"`. */
+export const RATE = /^\s*(\d+)\s+per\s+(second|minute|hour|day)\s*$/;
+/** A limit's or cluster's name. */
+export const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** A problem at `path` when a bucket of `capacity` refilling `refillPerSecond` takes longer than MAX_REFILL_SECONDS to fill. */
 function checkRefill(capacity: number, refillPerSecond: number, path: string, p: Problems): boolean {
   if (capacity / refillPerSecond <= MAX_REFILL_SECONDS) return true;
@@ -32,7 +36,7 @@ function checkRefill(capacity: number, refillPerSecond: number, path: string, p:
 }
 
 /** Longest quota window: a day (a quota's bucket lives a day past its last write). */
-const MAX_QUOTA_WINDOW = 86_400;
+export const MAX_QUOTA_WINDOW = 86_400;
 
 const formatSeconds = (s: number): string =>
   Number.isFinite(s) && s < 1e9 * 86_400 ? `${Math.ceil(s / 86_400).toLocaleString("en-US")} days` : "forever";
@@ -49,7 +53,7 @@ export function parseRate(text: string): { count: number; seconds: number } | nu
 const readName = (o: Obj, path: string, p: Problems) =>
   readString(o, "name", path, p, {
     required: true,
-    pattern: NAME,
+    pattern: RULE_NAME,
     patternHint: "1-64 letters, digits, '_', '.' or '-'",
   });
 
@@ -78,7 +82,7 @@ function readRule(raw: unknown, path: string, p: Problems): LimitRule | undefine
   const before = p.list.length;
   const name = readName(o, path, p);
   const by = readDimensions(o, path, p, DIMENSIONS, true);
-  const cost = readEnum(o, "cost", path, p, ["request", "tokens"] as const) ?? "request";
+  const cost = readEnum(o, "cost", path, p, COSTS) ?? "request";
   if (o.quota !== undefined || o.per !== undefined) {
     // a fixed quota: `quota` per `per` window, no refill
     for (const other of ["rate", "capacity", "refillPerSecond"] as const)
@@ -210,11 +214,12 @@ function readNamedItems<T>(
   return out;
 }
 
-const WINDOW = /^\s*(\d+)\s*(s|m|h|d)\s*$/;
+/** A window: `"1h"`, `"30m"`, `"90s"`, `"1d"`. */
+export const WINDOW = /^\s*(\d+)\s*(s|m|h|d)\s*$/;
 const WINDOW_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 /** Shortest and longest cluster window: below a minute counts little; past a week HyperLogLog keys pile up. */
-const MIN_WINDOW = 60;
-const MAX_WINDOW = 7 * 86_400;
+export const MIN_WINDOW = 60;
+export const MAX_WINDOW = 7 * 86_400;
 
 /** `"1h"`, `"30m"`, `"90s"`, `"1d"` or a number of seconds → seconds; null when malformed. */
 export function parseWindow(value: unknown): number | null {
@@ -236,14 +241,7 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
   const by = readDimensions(o, path, p, CLUSTER_DIMENSIONS, true);
   const maxAccounts = readNumber(o, "maxAccounts", path, p, { integer: true, min: 1, required: true });
   const maxAddresses = readNumber(o, "maxAddresses", path, p, { integer: true, min: 1 }) ?? null;
-  let windowSeconds: number | undefined;
-  if (o.window === undefined) p.add(at(path, "window"), 'is required ("1h", "30m", "1d" or seconds)');
-  else {
-    const w = parseWindow(o.window);
-    if (w === null || w < MIN_WINDOW || w > MAX_WINDOW)
-      p.add(at(path, "window"), 'must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"');
-    else windowSeconds = w;
-  }
+  const windowSeconds = readCounterWindow(o, path, p);
   const action = readEnum(o, "action", path, p, CLUSTER_ACTIONS) ?? "flag";
   let bucket: ClusterRule["bucket"] = null;
   if (o.rate !== undefined) {
@@ -280,5 +278,38 @@ export function parseClusters(raw: unknown, path: string, p: Problems, keyLimits
       return undefined;
     }
     return rule;
+  });
+}
+
+/** `"1h"`-style window of a counter rule, from 1 minute to 7 days; undefined (and a problem) otherwise. */
+function readCounterWindow(o: Obj, path: string, p: Problems): number | undefined {
+  if (o.window === undefined) {
+    p.add(at(path, "window"), 'is required ("1h", "30m", "1d" or seconds)');
+    return undefined;
+  }
+  const w = parseWindow(o.window);
+  if (w !== null && w >= MIN_WINDOW && w <= MAX_WINDOW) return w;
+  p.add(at(path, "window"), 'must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"');
+  return undefined;
+}
+
+/**
+ * Reads a route's `spread`: an array of `{ "name", "count": "asn" | "subnet" | "country", "max", "window": "1h",
+ * "action": "flag" | "block" }`, the networks one account may use in the window.
+ */
+export function parseSpreads(raw: unknown, path: string, p: Problems): SpreadRule[] {
+  return readNamedItems(raw, path, p, (item, itemPath) => {
+    const o = readObject(item, itemPath, p, fieldsOf<SpreadInput>()(["name", "count", "max", "window", "action"]));
+    if (!o) return undefined;
+    const before = p.list.length;
+    const name = readName(o, itemPath, p);
+    const count = readEnum(o, "count", itemPath, p, SPREAD_COUNTS);
+    if (o.count === undefined) p.add(at(itemPath, "count"), 'is required: "asn", "subnet" or "country"');
+    const max = readNumber(o, "max", itemPath, p, { integer: true, min: 1, required: true });
+    const windowSeconds = readCounterWindow(o, itemPath, p);
+    const action = readEnum(o, "action", itemPath, p, SPREAD_ACTIONS) ?? "flag";
+    if (p.list.length !== before || !name || !count || max === undefined || windowSeconds === undefined)
+      return undefined;
+    return { name, count, max, windowSeconds, action };
   });
 }

@@ -1,5 +1,5 @@
 import { BLOCK_DIMENSIONS, dimensionNeeds } from "../request/dimensions.ts";
-import { parseClusters, parseLimits, parseSignalBudget, parseUnprovenBudget } from "./limits.ts";
+import { parseClusters, parseSpreads, parseLimits, parseSignalBudget, parseUnprovenBudget } from "./limits.ts";
 import { requireKey } from "../checks/credential.ts";
 import { parseContent } from "./content.ts";
 import { parseTrust, untrustedOnly } from "./trust.ts";
@@ -31,9 +31,14 @@ export type { ConfigInput } from "./input.ts";
 
 export const ERROR_FORMATS: readonly ErrorFormat[] = ["anthropic", "openai", "problem"];
 export const MODES: readonly Mode[] = ["enforce", "shadow"];
-const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+export const UNMATCHED = ["forward", "404"] as const;
+export const KEYLESS = ["share", "refuse"] as const;
+export const STORE_ON_ERROR = ["open", "closed", "local"] as const;
+export const STORE_CLOCKS = ["redis", "worker"] as const;
+export const STORE_PREFIX = /^[A-Za-z0-9_-]{1,32}$/;
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
-/** Every default in one place; the README's configuration reference lists the same values. */
+/** Every default in one place; docs/configuration.md lists the same values. */
 export const DEFAULTS = {
   version: "unversioned",
   unmatched: "404",
@@ -74,6 +79,7 @@ const ROUTE_FIELDS = fieldsOf<RouteInput>()([
   "content",
   "limits",
   "clusters",
+  "spread",
   "providerHeaders",
   "blocks",
   "trust",
@@ -85,7 +91,7 @@ const ROUTE_FIELDS = fieldsOf<RouteInput>()([
   "challenge",
 ]);
 
-const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function parseRoute(raw: unknown, path: string, p: Problems, index: number, top: TopDefaults): RouteConfig | undefined {
   const obj = readObject(raw, path, p, ROUTE_FIELDS);
@@ -137,7 +143,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     needsBody ||= geo.needsBody;
   }
   // then the key: a keyless request on a route that refuses it is answered 401 before any store call
-  if (readEnum(obj, "keyless", path, p, ["share", "refuse"] as const) === "refuse") checks.push(requireKey);
+  if (readEnum(obj, "keyless", path, p, KEYLESS) === "refuse") checks.push(requireKey);
   const trustedKeys = parseTrust(obj.trust, at(path, "trust"), p);
   // trusted keys, and accounts the key registry trusts, skip the signals
   const signal = (check: PureCheck) => untrustedOnly(trustedKeys ?? new Set(), check);
@@ -154,6 +160,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   // a throttled cluster shares the key's rates, not its quotas
   const keyLimits = limits.filter((l) => l.by.includes("key") && !l.quotaWindowSeconds).map((l) => l.name);
   const clusters = parseClusters(obj.clusters, at(path, "clusters"), p, keyLimits);
+  const spreads = parseSpreads(obj.spread, at(path, "spread"), p);
   // (read in this order: problems are listed in it)
   const mode = readEnum(obj, "mode", path, p, MODES) ?? top.mode;
   const errors = readEnum(obj, "errors", path, p, ERROR_FORMATS) ?? top.errors;
@@ -164,7 +171,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   const unprovenBudget = parseUnprovenBudget(obj.unproven, at(path, "unproven"), p);
   const providerHeaders = readBoolean(obj, "providerHeaders", path, p) ?? false;
   // Blocks ride along with the limits' store call: on by default where there is one.
-  const blocks = readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0);
+  const blocks =
+    readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0 || spreads.length > 0);
   const degrade = parseDegrade(obj.degrade, at(path, "degrade"), p);
   const used = actionsUsed(obj);
   const challenge = parseChallenge(obj.challenge, at(path, "challenge"), p, used.has("challenge"));
@@ -192,8 +200,10 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     signalBudget,
     unprovenBudget,
     clusters,
+    spreads,
     providerHeaders,
     blocks,
+    taintMs: geo?.taintMs ?? null,
     ...(trustedKeys?.size ? { trustedKeys } : {}),
     degrade,
     challenge,
@@ -202,7 +212,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
 }
 
 /**
- * The actions a route's sections name (signals, hosting, clusters): a route
+ * The actions a route's sections name (signals, hosting, clusters, spread): a route
  * that can degrade reads the body, one that can challenge needs a challenge rule.
  */
 function actionsUsed(route: Obj): Set<string> {
@@ -215,6 +225,7 @@ function actionsUsed(route: Obj): Set<string> {
   add(geo.hosting);
   for (const rule of Object.values(section(geo.models))) add(section(rule).hosting);
   if (Array.isArray(route.clusters)) for (const c of route.clusters) add(section(c).action);
+  if (Array.isArray(route.spread)) for (const r of route.spread) add(section(r).action);
   return used;
 }
 
@@ -252,20 +263,20 @@ function parseStore(obj: Obj, p: Problems): StoreConfig {
   return {
     timeoutMs:
       readNumber(store, "timeoutMs", "store", p, { integer: true, min: 1, max: 10_000 }) ?? DEFAULTS.store.timeoutMs,
-    onError: readEnum(store, "onError", "store", p, ["open", "closed", "local"] as const) ?? DEFAULTS.store.onError,
+    onError: readEnum(store, "onError", "store", p, STORE_ON_ERROR) ?? DEFAULTS.store.onError,
     prefix:
       readString(store, "prefix", "store", p, {
-        pattern: /^[A-Za-z0-9_-]{1,32}$/,
+        pattern: STORE_PREFIX,
         patternHint: "1 to 32 letters, digits, '-' or '_'",
       }) ?? DEFAULTS.store.prefix,
-    clock: readEnum(store, "clock", "store", p, ["redis", "worker"] as const) ?? DEFAULTS.store.clock,
+    clock: readEnum(store, "clock", "store", p, STORE_CLOCKS) ?? DEFAULTS.store.clock,
     recoverAfterMs:
       readNumber(store, "recoverAfterMs", "store", p, { integer: true, min: 0, max: 300_000 }) ??
       DEFAULTS.store.recoverAfterMs,
   };
 }
 
-const ADMIN_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
+export const ADMIN_PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
 
 function parseAdmin(obj: Obj, p: Problems): AdminConfig {
   const admin = readSection(obj, "admin", "", p, fieldsOf<NonNullable<ConfigInput["admin"]>>()(["prefix"])) ?? {};
@@ -292,6 +303,7 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
     "",
     p,
     fieldsOf<ConfigInput>()([
+      "$schema",
       "version",
       "routes",
       "proveKeys",
@@ -305,6 +317,7 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
     ]),
   );
   if (!obj) return { ok: false, problems: p.list };
+  readString(obj, "$schema", "", p); // for editors only
   const top: TopDefaults = {
     mode: readEnum(obj, "mode", "", p, MODES) ?? DEFAULTS.mode,
     errors: readEnum(obj, "errors", "", p, ERROR_FORMATS) ?? DEFAULTS.errors,
@@ -325,10 +338,10 @@ export function parseConfig(raw: unknown): { ok: true; config: GatewayConfig } |
   const config: GatewayConfig = {
     version: readString(obj, "version", "", p) ?? DEFAULTS.version,
     routes,
-    unmatched: readEnum(obj, "unmatched", "", p, ["forward", "404"] as const) ?? DEFAULTS.unmatched,
+    unmatched: readEnum(obj, "unmatched", "", p, UNMATCHED) ?? DEFAULTS.unmatched,
     errors: top.errors,
     originTimeoutMs: top.originTimeoutMs,
-    proveKeys: readBoolean(obj, "proveKeys", "", p) ?? false,
+    proveKeys: readBoolean(obj, "proveKeys", "", p) ?? true,
     store: parseStore(obj, p),
     admin: parseAdmin(obj, p),
   };

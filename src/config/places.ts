@@ -14,6 +14,12 @@ export const CONTINENTS: readonly string[] = ["AF", "AN", "AS", "EU", "NA", "OC"
 let countries: Set<string> | undefined;
 let regions: Set<string> | undefined;
 
+/** Every country code the configuration accepts (ISO 3166-1 alpha-2, and XK). */
+export function countryCodes(): readonly string[] {
+  countries ??= new Set([...COUNTRY_CODES.split(" "), ...EXTRA_COUNTRIES]);
+  return [...countries];
+}
+
 export function isCountryCode(code: string): boolean {
   countries ??= new Set([...COUNTRY_CODES.split(" "), ...EXTRA_COUNTRIES]);
   return countries.has(code);

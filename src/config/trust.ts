@@ -5,7 +5,7 @@ import { type Problems, fieldsOf, readArray, readObject } from "./read.ts";
 import type { PureCheck } from "./types.ts";
 
 /** A key hash as the gateway writes it (identity/key-hash.ts): 32 lower-case hex characters. */
-const KEY_HASH = /^[0-9a-f]{32}$/;
+export const KEY_HASH = /^[0-9a-f]{32}$/;
 
 /**
  * The `trust` section of a route:

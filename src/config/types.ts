@@ -59,6 +59,22 @@ export interface ClusterRule {
   bucket: { capacity: number; refillPerSecond: number } | null;
 }
 
+/** The networks one account uses: counted per account (the key, or the registry's account) over a window. */
+export type SpreadDimension = "asn" | "subnet" | "country";
+
+/**
+ * Distinct values of one dimension per account (a route's `spread`): an honest key lives on one or two
+ * networks; a key hopping between residential ISPs or clouds every few requests is a proxy pool.
+ */
+export interface SpreadRule {
+  name: string;
+  count: SpreadDimension;
+  /** More distinct values than this in the window puts the account over. */
+  max: number;
+  windowSeconds: number;
+  action: "flag" | "degrade" | "challenge" | "block";
+}
+
 export interface RouteConfig {
   name: string;
   /** Position in `routes`, for messages. */
@@ -91,8 +107,12 @@ export interface RouteConfig {
   unprovenBudget: LimitRule;
   /** Distinct-account counters over shared dimensions, counted in the same store round trip as the limits. */
   clusters: readonly ClusterRule[];
+  /** Distinct networks per account, counted in that same round trip. */
+  spreads: readonly SpreadRule[];
   /** Check manual blocks (admin API) in that same round trip. Absent: false. */
   blocks?: boolean;
+  /** How long a key the geo section refused for where it came from stays refused (geo `taint`); null: not kept. */
+  taintMs: number | null;
   /** Key hashes that skip the fingerprint and content signals and join no cluster (config/trust.ts). */
   trustedKeys?: ReadonlySet<string>;
   /** What `degrade` does on this route (config/degrade.ts): its section, else the defaults. */
@@ -122,7 +142,10 @@ export interface GatewayConfig {
   /** Free-form version label, reported by health checks and telemetry. */
   version: string;
   routes: readonly RouteConfig[];
-  /** What happens to requests no route matches. */
+  /**
+   * What the ready-made gateway (createGateway, the Worker) does with requests no route matches. The middleware
+   * takes its own `unmatched` option (default: the app's own handlers).
+   */
   unmatched: "forward" | "404";
   /** Error format for responses outside any route (unmatched 404, config errors). */
   errors: ErrorFormat;

@@ -13,6 +13,8 @@ export async function resolveAccount(
   registry: AccountCache,
   subject: Subject,
   onError: StoreConfig["onError"],
+  /** How long the store is left alone after a failure (StoreConfig.recoverAfterMs): the refusal's Retry-After. */
+  recoverAfterMs = 1000,
 ): Promise<Finding | null> {
   if (subject.keyHash === null) return finding("identity.key_missing", "block", { detail: "no API key" });
   const found = await registry.lookup(subject.keyHash);
@@ -23,7 +25,10 @@ export async function resolveAccount(
   }
   if (found.ok) return finding("identity.key_unknown", "block", { detail: "the key registry does not know the key" });
   const detail = `key registry: ${found.error}`;
+  // refused: the client may retry once the store has had time to recover
   return onError === "open"
     ? finding("store.unavailable", "flag", { detail })
-    : finding("store.unavailable", "block", { detail });
+    : finding("store.unavailable", "throttle", { detail, retryAfterSeconds: retryAfterSeconds(recoverAfterMs) });
 }
+
+const retryAfterSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));

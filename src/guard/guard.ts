@@ -6,9 +6,10 @@ import { defaultCredential } from "../config/credential.ts";
 import type { ErrorFormat, GatewayConfig, RouteConfig } from "../config/types.ts";
 import type { RequestFacts } from "../request/facts.ts";
 import { type KeyHasher, conflictingCredentials, createKeyHasher, rememberingHasher } from "../identity/key-hash.ts";
-import { identify } from "../identity/subject.ts";
+import { ACCOUNT_ID, type Subject, identify } from "../identity/subject.ts";
 import type { DecisionEvent } from "../telemetry/event.ts";
 import { createTelemetry } from "../telemetry/record.ts";
+import type { AnalyticsDataset } from "../telemetry/analytics.ts";
 import { decide, isDenied } from "../verdict/decide.ts";
 import { originHeaders, shadowHeaders } from "../verdict/headers.ts";
 import { rateLimitHeaders } from "../verdict/ratelimit-headers.ts";
@@ -18,15 +19,16 @@ import type { Finding, LimitState, Verdict } from "../verdict/types.ts";
 import { type Limiter, createLimiter } from "../limits/limiter.ts";
 import { type AccountCache, type AccountStore, createAccountCache } from "../limits/accounts.ts";
 import { createMemoryStore } from "../limits/memory-store.ts";
-import { createProvenMarks } from "../limits/proven.ts";
 import type { LimitStore } from "../limits/types.ts";
 import { trackUsage } from "../proxy/usage.ts";
 import { TRUSTED_KEY } from "../config/trust.ts";
 import { declaredLength, readBody } from "../request/body.ts";
+import { TAINTING_CODES } from "../config/geo.ts";
 import { resolveAccount } from "./accounts.ts";
 import { settleChallenge } from "./challenge.ts";
 import { planDegrade } from "./degrade.ts";
 import { eventFor } from "./event.ts";
+import { GuardDenial } from "./denial.ts";
 import { type GuardState, overClusters } from "./state.ts";
 
 export type { GuardState } from "./state.ts";
@@ -37,7 +39,7 @@ export interface GuardOptions {
   /** The HMAC secret API keys are hashed with before any use. At least 16 characters; the same in every isolate. */
   keyHashSecret: string;
   /** Analytics Engine dataset: one data point per decision. Default: none. */
-  analytics?: AnalyticsEngineDataset;
+  analytics?: AnalyticsDataset;
   /** Where log lines go (one per denial). Default: console.log. */
   log?: (line: string) => void;
   /** Called with every decision, after the response (tests, simulators, custom sinks). */
@@ -54,7 +56,30 @@ export interface GuardOptions {
    * account. Required when the gateway holds the origin's credential. Default: none (every key counts as its own).
    */
   accounts?: AccountStore;
+  /**
+   * The account a request belongs to, as your app knows it (an id your own authentication verified upstream,
+   * e.g. `(c) => c.get("user")?.orgId`), in place of counting each API key as its own: per-key limits, clusters
+   * and blocks (`account:<id>`) then count the account, as with a key registry. Null or undefined: the request is
+   * counted by its key. Never derive it from a header the client can set. Not with `accounts` (the registry
+   * decides the account there). Default: none.
+   */
+  account?: (c: Context) => AccountId | Promise<AccountId>;
+  /**
+   * Requests no route matches. `"next"`: your app's own handlers, untouched (no checks, no key required, nothing
+   * recorded, `c.get("guard")` unset); `"forward"`: on to the next handler as a request the guard saw (recorded,
+   * the key registry applies, `c.get("guard")` set with no route); `"404"`: answered `route.not_found` in the
+   * configuration's error format. Default `"next"`; createGateway uses the configuration's `unmatched`.
+   */
+  unmatched?: "next" | "forward" | "404";
+  /**
+   * How a denial leaves the middleware: `"respond"` answers it; `"throw"` throws a GuardDenial (an HTTPException
+   * carrying the same response) for your `app.onError`. Default `"respond"`.
+   */
+  denials?: "respond" | "throw";
 }
+
+/** An account id (1-128 letters, digits, `_`, `.`, `:`, `@` or `-`); null or undefined: none. */
+export type AccountId = string | null | undefined;
 
 /**
  * The distill-guard middleware: identifies the client from trusted sources,
@@ -92,6 +117,15 @@ export interface Guard {
 /** Like distillGuard(), but also returns what it built: the admin API acts on the same store, limiter and hasher. */
 export function createGuard(options: GuardOptions): Guard {
   const config = loadConfig(options.config);
+  if (options.account && options.accounts) {
+    throw new TypeError("distill-guard: give account or accounts, not both: the key registry decides the account");
+  }
+  const unmatched = options.unmatched ?? "next";
+  // a denial leaves as a response, or as a GuardDenial thrown for the app's onError
+  const deny = (response: Response, verdict: Verdict, requestId: string): Response => {
+    if (options.denials === "throw") throw new GuardDenial(response, verdict, requestId);
+    return response;
+  };
   const hashKey = keyHasherFor(options.keyHashSecret);
   const now = options.now ?? Date.now;
   const telemetry = createTelemetry(options);
@@ -99,9 +133,8 @@ export function createGuard(options: GuardOptions): Guard {
   const registry = options.accounts
     ? createAccountCache(options.accounts, { now, timeoutMs: config.store.timeoutMs })
     : null;
-  // with config.proveKeys, a key counts in clusters once the origin has accepted it (a registry proves keys itself)
+  // with config.proveKeys, accepted keys are counted apart in clusters (a registry's keys are accepted already)
   const proving = config.proveKeys && !registry;
-  const marks = createProvenMarks({ now });
   const store = options.store ?? createMemoryStore({ now });
   const limiter = createLimiter({
     store,
@@ -121,6 +154,9 @@ export function createGuard(options: GuardOptions): Guard {
     const canonical = canonicalPath(raw);
     const path = canonical ?? raw;
     const route = canonical === null ? null : matchRoute(config, request.method, canonical);
+    // the app's own paths: the guard steps aside before any work (an ambiguous path is refused below: it could
+    // be a guarded route spelled another way)
+    if (!route && canonical !== null && unmatched === "next") return next();
     const credential = route?.credential ?? defaultCredential(config.errors);
     // the fingerprint id where the store keys need it; elsewhere it is computed after the response, for telemetry
     const subject = await identify(request, hashKey, { credential, fingerprint: route?.needsFingerprint === true });
@@ -143,22 +179,24 @@ export function createGuard(options: GuardOptions): Guard {
         telemetry.record(await eventFor(state, request, path, response.status, decidedAt - started), state.verdict),
       );
     // Answered at the edge in every mode.
-    const refuse = (code: RefusalCode, format: ErrorFormat) => {
-      state.verdict = enforcedDenial(code);
+    const refuse = (code: RefusalCode | Finding, format: ErrorFormat) => {
+      state.verdict = enforcedDenial(typeof code === "string" ? finding(code, "block") : code);
       const response = refusal(format, state.verdict, requestId);
       record(response, now());
-      return response;
+      return deny(response, state.verdict, requestId);
     };
 
     if (canonical === null) return refuse("request.ambiguous_path", config.errors);
-    if (!route && config.unmatched === "404") return refuse("route.not_found", config.errors);
+    if (!route && unmatched === "404") return refuse("route.not_found", config.errors);
     // The gateway would count one account, the origin might authenticate the other.
     if (conflictingCredentials(request.headers))
       return refuse("request.conflicting_credentials", route?.errors ?? config.errors);
     // With a key registry only its keys are served, on every path (the gateway may hold the origin's credential).
-    const registered = registry ? await resolveAccount(registry, subject, config.store.onError) : null;
-    if (registered && registered.action === "block")
-      return refuse(registered.reason.code as RefusalCode, route?.errors ?? config.errors);
+    const registered = registry
+      ? await resolveAccount(registry, subject, config.store.onError, config.store.recoverAfterMs)
+      : null;
+    if (registered && registered.action !== "flag") return refuse(registered, route?.errors ?? config.errors);
+    if (options.account) subject.account = accountOf(await options.account(c));
     if (!route) return pass(c, next, state, now, record);
 
     const findings: Finding[] = registered ? [registered] : [];
@@ -173,6 +211,15 @@ export function createGuard(options: GuardOptions): Guard {
       // A hard denial stops here in enforce mode: no further checks, no store call.
       if (blocked()) break;
     }
+    // A key refused for where it came from stays refused from anywhere for the route's geo taint (VPN hops too).
+    const tainting = route.taintMs !== null && route.mode === "enforce";
+    const placeRefusal = tainting
+      ? findings.find((f) => f.action === "block" && TAINTING_CODES.has(f.reason.code))
+      : null;
+    if (placeRefusal) {
+      const why = `geo taint: ${placeRefusal.reason.code}${placeRefusal.reason.detail ? ` (${placeRefusal.reason.detail})` : ""}`;
+      schedule(c, () => limiter.taint(facts, route.taintMs!, why));
+    }
     let limits: LimitState[] = [];
     const trusted =
       subject.account?.trusted === true ||
@@ -180,10 +227,14 @@ export function createGuard(options: GuardOptions): Guard {
     if (trusted) findings.push(TRUSTED_KEY);
     // A signal set to throttle charges the route's signal budget too: the client is held to it, not refused outright.
     const rules = holdToSignalBudget(findings) ? [...route.limits, route.signalBudget] : route.limits;
-    if ((rules.length > 0 || route.clusters.length > 0 || route.blocks) && !blocked()) {
+    const spreads = trusted ? [] : route.spreads;
+    if (
+      (rules.length > 0 || route.clusters.length > 0 || spreads.length > 0 || route.blocks || tainting) &&
+      !blocked()
+    ) {
       // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a
       // cached denial). A trusted key joins no cluster; with proveKeys, the same trip reads whether the origin has
-      // accepted the key (else it joins no cluster and is charged the unproven bucket).
+      // accepted the key (if not, it is judged by every key's count and charged the unproven bucket).
       const unproven = proving && !trusted ? route.unprovenBudget : undefined;
       state.limitCheck = await limiter.check(
         {
@@ -191,6 +242,8 @@ export function createGuard(options: GuardOptions): Guard {
           limits: rules,
           clusters: trusted ? [] : route.clusters,
           blocks: route.blocks === true,
+          taint: tainting,
+          spreads,
           ...(unproven ? { unproven } : {}),
         },
         facts,
@@ -198,13 +251,9 @@ export function createGuard(options: GuardOptions): Guard {
       findings.push(...state.limitCheck.findings);
       limits = state.limitCheck.limits;
     }
-    // after a success from the origin, a key it had not accepted before is marked (once per isolate)
+    // after a success from the origin, a key it had not accepted before is marked by its next take
     const check = state.limitCheck;
-    const keyHash = subject.keyHash;
-    const accepted =
-      check?.keyProven === false && keyHash !== null
-        ? () => (marks.first(keyHash) ? check.prove() : Promise.resolve())
-        : undefined;
+    const accepted = check?.keyProven === false ? () => check.prove() : undefined;
 
     state.verdict = decide(findings, limits, route.mode);
     let refused = isDenied(state.verdict);
@@ -225,7 +274,7 @@ export function createGuard(options: GuardOptions): Guard {
         limitHeaders(route, state.verdict, now()),
       );
       record(response, now());
-      return response;
+      return deny(response, state.verdict, requestId);
     }
     return pass(c, next, state, now, record, accepted);
   };
@@ -240,6 +289,17 @@ export function createGuard(options: GuardOptions): Guard {
   };
 }
 
+/** The account the app named (GuardOptions.account) as the subject's, the registry's shape; null when none or not an id. */
+function accountOf(id: AccountId): Subject["account"] {
+  if (id === null || id === undefined) return null;
+  if (typeof id === "string" && ACCOUNT_ID.test(id)) return { id, tier: null, trusted: false, limits: {} };
+  // the app's function returned something else: counted by its key, and said once per isolate
+  if (!warnedAccountId) console.warn(`distill-guard: options.account returned a value that is not an account id`);
+  warnedAccountId = true;
+  return null;
+}
+let warnedAccountId = false;
+
 async function pass(
   c: Context,
   next: () => Promise<void>,
@@ -247,7 +307,7 @@ async function pass(
   now: () => number,
   record: (response: Response, decidedAt: number) => void,
   /** Called after a success from the origin: a key not yet known as accepted is remembered so (limits/proven.ts). */
-  accepted?: () => Promise<void>,
+  accepted?: () => void,
 ): Promise<Response> {
   const decidedAt = now();
   state.originHeaders = originHeaders(
@@ -326,11 +386,17 @@ type RefusalCode =
   | "store.unavailable";
 
 /** A request refused before any check: enforced in every mode. */
-const enforcedDenial = (code: RefusalCode): Verdict => decide([finding(code, "block")], [], "enforce");
+const enforcedDenial = (refused: Finding): Verdict => decide([refused], [], "enforce");
 
-/** The answer to such a refusal: the error body alone, without the verdict headers of a policy denial. */
+/** The answer to such a refusal: the error body alone (and its Retry-After), without a policy denial's headers. */
 const refusal = (format: ErrorFormat, verdict: Verdict, requestId: string): Response =>
-  errorResponse(format, { status: verdict.status, code: verdict.code!, requestId, final: verdict.final });
+  errorResponse(format, {
+    status: verdict.status,
+    code: verdict.code!,
+    requestId,
+    final: verdict.final,
+    ...(verdict.retryAfterSeconds !== undefined ? { retryAfterSeconds: verdict.retryAfterSeconds } : {}),
+  });
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {
   try {

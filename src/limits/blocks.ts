@@ -87,6 +87,16 @@ export async function blockKey(
 export interface RequestBlockKey {
   dimension: BlockDimension;
   key: string;
+  /** The key's geo taint (taintKey), not an operator's block. */
+  taint?: true;
+}
+
+/**
+ * `<prefix>:block:taint:<hash>`: a key (or account) a route's geo policy refused for where it came from stays
+ * refused, from anywhere, until the taint expires (the route's `geo.taint`). Listed with the manual blocks.
+ */
+export async function taintKey(prefix: string, keyValue: string, hash: (text: string) => Promise<string>) {
+  return `${prefix}:block:taint:${await hash(`key=${keyValue}`)}`;
 }
 
 /** The block keys a request could match, one per dimension it has, in BLOCK_DIMENSIONS order. */

@@ -1,6 +1,12 @@
-// The limiter's public API (re-exported by src/index.ts).
+// The limiter's public API: `distill-guard/limits` (src/index.ts re-exports the common part).
 export { BLOCK_DIMENSIONS, type BlockDimension } from "../request/dimensions.ts";
 export { ADMIN_SCRIPT, ADMIN_SCRIPT_SHA1 } from "./admin-script.ts";
+export {
+  createMemoryAccounts,
+  createRedisAccounts,
+  type AccountRecord,
+  type AccountStore,
+} from "./accounts.ts";
 export {
   blockKey,
   blocksIndexKey,

@@ -1,9 +1,17 @@
 import type { StoreConfig } from "../config/types.ts";
+import { dimensionValue } from "../request/dimensions.ts";
 import type { RequestFacts } from "../request/facts.ts";
 import type { Usage } from "../proxy/usage.ts";
 import { finding } from "../verdict/reasons.ts";
 import type { Finding, LimitState } from "../verdict/types.ts";
-import { type BlockCache, createBlockCache } from "./blocks.ts";
+import {
+  type BlockCache,
+  MAX_REASON_LENGTH,
+  blocksIndexKey,
+  createBlockCache,
+  isAdminStore,
+  taintKey,
+} from "./blocks.ts";
 import type { ClusterState } from "./clusters.ts";
 import { type DenialCache, createDenialCache } from "./denial-cache.ts";
 import type { TokenEstimate, TokenEstimateOptions } from "./estimate.ts";
@@ -17,15 +25,15 @@ import {
   type Planned,
   fromCachedDenials,
   isEmptyPlan,
-  manualBlock,
+  blockFinding,
   planTake,
   readTake,
   seconds,
   tooLarge,
 } from "./take.ts";
-import { PROVEN_TTL_MS } from "./proven.ts";
+import { PROVEN_TTL_MS, createPendingProofs } from "./proven.ts";
 import { StoreTimeout, offPathTimeoutMs, withTimeout } from "./timeout.ts";
-import type { LimitStore, TakeResult } from "./types.ts";
+import type { LimitStore, ProvenMarker, TakeResult } from "./types.ts";
 
 export type { LimitSpec } from "./take.ts";
 
@@ -70,8 +78,8 @@ export interface LimitCheck {
    * null when not read. After a success from the origin, `prove()` marks a key that was not.
    */
   keyProven: boolean | null;
-  /** Marks the key as accepted by the origin (proven.ts); a no-op unless `keyProven` is false. Never rejects. */
-  prove(): Promise<void>;
+  /** The origin accepted the key: its next take writes its proven marker (proven.ts). A no-op unless `keyProven` is false. */
+  prove(): void;
   /** False when a bucket (or a closed store) denies the request. */
   allowed: boolean;
   source: LimitSource;
@@ -95,13 +103,18 @@ export interface Limiter {
    * blocks, in one store round trip. Never throws.
    */
   check(spec: LimitSpec, facts: RequestFacts): Promise<LimitCheck>;
+  /**
+   * Keeps the request's key (or account) refused for `ttlMs` from anywhere (a geo taint, blocks.ts taintKey):
+   * a block listed with the manual ones, written once while this isolate remembers it. Never rejects.
+   */
+  taint(facts: RequestFacts, ttlMs: number, reason: string): Promise<void>;
   /** Denials remembered in the isolate: for tests and health. */
   readonly denials: DenialCache;
   /** Manual blocks remembered in the isolate; the admin API forgets one here when it lifts it. */
   readonly blocks: BlockCache;
 }
 
-const noProve = async (): Promise<void> => {};
+const noProve = (): void => {};
 
 const noReconcile = async (usage: Usage | null | Promise<Usage | null>): Promise<void> => {
   Promise.resolve(usage).catch(() => {}); // nothing to post-charge; a failed usage read must not go unhandled
@@ -143,6 +156,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
   } = options;
   const denials = createDenialCache(denialCacheSize);
   const blocks = createBlockCache(denialCacheSize);
+  const proofs = createPendingProofs(denialCacheSize);
+  /** The take's proven marker, written first when the origin has accepted the key since its last take here. */
+  const markerOf = (plan: Plan): ProvenMarker | undefined =>
+    plan.provenKey ? { key: plan.provenKey, write: proofs.take(plan.provenKey), ttlMs: PROVEN_TTL_MS } : undefined;
   let downUntil = 0;
   let probing = false;
 
@@ -193,7 +210,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
           plan.planned.map((p) => p.bucket),
           plan.counters,
           [],
-          plan.provenKey ?? undefined,
+          markerOf(plan),
         )
         .then((result) => {
           const decided = decide(plan, result, fallbackStore, "fallback");
@@ -214,7 +231,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
     });
 
   const blocked = (plan: Plan, index: number, source: LimitSource): LimitCheck =>
-    outcome({ allowed: false, source, limits: [], findings: [manualBlock(plan.blockKeys[index]!.dimension)] });
+    outcome({ allowed: false, source, limits: [], findings: [blockFinding(plan.blockKeys[index]!)] });
 
   /** The limiter's answer from a store's, remembering its denials in the isolate. */
   const decide = (plan: Plan, result: TakeResult, charged: LimitStore, source: LimitSource): LimitCheck => {
@@ -241,11 +258,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       estimatedTokens: charges ? estimate.total : 0,
       reconcile: charges ? reconciler(read.tokenBuckets, estimate, charged) : noReconcile,
       keyProven: result.proven ?? null,
-      prove:
-        result.proven === false && plan.provenKey
-          ? () =>
-              withTimeout(charged.prove(plan.provenKey!, PROVEN_TTL_MS), offPathTimeoutMs(storeConfig)).catch(() => {})
-          : noProve,
+      prove: result.proven === false && plan.provenKey ? () => proofs.add(plan.provenKey!) : noProve,
     });
   };
 
@@ -298,7 +311,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
             plan.planned.map((p) => p.bucket),
             plan.counters,
             plan.blockKeys.map((b) => b.key),
-            plan.provenKey ?? undefined,
+            markerOf(plan),
           ),
           storeConfig.timeoutMs,
         );
@@ -330,5 +343,23 @@ export function createLimiter(options: LimiterOptions): Limiter {
     }
   };
 
-  return { check, denials, blocks };
+  const taint = async (facts: RequestFacts, ttlMs: number, reason: string): Promise<void> => {
+    const value = dimensionValue(facts, "key");
+    if (value === null || !isAdminStore(store)) return;
+    try {
+      const key = await taintKey(storeConfig.prefix, value, hash);
+      const t = now();
+      if (blocks.find([key], t)) return;
+      blocks.put(key, t + Math.min(ttlMs, blockCacheMs), t + ttlMs);
+      const entry = { dimension: "key" as const, target: value, reason: reason.slice(0, MAX_REASON_LENGTH) };
+      await withTimeout(
+        store.block(blocksIndexKey(storeConfig.prefix), key, entry, ttlMs),
+        offPathTimeoutMs(storeConfig),
+      );
+    } catch {
+      // the isolate still refuses the key; another isolate refuses it at its next refusal for its place
+    }
+  };
+
+  return { check, taint, denials, blocks };
 }

@@ -62,6 +62,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   // Keys the origin has accepted (LimitStore.prove): marker → until; at most maxEntries, the oldest forgotten first.
   const provenUntil = new Map<string, number>();
   const liveProven = (key: string, t: number) => (provenUntil.get(key) ?? 0) > t;
+  const prove = (key: string, ttlMs: number, t: number) => {
+    provenUntil.delete(key);
+    if (provenUntil.size >= maxEntries) provenUntil.delete(provenUntil.keys().next().value!);
+    provenUntil.set(key, t + ttlMs);
+  };
   // Counters over their limit (CounterRequest.over): key → listed until.
   const listed = new Map<string, number>();
   // Each counter's union size, kept as members arrive: recounted only when one of its two slot sets
@@ -82,6 +87,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     if (a || b) unions.set(key, { slots, count });
     else unions.delete(key);
     return count;
+  };
+  /** Adds a member to a counter's current slot; its distinct members after. */
+  const addMember = (key: string, member: string, windowSeconds: number, t: number): number => {
+    const slots = counterSlots(windowSeconds, t);
+    const currentKey = `${key}:${slots.current}`;
+    const current = get(currentKey, t);
+    const members = current?.kind === "members" ? current.members : new Set<string>();
+    // a full slot takes no new member (see maxMembers)
+    if (!members.has(member) && members.size < maxMembers) {
+      members.add(member);
+      const u = unions.get(key);
+      const other = slotSet(key, (1 - slots.current) as 0 | 1, t);
+      if (u && u.slots[slots.current] === members && u.slots[1 - slots.current] === other && !other?.has(member))
+        u.count++;
+    }
+    put(currentKey, { kind: "members", members, expiresAt: t + slots.expiresInMs });
+    return distinct(key, t);
   };
   const liveBlock = (key: string, t: number): BlockRecord | null => {
     const b = blocks.get(key);
@@ -166,24 +188,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
           nowMs: t,
           blocked: { index: hit, ttlMs: blocks.get(blockKeys[hit]!)!.expiresAt - t },
         };
-      // a key the origin has not accepted (no proven marker) is counted in no counter, only reads them
-      const unproven = proven !== undefined && !liveProven(proven, t);
+      // Every key is counted among everyone; a key the origin has accepted (its proven marker lives) also among
+      // the proven members, and is judged by their count, so keys the origin never accepted cannot push its
+      // customers' cluster over the limit. An unproven key is judged by everyone's count (as the script does).
+      if (proven?.write) prove(proven.key, proven.ttlMs, t);
+      const unproven = proven !== undefined && !liveProven(proven.key, t);
+      const byProven = proven !== undefined && !unproven;
       const counts = counters.map((c) => {
-        const slots = counterSlots(c.windowSeconds, t);
-        const currentKey = `${c.key}:${slots.current}`;
-        const current = get(currentKey, t);
-        if (unproven) return distinct(c.key, t);
-        const members = current?.kind === "members" ? current.members : new Set<string>();
-        // a full slot takes no new member (see maxMembers)
-        if (!members.has(c.member) && members.size < maxMembers) {
-          members.add(c.member);
-          const u = unions.get(c.key);
-          const other = slotSet(c.key, (1 - slots.current) as 0 | 1, t);
-          if (u && u.slots[slots.current] === members && u.slots[1 - slots.current] === other && !other?.has(c.member))
-            u.count++;
-        }
-        put(currentKey, { kind: "members", members, expiresAt: t + slots.expiresInMs });
-        return distinct(c.key, t);
+        const everyone = addMember(c.key, c.member, c.windowSeconds, t);
+        return byProven && !c.own ? addMember(`${c.key}:proven`, c.member, c.windowSeconds, t) : everyone;
       });
       counters.forEach((c, i) => {
         if (
@@ -199,11 +212,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       });
       const result = run("take", buckets, counts, t, unproven);
       return proven === undefined ? result : { ...result, proven: !unproven };
-    },
-    async prove(provenKey, ttlMs) {
-      provenUntil.delete(provenKey);
-      if (provenUntil.size >= maxEntries) provenUntil.delete(provenUntil.keys().next().value!);
-      provenUntil.set(provenKey, now() + ttlMs);
     },
     async adjust(adjustments) {
       const buckets = adjustments.map((a) => ({ ...a, cost: a.delta }));
@@ -258,6 +266,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const out = new Map<string, number>();
       for (const [key, e] of entries) if (e.expiresAt > t) out.set(key, e.expiresAt - t);
       for (const [key, until] of provenUntil) if (until > t) out.set(key, until - t);
+      for (const [key, b] of blocks) if (b.expiresAt > t) out.set(key, b.expiresAt - t);
       return out;
     },
   };

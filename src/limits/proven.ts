@@ -1,13 +1,14 @@
 /**
  * Keys the origin has accepted. Without a key registry the gateway cannot
  * tell a customer's key from one a client made up, so with `proveKeys` a key
- * counts in clusters only once the origin has answered it with success:
- * after that response the guard marks it (LimitStore.prove: a store key named
- * by the key's HMAC, with a TTL). The limit script reads the marker in the
- * request's one round trip: an unproven key is counted in no cluster and is
- * charged the route's `unproven` bucket, shared by the unproven keys of its
- * network, so made-up keys cannot push a cluster of real customers over its
- * limit.
+ * counts as a customer's only once the origin has answered it with success:
+ * after that response the limiter marks it (a store key named by the key's
+ * HMAC, with a TTL, written by the key's next take). The limit script reads
+ * the marker in the request's one round trip: every cluster counts its
+ * accepted members apart, and judges an accepted key by their count, so
+ * made-up keys cannot push a cluster of real customers over its limit; a key
+ * not accepted yet is judged by every key's count and charged the route's
+ * `unproven` bucket, shared by the unproven keys of its network.
  */
 
 /** How long an accepted key is remembered without a new success: 30 days. */
@@ -17,22 +18,23 @@ export const PROVEN_TTL_MS = 30 * 86_400_000;
 export const provenMarker = (prefix: string, keyHash: string): string => `${prefix}:proven:${keyHash}`;
 
 /**
- * The keys this isolate has marked lately, so a customer's stream of successes
- * writes the marker once per isolate, not once per request. At most `maxKeys`,
- * the oldest forgotten first; each for `rememberMs`.
+ * Keys the origin has accepted since their last take in this isolate: the
+ * key's next take writes its marker in the same round trip (no write of its
+ * own). A key whose next request lands in another isolate stays unproven
+ * there until one of its successes is followed by a request in the same
+ * isolate. At most `maxKeys`, the oldest forgotten first.
  */
-export function createProvenMarks(options: { now?: () => number; maxKeys?: number; rememberMs?: number } = {}) {
-  const { now = Date.now, maxKeys = 10_000, rememberMs = 600_000 } = options;
-  const marked = new Map<string, number>();
+export function createPendingProofs(maxKeys = 10_000) {
+  const pending = new Set<string>();
   return {
-    /** True the first time a key is seen (then mark it), false while it is remembered. */
-    first(provenKey: string): boolean {
-      const until = marked.get(provenKey);
-      if (until !== undefined && until > now()) return false;
-      marked.delete(provenKey);
-      if (marked.size >= maxKeys) marked.delete(marked.keys().next().value!);
-      marked.set(provenKey, now() + rememberMs);
-      return true;
+    add(provenKey: string): void {
+      pending.delete(provenKey);
+      if (pending.size >= maxKeys) pending.delete(pending.values().next().value!);
+      pending.add(provenKey);
+    },
+    /** Whether the key's marker is to be written now; forgets it. */
+    take(provenKey: string): boolean {
+      return pending.delete(provenKey);
     },
   };
 }

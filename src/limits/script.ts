@@ -13,23 +13,32 @@
  * ARGV[3]  nb, ARGV[4] nc
  * then per bucket: capacity, refillPerSecond, cost, when-counter (1-based, 0: always applies), when-above,
  *      and-counter (1-based, 0: none), and-above (the bucket applies when both counters are above)
- * then per counter: member, windowSeconds
+ * then per counter: member, windowSeconds, shared (1: a counter many accounts add to, whose
+ *      proven members are kept apart with a proven marker; 0: one account's own counter)
  * then nk (optional, 0 when absent): the number of block keys
  * then nt (optional, 0 when absent): the number of tracked counters, and per
  *      one: its 1-based counter index, the count it is over its limit above,
  *      and-counter (1-based, 0: none), and-above (listed only when both are above)
- * then np (optional, 0 when absent): 1 when the last key is the request's proven
- *      marker (proven.ts). When it does not exist the key is unproven: no
- *      member is added to a counter (they are only counted), and buckets whose
- *      when-counter is -1 apply (the unproven bucket); the reply ends with
- *      proven (1/0).
+ * then np (optional, 0 when absent): 1 when the request's proven marker
+ *      (proven.ts) follows the registry in KEYS, 2 to write it first (the origin
+ *      accepted the key since its last take) with its TTL in ms next in ARGV;
+ *      after the marker in KEYS come two more keys per counter
+ *      (the proven members' half-window HyperLogLogs, slot 0 then slot 1). Every
+ *      key is counted in a counter's everyone slots; a proven key (its marker
+ *      exists) also in a shared counter's proven slots, and its count is the
+ *      proven members' (keys the origin never accepted cannot push a cluster of
+ *      its customers over the limit). An unproven key's count is everyone's (a farm's fresh
+ *      keys are judged together), and buckets whose when-counter is -1 apply to
+ *      it (the unproven bucket). The reply ends with proven (1/0).
  *
  * A bucket is a string "<tokens> <atMs>" written with SET PX (value and TTL in
  * one command); its TTL is the time to refill fully, at least 1 s (a full
  * bucket equals a missing one), so a bucket in debt lives until the debt is
  * waited off; the TTL is passed as an integer string (a Lua number would be
  * sent in exponent form past 1e14). Counter slots expire at the end of the half
- * window after their own. A tracked counter above its limit is put in the
+ * window after their own (set when PFADD creates or changes a slot: a slot that
+ * exists already got its TTL, the same for the whole half window, when it was
+ * created). A tracked counter above its limit is put in the
  * registry (a sorted set: member the counter's key without its slot suffix,
  * score when its current slot expires); the registry drops expired members and
  * expires with its last one.
@@ -61,7 +70,7 @@ local nc = tonumber(ARGV[4])
 local NO_REFILL_TTL_MS = 86400000
 local MAX_DEBT = 1000
 
-local nk = tonumber(ARGV[5 + nb * 7 + nc * 2]) or 0
+local nk = tonumber(ARGV[5 + nb * 7 + nc * 3]) or 0
 if nk > 0 and redis.call("EXISTS", unpack(KEYS, nb + 2 * nc + 1, nb + 2 * nc + nk)) > 0 then
   for i = 1, nk do
     local ttl = redis.call("PTTL", KEYS[nb + 2 * nc + i])
@@ -69,29 +78,39 @@ if nk > 0 and redis.call("EXISTS", unpack(KEYS, nb + 2 * nc + 1, nb + 2 * nc + n
   end
 end
 
-local tbase = 6 + nb * 7 + nc * 2
+local tbase = 6 + nb * 7 + nc * 3
 local nt = tonumber(ARGV[tbase]) or 0
 local np = tonumber(ARGV[tbase + 4 * nt + 1]) or 0
 local unproven = false
+local pbase = 0
 if np > 0 then
   local reg = 0
   if nt > 0 then reg = 1 end
-  unproven = redis.call("EXISTS", KEYS[nb + 2 * nc + nk + reg + 1]) == 0
+  pbase = nb + 2 * nc + nk + reg + 1
+  if np == 2 then
+    redis.call("SET", KEYS[pbase], "1", "PX", ARGV[tbase + 4 * nt + 2])
+  else
+    unproven = redis.call("EXISTS", KEYS[pbase]) == 0
+  end
 end
 
 local counts = {}
 local cbase = 4 + nb * 7
-for i = 1, nc do
-  local member = ARGV[cbase + 2 * i - 1]
-  local half = math.max(1, math.floor(tonumber(ARGV[cbase + 2 * i]) * 1000 / 2))
-  local idx = math.floor(now / half)
-  local cur, prev = KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i]
+local by_proven = np > 0 and not unproven
+local function add(k0, k1, member, idx, half, count)
+  local cur, prev = k0, k1
   if idx % 2 == 1 then cur, prev = prev, cur end
-  if not unproven then
-    redis.call("PFADD", cur, member)
-    redis.call("PEXPIRE", cur, (idx + 2) * half - now)
-  end
-  counts[i] = redis.call("PFCOUNT", cur, prev)
+  if redis.call("PFADD", cur, member) == 1 then redis.call("PEXPIRE", cur, (idx + 2) * half - now) end
+  if count then return redis.call("PFCOUNT", cur, prev) end
+  return 0
+end
+for i = 1, nc do
+  local member = ARGV[cbase + 3 * i - 2]
+  local half = math.max(1, math.floor(tonumber(ARGV[cbase + 3 * i - 1]) * 1000 / 2))
+  local idx = math.floor(now / half)
+  local split = by_proven and ARGV[cbase + 3 * i] == "1"
+  counts[i] = add(KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i], member, idx, half, not split)
+  if split then counts[i] = add(KEYS[pbase + 2 * i - 1], KEYS[pbase + 2 * i], member, idx, half, true) end
 end
 
 local function above(counter, count)
@@ -104,7 +123,7 @@ for j = 1, nt do
   local t = tbase + 4 * j - 4
   local i = tonumber(ARGV[t + 1])
   if above(i, tonumber(ARGV[t + 2])) and above(tonumber(ARGV[t + 3]), tonumber(ARGV[t + 4])) then
-    local half = math.max(1, math.floor(tonumber(ARGV[cbase + 2 * i]) * 1000 / 2))
+    local half = math.max(1, math.floor(tonumber(ARGV[cbase + 3 * i - 1]) * 1000 / 2))
     local registry = KEYS[nb + 2 * nc + nk + 1]
     redis.call("ZADD", registry, (math.floor(now / half) + 2) * half, string.sub(KEYS[nb + 2 * i - 1], 1, -3))
     listed = true
@@ -192,12 +211,4 @@ return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "f833a7e30fda92eb8058270ace7eb48887c06120";
-
-/** Marks a key as accepted by the origin (LimitStore.prove). KEYS[1]: the proven marker; ARGV[1]: its TTL in ms. */
-export const PROVE_SCRIPT = `redis.call("SET", KEYS[1], "1", "PX", ARGV[1])
-return 1
-`;
-
-/** SHA-1 of PROVE_SCRIPT; a test recomputes it. */
-export const PROVE_SCRIPT_SHA1 = "d7da7fee6480950c1730fcc9eb28f1fee4fbb262";
+export const LIMIT_SCRIPT_SHA1 = "30c6d91dbe9cf9876ec28153aa67521972164fc4";

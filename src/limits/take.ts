@@ -4,12 +4,12 @@
  * (limiter.ts) holds the caches, the recovery clock and the fail modes around
  * these.
  */
-import type { ClusterRule, LimitRule } from "../config/types.ts";
+import type { ClusterRule, LimitRule, SpreadRule } from "../config/types.ts";
 import type { RequestFacts } from "../request/facts.ts";
-import type { BlockDimension } from "../request/dimensions.ts";
+import { type BlockDimension, dimensionValue } from "../request/dimensions.ts";
 import { finding } from "../verdict/reasons.ts";
 import type { Finding, LimitState } from "../verdict/types.ts";
-import { type RequestBlockKey, requestBlockKeys } from "./blocks.ts";
+import { type RequestBlockKey, requestBlockKeys, taintKey } from "./blocks.ts";
 import {
   type ClusterState,
   type PlannedCluster,
@@ -21,6 +21,7 @@ import {
 } from "./clusters.ts";
 import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
 import { provenMarker } from "./proven.ts";
+import { type PlannedSpread, judgeSpreads, planSpreads } from "./spread.ts";
 import { bucketKey, quotaWindow, reasonStem, windowSeconds } from "./rules.ts";
 import type { BucketRequest, CounterRequest, TakeResult } from "./types.ts";
 
@@ -33,9 +34,14 @@ export interface LimitSpec {
   clusters?: readonly ClusterRule[];
   /** Check manual blocks in the same round trip. Default false. */
   blocks?: boolean;
+  /** Check the key's geo taint (blocks.ts taintKey) in the same round trip. Default false. */
+  taint?: boolean;
+  /** Count the account's networks (spread.ts) in the same round trip. */
+  spreads?: readonly SpreadRule[];
   /**
    * The bucket of keys the origin has not accepted yet: given, the take also reads the key's proven marker
-   * (proven.ts), counts an unproven key in no cluster, and charges it this bucket. Default none.
+   * (proven.ts), keeps proven members apart in every counter (LimitStore.take), and charges an unproven key this
+   * bucket. Default none.
    */
   unproven?: LimitRule;
 }
@@ -57,6 +63,8 @@ export interface Plan {
   estimate: TokenEstimate | null;
   /** The key's proven marker, when the spec has an unproven bucket and the request a key of its own. */
   provenKey: string | null;
+  /** The account's spread counters, after the clusters' among `counters`. */
+  spreads: PlannedSpread[];
 }
 
 export const EMPTY_PLAN: Plan = {
@@ -66,6 +74,7 @@ export const EMPTY_PLAN: Plan = {
   blockKeys: [],
   estimate: null,
   provenKey: null,
+  spreads: [],
 };
 
 /** Nothing to ask the store. */
@@ -88,6 +97,9 @@ export async function planTake(
   const hashes = new Map<string, Promise<string>>();
   const hashOnce = (text: string) => hashes.get(text) ?? hashes.set(text, hash(text)).get(text)!;
   const blockKeys = spec.blocks ? await requestBlockKeys(prefix, facts, hashOnce) : [];
+  const keyValue = spec.taint ? dimensionValue(facts, "key") : null;
+  if (keyValue !== null)
+    blockKeys.push({ dimension: "key", key: await taintKey(prefix, keyValue, hashOnce), taint: true });
   const estimate = spec.limits.some((r) => r.cost === "tokens")
     ? estimateTokens(facts.body?.json, estimateOptions)
     : null;
@@ -111,6 +123,8 @@ export async function planTake(
     for (const b of c.buckets)
       planned.push({ rule: b.rule ?? ownBucketRule(c.rule), cluster: c, bucket: { ...b.bucket, when: c.over } });
   }
+  const spread = await planSpreads(spec.spreads ?? [], facts, prefix, hashOnce, counters.length);
+  counters.push(...spread.counters);
   // a key of its own (not an account of the registry) is proven by the origin: until then, the unproven bucket
   const keyHash = facts.subject.account ? null : facts.subject.keyHash;
   const provenKey = spec.unproven && keyHash ? provenMarker(prefix, keyHash) : null;
@@ -121,7 +135,7 @@ export async function planTake(
       planned.push({ rule: spec.unproven, bucket: { key, capacity, refillPerSecond, cost: 1, unprovenOnly: true } });
     }
   }
-  return { planned, clusters, counters, blockKeys, estimate, provenKey };
+  return { planned, clusters, counters, blockKeys, estimate, provenKey, spreads: spread.spreads };
 }
 
 /** A per-key rule with the account's own size and rate, when the key registry gives the account one of that name. */
@@ -157,6 +171,10 @@ export function rateThrottle(rule: LimitRule, waitMs: number): Finding {
 /** An operator's block (admin API): 403, final; the detail names the dimension, never the value. */
 export const manualBlock = (dimension: BlockDimension): Finding =>
   finding("block.manual", "block", { detail: dimension });
+
+/** The finding of a request's block key: an operator's block, or the key's geo taint. */
+export const blockFinding = (b: RequestBlockKey): Finding =>
+  b.taint ? finding("geo.key_tainted", "block") : manualBlock(b.dimension);
 
 /** A cost larger than a bucket's capacity can never fit: its states and findings, or null when every cost fits. (A cluster's bucket is as large as the key's.) */
 export function tooLarge(plan: Plan): { limits: LimitState[]; findings: Finding[] } | null {
@@ -230,6 +248,7 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
   // A quota's bucket never refills: it is full again when its window ends (a new window, a new bucket).
   const result = { ...answer, buckets: answer.buckets.map((b, i) => quotaReading(planned[i]!, b, answer.nowMs)) };
   const judged = judgeClusters(plan.clusters, result.counters);
+  const spreadFindings = judgeSpreads(plan.spreads, result.counters);
   const clusters = judged.map((j) => j.state);
   // a cluster's shared bucket shows (and counts) only when it applied to this request
   const limits = planned.flatMap((p, i) =>
@@ -240,7 +259,7 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
   if (result.allowed) {
     return {
       allowed: true,
-      findings: judged.flatMap((j) => (j.finding ? [j.finding] : [])),
+      findings: [...judged.flatMap((j) => (j.finding ? [j.finding] : [])), ...spreadFindings],
       limits,
       clusters,
       tokenBuckets: planned.filter((p, i) => result.buckets[i]!.applied && p.rule.cost === "tokens"),
@@ -262,6 +281,7 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
           : [],
     ),
     ...denying.filter(({ p }) => !p.cluster).map(({ p }) => rateThrottle(p.rule, waitMs)),
+    ...spreadFindings,
   ];
   return { allowed: false, findings, limits, clusters, tokenBuckets: [], denying };
 }

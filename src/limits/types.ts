@@ -49,6 +49,11 @@ export interface CounterRequest {
   member: string;
   windowSeconds: number;
   /**
+   * One account's own counter (its networks, spread.ts): only that account adds members, so its proven and
+   * unproven requests are counted together; a shared counter (a cluster's) keeps proven members apart.
+   */
+  own?: boolean;
+  /**
    * While the count (after this member) is above `above`, list the counter in
    * the sorted set `registry` (member: the counter's key, score: when its
    * current slot expires), so the admin API can show clusters over their limit.
@@ -98,26 +103,32 @@ export interface BucketAdjustment {
   delta: number;
 }
 
+/** A key's proven marker (limits/proven.ts) as a take reads it. */
+export interface ProvenMarker {
+  key: string;
+  /** Write it first: the origin has accepted the key since its last take (the take counts it as proven). */
+  write: boolean;
+  /** The marker's life when written, in ms. */
+  ttlMs: number;
+}
+
 export interface LimitStore {
   /** Human-readable kind for logs and health: "upstash", "memory". */
   readonly kind: string;
   /**
    * @param blocks manual block keys (blocks.ts): when any exists, the request is
    * denied (`blocked`) before anything is charged or counted.
-   * @param proven the key's proven marker (limits/proven.ts): when it does not exist, the request's members are
-   * not added to any counter (only counted) and `unprovenOnly` buckets apply; `TakeResult.proven` says which.
+   * @param proven the key's proven marker (limits/proven.ts). Given, each counter keeps its proven members apart:
+   * every member is counted among everyone, a proven one (its marker exists) also among the proven members and
+   * the count returned is theirs; an unproven one gets everyone's count, and `unprovenOnly` buckets apply to it.
+   * `TakeResult.proven` says which.
    */
   take(
     buckets: BucketRequest[],
     counters: CounterRequest[],
     blocks?: readonly string[],
-    proven?: string,
+    proven?: ProvenMarker,
   ): Promise<TakeResult>;
-  /**
-   * Marks a key as accepted by the origin: `provenKey` lives `ttlMs`. A later take given it as its proven key
-   * counts the request's members in its counters and skips `unprovenOnly` buckets.
-   */
-  prove(provenKey: string, ttlMs: number): Promise<void>;
   /** Post-charge: reconcile token-weighted buckets with the usage the origin reported. */
   adjust(adjustments: BucketAdjustment[]): Promise<void>;
 }

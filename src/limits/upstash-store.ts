@@ -2,8 +2,16 @@ import { ADMIN_SCRIPT, ADMIN_SCRIPT_SHA1 } from "./admin-script.ts";
 import { type AdminStore, type BlockEntry, type ListedCounter, MAX_BLOCK_TTL_MS, readBlockRecord } from "./blocks.ts";
 import { assertValidRequests } from "./bucket.ts";
 import { type ScriptRedis, evalScript } from "./eval.ts";
-import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1, PROVE_SCRIPT, PROVE_SCRIPT_SHA1 } from "./script.ts";
-import type { BucketAdjustment, BucketRequest, CountAbove, CounterRequest, LimitStore, TakeResult } from "./types.ts";
+import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1 } from "./script.ts";
+import type {
+  BucketAdjustment,
+  BucketRequest,
+  CountAbove,
+  CounterRequest,
+  LimitStore,
+  ProvenMarker,
+  TakeResult,
+} from "./types.ts";
 
 export interface UpstashStoreOptions {
   /**
@@ -17,7 +25,6 @@ export interface UpstashStoreOptions {
 }
 
 const LIMIT = { source: LIMIT_SCRIPT, sha1: LIMIT_SCRIPT_SHA1 };
-const PROVE = { source: PROVE_SCRIPT, sha1: PROVE_SCRIPT_SHA1 };
 const ADMIN = { source: ADMIN_SCRIPT, sha1: ADMIN_SCRIPT_SHA1 };
 
 /** A condition as the script reads it: the 1-based counter (0: none) and the count it must be above. */
@@ -32,7 +39,7 @@ export function scriptCall(
   counters: readonly CounterRequest[],
   nowMs: number | null,
   blockKeys: readonly string[] = [],
-  proven?: string,
+  proven?: ProvenMarker,
 ): { keys: string[]; args: string[] } {
   const keys = [...bucketKeys];
   const args = [mode, nowMs === null ? "" : String(Math.floor(nowMs)), String(buckets.length), String(counters.length)];
@@ -48,7 +55,7 @@ export function scriptCall(
   }
   for (const c of counters) {
     keys.push(`${c.key}:0`, `${c.key}:1`);
-    args.push(c.member, String(c.windowSeconds));
+    args.push(c.member, String(c.windowSeconds), c.own ? "0" : "1");
   }
   keys.push(...blockKeys);
   args.push(String(blockKeys.length));
@@ -61,8 +68,9 @@ export function scriptCall(
     for (const t of tracked) args.push(String(t.index), String(t.above), ...condition(t.and));
   } else if (proven) args.push("0");
   if (proven) {
-    keys.push(proven);
-    args.push("1");
+    // the marker, then each counter's proven-members slots
+    keys.push(proven.key, ...counters.flatMap((c) => [`${c.key}:proven:0`, `${c.key}:proven:1`]));
+    args.push(...(proven.write ? ["2", String(Math.floor(proven.ttlMs))] : ["1"]));
   }
   return { keys, args };
 }
@@ -114,7 +122,7 @@ export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOpti
     buckets: readonly BucketRequest[],
     counters: readonly CounterRequest[],
     blocks: readonly string[] = [],
-    proven?: string,
+    proven?: ProvenMarker,
   ) => {
     const call = scriptCall(
       mode,
@@ -133,9 +141,6 @@ export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOpti
     async take(buckets, counters, blocks = [], proven) {
       assertValidRequests(buckets, counters);
       return run("take", buckets, counters, blocks, proven);
-    },
-    async prove(provenKey, ttlMs) {
-      await evalScript(redis, PROVE, [provenKey], [String(Math.floor(ttlMs))]);
     },
     async adjust(adjustments) {
       const buckets = adjustments.map((a: BucketAdjustment) => ({ ...a, cost: a.delta }));

@@ -3,7 +3,7 @@ import type { DecisionEvent } from "./event.ts";
 /**
  * The Analytics Engine data point, one per decision. The order of blobs and
  * doubles is the schema users query (`blob1`, `double1`, ...): append, never
- * reorder. The README documents the same table.
+ * reorder. docs/telemetry.md documents the same table.
  */
 export const BLOBS = [
   ["route", "route name, or (unmatched)"],
@@ -38,8 +38,23 @@ export const DOUBLES = [
   ["retryAfterSeconds", "retry-after sent, 0 when none"],
 ] as const;
 
+/** A data point as an Analytics Engine dataset takes it (the runtime's AnalyticsEngineDataPoint). */
+export interface AnalyticsDataPoint {
+  indexes?: (string | ArrayBuffer | null)[];
+  blobs?: (string | ArrayBuffer | null)[];
+  doubles?: number[];
+}
+
+/**
+ * What the guard needs of an Analytics Engine dataset binding: `env.ANALYTICS` fits it. Declared here, not taken
+ * from the runtime's types, so the package's types need neither @cloudflare/workers-types nor `wrangler types`.
+ */
+export interface AnalyticsDataset {
+  writeDataPoint(point?: AnalyticsDataPoint): void;
+}
+
 /** Index (the sampling key): the route name. */
-export function toDataPoint(e: DecisionEvent): AnalyticsEngineDataPoint {
+export function toDataPoint(e: DecisionEvent): AnalyticsDataPoint {
   const blob: Record<(typeof BLOBS)[number][0], string> = {
     route: e.route,
     action: e.action,

@@ -1,9 +1,9 @@
 import type { Verdict } from "../verdict/types.ts";
-import { toDataPoint, toLogLine } from "./analytics.ts";
+import { type AnalyticsDataset, toDataPoint, toLogLine } from "./analytics.ts";
 import type { DecisionEvent } from "./event.ts";
 
 export interface TelemetryOptions {
-  analytics?: AnalyticsEngineDataset;
+  analytics?: AnalyticsDataset;
   log?: (line: string) => void;
   onDecision?: (event: DecisionEvent, verdict: Verdict) => void;
 }

@@ -42,6 +42,7 @@ export const REASONS = {
   "geo.tor": geo(),
   "geo.unknown_location": geo(),
   "geo.model_restricted": geo("This model is not available in your country or region."),
+  "geo.key_tainted": geo(),
   "network.asn_denied": network,
   "network.ip_denied": network,
   "network.hosting": network,
@@ -79,6 +80,12 @@ export const REASONS = {
   "content.large_reasoning_budget": content,
   "rate.*_exhausted": { check: "rate", status: 429, retry: true, message: RATE },
   "rate.*_too_large": { check: "rate", status: 429, retry: false, message: RATE },
+  "spread.*_per_account": {
+    check: "cluster",
+    status: 403,
+    retry: false,
+    message: "This API key is being used from too many networks.",
+  },
   "cluster.accounts_per_*": {
     check: "cluster",
     status: 403,

@@ -1,6 +1,6 @@
 // The dashboard's numbers from the Analytics Engine SQL API: the gateway's own
 // data points, stored in the fake SQL API (which checks every query against the
-// README's schema), must give the same summary as the isolate's window.
+// schema in docs/telemetry.md), must give the same summary as the isolate's window.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { createGateway } from "../../src/gateway.ts";

@@ -139,7 +139,7 @@ describe("geo config", () => {
 
   it("rejects unknown fields, so a typo cannot silently disable a rule", () => {
     expect(parse({ deny: { country: ["IR"] }, torPolicy: "deny" }).problems).toEqual([
-      "routes[0].geo.torPolicy: unknown field (expected one of: preset, presets, allow, deny, tor, unknown, hosting, models)",
+      "routes[0].geo.torPolicy: unknown field (expected one of: preset, presets, allow, deny, tor, unknown, hosting, models, taint)",
       "routes[0].geo.deny.country: unknown field (expected one of: countries, regions, continents, asns, ips)",
     ]);
   });

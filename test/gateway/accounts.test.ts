@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
 import { createGateway } from "../../src/gateway.ts";
 import { createKeyHasher } from "../../src/identity/key-hash.ts";
-import { createMemoryAccounts } from "../../src/limits/accounts.ts";
+import { type AccountStore, createMemoryAccounts } from "../../src/limits/accounts.ts";
 import { CLIENTS } from "../checks/clients.ts";
 import { GERMANY, KEY_SECRET, harness, json, registry } from "./harness.ts";
 
@@ -138,6 +138,29 @@ describe("the key registry in front of the origin's credential", () => {
     await expect(
       openai.chat.completions.create({ model: "demo-small", messages: [{ role: "user", content: "Hi" }] }),
     ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
+  it("a registry that cannot be read refuses with 503 and a Retry-After (closed), or flags the key (open)", async () => {
+    const down: AccountStore = {
+      get: () => Promise.reject(new Error("connection refused")),
+      put: () => Promise.reject(new Error("connection refused")),
+      delete: () => Promise.reject(new Error("connection refused")),
+      list: () => Promise.reject(new Error("connection refused")),
+    };
+    const closed = harness(
+      { ...config, store: { onError: "closed", recoverAfterMs: 5000 } },
+      { originApiKey: "sk-origin", accounts: down },
+    );
+    const refused = await closed.call("/v1/messages", json(message, { "x-api-key": "sk-known" }));
+    expect([refused.status, await code(refused), refused.headers.get("retry-after")]).toEqual([
+      503,
+      "store.unavailable",
+      "5",
+    ]);
+    const open = harness({ ...config, store: { onError: "open" } }, { originApiKey: "sk-origin", accounts: down });
+    const flagged = await open.call("/__demo/echo/v1/messages", json(message, { "x-api-key": "sk-known" }));
+    expect(flagged.status).toBe(200);
+    expect(((await flagged.json()) as Echo).headers["x-guard-reasons"]).toContain("store.unavailable");
   });
 
   it("a gateway holding the origin's credential without a registry is refused when it is built", () => {

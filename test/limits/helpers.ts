@@ -158,7 +158,6 @@ export function counting(store: LimitStore): LimitStore & { takes: number; adjus
       counted.adjusts++;
       return store.adjust(...args);
     },
-    prove: (...args: Parameters<LimitStore["prove"]>) => store.prove(...args),
   };
   return counted;
 }

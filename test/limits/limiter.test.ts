@@ -420,7 +420,6 @@ describe("limiter when the shared store fails", () => {
         throw new TypeError("synchronous bug");
       },
       adjust: () => Promise.reject(new Error("no")),
-      prove: () => Promise.reject(new Error("no")),
     };
     for (const onError of ["open", "closed", "local"] as const) {
       const limiter = createLimiter({ store: broken, storeConfig: storeConfig(onError) });

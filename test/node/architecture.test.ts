@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { importCircles, importGraph, sourceFiles } from "./import-graph.ts";
 
-// The layering the README's development notes describe, checked on the source.
+// The layering docs/development.md describes, checked on the source.
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const files = sourceFiles(root);
 const graph = importGraph(root, files);

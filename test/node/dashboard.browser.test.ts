@@ -12,7 +12,7 @@ const CHROMIUM = "/usr/bin/chromium";
 const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
 const artifacts = fileURLToPath(new URL("../artifacts/", import.meta.url));
 
-// The demo configuration (wrangler.toml) with a cluster rule: more than 3 accounts on one network are flagged.
+// The demo configuration (wrangler.toml's [env.demo]) with a cluster rule: more than 3 accounts on one network are flagged.
 const CONFIG = {
   version: "browser-1",
   routes: [

@@ -1,4 +1,4 @@
-// Data points for the fake SQL API, built by field name from the README's schema
+// Data points for the fake SQL API, built by field name from the schema docs/telemetry.md documents
 // (the same table users query by): { action: "block", country: "IR", asn: 64500 }.
 import { documentedSchema } from "../setup/analytics-sql/schema.ts";
 
@@ -22,7 +22,7 @@ export function point(fields: Fields, options: { timestamp?: number; sampleInter
   const doubles = Array.from({ length: schema.doubles }, () => 0);
   for (const [name, value] of Object.entries(fields)) {
     const column = byName.get(name);
-    if (!column) throw new Error(`no field ${name} in the README's schema`);
+    if (!column) throw new Error(`no field ${name} in the schema docs/telemetry.md documents`);
     const n = Number(column.replace(/\D+/, "")) - 1;
     if (column.startsWith("blob")) blobs[n] = String(value);
     else doubles[n] = Number(value);

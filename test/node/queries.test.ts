@@ -1,5 +1,5 @@
 // The ready SQL queries (src/telemetry/queries/*.sql), the dashboard's, and the
-// README's example, against the data point schema the README documents: each
+// docs' example, against the data point schema docs/telemetry.md documents: each
 // parses, names only documented columns and known functions, and computes
 // what it says over known points.
 import { readFileSync } from "node:fs";
@@ -21,10 +21,10 @@ const stored = (p: ReturnType<typeof point>): Point => ({
 const rows = (sql: string, points: ReturnType<typeof point>[]) => run(parse(sql), schema, points.map(stored), NOW).data;
 
 const ready = loadQueries();
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const telemetryDocs = readFileSync(new URL("../../docs/telemetry.md", import.meta.url), "utf8");
 
 describe("the documented schema", () => {
-  it("is read from the README: 16 blobs, 7 doubles, dataset distill_guard", () => {
+  it("is read from docs/telemetry.md: 16 blobs, 7 doubles, dataset distill_guard", () => {
     expect(schema).toMatchObject({ dataset: "distill_guard", blobs: 16, doubles: 7 });
     expect(schema.fields.get("blob3")).toBe("reason");
     expect(schema.fields.get("double6")).toBe("enforced");
@@ -55,8 +55,8 @@ describe("every ready query", () => {
     expect(sql).toMatch(/_sample_interval/);
   });
 
-  it("the README's example and the dashboard's queries do too", () => {
-    const examples = [...readme.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  it("the docs' example and the dashboard's queries do too", () => {
+    const examples = [...telemetryDocs.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!);
     expect(examples.length).toBeGreaterThan(0);
     for (const sql of examples) validate(sql, schema);
     for (const sql of Object.values(dashboardQueries("distill_guard", 60))) validate(sql, schema);

@@ -1,14 +1,14 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { REASONS, reasonSpec } from "../../src/verdict/reasons.ts";
 import { sourceFiles } from "./import-graph.ts";
 
-// The reason registry against what users read (docs/reasons.md, the README) and what the code writes.
+// The reason registry against what users read (docs/reasons.md, the README and docs/) and what the code writes.
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const read = (path: string) => readFileSync(`${root}/${path}`, "utf8");
 const CODE =
-  /^(?:geo|network|identity|fingerprint|content|rate|cluster|block|store|request|route|origin|gateway)\.[a-z0-9_*]+$/;
+  /^(?:geo|network|identity|fingerprint|content|rate|cluster|spread|block|store|request|route|origin|gateway)\.[a-z0-9_*]+$/;
 // Names that look like codes and are not: config fields, `request.cf`, the stems of the signal and unproven budgets (their codes end in _exhausted).
 const NOT_CODES = new Set([
   "origin.url",
@@ -43,8 +43,14 @@ describe("the reason registry", () => {
     }
   });
 
-  it("every code the README names is registered", () => {
-    const named = [...read("README.md").matchAll(/`([a-z]+\.[a-z0-9_*]+)`/g)]
+  it("every code the README and docs/ name is registered", () => {
+    const docs = ["README.md", ...readdirSync(`${root}/docs`).map((f) => `docs/${f}`)].filter((f) => f.endsWith(".md"));
+    const named = [
+      ...docs
+        .map(read)
+        .join("\n")
+        .matchAll(/`([a-z]+\.[a-z0-9_*]+)`/g),
+    ]
       .map((m) => m[1]!)
       .filter((c) => CODE.test(c) && !NOT_CODES.has(c));
     expect(named.length).toBeGreaterThan(30);

@@ -1,5 +1,5 @@
 // `npm run report` end to end: the script against the fake Analytics Engine SQL
-// API, which checks every query against the README's schema and runs it.
+// API, which checks every query against the schema docs/telemetry.md documents and runs it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SqlServer, startSqlServer } from "../setup/analytics-sql/server.ts";
 import { point, schema, store } from "./points.ts";

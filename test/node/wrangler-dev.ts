@@ -26,6 +26,8 @@ export async function startWranglerDev(
   const state = mkdtempSync(join(tmpdir(), "dg-wrangler-"));
   const args = [
     "dev",
+    "--env",
+    "demo",
     "--ip",
     "127.0.0.1",
     "--port",

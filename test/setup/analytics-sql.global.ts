@@ -1,7 +1,7 @@
 /// <reference path="../analytics-sql.provided.d.ts" />
 /**
  * Global setup: the fake Analytics Engine SQL API (test/setup/analytics-sql/),
- * checking queries against the README's schema. Provides `analyticsSql`.
+ * checking queries against the schema docs/telemetry.md documents. Provides `analyticsSql`.
  */
 import type { TestProject } from "vitest/node";
 import { documentedSchema } from "./analytics-sql/schema.ts";

@@ -63,6 +63,7 @@ describe("the baseline", () => {
   it("is one route with one per-key token bucket and nothing else", () => {
     expect(baselineConfig(scenario())).toEqual({
       version: "baseline",
+      proveKeys: false,
       routes: [
         {
           name: "baseline",
