@@ -63,7 +63,9 @@ describe("the configuration's JSON Schema", () => {
   it("describes each field with its doc comment in src/config/input.ts", () => {
     const route = (committed.definitions as Record<string, { properties: Record<string, JsonSchema> }>).route!;
     expect(route.properties.keyless!.description).toMatch(/^A request without an API key/);
-    expect((committed.properties as Record<string, JsonSchema>).proveKeys!.description).toMatch(/^Count a key/);
+    expect((committed.properties as Record<string, JsonSchema>).proveKeys!.description).toMatch(
+      /^Keep the keys the origin has accepted/,
+    );
   });
 
   /** The recommended configuration with `value` set at `path`. */
