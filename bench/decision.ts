@@ -11,8 +11,12 @@
  * taking turns request by request so that garbage collection and anything else
  * on the machine fall on all of them alike:
  * - a bare pass-through Hono proxy (`hono/proxy` with the origin as its fetch);
- * - the gateway without checks, with every check but the token-weighted
- *   bucket, and with every check (the `recommended` configuration, memory store).
+ * - the gateway without checks, with three token buckets (per key, IP and ASN, as
+ *   bench/gateway.ts compares with @upstash/ratelimit), with every check but the
+ *   token-weighted bucket, and with every check (the `recommended` configuration,
+ *   memory store);
+ * - the last again, every request from one client already denied (one key,
+ *   its bucket empty after its first minute's 60): what a repeat denial costs.
  *
  * Per target: the decision (from the app's `fetch` until it calls the origin or
  * answers a denial) and the whole request, p50 and p99 in ms.
@@ -71,6 +75,8 @@ const sim = (await import(pathToFileURL(bundle.path).href)) as Bundle;
 interface Target {
   name: string;
   app: App;
+  /** Rewrites the shared request for this target (the denied client). */
+  as?: (s: Sent) => Sent;
   decisions: number[];
   totals: number[];
   statuses: Map<number, number>;
@@ -111,12 +117,44 @@ const gateway = async (name: string, config: unknown) => {
     log: () => {},
   });
 };
-const target = (name: string, app: App): Target => ({ name, app, decisions: [], totals: [], statuses: new Map() });
+const threeBuckets = {
+  routes: recommended.routes.map((r) => ({
+    name: r.name,
+    match: r.match,
+    errors: r.errors,
+    limits: [
+      { name: "key", by: ["key"], rate: "600 per minute" },
+      { name: "ip", by: ["ip"], rate: "600 per minute" },
+      { name: "asn", by: ["asn"], rate: "60000 per minute" },
+    ],
+  })),
+};
+const target = (name: string, app: App, as?: (s: Sent) => Sent): Target => ({
+  name,
+  app,
+  as,
+  decisions: [],
+  totals: [],
+  statuses: new Map(),
+});
+/** The request as the one denied client sends it: its own key in place of the developer's. */
+const fromDeniedClient = (s: Sent): Sent => {
+  const headers = { ...(s.init.headers as Record<string, string>) };
+  if ("x-api-key" in headers) headers["x-api-key"] = "sk-bench-denied-client";
+  else headers.authorization = "Bearer sk-bench-denied-client";
+  return { ...s, init: { ...s.init, headers } };
+};
 const targets = [
   target("bare Hono proxy", sim.bareProxy(ORIGIN_URL, originFetch)),
   target("gateway, no checks", await gateway("no-checks", noChecks)),
+  target("gateway, three token buckets (key, IP, ASN), memory store", await gateway("three-buckets", threeBuckets)),
   target("gateway, every check but the token-weighted bucket", await gateway("no-token-bucket", noTokens)),
   target("gateway, every check, memory store", await gateway("memory", recommended)),
+  target(
+    "gateway, every check, memory store: a client already denied",
+    await gateway("denied", recommended),
+    fromDeniedClient,
+  ),
 ];
 
 // ------------------------------------------------------------------ requests
@@ -155,7 +193,7 @@ function requestOf(s: Sent): Request {
 // ------------------------------------------------------------------ run
 
 async function run(t: Target, s: Sent, measure: boolean): Promise<void> {
-  const request = requestOf(s);
+  const request = requestOf(t.as ? t.as(s) : s);
   const pending: Promise<unknown>[] = [];
   const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException() {}, props: {} };
   originCalledAt = 0;

@@ -10,8 +10,12 @@
  * - the ready-made Worker with every check but the token-weighted bucket
  *   (which reads the body and the response's usage), to show what that costs;
  * - the ready-made Worker with every check, the in-memory store;
- * - the same Worker with Redis, through the Upstash-compatible bridge of test/setup/.
- * Both Workers run the shipped `recommended` configuration (every check on).
+ * - the same Worker with Redis, through the Upstash-compatible bridge of test/setup/;
+ * - three token buckets (per key, per IP, per ASN) on Redis: the ready-made
+ *   Worker with those limits and nothing else, and a Hono proxy calling
+ *   `@upstash/ratelimit` with the same three limits, one after another and
+ *   with `Promise.all` (its default ephemeral cache on).
+ * The "every check" Workers run the shipped `recommended` configuration.
  *
  * The requests are the simulator's (its "developers" segment of
  * bench/scenarios/default.json): official SDKs, browsers and tools with their
@@ -27,8 +31,10 @@
  * process per request (from /proc: workerd's clock does not advance during
  * JavaScript execution, so a decision's CPU cannot be timed from inside, and
  * the per-request average is what process accounting gives), store round
- * trips and Redis commands per request, and the memory of a workerd process
- * while a large response streams through it.
+ * trips and Redis commands per request (each Redis target alone, on its own
+ * tenant); the same for a client already denied (its key's bucket empty): req/s,
+ * CPU, round trips and commands per repeated denial; the bundles' sizes; and the
+ * memory of a workerd process while a large response streams through it.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -38,6 +44,7 @@ import { pathToFileURL } from "node:url";
 import { Miniflare } from "miniflare";
 import { startDemoOrigin } from "../scripts/demo-origin.ts";
 import { bundleForWorkerd, compatibilityDate, root } from "../scripts/bundle.ts";
+import { measureBundles } from "../scripts/bundle-size.ts";
 import { startRedis } from "../test/setup/redis-server.ts";
 import { connectRedis } from "../test/setup/resp.ts";
 import { startBridge } from "../test/setup/upstash-bridge.ts";
@@ -48,6 +55,8 @@ const LATENCY = 400;
 const ROUNDS = 5;
 const PER_ROUND = 400;
 const PROBE = 30;
+const COUNTED = 100;
+const DENIED = 300;
 const STREAM_SIZES = [16 << 20, 256 << 20];
 const KEY_HASH_SECRET = "bench-key-hash-secret-0123456789";
 
@@ -158,11 +167,13 @@ const redisServer = await startRedis();
 process.on("exit", () => void redisServer.stop());
 const bridge = await startBridge(redisServer.port);
 const admin = await connectRedis(redisServer.port);
+type BridgeTenant = Awaited<ReturnType<typeof bridge.tenant>>;
 const tenant = await bridge.tenant();
-const control = async (action: string) =>
-  (await (await fetch(tenant.control, { method: "POST", body: JSON.stringify({ action }) })).json()) as {
+const controlOf = (t: BridgeTenant) => async (action: string) =>
+  (await (await fetch(t.control, { method: "POST", body: JSON.stringify({ action }) })).json()) as {
     requests: number;
   };
+const control = controlOf(tenant);
 
 interface SimBundle {
   SHIPPED_CONFIGS: Record<string, { config: { routes: Array<Record<string, unknown>> } & Record<string, unknown> }>;
@@ -172,7 +183,35 @@ interface SimBundle {
   SegmentTraffic: new (segment: unknown, random: unknown, botManagement: boolean) => { take(): { request: Request } };
   createRandom(seed: number | string): { forked(name: string): unknown };
 }
-const [simulator, worker, bare] = await Promise.all([
+/** @upstash/ratelimit in front of the same proxy: per key, per IP, per ASN (THREE_LIMITS), in turn or at once. */
+const RATELIMIT_SOURCE = `
+      import { Hono } from "hono";
+      import { proxy } from "hono/proxy";
+      import { Redis } from "@upstash/redis/cloudflare";
+      import { Ratelimit } from "@upstash/ratelimit";
+      let limiters;
+      const app = new Hono();
+      app.all("*", async (c) => {
+        if (!limiters) {
+          const redis = new Redis({ url: c.env.UPSTASH_REDIS_REST_URL, token: c.env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false });
+          const limits = JSON.parse(c.env.LIMITS);
+          limiters = limits.map((l) => new Ratelimit({ redis, prefix: "rl:" + l.name, limiter: Ratelimit.tokenBucket(l.perMinute, "1 m", l.perMinute) }));
+        }
+        const auth = c.req.header("authorization");
+        const key = c.req.header("x-api-key") ?? (auth && auth.startsWith("Bearer ") ? auth.slice(7) : "none");
+        const ids = [key, c.req.header("cf-connecting-ip") ?? "none", String(c.req.raw.cf?.asn ?? 0)];
+        let allowed = true;
+        if (c.env.MODE === "sequential") {
+          for (let i = 0; i < limiters.length && allowed; i++) allowed = (await limiters[i].limit(ids[i])).success;
+        } else {
+          allowed = (await Promise.all(limiters.map((l, i) => l.limit(ids[i])))).every((r) => r.success);
+        }
+        if (!allowed) return c.json({ type: "error", error: { type: "rate_limit_error", message: "rate limited" } }, 429);
+        const url = new URL(c.req.url);
+        return proxy(c.env.ORIGIN_URL + url.pathname + url.search, c.req.raw);
+      });
+      export default app;`;
+const [simulator, worker, bare, ratelimit] = await Promise.all([
   bundleForWorkerd("simulator", { entry: "bench/sim/worker.ts" }),
   bundleForWorkerd("bench-worker", { entry: "src/worker.ts" }),
   bundleForWorkerd("bench-bare-proxy", {
@@ -186,11 +225,16 @@ const [simulator, worker, bare] = await Promise.all([
       });
       export default app;`,
   }),
+  bundleForWorkerd("bench-ratelimit", { source: RATELIMIT_SOURCE }),
 ]);
 const sim = (await import(pathToFileURL(simulator.path).href)) as SimBundle;
 
 // Every check on: the shipped configuration, plus a route for the streaming test with the same policy.
 const recommended = structuredClone(sim.SHIPPED_CONFIGS.recommended!.config);
+// A generous store timeout: on a loaded machine a Redis call over the default 150 ms would send requests to the
+// local fallback for a second, and the counts below would measure the fail mode instead of the store.
+const BENCH_STORE = { ...(recommended.store as object | undefined), timeoutMs: 2_000 };
+recommended.store = BENCH_STORE;
 const first = recommended.routes[0]!;
 recommended.routes.push({
   name: "bytes",
@@ -228,6 +272,30 @@ const gatewayEnv = {
   GATEWAY_CONFIG: { type: "json", value: recommended },
 };
 const noChecks = { routes: recommended.routes.map((r) => ({ name: r.name, match: r.match, errors: r.errors })) };
+/** The three limits of the store comparison, the same for the gateway and @upstash/ratelimit. */
+const THREE_LIMITS = [
+  { name: "key", by: "key", perMinute: 600 },
+  { name: "ip", by: "ip", perMinute: 600 },
+  { name: "asn", by: "asn", perMinute: 60_000 },
+];
+const threeBuckets = {
+  store: BENCH_STORE,
+  routes: recommended.routes.map((r) => ({
+    name: r.name,
+    match: r.match,
+    errors: r.errors,
+    limits: THREE_LIMITS.map((l) => ({ name: l.name, by: [l.by], rate: `${l.perMinute} per minute` })),
+  })),
+};
+const redisEnv = (t: BridgeTenant) => ({
+  UPSTASH_REDIS_REST_URL: text(t.url),
+  UPSTASH_REDIS_REST_TOKEN: text(t.token),
+});
+const tenants = {
+  three: await bridge.tenant(),
+  all: await bridge.tenant(),
+  sequential: await bridge.tenant(),
+};
 const noTokens = {
   routes: recommended.routes.map((r) => ({
     ...r,
@@ -246,19 +314,42 @@ const targets: Target[] = [
     GATEWAY_CONFIG: { type: "json", value: noTokens },
   }),
   await startWorker("gateway-memory", worker.code, gatewayEnv),
-  await startWorker("gateway-redis", worker.code, {
+  await startWorker("gateway-redis", worker.code, { ...gatewayEnv, ...redisEnv(tenant) }),
+  await startWorker("gateway-3-buckets-redis", worker.code, {
     ...gatewayEnv,
-    UPSTASH_REDIS_REST_URL: text(tenant.url),
-    UPSTASH_REDIS_REST_TOKEN: text(tenant.token),
+    GATEWAY_CONFIG: { type: "json", value: threeBuckets },
+    ...redisEnv(tenants.three),
+  }),
+  await startWorker("upstash-ratelimit-promise-all", ratelimit.code, {
+    ORIGIN_URL: text(origin.url),
+    LIMITS: text(JSON.stringify(THREE_LIMITS)),
+    MODE: text("all"),
+    ...redisEnv(tenants.all),
+  }),
+  await startWorker("upstash-ratelimit-sequential", ratelimit.code, {
+    ORIGIN_URL: text(origin.url),
+    LIMITS: text(JSON.stringify(THREE_LIMITS)),
+    MODE: text("sequential"),
+    ...redisEnv(tenants.sequential),
   }),
 ];
-const [direct, bareProxy, skeleton, noTokenBucket, memory, redis] = targets as [
+const [direct, bareProxy, skeleton, noTokenBucket, memory, redis, threeRedis, rlAll, rlSequential] = targets as [
   Target,
   Target,
   Target,
   Target,
   Target,
   Target,
+  Target,
+  Target,
+  Target,
+];
+/** The Redis targets, each on its own tenant. */
+const redisTargets: Array<[Target, BridgeTenant]> = [
+  [redis, tenant],
+  [threeRedis, tenants.three],
+  [rlAll, tenants.all],
+  [rlSequential, tenants.sequential],
 ];
 
 // The simulator's developers: realistic clients, keys and networks.
@@ -266,7 +357,7 @@ const scenario = sim.parseScenario(JSON.parse(await readFile(join(root, "bench/s
 if (!scenario.ok) throw new Error(scenario.problems.join("\n"));
 const developers = scenario.scenario.segments.find((s) => s.name === "developers")!;
 const traffic = new sim.SegmentTraffic({ ...developers, endMs: Infinity }, sim.createRandom(1).forked("bench"), false);
-const total = WARMUP + LATENCY + ROUNDS * PER_ROUND + PROBE;
+const total = WARMUP + LATENCY + ROUNDS * PER_ROUND + PROBE + COUNTED;
 const requests: Sent[] = [];
 for (let i = 0; i < total; i++) {
   const { request } = traffic.take();
@@ -315,18 +406,66 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-// Store calls: the bridge counts HTTP round trips, Redis counts commands (the script's own included).
-const measured = results.get(redis.name)!.requests;
-const roundTrips = (await control("stats")).requests / measured;
-const info = String(await admin.send(["INFO", "commandstats"]));
-const commands: Record<string, number> = {};
-for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
-  if (!/^(info|config)/.test(m[1]!)) commands[m[1]!] = Number(m[2]);
-const commandTotal = Object.values(commands).reduce((a, b) => a + b, 0) / measured;
-const breakdown = Object.entries(commands)
-  .sort((a, b) => b[1] - a[1])
-  .map(([name, calls]) => `${name} ${fmt(calls / measured, 2)}`)
-  .join(", ");
+// Store calls, each Redis target alone on its own tenant: the bridge counts HTTP round trips, Redis counts
+// commands (the scripts' own included). Requests one at a time, then a pause for the work after the response.
+interface StoreCount {
+  roundTrips: number;
+  commands: number;
+  breakdown: string;
+}
+async function countStore(t: Target, of: BridgeTenant, sent: readonly Sent[]): Promise<StoreCount> {
+  const stats = controlOf(of);
+  await stats("reset-stats");
+  await admin.send(["CONFIG", "RESETSTAT"]);
+  for (const r of sent) await send(t.url, r);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const roundTrips = (await stats("stats")).requests / sent.length;
+  const info = String(await admin.send(["INFO", "commandstats"]));
+  const commands: Record<string, number> = {};
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    if (!/^(info|config)/.test(m[1]!)) commands[m[1]!] = Number(m[2]);
+  return {
+    roundTrips,
+    commands: Object.values(commands).reduce((a, b) => a + b, 0) / sent.length,
+    breakdown: Object.entries(commands)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, calls]) => `${name} ${fmt(calls / sent.length, 2)}`)
+      .join(", "),
+  };
+}
+const counted = take(COUNTED);
+const allowedCounts = new Map<string, StoreCount>();
+for (const [t, of] of redisTargets) allowedCounts.set(t.name, await countStore(t, of, counted));
+const { roundTrips, commands: commandTotal, breakdown } = allowedCounts.get(redis.name)!;
+
+// A client already denied: one key whose bucket is empty (sent until the first 429), then DENIED more of its
+// requests with CONCURRENCY in flight (req/s, CPU), and 50 one at a time (round trips, commands).
+const deniedTargets: Array<[Target, BridgeTenant | null]> = [[memory, null], ...redisTargets];
+const deniedResults = new Map<string, { rps: number; cpuMs: number; statuses: string; count: StoreCount | null }>();
+const deniedBase = requests[0]!;
+for (const [t, of] of deniedTargets) {
+  const as = { ...deniedBase, headers: { ...deniedBase.headers } };
+  const keyHeader = "x-api-key" in as.headers ? "x-api-key" : "authorization";
+  as.headers[keyHeader] = keyHeader === "x-api-key" ? "sk-bench-denied-client" : "Bearer sk-bench-denied-client";
+  let first = 0;
+  while ((await send(t.url, as)).status !== 429)
+    if (++first > 5_000) throw new Error(`${t.name}: no denial after 5,000 requests`);
+  const cpuBefore = t.pid ? cpuMs(t.pid) : 0;
+  const r = await load(
+    t.url,
+    Array.from({ length: DENIED }, () => as),
+  );
+  const cpu = t.pid ? cpuMs(t.pid) - cpuBefore : 0;
+  const statuses = [...r.statuses].map(([status, n]) => `${status}: ${fmt(n)}`).join(", ");
+  const count = of
+    ? await countStore(
+        t,
+        of,
+        Array.from({ length: 50 }, () => as),
+      )
+    : null;
+  deniedResults.set(t.name, { rps: DENIED / (r.wallMs / 1000), cpuMs: cpu / DENIED, statuses, count });
+}
 
 // Which round trips come before the answer and which after it: streamed requests held open by
 // the demo origin's gate after their first event, so the token post-charge cannot have run yet.
@@ -381,10 +520,48 @@ console.log(
     `Redis store ${fmt(cpuOf(redis) - bareCpu, 2)} ms (including the Upstash client's HTTP call). Averages from /proc (10 ms ticks) over ${fmt(ROUNDS * PER_ROUND)} requests per target.`,
 );
 console.log(
-  `Store (gateway-redis): ${fmt(roundTrips, 2)} round trips per request in the throughput rounds; one request at a time, ${fmt(beforeAnswer / probes.length, 2)} before the answer ` +
+  `Store (gateway-redis): ${fmt(roundTrips, 2)} round trips per request (${fmt(COUNTED)} requests one at a time, the work after the response included); streamed, ${fmt(beforeAnswer / probes.length, 2)} before the answer ` +
     `and ${fmt(afterAnswer / probes.length, 2)} after it (the token buckets' post-charge with the usage the origin reported). ` +
     `${fmt(commandTotal, 2)} Redis commands per request (${breakdown}).`,
 );
+
+const rpsOf = (t: Target) => median(results.get(t.name)!.rps);
+console.log(
+  `\nOn Redis: gateway-redis runs the recommended configuration; the others three token buckets (per key ${THREE_LIMITS[0]!.perMinute}, per IP ${THREE_LIMITS[1]!.perMinute}, per ASN ${fmt(THREE_LIMITS[2]!.perMinute)} a minute). req/s and CPU from the rounds above; ` +
+    `store calls over ${fmt(COUNTED)} requests one at a time, each target alone on its own Redis database:\n`,
+);
+console.log(
+  "| target | req/s | × bare proxy | × @upstash/ratelimit (Promise.all) | workerd CPU ms/request | round trips | Redis commands | per request |",
+);
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+for (const [t] of redisTargets) {
+  const c = allowedCounts.get(t.name)!;
+  console.log(
+    `| ${t.name} | ${fmt(rpsOf(t))} | ${fmt(rpsOf(t) / bareRps, 2)} | ${fmt(rpsOf(t) / rpsOf(rlAll), 2)} | ${fmt(cpuOf(t), 2)} | ${fmt(c.roundTrips, 2)} | ${fmt(c.commands, 2)} | ${c.breakdown} |`,
+  );
+}
+console.log(
+  `\nA client already denied (its key's bucket empty): ${fmt(DENIED)} of its requests with ${CONCURRENCY} in flight; store calls over 50 one at a time:\n`,
+);
+console.log(
+  "| target | req/s | × @upstash/ratelimit (Promise.all) | workerd CPU ms/request | round trips | Redis commands | statuses |",
+);
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+const theirsDenied = deniedResults.get(rlAll.name)!;
+for (const [t] of deniedTargets) {
+  const d = deniedResults.get(t.name)!;
+  console.log(
+    `| ${t.name} | ${fmt(d.rps)} | ${fmt(d.rps / theirsDenied.rps, 2)} | ${fmt(d.cpuMs, 2)} | ${d.count ? fmt(d.count.roundTrips, 2) : "–"} | ${d.count ? fmt(d.count.commands, 2) : "–"} | ${d.statuses} |`,
+  );
+}
+const bundles = await measureBundles({
+  "@upstash/ratelimit, three limiters and the proxy": { source: RATELIMIT_SOURCE },
+});
+console.log("\nBundles (as wrangler builds them; npm run bundle-size for each part's share):\n");
+console.log("| bundle | KiB | KiB gzip |");
+console.log("| --- | ---: | ---: |");
+for (const [name, b] of Object.entries(bundles))
+  console.log(`| ${name} | ${fmt(b.bytes / 1024, 1)} | ${fmt(b.gzip / 1024, 1)} |`);
 
 // ------------------------------------------------------------------ memory while streaming
 

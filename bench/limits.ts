@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: store round trips and Redis commands per request for a
- * route with three token buckets (per key, per subnet, per route), for the
+ * route with three token buckets (per key, per IP, per ASN), for the
  * gateway's limiter and, side by side against the same Redis, for
  * @upstash/ratelimit doing the same three limits; then the store calls for a
  * client already denied. Both use the real @upstash/redis client through the
@@ -72,10 +72,10 @@ const theirs = await tenant();
 const bucket = (name: string, refill: number, max: number) =>
   new Ratelimit({ redis: theirs.redis, prefix: `rl:${name}`, limiter: Ratelimit.tokenBucket(refill, "1 m", max) });
 const rlKey = bucket("key", 1000, 1000);
-const rlSubnet = bucket("subnet", 6000, 6000);
-const rlRoute = bucket("route", 60000, 60000);
+const rlIp = bucket("ip", 1000, 1000);
+const rlAsn = bucket("asn", 60000, 60000);
 const rlCheck = async (key: string, keyLimiter = rlKey) => {
-  const results = await Promise.all([keyLimiter.limit(key), rlSubnet.limit("203.0.113.0/24"), rlRoute.limit("route")]);
+  const results = await Promise.all([keyLimiter.limit(key), rlIp.limit("203.0.113.7"), rlAsn.limit("64500")]);
   return results.every((r) => r.success);
 };
 await rlCheck("warm-up");
@@ -83,8 +83,8 @@ const theirsHot = await measure(theirs, REQUESTS, () => rlCheck("k1"));
 const theirsSequential = await measure(theirs, REQUESTS, async () => {
   for (const [l, id] of [
     [rlKey, "k2"],
-    [rlSubnet, "203.0.113.0/24"],
-    [rlRoute, "route"],
+    [rlIp, "203.0.113.7"],
+    [rlAsn, "64500"],
   ] as const)
     if (!(await l.limit(id)).success) return false;
   return true;
@@ -98,7 +98,7 @@ const theirsDenied = await measure(theirs, DENIED_REQUESTS, async () => {
 const row = (name: string, m: Measure) =>
   `| ${name.padEnd(48)} | ${String(m.roundTrips).padStart(11)} | ${String(m.commands).padStart(14)} | ${m.breakdown}`;
 console.log(
-  `\nThree token buckets per request (key, subnet, route); ${REQUESTS} allowed requests, then ${DENIED_REQUESTS} from a client already denied.\n`,
+  `\nThree token buckets per request (key, IP, ASN); ${REQUESTS} allowed requests, then ${DENIED_REQUESTS} from a client already denied.\n`,
 );
 console.log(`| ${"".padEnd(48)} | round trips | Redis commands | per request`);
 console.log(`| ${"-".repeat(48)} | ----------- | -------------- | -----------`);

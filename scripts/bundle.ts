@@ -13,8 +13,8 @@ export const root = fileURLToPath(new URL("..", import.meta.url));
 /** `entry`: a file under the repository; or `source`: module text resolved from the repository's root. */
 export async function bundleForWorkerd(
   name: string,
-  input: { entry: string } | { source: string },
-): Promise<{ code: string; path: string }> {
+  input: ({ entry: string } | { source: string }) & { sourcemap?: boolean },
+): Promise<{ code: string; path: string; map?: string }> {
   const result = await build({
     ...("entry" in input
       ? { entryPoints: [join(root, input.entry)] }
@@ -27,15 +27,17 @@ export async function bundleForWorkerd(
     conditions: ["workerd", "worker", "import"],
     write: false,
     logLevel: "error",
+    ...(input.sourcemap ? { sourcemap: "external" as const, sourcesContent: false, outfile: `${name}.mjs` } : {}),
   });
-  const code = result.outputFiles[0]!.text;
+  const map = result.outputFiles.find((f) => f.path.endsWith(".map"))?.text;
+  const code = result.outputFiles.find((f) => !f.path.endsWith(".map"))!.text;
   const path = join(root, "node_modules/.cache/distill-guard", `${name}.mjs`);
   await mkdir(dirname(path), { recursive: true });
   // written whole, then renamed: test files running side by side may bundle and import the same name
   const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   await writeFile(partial, code);
   await rename(partial, path);
-  return { code, path };
+  return { code, path, ...(map ? { map } : {}) };
 }
 
 /** The compatibility date wrangler.toml deploys with, for Miniflare. */

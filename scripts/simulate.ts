@@ -1,5 +1,6 @@
 /**
  * `npm run simulate [scenario.json] [--seed N] [--gateway name] [--out dir] [--runtime workerd|node]`
+ * `npm run simulate -- --split train|test [--gateway name] [--out dir] [--runtime workerd|node]`
  *
  * Replays a scenario (default: bench/scenarios/default.json) through the
  * gateway and, side by side, through the baseline (one per-key token bucket),
@@ -14,9 +15,15 @@
  * two Node worker threads (Node's WebCrypto costs a thread-pool round trip
  * per hash). Both give the same results for a seed. This process uses the
  * same bundle to validate the scenario and render the report.
+ *
+ * With `--split train` or `--split test` it runs every scenario and seed of
+ * that half of bench/scenarios/split.json one after the other (each as
+ * above, its report in `<out>/<scenario>-<seed>/`), then prints and writes
+ * the combined report (`<out>/summary.md`, `summary.json`; default out:
+ * bench/out/<split>[-<gateway>]/). docs/simulator.md describes the split.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { argv, exit, stdout } from "node:process";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -24,6 +31,7 @@ import { Miniflare } from "miniflare";
 import { bundleForWorkerd, compatibilityDate, root } from "./bundle.ts";
 import { configDigest } from "./config-digest.ts";
 import type { Report } from "../bench/sim/report.ts";
+import type { SuiteGoals, SuiteReport } from "../bench/sim/suite.ts";
 import type { Goals, RunKind, RunResult } from "../bench/sim/types.ts";
 
 /** What this script uses from the bundle (bench/sim/worker.ts). */
@@ -36,12 +44,24 @@ interface SimulatorBundle {
   buildReport(gateway: RunResult, baseline: RunResult, goals: Goals | null, baselineRate: string): Report;
   renderMarkdown(report: Report): string;
   renderChart(gateway: RunResult, baseline: RunResult): string;
+  buildSuiteReport(split: string, reports: Report[], goals: SuiteGoals): SuiteReport;
+  renderSuiteMarkdown(suite: SuiteReport): string;
 }
+
+/** bench/scenarios/split.json: which scenarios and seeds tune, which are held out. */
+interface SplitFile {
+  goals: SuiteGoals;
+  train: { scenario: string; seeds: number[] }[];
+  test: { scenario: string; seeds: number[] }[];
+}
+
+const SPLIT_FILE = join(root, "bench/scenarios/split.json");
 
 function usage(message?: string): never {
   if (message) console.error(message);
   console.error(
-    "usage: npm run simulate -- [scenario.json] [--seed N] [--gateway name] [--out dir] [--runtime workerd|node]",
+    "usage: npm run simulate -- [scenario.json] [--seed N] [--gateway name] [--out dir] [--runtime workerd|node]\n" +
+      "       npm run simulate -- --split train|test [--gateway name] [--out dir] [--runtime workerd|node]",
   );
   exit(2);
 }
@@ -52,9 +72,14 @@ function parseArgs(args: string[]) {
   let out: string | undefined;
   let runtime: "node" | "workerd" = "workerd";
   let gateway: string | undefined;
+  let split: "train" | "test" | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "--seed") {
+    if (a === "--split") {
+      const value = args[++i];
+      if (value !== "train" && value !== "test") usage("--split is train or test");
+      split = value;
+    } else if (a === "--seed") {
       seed = Number(args[++i]);
       if (!Number.isSafeInteger(seed)) usage("--seed needs an integer");
     } else if (a === "--out") {
@@ -68,7 +93,9 @@ function parseArgs(args: string[]) {
     } else if (a.startsWith("-")) usage(`unknown option ${a}`);
     else scenario = resolve(a);
   }
-  return { scenario, seed, out, runtime, gateway };
+  if (split && (seed !== undefined || args.some((a) => !a.startsWith("-") && resolve(a) === scenario)))
+    usage("--split runs the split's own scenarios and seeds: give no scenario or --seed with it");
+  return { scenario, seed, out, runtime, gateway, split };
 }
 
 type Progress = (kind: RunKind, progress: { requests: number; virtualMs: number }) => void;
@@ -179,29 +206,35 @@ async function runInWorkerd(
   }
 }
 
-async function main() {
-  const args = parseArgs(argv.slice(2));
+type Args = ReturnType<typeof parseArgs>;
+
+async function readScenario(path: string, gateway: string | undefined): Promise<unknown> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(args.scenario, "utf8"));
+    raw = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    console.error(`${args.scenario}: ${(error as Error).message}`);
+    console.error(`${path}: ${(error as Error).message}`);
     exit(1);
   }
-  if (args.gateway) (raw as Record<string, unknown>).gateway = args.gateway;
-  const { code, path } = await bundleForWorkerd("simulator", { entry: "bench/sim/worker.ts" });
-  const sim = (await import(pathToFileURL(path).href)) as SimulatorBundle;
+  if (gateway) (raw as Record<string, unknown>).gateway = gateway;
+  return raw;
+}
+
+/** One scenario and seed, gateway and baseline side by side: prints and writes its report, returns it. */
+async function simulate(
+  sim: SimulatorBundle,
+  bundle: { code: string; path: string; date: string },
+  args: Args,
+  scenarioPath: string,
+  raw: unknown,
+  seed: number | undefined,
+  out: string,
+): Promise<Report> {
   const parsed = sim.parseScenario(raw);
   if (!parsed.ok) {
-    console.error(`${args.scenario}: invalid scenario\n  ${parsed.problems.join("\n  ")}`);
+    console.error(`${scenarioPath}: invalid scenario\n  ${parsed.problems.join("\n  ")}`);
     exit(1);
   }
-  const out = resolve(
-    args.out ??
-      join(root, "bench/out", args.gateway ? `${parsed.scenario.name}-${args.gateway}` : parsed.scenario.name),
-  );
-  const date = await compatibilityDate();
-
   const shown: Record<string, string> = {};
   const progress: Progress = (kind, p) => {
     shown[kind] = `${p.requests.toLocaleString("en-US")} requests, ${Math.round(p.virtualMs / 60_000)} virtual min`;
@@ -209,12 +242,12 @@ async function main() {
       stdout.write(`\r  gateway: ${shown.gateway ?? "starting"} | baseline: ${shown.baseline ?? "starting"}   `);
   };
   console.log(
-    `Simulating ${args.scenario}: gateway and baseline side by side, in ${args.runtime === "node" ? "Node worker threads" : "workerd"}…`,
+    `Simulating ${scenarioPath}${seed === undefined ? "" : ` (seed ${seed})`}: gateway and baseline side by side, in ${args.runtime === "node" ? "Node worker threads" : "workerd"}…`,
   );
   const run = (kind: RunKind) =>
     args.runtime === "node"
-      ? runInNode(path, raw, kind, args.seed, progress)
-      : runInWorkerd(code, date, raw, kind, args.seed, progress);
+      ? runInNode(bundle.path, raw, kind, seed, progress)
+      : runInWorkerd(bundle.code, bundle.date, raw, kind, seed, progress);
   const [gateway, baseline] = await Promise.all([run("gateway"), run("baseline")]);
   if (stdout.isTTY) stdout.write("\n");
 
@@ -222,7 +255,7 @@ async function main() {
   report.configSha256 = configDigest(parsed.scenario.gateway);
   const markdown = sim.renderMarkdown(report);
   const speed = (r: Finished) =>
-    `${r.result.requests.toLocaleString("en-US")} requests in ${(r.wallMs / 1000).toFixed(1)} s (${Math.round(r.result.requests / (r.wallMs / 1000)).toLocaleString("en-US")}/s)`;
+    `${r.result.requests.toLocaleString("en-US")} requests (and ${r.result.historyRequests.toLocaleString("en-US")} of history) in ${(r.wallMs / 1000).toFixed(1)} s (${Math.round((r.result.requests + r.result.historyRequests) / (r.wallMs / 1000)).toLocaleString("en-US")}/s)`;
   console.log(`\n${markdown}\n`);
   console.log(`Replayed: gateway ${speed(gateway)}; baseline ${speed(baseline)}.`);
 
@@ -234,6 +267,44 @@ async function main() {
   );
   await writeFile(join(out, "chart.svg"), sim.renderChart(gateway.result, baseline.result));
   console.log(`Wrote ${join(out, "report.md")}, report.json and chart.svg.`);
+  return report;
+}
+
+async function main() {
+  const args = parseArgs(argv.slice(2));
+  const { code, path } = await bundleForWorkerd("simulator", { entry: "bench/sim/worker.ts" });
+  const sim = (await import(pathToFileURL(path).href)) as SimulatorBundle;
+  const bundle = { code, path, date: await compatibilityDate() };
+
+  if (!args.split) {
+    const raw = await readScenario(args.scenario, args.gateway);
+    const parsed = sim.parseScenario(raw);
+    const name = parsed.ok ? parsed.scenario.name : "scenario";
+    const out = resolve(args.out ?? join(root, "bench/out", args.gateway ? `${name}-${args.gateway}` : name));
+    await simulate(sim, bundle, args, args.scenario, raw, args.seed, out);
+    return;
+  }
+
+  const split = JSON.parse(await readFile(SPLIT_FILE, "utf8")) as SplitFile;
+  const out = resolve(args.out ?? join(root, "bench/out", args.gateway ? `${args.split}-${args.gateway}` : args.split));
+  const reports: Report[] = [];
+  const started = performance.now();
+  for (const entry of split[args.split]) {
+    const scenarioPath = join(dirname(SPLIT_FILE), entry.scenario);
+    const raw = await readScenario(scenarioPath, args.gateway);
+    for (const seed of entry.seeds) {
+      const name = entry.scenario.replace(/\.json$/, "");
+      reports.push(await simulate(sim, bundle, args, scenarioPath, raw, seed, join(out, `${name}-${seed}`)));
+    }
+  }
+  const suite = sim.buildSuiteReport(args.split, reports, split.goals);
+  const markdown = sim.renderSuiteMarkdown(suite);
+  console.log(`\n${markdown}\n`);
+  console.log(`The ${args.split} set took ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, "summary.md"), `${markdown}\n`);
+  await writeFile(join(out, "summary.json"), `${JSON.stringify(suite, null, 2)}\n`);
+  console.log(`Wrote ${join(out, "summary.md")} and summary.json.`);
 }
 
 await main();

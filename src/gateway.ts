@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { createAdmin } from "./admin/admin.ts";
 import { type StatsSource, analyticsEngineStats, isolateStats } from "./admin/stats.ts";
 import { loadConfig } from "./config/parse.ts";
@@ -93,12 +93,13 @@ export function createGateway(options: GatewayOptions): Hono {
       originUrl: options.origin.url,
       path: state.path,
       credential: state.credential,
-      originApiKey: options.origin.apiKey,
+      // a preflight asks the origin's CORS policy; it is no call to authenticate
+      originApiKey: state.preflight ? undefined : options.origin.apiKey,
       fetch: options.origin.fetch,
       timeoutMs: state.route?.originTimeoutMs ?? config.originTimeoutMs,
       headers: state.subject.ip ? { ...headers, "x-forwarded-for": formatIp(state.subject.ip) } : headers,
       // the bytes the guard read (or their degraded form), else the request's own stream, unread
-      body: degrade?.body ?? state.body?.bytes,
+      body: state.preflight ? null : (degrade?.body ?? state.body?.bytes),
       signal: c.req.raw.signal,
     });
     if (!result.ok) {

@@ -1,7 +1,7 @@
-import { Redis } from "@upstash/redis/cloudflare";
 import type { ExecutionContext, Hono } from "hono";
 import { type AccountStore, createMemoryAccounts, createRedisAccounts } from "./limits/accounts.ts";
 import { createMemoryStore } from "./limits/memory-store.ts";
+import { createRestRedis } from "./limits/rest-redis.ts";
 import { createUpstashStore } from "./limits/upstash-store.ts";
 import type { LimitStore } from "./limits/types.ts";
 import { type ConfigInput, parseConfig } from "./config/parse.ts";
@@ -134,15 +134,8 @@ function storesFor(
 ): { store: LimitStore; accounts?: AccountStore } {
   const redis =
     env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
-      ? new Redis({
-          url: env.UPSTASH_REDIS_REST_URL,
-          token: env.UPSTASH_REDIS_REST_TOKEN,
-          // One request's script must not wait on, or be answered with, another's batch;
-          // and the route's store timeout, not client retries, bounds the wait.
-          enableAutoPipelining: false,
-          retry: { retries: 0 },
-          enableTelemetry: false,
-        })
+      ? // One command per request, no pipelining, no retries: the route's store timeout bounds the wait.
+        createRestRedis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN })
       : null;
   if (!redis) {
     console.warn(

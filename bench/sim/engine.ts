@@ -18,7 +18,8 @@ import type { DecisionEvent } from "../../src/telemetry/event.ts";
 import type { Verdict } from "../../src/verdict/types.ts";
 import { REASONING_MARK, createSimOrigin } from "./origin.ts";
 import { createRandom } from "./random.ts";
-import { type Scenario, baselineConfig } from "./scenario.ts";
+import { type Scenario, baselineConfig, historyAccounts } from "./scenario.ts";
+import { isTopTier } from "./tiers.ts";
 import { SegmentTraffic } from "./traffic.ts";
 import type { RunKind, RunResult, SegmentResult } from "./types.ts";
 
@@ -86,10 +87,42 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
     onDecision: (event, verdict) => void (decision = { event, verdict }),
   });
 
+  /** Sends one request through the gateway as a client would (reading the answer to its end); what happened. */
+  const send = async (request: Request, timeMs: number) => {
+    clock = scenario.startsAtMs + timeMs;
+    const pending: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException() {}, props: {} };
+    const callsBefore = originCalls;
+    decision = null;
+    const response = await app.fetch(request, {}, ctx as unknown as ExecutionContext);
+    const received = await response.text(); // the client reads the answer to its end
+    await Promise.all(pending);
+    const d = decision as { event: DecisionEvent; verdict: Verdict } | null;
+    const reached = originCalls > callsBefore && response.status < 400;
+    const reason = d?.event.reason ?? d?.event.reasons[0] ?? `status.${response.status}`;
+    return { reached, decision: d, reason, received };
+  };
+
   const root = createRandom(seed);
   const traffic = scenario.segments.map(
     (s) => new SegmentTraffic(s, root.forked(`segment:${s.name}`), scenario.botManagement),
   );
+
+  // The accounts' history first, in time order before the start: the store remembers it, the report does not.
+  // Only for accounts that send during the scenario: the others' history could show only in counters whose window
+  // reaches back across the start (with a day's window, a thirtieth of a 30-day history).
+  const history: { timeMs: number; segment: number; account: number }[] = [];
+  scenario.segments.forEach((s, segment) => {
+    const active = historyAccounts(s) > 0 ? traffic[segment]!.activeAccounts() : new Set<number>();
+    const r = root.forked(`history:${s.name}`);
+    for (let account = 0; account < historyAccounts(s); account++)
+      for (let k = 0; k < s.history!.requests; k++) {
+        const timeMs = -1 - Math.floor(r.next() * s.history!.periodMs);
+        if (active.has(account)) history.push({ timeMs, segment, account });
+      }
+  });
+  history.sort((a, b) => a.timeMs - b.timeMs || a.segment - b.segment || a.account - b.account);
+  for (const h of history) await send(traffic[h.segment]!.takeAt(h.account, h.timeMs).request, h.timeMs);
   const buckets = Math.ceil(scenario.durationMs / scenario.chartBucketMs);
   const windows = Math.ceil(scenario.durationMs / scenario.containment.windowMs);
   const tallies: Tally[] = scenario.segments.map((s) => ({
@@ -97,6 +130,7 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
       name: s.name,
       description: s.description,
       legitimate: s.legitimate,
+      group: s.group,
       accounts: s.accounts,
       rate: s.rate,
       attempted: 0,
@@ -112,6 +146,8 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
         harvested: new Array<number>(buckets).fill(0),
         flagged: new Array<number>(buckets).fill(0),
       },
+      topTier: 0,
+      preflights: { attempted: 0, denied: 0, deniedByReason: {} },
       value: { reasoningTokens: 0, outputTokens: 0, degraded: 0, challenged: 0 },
     },
     windowAttempted: new Array<number>(windows).fill(0),
@@ -129,21 +165,29 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
     const sent = traffic[next]!.take();
     // Whole milliseconds, as Date.now gives them (and runtimes whose Math.log differs in the last bit agree).
     const timeMs = Math.floor(sent.timeMs);
-    clock = scenario.startsAtMs + timeMs;
-
-    const pending: Promise<unknown>[] = [];
-    const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException() {}, props: {} };
-    const callsBefore = originCalls;
-    decision = null;
-    const response = await app.fetch(sent.request, {}, ctx as unknown as ExecutionContext);
-    const received = await response.text(); // the client reads the answer to its end
-    await Promise.all(pending);
-    requests++;
-
     const t = tallies[next]!;
     const r = t.result;
-    const reached = originCalls > callsBefore && response.status < 400;
-    const d = decision as { event: DecisionEvent; verdict: Verdict } | null;
+    let refused: string | null = null;
+    if (sent.preflight) {
+      const preflight = await send(sent.preflight, timeMs);
+      r.preflights.attempted++;
+      if (!preflight.reached) {
+        r.preflights.denied++;
+        add(r.preflights.deniedByReason, preflight.reason);
+        refused = `preflight: ${preflight.reason}`;
+        traffic[next]!.preflightRefused(sent.account);
+      }
+    }
+    // A browser does not send its call when the preflight fails: the call is denied, for the preflight's reason.
+    const {
+      reached,
+      decision: d,
+      reason,
+      received,
+    } = refused ? { reached: false, decision: null, reason: refused, received: "" } : await send(sent.request, timeMs);
+    requests++;
+
+    if (isTopTier({ denied: !reached, verdict: d?.verdict ?? null })) r.topTier++;
     r.attempted++;
     r.firstRequestMs ??= timeMs;
     const bucket = Math.floor(timeMs / scenario.chartBucketMs);
@@ -170,7 +214,7 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
       }
     } else {
       r.denied++;
-      add(r.deniedByReason, d?.event.reason ?? d?.event.reasons[0] ?? `status.${response.status}`);
+      add(r.deniedByReason, reason);
     }
     if (options.onProgress && requests % progressEvery === 0) await options.onProgress({ requests, virtualMs: timeMs });
   }
@@ -194,6 +238,7 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
     chartBucketMs: scenario.chartBucketMs,
     containment: scenario.containment,
     requests,
+    historyRequests: history.length,
     segments: tallies.map((t) => t.result),
   };
 }

@@ -230,6 +230,9 @@ export const AS_ORGANIZATIONS: Readonly<Record<number, string>> = {
   62044: "Zscaler Switzerland GmbH",
   2914: "NTT America, Inc.",
   3356: "Level 3 Parent, LLC",
+  // research and education networks
+  786: "Jisc Services Limited",
+  11537: "Internet2",
   // clouds and hosting
   16509: "Amazon.com, Inc.",
   14618: "Amazon.com, Inc.",

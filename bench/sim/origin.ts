@@ -199,6 +199,18 @@ export function createSimOrigin(): SimOrigin {
   const fetch: OriginFetch = async (request) => {
     const path = new URL(request.url).pathname;
     const anthropic = path === "/v1/messages";
+    // browsers' CORS preflights: the API allows any web app to call it with its own key (as the real APIs do)
+    if (request.method === "OPTIONS" && (anthropic || path === "/v1/chat/completions")) {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          "access-control-allow-origin": request.headers.get("origin") ?? "*",
+          "access-control-allow-methods": "POST",
+          "access-control-allow-headers": request.headers.get("access-control-request-headers") ?? "",
+          "access-control-max-age": "86400",
+        },
+      });
+    }
     if (request.method !== "POST" || (!anthropic && path !== "/v1/chat/completions")) {
       return Response.json(
         { error: { type: "not_found_error", message: `no route for ${request.method} ${path}` } },

@@ -22,6 +22,10 @@ export interface CampaignRow {
   /** Virtual time from the campaign's first request until it was contained; null: never. */
   containedAfterMs: number | null;
   baselineContainedAfterMs: number | null;
+  /** The campaign family (the segment's `group`). */
+  group: string;
+  /** Requests in the top tier (bench/sim/tiers.ts). */
+  topTier: number;
   /** What the harvest was worth, through the gateway and through the baseline. */
   value: SegmentValue;
   baselineValue: SegmentValue;
@@ -36,6 +40,13 @@ export interface LegitimateRow {
   baselineDenied: number;
   deniedByReason: Record<string, number>;
   flaggedByReason: Record<string, number>;
+  /** The hard-case group (the segment's `group`; a group's own row: its name). */
+  group: string;
+  /** Requests in the top tier (bench/sim/tiers.ts). */
+  topTier: number;
+  /** Browsers' CORS preflights, and those the gateway refused (their calls then count as denied). */
+  preflights: number;
+  preflightsDenied: number;
   /** How many of its requests were degraded or challenged. */
   value: SegmentValue;
 }
@@ -52,7 +63,11 @@ export interface Report {
   containment: { windowMs: number; maxAllowedShare: number };
   campaigns: CampaignRow[];
   legitimate: LegitimateRow[];
+  /** The legitimate segments summed per hard-case group. */
+  legitimateGroups: LegitimateRow[];
   legitimateTotal: LegitimateRow;
+  /** History requests replayed before the start (the same in both runs). */
+  historyRequests: number;
   goals: null | {
     campaign: string;
     minReduction: number;
@@ -72,6 +87,50 @@ const segmentValue = (s: SegmentResult): SegmentValue => ({ ...NO_VALUE, ...s.va
 
 function merge(into: Record<string, number>, from: Record<string, number>) {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}
+
+/** Legitimate rows summed into one (a group's, or everyone's). */
+export function sumLegitimate(name: string, rows: readonly LegitimateRow[]): LegitimateRow {
+  const total: LegitimateRow = {
+    name,
+    accounts: 0,
+    attempted: 0,
+    denied: 0,
+    flagged: 0,
+    baselineDenied: 0,
+    deniedByReason: {},
+    flaggedByReason: {},
+    group: name,
+    topTier: 0,
+    preflights: 0,
+    preflightsDenied: 0,
+    value: { ...NO_VALUE },
+  };
+  for (const row of rows) {
+    for (const k of Object.keys(NO_VALUE) as (keyof SegmentValue)[]) total.value[k] += row.value[k];
+    total.accounts += row.accounts;
+    total.attempted += row.attempted;
+    total.denied += row.denied;
+    total.flagged += row.flagged;
+    total.baselineDenied += row.baselineDenied;
+    total.topTier += row.topTier;
+    total.preflights += row.preflights;
+    total.preflightsDenied += row.preflightsDenied;
+    merge(total.deniedByReason, row.deniedByReason);
+    merge(total.flaggedByReason, row.flaggedByReason);
+  }
+  return total;
+}
+
+/** Rows summed per group, in the order groups first appear. */
+export function byGroup(rows: readonly LegitimateRow[]): LegitimateRow[] {
+  const groups = [...new Set(rows.map((r) => r.group))];
+  return groups.map((g) =>
+    sumLegitimate(
+      g,
+      rows.filter((r) => r.group === g),
+    ),
+  );
 }
 
 export function buildReport(
@@ -99,6 +158,8 @@ export function buildReport(
         deniedByReason: s.deniedByReason,
         containedAfterMs: containedAfter(s),
         baselineContainedAfterMs: containedAfter(b),
+        group: s.group,
+        topTier: s.topTier,
         value: segmentValue(s),
         baselineValue: segmentValue(b),
       };
@@ -114,29 +175,13 @@ export function buildReport(
       baselineDenied: base.get(s.name)!.denied,
       deniedByReason: s.deniedByReason,
       flaggedByReason: s.flaggedByReason,
+      group: s.group,
+      topTier: s.topTier,
+      preflights: s.preflights.attempted,
+      preflightsDenied: s.preflights.denied,
       value: segmentValue(s),
     }));
-  const total: LegitimateRow = {
-    name: "all legitimate",
-    accounts: 0,
-    attempted: 0,
-    denied: 0,
-    flagged: 0,
-    baselineDenied: 0,
-    deniedByReason: {},
-    flaggedByReason: {},
-    value: { ...NO_VALUE },
-  };
-  for (const row of legitimate) {
-    for (const k of Object.keys(NO_VALUE) as (keyof SegmentValue)[]) total.value[k] += row.value[k];
-    total.accounts += row.accounts;
-    total.attempted += row.attempted;
-    total.denied += row.denied;
-    total.flagged += row.flagged;
-    total.baselineDenied += row.baselineDenied;
-    merge(total.deniedByReason, row.deniedByReason);
-    merge(total.flaggedByReason, row.flaggedByReason);
-  }
+  const total = sumLegitimate("all legitimate", legitimate);
   const judged = goals ? campaigns.find((c) => c.name === goals.campaign) : undefined;
   const legitimateDenied = total.attempted === 0 ? 0 : total.denied / total.attempted;
   return {
@@ -149,7 +194,9 @@ export function buildReport(
     containment: gateway.containment,
     campaigns,
     legitimate,
+    legitimateGroups: byGroup(legitimate),
     legitimateTotal: total,
+    historyRequests: gateway.historyRequests,
     goals:
       goals && judged
         ? {
@@ -167,8 +214,8 @@ export function buildReport(
 
 // ------------------------------------------------------------------ rendering
 
-const int = (n: number) => n.toLocaleString("en-US");
-const pct = (part: number, whole: number) =>
+export const int = (n: number) => n.toLocaleString("en-US");
+export const pct = (part: number, whole: number) =>
   whole === 0 ? "–" : `${((100 * part) / whole).toFixed(part > 0 && (100 * part) / whole < 0.01 ? 3 : 2)}%`;
 
 export function formatReduction(r: number | null): string {
@@ -178,7 +225,7 @@ export function formatReduction(r: number | null): string {
 }
 
 /** "geo.tor 120, rate.key_exhausted 3" (largest first; the rest summed as "other"). */
-function reasons(counts: Record<string, number>, limit = 3): string {
+export function reasons(counts: Record<string, number>, limit = 3): string {
   const sorted = Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   if (sorted.length === 0) return "–";
   const shown = sorted.slice(0, limit).map(([k, v]) => `${k} ${int(v)}`);
@@ -188,29 +235,14 @@ function reasons(counts: Record<string, number>, limit = 3): string {
 
 const duration = (ms: number | null) => (ms === null ? "never" : formatDuration(ms));
 
-export function renderMarkdown(report: Report): string {
-  const lines: string[] = [];
-  lines.push(
-    `Scenario \`${report.scenario}\`, seed ${report.seed}: ${formatDuration(report.durationMs)} of virtual time, ` +
-      `${int(report.requests.gateway)} requests through the gateway (\`${report.config}\`${report.configSha256 ? `, configuration SHA-256 \`${report.configSha256}\`` : ""}) and the same traffic through the baseline ` +
-      `(one per-key token bucket, ${report.baselineRate}).`,
-    "",
-    "| campaign | keys | attempted | harvested, baseline | harvested, gateway | reduction | denied by the gateway (top reasons) | contained after |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
-  );
-  for (const c of report.campaigns) {
-    const flagged = c.harvestedFlagged > 0 ? ` (${int(c.harvestedFlagged)} flagged)` : "";
-    lines.push(
-      `| ${c.name} | ${int(c.accounts)} | ${int(c.attempted)} | ${int(c.baselineHarvested)} | ${int(c.harvested)}${flagged} | ${formatReduction(c.reduction)} | ${reasons(c.deniedByReason)} | ${duration(c.containedAfterMs)} |`,
-    );
-  }
-  lines.push(
-    "",
-    "| legitimate population | keys | requests | denied, gateway | flagged, gateway | denied, baseline | gateway reasons |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
-  );
-  for (const l of [...report.legitimate, report.legitimateTotal]) {
-    const name = l === report.legitimateTotal ? `**${l.name}**` : l.name;
+/** The legitimate table: one row per segment or group, the last (the total) in bold. */
+export function legitimateTable(title: string, rows: readonly LegitimateRow[], keys = "keys"): string[] {
+  const lines = [
+    `| ${title} | ${keys} | requests | denied, gateway | flagged, gateway | top tier | denied, baseline | gateway reasons |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+  ];
+  rows.forEach((l, i) => {
+    const name = i === rows.length - 1 ? `**${l.name}**` : l.name;
     const why = [
       l.denied > 0 ? `denied: ${reasons(l.deniedByReason)}` : "",
       l.flagged > 0 ? `flagged: ${reasons(l.flaggedByReason, 2)}` : "",
@@ -218,9 +250,42 @@ export function renderMarkdown(report: Report): string {
       .filter(Boolean)
       .join("; ");
     lines.push(
-      `| ${name} | ${int(l.accounts)} | ${int(l.attempted)} | ${int(l.denied)} (${pct(l.denied, l.attempted)}) | ${int(l.flagged)} (${pct(l.flagged, l.attempted)}) | ${int(l.baselineDenied)} (${pct(l.baselineDenied, l.attempted)}) | ${why || "–"} |`,
+      `| ${name} | ${int(l.accounts)} | ${int(l.attempted)} | ${int(l.denied)} (${pct(l.denied, l.attempted)}) | ${int(l.flagged)} (${pct(l.flagged, l.attempted)}) | ${int(l.topTier)} (${pct(l.topTier, l.attempted)}) | ${int(l.baselineDenied)} (${pct(l.baselineDenied, l.attempted)}) | ${why || "–"} |`,
+    );
+  });
+  return lines;
+}
+
+export function renderMarkdown(report: Report): string {
+  const lines: string[] = [];
+  lines.push(
+    `Scenario \`${report.scenario}\`, seed ${report.seed}: ${formatDuration(report.durationMs)} of virtual time, ` +
+      `${int(report.requests.gateway)} requests through the gateway (\`${report.config}\`${report.configSha256 ? `, configuration SHA-256 \`${report.configSha256}\`` : ""}) and the same traffic through the baseline ` +
+      `(one per-key token bucket, ${report.baselineRate}).`,
+    "",
+    "| campaign | keys | attempted | harvested, baseline | harvested, gateway | reduction | top tier | denied by the gateway (top reasons) | contained after |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+  );
+  for (const c of report.campaigns) {
+    const flagged = c.harvestedFlagged > 0 ? ` (${int(c.harvestedFlagged)} flagged)` : "";
+    lines.push(
+      `| ${c.name} | ${int(c.accounts)} | ${int(c.attempted)} | ${int(c.baselineHarvested)} | ${int(c.harvested)}${flagged} | ${formatReduction(c.reduction)} | ${pct(c.topTier, c.attempted)} | ${reasons(c.deniedByReason)} | ${duration(c.containedAfterMs)} |`,
     );
   }
+  lines.push("", ...legitimateTable("legitimate population", [...report.legitimate, report.legitimateTotal]));
+  if (report.legitimateGroups.length < report.legitimate.length)
+    lines.push("", ...legitimateTable("hard-case group", [...report.legitimateGroups, report.legitimateTotal]));
+  const preflights = report.legitimateTotal.preflights;
+  if (preflights > 0)
+    lines.push(
+      "",
+      `Browsers' CORS preflights: ${int(preflights)}, of which ${int(report.legitimateTotal.preflightsDenied)} refused (a refused preflight's call is counted as denied).`,
+    );
+  if (report.historyRequests > 0)
+    lines.push(
+      "",
+      `Before the start, ${int(report.historyRequests)} requests of the accounts' history were replayed through both (not counted above).`,
+    );
   const share = report.containment.maxAllowedShare;
   lines.push(
     "",

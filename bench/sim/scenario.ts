@@ -23,6 +23,7 @@ import { type Api, CLIENT_KINDS, type ClientKind } from "./clients.ts";
 import { SHIPPED_CONFIGS } from "./configs.ts";
 import { parseDuration } from "./duration.ts";
 import { AS_ORGANIZATIONS, COUNTRIES } from "./networks.ts";
+import { POPULATIONS } from "./populations.ts";
 import type { Goals } from "./types.ts";
 
 export type NetworkKind = "residential" | "mobile" | "business" | "hosting" | "tor";
@@ -74,6 +75,24 @@ export interface Segment {
   description: string;
   /** True for the legitimate population; false for a campaign. */
   legitimate: boolean;
+  /** What the report sums it under: a hard-case group (legitimate) or a campaign family; default the name. */
+  group: string;
+  /**
+   * Accounts that existed before the scenario starts: the first `share` of
+   * them each sent `requests` requests at random times over `periodMs` before
+   * the start (replayed first, not reported). Null: every account is new.
+   */
+  history: { share: number; requests: number; periodMs: number } | null;
+  /**
+   * Null: an account stays on the network it drew. Else every `everyMs` of
+   * virtual time (sessions, offset per account) it draws one of the segment's
+   * networks by weight: on the first (its home) it is at its home address,
+   * on another at an address of that network for the session (or per
+   * request, as that network rotates). Travellers, VPN users.
+   */
+  roamingMs: number | null;
+  /** `request`: every request draws another client build (jittered SDK versions); `never`: one per account. */
+  rotateBuild: "never" | "request";
   accounts: number;
   /** Requests per account per millisecond (Poisson arrivals). */
   ratePerMs: number;
@@ -82,8 +101,13 @@ export interface Segment {
   startMs: number;
   endMs: number;
   clients: Partial<Record<ClientKind, number>>;
-  /** Distinct client builds shared by the segment's accounts; null: every account draws its own. */
-  builds: number | null;
+  /**
+   * Distinct client builds shared by the segment's accounts; null: every
+   * account draws its own; `most-common`: one, the most common build of the
+   * segment's most weighted client kind (every draw at its most likely value:
+   * the newest versions, Linux x64 on servers), copied byte for byte.
+   */
+  builds: number | "most-common" | null;
   /** API used by clients that are not an SDK (curl, HTTP libraries), weighted. */
   api: Partial<Record<Api, number>>;
   /** Browsers' Accept-Language; default from the network's country. */
@@ -142,6 +166,17 @@ const readDuration = (
   if (ms === null)
     p.add(at(path, key), `must be a duration such as "90s", "30m", "2h" or "1h30m" (got ${JSON.stringify(raw)})`);
   return ms ?? undefined;
+};
+
+/** A segment's start or end: a duration, or a share of the scenario's duration (`"40%"`), so a population fits any length. */
+const readOffset = (obj: Obj, key: string, path: string, p: Problems, durationMs: number): number | undefined => {
+  const raw = obj[key];
+  if (typeof raw === "string" && /^\d+(\.\d+)?%$/.test(raw.trim())) {
+    const share = Number(raw.trim().slice(0, -1)) / 100;
+    if (share > 1) p.add(at(path, key), `must be at most 100% (got ${JSON.stringify(raw)})`);
+    return Math.round(share * durationMs);
+  }
+  return readDuration(obj, key, path, p);
 };
 
 const readShare = (obj: Obj, key: string, path: string, p: Problems, fallback: number): number => {
@@ -246,6 +281,7 @@ function readSegment(
   legitimate: boolean,
   durationMs: number,
 ): Segment | undefined {
+  const rateScale = (typeof raw === "object" && raw !== null && rateScales.get(raw)) || 1;
   const o = readObject(raw, path, p, [
     "name",
     "description",
@@ -260,6 +296,10 @@ function readSegment(
     "networks",
     "prompts",
     "request",
+    "group",
+    "history",
+    "roaming",
+    "rotateBuild",
   ]);
   if (!o) return undefined;
   const name = readString(o, "name", path, p, {
@@ -272,8 +312,8 @@ function readSegment(
   const rate = rateText === undefined ? null : parseRate(rateText);
   if (rateText !== undefined && !rate)
     p.add(at(path, "rate"), 'must be "<count> per second|minute|hour|day" per account, such as "26 per day"');
-  const startMs = readDuration(o, "start", path, p) ?? 0;
-  const endMs = readDuration(o, "end", path, p) ?? durationMs;
+  const startMs = readOffset(o, "start", path, p, durationMs) ?? 0;
+  const endMs = readOffset(o, "end", path, p, durationMs) ?? durationMs;
   if (endMs <= startMs) p.add(at(path, "end"), "must be after start");
   if (endMs > durationMs) p.add(at(path, "end"), "must not be after the scenario's duration");
   const clients = readWeights<ClientKind>(
@@ -334,18 +374,43 @@ function readSegment(
     thinkingShare: readShare(rq, "thinkingShare", rqPath, p, 0),
     thinkingBudget: readNumber(rq, "thinkingBudget", rqPath, p, { integer: true, min: 1024, max: 128_000 }) ?? 8192,
   };
+  const h = readSection(o, "history", path, p, ["share", "requests", "period"]);
+  const hPath = at(path, "history");
+  const history = h
+    ? {
+        share: readShare(h, "share", hPath, p, 1),
+        requests: readNumber(h, "requests", hPath, p, { integer: true, min: 1, max: 100 }) ?? 1,
+        periodMs: readDuration(h, "period", hPath, p, { required: true }) ?? 0,
+      }
+    : null;
+  if (history && history.periodMs > 90 * 86_400_000) p.add(at(hPath, "period"), "must be at most 90d");
+  const roaming = readSection(o, "roaming", path, p, ["every"]);
+  const roamingMs = roaming
+    ? (readDuration(roaming, "every", at(path, "roaming"), p, { required: true }) ?? null)
+    : null;
+  if (roaming && (networks?.length ?? 0) < 2)
+    p.add(at(path, "roaming"), "needs at least two networks: the first is home, the others where sessions go");
+  const builds =
+    o.builds === "most-common"
+      ? ("most-common" as const)
+      : (readNumber(o, "builds", path, p, { integer: true, min: 1, max: 1000 }) ?? null);
   if (!name || !accounts || !rate || !clients || !networks) return undefined;
   return {
     name,
     description: readString(o, "description", path, p) ?? "",
     legitimate,
+    group:
+      readString(o, "group", path, p, { pattern: NAME, patternHint: "1-64 letters, digits, '_', '.' or '-'" }) ?? name,
+    history,
+    roamingMs,
+    rotateBuild: readEnum(o, "rotateBuild", path, p, ["never", "request"] as const) ?? "never",
     accounts,
-    ratePerMs: rate.count / (rate.seconds * 1000),
-    rate: rateText!,
+    ratePerMs: (rateScale * rate.count) / (rate.seconds * 1000),
+    rate: rateScale === 1 ? rateText! : `${rateText} × ${rateScale}`,
     startMs,
     endMs,
     clients,
-    builds: readNumber(o, "builds", path, p, { integer: true, min: 1, max: 1000 }) ?? null,
+    builds,
     api,
     acceptLanguage: readString(o, "acceptLanguage", path, p) ?? null,
     networks,
@@ -354,8 +419,41 @@ function readSegment(
   };
 }
 
-/** Requests a segment is expected to send: accounts × rate × active time. */
-export const expectedRequests = (s: Segment): number => s.accounts * s.ratePerMs * (s.endMs - s.startMs);
+/** Requests a segment is expected to send: accounts × rate × active time, and its history. */
+export const expectedRequests = (s: Segment): number =>
+  s.accounts * s.ratePerMs * (s.endMs - s.startMs) + historyAccounts(s) * (s.history?.requests ?? 0);
+
+/** Accounts with history: the first `share` of the segment's. */
+export const historyAccounts = (s: Segment): number => (s.history ? Math.floor(s.history.share * s.accounts) : 0);
+
+/**
+ * A shipped population (bench/sim/populations.ts) in the `legitimate` list:
+ * `{ "population": "hard-cases", "rateScale": 0.25 }` stands for its
+ * segments, every account's rate multiplied by `rateScale` (default 1).
+ */
+function expandPopulations(raw: unknown, p: Problems): unknown {
+  if (!Array.isArray(raw)) return raw;
+  return raw.flatMap((item, i) => {
+    if (typeof item !== "object" || item === null || !("population" in item)) return [item];
+    const path = at("legitimate", i);
+    const o = readObject(item, path, p, ["population", "rateScale"]);
+    const name = o?.population;
+    const population = typeof name === "string" ? POPULATIONS[name] : undefined;
+    if (!population) {
+      p.add(at(path, "population"), `must name a shipped population (${Object.keys(POPULATIONS).join(", ")})`);
+      return [];
+    }
+    const scale = (o && readNumber(o, "rateScale", path, p, { min: Number.MIN_VALUE, max: 100 })) ?? 1;
+    return population.segments.map((segment) => {
+      const copy = { ...segment };
+      rateScales.set(copy, scale);
+      return copy;
+    });
+  });
+}
+
+/** Segments expanded from a population, and the scale of their rates. */
+const rateScales = new WeakMap<object, number>();
 
 /**
  * Validates a scenario given as data (parsed JSON). Every problem is listed
@@ -436,8 +534,10 @@ export function parseScenario(raw: unknown): { ok: true; scenario: Scenario } | 
       baseline = { capacity, refillPerSecond, rate: `${capacity} tokens, ${refillPerSecond}/s` };
   }
 
+  // populations expanded into a copy: the caller's scenario stays as written (it may be parsed again elsewhere)
+  const expanded = { legitimate: expandPopulations(o.legitimate, p) };
   const legitimate =
-    readArray(o, "legitimate", "", p, (v, where) => readSegment(v, where, p, true, durationMs), {
+    readArray(expanded, "legitimate", "", p, (v, where) => readSegment(v, where, p, true, durationMs), {
       required: true,
       nonEmpty: true,
     }) ?? [];

@@ -52,7 +52,42 @@ interface Account {
   origin: Origin | null;
   profile: PromptProfile;
   random: Random;
+  /** Roaming accounts: where the current session is (null: not yet drawn), and the account's session offset. */
+  session: Session | null;
+  sessionOffsetMs: number;
+  /** Browsers: when the last CORS preflight was sent (its answer is cached for the browser's maximum age). */
+  preflightAtMs: number | null;
 }
+
+/** A roaming account's session: at home, or on another network for its length. */
+interface Session {
+  index: number;
+  /** Null at home. */
+  away: { network: NetworkSpec; country: string; asn: number; origin: Origin | null } | null;
+}
+
+/**
+ * How long a browser caches a preflight's answer at most (the simulated
+ * origin allows a day): Chromium caps Access-Control-Max-Age at 2 hours,
+ * Firefox at 24, WebKit at 10 minutes.
+ */
+const PREFLIGHT_CACHE_MS: Partial<Record<ClientKind, number>> = {
+  "browser-chrome": 7_200_000,
+  "headless-chrome": 7_200_000,
+  "browser-firefox": 86_400_000,
+  "browser-safari": 600_000,
+};
+
+/** Request headers a CORS preflight need not announce (CORS-safelisted, or set by the browser itself). */
+const NOT_ANNOUNCED = new Set([
+  "accept",
+  "accept-language",
+  "accept-encoding",
+  "user-agent",
+  "origin",
+  "referer",
+  "priority",
+]);
 
 interface Pool {
   subnets: string[] | null;
@@ -62,6 +97,8 @@ interface Pool {
 /** What the simulator sends, with the facts the report needs. */
 export interface SimRequest {
   request: Request;
+  /** A browser's CORS preflight (OPTIONS), sent just before the request when its cached answer has expired. */
+  preflight: Request | null;
   account: number;
   timeMs: number;
 }
@@ -83,6 +120,28 @@ const randomHex = (r: Random, n: number) => {
   let out = "";
   while (out.length < n) out += r.int(0x10000000).toString(16).padStart(7, "0");
   return out.slice(0, n);
+};
+
+/** The key of the largest weight (the first of equals). */
+function mostWeighted<T extends string>(weights: Record<T, number>): T {
+  return (Object.entries(weights) as [T, number][]).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+}
+
+/**
+ * Draws every choice at its most likely value: the most weighted option, the
+ * newest version (versions are drawn with `next()` against weights growing
+ * towards the newest), the likelier side of a coin. What drawBuild gives with
+ * it is the most common build of a client kind: what a farm copies.
+ */
+const MODAL: Random = {
+  next: () => 1 - 2 ** -40,
+  int: (n) => n - 1,
+  chance: (p) => p > 0.5,
+  pick: (items) => items[0]!,
+  weighted: (weights) => mostWeighted(weights),
+  exponential: (mean) => mean,
+  logNormal: (median) => median,
+  forked: () => MODAL,
 };
 
 export class SegmentTraffic {
@@ -107,20 +166,34 @@ export class SegmentTraffic {
     this.nextMs = segment.startMs + this.arrivals.exponential(this.meanGapMs);
     if (this.nextMs >= segment.endMs) this.nextMs = Infinity;
     const shared = random.forked("builds");
+    const context = this.buildContext(this.mainCountry(), segment.networks[0]!.kind === "hosting");
     this.builds =
       segment.builds === null
         ? null
-        : Array.from({ length: segment.builds }, () =>
-            drawBuild(
-              shared.weighted(segment.clients as Record<ClientKind, number>),
-              shared,
-              this.buildContext(this.mainCountry(), segment.networks[0]!.kind === "hosting"),
-            ),
-          );
+        : segment.builds === "most-common"
+          ? [drawBuild(mostWeighted(segment.clients as Record<ClientKind, number>), MODAL, context)]
+          : Array.from({ length: segment.builds }, () =>
+              drawBuild(shared.weighted(segment.clients as Record<ClientKind, number>), shared, context),
+            );
     this.templates =
       segment.prompts.kind === "templates"
         ? drawTemplates(random.forked("templates"), segment.prompts.templates)
         : null;
+  }
+
+  /**
+   * The accounts that will send at least one request: the arrival stream
+   * replayed ahead (the same draws take() makes), without building requests.
+   */
+  activeAccounts(): Set<number> {
+    const arrivals = this.random.forked("arrivals");
+    const active = new Set<number>();
+    let t = this.segment.startMs + arrivals.exponential(this.meanGapMs);
+    while (t < this.segment.endMs) {
+      active.add(arrivals.int(this.segment.accounts));
+      t += arrivals.exponential(this.meanGapMs);
+    }
+    return active;
   }
 
   /** Builds the request due at `nextMs` and schedules the next one. */
@@ -130,7 +203,20 @@ export class SegmentTraffic {
     this.nextMs += this.arrivals.exponential(this.meanGapMs);
     if (this.nextMs >= this.segment.endMs) this.nextMs = Infinity;
     const account = this.account(index);
-    return { request: this.build(account, account.random), account: index, timeMs };
+    const preflight = this.preflight(account, timeMs);
+    return { request: this.build(account, account.random, timeMs), preflight, account: index, timeMs };
+  }
+
+  /** A refused preflight is not cached: the browser asks again before its next call. */
+  preflightRefused(index: number): void {
+    const account = this.accounts.get(index);
+    if (account) account.preflightAtMs = null;
+  }
+
+  /** A request of account `index` at `timeMs` (before the start: its history), without preflight. */
+  takeAt(index: number, timeMs: number): SimRequest {
+    const account = this.account(index);
+    return { request: this.build(account, account.random, timeMs), preflight: null, account: index, timeMs };
   }
 
   private mainCountry(): string {
@@ -146,7 +232,11 @@ export class SegmentTraffic {
     let account = this.accounts.get(index);
     if (account) return account;
     const r = this.random.forked(`account:${index}`);
-    const network = this.segment.networks[Number(r.weighted(this.networkWeights))]!;
+    // a roaming account lives on the first network (its home) and travels to the others
+    const roaming = this.segment.roamingMs;
+    const network = roaming
+      ? this.segment.networks[0]!
+      : this.segment.networks[Number(r.weighted(this.networkWeights))]!;
     const country = r.weighted(network.countries);
     const asn = this.asnFor(network, country, r);
     const build = this.builds
@@ -166,6 +256,9 @@ export class SegmentTraffic {
       origin: null,
       profile: drawProfile(r),
       random: r,
+      session: null,
+      sessionOffsetMs: roaming ? this.random.forked(`session-offset:${index}`).next() * roaming : 0,
+      preflightAtMs: null,
     };
     if (network.rotate === "never") {
       const ipv6 = network.kind === "residential" && r.chance(network.ipv6);
@@ -213,16 +306,74 @@ export class SegmentTraffic {
     return { ...place, asn, ip };
   }
 
-  private currentOrigin(account: Account, r: Random): Origin {
-    if (account.origin) return account.origin;
-    const network = account.network;
-    if (network.rotate === "address") return this.originFor(network, account.country, account.asn, r);
-    const country = r.weighted(network.countries);
-    return this.originFor(network, country, this.asnFor(network, country, r), r);
+  private currentOrigin(account: Account, r: Random, timeMs: number): Origin {
+    const away = this.session(account, timeMs)?.away;
+    if (away?.origin) return away.origin;
+    const network = away?.network ?? account.network;
+    if (!away && account.origin) return account.origin;
+    const country = away?.country ?? account.country;
+    const asn = away?.asn ?? account.asn;
+    if (network.rotate === "address") return this.originFor(network, country, asn, r);
+    const next = r.weighted(network.countries);
+    return this.originFor(network, next, this.asnFor(network, next, r), r);
   }
 
-  private build(account: Account, r: Random): Request {
-    const origin = this.currentOrigin(account, r);
+  /** A roaming account's session at `timeMs`: drawn once per session, from a stream of its own. */
+  private session(account: Account, timeMs: number): Session | null {
+    const every = this.segment.roamingMs;
+    if (every === null) return null;
+    const index = Math.floor((timeMs + account.sessionOffsetMs) / every);
+    if (account.session?.index === index) return account.session;
+    const r = this.random.forked(`${account.key}/session:${index}`);
+    const network = this.segment.networks[Number(r.weighted(this.networkWeights))]!;
+    let away: Session["away"] = null;
+    if (network !== this.segment.networks[0]) {
+      const country = r.weighted(network.countries);
+      const asn = this.asnFor(network, country, r);
+      const ipv6 = network.kind === "residential" && r.chance(network.ipv6);
+      away = {
+        network,
+        country,
+        asn,
+        origin: network.rotate === "never" ? this.originFor(network, country, asn, r, ipv6) : null,
+      };
+    }
+    account.session = { index, away };
+    return account.session;
+  }
+
+  /** The CORS preflight a browser sends before its call, unless it still has the answer cached. */
+  private preflight(account: Account, timeMs: number): Request | null {
+    const maxAge = PREFLIGHT_CACHE_MS[account.build.kind];
+    if (maxAge === undefined) return null;
+    if (account.preflightAtMs !== null && timeMs - account.preflightAtMs < maxAge) return null;
+    account.preflightAtMs = timeMs;
+    // its own stream: the calls' traffic stays what it was without preflights
+    const r = this.random.forked(`${account.key}/preflight:${timeMs}`);
+    const call = this.build(account, r, timeMs);
+    const announced = [...call.headers.keys()]
+      .filter(
+        (h) =>
+          !NOT_ANNOUNCED.has(h) &&
+          !h.startsWith("sec-") &&
+          !h.startsWith("cf-") &&
+          !h.startsWith("x-forwarded") &&
+          h !== "content-length",
+      )
+      .sort();
+    const headers = new Headers();
+    for (const [name, value] of call.headers) {
+      if (name === "content-length" || name === "content-type" || announced.includes(name)) continue;
+      headers.set(name, value);
+    }
+    headers.set("accept", "*/*");
+    headers.set("access-control-request-method", "POST");
+    headers.set("access-control-request-headers", announced.join(","));
+    return new EdgeRequest(call.url, { method: "OPTIONS", headers }, (call as { cf?: CfFields }).cf as CfFields);
+  }
+
+  private build(account: Account, r: Random, timeMs: number): Request {
+    const origin = this.currentOrigin(account, r, timeMs);
     const { segment } = this;
     const prompt = this.templates
       ? templatePrompt(r, this.templates)
@@ -254,7 +405,11 @@ export class SegmentTraffic {
         };
     const bytes = encoder.encode(JSON.stringify(body));
 
-    const b = account.build;
+    // jittered builds: the account's client kind, another version, runtime and platform each time
+    const b =
+      this.segment.rotateBuild === "request"
+        ? drawBuild(account.build.kind, r, this.buildContext(origin.country, account.network.kind === "hosting"))
+        : account.build;
     const headers: Record<string, string> = { ...b.headers };
     if (b.auth === "bearer" || (b.auth === null && !anthropic)) headers.authorization = `Bearer ${account.key}`;
     else headers["x-api-key"] = account.key;

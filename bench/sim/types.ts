@@ -9,6 +9,8 @@ export interface SegmentResult {
   name: string;
   description: string;
   legitimate: boolean;
+  /** The hard-case group (legitimate) or campaign family the report sums it under. */
+  group: string;
   accounts: number;
   /** Per account, as the scenario wrote it ("26 per day"). */
   rate: string;
@@ -34,6 +36,10 @@ export interface SegmentResult {
   containedAtMs: number | null;
   /** Per chart bucket: requests sent, requests that reached the origin, and of those the flagged ones. */
   timeline: { attempted: number[]; harvested: number[]; flagged: number[] };
+  /** Requests in the top tier (bench/sim/tiers.ts: denied, or a block-level verdict). */
+  topTier: number;
+  /** Browsers' CORS preflights (OPTIONS before a call), apart from the calls: how many, how many denied and why. */
+  preflights: { attempted: number; denied: number; deniedByReason: Record<string, number> };
   /** What the answers were worth to the client (absent in results written before it was counted). */
   value?: SegmentValue;
 }
@@ -59,8 +65,10 @@ export interface RunResult {
   durationMs: number;
   chartBucketMs: number;
   containment: { windowMs: number; maxAllowedShare: number };
-  /** Requests replayed. */
+  /** Requests replayed (calls; preflights and history not included). */
   requests: number;
+  /** Requests of the accounts' history replayed before the start (not in any count). */
+  historyRequests: number;
   segments: SegmentResult[];
 }
 

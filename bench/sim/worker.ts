@@ -18,6 +18,7 @@ import type { RunKind } from "./types.ts";
 export { parseScenario } from "./scenario.ts";
 export { runSimulation } from "./engine.ts";
 export { buildReport, renderMarkdown, formatReduction } from "./report.ts";
+export { buildSuiteReport, renderSuiteMarkdown } from "./suite.ts";
 export { renderChart } from "./chart.ts";
 export { SHIPPED_CONFIGS } from "./configs.ts";
 export { SegmentTraffic } from "./traffic.ts";

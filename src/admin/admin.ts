@@ -1,4 +1,5 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { PRESETS } from "../config/presets/index.ts";
 import type { GatewayConfig } from "../config/types.ts";
 import type { Limiter } from "../limits/limiter.ts";

@@ -25,12 +25,24 @@ export function isCountryCode(code: string): boolean {
   return countries.has(code);
 }
 
+/** A country's subdivision list from iso3166-data.ts, runs expanded: "01-03 AB" → ["01", "02", "03", "AB"]. */
+export function subdivisionCodes(list: string): string[] {
+  return list.split(" ").flatMap((part) => {
+    const run = /^(\d+)-(\d+)$/.exec(part);
+    if (!run) return [part];
+    const width = run[1]!.length;
+    const out: string[] = [];
+    for (let n = Number(run[1]); n <= Number(run[2]); n++) out.push(String(n).padStart(width, "0"));
+    return out;
+  });
+}
+
 /** An ISO 3166-2 code such as `UA-43` or `US-CA`. */
 export function isRegionCode(code: string): boolean {
   if (!regions) {
     regions = new Set();
     for (const [cc, subs] of Object.entries(SUBDIVISION_CODES))
-      for (const s of subs.split(" ")) regions.add(`${cc}-${s}`);
+      for (const s of subdivisionCodes(subs)) regions.add(`${cc}-${s}`);
   }
   return regions.has(code);
 }

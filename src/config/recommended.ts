@@ -1,5 +1,5 @@
 import type { ConfigInput } from "./input.ts";
-import recommended from "./recommended.json";
+import recommended from "./recommended.json" with { type: "json" };
 
 /** A JSON value made read-only all the way down, so no importer can change what the others read. */
 function deepFreeze<T>(value: T): T {

@@ -24,6 +24,7 @@ import { trackUsage } from "../proxy/usage.ts";
 import { TRUSTED_KEY } from "../config/trust.ts";
 import { declaredLength, readBody } from "../request/body.ts";
 import { TAINTING_CODES } from "../config/geo.ts";
+import { preflightMethod } from "../request/preflight.ts";
 import { resolveAccount } from "./accounts.ts";
 import { settleChallenge } from "./challenge.ts";
 import { planDegrade } from "./degrade.ts";
@@ -40,8 +41,13 @@ export interface GuardOptions {
   keyHashSecret: string;
   /** Analytics Engine dataset: one data point per decision. Default: none. */
   analytics?: AnalyticsDataset;
-  /** Where log lines go (one per denial). Default: console.log. */
+  /**
+   * Where log lines go: a client's first denial for a reason in full, its repeats within
+   * `denialLogIntervalMs` as one line with their count (telemetry/denial-log.ts). Default: console.log.
+   */
   log?: (line: string) => void;
+  /** How long a client's repeated denials for one reason are counted before one line reports them. Default 60,000 ms. */
+  denialLogIntervalMs?: number;
   /** Called with every decision, after the response (tests, simulators, custom sinks). */
   onDecision?: (event: DecisionEvent, verdict: Verdict) => void;
   /** The limiter's shared store: createUpstashStore(redis). Default: an in-memory store (per isolate). */
@@ -89,7 +95,7 @@ export type AccountId = string | null | undefined;
  * @param options.config - routes and policies as data; validated once, when the factory is called
  * @param options.keyHashSecret - HMAC secret for API keys (required, at least 16 characters)
  * @param options.analytics - Analytics Engine dataset for one data point per decision (default: none)
- * @param options.log - sink for one JSON log line per denial (default: console.log)
+ * @param options.log - sink for JSON log lines: a client's first denial per reason, then its repeats counted (default: console.log)
  * @example
  * ```ts
  * const app = new Hono();
@@ -173,6 +179,7 @@ export function createGuard(options: GuardOptions): Guard {
       originError: null,
       limitCheck: null,
       degrade: null,
+      preflight: false,
     };
     const record = (response: Response, decidedAt: number) =>
       schedule(c, async () =>
@@ -187,6 +194,14 @@ export function createGuard(options: GuardOptions): Guard {
     };
 
     if (canonical === null) return refuse("request.ambiguous_path", config.errors);
+    // A browser's CORS preflight for a route's call: forwarded before any rule meant for the call, counted nowhere.
+    const announced = preflightMethod(request);
+    const preflightOf = announced ? matchRoute(config, announced, canonical) : null;
+    if (preflightOf) {
+      state.route = preflightOf;
+      state.preflight = true;
+      return pass(c, next, state, now, record);
+    }
     if (!route && unmatched === "404") return refuse("route.not_found", config.errors);
     // The gateway would count one account, the origin might authenticate the other.
     if (conflictingCredentials(request.headers))

@@ -28,6 +28,8 @@ export interface GuardState {
   limitCheck: LimitCheck | null;
   /** Set when the verdict is `degrade`: what is done to the request and its answer (in shadow mode: reported only). */
   degrade: DegradePlan | null;
+  /** A CORS preflight for `route`'s call (request/preflight.ts): forwarded without a check, a body or the origin's credential. */
+  preflight: boolean;
 }
 
 declare module "hono" {

@@ -93,7 +93,7 @@ export interface RequestBlockKey {
 
 /**
  * `<prefix>:block:taint:<hash>`: a key (or account) a route's geo policy refused for where it came from stays
- * refused, from anywhere, until the taint expires (the route's `geo.taint`). Listed with the manual blocks.
+ * refused, from anywhere, until the taint expires (the route's geo `taint`). Listed with the manual blocks.
  */
 export async function taintKey(prefix: string, keyValue: string, hash: (text: string) => Promise<string>) {
   return `${prefix}:block:taint:${await hash(`key=${keyValue}`)}`;

@@ -32,7 +32,7 @@ import {
   tooLarge,
 } from "./take.ts";
 import { PROVEN_TTL_MS, createPendingProofs } from "./proven.ts";
-import { StoreTimeout, offPathTimeoutMs, withTimeout } from "./timeout.ts";
+import { StoreTimeout, boundedFor, offPathTimeoutMs } from "./timeout.ts";
 import type { LimitStore, ProvenMarker, TakeResult } from "./types.ts";
 
 export type { LimitSpec } from "./take.ts";
@@ -277,7 +277,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
           refillPerSecond: p.bucket.refillPerSecond,
           delta,
         }));
-        await withTimeout(charged.adjust(adjustments), offPathTimeoutMs(storeConfig));
+        await boundedFor(charged, charged.adjust(adjustments), offPathTimeoutMs(storeConfig));
       } catch {
         // The pre-charge stands: nothing better can be done after the response.
       }
@@ -306,7 +306,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
       if (!sharedUsable()) return await failed(plan, "store down: not retried yet");
       let result: TakeResult;
       try {
-        result = await withTimeout(
+        result = await boundedFor(
+          store,
           store.take(
             plan.planned.map((p) => p.bucket),
             plan.counters,
@@ -352,7 +353,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
       if (blocks.find([key], t)) return;
       blocks.put(key, t + Math.min(ttlMs, blockCacheMs), t + ttlMs);
       const entry = { dimension: "key" as const, target: value, reason: reason.slice(0, MAX_REASON_LENGTH) };
-      await withTimeout(
+      await boundedFor(
+        store,
         store.block(blocksIndexKey(storeConfig.prefix), key, entry, ttlMs),
         offPathTimeoutMs(storeConfig),
       );

@@ -13,6 +13,14 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+/**
+ * `withTimeout`, except for a store in the isolate's memory (kind "memory"), which answers without I/O:
+ * a timer set and cleared per request costs more there than the call itself.
+ */
+export function boundedFor<T>(store: { kind: string }, promise: Promise<T>, ms: number): Promise<T> {
+  return store.kind === "memory" ? promise : withTimeout(promise, ms);
+}
+
 /** The least a store call off the request's path (a post-charge after the response, the admin API) may wait: the hot path's bound is too tight there. */
 export const OFF_PATH_TIMEOUT_FLOOR_MS = 1000;
 

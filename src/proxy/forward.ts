@@ -145,11 +145,28 @@ export async function forward(request: Request, options: ForwardOptions): Promis
 
 /** The origin URL for a client request: the origin's base path, then the path (the request's own unless given) and the query as sent. */
 export function originTarget(originUrl: string, requestUrl: string, path?: string): string {
-  const base = new URL(originUrl);
-  if (base.protocol !== "http:" && base.protocol !== "https:") throw new TypeError("origin URL must be http(s)");
-  const url = new URL(requestUrl);
-  const basePath = base.pathname.endsWith("/") ? base.pathname.slice(0, -1) : base.pathname;
-  return `${base.origin}${basePath}${path ?? url.pathname}${url.search}`;
+  // the origin is the same request after request: parsed once per isolate
+  let base = originBases.get(originUrl);
+  if (base === undefined) {
+    const url = new URL(originUrl);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError("origin URL must be http(s)");
+    base = `${url.origin}${url.pathname.endsWith("/") ? url.pathname.slice(0, -1) : url.pathname}`;
+    if (originBases.size >= 16) originBases.clear();
+    originBases.set(originUrl, base);
+  }
+  if (path === undefined) return `${base}${new URL(requestUrl).pathname}${searchOf(requestUrl)}`;
+  return `${base}${path}${searchOf(requestUrl)}`;
+}
+
+/** Origin URL → its origin and path without a trailing slash (a few per isolate). */
+const originBases = new Map<string, string>();
+
+/** The query of a URL as the runtime serialised it, with its `?`; "" for none or a bare `?` (as URL.search). */
+function searchOf(url: string): string {
+  const hash = url.indexOf("#");
+  const end = hash < 0 ? url.length : hash;
+  const at = url.indexOf("?");
+  return at < 0 || at >= end - 1 ? "" : url.slice(at, end);
 }
 
 function unreachable(detail: string): ForwardResult {

@@ -89,8 +89,3 @@ export function toDataPoint(e: DecisionEvent): AnalyticsDataPoint {
     doubles: DOUBLES.map(([name]) => double[name]),
   };
 }
-
-/** One structured log line (JSON) for a denial or would-be denial. */
-export function toLogLine(e: DecisionEvent): string {
-  return JSON.stringify({ level: e.enforced ? "warn" : "info", msg: "distill-guard decision", ...e });
-}

@@ -350,6 +350,18 @@ describe("telemetry", () => {
     expect(everything).not.toContain("very-secret");
   });
 
+  it("logs a client's repeated denials once, with one data point per decision", async () => {
+    const gw = harness(geoConfig());
+    const key = { "x-api-key": "sk-ant-repeat-key" };
+    for (let i = 0; i < 20; i++)
+      expect((await gw.call("/v1/messages", { ...json(message, key), cf: IRAN })).status).toBe(451);
+    await gw.call("/v1/messages", { ...json(message, { "x-api-key": "sk-ant-other-key" }), cf: IRAN });
+    expect(gw.points).toHaveLength(21);
+    expect(gw.logs.map((l) => JSON.parse(l).msg)).toEqual(["distill-guard decision", "distill-guard decision"]);
+    expect(JSON.parse(gw.logs[0]!)).toMatchObject({ reason: "geo.country_denied", status: 451 });
+    expect(gw.logs.join()).not.toContain("sk-ant-");
+  });
+
   it("cuts a client's model string to 64 characters in the data point, the log line and the event", async () => {
     const gw = harness(geoConfig());
     const model = `demo-${"m".repeat(10 * 1024)}`;

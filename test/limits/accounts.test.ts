@@ -7,6 +7,7 @@ import {
   createMemoryAccounts,
   createRedisAccounts,
 } from "../../src/limits/accounts.ts";
+import { createRestRedis } from "../../src/limits/rest-redis.ts";
 import { keysWithTtl, newTenant, virtualClock } from "./helpers.ts";
 
 const HASH_A = "a".repeat(32);
@@ -30,6 +31,14 @@ const BACKENDS: Array<{
     make: async (now) => {
       const tenant = await newTenant();
       return { store: createRedisAccounts(tenant.redis, { prefix: "dg", now }), ttls: () => keysWithTtl(tenant) };
+    },
+  },
+  {
+    name: "redis (the Worker's REST client)",
+    make: async (now) => {
+      const tenant = await newTenant();
+      const redis = createRestRedis({ url: tenant.url, token: tenant.token });
+      return { store: createRedisAccounts(redis, { prefix: "dg", now }), ttls: () => keysWithTtl(tenant) };
     },
   },
   { name: "memory", make: async (now) => ({ store: createMemoryAccounts({ now }) }) },

@@ -13,6 +13,7 @@ import { createMemoryStore } from "../../src/limits/memory-store.ts";
 import type { AdminStore } from "../../src/limits/blocks.ts";
 import type { LimitStore } from "../../src/limits/types.ts";
 import { createUpstashStore } from "../../src/limits/upstash-store.ts";
+import { createRestRedis } from "../../src/limits/rest-redis.ts";
 
 export type BridgeMode = "ok" | "drop" | "hang" | "fail";
 
@@ -85,7 +86,7 @@ export interface StoreUnderTest {
   tenant?: Tenant;
 }
 
-/** The stores every behavioural test runs against: Upstash (worker clock, so time is virtual) and memory. */
+/** The stores every behavioural test runs against: Upstash through both clients (worker clock, so time is virtual) and memory. */
 export const STORES: { name: string; make: () => Promise<StoreUnderTest> }[] = [
   {
     name: "upstash",
@@ -96,6 +97,21 @@ export const STORES: { name: string; make: () => Promise<StoreUnderTest> }[] = [
         kind: "upstash",
         tenant,
         store: createUpstashStore(tenant.redis, { clock: "worker", now: clock.now }),
+        ...clock,
+      };
+    },
+  },
+  {
+    // the ready-made Worker's own REST client (src/limits/rest-redis.ts) instead of @upstash/redis
+    name: "upstash (REST client)",
+    make: async () => {
+      const tenant = await newTenant();
+      const clock = virtualClock();
+      const redis = createRestRedis({ url: tenant.url, token: tenant.token });
+      return {
+        kind: "upstash",
+        tenant,
+        store: createUpstashStore(redis, { clock: "worker", now: clock.now }),
         ...clock,
       };
     },

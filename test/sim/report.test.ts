@@ -27,6 +27,9 @@ function segment(
     firstRequestMs: 0,
     containedAtMs: null,
     timeline: { attempted: [attempted], harvested: [harvested], flagged: [0] },
+    group: name,
+    topTier: attempted - harvested,
+    preflights: { attempted: 0, denied: 0, deniedByReason: {} },
     ...extra,
   };
 }
@@ -41,6 +44,7 @@ function run(kind: "gateway" | "baseline", segments: SegmentResult[]): RunResult
     chartBucketMs: 60_000,
     containment: { windowMs: 60_000, maxAllowedShare: 0.01 },
     requests: segments.reduce((n, s) => n + s.attempted, 0),
+    historyRequests: 0,
     segments,
   };
 }
@@ -79,7 +83,7 @@ describe("buildReport", () => {
       legitimateMet: true,
     });
     const markdown = renderMarkdown(report);
-    expect(markdown).toContain("| farm | 10 | 5,000 | 5,000 | 40 | 125× | rate.key_exhausted 4,960 | never |");
+    expect(markdown).toContain("| farm | 10 | 5,000 | 5,000 | 40 | 125× | 99.20% | rate.key_exhausted 4,960 | never |");
     expect(markdown).toContain("harvest reduction ≥ 100× against the baseline: 125×, met.");
   });
 
@@ -98,6 +102,28 @@ describe("buildReport", () => {
     );
     expect(report.goals).toMatchObject({ reduction: 50, reductionMet: false, legitimateMet: false });
     expect(renderMarkdown(report)).toContain("legitimate requests denied ≤ 0.10%: 1.000%, NOT met.");
+  });
+
+  it("sums legitimate segments per hard-case group, with their top tier and refused preflights", () => {
+    const preflights = (attempted: number, denied: number): SegmentResult["preflights"] => ({
+      attempted,
+      denied,
+      deniedByReason: denied > 0 ? { "route.not_found": denied } : {},
+    });
+    const rows = [
+      segment("corporate", true, 100, 100, { group: "nat", topTier: 0 }),
+      segment("campus", true, 50, 40, { group: "nat", topTier: 10, preflights: preflights(20, 10) }),
+      segment("browsers", true, 30, 30, { group: "browsers", topTier: 0, preflights: preflights(30, 0) }),
+    ];
+    const report = buildReport(run("gateway", rows), run("baseline", rows), null, "60 per minute");
+    expect(report.legitimateGroups.map((g) => [g.name, g.attempted, g.denied, g.topTier, g.preflights])).toEqual([
+      ["nat", 150, 10, 10, 20],
+      ["browsers", 30, 0, 0, 30],
+    ]);
+    expect(report.legitimateTotal).toMatchObject({ attempted: 180, topTier: 10, preflights: 50, preflightsDenied: 10 });
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain("| nat | 20 | 150 | 10 (6.67%) | 0 (0.00%) | 10 (6.67%) | 10 (6.67%) |");
+    expect(markdown).toContain("Browsers' CORS preflights: 50, of which 10 refused");
   });
 
   it("formats reductions", () => {

@@ -1,0 +1,122 @@
+/**
+ * `npm run bundle-size`: how large the Worker is and what it is made of.
+ *
+ * Bundles as wrangler does (esbuild, ESM, the workerd conditions, minified as
+ * wrangler.toml says) with a metafile, and prints per part of the code its
+ * minified bytes and its share; the whole bundle's size gzip-compressed (what
+ * Cloudflare's limit counts); and the same totals for a middleware-only
+ * consumer (`distillGuard` in an app of its own) and a bare Hono proxy.
+ * A part's gzip figure is its share of the minified bytes applied to the
+ * bundle's gzip size: an estimate (text compresses unevenly), the totals are exact.
+ */
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { root } from "./bundle.ts";
+
+/** Parts of the bundle, by input path (first match wins). */
+const PARTS: Array<[string, RegExp]> = [
+  ["hono", /node_modules\/hono\//],
+  ["other dependencies", /node_modules\//],
+  ["admin API and dashboard", /^src\/admin\//],
+  ["Analytics Engine SQL API (dashboard)", /^src\/telemetry\/(sql-api|queries)/],
+  ["attestations and JWKS", /^src\/identity\/(attestation|jwks)\.ts$|^src\/config\/identity\.ts$/],
+  ["data tables (ISO 3166, presets)", /^src\/config\/(iso3166-data\.ts|presets\/)/],
+  ["config validation", /^src\/config\//],
+  ["limiter and stores", /^src\/limits\//],
+  ["checks and signals", /^src\/(checks|request)\//],
+  ["identity", /^src\/identity\//],
+  ["proxy (forward, usage, degrade)", /^src\/proxy\//],
+  ["verdict and error bodies", /^src\/verdict\//],
+  ["telemetry", /^src\/telemetry\//],
+  ["guard, gateway, worker", /^src\//],
+];
+
+type Entry = { source: string } | { file: string };
+
+async function measure(entry: Entry, minify: boolean) {
+  const result = await build({
+    ...("file" in entry
+      ? { entryPoints: [entry.file] }
+      : { stdin: { contents: entry.source, resolveDir: root, loader: "ts" as const, sourcefile: "entry.ts" } }),
+    absWorkingDir: root,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "import"],
+    minify,
+    metafile: true,
+    write: false,
+    logLevel: "error",
+  });
+  const bytes = result.outputFiles[0]!.contents;
+  const inputs = Object.values(result.metafile.outputs)[0]!.inputs;
+  return { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, inputs };
+}
+
+/** Whether wrangler.toml minifies the Worker. */
+async function minified(): Promise<boolean> {
+  return /^minify\s*=\s*true/m.test(await readFile(`${root}wrangler.toml`, "utf8"));
+}
+const kib = (n: number) => (n / 1024).toFixed(1);
+
+const MIDDLEWARE_ONLY = `import { Hono } from "hono";
+  import { distillGuard } from "./src/index.ts";
+  const app = new Hono();
+  app.use("*", distillGuard({ config: { routes: [] }, keyHashSecret: "0123456789abcdef" }));
+  app.all("*", (c) => c.text("ok"));
+  export default app;`;
+const BARE_PROXY = `import { Hono } from "hono";
+  import { proxy } from "hono/proxy";
+  const app = new Hono();
+  app.all("*", (c) => proxy("https://origin.example" + new URL(c.req.url).pathname, c.req.raw));
+  export default app;`;
+
+/** The Worker, a middleware-only consumer, a bare Hono proxy and any `extra` bundles: bytes and gzip bytes, built as wrangler builds. */
+export async function measureBundles(
+  extra: Record<string, Entry> = {},
+): Promise<Record<string, { bytes: number; gzip: number }>> {
+  const minify = await minified();
+  const entries: Record<string, Entry> = {
+    "the Worker (src/worker.ts)": { file: "src/worker.ts" },
+    "a middleware-only consumer (distillGuard in a Hono app)": { source: MIDDLEWARE_ONLY },
+    "a bare Hono proxy": { source: BARE_PROXY },
+    ...extra,
+  };
+  const out: Record<string, { bytes: number; gzip: number }> = {};
+  for (const [name, entry] of Object.entries(entries)) {
+    const { bytes, gzip } = await measure(entry, minify);
+    out[name] = { bytes, gzip };
+  }
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await report();
+
+async function report() {
+  const minify = await minified();
+  const worker = await measure({ file: "src/worker.ts" }, minify);
+  const bundles = await measureBundles();
+  const parts = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(worker.inputs)) {
+    const part = PARTS.find(([, re]) => re.test(path))?.[0] ?? "other";
+    parts.set(part, (parts.get(part) ?? 0) + bytesInOutput);
+  }
+  const code = [...parts.values()].reduce((a, b) => a + b, 0);
+  console.log(`\nThe Worker (src/worker.ts), bundled as wrangler does${minify ? ", minified (wrangler.toml)" : ""}:\n`);
+  console.log("| part | KiB | share | ≈ KiB gzip |");
+  console.log("| --- | ---: | ---: | ---: |");
+  for (const [part, n] of [...parts].sort((a, b) => b[1] - a[1]))
+    console.log(`| ${part} | ${kib(n)} | ${((100 * n) / code).toFixed(1)} % | ${kib((n / code) * worker.gzip)} |`);
+  console.log("\n| bundle | KiB | KiB gzip |");
+  console.log("| --- | ---: | ---: |");
+  for (const [name, b] of Object.entries(bundles)) console.log(`| ${name} | ${kib(b.bytes)} | ${kib(b.gzip)} |`);
+  console.log("\nHeaviest files:\n");
+  for (const [path, { bytesInOutput }] of Object.entries(worker.inputs)
+    .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
+    .slice(0, 15))
+    console.log(`- ${path}: ${kib(bytesInOutput)} KiB`);
+}
