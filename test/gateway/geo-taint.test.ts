@@ -4,12 +4,9 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
 import type { CfFields } from "../../src/identity/cf.ts";
-import { createMemoryStore } from "../../src/limits/memory-store.ts";
-import type { LimitStore } from "../../src/limits/types.ts";
-import { createUpstashStore } from "../../src/limits/upstash-store.ts";
 import { CLIENTS } from "../checks/clients.ts";
-import { keysWithTtl, newTenant } from "../limits/helpers.ts";
 import { GERMANY, harness, json } from "./harness.ts";
+import { GATEWAY_STORES } from "./stores.ts";
 
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "Hi" }] };
 const config = (taint?: string): ConfigInput => ({
@@ -45,25 +42,7 @@ const send = (key: string, cf: CfFields, ip: string) => ({
 });
 const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
-const STORES: { name: string; make: () => Promise<{ store: LimitStore; ttls: () => Promise<Map<string, number>> }> }[] =
-  [
-    {
-      name: "memory",
-      make: async () => {
-        const store = createMemoryStore();
-        return { store, ttls: async () => store.ttls() };
-      },
-    },
-    {
-      name: "upstash",
-      make: async () => {
-        const tenant = await newTenant();
-        return { store: createUpstashStore(tenant.redis), ttls: () => keysWithTtl(tenant) };
-      },
-    },
-  ];
-
-describe.each(STORES)("geo taint on the $name store", ({ make }) => {
+describe.each(GATEWAY_STORES)("geo taint on the $name store", ({ make }) => {
   it("a key refused in a sanctioned country is refused from a VPN exit in another isolate; other keys are not", async () => {
     const { store, ttls } = await make();
     const tehran = harness({ ...config("30d"), store: { timeoutMs: 2000 } }, { store });

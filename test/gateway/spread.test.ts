@@ -5,12 +5,9 @@ import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
 import { parseConfig } from "../../src/config/parse.ts";
 import type { CfFields } from "../../src/identity/cf.ts";
-import { createMemoryStore } from "../../src/limits/memory-store.ts";
-import type { LimitStore } from "../../src/limits/types.ts";
-import { createUpstashStore } from "../../src/limits/upstash-store.ts";
 import { CLIENTS } from "../checks/clients.ts";
-import { keysWithTtl, newTenant } from "../limits/helpers.ts";
 import { harness, json } from "./harness.ts";
+import { GATEWAY_STORES } from "./stores.ts";
 
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "Hi" }] };
 const config = (action: "flag" | "block"): ConfigInput => ({
@@ -44,25 +41,7 @@ const send = (key: string, asn: number, ip: string, path = "/v1/messages") => ({
 });
 const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
-const STORES: { name: string; make: () => Promise<{ store: LimitStore; ttls: () => Promise<Map<string, number>> }> }[] =
-  [
-    {
-      name: "memory",
-      make: async () => {
-        const store = createMemoryStore();
-        return { store, ttls: async () => store.ttls() };
-      },
-    },
-    {
-      name: "upstash",
-      make: async () => {
-        const tenant = await newTenant();
-        return { store: createUpstashStore(tenant.redis), ttls: () => keysWithTtl(tenant) };
-      },
-    },
-  ];
-
-describe.each(STORES)("spread on the $name store", ({ make }) => {
+describe.each(GATEWAY_STORES)("spread on the $name store", ({ make }) => {
   it("a key on a fourth network in the hour is refused; a customer on three is not", async () => {
     const { store, ttls } = await make();
     const gw = harness(config("block"), { store });
