@@ -3,10 +3,17 @@
 //
 //   POST /v1/messages           Anthropic Messages (JSON, or SSE with "stream": true)
 //   POST /v1/chat/completions   OpenAI Chat Completions (JSON, or SSE chunks then [DONE])
+//   POST /v1/responses          OpenAI Responses (JSON, or SSE events)
 //   GET  /v1/models             a model list both official SDKs can read
 //
 // The reply is deterministic: it echoes a summary of the last user message,
-// and token counts are computed from the text. Started with `test: true`, the
+// and token counts are computed from the text. A request that asks for
+// reasoning gets some, so the degrade action is visible offline: Anthropic
+// `thinking` (enabled or adaptive) a `thinking` block before the text; Chat
+// Completions `reasoning_effort` a `reasoning_content` field (as servers
+// compatible with that API send it); Responses `reasoning` a reasoning item
+// (with a summary when `reasoning.summary` is set). Reasoning tokens count as
+// output tokens and within the client's token limit. Started with `test: true`, the
 // server also honours the knobs documented at `TEST KNOBS` below; without it
 // they are ignored and the /__demo/ endpoints answer 404.
 //
@@ -111,7 +118,7 @@ async function handle(
   const path = url.pathname;
   const body = await readBody(req);
   const knobs = test ? readKnobs(req, gate) : NO_KNOBS;
-  const format: Format = /^\/v1\/(chat|completions|embeddings)/.test(path) ? "openai" : "anthropic";
+  const format: Format = /^\/v1\/(chat|completions|embeddings|responses)/.test(path) ? "openai" : "anthropic";
 
   if (knobs.delayMs > 0) await sleep(knobs.delayMs);
   if (res.destroyed) return;
@@ -133,6 +140,11 @@ async function handle(
     if (!parsed) return reply(res, knobs, 400, errorBody("openai", 400, "request body must be a JSON object"));
     return chatCompletions(res, parsed, knobs);
   }
+  if (path === "/v1/responses" && req.method === "POST") {
+    const parsed = parseJson(body);
+    if (!parsed) return reply(res, knobs, 400, errorBody("openai", 400, "request body must be a JSON object"));
+    return responses(res, parsed, knobs);
+  }
   return reply(res, knobs, 404, errorBody(format, 404, `no route for ${req.method} ${path}`));
 }
 
@@ -141,6 +153,8 @@ async function handle(
 /** What both APIs share: the prompt's text, the reply and its token counts. */
 interface Completion {
   model: string;
+  /** The reasoning before the reply, when the request asked for it (its tokens count as output). */
+  reasoning: string;
   text: string;
   inputTokens: number;
   outputTokens: number;
@@ -148,18 +162,36 @@ interface Completion {
   truncated: boolean;
 }
 
-function complete(model: string, promptParts: string[], lastUser: string, maxTokens: number | null): Completion {
+/** Reasoning of up to `budget` tokens, deterministic: what a distiller would come for. */
+function reasoningAbout(summary: string, budget: number): string {
+  const step = `Considering "${summary}": first restate the question, then check each part, then answer briefly. `;
+  return firstTokens(step.repeat(Math.max(1, Math.ceil(budget / countTokens(step)))), budget).trim();
+}
+
+function complete(
+  model: string,
+  promptParts: string[],
+  lastUser: string,
+  maxTokens: number | null,
+  reasoningBudget = 0,
+): Completion {
   const words = lastUser.split(/\s+/).filter(Boolean);
   const summary = words.slice(0, 12).join(" ") + (words.length > 12 ? " …" : "");
   const inputTokens = countTokens(promptParts.join("\n"));
+  let reasoning = reasoningBudget > 0 ? reasoningAbout(summary, reasoningBudget) : "";
   let text = `You said (${words.length} words, ${inputTokens} tokens): "${summary}". This is the demo origin; it echoes a summary of your prompt.`;
   let truncated = false;
-  if (maxTokens !== null && countTokens(text) > maxTokens) {
-    text = firstTokens(text, maxTokens);
+  if (maxTokens !== null && countTokens(reasoning) > maxTokens) reasoning = firstTokens(reasoning, maxTokens);
+  const room = maxTokens === null ? null : maxTokens - countTokens(reasoning);
+  if (room !== null && countTokens(text) > room) {
+    text = firstTokens(text, Math.max(0, room));
     truncated = true;
   }
-  return { model, text, inputTokens, outputTokens: countTokens(text), truncated };
+  return { model, reasoning, text, inputTokens, outputTokens: countTokens(reasoning) + countTokens(text), truncated };
 }
+
+/** Tokens of reasoning a demo answer carries for a reasoning effort. */
+const EFFORT_TOKENS: Record<string, number> = { minimal: 8, low: 24, medium: 48, high: 96, xhigh: 128 };
 
 /** Words and single punctuation marks: crude, deterministic, good enough for usage figures. */
 const TOKEN = /[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu;
@@ -197,9 +229,21 @@ function messages(res: ServerResponse, body: Json, knobs: Knobs): void {
   const msgs = body.messages.filter(isObject);
   const parts = [contentText(body.system), ...msgs.map((m) => contentText(m.content))].filter(Boolean);
   const lastUser = [...msgs].reverse().find((m) => m.role === "user");
-  const c = complete(body.model, parts, contentText(lastUser?.content), body.max_tokens);
+  const thinking = isObject(body.thinking) ? body.thinking : null;
+  const budget =
+    thinking?.type === "enabled"
+      ? Math.min(Number(thinking.budget_tokens) || 1024, 256)
+      : thinking?.type === "adaptive"
+        ? 64
+        : 0;
+  const c = complete(body.model, parts, contentText(lastUser?.content), body.max_tokens, budget);
   const id = `msg_demo_${digest(JSON.stringify(body)).slice(0, 24)}`;
   const stopReason = c.truncated ? "max_tokens" : "end_turn";
+  const signature = `sig_demo_${digest(c.reasoning).slice(0, 32)}`;
+  const blocks: Json[] = [
+    ...(c.reasoning ? [{ type: "thinking", thinking: c.reasoning, signature }] : []),
+    { type: "text", text: c.text },
+  ];
 
   if (body.stream !== true) {
     return reply(res, knobs, 200, {
@@ -207,7 +251,7 @@ function messages(res: ServerResponse, body: Json, knobs: Knobs): void {
       type: "message",
       role: "assistant",
       model: c.model,
-      content: [{ type: "text", text: c.text }],
+      content: blocks,
       stop_reason: stopReason,
       stop_sequence: null,
       usage: {
@@ -238,9 +282,21 @@ function messages(res: ServerResponse, body: Json, knobs: Knobs): void {
         },
       },
     }),
-    event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
-    ...pieces(c.text).map((text) => event("content_block_delta", { index: 0, delta: { type: "text_delta", text } })),
-    event("content_block_stop", { index: 0 }),
+    ...(c.reasoning
+      ? [
+          event("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
+          ...pieces(c.reasoning).map((thinking) =>
+            event("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking } }),
+          ),
+          event("content_block_delta", { index: 0, delta: { type: "signature_delta", signature } }),
+          event("content_block_stop", { index: 0 }),
+        ]
+      : []),
+    event("content_block_start", { index: blocks.length - 1, content_block: { type: "text", text: "" } }),
+    ...pieces(c.text).map((text) =>
+      event("content_block_delta", { index: blocks.length - 1, delta: { type: "text_delta", text } }),
+    ),
+    event("content_block_stop", { index: blocks.length - 1 }),
     event("message_delta", {
       delta: { stop_reason: stopReason, stop_sequence: null },
       usage: { output_tokens: c.outputTokens },
@@ -262,6 +318,7 @@ function chatCompletions(res: ServerResponse, body: Json, knobs: Knobs): void {
     msgs.map((m) => contentText(m.content)).filter(Boolean),
     contentText([...msgs].reverse().find((m) => m.role === "user")?.content),
     typeof limit === "number" && limit > 0 ? limit : null,
+    EFFORT_TOKENS[String(body.reasoning_effort)] ?? 0,
   );
   const id = `chatcmpl-demo${digest(JSON.stringify(body)).slice(0, 24)}`;
   const created = Math.floor(Date.now() / 1000);
@@ -270,7 +327,9 @@ function chatCompletions(res: ServerResponse, body: Json, knobs: Knobs): void {
     prompt_tokens: c.inputTokens,
     completion_tokens: c.outputTokens,
     total_tokens: c.inputTokens + c.outputTokens,
+    ...(c.reasoning ? { completion_tokens_details: { reasoning_tokens: countTokens(c.reasoning) } } : {}),
   };
+  const reasoning = c.reasoning ? { reasoning_content: c.reasoning } : {};
 
   if (body.stream !== true) {
     return reply(res, knobs, 200, {
@@ -281,7 +340,7 @@ function chatCompletions(res: ServerResponse, body: Json, knobs: Knobs): void {
       choices: [
         {
           index: 0,
-          message: { role: "assistant", content: c.text, refusal: null },
+          message: { role: "assistant", content: c.text, refusal: null, ...reasoning },
           logprobs: null,
           finish_reason: finishReason,
         },
@@ -298,10 +357,154 @@ function chatCompletions(res: ServerResponse, body: Json, knobs: Knobs): void {
     chunk([
       { index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null },
     ]),
+    ...pieces(c.reasoning).map((reasoning_content) =>
+      chunk([{ index: 0, delta: { reasoning_content }, logprobs: null, finish_reason: null }]),
+    ),
     ...pieces(c.text).map((content) => chunk([{ index: 0, delta: { content }, logprobs: null, finish_reason: null }])),
     chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]),
     ...(includeUsage ? [chunk([], { usage })] : []),
     "data: [DONE]\n\n",
+  ];
+  void stream(res, knobs, "text/event-stream; charset=utf-8", units);
+}
+
+function responses(res: ServerResponse, body: Json, knobs: Knobs): void {
+  const invalid = (message: string) => reply(res, knobs, 400, errorBody("openai", 400, message));
+  if (typeof body.model !== "string") return invalid("you must provide a model parameter");
+  const input: Json[] =
+    typeof body.input === "string"
+      ? [{ role: "user", content: body.input }]
+      : Array.isArray(body.input)
+        ? body.input.filter(isObject)
+        : [];
+  if (input.length === 0) return invalid("'input' must be a string or a non-empty array");
+  const reasoning = isObject(body.reasoning) ? body.reasoning : null;
+  const limit =
+    typeof body.max_output_tokens === "number" && body.max_output_tokens > 0 ? body.max_output_tokens : null;
+  const c = complete(
+    body.model,
+    input.map((m) => contentText(m.content)).filter(Boolean),
+    contentText([...input].reverse().find((m) => m.role === "user")?.content),
+    limit,
+    reasoning ? (EFFORT_TOKENS[String(reasoning.effort ?? "medium")] ?? 0) : 0,
+  );
+  const id = `resp_demo${digest(JSON.stringify(body)).slice(0, 24)}`;
+  const created = Math.floor(Date.now() / 1000);
+  const summary = reasoning && reasoning.summary != null && c.reasoning ? c.reasoning : "";
+  const reasoningItem = c.reasoning
+    ? {
+        type: "reasoning",
+        id: `rs_demo${digest(c.reasoning).slice(0, 24)}`,
+        summary: summary ? [{ type: "summary_text", text: summary }] : [],
+        encrypted_content: null,
+      }
+    : null;
+  const message = (text: string, status: string) => ({
+    type: "message",
+    id: `msg_demo${digest(id).slice(0, 24)}`,
+    status,
+    role: "assistant",
+    content: text || status === "completed" ? [{ type: "output_text", text, annotations: [], logprobs: [] }] : [],
+  });
+  const output = [...(reasoningItem ? [reasoningItem] : []), message(c.text, "completed")];
+  const usage = {
+    input_tokens: c.inputTokens,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: c.outputTokens,
+    output_tokens_details: { reasoning_tokens: countTokens(c.reasoning) },
+    total_tokens: c.inputTokens + c.outputTokens,
+  };
+  const response = (status: string, out: Json[], withUsage: boolean) => ({
+    id,
+    object: "response",
+    created_at: created,
+    status,
+    model: c.model,
+    output: out,
+    parallel_tool_calls: true,
+    tool_choice: "auto",
+    tools: [],
+    reasoning: reasoning ?? null,
+    incomplete_details: c.truncated ? { reason: "max_output_tokens" } : null,
+    usage: withUsage ? usage : null,
+  });
+  const finalStatus = c.truncated ? "incomplete" : "completed";
+  if (body.stream !== true) return reply(res, knobs, 200, response(finalStatus, output, true));
+
+  let sequence = 0;
+  const event = (type: string, data: Json) =>
+    `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
+  const textAt = reasoningItem ? 1 : 0;
+  const units = [
+    event("response.created", { response: response("in_progress", [], false) }),
+    event("response.in_progress", { response: response("in_progress", [], false) }),
+    ...(reasoningItem
+      ? [
+          event("response.output_item.added", { output_index: 0, item: { ...reasoningItem, summary: [] } }),
+          ...(summary
+            ? [
+                event("response.reasoning_summary_part.added", {
+                  item_id: reasoningItem.id,
+                  output_index: 0,
+                  summary_index: 0,
+                  part: { type: "summary_text", text: "" },
+                }),
+                ...pieces(summary).map((delta) =>
+                  event("response.reasoning_summary_text.delta", {
+                    item_id: reasoningItem.id,
+                    output_index: 0,
+                    summary_index: 0,
+                    delta,
+                  }),
+                ),
+                event("response.reasoning_summary_text.done", {
+                  item_id: reasoningItem.id,
+                  output_index: 0,
+                  summary_index: 0,
+                  text: summary,
+                }),
+                event("response.reasoning_summary_part.done", {
+                  item_id: reasoningItem.id,
+                  output_index: 0,
+                  summary_index: 0,
+                  part: { type: "summary_text", text: summary },
+                }),
+              ]
+            : []),
+          event("response.output_item.done", { output_index: 0, item: reasoningItem }),
+        ]
+      : []),
+    event("response.output_item.added", { output_index: textAt, item: message("", "in_progress") }),
+    event("response.content_part.added", {
+      item_id: message("", "").id,
+      output_index: textAt,
+      content_index: 0,
+      part: { type: "output_text", text: "", annotations: [], logprobs: [] },
+    }),
+    ...pieces(c.text).map((delta) =>
+      event("response.output_text.delta", {
+        item_id: message("", "").id,
+        output_index: textAt,
+        content_index: 0,
+        delta,
+        logprobs: [],
+      }),
+    ),
+    event("response.output_text.done", {
+      item_id: message("", "").id,
+      output_index: textAt,
+      content_index: 0,
+      text: c.text,
+      logprobs: [],
+    }),
+    event("response.content_part.done", {
+      item_id: message("", "").id,
+      output_index: textAt,
+      content_index: 0,
+      part: { type: "output_text", text: c.text, annotations: [], logprobs: [] },
+    }),
+    event("response.output_item.done", { output_index: textAt, item: message(c.text, "completed") }),
+    event(`response.${finalStatus}`, { response: response(finalStatus, output, true) }),
   ];
   void stream(res, knobs, "text/event-stream; charset=utf-8", units);
 }

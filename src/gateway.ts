@@ -6,6 +6,7 @@ import { type GuardOptions, createGuard } from "./guard/guard.ts";
 import type { SqlApiOptions } from "./telemetry/sql-api.ts";
 import { createDecisionWindow } from "./telemetry/window.ts";
 import { formatIp } from "./identity/ip.ts";
+import { degradeResponse } from "./proxy/degrade.ts";
 import { type OriginFetch, forward } from "./proxy/forward.ts";
 import { errorResponse } from "./verdict/respond.ts";
 
@@ -85,6 +86,9 @@ export function createGateway(options: GatewayOptions): Hono {
   app.use("*", guard.middleware);
   app.all("*", async (c) => {
     const state = c.get("guard");
+    // a degraded request goes with its rewritten body, and asks for an answer the gateway can read
+    const degrade = state.degrade?.enforced ? state.degrade : null;
+    const headers = degrade?.answer ? { ...state.originHeaders, "accept-encoding": "identity" } : state.originHeaders;
     const result = await forward(c.req.raw, {
       originUrl: options.origin.url,
       path: state.path,
@@ -93,11 +97,9 @@ export function createGateway(options: GatewayOptions): Hono {
       originApiKey: state.preflight ? undefined : options.origin.apiKey,
       fetch: options.origin.fetch,
       timeoutMs: state.route?.originTimeoutMs ?? config.originTimeoutMs,
-      headers: state.subject.ip
-        ? { ...state.originHeaders, "x-forwarded-for": formatIp(state.subject.ip) }
-        : state.originHeaders,
-      // the bytes the guard read, else the request's own stream, unread
-      body: state.preflight ? null : state.body?.bytes,
+      headers: state.subject.ip ? { ...headers, "x-forwarded-for": formatIp(state.subject.ip) } : headers,
+      // the bytes the guard read (or their degraded form), else the request's own stream, unread
+      body: state.preflight ? null : (degrade?.body ?? state.body?.bytes),
       signal: c.req.raw.signal,
     });
     if (!result.ok) {
@@ -109,7 +111,7 @@ export function createGateway(options: GatewayOptions): Hono {
       });
     }
     state.originMs = result.originMs;
-    return result.response;
+    return degrade?.answer ? degradeResponse(result.response, degrade.answer) : result.response;
   });
   return app;
 }

@@ -36,6 +36,8 @@ export type { ConfigInput, RouteInput } from "./config/input.ts";
 export type {
   AdminConfig,
   ClusterRule,
+  DegradePolicy,
+  DegradeRules,
   ErrorFormat,
   GatewayConfig,
   LimitRule,
@@ -56,6 +58,10 @@ export { promptText } from "./request/prompt.ts";
 export { templateHash, templateTokens } from "./request/template.ts";
 export { createKeyHasher, type KeyHasher } from "./identity/key-hash.ts";
 export type { Action, Finding, LimitState, Reason, Verdict } from "./verdict/types.ts";
+export { ACTIONS, ACTION_SEVERITY } from "./verdict/actions.ts";
+export { degradeResponse } from "./proxy/degrade.ts";
+export type { DegradePlan } from "./guard/degrade.ts";
+export type { AnswerPlan } from "./transform/answer.ts";
 export { errorResponse } from "./verdict/respond.ts";
 export type { DecisionEvent } from "./telemetry/event.ts";
 export {

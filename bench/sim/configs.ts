@@ -26,6 +26,9 @@ const clusters =
     clusters: (r.clusters ?? []).flatMap((c) => change(c) ?? []),
   });
 
+/** What the degrade variants do to a degraded request: thinking off, answers capped, reasoning removed. */
+const DEGRADE = { thinking: "off", maxTokens: 1024 } as const;
+
 /** The clusters by client build × network and by prompt template (flagged in the recommended configuration). */
 const SHARED = new Set(["shared-fingerprint", "shared-template"]);
 
@@ -56,6 +59,26 @@ export const SHIPPED_CONFIGS: Readonly<Record<string, { description: string; con
     description:
       "recommended, but clusters count every key alike, whether the origin has accepted it or not (proveKeys off): catches a farm's accepted keys sooner, and lets made-up keys push a customers' cluster over its limit",
     config: variant("count-every-key", (r) => r, { proveKeys: false }),
+  },
+  degrade: {
+    description:
+      "recommended, but what it flags (fingerprint and content signals, hosting networks, clusters by client build × network and by prompt template over their limit) is degraded: thinking off, answers capped at 1,024 tokens, reasoning removed",
+    config: variant("degrade", (r) => ({
+      ...clusters((c) => (SHARED.has(c.name) ? { ...c, action: "degrade" } : c))(r),
+      geo: { ...r.geo, hosting: "degrade" },
+      fingerprint: { ...r.fingerprint, automation: "degrade", inconsistent: "degrade", lowBotScore: "degrade" },
+      content: { ...r.content, reasoningElicitation: "degrade", largeReasoningBudget: "degrade" },
+      degrade: DEGRADE,
+    })),
+  },
+  "degrade-reasoning": {
+    description:
+      "recommended, but requests asking for reasoning (content signals) and clusters by prompt template over their limit are degraded (thinking off, answers capped at 1,024 tokens, reasoning removed); the rest is flagged as before",
+    config: variant("degrade-reasoning", (r) => ({
+      ...clusters((c) => (c.name === "shared-template" ? { ...c, action: "degrade" } : c))(r),
+      content: { ...r.content, reasoningElicitation: "degrade", largeReasoningBudget: "degrade" },
+      degrade: DEGRADE,
+    })),
   },
   "deny-hosting": {
     description: "recommended, but traffic from hosting providers is denied instead of flagged",

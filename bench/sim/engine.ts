@@ -16,7 +16,7 @@ import { createGateway } from "../../src/gateway.ts";
 import { createMemoryStore } from "../../src/limits/memory-store.ts";
 import type { DecisionEvent } from "../../src/telemetry/event.ts";
 import type { Verdict } from "../../src/verdict/types.ts";
-import { createSimOrigin } from "./origin.ts";
+import { REASONING_MARK, createSimOrigin } from "./origin.ts";
 import { createRandom } from "./random.ts";
 import { type Scenario, baselineConfig, historyAccounts } from "./scenario.ts";
 import { isTopTier } from "./tiers.ts";
@@ -95,12 +95,12 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
     const callsBefore = originCalls;
     decision = null;
     const response = await app.fetch(request, {}, ctx as unknown as ExecutionContext);
-    await response.arrayBuffer(); // the client reads the answer to its end
+    const received = await response.text(); // the client reads the answer to its end
     await Promise.all(pending);
     const d = decision as { event: DecisionEvent; verdict: Verdict } | null;
     const reached = originCalls > callsBefore && response.status < 400;
     const reason = d?.event.reason ?? d?.event.reasons[0] ?? `status.${response.status}`;
-    return { reached, decision: d, reason };
+    return { reached, decision: d, reason, received };
   };
 
   const root = createRandom(seed);
@@ -148,6 +148,7 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
       },
       topTier: 0,
       preflights: { attempted: 0, denied: 0, deniedByReason: {} },
+      value: { reasoningTokens: 0, outputTokens: 0, degraded: 0, challenged: 0 },
     },
     windowAttempted: new Array<number>(windows).fill(0),
     windowHarvested: new Array<number>(windows).fill(0),
@@ -182,7 +183,8 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
       reached,
       decision: d,
       reason,
-    } = refused ? { reached: false, decision: null, reason: refused } : await send(sent.request, timeMs);
+      received,
+    } = refused ? { reached: false, decision: null, reason: refused, received: "" } : await send(sent.request, timeMs);
     requests++;
 
     if (isTopTier({ denied: !reached, verdict: d?.verdict ?? null })) r.topTier++;
@@ -192,6 +194,15 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
     const window = Math.floor(timeMs / scenario.containment.windowMs);
     r.timeline.attempted[bucket]!++;
     t.windowAttempted[window]!++;
+    const value = r.value!;
+    if (d?.verdict.action === "degrade" && reached) value.degraded++;
+    if (d?.verdict.action === "challenge" || d?.verdict.reasons.some((x) => x.code === "identity.challenge_passed"))
+      value.challenged++;
+    if (reached && origin.last) {
+      // the answer's tokens as the client got them: its reasoning only when it arrived
+      value.outputTokens += origin.last.outputTokens - origin.last.reasoningTokens;
+      if (received.includes(REASONING_MARK)) value.reasoningTokens += origin.last.reasoningTokens;
+    }
     if (reached) {
       r.harvested++;
       r.timeline.harvested[bucket]!++;

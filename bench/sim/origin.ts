@@ -18,7 +18,13 @@ export interface SimOrigin {
   fetch: OriginFetch;
   /** Requests answered so far. */
   readonly answered: number;
+  /** The last answer's output tokens and, of those, its reasoning (thinking) tokens; null before the first. */
+  readonly last: { outputTokens: number; reasoningTokens: number } | null;
 }
+
+/** Marks reasoning in an answer: a client that received it received the teacher signal. */
+export const REASONING_MARK = "SIM-REASONING";
+const THOUGHT = `${REASONING_MARK}: weighing the request step by step before answering.`;
 
 const encoder = new TextEncoder();
 
@@ -53,14 +59,17 @@ function parse(text: string, anthropic: boolean): Parsed | null {
   };
 }
 
-function usageFor(p: Parsed, seed: number): { input: number; output: number } {
+function usageFor(p: Parsed, seed: number): { input: number; output: number; reasoning: number } {
   const r = createRandom(seed);
   const stepByStep = /step[- ]by[- ]step|chain of thought|reason(ing)? through/i.test(p.prompt);
-  let output = r.logNormal(350, 2) * (stepByStep ? 3 : 1);
-  if (p.thinkingBudget > 0) output += p.thinkingBudget * (0.3 + 0.6 * r.next());
+  const answer = r.logNormal(350, 2) * (stepByStep ? 3 : 1);
+  const thinking = p.thinkingBudget > 0 ? p.thinkingBudget * (0.3 + 0.6 * r.next()) : 0;
+  const output = Math.max(1, Math.min(p.maxTokens, Math.round(answer + thinking)));
   return {
     input: Math.max(1, Math.ceil(p.prompt.length / 4)),
-    output: Math.max(1, Math.min(p.maxTokens, Math.round(output))),
+    output,
+    // thinking comes first: what the token limit cuts is the answer
+    reasoning: Math.min(output, Math.round(thinking)),
   };
 }
 
@@ -76,7 +85,7 @@ function sse(events: string[]): Response {
   return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
 }
 
-function anthropicAnswer(p: Parsed, id: string, u: { input: number; output: number }): Response {
+function anthropicAnswer(p: Parsed, id: string, u: { input: number; output: number; reasoning: number }): Response {
   const usage = {
     input_tokens: u.input,
     output_tokens: u.output,
@@ -90,13 +99,17 @@ function anthropicAnswer(p: Parsed, id: string, u: { input: number; output: numb
       type: "message",
       role: "assistant",
       model: p.model,
-      content: [{ type: "text", text: REPLY }],
+      content: [
+        ...(u.reasoning > 0 ? [{ type: "thinking", thinking: THOUGHT, signature: "sig_sim" }] : []),
+        { type: "text", text: REPLY },
+      ],
       stop_reason: stopReason,
       stop_sequence: null,
       usage,
     });
   }
   const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+  const text = u.reasoning > 0 ? 1 : 0;
   return sse([
     event("message_start", {
       type: "message_start",
@@ -111,11 +124,34 @@ function anthropicAnswer(p: Parsed, id: string, u: { input: number; output: numb
         usage: { ...usage, output_tokens: 1 },
       },
     }),
-    event("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
-    ...REPLY.split(/(?<= )/).map((text) =>
-      event("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }),
+    ...(u.reasoning > 0
+      ? [
+          event("content_block_start", {
+            type: "content_block_start",
+            index: 0,
+            content_block: { type: "thinking", thinking: "", signature: "" },
+          }),
+          event("content_block_delta", {
+            type: "content_block_delta",
+            index: 0,
+            delta: { type: "thinking_delta", thinking: THOUGHT },
+          }),
+          event("content_block_stop", { type: "content_block_stop", index: 0 }),
+        ]
+      : []),
+    event("content_block_start", {
+      type: "content_block_start",
+      index: text,
+      content_block: { type: "text", text: "" },
+    }),
+    ...REPLY.split(/(?<= )/).map((t) =>
+      event("content_block_delta", {
+        type: "content_block_delta",
+        index: text,
+        delta: { type: "text_delta", text: t },
+      }),
     ),
-    event("content_block_stop", { type: "content_block_stop", index: 0 }),
+    event("content_block_stop", { type: "content_block_stop", index: text }),
     event("message_delta", {
       type: "message_delta",
       delta: { stop_reason: stopReason, stop_sequence: null },
@@ -125,7 +161,9 @@ function anthropicAnswer(p: Parsed, id: string, u: { input: number; output: numb
   ]);
 }
 
-function openaiAnswer(p: Parsed, id: string, u: { input: number; output: number }): Response {
+function openaiAnswer(p: Parsed, id: string, u: { input: number; output: number; reasoning: number }): Response {
+  // reasoning text as servers compatible with the API send it
+  const reasoning = u.reasoning > 0 ? { reasoning_content: THOUGHT } : {};
   const usage = { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output };
   const finish = u.output >= p.maxTokens ? "length" : "stop";
   const created = 1_776_816_000;
@@ -135,7 +173,7 @@ function openaiAnswer(p: Parsed, id: string, u: { input: number; output: number 
       object: "chat.completion",
       created,
       model: p.model,
-      choices: [{ index: 0, message: { role: "assistant", content: REPLY }, finish_reason: finish }],
+      choices: [{ index: 0, message: { role: "assistant", content: REPLY, ...reasoning }, finish_reason: finish }],
       usage,
     });
   }
@@ -143,6 +181,7 @@ function openaiAnswer(p: Parsed, id: string, u: { input: number; output: number 
     `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: p.model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`;
   return sse([
     chunk({ role: "assistant", content: "" }, null),
+    ...(u.reasoning > 0 ? [chunk(reasoning, null)] : []),
     ...REPLY.split(/(?<= )/).map((content) => chunk({ content }, null)),
     chunk({}, finish),
     ...(p.includeUsage
@@ -156,6 +195,7 @@ function openaiAnswer(p: Parsed, id: string, u: { input: number; output: number 
 
 export function createSimOrigin(): SimOrigin {
   let answered = 0;
+  let last: SimOrigin["last"] = null;
   const fetch: OriginFetch = async (request) => {
     const path = new URL(request.url).pathname;
     const anthropic = path === "/v1/messages";
@@ -185,12 +225,16 @@ export function createSimOrigin(): SimOrigin {
     const seed = hashString(text);
     const id = `${anthropic ? "msg" : "chatcmpl"}_sim_${seed.toString(16).padStart(8, "0")}`;
     const usage = usageFor(parsed, seed);
+    last = { outputTokens: usage.output, reasoningTokens: usage.reasoning };
     return anthropic ? anthropicAnswer(parsed, id, usage) : openaiAnswer(parsed, id, usage);
   };
   return {
     fetch,
     get answered() {
       return answered;
+    },
+    get last() {
+      return last;
     },
   };
 }

@@ -4,7 +4,7 @@
  * Markdown tables that read the same in a terminal.
  */
 import { formatDuration } from "./duration.ts";
-import type { Goals, RunResult, SegmentResult } from "./types.ts";
+import type { Goals, RunResult, SegmentResult, SegmentValue } from "./types.ts";
 
 export interface CampaignRow {
   name: string;
@@ -26,6 +26,9 @@ export interface CampaignRow {
   group: string;
   /** Requests in the top tier (bench/sim/tiers.ts). */
   topTier: number;
+  /** What the harvest was worth, through the gateway and through the baseline. */
+  value: SegmentValue;
+  baselineValue: SegmentValue;
 }
 
 export interface LegitimateRow {
@@ -44,6 +47,8 @@ export interface LegitimateRow {
   /** Browsers' CORS preflights, and those the gateway refused (their calls then count as denied). */
   preflights: number;
   preflightsDenied: number;
+  /** How many of its requests were degraded or challenged. */
+  value: SegmentValue;
 }
 
 export interface Report {
@@ -77,6 +82,9 @@ export interface Report {
 const containedAfter = (s: SegmentResult): number | null =>
   s.containedAtMs === null || s.firstRequestMs === null ? null : s.containedAtMs - s.firstRequestMs;
 
+const NO_VALUE: SegmentValue = { reasoningTokens: 0, outputTokens: 0, degraded: 0, challenged: 0 };
+const segmentValue = (s: SegmentResult): SegmentValue => ({ ...NO_VALUE, ...s.value });
+
 function merge(into: Record<string, number>, from: Record<string, number>) {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
@@ -96,8 +104,10 @@ export function sumLegitimate(name: string, rows: readonly LegitimateRow[]): Leg
     topTier: 0,
     preflights: 0,
     preflightsDenied: 0,
+    value: { ...NO_VALUE },
   };
   for (const row of rows) {
+    for (const k of Object.keys(NO_VALUE) as (keyof SegmentValue)[]) total.value[k] += row.value[k];
     total.accounts += row.accounts;
     total.attempted += row.attempted;
     total.denied += row.denied;
@@ -150,6 +160,8 @@ export function buildReport(
         baselineContainedAfterMs: containedAfter(b),
         group: s.group,
         topTier: s.topTier,
+        value: segmentValue(s),
+        baselineValue: segmentValue(b),
       };
     });
   const legitimate: LegitimateRow[] = gateway.segments
@@ -167,6 +179,7 @@ export function buildReport(
       topTier: s.topTier,
       preflights: s.preflights.attempted,
       preflightsDenied: s.preflights.denied,
+      value: segmentValue(s),
     }));
   const total = sumLegitimate("all legitimate", legitimate);
   const judged = goals ? campaigns.find((c) => c.name === goals.campaign) : undefined;
@@ -280,6 +293,7 @@ export function renderMarkdown(report: Report): string {
       `Contained: from then on, at most ${(share * 100).toFixed(share < 0.01 ? 2 : 0)}% of the campaign's requests reached the origin in every ` +
       `${formatDuration(report.containment.windowMs)} window.`,
   );
+  lines.push("", ...renderValue(report));
   const g = report.goals;
   if (g) {
     lines.push(
@@ -289,4 +303,37 @@ export function renderMarkdown(report: Report): string {
     );
   }
   return lines.join("\n");
+}
+
+/** What the harvest was worth: reasoning and answer tokens per campaign; degraded and challenged legitimate requests. */
+export function renderValue(report: Report): string[] {
+  const ratio = (base: number, now: number) => (base === 0 ? "–" : formatReduction(now === 0 ? Infinity : base / now));
+  const lines = [
+    "| campaign | exchanges, baseline / gateway | of those degraded | reasoning tokens harvested, baseline / gateway | reduction | answer tokens harvested, baseline / gateway | reduction |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const c of report.campaigns) {
+    const v = c.value;
+    const b = c.baselineValue;
+    lines.push(
+      `| ${c.name} | ${int(c.baselineHarvested)} / ${int(c.harvested)} | ${int(v.degraded)} | ${int(b.reasoningTokens)} / ${int(v.reasoningTokens)} | ${ratio(b.reasoningTokens, v.reasoningTokens)} | ${int(b.outputTokens)} / ${int(v.outputTokens)} | ${ratio(b.outputTokens, v.outputTokens)} |`,
+    );
+  }
+  lines.push(
+    "",
+    "| legitimate population | requests | degraded, gateway | challenged, gateway |",
+    "| --- | ---: | ---: | ---: |",
+  );
+  for (const l of [...report.legitimate, report.legitimateTotal]) {
+    const name = l === report.legitimateTotal ? `**${l.name}**` : l.name;
+    lines.push(
+      `| ${name} | ${int(l.attempted)} | ${int(l.value.degraded)} (${pct(l.value.degraded, l.attempted)}) | ${int(l.value.challenged)} (${pct(l.value.challenged, l.attempted)}) |`,
+    );
+  }
+  lines.push(
+    "",
+    "Reasoning tokens: the thinking the origin produced for answers the client received with it (removed by degrade, or never made with thinking off: none). " +
+      "Answer tokens: the rest of the output of answers that reached the client (capped by degrade's maxTokens).",
+  );
+  return lines;
 }

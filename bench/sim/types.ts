@@ -40,6 +40,20 @@ export interface SegmentResult {
   topTier: number;
   /** Browsers' CORS preflights (OPTIONS before a call), apart from the calls: how many, how many denied and why. */
   preflights: { attempted: number; denied: number; deniedByReason: Record<string, number> };
+  /** What the answers were worth to the client (absent in results written before it was counted). */
+  value?: SegmentValue;
+}
+
+/** The value a segment received: what a distiller harvests, and how often the gateway degraded or challenged it. */
+export interface SegmentValue {
+  /** Reasoning (thinking) tokens of the answers as the client received them: 0 for reasoning removed or never made. */
+  reasoningTokens: number;
+  /** Answer tokens (output less reasoning) of the answers that reached the client. */
+  outputTokens: number;
+  /** Requests forwarded degraded (`x-guard-action: degrade`). */
+  degraded: number;
+  /** Requests challenged (refused for want of an identity attestation, or let through with one). */
+  challenged: number;
 }
 
 export interface RunResult {

@@ -60,6 +60,8 @@ const TILES: Array<[id: string, label: string]> = [
   ["decisions", "Decisions"],
   ["allow", "Allowed"],
   ["flag", "Flagged"],
+  ["degrade", "Degraded"],
+  ["challenge", "Challenged"],
   ["throttle", "Throttled"],
   ["block", "Blocked"],
   ["shadowDenied", "Would-be denials (shadow)"],
@@ -91,7 +93,7 @@ ${TILES.map(([id, label]) => `<div class="tile t-${id}"><span class="label">${la
 </section>
 <section class="card">
 <h2>Decisions per minute, last ${minutes} minutes</h2>
-<div class="legend">${["allow", "flag", "throttle", "block"].map((a) => `<span class="key a-${a}">${a}</span>`).join("")}</div>
+<div class="legend">${["allow", "flag", "degrade", "challenge", "throttle", "block"].map((a) => `<span class="key a-${a}">${a}</span>`).join("")}</div>
 <svg data-chart="perMinute" viewBox="0 0 720 180" preserveAspectRatio="none" role="img" aria-label="Decisions per minute by action"></svg>
 <div class="axis"><span data-field="from"></span><span data-field="peak"></span><span data-field="to"></span></div>
 </section>
@@ -110,7 +112,7 @@ ${table("blocks", "Manual blocks", ["On", "Target", "Reason", "Expires in"])}
 
 export const DASHBOARD_CSS = `:root {
   --bg: #f6f7f9; --card: #fff; --ink: #1d2330; --muted: #667085; --line: #e4e7ec;
-  --allow: #3b82f6; --flag: #eab308; --throttle: #f97316; --block: #dc2626; --shadow: #8b5cf6;
+  --allow: #3b82f6; --flag: #eab308; --degrade: #14b8a6; --challenge: #a855f7; --throttle: #f97316; --block: #dc2626; --shadow: #8b5cf6;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg);
 }
 @media (prefers-color-scheme: dark) {
@@ -132,6 +134,7 @@ main { padding: 1.25rem 1.5rem; display: flex; flex-direction: column; gap: 1.25
 .tile .label { font-size: .75rem; color: var(--muted); }
 .tile .value { font-size: 1.8rem; font-weight: 600; font-variant-numeric: tabular-nums; }
 .t-allow { border-top-color: var(--allow); } .t-flag { border-top-color: var(--flag); } .t-throttle { border-top-color: var(--throttle); }
+.t-degrade { border-top-color: var(--degrade); } .t-challenge { border-top-color: var(--challenge); }
 .t-block { border-top-color: var(--block); } .t-shadowDenied { border-top-color: var(--shadow); }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem; }
 .card h2 { font-size: .95rem; margin: 0 0 .75rem; }
@@ -146,10 +149,12 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; 
 td.empty { color: var(--muted); text-align: center; font-style: italic; }
 svg { width: 100%; height: 180px; display: block; }
 .a-allow { fill: var(--allow); } .a-flag { fill: var(--flag); } .a-throttle { fill: var(--throttle); } .a-block { fill: var(--block); }
+.a-degrade { fill: var(--degrade); } .a-challenge { fill: var(--challenge); }
 .legend { display: flex; gap: 1rem; font-size: .8rem; margin-bottom: .5rem; }
 .legend .key::before { content: ""; display: inline-block; width: .7rem; height: .7rem; border-radius: 2px; margin-right: .3rem; vertical-align: -1px; }
 .key.a-allow::before { background: var(--allow); } .key.a-flag::before { background: var(--flag); }
 .key.a-throttle::before { background: var(--throttle); } .key.a-block::before { background: var(--block); }
+.key.a-degrade::before { background: var(--degrade); } .key.a-challenge::before { background: var(--challenge); }
 .axis { display: flex; justify-content: space-between; font-size: .75rem; color: var(--muted); margin-top: .25rem; }
 .error { color: var(--block); }
 .note { font-size: .8rem; color: var(--muted); }
@@ -164,7 +169,7 @@ export const DASHBOARD_JS = `"use strict";
   var body = document.body;
   var prefix = body.getAttribute("data-prefix");
   var minutes = Number(body.getAttribute("data-minutes")) || 60;
-  var ACTIONS = ["allow", "flag", "throttle", "block"];
+  var ACTIONS = ["allow", "flag", "degrade", "challenge", "throttle", "block"];
   var SVG = "http://www.w3.org/2000/svg";
   var fmt = new Intl.NumberFormat();
 
@@ -227,10 +232,10 @@ export const DASHBOARD_JS = `"use strict";
     var slots = [];
     for (var i = minutes - 1; i >= 0; i--) {
       var iso = new Date((last - i) * 60000).toISOString();
-      slots.push(byMinute[iso] || { minute: iso, allow: 0, flag: 0, throttle: 0, block: 0 });
+      slots.push(byMinute[iso] || { minute: iso, allow: 0, flag: 0, degrade: 0, challenge: 0, throttle: 0, block: 0 });
     }
     var peak = 1;
-    slots.forEach(function (m) { peak = Math.max(peak, m.allow + m.flag + m.throttle + m.block); });
+    slots.forEach(function (m) { peak = Math.max(peak, ACTIONS.reduce(function (n, a) { return n + (m[a] || 0); }, 0)); });
     var w = 720 / slots.length, h = 180;
     slots.forEach(function (m, i) {
       var y = h;
@@ -260,7 +265,7 @@ export const DASHBOARD_JS = `"use strict";
 
   function render(stats, blocks, clusters, health) {
     var s = stats.summary;
-    ["decisions", "allow", "flag", "throttle", "block", "shadowDenied"].forEach(function (k) {
+    ["decisions", "allow", "flag", "degrade", "challenge", "throttle", "block", "shadowDenied"].forEach(function (k) {
       setText(document.querySelector("[data-stat='" + k + "']"), fmt.format(s.totals[k]));
     });
     chart(s, Date.parse(stats.generatedAt));

@@ -67,12 +67,30 @@ export function fromRows(
   rows: Record<"perMinute" | "reasons" | "countries" | "clusters" | "keys", SqlRow[]>,
 ): Summary {
   const byMinute = new Map<string, { minute: string } & Record<Action, number>>();
-  const totals = { allow: 0, flag: 0, throttle: 0, block: 0, decisions: 0, denied: 0, shadowDenied: 0 };
+  const totals = {
+    allow: 0,
+    flag: 0,
+    degrade: 0,
+    challenge: 0,
+    throttle: 0,
+    block: 0,
+    decisions: 0,
+    denied: 0,
+    shadowDenied: 0,
+  };
   for (const r of rows.perMinute) {
     const action = str(r.action) as Action;
     if (!ACTIONS.includes(action)) continue;
     const minute = isoMinute(r.minute);
-    const entry = byMinute.get(minute) ?? { minute, allow: 0, flag: 0, throttle: 0, block: 0 };
+    const entry = byMinute.get(minute) ?? {
+      minute,
+      allow: 0,
+      flag: 0,
+      degrade: 0,
+      challenge: 0,
+      throttle: 0,
+      block: 0,
+    };
     const n = num(r.decisions);
     entry[action] += n;
     byMinute.set(minute, entry);

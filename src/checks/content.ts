@@ -3,6 +3,7 @@ import type { RequestBody } from "../request/body.ts";
 import { type ReasonCode, finding } from "../verdict/reasons.ts";
 import type { Action, Finding } from "../verdict/types.ts";
 import { promptText } from "../request/prompt.ts";
+import { EFFORT_LEVELS, type Effort } from "../config/types.ts";
 
 /**
  * Content signals, on routes that enable them (the body is read once,
@@ -19,8 +20,9 @@ import { promptText } from "../request/prompt.ts";
  * signal but a cluster dimension.
  */
 
-export type Effort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
-export const EFFORTS: readonly Effort[] = ["none", "minimal", "low", "medium", "high", "xhigh", "max"];
+export type { Effort } from "../config/types.ts";
+/** Reasoning efforts, lowest first (one ordering with the degrade action's). */
+export const EFFORTS: readonly Effort[] = EFFORT_LEVELS;
 
 export interface ContentPolicy {
   reasoningElicitation: Action;

@@ -20,7 +20,7 @@ import type { Finding } from "../verdict/types.ts";
  */
 
 export type PlacePolicy = "allow" | "flag" | "deny";
-export type HostingAction = "allow" | "flag" | "throttle" | "deny";
+export type HostingAction = "allow" | "flag" | "degrade" | "challenge" | "throttle" | "deny";
 
 export interface CidrEntry {
   cidr: Cidr;
@@ -158,6 +158,8 @@ export function judgeNetwork(rules: GeoRules, s: Subject): Finding | null {
     const detail = `AS${asn}${from(hosting.asns.get(asn))}`;
     if (hosting.action === "flag") return flag("network.hosting", detail);
     if (hosting.action === "deny") return block("network.hosting", detail);
+    if (hosting.action === "degrade" || hosting.action === "challenge")
+      return finding("network.hosting", hosting.action, { detail, risk: FLAG_RISK["network.hosting"]! });
     // throttle: answered like a rate limit (429, retryable), not as a final policy denial
     return finding("network.hosting", "throttle", { detail, risk: 0.5 });
   }

@@ -1,4 +1,5 @@
 import { type FingerprintPolicy, type SignalAction, createFingerprintCheck } from "../checks/fingerprint.ts";
+import { ACTIONS } from "../verdict/actions.ts";
 import type { FingerprintInput } from "./input.ts";
 import { type Problems, fieldsOf, readBoolean, readEnum, readNumber, readObject } from "./read.ts";
 import type { PureCheck } from "./types.ts";
@@ -9,7 +10,7 @@ import type { PureCheck } from "./types.ts";
  *   { "automation": "flag", "inconsistent": "flag", "lowBotScore": "flag",
  *     "minBotScore": 30, "verifiedBots": "allow", "tls13": true }
  *
- * Each signal group maps to allow | flag | throttle | block. An empty section
+ * Each signal group maps to an action (verdict/actions.ts: allow | flag | degrade | challenge | throttle | block). An empty section
  * turns the signals on with these defaults. The fingerprint id itself is
  * computed for every request, with or without this section.
  */
@@ -31,7 +32,7 @@ const FIELDS = fieldsOf<FingerprintInput>()([
   "verifiedBots",
   "tls13",
 ]);
-export const SIGNAL_ACTIONS: readonly SignalAction[] = ["allow", "flag", "throttle", "block"];
+export const SIGNAL_ACTIONS: readonly SignalAction[] = ACTIONS;
 
 export function parseFingerprint(
   raw: unknown,

@@ -50,7 +50,7 @@ export const MAX_TAINT_SECONDS = 90 * 86_400;
 const MODEL_FIELDS = fieldsOf<NonNullable<GeoInput["models"]>[string]>()([...RULE_FIELDS, "identity"]);
 const LIST_FIELDS = fieldsOf<PlaceLists>()(["countries", "regions", "continents", "asns", "ips"]);
 export const PLACE_POLICIES: readonly PlacePolicy[] = ["allow", "flag", "deny"];
-export const HOSTING_ACTIONS: readonly HostingAction[] = ["allow", "flag", "throttle", "deny"];
+export const HOSTING_ACTIONS: readonly HostingAction[] = ["allow", "flag", "degrade", "challenge", "throttle", "deny"];
 
 interface Lists {
   countries: Map<string, string>;

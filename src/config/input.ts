@@ -1,4 +1,5 @@
 import type { CredentialHeader } from "../identity/key-hash.ts";
+import type { Action } from "../verdict/actions.ts";
 import type { ErrorFormat, Mode } from "./types.ts";
 
 /**
@@ -84,6 +85,31 @@ export interface RouteInput {
   unproven?: { rate: string; capacity?: number; by?: string[] };
   /** Keys you trust, as key hashes (`npm run key-hash`): they skip the fingerprint and content signals and join no cluster. */
   trust?: { keys: string[] };
+  /** What the `degrade` action does on this route (docs/actions.md). Default { thinking: "off", reasoning: "drop" }. */
+  degrade?: DegradeInput;
+  /** What meets the `challenge` action: an identity attestation rule. Required when any of the route's actions is "challenge". */
+  challenge?: { identity: IdentityInput };
+}
+
+/** The transformations of a degraded request and its answer (docs/actions.md). */
+export interface DegradeRulesInput {
+  /** Thinking / reasoning in the request: "off" (default), "low" (down to budgetTokens / effort) or "keep". */
+  thinking?: "off" | "low" | "keep";
+  /** Anthropic thinking budget with thinking "low". Default 1024 (the API's minimum). */
+  budgetTokens?: number;
+  /** The OpenAI reasoning effort a request asking for more is lowered to. Default "low". */
+  effort?: "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
+  /** Cap on max_tokens / max_completion_tokens / max_output_tokens. Default: none. */
+  maxTokens?: number;
+  /** The model the request goes to instead (a fallback such as "fable-4-small"). Default: its own. */
+  model?: string;
+  /** Reasoning in the answer: "drop" (default), "replace" (a notice in its place) or "keep". */
+  reasoning?: "drop" | "replace" | "keep";
+}
+
+export interface DegradeInput extends DegradeRulesInput {
+  /** Per model-name glob ("fable-5*"), fields over the route's; the first pattern that matches applies. */
+  models?: Record<string, DegradeRulesInput>;
 }
 
 export interface ClusterInput {
@@ -100,8 +126,11 @@ export interface ClusterInput {
   maxAddresses?: number;
   /** "1h", "30m", "1d", or seconds: from 1 minute to 7 days. */
   window: string | number;
-  /** Over the limit: flag (tell the origin), throttle (the members share one account's limits), block (403). Default "flag". */
-  action?: "flag" | "throttle" | "block";
+  /**
+   * Over the limit: flag (tell the origin), degrade (the route's degrade transformations), challenge (an identity
+   * attestation is required), throttle (the members share one account's limits), block (403). Default "flag".
+   */
+  action?: Exclude<Action, "allow">;
   /** throttle: the members' shared bucket instead of the route's per-key limits, such as "60 per minute". */
   rate?: string;
   /** With rate: the bucket's size. Default the rate's count. */
@@ -116,8 +145,8 @@ export interface SpreadInput {
   max: number;
   /** "1h", "30m", "1d", or seconds: from 1 minute to 7 days. */
   window: string | number;
-  /** Over: flag (tell the origin) or block (403). Default "flag". */
-  action?: "flag" | "block";
+  /** Over: flag (tell the origin), degrade, challenge (docs/actions.md) or block (403). Default "flag". */
+  action?: "flag" | "degrade" | "challenge" | "block";
 }
 
 export interface LimitInput {
@@ -137,27 +166,27 @@ export interface LimitInput {
 
 export interface ContentInput {
   /** `content.reasoning_elicitation`: prompts asking for step-by-step or internal reasoning. Default "flag". */
-  reasoningElicitation?: "allow" | "flag" | "throttle" | "block";
+  reasoningElicitation?: Action;
   /** `content.large_reasoning_budget`. Default "flag". */
-  largeReasoningBudget?: "allow" | "flag" | "throttle" | "block";
+  largeReasoningBudget?: Action;
   /** `thinking.budget_tokens` above this is large. Default 16384. */
   maxBudgetTokens?: number;
   /** `reasoning_effort`, `reasoning.effort`, `output_config.effort` above this are large. Default "medium". */
   maxEffort?: "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
 }
 
-/** What each group of fingerprint signals does: allow | flag | throttle | block. */
+/** What each group of fingerprint signals does: allow | flag | degrade | challenge | throttle | block. */
 export interface FingerprintInput {
   /** `fingerprint.automation_ua`: HTTP libraries without an SDK, headless browsers, no User-Agent. Default "flag". */
-  automation?: "allow" | "flag" | "throttle" | "block";
+  automation?: Action;
   /** `fingerprint.browser_headers_missing` / `_mismatch`, `sdk_mismatch`, `tls_mismatch`. Default "flag". */
-  inconsistent?: "allow" | "flag" | "throttle" | "block";
+  inconsistent?: Action;
   /** `fingerprint.low_bot_score` (Bot Management). Default "flag". */
-  lowBotScore?: "allow" | "flag" | "throttle" | "block";
+  lowBotScore?: Action;
   /** Scores (1–99) under this are low. Default 30. */
   minBotScore?: number;
   /** `fingerprint.verified_bot`. Default "allow". */
-  verifiedBots?: "allow" | "flag" | "throttle" | "block";
+  verifiedBots?: Action;
   /** The zone negotiates TLS 1.3 (Cloudflare's default); false: only TLS below 1.2 under a modern browser is a mismatch. Default true. */
   tls13?: boolean;
 }
@@ -182,7 +211,7 @@ export interface GeoRulesInput {
   deny?: PlaceLists;
   tor?: "allow" | "flag" | "deny";
   unknown?: "allow" | "flag" | "deny";
-  hosting?: "allow" | "flag" | "throttle" | "deny";
+  hosting?: "allow" | "flag" | "degrade" | "challenge" | "throttle" | "deny";
 }
 
 export interface IdentityInput {

@@ -1,4 +1,5 @@
 import { CLUSTER_DIMENSIONS, DIMENSIONS } from "../request/dimensions.ts";
+import { ACTIONS } from "../verdict/actions.ts";
 import type { ClusterInput, LimitInput, RouteInput, SpreadInput } from "./input.ts";
 import {
   type Obj,
@@ -15,9 +16,10 @@ import {
 import { type ClusterRule, type LimitRule, MAX_REFILL_SECONDS, type SpreadRule } from "./types.ts";
 
 export const COSTS = ["request", "tokens"] as const;
-export const CLUSTER_ACTIONS = ["flag", "throttle", "block"] as const;
+/** What a cluster over its limit does: any action but allow (verdict/actions.ts). */
+export const CLUSTER_ACTIONS = ACTIONS.filter((a): a is ClusterRule["action"] => a !== "allow");
 export const SPREAD_COUNTS = ["asn", "subnet", "country"] as const;
-export const SPREAD_ACTIONS = ["flag", "block"] as const;
+export const SPREAD_ACTIONS = ["flag", "degrade", "challenge", "block"] as const;
 const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
 /** A rate: `"60 per minute"`. */
 export const RATE = /^\s*(\d+)\s+per\s+(second|minute|hour|day)\s*$/;
@@ -261,7 +263,7 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
 
 /**
  * Reads a route's `clusters`: an array of
- * `{ "name", "by": [dimensions], "maxAccounts", "maxAddresses"?, "window": "1h", "action": "flag" | "throttle" | "block", "rate"? }`.
+ * `{ "name", "by": [dimensions], "maxAccounts", "maxAddresses"?, "window": "1h", "action": "flag" | "degrade" | "challenge" | "throttle" | "block", "rate"? }`.
  * A throttle without `rate` shares the route's per-key limits (`keyLimits`:
  * the names of the route's limits by key); with neither it is a problem.
  */

@@ -5,6 +5,9 @@ import { parseContent } from "./content.ts";
 import { parseTrust, untrustedOnly } from "./trust.ts";
 import { parseFingerprint } from "./fingerprint.ts";
 import { parseGeo } from "./geo.ts";
+import { parseDegrade } from "./degrade.ts";
+import { readIdentity } from "./identity.ts";
+import type { AttestationVerifier } from "../identity/attestation.ts";
 import { compilePathPattern } from "./routes.ts";
 import { CREDENTIAL_HEADERS, defaultCredential } from "./credential.ts";
 import {
@@ -84,6 +87,8 @@ const ROUTE_FIELDS = fieldsOf<RouteInput>()([
   "keyless",
   "credential",
   "unproven",
+  "degrade",
+  "challenge",
 ]);
 
 export const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -168,6 +173,9 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   // Blocks ride along with the limits' store call: on by default where there is one.
   const blocks =
     readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0 || spreads.length > 0);
+  const degrade = parseDegrade(obj.degrade, at(path, "degrade"), p);
+  const used = actionsUsed(obj);
+  const challenge = parseChallenge(obj.challenge, at(path, "challenge"), p, used.has("challenge"));
   // what the store keys are made of must be at hand before the decision (a template is read from the body)
   const needs = dimensionNeeds([
     ...[...limits, signalBudget, unprovenBudget, ...clusters].flatMap((r) => r.by),
@@ -184,7 +192,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     credential,
     maxBodyBytes,
     originTimeoutMs,
-    needsBody: needsBody || needs.body,
+    // a degraded request is rewritten from its body
+    needsBody: needsBody || needs.body || used.has("degrade"),
     needsFingerprint: needs.fingerprint,
     checks,
     limits,
@@ -196,8 +205,43 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     blocks,
     taintMs: geo?.taintMs ?? null,
     ...(trustedKeys?.size ? { trustedKeys } : {}),
+    degrade,
+    challenge,
   };
   return route;
+}
+
+/**
+ * The actions a route's sections name (signals, hosting, clusters, spread): a route
+ * that can degrade reads the body, one that can challenge needs a challenge rule.
+ */
+function actionsUsed(route: Obj): Set<string> {
+  const used = new Set<string>();
+  const add = (v: unknown) => typeof v === "string" && used.add(v);
+  const section = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+  for (const v of Object.values(section(route.fingerprint))) add(v);
+  for (const v of Object.values(section(route.content))) add(v);
+  const geo = section(route.geo);
+  add(geo.hosting);
+  for (const rule of Object.values(section(geo.models))) add(section(rule).hosting);
+  if (Array.isArray(route.clusters)) for (const c of route.clusters) add(section(c).action);
+  if (Array.isArray(route.spread)) for (const r of route.spread) add(section(r).action);
+  return used;
+}
+
+/** A route's `challenge`: `{ "identity": { <an identity attestation rule> } }`; required when an action is "challenge". */
+function parseChallenge(raw: unknown, path: string, p: Problems, needed: boolean): AttestationVerifier | null {
+  if (raw === undefined) {
+    if (needed) p.add(path, 'is required: an action is "challenge", and a challenge is met by an identity attestation');
+    return null;
+  }
+  const obj = readObject(raw, path, p, fieldsOf<NonNullable<RouteInput["challenge"]>>()(["identity"]));
+  if (!obj) return null;
+  if (obj.identity === undefined) {
+    p.add(at(path, "identity"), "is required (an identity attestation rule, as in geo.models)");
+    return null;
+  }
+  return readIdentity(obj.identity, at(path, "identity"), p) ?? null;
 }
 
 interface TopDefaults {

@@ -25,12 +25,16 @@ import { CONTENT_DEFAULTS } from "./content.ts";
 import { CREDENTIAL_HEADERS } from "./credential.ts";
 import { FINGERPRINT_DEFAULTS, SIGNAL_ACTIONS } from "./fingerprint.ts";
 import { HOSTING_ACTIONS, MAX_TAINT_SECONDS, PLACE_POLICIES } from "./geo.ts";
+import { DEGRADE_DEFAULTS, MODEL_NAME, REASONING_OUTPUTS, THINKING_LEVELS } from "./degrade.ts";
+import { EFFORT_LEVELS } from "./types.ts";
 import { GLOB_PATTERN } from "./glob.ts";
 import { HEADER_NAME, IDENTITY_DEFAULTS, MAX_LIFETIME_LIMIT } from "./identity.ts";
 import type {
   ClusterInput,
   ConfigInput,
   ContentInput,
+  DegradeInput,
+  DegradeRulesInput,
   FingerprintInput,
   GeoInput,
   GeoRulesInput,
@@ -258,6 +262,26 @@ export function configSchema(docs: FieldDocs = () => undefined): JsonSchema {
     ["name", "count", "max", "window"],
   );
 
+  const degradeRules = {
+    thinking: oneOf(THINKING_LEVELS, { default: DEGRADE_DEFAULTS.thinking }),
+    budgetTokens: int(1024, { default: DEGRADE_DEFAULTS.budgetTokens }),
+    effort: oneOf(EFFORT_LEVELS, { default: DEGRADE_DEFAULTS.effort }),
+    maxTokens: int(1),
+    model: pattern(MODEL_NAME),
+    reasoning: oneOf(REASONING_OUTPUTS, { default: DEGRADE_DEFAULTS.reasoning }),
+  } satisfies { [K in keyof DegradeRulesInput]-?: JsonSchema };
+  const degrade = object<DegradeInput>("DegradeInput")(
+    {
+      ...degradeRules,
+      models: {
+        type: "object",
+        propertyNames: { pattern: GLOB_PATTERN.source },
+        additionalProperties: object<DegradeRulesInput>("DegradeRulesInput")(degradeRules, []),
+      },
+    },
+    [],
+  );
+
   const route = object<RouteInput>("RouteInput")(
     {
       name: pattern(ROUTE_NAME),
@@ -300,6 +324,8 @@ export function configSchema(docs: FieldDocs = () => undefined): JsonSchema {
       keyless: oneOf(KEYLESS, { default: "share" }),
       unproven: budget(UNPROVEN_BUDGET),
       trust: object<NonNullable<RouteInput["trust"]>>("RouteInput.trust")({ keys: list(pattern(KEY_HASH)) }, ["keys"]),
+      degrade,
+      challenge: object<NonNullable<RouteInput["challenge"]>>("RouteInput.challenge")({ identity }, ["identity"]),
     },
     ["name", "match"],
   );

@@ -1,6 +1,8 @@
+import type { AttestationVerifier } from "../identity/attestation.ts";
 import type { CredentialHeader } from "../identity/key-hash.ts";
 import type { ClusterDimension, Dimension } from "../request/dimensions.ts";
 import type { RequestFacts } from "../request/facts.ts";
+import type { Action } from "../verdict/actions.ts";
 import type { Finding } from "../verdict/types.ts";
 
 export type ErrorFormat = "anthropic" | "openai" | "problem";
@@ -52,7 +54,7 @@ export interface ClusterRule {
   /** When set, the cluster is over its limit only with more distinct addresses (/32, /64) than this too. */
   maxAddresses: number | null;
   windowSeconds: number;
-  action: "flag" | "throttle" | "block";
+  action: Exclude<Action, "allow">;
   /** `throttle` with its own bucket (`rate`); null: the route's per-key buckets, shared. */
   bucket: { capacity: number; refillPerSecond: number } | null;
 }
@@ -70,7 +72,7 @@ export interface SpreadRule {
   /** More distinct values than this in the window puts the account over. */
   max: number;
   windowSeconds: number;
-  action: "flag" | "block";
+  action: "flag" | "degrade" | "challenge" | "block";
 }
 
 export interface RouteConfig {
@@ -113,6 +115,10 @@ export interface RouteConfig {
   taintMs: number | null;
   /** Key hashes that skip the fingerprint and content signals and join no cluster (config/trust.ts). */
   trustedKeys?: ReadonlySet<string>;
+  /** What `degrade` does on this route (config/degrade.ts): its section, else the defaults. */
+  degrade: DegradePolicy;
+  /** What meets a `challenge` on this route: its identity attestation rule; null when none is configured. */
+  challenge: AttestationVerifier | null;
 }
 
 export interface StoreConfig {
@@ -155,4 +161,31 @@ export interface GatewayConfig {
 export interface AdminConfig {
   /** Path prefix of the admin API and the dashboard, e.g. "/_guard". */
   prefix: string;
+}
+
+/** Reasoning efforts, lowest first: OpenAI `reasoning_effort` / `reasoning.effort`, Anthropic `output_config.effort`. */
+export const EFFORT_LEVELS = ["none", "minimal", "low", "medium", "high", "xhigh", "max"] as const;
+export type Effort = (typeof EFFORT_LEVELS)[number];
+
+/** What a degraded request and its answer are turned into (config/degrade.ts; transform/ applies it). */
+export interface DegradeRules {
+  /** Extended thinking / reasoning in the request: off, down to `budgetTokens` / `effort`, or as asked. */
+  thinking: "off" | "low" | "keep";
+  /** Anthropic `thinking.budget_tokens` with thinking "low" (at least 1024, the API's minimum). */
+  budgetTokens: number;
+  /** The OpenAI effort a request asking for more is lowered to (thinking "off" or "low"); never raised. */
+  effort: Effort;
+  /** Cap on `max_tokens` / `max_completion_tokens` / `max_output_tokens`; null: as asked. */
+  maxTokens: number | null;
+  /** The model the request is sent to instead; null: its own. */
+  model: string | null;
+  /** Reasoning in the answer (thinking blocks, reasoning items and summaries): removed, replaced by a notice, or kept. */
+  reasoning: "drop" | "replace" | "keep";
+}
+
+export interface DegradePolicy {
+  /** The route's rules, for models no model rule matches. */
+  rules: DegradeRules;
+  /** Per model-name glob, the route's rules with the model rule's fields over them; the first match applies. */
+  models: ReadonlyArray<{ pattern: string; match: RegExp; rules: DegradeRules }>;
 }

@@ -42,5 +42,6 @@ export async function eventFor(
     retryAfterSeconds: verdict.retryAfterSeconds ?? null,
     decisionMs,
     originMs: state.originMs,
+    degrade: state.degrade?.applied.join(",") || null,
   };
 }

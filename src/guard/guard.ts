@@ -26,6 +26,8 @@ import { declaredLength, readBody } from "../request/body.ts";
 import { TAINTING_CODES } from "../config/geo.ts";
 import { preflightMethod } from "../request/preflight.ts";
 import { resolveAccount } from "./accounts.ts";
+import { settleChallenge } from "./challenge.ts";
+import { planDegrade } from "./degrade.ts";
 import { eventFor } from "./event.ts";
 import { GuardDenial } from "./denial.ts";
 import { type GuardState, overClusters } from "./state.ts";
@@ -176,6 +178,7 @@ export function createGuard(options: GuardOptions): Guard {
       originMs: null,
       originError: null,
       limitCheck: null,
+      degrade: null,
       preflight: false,
     };
     const record = (response: Response, decidedAt: number) =>
@@ -268,7 +271,17 @@ export function createGuard(options: GuardOptions): Guard {
     const accepted = check?.keyProven === false ? () => check.prove() : undefined;
 
     state.verdict = decide(findings, limits, route.mode);
-    if (isDenied(state.verdict)) {
+    let refused = isDenied(state.verdict);
+    // a challenge is met by an identity attestation, or refused (in shadow mode: reported as it is)
+    if (state.verdict.action === "challenge" && route.mode === "enforce") {
+      const settled = decide(await settleChallenge(route, findings, facts), limits, route.mode);
+      refused = isDenied(settled);
+      state.verdict = refused ? { ...settled, action: "challenge" } : settled;
+    }
+    // applied in enforce mode (a store failing open leaves the limits unenforced, not the degrade)
+    if (state.verdict.action === "degrade")
+      state.degrade = planDegrade(route, path, state.body, route.mode === "enforce");
+    if (refused) {
       const response = denialResponse(
         route.errors,
         state.verdict,
@@ -317,6 +330,7 @@ async function pass(
     state.requestId,
     state.route?.mode ?? "enforce",
     overClusters(state),
+    state.degrade?.applied,
   );
   c.set("guard", state);
   await next();
@@ -332,7 +346,7 @@ async function pass(
   const extra: Record<string, string> = {
     "x-guard-request-id": state.requestId,
     ...(state.route ? limitHeaders(state.route, state.verdict, now()) : {}),
-    ...(state.route?.mode === "shadow" ? shadowHeaders(state.verdict) : {}),
+    ...(state.route?.mode === "shadow" ? shadowHeaders(state.verdict, state.degrade?.applied) : {}),
   };
   c.res = withHeaders(c.res, extra);
   record(c.res, decidedAt);

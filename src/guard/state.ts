@@ -4,6 +4,7 @@ import type { Subject } from "../identity/subject.ts";
 import type { LimitCheck } from "../limits/limiter.ts";
 import type { RequestBody } from "../request/body.ts";
 import type { Verdict } from "../verdict/types.ts";
+import type { DegradePlan } from "./degrade.ts";
 
 /** What the guard leaves for the handler after it (`c.get("guard")`), e.g. the proxy. */
 export interface GuardState {
@@ -25,6 +26,8 @@ export interface GuardState {
   originError: string | null;
   /** The limiter's result, when the route has limits: reconciled with the origin's usage after the response. */
   limitCheck: LimitCheck | null;
+  /** Set when the verdict is `degrade`: what is done to the request and its answer (in shadow mode: reported only). */
+  degrade: DegradePlan | null;
   /** A CORS preflight for `route`'s call (request/preflight.ts): forwarded without a check, a body or the origin's credential. */
   preflight: boolean;
 }

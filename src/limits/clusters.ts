@@ -183,10 +183,8 @@ export function judgeClusters(
     const from = addresses === null ? "" : ` from ${addresses} addresses > ${p.rule.maxAddresses}`;
     const detail = `${p.id}: ${accounts} accounts > ${p.rule.maxAccounts}${from} in ${p.rule.windowSeconds}s`;
     // a throttle's denial comes from its shared buckets (the limiter); with room there, the member is flagged
-    return {
-      state,
-      finding: finding(clusterCode(p.rule), p.rule.action === "block" ? "block" : "flag", { detail, risk: RISK }),
-    };
+    const action = p.rule.action === "throttle" ? "flag" : p.rule.action;
+    return { state, finding: finding(clusterCode(p.rule), action, { detail, risk: RISK }) };
   });
 }
 

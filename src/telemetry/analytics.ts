@@ -7,7 +7,7 @@ import type { DecisionEvent } from "./event.ts";
  */
 export const BLOBS = [
   ["route", "route name, or (unmatched)"],
-  ["action", "allow | flag | throttle | block (in shadow mode: what would have been done)"],
+  ["action", "allow | flag | degrade | challenge | throttle | block (in shadow mode: what would have been done)"],
   ["reason", "the reason code that decided the action (a denial's error code), empty when none did"],
   ["reasons", "every reason code, comma-separated"],
   ["country", "ISO 3166-1 alpha-2 from request.cf (XX unknown, T1 Tor)"],
@@ -22,6 +22,10 @@ export const BLOBS = [
   ["cluster", "clusters over their limit the request belongs to, as name:id, comma-separated"],
   ["path", "request path (no query)"],
   ["template", "prompt-template id (16 hex), when the route read the body"],
+  [
+    "degrade",
+    "degrade transformations applied (shadow mode: that would have been), comma-separated, e.g. thinking=off",
+  ],
 ] as const;
 
 export const DOUBLES = [
@@ -68,6 +72,7 @@ export function toDataPoint(e: DecisionEvent): AnalyticsDataPoint {
     cluster: e.cluster ?? "",
     path: e.path.slice(0, 256),
     template: e.template ?? "",
+    degrade: (e.degrade ?? "").slice(0, 256),
   };
   const double: Record<(typeof DOUBLES)[number][0], number> = {
     status: e.status,

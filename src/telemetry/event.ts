@@ -37,4 +37,6 @@ export interface DecisionEvent {
   decisionMs: number;
   /** Milliseconds until the origin's response headers; null when not forwarded. */
   originMs: number | null;
+  /** The degrade transformations applied (in shadow mode: that would have been), comma-separated; null when none. */
+  degrade: string | null;
 }

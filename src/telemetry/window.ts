@@ -1,4 +1,4 @@
-import type { Action } from "../verdict/types.ts";
+import { ACTIONS as ALL_ACTIONS, type Action, DENYING } from "../verdict/actions.ts";
 import type { DecisionEvent } from "./event.ts";
 
 /**
@@ -21,8 +21,8 @@ export interface Summary {
   keys: Array<{ key: string; denials: number }>;
 }
 
-export const ACTIONS: readonly Action[] = ["allow", "flag", "throttle", "block"];
-const denied = (a: Action) => a === "throttle" || a === "block";
+export const ACTIONS: readonly Action[] = ALL_ACTIONS;
+const denied = (a: Action) => DENYING.has(a);
 /** Top lists are this long. */
 export const TOP = 10;
 
@@ -72,7 +72,7 @@ export function createDecisionWindow(options: WindowOptions = {}): DecisionWindo
     if (!slot || slot.minute !== minute) {
       slot = {
         minute,
-        actions: { allow: 0, flag: 0, throttle: 0, block: 0 },
+        actions: { allow: 0, flag: 0, degrade: 0, challenge: 0, throttle: 0, block: 0 },
         shadowDenied: 0,
         reasons: new Map(),
         countries: new Map(),
@@ -121,7 +121,17 @@ export function createDecisionWindow(options: WindowOptions = {}): DecisionWindo
     summary(minutes, nowMs) {
       const from = Math.floor(nowMs / MINUTE) - minutes + 1;
       const recent = slots.filter((s) => s.minute >= from);
-      const totals = { allow: 0, flag: 0, throttle: 0, block: 0, decisions: 0, denied: 0, shadowDenied: 0 };
+      const totals = {
+        allow: 0,
+        flag: 0,
+        degrade: 0,
+        challenge: 0,
+        throttle: 0,
+        block: 0,
+        decisions: 0,
+        denied: 0,
+        shadowDenied: 0,
+      };
       const reasons = new Map<string, number>();
       const countries = new Map<string, { decisions: number; denied: number }>();
       const clusters = new Map<string, { decisions: number; keys: Set<string> }>();

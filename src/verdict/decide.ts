@@ -1,7 +1,8 @@
 import type { Mode } from "../config/types.ts";
-import { ACTION_SEVERITY, type Action, type Finding, type LimitState, type Verdict } from "./types.ts";
+import { ACTION_SEVERITY, type Action, DENYING, stronger } from "./actions.ts";
+import type { Finding, LimitState, Verdict } from "./types.ts";
 
-const DENIAL_STATUS: Record<Action, number> = { allow: 200, flag: 200, throttle: 429, block: 403 };
+const DENIAL_STATUS: Partial<Record<Action, number>> = { throttle: 429, block: 403 };
 
 /** Codes whose finding means a limit was not enforced (the store failed and the route fails open). */
 const UNENFORCED_CODES = new Set(["store.unavailable"]);
@@ -14,8 +15,8 @@ const UNENFORCED_CODES = new Set(["store.unavailable"]);
  */
 export function decide(findings: readonly Finding[], limits: readonly LimitState[], mode: Mode): Verdict {
   let action: Action = "allow";
-  for (const f of findings) if (ACTION_SEVERITY[f.action] > ACTION_SEVERITY[action]) action = f.action;
-  const denying = findings.filter((f) => f.action === action && (action === "throttle" || action === "block"));
+  for (const f of findings) action = stronger(action, f.action);
+  const denying = findings.filter((f) => f.action === action && DENYING.has(action));
   const retries = denying
     .map((f) => f.retryAfterSeconds)
     .filter((s): s is number => s !== undefined && Number.isFinite(s));
@@ -27,7 +28,7 @@ export function decide(findings: readonly Finding[], limits: readonly LimitState
     action,
     // a store that failed open leaves limits unenforced; a denial by another check still stands
     enforced: mode === "enforce" && (denied || !failedOpen),
-    status: denied ? (denying[0]!.status ?? DENIAL_STATUS[action]) : 200,
+    status: denied ? (denying[0]!.status ?? DENIAL_STATUS[action] ?? 403) : 200,
     reasons: findings.map((f) => f.reason),
     // the first finding of the winning action: a flag raised earlier must not name a later denial
     code: findings.find((f) => f.action === action)?.reason.code ?? null,
@@ -38,5 +39,5 @@ export function decide(findings: readonly Finding[], limits: readonly LimitState
   };
 }
 
-/** Whether the verdict stops the request here. */
-export const isDenied = (v: Verdict): boolean => v.enforced && (v.action === "block" || v.action === "throttle");
+/** Whether the verdict stops the request here (a challenge is settled by the guard first: guard/challenge.ts). */
+export const isDenied = (v: Verdict): boolean => v.enforced && DENYING.has(v.action);

@@ -10,6 +10,7 @@ export function originHeaders(
   requestId: string,
   mode: "enforce" | "shadow",
   clusters: readonly string[] = [],
+  degraded: readonly string[] = [],
 ): Record<string, string> {
   const headers: Record<string, string> = {
     "x-guard-request-id": requestId,
@@ -20,13 +21,16 @@ export function originHeaders(
   if (verdict.reasons.length) headers["x-guard-reasons"] = verdict.reasons.map((r) => r.code).join(",");
   // clusters over their limit, as <name>:<id>: the origin can group a farm's accounts
   if (clusters.length) headers["x-guard-cluster"] = clusters.join(",");
+  // the degrade transformations applied (in shadow mode: that would have been), e.g. "thinking=off,max_tokens=1024"
+  if (degraded.length) headers["x-guard-degrade"] = degraded.join(",");
   return headers;
 }
 
 /** In shadow mode the would-be verdict is visible to the client (and its operator) in response headers. */
-export function shadowHeaders(verdict: Verdict): Record<string, string> {
+export function shadowHeaders(verdict: Verdict, degraded: readonly string[] = []): Record<string, string> {
   return {
     "x-guard-shadow": verdict.action,
     ...(verdict.reasons.length ? { "x-guard-reason": verdict.reasons.map((r) => r.code).join(",") } : {}),
+    ...(degraded.length ? { "x-guard-shadow-degrade": degraded.join(",") } : {}),
   };
 }

@@ -59,6 +59,15 @@ export const REASONS = {
   "identity.keys_unavailable": { check: "identity", status: 503, retry: true, message: IDENTITY },
   "identity.key_missing": { check: "identity", status: 401, retry: false, message: "This API requires an API key." },
   "identity.key_unknown": { check: "identity", status: 401, retry: false, message: "Invalid API key." },
+  // a challenge (action "challenge") the request did not meet: it must come again with an attestation
+  "identity.step_up_required": {
+    check: "identity",
+    status: 403,
+    retry: false,
+    message: "This request requires a verified identity attestation bound to your API key.",
+  },
+  // a challenge met by a valid attestation: the request went on
+  "identity.challenge_passed": { check: "identity", status: null, retry: true, message: NOT_PERMITTED },
   "identity.trusted_key": { check: "identity", status: null, retry: true, message: NOT_PERMITTED },
   "fingerprint.automation_ua": fingerprint,
   "fingerprint.browser_headers_missing": fingerprint,

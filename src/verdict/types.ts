@@ -1,7 +1,7 @@
-/** What the gateway did with a request (in shadow mode: what it would have done). Ordered by severity. */
-export type Action = "allow" | "flag" | "throttle" | "block";
+import type { Action } from "./actions.ts";
 
-export const ACTION_SEVERITY: Record<Action, number> = { allow: 0, flag: 1, throttle: 2, block: 3 };
+/** What the gateway did with a request (in shadow mode: what it would have done): actions.ts orders them. */
+export type { Action } from "./actions.ts";
 
 export type Check =
   | "geo"

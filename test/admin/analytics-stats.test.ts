@@ -88,6 +88,7 @@ const clustered = (keyHash: string, action: DecisionEvent["action"]): DecisionEv
   retryAfterSeconds: null,
   decisionMs: 1,
   originMs: null,
+  degrade: null,
 });
 
 describe("dashboard numbers from the Analytics Engine SQL API", () => {
@@ -123,6 +124,8 @@ describe("dashboard numbers from the Analytics Engine SQL API", () => {
     expect(expected.totals).toEqual({
       allow: 4,
       flag: 0,
+      degrade: 0,
+      challenge: 0,
       throttle: 3,
       block: 2,
       decisions: 9,

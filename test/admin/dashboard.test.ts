@@ -126,6 +126,8 @@ describe("the dashboard's numbers (this isolate's window)", () => {
     expect(body.summary.totals).toEqual({
       allow: 3,
       flag: 0,
+      degrade: 0,
+      challenge: 0,
       throttle: 1,
       block: 2,
       decisions: 6,

@@ -279,7 +279,7 @@ describe("the route's content section", () => {
       ],
     });
     expect(result.ok ? [] : result.problems).toEqual([
-      'routes[0].content.reasoningElicitation: must be one of "allow", "flag", "throttle", "block"',
+      'routes[0].content.reasoningElicitation: must be one of "allow", "flag", "degrade", "challenge", "throttle", "block"',
       "routes[0].content.maxBudgetTokens: must be a positive integer",
       'routes[0].content.maxEffort: must be one of "none", "minimal", "low", "medium", "high", "xhigh", "max"',
     ]);

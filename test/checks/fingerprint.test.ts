@@ -349,7 +349,7 @@ describe("the route's fingerprint section", () => {
     if (result.ok) return;
     expect(result.problems).toEqual([
       "routes[0].fingerprint.extra: unknown field (expected one of: automation, inconsistent, lowBotScore, minBotScore, verifiedBots, tls13)",
-      'routes[0].fingerprint.automation: must be one of "allow", "flag", "throttle", "block"',
+      'routes[0].fingerprint.automation: must be one of "allow", "flag", "degrade", "challenge", "throttle", "block"',
       "routes[0].fingerprint.minBotScore: must be a positive integer",
       "routes[0].fingerprint.tls13: must be true or false",
     ]);

@@ -148,7 +148,7 @@ describe("geo config", () => {
     expect(parse({ tor: "block", unknown: true, hosting: "drop" }).problems).toEqual([
       'routes[0].geo.tor: must be one of "allow", "flag", "deny"',
       'routes[0].geo.unknown: must be one of "allow", "flag", "deny"',
-      'routes[0].geo.hosting: must be one of "allow", "flag", "throttle", "deny"',
+      'routes[0].geo.hosting: must be one of "allow", "flag", "degrade", "challenge", "throttle", "deny"',
     ]);
   });
 

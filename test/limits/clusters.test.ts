@@ -393,7 +393,7 @@ describe("the route's clusters section", () => {
       'routes[0].clusters[0].by[0]: must be one of ip, subnet, asn, country, fingerprint, template, attestation (got "key")',
       "routes[0].clusters[0].maxAccounts: must be a positive integer",
       'routes[0].clusters[0].window: must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"',
-      'routes[0].clusters[0].action: must be one of "flag", "throttle", "block"',
+      'routes[0].clusters[0].action: must be one of "flag", "degrade", "challenge", "throttle", "block"',
       "routes[0].clusters[1].by: must not repeat a dimension",
       'routes[0].clusters[1].window: must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1h"',
       'routes[0].clusters[2]: a throttle shares the route\'s limits by "key": add one to "limits", or give the cluster its own "rate"',

@@ -18,6 +18,7 @@ const NOT_CODES = new Set([
   "request.cf",
   "rate.signals",
   "rate.unproven",
+  "geo.taint",
 ]);
 
 /** The rows of docs/reasons.md's table: code → its cells. */

@@ -27,6 +27,7 @@ const denial = (over: Partial<DecisionEvent> = {}): DecisionEvent => ({
   retryAfterSeconds: 30,
   decisionMs: 0,
   originMs: null,
+  degrade: null,
   ...over,
 });
 

@@ -38,6 +38,7 @@ describe("the Analytics Engine schema", () => {
       retryAfterSeconds: null,
       decisionMs: 0,
       originMs: null,
+      degrade: "x".repeat(1000),
     };
     const point = toDataPoint(event);
     expect(point.blobs!.length).toBeLessThanOrEqual(20);

@@ -31,6 +31,7 @@ const event = (over: Partial<DecisionEvent> = {}): DecisionEvent => ({
   retryAfterSeconds: null,
   decisionMs: 1,
   originMs: null,
+  degrade: null,
   ...over,
 });
 
@@ -62,11 +63,21 @@ describe("the decision window", () => {
     );
     const all = w.summary(3, T0 + 2 * MIN);
     expect(all.perMinute).toEqual([
-      { minute: "2026-11-22T12:00:00.000Z", allow: 1, flag: 0, throttle: 0, block: 1 },
-      { minute: "2026-11-22T12:01:00.000Z", allow: 0, flag: 0, throttle: 1, block: 0 },
-      { minute: "2026-11-22T12:02:00.000Z", allow: 0, flag: 0, throttle: 0, block: 1 },
+      { minute: "2026-11-22T12:00:00.000Z", allow: 1, flag: 0, degrade: 0, challenge: 0, throttle: 0, block: 1 },
+      { minute: "2026-11-22T12:01:00.000Z", allow: 0, flag: 0, degrade: 0, challenge: 0, throttle: 1, block: 0 },
+      { minute: "2026-11-22T12:02:00.000Z", allow: 0, flag: 0, degrade: 0, challenge: 0, throttle: 0, block: 1 },
     ]);
-    expect(all.totals).toEqual({ allow: 1, flag: 0, throttle: 1, block: 2, decisions: 4, denied: 3, shadowDenied: 1 });
+    expect(all.totals).toEqual({
+      allow: 1,
+      flag: 0,
+      degrade: 0,
+      challenge: 0,
+      throttle: 1,
+      block: 2,
+      decisions: 4,
+      denied: 3,
+      shadowDenied: 1,
+    });
     expect(all.reasons).toEqual([
       { reason: "geo.country_denied", decisions: 2 },
       { reason: "rate.key_exhausted", decisions: 1 },
