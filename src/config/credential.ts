@@ -1,13 +1,14 @@
-import type { CredentialHeader } from "../identity/key-hash.ts";
+import type { CredentialSetting } from "../identity/key-hash.ts";
 import type { ErrorFormat } from "./types.ts";
 
-export const CREDENTIAL_HEADERS: readonly CredentialHeader[] = ["x-api-key", "authorization"];
+export const CREDENTIAL_HEADERS: readonly CredentialSetting[] = ["x-api-key", "authorization", "either"];
 
 /**
- * The credential header an origin of an API family authenticates, for routes
- * that name none: Anthropic's `x-api-key`; OpenAI's `Authorization: Bearer`,
- * which is also the default for `problem` (RFC 6750, the generic HTTP scheme).
+ * The credential an origin of an API family authenticates, for routes that
+ * name none: Anthropic's either (`x-api-key`, or `Authorization: Bearer`, which
+ * the official TypeScript SDK sends since its 1.x versions); OpenAI's
+ * `Authorization: Bearer`, also the default for `problem` (RFC 6750).
  */
-export function defaultCredential(errors: ErrorFormat): CredentialHeader {
-  return errors === "anthropic" ? "x-api-key" : "authorization";
+export function defaultCredential(errors: ErrorFormat): CredentialSetting {
+  return errors === "anthropic" ? "either" : "authorization";
 }

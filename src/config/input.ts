@@ -1,4 +1,4 @@
-import type { CredentialHeader } from "../identity/key-hash.ts";
+import type { CredentialSetting } from "../identity/key-hash.ts";
 import type { Action } from "../verdict/actions.ts";
 import type { ErrorFormat, Mode } from "./types.ts";
 
@@ -47,8 +47,12 @@ export interface RouteInput {
   match: { path?: string; paths?: string[]; methods?: string[] };
   mode?: Mode;
   errors?: ErrorFormat;
-  /** The header the origin authenticates; the other is stripped. Default "x-api-key" for errors "anthropic", else "authorization". */
-  credential?: CredentialHeader;
+  /**
+   * The header the origin authenticates; the other is stripped. "either": an origin that reads both, the one the
+   * client sent is counted and forwarded (two different keys are refused). Default "either" for errors "anthropic"
+   * (its SDKs send x-api-key or Authorization: Bearer, by version), else "authorization".
+   */
+  credential?: CredentialSetting;
   maxBodyBytes?: number;
   originTimeoutMs?: number;
   /** Geo, network and identity policy (docs/geo-and-identity.md). */

@@ -1,5 +1,5 @@
 import type { AttestationVerifier } from "../identity/attestation.ts";
-import type { CredentialHeader } from "../identity/key-hash.ts";
+import type { CredentialSetting } from "../identity/key-hash.ts";
 import type { ClusterDimension, Dimension } from "../request/dimensions.ts";
 import type { RequestFacts } from "../request/facts.ts";
 import type { Action } from "../verdict/actions.ts";
@@ -87,7 +87,7 @@ export interface RouteConfig {
   mode: Mode;
   errors: ErrorFormat;
   /** The header the origin authenticates: the Subject's key is read from it alone, the other is stripped. */
-  credential: CredentialHeader;
+  credential: CredentialSetting;
   maxBodyBytes: number;
   /** Time allowed until the origin's response headers arrive; then 504. */
   originTimeoutMs: number;

@@ -5,7 +5,13 @@ import { canonicalPath } from "../config/canonical-path.ts";
 import { defaultCredential } from "../config/credential.ts";
 import type { ErrorFormat, GatewayConfig, RouteConfig } from "../config/types.ts";
 import type { RequestFacts } from "../request/facts.ts";
-import { type KeyHasher, conflictingCredentials, createKeyHasher, rememberingHasher } from "../identity/key-hash.ts";
+import {
+  type KeyHasher,
+  conflictingCredentials,
+  createKeyHasher,
+  credentialHeader,
+  rememberingHasher,
+} from "../identity/key-hash.ts";
 import { ACCOUNT_ID, type Subject, identify } from "../identity/subject.ts";
 import type { DecisionEvent } from "../telemetry/event.ts";
 import { createTelemetry } from "../telemetry/record.ts";
@@ -163,7 +169,8 @@ export function createGuard(options: GuardOptions): Guard {
     // the app's own paths: the guard steps aside before any work (an ambiguous path is refused below: it could
     // be a guarded route spelled another way)
     if (!route && canonical !== null && unmatched === "next") return next();
-    const credential = route?.credential ?? defaultCredential(config.errors);
+    // the one header the key is read from and forwarded in (with "either", the one the client sent)
+    const credential = credentialHeader(route?.credential ?? defaultCredential(config.errors), request.headers);
     // the fingerprint id where the store keys need it; elsewhere it is computed after the response, for telemetry
     const subject = await identify(request, hashKey, { credential, fingerprint: route?.needsFingerprint === true });
     const state: GuardState = {

@@ -1,6 +1,22 @@
 /** The header a client's API key is read from, and the only credential header the origin receives. */
 export type CredentialHeader = "x-api-key" | "authorization";
 
+/**
+ * A route's `credential`: the header its origin authenticates, or `"either"` for an origin that reads both
+ * (an Anthropic-shaped API: its SDKs send `x-api-key` or `Authorization: Bearer`, by version).
+ */
+export type CredentialSetting = CredentialHeader | "either";
+
+/**
+ * The one header a request's key is read from and forwarded in: the route's, or with `"either"` the one the
+ * client sent (`x-api-key` when it sent both: they then carry the same key, or the request is refused as
+ * conflicting before anything is counted).
+ */
+export function credentialHeader(setting: CredentialSetting, headers: Headers): CredentialHeader {
+  if (setting !== "either") return setting;
+  return headers.has("x-api-key") || !headers.has("authorization") ? "x-api-key" : "authorization";
+}
+
 const encoder = new TextEncoder();
 
 export type KeyHasher = (apiKey: string) => Promise<string>;

@@ -1,8 +1,9 @@
 // Issue 13, item 3: the guard counts the credential the origin authenticates,
 // and only that one reaches the origin.
+import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
-import { harness, json, registry } from "./harness.ts";
+import { GERMANY, harness, json, registry } from "./harness.ts";
 
 const chat = { model: "demo-small", messages: [{ role: "user", content: "hi" }] };
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "hi" }] };
@@ -68,12 +69,62 @@ describe("the route's credential header", () => {
     ).toBe(200);
   });
 
-  it("an Anthropic route reads x-api-key only: a Bearer token alone is no key, and the origin never sees it", async () => {
-    const gw = harness(config({ name: "messages", errors: "anthropic", match: { path: "/__demo/echo/*" } }));
+  it("a route with credential x-api-key reads x-api-key only: a Bearer token alone is no key, and the origin never sees it", async () => {
+    const gw = harness(
+      config({ name: "messages", errors: "anthropic", credential: "x-api-key", match: { path: "/__demo/echo/*" } }),
+    );
     const response = await gw.call("/__demo/echo/v1/messages", json(message, { authorization: "Bearer sk-elsewhere" }));
     expect(response.status).toBe(200);
     expect(gw.events.at(-1)!.keyHash).toBeNull();
     expect((await response.json<Echo>()).headers.authorization).toBeUndefined();
+  });
+
+  it("an Anthropic route reads either header by default: the one the client sent is counted and forwarded", async () => {
+    const gw = harness(config({ name: "messages", errors: "anthropic", match: { path: "/__demo/echo/*" } }));
+    const bearer = await gw.call("/__demo/echo/v1/messages", json(message, { authorization: "Bearer sk-one" }));
+    expect(bearer.status).toBe(200);
+    const viaBearer = gw.events.at(-1)!.keyHash;
+    expect(viaBearer).not.toBeNull();
+    expect((await bearer.json<Echo>()).headers).toMatchObject({ authorization: "Bearer sk-one" });
+    const apiKey = await gw.call("/__demo/echo/v1/messages", json(message, { "x-api-key": "sk-one" }));
+    expect(gw.events.at(-1)!.keyHash).toBe(viaBearer);
+    const seen = (await apiKey.json<Echo>()).headers;
+    expect([seen["x-api-key"], seen.authorization]).toEqual(["sk-one", undefined]);
+    // the same account through either header shares one bucket (3 a minute)
+    const third = await gw.call("/__demo/echo/v1/messages", json(message, { authorization: "Bearer sk-one" }));
+    const fourth = await gw.call("/__demo/echo/v1/messages", json(message, { "x-api-key": "sk-one" }));
+    expect([third.status, fourth.status]).toEqual([200, 429]);
+    // two different keys are refused
+    const both = await gw.call(
+      "/__demo/echo/v1/messages",
+      json(message, { authorization: "Bearer sk-one", "x-api-key": "sk-two" }),
+    );
+    expect(both.status).toBe(400);
+  });
+
+  it("the official Anthropic SDK's key is counted on a default Anthropic route, whichever header it sends", async () => {
+    const gw = harness({
+      routes: [
+        {
+          name: "messages",
+          match: { path: "/v1/messages", methods: ["POST"] },
+          errors: "anthropic",
+          limits: [{ name: "key-rpm", by: ["key"], rate: "2 per minute" }],
+        },
+      ],
+    });
+    const client = new Anthropic({
+      apiKey: "sk-sdk-customer",
+      baseURL: "https://gateway.test",
+      fetch: gw.fetchWith(GERMANY),
+      maxRetries: 0,
+    });
+    const ask = () =>
+      client.messages.create({ model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "hi" }] });
+    await ask();
+    await ask();
+    expect(gw.events.at(-1)!.keyHash).not.toBeNull();
+    await expect(ask()).rejects.toBeInstanceOf(Anthropic.RateLimitError);
   });
 
   it("forwards only the route's credential header", async () => {
