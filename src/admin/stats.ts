@@ -1,5 +1,5 @@
 import { type SqlApiOptions, type SqlRow, runSql } from "../telemetry/sql-api.ts";
-import { ACTIONS, type DecisionWindow, type Summary } from "../telemetry/window.ts";
+import { ACTIONS, type DecisionWindow, type Summary, emptyTotals } from "../telemetry/window.ts";
 import type { Action } from "../verdict/types.ts";
 import { dashboardQueries } from "./dashboard-sql.ts";
 
@@ -67,17 +67,7 @@ export function fromRows(
   rows: Record<"perMinute" | "reasons" | "countries" | "clusters" | "keys", SqlRow[]>,
 ): Summary {
   const byMinute = new Map<string, { minute: string } & Record<Action, number>>();
-  const totals = {
-    allow: 0,
-    flag: 0,
-    degrade: 0,
-    challenge: 0,
-    throttle: 0,
-    block: 0,
-    decisions: 0,
-    denied: 0,
-    shadowDenied: 0,
-  };
+  const totals = emptyTotals();
   for (const r of rows.perMinute) {
     const action = str(r.action) as Action;
     if (!ACTIONS.includes(action)) continue;

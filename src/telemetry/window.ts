@@ -7,6 +7,19 @@ import type { DecisionEvent } from "./event.ts";
  * sources produce it: this module (recent decisions in the isolate, for local
  * runs) and the Analytics Engine SQL API (every isolate, in production).
  */
+/** A summary's totals before any decision: a count per action, decisions, denied, and denied in shadow mode. */
+export const emptyTotals = () => ({
+  allow: 0,
+  flag: 0,
+  degrade: 0,
+  challenge: 0,
+  throttle: 0,
+  block: 0,
+  decisions: 0,
+  denied: 0,
+  shadowDenied: 0,
+});
+
 export interface Summary {
   minutes: number;
   /** One entry per minute that had decisions, oldest first; `minute` is its start (ISO 8601, UTC). */
@@ -121,17 +134,7 @@ export function createDecisionWindow(options: WindowOptions = {}): DecisionWindo
     summary(minutes, nowMs) {
       const from = Math.floor(nowMs / MINUTE) - minutes + 1;
       const recent = slots.filter((s) => s.minute >= from);
-      const totals = {
-        allow: 0,
-        flag: 0,
-        degrade: 0,
-        challenge: 0,
-        throttle: 0,
-        block: 0,
-        decisions: 0,
-        denied: 0,
-        shadowDenied: 0,
-      };
+      const totals = emptyTotals();
       const reasons = new Map<string, number>();
       const countries = new Map<string, { decisions: number; denied: number }>();
       const clusters = new Map<string, { decisions: number; keys: Set<string> }>();
