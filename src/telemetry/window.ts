@@ -7,19 +7,6 @@ import type { DecisionEvent } from "./event.ts";
  * sources produce it: this module (recent decisions in the isolate, for local
  * runs) and the Analytics Engine SQL API (every isolate, in production).
  */
-/** A summary's totals before any decision: a count per action, decisions, denied, and denied in shadow mode. */
-export const emptyTotals = () => ({
-  allow: 0,
-  flag: 0,
-  degrade: 0,
-  challenge: 0,
-  throttle: 0,
-  block: 0,
-  decisions: 0,
-  denied: 0,
-  shadowDenied: 0,
-});
-
 export interface Summary {
   minutes: number;
   /** One entry per minute that had decisions, oldest first; `minute` is its start (ISO 8601, UTC). */
@@ -33,6 +20,19 @@ export interface Summary {
   /** Key hashes with the most denials. */
   keys: Array<{ key: string; denials: number }>;
 }
+
+/** A summary's totals before any decision: a count per action, decisions, denied, and denied in shadow mode. */
+export const emptyTotals = (): Summary["totals"] => ({
+  allow: 0,
+  flag: 0,
+  degrade: 0,
+  challenge: 0,
+  throttle: 0,
+  block: 0,
+  decisions: 0,
+  denied: 0,
+  shadowDenied: 0,
+});
 
 export const ACTIONS: readonly Action[] = ALL_ACTIONS;
 const denied = (a: Action) => DENYING.has(a);
