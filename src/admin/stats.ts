@@ -1,5 +1,5 @@
 import { type SqlApiOptions, type SqlRow, runSql } from "../telemetry/sql-api.ts";
-import { ACTIONS, type DecisionWindow, type Summary, emptyTotals } from "../telemetry/window.ts";
+import { ACTIONS, type DecisionWindow, type Summary, emptyTotals, zeroPerAction } from "../telemetry/window.ts";
 import type { Action } from "../verdict/types.ts";
 import { dashboardQueries } from "./dashboard-sql.ts";
 
@@ -72,15 +72,7 @@ export function fromRows(
     const action = str(r.action) as Action;
     if (!ACTIONS.includes(action)) continue;
     const minute = isoMinute(r.minute);
-    const entry = byMinute.get(minute) ?? {
-      minute,
-      allow: 0,
-      flag: 0,
-      degrade: 0,
-      challenge: 0,
-      throttle: 0,
-      block: 0,
-    };
+    const entry = byMinute.get(minute) ?? { minute, ...zeroPerAction() };
     const n = num(r.decisions);
     entry[action] += n;
     byMinute.set(minute, entry);

@@ -21,18 +21,12 @@ export interface Summary {
   keys: Array<{ key: string; denials: number }>;
 }
 
+/** A count of 0 for every action. */
+export const zeroPerAction = (): Record<Action, number> =>
+  Object.fromEntries(ALL_ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
+
 /** A summary's totals before any decision: a count per action, decisions, denied, and denied in shadow mode. */
-export const emptyTotals = (): Summary["totals"] => ({
-  allow: 0,
-  flag: 0,
-  degrade: 0,
-  challenge: 0,
-  throttle: 0,
-  block: 0,
-  decisions: 0,
-  denied: 0,
-  shadowDenied: 0,
-});
+export const emptyTotals = (): Summary["totals"] => ({ ...zeroPerAction(), decisions: 0, denied: 0, shadowDenied: 0 });
 
 export const ACTIONS: readonly Action[] = ALL_ACTIONS;
 const denied = (a: Action) => DENYING.has(a);
@@ -85,7 +79,7 @@ export function createDecisionWindow(options: WindowOptions = {}): DecisionWindo
     if (!slot || slot.minute !== minute) {
       slot = {
         minute,
-        actions: { allow: 0, flag: 0, degrade: 0, challenge: 0, throttle: 0, block: 0 },
+        actions: zeroPerAction(),
         shadowDenied: 0,
         reasons: new Map(),
         countries: new Map(),
