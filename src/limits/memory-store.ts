@@ -1,6 +1,15 @@
 import { type AdminStore, type BlockEntry, type BlockRecord, type ListedCounter, MAX_BLOCK_TTL_MS } from "./blocks.ts";
-import { type BucketState, assertValidRequests, counterSlots, evaluate, isAbove, ttlMs } from "./bucket.ts";
-import type { BucketRequest, LimitStore, TakeResult } from "./types.ts";
+import {
+  type BucketState,
+  assertValidRequests,
+  assertValidSettlements,
+  counterSlots,
+  evaluate,
+  isAbove,
+  settle,
+  ttlMs,
+} from "./bucket.ts";
+import type { BucketAdjustment, BucketRequest, LimitStore, TakeResult } from "./types.ts";
 
 export interface MemoryStoreOptions {
   /** The clock in ms. Default `Date.now`; a simulator passes a virtual clock. */
@@ -155,30 +164,36 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return e?.kind === "bucket" ? { ...e.state } : null;
   };
 
-  const run = (
-    mode: "take" | "adjust",
-    buckets: readonly BucketRequest[],
-    counts: number[],
-    t: number,
-    unproven = false,
-  ): TakeResult => {
-    const states = buckets.map((b) => bucketState(b.key, t));
-    const result = evaluate(mode, buckets, states, counts, t, unproven);
+  /** A bucket's entry: its key, or its key and field (BucketRequest.field) for a bucket sharing its key. */
+  const bucketEntry = (b: { key: string; field?: string }) => (b.field === undefined ? b.key : `${b.key}#${b.field}`);
+  const writeBucket = (b: Omit<BucketRequest, "cost">, state: BucketState, t: number) =>
+    put(bucketEntry(b), { kind: "bucket", state, expiresAt: t + ttlMs(state.tokens, b.capacity, b.refillPerSecond) });
+
+  const run = (buckets: readonly BucketRequest[], counts: number[], t: number, unproven = false): TakeResult => {
+    const states = buckets.map((b) => bucketState(bucketEntry(b), t));
+    const result = evaluate(buckets, states, counts, t, unproven);
     result.writes.forEach((w, i) => {
-      const b = buckets[i]!;
-      if (w === "delete") entries.delete(b.key);
-      else if (w)
-        put(b.key, { kind: "bucket", state: w, expiresAt: t + ttlMs(w.tokens, b.capacity, b.refillPerSecond) });
+      if (w) writeBucket(buckets[i]!, w, t);
     });
     return { allowed: result.allowed, buckets: result.buckets, counters: counts, nowMs: t };
+  };
+  /** Post-charges, in order (a take's settlements come before its buckets). */
+  const settleAll = (adjustments: readonly BucketAdjustment[], t: number) => {
+    for (const a of adjustments) {
+      const settled = settle(bucketState(bucketEntry(a), t), a, t);
+      if (settled === "full") entries.delete(bucketEntry(a));
+      else writeBucket(a, settled, t);
+    }
   };
 
   return {
     kind: "memory",
-    async take(buckets, counters, blockKeys = [], proven) {
+    async take(buckets, counters, blockKeys = [], proven, settlements = []) {
       assertValidRequests(buckets, counters);
+      assertValidSettlements(settlements);
       const t = now();
       sweep(t);
+      settleAll(settlements, t);
       const hit = blockKeys.findIndex((key) => liveBlock(key, t) !== null);
       if (hit >= 0)
         return {
@@ -210,15 +225,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         if (listed.size >= maxBlocks) listed.delete(listed.keys().next().value!);
         listed.set(c.key, t + counterSlots(c.windowSeconds, t).expiresInMs);
       });
-      const result = run("take", buckets, counts, t, unproven);
+      const result = run(buckets, counts, t, unproven);
       return proven === undefined ? result : { ...result, proven: !unproven };
     },
     async adjust(adjustments) {
-      const buckets = adjustments.map((a) => ({ ...a, cost: a.delta }));
-      assertValidRequests(buckets, []);
+      assertValidSettlements(adjustments);
       const t = now();
       sweep(t);
-      run("adjust", buckets, [], t);
+      settleAll(adjustments, t);
     },
     async block(_index, key, entry, ttl) {
       if (!(ttl >= 1 && ttl <= MAX_BLOCK_TTL_MS)) throw new RangeError(`block TTL out of range: ${ttl} ms`);

@@ -6,6 +6,11 @@
 export interface BucketRequest {
   /** Full store key: prefixed, built from hashes only (never a raw API key or IP). */
   key: string;
+  /**
+   * The bucket's name within its store key: the buckets of one client on one route (the same dimension values)
+   * share a key, read and written once per take, each under its own field. Default: the key holds this bucket alone.
+   */
+  field?: string;
   /** Most tokens the bucket holds. */
   capacity: number;
   /** Tokens added per second (0: never refills). */
@@ -89,6 +94,8 @@ export interface BlockHit {
 
 export interface BucketAdjustment {
   key: string;
+  /** As BucketRequest.field. */
+  field?: string;
   capacity: number;
   refillPerSecond: number;
   /**
@@ -101,6 +108,11 @@ export interface BucketAdjustment {
    * take's `retryAfterSeconds` is that wait.
    */
   delta: number;
+  /**
+   * How long ago the usage was known, in ms (a correction carried by a later take, limiter.ts): the bucket is
+   * settled as of then, unless the store wrote it since. Default 0.
+   */
+  ageMs?: number;
 }
 
 /** A key's proven marker (limits/proven.ts) as a take reads it. */
@@ -122,13 +134,16 @@ export interface LimitStore {
    * every member is counted among everyone, a proven one (its marker exists) also among the proven members and
    * the count returned is theirs; an unproven one gets everyone's count, and `unprovenOnly` buckets apply to it.
    * `TakeResult.proven` says which.
+   * @param settlements post-charges of earlier takes (as `adjust()`), applied first, in the same round trip,
+   * whether this take is allowed, denied or blocked.
    */
   take(
     buckets: BucketRequest[],
     counters: CounterRequest[],
     blocks?: readonly string[],
     proven?: ProvenMarker,
+    settlements?: readonly BucketAdjustment[],
   ): Promise<TakeResult>;
   /** Post-charge: reconcile token-weighted buckets with the usage the origin reported. */
-  adjust(adjustments: BucketAdjustment[]): Promise<void>;
+  adjust(adjustments: readonly BucketAdjustment[]): Promise<void>;
 }
