@@ -16,6 +16,10 @@ export const NO_REFILL_TTL_MS = 86_400_000;
  */
 export const MAX_DEBT_CAPACITIES = 1000;
 
+/** A bucket's identity: its key, and its field for a bucket sharing its key (BucketRequest.field). */
+export const bucketId = (b: { key: string; field?: string }): string =>
+  b.field === undefined ? b.key : `${b.key}#${b.field}`;
+
 /** What a store keeps per bucket: tokens (may be negative after a post-charge) as of `atMs`. */
 export interface BucketState {
   tokens: number;
@@ -121,17 +125,17 @@ export function evaluate(
 
 /**
  * A post-charge (`adjust()`, or a take's settlements): the bucket charged `delta` (negative gives back),
- * never refused, kept within [-MAX_DEBT_CAPACITIES × capacity, capacity]: the whole debt stays. It is settled
- * as of `ageMs` ago, when the usage was known (refilled to then, not to now), unless the bucket was written
- * since; a missing bucket is full now. "full": the bucket is full again (its state can go).
+ * never refused, kept within [-MAX_DEBT_CAPACITIES × capacity, capacity]: the whole debt stays. "full": the
+ * bucket is full again (its state can go). Settled later than the usage was known (a correction carried by a
+ * later take), the result is the same while the bucket is not full yet (refill and charge commute below
+ * capacity); a bucket already full again (missing) is charged from full now.
  */
 export function settle(
   state: BucketState | null,
-  a: Pick<BucketAdjustment, "capacity" | "refillPerSecond" | "delta" | "ageMs">,
+  a: Pick<BucketAdjustment, "capacity" | "refillPerSecond" | "delta">,
   nowMs: number,
 ): BucketState | "full" {
-  const asOf = state ? Math.max(state.atMs, nowMs - (a.ageMs ?? 0)) : nowMs;
-  const s = refill(state, a.capacity, a.refillPerSecond, asOf);
+  const s = refill(state, a.capacity, a.refillPerSecond, nowMs);
   const tokens = Math.max(-MAX_DEBT_CAPACITIES * a.capacity, Math.min(a.capacity, s.tokens - a.delta));
   return tokens >= a.capacity ? "full" : { tokens, atMs: s.atMs };
 }
@@ -179,7 +183,4 @@ export function assertValidSettlements(adjustments: readonly BucketAdjustment[])
     adjustments.map((a) => ({ ...a, cost: a.delta })),
     [],
   );
-  for (const a of adjustments)
-    if (a.ageMs !== undefined && !(a.ageMs >= 0 && Number.isFinite(a.ageMs)))
-      throw new RangeError(`invalid settlement of ${a.key}: age ${a.ageMs} ms`);
 }

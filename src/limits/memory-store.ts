@@ -3,6 +3,7 @@ import {
   type BucketState,
   assertValidRequests,
   assertValidSettlements,
+  bucketId,
   counterSlots,
   evaluate,
   isAbove,
@@ -38,7 +39,7 @@ export interface MemoryStoreOptions {
 const SWEEP_BATCH = 256;
 
 type Entry = { expiresAt: number } & (
-  | { kind: "bucket"; state: BucketState }
+  | { kind: "bucket"; state: BucketState; storeKey: string }
   | { kind: "members"; members: Set<string> }
 );
 
@@ -164,13 +165,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return e?.kind === "bucket" ? { ...e.state } : null;
   };
 
-  /** A bucket's entry: its key, or its key and field (BucketRequest.field) for a bucket sharing its key. */
-  const bucketEntry = (b: { key: string; field?: string }) => (b.field === undefined ? b.key : `${b.key}#${b.field}`);
   const writeBucket = (b: Omit<BucketRequest, "cost">, state: BucketState, t: number) =>
-    put(bucketEntry(b), { kind: "bucket", state, expiresAt: t + ttlMs(state.tokens, b.capacity, b.refillPerSecond) });
+    put(bucketId(b), {
+      kind: "bucket",
+      state,
+      storeKey: b.key,
+      expiresAt: t + ttlMs(state.tokens, b.capacity, b.refillPerSecond),
+    });
 
   const run = (buckets: readonly BucketRequest[], counts: number[], t: number, unproven = false): TakeResult => {
-    const states = buckets.map((b) => bucketState(bucketEntry(b), t));
+    const states = buckets.map((b) => bucketState(bucketId(b), t));
     const result = evaluate(buckets, states, counts, t, unproven);
     result.writes.forEach((w, i) => {
       if (w) writeBucket(buckets[i]!, w, t);
@@ -180,8 +184,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   /** Post-charges, in order (a take's settlements come before its buckets). */
   const settleAll = (adjustments: readonly BucketAdjustment[], t: number) => {
     for (const a of adjustments) {
-      const settled = settle(bucketState(bucketEntry(a), t), a, t);
-      if (settled === "full") entries.delete(bucketEntry(a));
+      const settled = settle(bucketState(bucketId(a), t), a, t);
+      if (settled === "full") entries.delete(bucketId(a));
       else writeBucket(a, settled, t);
     }
   };
@@ -278,7 +282,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     ttls() {
       const t = now();
       const out = new Map<string, number>();
-      for (const [key, e] of entries) if (e.expiresAt > t) out.set(key, e.expiresAt - t);
+      for (const [key, e] of entries) {
+        // a bucket under the key the script would write: shared by the client's buckets, as long as the longest-lived
+        const storeKey = e.kind === "bucket" ? e.storeKey : key;
+        if (e.expiresAt > t) out.set(storeKey, Math.max(out.get(storeKey) ?? 0, e.expiresAt - t));
+      }
       for (const [key, until] of provenUntil) if (until > t) out.set(key, until - t);
       for (const [key, b] of blocks) if (b.expiresAt > t) out.set(key, b.expiresAt - t);
       return out;

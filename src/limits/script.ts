@@ -11,14 +11,14 @@
  *       registry (when nt > 0).
  * ARGV[1]  ns: the first ns buckets are settlements (post-charges: each charged
  *          its cost unconditionally, at most capacity, keeping the whole debt
- *          down to -MAX_DEBT (1,000) capacities, as of its age unless its
- *          bucket was written since), applied first, whatever follows
+ *          down to -MAX_DEBT (1,000) capacities), applied first, whatever
+ *          follows
  * ARGV[2]  the clock in ms, or "" to read the Redis clock (TIME)
  * ARGV[3]  nb (settlements included), ARGV[4] nc
  * then per bucket: capacity, refillPerSecond, cost, then for a take: when-counter
  *      (1-based, 0: always applies), when-above, and-counter (1-based, 0: none),
  *      and-above (the bucket applies when both counters are above); for a
- *      settlement: its age in ms, 0, 0, 0; then its field (its name in its key)
+ *      settlement: 0, 0, 0, 0; then its field (its name in its key)
  * then per counter: member, windowSeconds, shared (1: a counter many accounts add to, whose
  *      proven members are kept apart with a proven marker; 0: one account's own counter)
  * then nk (optional, 0 when absent): the number of block keys
@@ -160,15 +160,11 @@ local function write_buckets()
   end
 end
 
--- Settlements first (whatever follows): charged unconditionally, as of their age unless written since,
--- keeping the whole debt down to -MAX_DEBT capacities.
+-- Settlements first (whatever follows): charged unconditionally, keeping the whole debt down to -MAX_DEBT capacities.
 for i = 1, ns do
   local a = 4 + (i - 1) * 8
-  local cap, rate, delta, age = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
-  local s = stored(i)
-  local t = now
-  if s then t = math.max(s.at, now - age) end
-  local tokens, at = refill(s, cap, rate, t)
+  local cap, rate, delta = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  local tokens, at = refill(stored(i), cap, rate, now)
   put(i, cap, rate, math.max(-MAX_DEBT * cap, math.min(cap, tokens - delta)), at)
 end
 
@@ -275,4 +271,4 @@ return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "2d529c3162d2b3edb702f6127f9050c21c519b8a";
+export const LIMIT_SCRIPT_SHA1 = "46cc8957cd0ff3cd2a9b94dd7517188e4e7c4c2f";

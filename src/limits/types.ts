@@ -108,11 +108,6 @@ export interface BucketAdjustment {
    * take's `retryAfterSeconds` is that wait.
    */
   delta: number;
-  /**
-   * How long ago the usage was known, in ms (a correction carried by a later take, limiter.ts): the bucket is
-   * settled as of then, unless the store wrote it since. Default 0.
-   */
-  ageMs?: number;
 }
 
 /** A key's proven marker (limits/proven.ts) as a take reads it. */

@@ -50,10 +50,8 @@ export function scriptCall(
     String(settlements.length + buckets.length),
     String(counters.length),
   ];
-  for (const a of settlements) {
-    const age = String(Math.floor(a.ageMs ?? 0));
-    args.push(String(a.capacity), String(a.refillPerSecond), String(a.delta), age, "0", "0", "0", fieldOf(a));
-  }
+  for (const a of settlements)
+    args.push(String(a.capacity), String(a.refillPerSecond), String(a.delta), "0", "0", "0", "0", fieldOf(a));
   for (const b of buckets) {
     args.push(
       String(b.capacity),
