@@ -99,8 +99,8 @@ export interface LimitCheck {
   /**
    * Post-charge after the response: replaces the estimate with the usage the
    * origin reported (`trackUsage(response).usage`). The correction waits for the
-   * isolate's next take to carry it (settlements.ts), at most `settleDelayMs`;
-   * resolves once a store call carrying it has ended. For `waitUntil`; never
+   * isolate's next take to carry it (settlements.ts); resolves after `settleDelayMs`,
+   * having sent it itself if no take did. For `waitUntil`; never
    * rejects; does nothing when no token-weighted bucket was charged or usage is null.
    */
   reconcile(usage: Usage | null | Promise<Usage | null>): Promise<void>;
@@ -341,7 +341,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
             plan.counters,
             plan.blockKeys.map((b) => b.key),
             markerOf(plan),
-            carried.settlements,
+            carried,
           ),
           storeConfig.timeoutMs,
         );
@@ -352,8 +352,6 @@ export function createLimiter(options: LimiterOptions): Limiter {
           plan,
           error instanceof StoreTimeout ? error.message : `store error: ${String(error).slice(0, 200)}`,
         );
-      } finally {
-        carried.done();
       }
       if (result.blocked && plan.blockKeys[result.blocked.index]) {
         const at = now();

@@ -11,82 +11,66 @@
  *
  * Bounded in count and in time: when `maxPending` bucket corrections wait, all
  * are sent at once in a call of their own; and none waits longer than
- * `delayMs`: then the request that queued it sends what waits itself (from its
- * own `waitUntil`, which lasts until then), so a correction without a following
- * take is applied all the same. At most once: a call that fails loses what it
- * carried, as a failed post-charge always did (the estimate stands).
+ * `delayMs`: the request that queued it waits that long (in its own
+ * `waitUntil`) and then sends what still waits itself, so a correction without
+ * a following take is applied all the same. A request never waits on another
+ * request's store call: on Workers a promise settled from another request's
+ * context is not safe to wait on. At most once: a call that fails loses what
+ * it carried, as a failed post-charge always did (the estimate stands).
  */
 import type { BucketAdjustment } from "./types.ts";
 
 export interface PendingSettlementsOptions {
   /** Sends corrections in a call of their own (the store's `adjust`, bounded); may reject. */
   flush(adjustments: BucketAdjustment[]): Promise<void>;
-  /** Longest wait for a take to carry a correction, in ms. */
+  /** How long a correction waits for a take to carry it, in ms. */
   delayMs: number;
   /** Most bucket corrections waiting; reaching it sends them all. */
   maxPending: number;
 }
 
 export interface PendingSettlements {
-  /** Queues one response's corrections; resolves once a store call carrying them has ended. Never rejects. */
+  /**
+   * Queues one response's corrections; resolves once they have been taken by a take, or sent by this call
+   * (after `delayMs`, or at once when the queue is full). Never rejects.
+   */
   add(adjustments: readonly BucketAdjustment[]): Promise<void>;
-  /** Every waiting correction, for a take to carry; call `done()` once that take has ended, whatever its outcome. */
-  drain(): { settlements: BucketAdjustment[]; done(): void };
+  /** Every waiting correction, for the take about to be sent. */
+  drain(): BucketAdjustment[];
   /** Bucket corrections waiting now. */
   readonly size: number;
 }
 
-interface Waiting {
-  adjustments: readonly BucketAdjustment[];
-  sent: boolean;
-  done: () => void;
-}
-
 export function createPendingSettlements(options: PendingSettlementsOptions): PendingSettlements {
   const { flush, delayMs, maxPending } = options;
-  let queue: Waiting[] = [];
+  let queue: Array<{ adjustments: readonly BucketAdjustment[]; sent: boolean }> = [];
   let size = 0;
 
-  const drain = () => {
+  const drain = (): BucketAdjustment[] => {
     const taken = queue;
     queue = [];
     size = 0;
     for (const w of taken) w.sent = true;
-    return {
-      settlements: taken.flatMap((w) => w.adjustments),
-      done: () => {
-        for (const w of taken) w.done();
-      },
-    };
+    return taken.flatMap((w) => w.adjustments);
   };
   const sendAll = async () => {
-    const batch = drain();
+    const adjustments = drain();
     try {
-      if (batch.settlements.length > 0) await flush(batch.settlements);
+      if (adjustments.length > 0) await flush(adjustments);
     } catch {
       // lost with the call that carried it: the estimate stands
-    } finally {
-      batch.done();
     }
   };
 
   return {
     async add(adjustments) {
       if (adjustments.length === 0) return;
-      let done!: () => void;
-      const applied = new Promise<void>((resolve) => (done = resolve));
-      const waiting: Waiting = { adjustments, sent: false, done };
+      const waiting = { adjustments, sent: false };
       queue.push(waiting);
       size += adjustments.length;
-      if (size >= maxPending) {
-        await sendAll();
-        return applied;
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([applied, new Promise<void>((resolve) => (timer = setTimeout(resolve, delayMs)))]);
-      clearTimeout(timer);
+      if (size >= maxPending) return sendAll();
+      await new Promise<void>((resolve) => setTimeout(resolve, delayMs));
       if (!waiting.sent) await sendAll();
-      return applied;
     },
     drain,
     get size() {

@@ -259,13 +259,15 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
       outputTokens: output,
       source: "reported" as const,
     });
+    // a loaded machine must not turn a slow store call into a fail-open answer here
+    const generous = storeConfig("open", 2000);
     const tokensLeft = (c: { limits: { name: string; remaining: number }[] }) =>
       c.limits.find((l) => l.name === "key-tokens")!.remaining;
 
     it("the correction is carried by the isolate's next take, any client's: one store call per request", async () => {
       const s = await make();
       const store = counting(s.store);
-      const limiter = createLimiter({ store, storeConfig: storeConfig(), now: s.now });
+      const limiter = createLimiter({ store, storeConfig: generous, now: s.now });
       const spec = { route: "messages", limits: tokenRules };
       const first = await limiter.check(spec, client(1));
       expect(tokensLeft(first)).toBe(8900);
@@ -280,7 +282,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
 
     it("a debt carried by a later take is kept whole: the client's next Retry-After is the true wait", async () => {
       const s = await make();
-      const limiter = createLimiter({ store: s.store, storeConfig: storeConfig(), now: s.now });
+      const limiter = createLimiter({ store: s.store, storeConfig: generous, now: s.now });
       const spec = { route: "messages", limits: tokenRules };
       await limiter.check(spec, client(1));
       s.advance(5_000);
@@ -299,7 +301,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     it("a correction no take follows is sent on its own after settleDelayMs", async () => {
       const s = await make();
       const store = counting(s.store);
-      const limiter = createLimiter({ store, storeConfig: storeConfig(), now: s.now, settleDelayMs: 20 });
+      const limiter = createLimiter({ store, storeConfig: generous, now: s.now, settleDelayMs: 20 });
       const spec = { route: "messages", limits: tokenRules };
       const first = await limiter.check(spec, client(1));
       await first.reconcile(used(120, 30));
@@ -314,7 +316,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     it("at most maxPendingSettlements wait: reaching it sends them all in one call", async () => {
       const s = await make();
       const store = counting(s.store);
-      const limiter = createLimiter({ store, storeConfig: storeConfig(), now: s.now, maxPendingSettlements: 3 });
+      const limiter = createLimiter({ store, storeConfig: generous, now: s.now, maxPendingSettlements: 3 });
       const spec = { route: "messages", limits: tokenRules };
       const checks = [];
       for (let n = 1; n <= 3; n++) checks.push(await limiter.check(spec, client(n)));
