@@ -232,6 +232,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
           plan.counters,
           [],
           markerOf(plan),
+          plan.seen ?? undefined,
         )
         .then((result) => {
           const decided = decide(plan, result, fallbackStore, "fallback");
@@ -341,6 +342,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
             plan.counters,
             plan.blockKeys.map((b) => b.key),
             markerOf(plan),
+            plan.seen ?? undefined,
             carried,
           ),
           storeConfig.timeoutMs,

@@ -9,7 +9,7 @@
  *       counter (its two half-window HyperLogLogs, slot 0 then slot 1), then
  *       the request's manual block keys (nk of them), then the over-limit
  *       registry (when nt > 0).
- * ARGV[1]  ns: the first ns buckets are settlements (post-charges: each charged
+ * ARGV[1]  nset: the first nset buckets are settlements (post-charges: each charged
  *          its cost unconditionally, at most capacity, keeping the whole debt
  *          down to -MAX_DEBT (1,000) capacities), applied first, whatever
  *          follows
@@ -19,8 +19,10 @@
  *      (1-based, 0: always applies), when-above, and-counter (1-based, 0: none),
  *      and-above (the bucket applies when both counters are above); for a
  *      settlement: 0, 0, 0, 0; then its field (its name in its key)
- * then per counter: member, windowSeconds, shared (1: a counter many accounts add to, whose
- *      proven members are kept apart with a proven marker; 0: one account's own counter)
+ * then per counter: member, windowSeconds, kind (1: a counter many accounts add to, whose
+ *      proven members are kept apart with a proven marker; 0: one account's own counter;
+ *      "n<ms>": a cohort counter, shared, that counts and judges only a key first seen less
+ *      than <ms> ago, and is 0 for any other key)
  * then nk (optional, 0 when absent): the number of block keys
  * then nt (optional, 0 when absent): the number of tracked counters, and per
  *      one: its 1-based counter index, the count it is over its limit above,
@@ -36,9 +38,15 @@
  *      its customers over the limit). An unproven key's count is everyone's (a farm's fresh
  *      keys are judged together), and buckets whose when-counter is -1 apply to
  *      it (the unproven bucket). The reply ends with proven (1/0).
+ * then ns (optional, 0 when absent): 1 when the key's first-seen record
+ *      (first-seen.ts) follows in KEYS (after the proven slots, or in their
+ *      place), with its TTL in ms next in ARGV. The record is "<first ms>
+ *      <written ms>": created by the key's first take, written again (first
+ *      time kept) once half its TTL has passed since the last write, so an
+ *      active key keeps its age. The reply ends with the key's age in ms.
  *
- * The bucket keys, the block keys and the proven marker are read with one
- * MGET. A bucket key is a string "<field> <tokens> <atMs> <fullAtMs>" per
+ * The bucket keys, the block keys, the proven marker and the first-seen
+ * record are read with one MGET. A bucket key is a string "<field> <tokens> <atMs> <fullAtMs>" per
  * bucket it holds, written once per script with SET PX (value and TTL in one
  * command) when one of its buckets changed; each bucket lives until it is full
  * again (fullAtMs: at least 1 s after its last write; a full bucket equals a
@@ -73,7 +81,7 @@ if not now then
 end
 `;
 
-export const LIMIT_SCRIPT = `local ns = tonumber(ARGV[1])
+export const LIMIT_SCRIPT = `local nset = tonumber(ARGV[1])
 ${CLOCK_LUA}local nb = tonumber(ARGV[3])
 local nc = tonumber(ARGV[4])
 local NO_REFILL_TTL_MS = 86400000
@@ -90,7 +98,20 @@ if np > 0 then
   pbase = nb + 2 * nc + nk + reg + 1
 end
 
--- One read for the bucket keys (each once), the block keys and the proven marker.
+local sarg = tbase + 4 * nt + 2
+if np == 2 then sarg = sarg + 1 end
+local ns = tonumber(ARGV[sarg]) or 0
+local skey
+if ns > 0 then
+  if np > 0 then skey = KEYS[pbase + 2 * nc + 1]
+  else
+    local reg = 0
+    if nt > 0 then reg = 1 end
+    skey = KEYS[nb + 2 * nc + nk + reg + 1]
+  end
+end
+
+-- One read for the bucket keys (each once), the block keys, the proven marker and the first-seen record.
 local reads, bucket_keys = {}, {}
 for i = 1, nb do
   if not bucket_keys[KEYS[i]] then
@@ -100,7 +121,15 @@ for i = 1, nb do
 end
 local nkeys = #reads
 for i = 1, nk do table.insert(reads, KEYS[nb + 2 * nc + i]) end
-if np == 1 then table.insert(reads, KEYS[pbase]) end
+local marker_at, seen_at = 0, 0
+if np == 1 then
+  table.insert(reads, KEYS[pbase])
+  marker_at = #reads
+end
+if ns > 0 then
+  table.insert(reads, skey)
+  seen_at = #reads
+end
 local values = {}
 if #reads > 0 then values = redis.call("MGET", unpack(reads)) end
 
@@ -161,7 +190,7 @@ local function write_buckets()
 end
 
 -- Settlements first (whatever follows): charged unconditionally, keeping the whole debt down to -MAX_DEBT capacities.
-for i = 1, ns do
+for i = 1, nset do
   local a = 4 + (i - 1) * 8
   local cap, rate, delta = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   local tokens, at = refill(stored(i), cap, rate, now)
@@ -182,7 +211,21 @@ local unproven = false
 if np == 2 then
   redis.call("SET", KEYS[pbase], "1", "PX", ARGV[tbase + 4 * nt + 2])
 elseif np == 1 then
-  unproven = not values[#reads]
+  unproven = not values[marker_at]
+end
+
+local age = -1
+if ns > 0 then
+  local ttl = tonumber(ARGV[sarg + 1])
+  local first, at = nil, nil
+  local v = values[seen_at]
+  if v then first, at = string.match(v, "^(%d+) (%d+)$") end
+  first, at = tonumber(first), tonumber(at)
+  if not first or not at or now - at >= ttl then first, at = now, nil end
+  if not at or now - at >= ttl / 2 then
+    redis.call("SET", skey, string.format("%d %d", first, now), "PX", string.format("%d", ttl))
+  end
+  age = math.max(0, now - first)
 end
 
 local counts = {}
@@ -196,12 +239,18 @@ local function add(k0, k1, member, idx, half, count)
   return 0
 end
 for i = 1, nc do
-  local member = ARGV[cbase + 3 * i - 2]
-  local half = math.max(1, math.floor(tonumber(ARGV[cbase + 3 * i - 1]) * 1000 / 2))
-  local idx = math.floor(now / half)
-  local split = by_proven and ARGV[cbase + 3 * i] == "1"
-  counts[i] = add(KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i], member, idx, half, not split)
-  if split then counts[i] = add(KEYS[pbase + 2 * i - 1], KEYS[pbase + 2 * i], member, idx, half, true) end
+  local kind = ARGV[cbase + 3 * i]
+  local cohort = string.sub(kind, 1, 1) == "n"
+  if cohort and not (age >= 0 and age < tonumber(string.sub(kind, 2))) then
+    counts[i] = 0
+  else
+    local member = ARGV[cbase + 3 * i - 2]
+    local half = math.max(1, math.floor(tonumber(ARGV[cbase + 3 * i - 1]) * 1000 / 2))
+    local idx = math.floor(now / half)
+    local split = by_proven and kind ~= "0"
+    counts[i] = add(KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i], member, idx, half, not split)
+    if split then counts[i] = add(KEYS[pbase + 2 * i - 1], KEYS[pbase + 2 * i], member, idx, half, true) end
+  end
 end
 
 local function above(counter, count)
@@ -229,7 +278,7 @@ end
 
 local allowed = 1
 local b = {}
-for i = ns + 1, nb do
+for i = nset + 1, nb do
   local a = 4 + (i - 1) * 8
   local cap, rate, cost = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
   local tokens, at = refill(stored(i), cap, rate, now)
@@ -244,7 +293,7 @@ for i = ns + 1, nb do
   end
   b[i] = {cap = cap, rate = rate, cost = cost, tokens = tokens, at = at, applied = applied, retry = retry}
 end
-for i = ns + 1, nb do
+for i = nset + 1, nb do
   local s = b[i]
   if allowed == 1 and s.applied and s.cost > 0 then
     s.tokens = s.tokens - s.cost
@@ -254,7 +303,7 @@ end
 write_buckets()
 
 local out = {allowed, now}
-for i = ns + 1, nb do
+for i = nset + 1, nb do
   local s = b[i]
   local applied = 0
   if s.applied then applied = 1 end
@@ -267,8 +316,9 @@ for i = 1, nc do table.insert(out, counts[i]) end
 if np > 0 then
   if unproven then table.insert(out, 0) else table.insert(out, 1) end
 end
+if ns > 0 then table.insert(out, age) end
 return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "46cc8957cd0ff3cd2a9b94dd7517188e4e7c4c2f";
+export const LIMIT_SCRIPT_SHA1 = "4f4cc2898e7ec68198fd03ce883f23da387b65a2";
