@@ -31,8 +31,8 @@ export interface PendingSettlementsOptions {
 
 export interface PendingSettlements {
   /**
-   * Queues one response's corrections; resolves once they have been taken by a take, or sent by this call
-   * (after `delayMs`, or at once when the queue is full). Never rejects.
+   * Queues one response's corrections; resolves after `delayMs`, having sent them itself if no take took them
+   * by then (or once sent, when they fill the queue). Never rejects.
    */
   add(adjustments: readonly BucketAdjustment[]): Promise<void>;
   /** Every waiting correction, for the take about to be sent. */
