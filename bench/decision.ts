@@ -38,6 +38,7 @@ interface Bundle {
     keyHashSecret: string;
     origin: { url: string; fetch: OriginFetch };
     log?: (line: string) => void;
+    settleDelayMs?: number;
   }): App;
   bareProxy(originUrl: string, fetch: OriginFetch): App;
   createSimOrigin(): { fetch: OriginFetch };
@@ -115,6 +116,8 @@ const gateway = async (name: string, config: unknown) => {
     keyHashSecret: KEY_HASH_SECRET,
     origin: { url: ORIGIN_URL, fetch: originFetch },
     log: () => {},
+    // each request's after-response work is awaited before the next: post-charges are sent at once
+    settleDelayMs: 0,
   });
 };
 const threeBuckets = {

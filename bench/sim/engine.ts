@@ -95,6 +95,8 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
     // dropped once a virtual minute (reads skip them anyway), not every virtual second.
     store: createMemoryStore({ now, maxEntries: Number.MAX_SAFE_INTEGER, sweepIntervalMs: 60_000 }),
     now,
+    // each request's after-response work is awaited before the next: post-charges are sent at once
+    settleDelayMs: 0,
     log: () => {},
     onDecision: (event, verdict) => void (decision = { event, verdict }),
   });

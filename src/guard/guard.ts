@@ -64,6 +64,12 @@ export interface GuardOptions {
   /** The clock in milliseconds. Default: Date.now. */
   now?: () => number;
   /**
+   * Longest wait of a token post-charge for the isolate's next store call to carry it, then sent on its own
+   * (limits/settlements.ts). Default 1,000 ms; 0 sends each at once (a simulator that awaits every request's
+   * after-response work before the next request).
+   */
+  settleDelayMs?: number;
+  /**
    * The key registry (createRedisAccounts / createMemoryAccounts): when given, only registered keys are served;
    * a request without a key or with an unknown one is answered 401, and limits and clusters count the key's
    * account. Required when the gateway holds the origin's credential. Default: none (every key counts as its own).
@@ -154,6 +160,7 @@ export function createGuard(options: GuardOptions): Guard {
     fallbackStore: options.fallbackStore,
     storeConfig: config.store,
     now,
+    ...(options.settleDelayMs === undefined ? {} : { settleDelayMs: options.settleDelayMs }),
     // store keys hash dimension values under the secret: an IP cannot be recovered by trying every address
     hash: rememberingHasher(hashKey),
   });

@@ -4,7 +4,7 @@
  * same behavioural tests run against both stores to keep them equal.
  */
 import { MAX_REFILL_SECONDS } from "../config/types.ts";
-import type { BucketRequest, BucketResult, CounterRequest, CountAbove } from "./types.ts";
+import type { BucketAdjustment, BucketRequest, BucketResult, CounterRequest, CountAbove } from "./types.ts";
 
 /** A bucket that never refills (refillPerSecond 0) is forgotten after a day without writes. */
 export const NO_REFILL_TTL_MS = 86_400_000;
@@ -15,6 +15,10 @@ export const NO_REFILL_TTL_MS = 86_400_000;
  * off), only so a bucket's TTL stays a number Redis accepts.
  */
 export const MAX_DEBT_CAPACITIES = 1000;
+
+/** A bucket's identity: its key, and its field for a bucket sharing its key (BucketRequest.field). */
+export const bucketId = (b: { key: string; field?: string }): string =>
+  b.field === undefined ? b.key : `${b.key}#${b.field}`;
 
 /** What a store keeps per bucket: tokens (may be negative after a post-charge) as of `atMs`. */
 export interface BucketState {
@@ -77,19 +81,16 @@ export function counterSlots(
 export interface Evaluation {
   allowed: boolean;
   buckets: BucketResult[];
-  /** The state to write per bucket: a state, "delete" (full again), or null (unchanged). */
-  writes: (BucketState | "delete" | null)[];
+  /** The state to write per bucket, or null (unchanged). */
+  writes: (BucketState | null)[];
 }
 
 /**
- * One `take()` (or `adjust()`) over buckets already refilled to `now`, given
- * the counters' values after this request. Take: every applied bucket with a
- * cost must have room, then all are charged, else none. Adjust: every bucket is
- * charged its cost (negative gives back), kept within
- * [-MAX_DEBT_CAPACITIES × capacity, capacity]: the whole debt stays.
+ * One `take()` over buckets already refilled to `now`, given the counters'
+ * values after this request: every applied bucket with a cost must have room,
+ * then all are charged, else none.
  */
 export function evaluate(
-  mode: "take" | "adjust",
   buckets: readonly Pick<BucketRequest, "capacity" | "refillPerSecond" | "cost" | "when" | "unprovenOnly">[],
   states: readonly (BucketState | null)[],
   counts: readonly number[],
@@ -102,24 +103,16 @@ export function evaluate(
     b.unprovenOnly ? unproven : !b.when || (isAbove(b.when, counts) && (!b.when.and || isAbove(b.when.and, counts))),
   );
   const retries = buckets.map((b, i) =>
-    mode === "take" && applied[i] && b.cost > 0
-      ? retryMs(current[i]!.tokens, b.capacity, b.refillPerSecond, b.cost)
-      : 0,
+    applied[i] && b.cost > 0 ? retryMs(current[i]!.tokens, b.capacity, b.refillPerSecond, b.cost) : 0,
   );
   const allowed = retries.every((r) => r === 0);
-  const writes: Evaluation["writes"] = buckets.map(() => null);
-  buckets.forEach((b, i) => {
-    const s = current[i]!;
-    if (mode === "adjust") {
-      s.tokens = Math.max(-MAX_DEBT_CAPACITIES * b.capacity, Math.min(b.capacity, s.tokens - b.cost));
-      writes[i] = s.tokens >= b.capacity ? (states[i] ? "delete" : null) : { ...s };
-    } else if (allowed && applied[i] && b.cost > 0) {
-      s.tokens -= b.cost;
-      writes[i] = { ...s };
-    }
+  const writes: Evaluation["writes"] = buckets.map((b, i) => {
+    if (!allowed || !applied[i] || b.cost <= 0) return null;
+    current[i]!.tokens -= b.cost;
+    return { ...current[i]! };
   });
   return {
-    allowed: mode === "adjust" || allowed,
+    allowed,
     writes,
     buckets: buckets.map((b, i) => ({
       applied: applied[i]!,
@@ -128,6 +121,23 @@ export function evaluate(
       retryAfterSeconds: retries[i]! / 1000,
     })),
   };
+}
+
+/**
+ * A post-charge (`adjust()`, or a take's settlements): the bucket charged `delta` (negative gives back),
+ * never refused, kept within [-MAX_DEBT_CAPACITIES × capacity, capacity]: the whole debt stays. "full": the
+ * bucket is full again (its state can go). Settled later than the usage was known (a correction carried by a
+ * later take), the result is the same while the bucket is not full yet (refill and charge commute below
+ * capacity); a bucket already full again (missing) is charged from full now.
+ */
+export function settle(
+  state: BucketState | null,
+  a: Pick<BucketAdjustment, "capacity" | "refillPerSecond" | "delta">,
+  nowMs: number,
+): BucketState | "full" {
+  const s = refill(state, a.capacity, a.refillPerSecond, nowMs);
+  const tokens = Math.max(-MAX_DEBT_CAPACITIES * a.capacity, Math.min(a.capacity, s.tokens - a.delta));
+  return tokens >= a.capacity ? "full" : { tokens, atMs: s.atMs };
 }
 
 /** Whether the counter `c.counter` of this take counts more than `c.above`. */
@@ -165,4 +175,12 @@ export function assertValidRequests(buckets: readonly BucketRequest[], counters:
     if (c.over?.and && !isCounterOf(c.over.and, counters))
       throw new RangeError(`invalid counter ${c.key}: counter ${c.over.and.counter} is not a counter of this take`);
   }
+}
+
+/** Validates post-charges (both stores call it), as `assertValidRequests` does a take's buckets. */
+export function assertValidSettlements(adjustments: readonly BucketAdjustment[]): void {
+  assertValidRequests(
+    adjustments.map((a) => ({ ...a, cost: a.delta })),
+    [],
+  );
 }

@@ -131,7 +131,8 @@ export async function planClusters(
       if (rule.bucket) {
         buckets.push({
           bucket: {
-            key: `${base}:bucket`,
+            key: base,
+            field: "@own",
             capacity: rule.bucket.capacity,
             refillPerSecond: rule.bucket.refillPerSecond,
             cost: 1,
@@ -143,9 +144,10 @@ export async function planClusters(
           // the key's other dimensions stay: a rule by key and subnet becomes one by cluster and subnet
           const rest: string[] = [];
           for (const d of k.by) if (d !== "key") rest.push(`${d}=${dimensionValue(facts, d) ?? ""}`);
-          const key = rest.length ? `${base}:${k.name}:${await hash(rest.join("\n"))}` : `${base}:${k.name}`;
+          // the rules with the same other dimensions share a key, each its own field
+          const key = rest.length ? `${base}:${await hash(rest.join("\n"))}` : base;
           buckets.push({
-            bucket: { key, capacity: k.capacity, refillPerSecond: k.refillPerSecond, cost: costOf(k) },
+            bucket: { key, field: k.name, capacity: k.capacity, refillPerSecond: k.refillPerSecond, cost: costOf(k) },
             rule: k,
           });
         }

@@ -15,6 +15,7 @@ import {
 import type { ClusterState } from "./clusters.ts";
 import { type DenialCache, createDenialCache } from "./denial-cache.ts";
 import type { TokenEstimate, TokenEstimateOptions } from "./estimate.ts";
+import { bucketId } from "./bucket.ts";
 import { createMemoryStore } from "./memory-store.ts";
 import { sha256Hex } from "./rules.ts";
 import {
@@ -32,6 +33,7 @@ import {
   tooLarge,
 } from "./take.ts";
 import { PROVEN_TTL_MS, createPendingProofs } from "./proven.ts";
+import { createPendingSettlements } from "./settlements.ts";
 import { StoreTimeout, boundedFor, offPathTimeoutMs } from "./timeout.ts";
 import type { LimitStore, ProvenMarker, TakeResult } from "./types.ts";
 
@@ -65,6 +67,13 @@ export interface LimiterOptions extends TokenEstimateOptions {
    * expiry): an unblock made elsewhere takes effect here within it. Default 30,000 ms.
    */
   blockCacheMs?: number;
+  /**
+   * Longest time a token post-charge waits in the isolate for the next take to carry it
+   * (settlements.ts); after it, it is sent in a call of its own. Default 1,000 ms.
+   */
+  settleDelayMs?: number;
+  /** Most bucket corrections waiting in the isolate; reaching it sends them all at once. Default 32. */
+  maxPendingSettlements?: number;
 }
 
 /** What decided: the shared store, the fallback, the denial cache, the pre-check (a cost that can never fit), the fail mode, or nothing (no rule applied). */
@@ -89,7 +98,9 @@ export interface LimitCheck {
   clusters: ClusterState[];
   /**
    * Post-charge after the response: replaces the estimate with the usage the
-   * origin reported (`trackUsage(response).usage`). For `waitUntil`; never
+   * origin reported (`trackUsage(response).usage`). The correction waits for the
+   * isolate's next take to carry it (settlements.ts); resolves after `settleDelayMs`,
+   * having sent it itself if no take did. For `waitUntil`; never
    * rejects; does nothing when no token-weighted bucket was charged or usage is null.
    */
   reconcile(usage: Usage | null | Promise<Usage | null>): Promise<void>;
@@ -112,6 +123,8 @@ export interface Limiter {
   readonly denials: DenialCache;
   /** Manual blocks remembered in the isolate; the admin API forgets one here when it lifts it. */
   readonly blocks: BlockCache;
+  /** Token post-charges waiting for the isolate's next take (settlements.ts): for tests and health. */
+  readonly settlements: { readonly size: number };
 }
 
 const noProve = (): void => {};
@@ -153,10 +166,18 @@ export function createLimiter(options: LimiterOptions): Limiter {
     denialCacheSize = 10_000,
     recoverAfterMs = storeConfig.recoverAfterMs ?? 1000,
     blockCacheMs = 30_000,
+    settleDelayMs = 1000,
+    maxPendingSettlements = 32,
   } = options;
   const denials = createDenialCache(denialCacheSize);
   const blocks = createBlockCache(denialCacheSize);
   const proofs = createPendingProofs(denialCacheSize);
+  // the shared store's post-charges, carried by the next take (the fallback, in memory, is settled at once)
+  const settlements = createPendingSettlements({
+    flush: (adjustments) => boundedFor(store, store.adjust(adjustments), offPathTimeoutMs(storeConfig)),
+    delayMs: settleDelayMs,
+    maxPending: maxPendingSettlements,
+  });
   /** The take's proven marker, written first when the origin has accepted the key since its last take here. */
   const markerOf = (plan: Plan): ProvenMarker | undefined =>
     plan.provenKey ? { key: plan.provenKey, write: proofs.take(plan.provenKey), ttlMs: PROVEN_TTL_MS } : undefined;
@@ -247,7 +268,11 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const ms = p.cluster
         ? Math.min(retryAfterSeconds * 1000, p.cluster.rule.windowSeconds * 100)
         : retryAfterSeconds * 1000;
-      denials.put(p.bucket.key, { untilMs: t + ms, cost: p.bucket.cost, refillPerSecond: p.bucket.refillPerSecond });
+      denials.put(bucketId(p.bucket), {
+        untilMs: t + ms,
+        cost: p.bucket.cost,
+        refillPerSecond: p.bucket.refillPerSecond,
+      });
     }
     const charges = read.tokenBuckets.length > 0 && estimate !== null;
     return outcome({
@@ -272,13 +297,15 @@ export function createLimiter(options: LimiterOptions): Limiter {
         const actual = (u.inputTokens ?? estimate.input) + u.outputTokens;
         const delta = actual - estimate.total;
         if (delta === 0) return;
-        const adjustments = buckets.map((p) => ({
-          key: p.bucket.key,
-          capacity: p.bucket.capacity,
-          refillPerSecond: p.bucket.refillPerSecond,
+        const adjustments = buckets.map(({ bucket: { key, field, capacity, refillPerSecond } }) => ({
+          key,
+          ...(field === undefined ? {} : { field }),
+          capacity,
+          refillPerSecond,
           delta,
         }));
-        await boundedFor(charged, charged.adjust(adjustments), offPathTimeoutMs(storeConfig));
+        if (charged === store) await settlements.add(adjustments);
+        else await boundedFor(charged, charged.adjust(adjustments), offPathTimeoutMs(storeConfig));
       } catch {
         // The pre-charge stands: nothing better can be done after the response.
       }
@@ -299,13 +326,14 @@ export function createLimiter(options: LimiterOptions): Limiter {
       );
       if (cachedBlock) return blocked(plan, cachedBlock.index, "cache");
       const cached = plan.planned.flatMap((p): CachedLookup[] => {
-        const d = p.bucket.unprovenOnly ? null : denials.get(p.bucket.key, p.bucket.cost, t);
+        const d = p.bucket.unprovenOnly ? null : denials.get(bucketId(p.bucket), p.bucket.cost, t);
         return d ? [{ p, retryMs: d.retryMs, tokens: d.tokens }] : [];
       });
       if (cached.length > 0) return outcome({ allowed: false, source: "cache", ...fromCachedDenials(cached) });
 
       if (!sharedUsable()) return await failed(plan, "store down: not retried yet");
       let result: TakeResult;
+      const carried = settlements.drain();
       try {
         result = await boundedFor(
           store,
@@ -315,6 +343,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
             plan.blockKeys.map((b) => b.key),
             markerOf(plan),
             plan.seen ?? undefined,
+            carried,
           ),
           storeConfig.timeoutMs,
         );
@@ -365,5 +394,5 @@ export function createLimiter(options: LimiterOptions): Limiter {
     }
   };
 
-  return { check, taint, denials, blocks };
+  return { check, taint, denials, blocks, settlements };
 }

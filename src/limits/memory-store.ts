@@ -1,6 +1,16 @@
 import { type AdminStore, type BlockEntry, type BlockRecord, type ListedCounter, MAX_BLOCK_TTL_MS } from "./blocks.ts";
-import { type BucketState, assertValidRequests, counterSlots, evaluate, isAbove, ttlMs } from "./bucket.ts";
-import type { BucketRequest, FirstSeen, LimitStore, TakeResult } from "./types.ts";
+import {
+  type BucketState,
+  assertValidRequests,
+  assertValidSettlements,
+  bucketId,
+  counterSlots,
+  evaluate,
+  isAbove,
+  settle,
+  ttlMs,
+} from "./bucket.ts";
+import type { BucketAdjustment, BucketRequest, FirstSeen, LimitStore, TakeResult } from "./types.ts";
 
 export interface MemoryStoreOptions {
   /** The clock in ms. Default `Date.now`; a simulator passes a virtual clock. */
@@ -29,7 +39,7 @@ export interface MemoryStoreOptions {
 const SWEEP_BATCH = 256;
 
 type Entry = { expiresAt: number } & (
-  | { kind: "bucket"; state: BucketState }
+  | { kind: "bucket"; state: BucketState; storeKey: string }
   | { kind: "members"; members: Set<string> }
 );
 
@@ -169,30 +179,39 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return e?.kind === "bucket" ? { ...e.state } : null;
   };
 
-  const run = (
-    mode: "take" | "adjust",
-    buckets: readonly BucketRequest[],
-    counts: number[],
-    t: number,
-    unproven = false,
-  ): TakeResult => {
-    const states = buckets.map((b) => bucketState(b.key, t));
-    const result = evaluate(mode, buckets, states, counts, t, unproven);
+  const writeBucket = (b: Omit<BucketRequest, "cost">, state: BucketState, t: number) =>
+    put(bucketId(b), {
+      kind: "bucket",
+      state,
+      storeKey: b.key,
+      expiresAt: t + ttlMs(state.tokens, b.capacity, b.refillPerSecond),
+    });
+
+  const run = (buckets: readonly BucketRequest[], counts: number[], t: number, unproven = false): TakeResult => {
+    const states = buckets.map((b) => bucketState(bucketId(b), t));
+    const result = evaluate(buckets, states, counts, t, unproven);
     result.writes.forEach((w, i) => {
-      const b = buckets[i]!;
-      if (w === "delete") entries.delete(b.key);
-      else if (w)
-        put(b.key, { kind: "bucket", state: w, expiresAt: t + ttlMs(w.tokens, b.capacity, b.refillPerSecond) });
+      if (w) writeBucket(buckets[i]!, w, t);
     });
     return { allowed: result.allowed, buckets: result.buckets, counters: counts, nowMs: t };
+  };
+  /** Post-charges, in order (a take's settlements come before its buckets). */
+  const settleAll = (adjustments: readonly BucketAdjustment[], t: number) => {
+    for (const a of adjustments) {
+      const settled = settle(bucketState(bucketId(a), t), a, t);
+      if (settled === "full") entries.delete(bucketId(a));
+      else writeBucket(a, settled, t);
+    }
   };
 
   return {
     kind: "memory",
-    async take(buckets, counters, blockKeys = [], proven, seen) {
+    async take(buckets, counters, blockKeys = [], proven, seen, settlements = []) {
       assertValidRequests(buckets, counters);
+      assertValidSettlements(settlements);
       const t = now();
       sweep(t);
+      settleAll(settlements, t);
       const hit = blockKeys.findIndex((key) => liveBlock(key, t) !== null);
       if (hit >= 0)
         return {
@@ -227,7 +246,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         if (listed.size >= maxBlocks) listed.delete(listed.keys().next().value!);
         listed.set(c.key, t + counterSlots(c.windowSeconds, t).expiresInMs);
       });
-      const result = run("take", buckets, counts, t, unproven);
+      const result = run(buckets, counts, t, unproven);
       return {
         ...result,
         ...(proven === undefined ? {} : { proven: !unproven }),
@@ -235,11 +254,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       };
     },
     async adjust(adjustments) {
-      const buckets = adjustments.map((a) => ({ ...a, cost: a.delta }));
-      assertValidRequests(buckets, []);
+      assertValidSettlements(adjustments);
       const t = now();
       sweep(t);
-      run("adjust", buckets, [], t);
+      settleAll(adjustments, t);
     },
     async block(_index, key, entry, ttl) {
       if (!(ttl >= 1 && ttl <= MAX_BLOCK_TTL_MS)) throw new RangeError(`block TTL out of range: ${ttl} ms`);
@@ -285,7 +303,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     ttls() {
       const t = now();
       const out = new Map<string, number>();
-      for (const [key, e] of entries) if (e.expiresAt > t) out.set(key, e.expiresAt - t);
+      for (const [key, e] of entries) {
+        // a bucket under the key the script would write: shared by the client's buckets, as long as the longest-lived
+        const storeKey = e.kind === "bucket" ? e.storeKey : key;
+        if (e.expiresAt > t) out.set(storeKey, Math.max(out.get(storeKey) ?? 0, e.expiresAt - t));
+      }
       for (const [key, until] of provenUntil) if (until > t) out.set(key, until - t);
       for (const [key, r] of firstSeen) if (r.until > t) out.set(key, r.until - t);
       for (const [key, b] of blocks) if (b.expiresAt > t) out.set(key, b.expiresAt - t);

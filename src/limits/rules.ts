@@ -34,11 +34,14 @@ export async function sha256Hex(text: string): Promise<string> {
 }
 
 /**
- * The store key of a rule's bucket for this request: `<prefix>:<route>:<rule>:<hash>`,
- * the hash taken over the dimension values, so no raw IP or key ever reaches
- * the store; a quota's key ends with `:q<window index>` (a bucket per window).
- * Null when the request lacks one of the rule's dimensions (and the dimension
- * has no fallback: a keyless request shares its subnet's per-key buckets).
+ * Where a rule's bucket for this request is stored: the key
+ * `<prefix>:<route>:<dimensions>:<hash>` (dimensions joined by `+`, the hash
+ * taken over their values, so no raw IP or key ever reaches the store) and the
+ * rule's name as its field: the rules of a route with the same dimensions share
+ * the client's key, read and written once per take. A quota's key ends with
+ * `:q<window index>` (a bucket per window). Null when the request lacks one of
+ * the rule's dimensions (and the dimension has no fallback: a keyless request
+ * shares its subnet's per-key buckets).
  */
 export async function bucketKey(
   prefix: string,
@@ -47,7 +50,7 @@ export async function bucketKey(
   facts: RequestFacts,
   hash: (text: string) => Promise<string>,
   nowMs = Date.now(),
-): Promise<string | null> {
+): Promise<{ key: string; field: string } | null> {
   const parts: string[] = [];
   for (const dimension of rule.by) {
     const value = bucketValue(facts, dimension);
@@ -55,5 +58,6 @@ export async function bucketKey(
     parts.push(`${dimension}=${value}`);
   }
   const window = rule.quotaWindowSeconds ? `:q${quotaWindow(rule.quotaWindowSeconds, nowMs).index}` : "";
-  return `${prefix}:${routeName}:${rule.name}:${await hash(parts.join("\n"))}${window}`;
+  const key = `${prefix}:${routeName}:${rule.by.join("+")}:${await hash(parts.join("\n"))}${window}`;
+  return { key, field: rule.name };
 }

@@ -1,18 +1,24 @@
 /**
  * The one Lua script behind every store round trip: all token buckets of a
  * request checked and charged (all or none) and every distinct-account counter
- * updated, atomically. A port of `evaluate()` in bucket.ts; keep both equal.
+ * updated, atomically, after the post-charges of earlier takes it carries
+ * (settlements). A port of `settle()` and `evaluate()` in bucket.ts; keep them equal.
  *
- * KEYS: the bucket keys (nb of them), then two keys per counter (its two
- *       half-window HyperLogLogs, slot 0 then slot 1), then the request's
- *       manual block keys (nk of them), then the over-limit registry (when nt > 0).
- * ARGV[1]  mode: "take" or "adjust" (post-charge: each bucket charged its cost
- *          unconditionally, at most capacity, keeping the whole debt down to
- *          -MAX_DEBT (1,000) capacities; no counters)
+ * KEYS: the bucket keys (nb of them, one per bucket: the buckets of one client
+ *       on one route share a key, so a key may repeat), then two keys per
+ *       counter (its two half-window HyperLogLogs, slot 0 then slot 1), then
+ *       the request's manual block keys (nk of them), then the over-limit
+ *       registry (when nt > 0).
+ * ARGV[1]  nset: the first nset buckets are settlements (post-charges: each charged
+ *          its cost unconditionally, at most capacity, keeping the whole debt
+ *          down to -MAX_DEBT (1,000) capacities), applied first, whatever
+ *          follows
  * ARGV[2]  the clock in ms, or "" to read the Redis clock (TIME)
- * ARGV[3]  nb, ARGV[4] nc
- * then per bucket: capacity, refillPerSecond, cost, when-counter (1-based, 0: always applies), when-above,
- *      and-counter (1-based, 0: none), and-above (the bucket applies when both counters are above)
+ * ARGV[3]  nb (settlements included), ARGV[4] nc
+ * then per bucket: capacity, refillPerSecond, cost, then for a take: when-counter
+ *      (1-based, 0: always applies), when-above, and-counter (1-based, 0: none),
+ *      and-above (the bucket applies when both counters are above); for a
+ *      settlement: 0, 0, 0, 0; then its field (its name in its key)
  * then per counter: member, windowSeconds, kind (1: a counter many accounts add to, whose
  *      proven members are kept apart with a proven marker; 0: one account's own counter;
  *      "n<ms>": a cohort counter, shared, that counts and judges only a key first seen less
@@ -39,11 +45,14 @@
  *      time kept) once half its TTL has passed since the last write, so an
  *      active key keeps its age. The reply ends with the key's age in ms.
  *
- * A bucket is a string "<tokens> <atMs>" written with SET PX (value and TTL in
- * one command); its TTL is the time to refill fully, at least 1 s (a full
- * bucket equals a missing one), so a bucket in debt lives until the debt is
- * waited off; the TTL is passed as an integer string (a Lua number would be
- * sent in exponent form past 1e14). Counter slots expire at the end of the half
+ * The bucket keys, the block keys, the proven marker and the first-seen
+ * record are read with one MGET. A bucket key is a string "<field> <tokens> <atMs> <fullAtMs>" per
+ * bucket it holds, written once per script with SET PX (value and TTL in one
+ * command) when one of its buckets changed; each bucket lives until it is full
+ * again (fullAtMs: at least 1 s after its last write; a full bucket equals a
+ * missing one), the key as long as its longest-lived bucket, so a bucket in
+ * debt lives until the debt is waited off; the TTL is passed as an integer
+ * string (a Lua number would be sent in exponent form past 1e14). Counter slots expire at the end of the half
  * window after their own (set when PFADD creates or changes a slot: a slot that
  * exists already got its TTL, the same for the whole half window, when it was
  * created). A tracked counter above its limit is put in the
@@ -51,12 +60,12 @@
  * score when its current slot expires); the registry drops expired members and
  * expires with its last one.
  *
- * A manual block (blocks.ts) is checked first, with one EXISTS over every
- * block key (blocks are rare: a PTTL per key only when one exists): when any
- * block key exists the script charges and counts nothing and returns {-1,
- * nowMs, the block key's 1-based index, its PTTL in ms}.
+ * A manual block (blocks.ts) is checked after the settlements (blocks are
+ * rare: a PTTL only for a block key that exists): when one exists the script
+ * charges and counts nothing and returns {-1, nowMs, the block key's 1-based
+ * index, its PTTL in ms}.
  *
- * Otherwise returns {allowed, nowMs, then per bucket: applied (0/1), remaining tokens in
+ * Otherwise returns {allowed, nowMs, then per bucket but the settlements: applied (0/1), remaining tokens in
  * thousandths (floored), ms until full (-1: never), ms until the cost fits
  * (-1: never), then per counter: its distinct count}. Integers only, so every
  * client (and the REST encoding) reads them alike.
@@ -72,51 +81,144 @@ if not now then
 end
 `;
 
-export const LIMIT_SCRIPT = `local mode = ARGV[1]
+export const LIMIT_SCRIPT = `local nset = tonumber(ARGV[1])
 ${CLOCK_LUA}local nb = tonumber(ARGV[3])
 local nc = tonumber(ARGV[4])
 local NO_REFILL_TTL_MS = 86400000
 local MAX_DEBT = 1000
 
-local nk = tonumber(ARGV[5 + nb * 7 + nc * 3]) or 0
-if nk > 0 and redis.call("EXISTS", unpack(KEYS, nb + 2 * nc + 1, nb + 2 * nc + nk)) > 0 then
-  for i = 1, nk do
-    local ttl = redis.call("PTTL", KEYS[nb + 2 * nc + i])
-    if ttl ~= -2 then return {-1, now, i, ttl} end
-  end
-end
-
-local tbase = 6 + nb * 7 + nc * 3
+local nk = tonumber(ARGV[5 + nb * 8 + nc * 3]) or 0
+local tbase = 6 + nb * 8 + nc * 3
 local nt = tonumber(ARGV[tbase]) or 0
 local np = tonumber(ARGV[tbase + 4 * nt + 1]) or 0
-local unproven = false
 local pbase = 0
 if np > 0 then
   local reg = 0
   if nt > 0 then reg = 1 end
   pbase = nb + 2 * nc + nk + reg + 1
-  if np == 2 then
-    redis.call("SET", KEYS[pbase], "1", "PX", ARGV[tbase + 4 * nt + 2])
-  else
-    unproven = redis.call("EXISTS", KEYS[pbase]) == 0
-  end
 end
 
 local sarg = tbase + 4 * nt + 2
 if np == 2 then sarg = sarg + 1 end
 local ns = tonumber(ARGV[sarg]) or 0
-local age = -1
+local skey
 if ns > 0 then
-  local skey
   if np > 0 then skey = KEYS[pbase + 2 * nc + 1]
   else
     local reg = 0
     if nt > 0 then reg = 1 end
     skey = KEYS[nb + 2 * nc + nk + reg + 1]
   end
+end
+
+-- One read for the bucket keys (each once), the block keys, the proven marker and the first-seen record.
+local reads, bucket_keys = {}, {}
+for i = 1, nb do
+  if not bucket_keys[KEYS[i]] then
+    table.insert(reads, KEYS[i])
+    bucket_keys[KEYS[i]] = {at = #reads}
+  end
+end
+local nkeys = #reads
+for i = 1, nk do table.insert(reads, KEYS[nb + 2 * nc + i]) end
+local marker_at, seen_at = 0, 0
+if np == 1 then
+  table.insert(reads, KEYS[pbase])
+  marker_at = #reads
+end
+if ns > 0 then
+  table.insert(reads, skey)
+  seen_at = #reads
+end
+local values = {}
+if #reads > 0 then values = redis.call("MGET", unpack(reads)) end
+
+-- A bucket key's value: "<field> <tokens> <atMs> <fullAtMs>" per bucket it holds; a bucket full by now is gone.
+for n = 1, nkeys do
+  local g = bucket_keys[reads[n]]
+  g.fields, g.existed, g.changed = {}, values[n] ~= false, false
+  if values[n] then
+    for f, t, ts, full in string.gmatch(values[n], "(%S+) (%S+) (%S+) (%S+)") do
+      t, ts, full = tonumber(t), tonumber(ts), tonumber(full)
+      if t and ts and full and full > now then g.fields[f] = {tokens = t, at = ts, full = full} end
+    end
+  end
+end
+local function field(i) return ARGV[4 + i * 8] end
+local function stored(i) return bucket_keys[KEYS[i]].fields[field(i)] end
+
+local function reset_ms(tokens, cap, rate)
+  if tokens >= cap then return 0 end
+  if rate <= 0 then return -1 end
+  return math.ceil((cap - tokens) * 1000 / rate)
+end
+-- a bucket's tokens and time at t (a missing bucket is full)
+local function refill(s, cap, rate, t)
+  if not s then return cap, t end
+  return math.min(cap, s.tokens + math.max(0, t - s.at) * rate / 1000), math.max(s.at, t)
+end
+-- a bucket's new state; it lives until full again (at least 1 s), a full one goes
+local function put(i, cap, rate, tokens, at)
+  local g = bucket_keys[KEYS[i]]
+  if tokens >= cap then
+    if g.fields[field(i)] then g.changed = true end
+    g.fields[field(i)] = nil
+    return
+  end
+  local ttl = NO_REFILL_TTL_MS
+  if rate > 0 then ttl = math.max(1000, reset_ms(tokens, cap, rate)) end
+  g.fields[field(i)] = {tokens = tokens, at = at, full = now + ttl}
+  g.changed = true
+end
+-- each changed bucket key written once, living as long as its longest-lived bucket
+local function write_buckets()
+  for n = 1, nkeys do
+    local g = bucket_keys[reads[n]]
+    if g.changed then
+      local parts, last = {}, 0
+      for f, s in pairs(g.fields) do
+        table.insert(parts, string.format("%s %.17g %.17g %d", f, s.tokens, s.at, s.full))
+        last = math.max(last, s.full)
+      end
+      if #parts > 0 then
+        redis.call("SET", reads[n], table.concat(parts, " "), "PX", string.format("%d", last - now))
+      elseif g.existed then
+        redis.call("DEL", reads[n])
+      end
+    end
+  end
+end
+
+-- Settlements first (whatever follows): charged unconditionally, keeping the whole debt down to -MAX_DEBT capacities.
+for i = 1, nset do
+  local a = 4 + (i - 1) * 8
+  local cap, rate, delta = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  local tokens, at = refill(stored(i), cap, rate, now)
+  put(i, cap, rate, math.max(-MAX_DEBT * cap, math.min(cap, tokens - delta)), at)
+end
+
+for i = 1, nk do
+  if values[nkeys + i] then
+    local ttl = redis.call("PTTL", KEYS[nb + 2 * nc + i])
+    if ttl ~= -2 then
+      write_buckets()
+      return {-1, now, i, ttl}
+    end
+  end
+end
+
+local unproven = false
+if np == 2 then
+  redis.call("SET", KEYS[pbase], "1", "PX", ARGV[tbase + 4 * nt + 2])
+elseif np == 1 then
+  unproven = not values[marker_at]
+end
+
+local age = -1
+if ns > 0 then
   local ttl = tonumber(ARGV[sarg + 1])
   local first, at = nil, nil
-  local v = redis.call("GET", skey)
+  local v = values[seen_at]
   if v then first, at = string.match(v, "^(%d+) (%d+)$") end
   first, at = tonumber(first), tonumber(at)
   if not first or not at or now - at >= ttl then first, at = now, nil end
@@ -127,7 +229,7 @@ if ns > 0 then
 end
 
 local counts = {}
-local cbase = 4 + nb * 7
+local cbase = 4 + nb * 8
 local by_proven = np > 0 and not unproven
 local function add(k0, k1, member, idx, half, count)
   local cur, prev = k0, k1
@@ -174,65 +276,34 @@ if listed then
   redis.call("PEXPIREAT", registry, last[2])
 end
 
-local states = {}
-if nb > 0 then states = redis.call("MGET", unpack(KEYS, 1, nb)) end
-
-local function reset_ms(tokens, cap, rate)
-  if tokens >= cap then return 0 end
-  if rate <= 0 then return -1 end
-  return math.ceil((cap - tokens) * 1000 / rate)
-end
-
 local allowed = 1
 local b = {}
-for i = 1, nb do
-  local a = 4 + (i - 1) * 7
+for i = nset + 1, nb do
+  local a = 4 + (i - 1) * 8
   local cap, rate, cost = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-  local tokens, at, existed = cap, now, false
-  if states[i] then
-    local t, ts = string.match(states[i], "^(%S+) (%S+)$")
-    t, ts = tonumber(t), tonumber(ts)
-    if t and ts then
-      existed = true
-      tokens = math.min(cap, t + math.max(0, now - ts) * rate / 1000)
-      at = math.max(ts, now)
-    end
-  end
+  local tokens, at = refill(stored(i), cap, rate, now)
   local applied = above(tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])) and above(tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7]))
   local retry = 0
-  if mode == "take" and applied and cost > 0 then
+  if applied and cost > 0 then
     if cost > cap then retry = -1
     elseif tokens >= cost then retry = 0
     elseif rate <= 0 then retry = -1
     else retry = math.ceil((cost - tokens) * 1000 / rate) end
     if retry ~= 0 then allowed = 0 end
   end
-  b[i] = {cap = cap, rate = rate, cost = cost, tokens = tokens, at = at, existed = existed, applied = applied, retry = retry}
+  b[i] = {cap = cap, rate = rate, cost = cost, tokens = tokens, at = at, applied = applied, retry = retry}
 end
-
-local function write(i, s)
-  local ttl = NO_REFILL_TTL_MS
-  if s.rate > 0 then ttl = math.max(1000, reset_ms(s.tokens, s.cap, s.rate)) end
-  redis.call("SET", KEYS[i], string.format("%.17g %.17g", s.tokens, s.at), "PX", string.format("%d", ttl))
-end
-
-for i = 1, nb do
+for i = nset + 1, nb do
   local s = b[i]
-  if mode == "adjust" then
-    s.tokens = math.max(-MAX_DEBT * s.cap, math.min(s.cap, s.tokens - s.cost))
-    if s.tokens >= s.cap then
-      if s.existed then redis.call("DEL", KEYS[i]) end
-    else
-      write(i, s)
-    end
-  elseif allowed == 1 and s.applied and s.cost > 0 then
+  if allowed == 1 and s.applied and s.cost > 0 then
     s.tokens = s.tokens - s.cost
-    write(i, s)
+    put(i, s.cap, s.rate, s.tokens, s.at)
   end
 end
+write_buckets()
 
 local out = {allowed, now}
-for i = 1, nb do
+for i = nset + 1, nb do
   local s = b[i]
   local applied = 0
   if s.applied then applied = 1 end
@@ -250,4 +321,4 @@ return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "780f4812f1947e51a110ade6ba1f6417dfbde5fc";
+export const LIMIT_SCRIPT_SHA1 = "4f4cc2898e7ec68198fd03ce883f23da387b65a2";

@@ -116,11 +116,11 @@ export async function planTake(
   const planned: Planned[] = [];
   const limits = spec.limits.map((rule) => ownLimit(rule, facts));
   for (const rule of limits) {
-    const key = await bucketKey(prefix, spec.route, rule, facts, hashOnce, nowMs);
-    if (key !== null)
+    const at = await bucketKey(prefix, spec.route, rule, facts, hashOnce, nowMs);
+    if (at !== null)
       planned.push({
         rule,
-        bucket: { key, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost: costOf(rule) },
+        bucket: { ...at, capacity: rule.capacity, refillPerSecond: rule.refillPerSecond, cost: costOf(rule) },
       });
   }
   // a throttled cluster shares the key's rates, not its quotas
@@ -138,10 +138,10 @@ export async function planTake(
   const keyHash = facts.subject.account ? null : facts.subject.keyHash;
   const provenKey = spec.unproven && keyHash ? provenMarker(prefix, keyHash) : null;
   if (spec.unproven && provenKey) {
-    const key = await bucketKey(prefix, spec.route, spec.unproven, facts, hashOnce, nowMs);
-    if (key !== null) {
+    const at = await bucketKey(prefix, spec.route, spec.unproven, facts, hashOnce, nowMs);
+    if (at !== null) {
       const { capacity, refillPerSecond } = spec.unproven;
-      planned.push({ rule: spec.unproven, bucket: { key, capacity, refillPerSecond, cost: 1, unprovenOnly: true } });
+      planned.push({ rule: spec.unproven, bucket: { ...at, capacity, refillPerSecond, cost: 1, unprovenOnly: true } });
     }
   }
   // the key's age: read when a finding or a cohort counter needs it

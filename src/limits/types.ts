@@ -6,6 +6,11 @@
 export interface BucketRequest {
   /** Full store key: prefixed, built from hashes only (never a raw API key or IP). */
   key: string;
+  /**
+   * The bucket's name within its store key: the buckets of one client on one route (the same dimension values)
+   * share a key, read and written once per take, each under its own field. Default: the key holds this bucket alone.
+   */
+  field?: string;
   /** Most tokens the bucket holds. */
   capacity: number;
   /** Tokens added per second (0: never refills). */
@@ -103,6 +108,8 @@ export interface BlockHit {
 
 export interface BucketAdjustment {
   key: string;
+  /** As BucketRequest.field. */
+  field?: string;
   capacity: number;
   refillPerSecond: number;
   /**
@@ -138,6 +145,8 @@ export interface LimitStore {
    * `TakeResult.proven` says which.
    * @param seen the key's first-seen record (limits/first-seen.ts): read, created when missing, and its age
    * returned (`TakeResult.ageMs`); cohort counters (`newWithinMs`) count the key only while it is that new.
+   * @param settlements post-charges of earlier takes (as `adjust()`), applied first, in the same round trip,
+   * whether this take is allowed, denied or blocked.
    */
   take(
     buckets: BucketRequest[],
@@ -145,7 +154,8 @@ export interface LimitStore {
     blocks?: readonly string[],
     proven?: ProvenMarker,
     seen?: FirstSeen,
+    settlements?: readonly BucketAdjustment[],
   ): Promise<TakeResult>;
   /** Post-charge: reconcile token-weighted buckets with the usage the origin reported. */
-  adjust(adjustments: BucketAdjustment[]): Promise<void>;
+  adjust(adjustments: readonly BucketAdjustment[]): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { ADMIN_SCRIPT, ADMIN_SCRIPT_SHA1 } from "./admin-script.ts";
 import { type AdminStore, type BlockEntry, type ListedCounter, MAX_BLOCK_TTL_MS, readBlockRecord } from "./blocks.ts";
-import { assertValidRequests } from "./bucket.ts";
+import { assertValidRequests, assertValidSettlements } from "./bucket.ts";
 import { type ScriptRedis, evalScript } from "./eval.ts";
 import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1 } from "./script.ts";
 import type {
@@ -32,19 +32,28 @@ const ADMIN = { source: ADMIN_SCRIPT, sha1: ADMIN_SCRIPT_SHA1 };
 const condition = (c: CountAbove | undefined): [string, string] =>
   c ? [String(c.counter + 1), String(c.above)] : ["0", "0"];
 
-/** Builds the script's KEYS and ARGV (see script.ts). */
+/** A bucket's field in its key (BucketRequest.field): "-" for a bucket alone in its key. */
+const fieldOf = (b: { field?: string }) => b.field ?? "-";
+
+/** Builds the script's KEYS and ARGV (see script.ts): the settlements, then the take. */
 export function scriptCall(
-  mode: "take" | "adjust",
-  buckets: readonly Omit<BucketRequest, "key">[],
-  bucketKeys: readonly string[],
+  buckets: readonly BucketRequest[],
   counters: readonly CounterRequest[],
   nowMs: number | null,
   blockKeys: readonly string[] = [],
   proven?: ProvenMarker,
   seen?: FirstSeen,
+  settlements: readonly BucketAdjustment[] = [],
 ): { keys: string[]; args: string[] } {
-  const keys = [...bucketKeys];
-  const args = [mode, nowMs === null ? "" : String(Math.floor(nowMs)), String(buckets.length), String(counters.length)];
+  const keys = [...settlements.map((a) => a.key), ...buckets.map((b) => b.key)];
+  const args = [
+    String(settlements.length),
+    nowMs === null ? "" : String(Math.floor(nowMs)),
+    String(settlements.length + buckets.length),
+    String(counters.length),
+  ];
+  for (const a of settlements)
+    args.push(String(a.capacity), String(a.refillPerSecond), String(a.delta), "0", "0", "0", "0", fieldOf(a));
   for (const b of buckets) {
     args.push(
       String(b.capacity),
@@ -53,6 +62,7 @@ export function scriptCall(
       // the unproven bucket: when-counter -1 (applies while the proven marker is missing)
       ...(b.unprovenOnly ? (["-1", "0"] as [string, string]) : condition(b.when)),
       ...condition(b.when?.and),
+      fieldOf(b),
     );
   }
   for (const c of counters) {
@@ -130,36 +140,28 @@ export function readReply(reply: unknown, buckets: number, counters: number, pro
 export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOptions = {}): LimitStore & AdminStore {
   const { clock = "redis", now = Date.now } = options;
   const run = async (
-    mode: "take" | "adjust",
     buckets: readonly BucketRequest[],
     counters: readonly CounterRequest[],
     blocks: readonly string[] = [],
     proven?: ProvenMarker,
     seen?: FirstSeen,
+    settlements: readonly BucketAdjustment[] = [],
   ) => {
-    const call = scriptCall(
-      mode,
-      buckets,
-      buckets.map((b) => b.key),
-      counters,
-      clock === "worker" ? now() : null,
-      blocks,
-      proven,
-      seen,
-    );
+    const clockMs = clock === "worker" ? now() : null;
+    const call = scriptCall(buckets, counters, clockMs, blocks, proven, seen, settlements);
     const reply = await evalScript(redis, LIMIT, call.keys, call.args);
     return readReply(reply, buckets.length, counters.length, proven !== undefined, seen !== undefined);
   };
   return {
     kind: "upstash",
-    async take(buckets, counters, blocks = [], proven, seen) {
+    async take(buckets, counters, blocks = [], proven, seen, settlements = []) {
       assertValidRequests(buckets, counters);
-      return run("take", buckets, counters, blocks, proven, seen);
+      assertValidSettlements(settlements);
+      return run(buckets, counters, blocks, proven, seen, settlements);
     },
     async adjust(adjustments) {
-      const buckets = adjustments.map((a: BucketAdjustment) => ({ ...a, cost: a.delta }));
-      assertValidRequests(buckets, []);
-      if (buckets.length > 0) await run("adjust", buckets, []);
+      assertValidSettlements(adjustments);
+      if (adjustments.length > 0) await run([], [], [], undefined, undefined, adjustments);
     },
     ...adminMethods(redis, () => (clock === "worker" ? String(Math.floor(now())) : "")),
   };

@@ -230,6 +230,26 @@ describe("token-weighted buckets", () => {
     });
   }
 
+  it("post-charges ride on the next request's round trip: one round trip per request, every correction applied (issue 15)", async () => {
+    const gw = await gateway(tokensRoute);
+    await gw.tenant.resetStats();
+    const body = JSON.stringify({ ...message, max_tokens: 500 });
+    let used = 0;
+    let estimate = 0;
+    for (let i = 0; i < 5; i++) {
+      const response = await gw.call("/v1/messages", { body });
+      if (i === 0) estimate = 5000 - remaining(response);
+      const { usage } = (await response.json()) as { usage: { input_tokens: number; output_tokens: number } };
+      used += usage.input_tokens + usage.output_tokens;
+    }
+    // five takes, each carrying the previous answer's correction; the last one is sent on its own
+    await gw.settle();
+    expect((await gw.tenant.stats()).requests).toBe(6);
+    const next = await gw.call("/v1/messages", { body });
+    await next.text();
+    expect(remaining(next)).toBe(5000 - used - estimate);
+  });
+
   it("reconcile a stream the client abandons with what was produced", async () => {
     const gw = await gateway(tokensRoute);
     const body = JSON.stringify({ ...message, max_tokens: 2000, stream: true });

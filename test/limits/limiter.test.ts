@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { StoreConfig } from "../../src/config/types.ts";
 import { createLimiter } from "../../src/limits/limiter.ts";
 import type { createMemoryStore } from "../../src/limits/memory-store.ts";
@@ -250,6 +250,87 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     expect(after.limits[0]!.remaining).toBe(100_000 - 162 - 150 - 1000);
   });
 
+  describe("token post-charges ride on the next take (issue 15)", () => {
+    const tokenRules = [rule("key-rpm", ["key"], 100, 1), rule("key-tokens", ["key"], 10_000, 10, "tokens")];
+    const body = { max_tokens: 1000, messages: [{ role: "user", content: "x".repeat(396) }] }; // 1,100 estimated
+    const client = (n: number) => facts({ json: body, subject: { keyHash: `${n}`.padStart(32, "0") } });
+    const used = (input: number, output: number) => ({
+      inputTokens: input,
+      outputTokens: output,
+      source: "reported" as const,
+    });
+    // a loaded machine must not turn a slow store call into a fail-open answer here
+    const generous = storeConfig("open", 2000);
+    const tokensLeft = (c: { limits: { name: string; remaining: number }[] }) =>
+      c.limits.find((l) => l.name === "key-tokens")!.remaining;
+
+    it("the correction is carried by the isolate's next take, any client's: one store call per request", async () => {
+      const s = await make();
+      const store = counting(s.store);
+      const limiter = createLimiter({ store, storeConfig: generous, now: s.now });
+      const spec = { route: "messages", limits: tokenRules };
+      const first = await limiter.check(spec, client(1));
+      expect(tokensLeft(first)).toBe(8900);
+      const settled = first.reconcile(used(120, 30)); // 150 used: 950 given back
+      await vi.waitFor(() => expect(limiter.settlements.size).toBe(1));
+      await limiter.check(spec, client(2)); // another client's take carries it
+      await settled;
+      expect(limiter.settlements.size).toBe(0);
+      expect({ takes: store.takes, adjusts: store.adjusts }).toEqual({ takes: 2, adjusts: 0 });
+      expect(tokensLeft(await limiter.check(spec, client(1)))).toBe(10_000 - 150 - 1100);
+    });
+
+    it("a debt carried by a later take is kept whole: the client's next Retry-After is the true wait", async () => {
+      const s = await make();
+      const limiter = createLimiter({ store: s.store, storeConfig: generous, now: s.now });
+      const spec = { route: "messages", limits: tokenRules };
+      await limiter.check(spec, client(1));
+      s.advance(5_000);
+      const first = await limiter.check(spec, client(1));
+      const settled = first.reconcile(used(19_000, 1000)); // 20,000 used: 18,900 more than the estimate
+      await vi.waitFor(() => expect(limiter.settlements.size).toBe(1));
+      s.advance(50_000); // before a take carries it
+      await limiter.check(spec, client(2));
+      await settled;
+      const denied = await limiter.check(spec, client(1));
+      expect(denied.allowed).toBe(false);
+      // 10,000 - 1,100 + 50 (5 s) - 1,100 - 18,900: -11,050 at the answer, -10,550 50 s later; 11,650 to wait at 10 a second
+      expect(denied.findings[0]!.retryAfterSeconds).toBe(1165);
+    });
+
+    it("a correction no take follows is sent on its own after settleDelayMs", async () => {
+      const s = await make();
+      const store = counting(s.store);
+      const limiter = createLimiter({ store, storeConfig: generous, now: s.now, settleDelayMs: 20 });
+      const spec = { route: "messages", limits: tokenRules };
+      const first = await limiter.check(spec, client(1));
+      await first.reconcile(used(120, 30));
+      expect({ takes: store.takes, adjusts: store.adjusts, waiting: limiter.settlements.size }).toEqual({
+        takes: 1,
+        adjusts: 1,
+        waiting: 0,
+      });
+      expect(tokensLeft(await limiter.check(spec, client(1)))).toBe(10_000 - 150 - 1100);
+    });
+
+    it("at most maxPendingSettlements wait: reaching it sends them all in one call", async () => {
+      const s = await make();
+      const store = counting(s.store);
+      const limiter = createLimiter({ store, storeConfig: generous, now: s.now, maxPendingSettlements: 3 });
+      const spec = { route: "messages", limits: tokenRules };
+      const checks = [];
+      for (let n = 1; n <= 3; n++) checks.push(await limiter.check(spec, client(n)));
+      const settled = checks.map((c) => c.reconcile(used(100, 0))); // 1,000 back each
+      await Promise.all(settled);
+      expect({ takes: store.takes, adjusts: store.adjusts, waiting: limiter.settlements.size }).toEqual({
+        takes: 3,
+        adjusts: 1,
+        waiting: 0,
+      });
+      for (let n = 1; n <= 3; n++) expect(tokensLeft(await limiter.check(spec, client(n)))).toBe(10_000 - 100 - 1100);
+    });
+  });
+
   it("a fixed quota (no refill): its count per window, then 429 until the window ends, then a full quota (issue 13)", async () => {
     const s = await make();
     const limiter = createLimiter({ store: s.store, storeConfig: storeConfig(), now: s.now });
@@ -295,7 +376,7 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
       : [...(s.store as ReturnType<typeof createMemoryStore>).ttls().keys()];
     expect(keys).toHaveLength(3);
     for (const key of keys) {
-      expect(key).toMatch(/^dg:messages:(key|ip|subnet):[0-9a-f]{32}$/);
+      expect(key).toMatch(/^dg:messages:(key|ip|subnet\+asn):[0-9a-f]{32}$/);
       expect(key).not.toContain(f.subject.keyHash!);
       expect(key).not.toContain("2001");
     }
