@@ -1,4 +1,5 @@
 import type { RiskPolicy, RiskTier } from "../config/types.ts";
+import { ACTION_SEVERITY } from "./actions.ts";
 import { finding } from "./reasons.ts";
 import type { Finding } from "./types.ts";
 
@@ -13,7 +14,9 @@ import type { Finding } from "./types.ts";
  * it adds to the score and stays in the verdict's reasons, but does not flag
  * the request by itself (a hosting network alone, a shared build alone). Other
  * findings keep their action (a geo denial still denies, a flag of weight 0,
- * such as a trusted key or a store failing open, still flags).
+ * such as a trusted key or a store failing open, still flags). The tier's
+ * finding (`risk.tier`) is added only when its action is stronger than every
+ * finding's: a geo denial scores 1 and needs no second denial.
  */
 export interface Graded {
   /** The findings as they act: evidence turned to `allow`, and the tier's finding (`risk.tier`) after them. */
@@ -39,7 +42,9 @@ export function grade(findings: readonly Finding[], risk: RiskPolicy): Graded {
   const acting = findings.map((f, i) =>
     f.action === "flag" && weights[i]! > 0 ? { ...f, action: "allow" as const } : f,
   );
-  if (tier && tier.action !== "allow") {
+  // the tier acts when it asks for more than the findings do (a geo denial's score needs no second denial)
+  const strongest = acting.reduce((a, f) => Math.max(a, ACTION_SEVERITY[f.action]), 0);
+  if (tier && ACTION_SEVERITY[tier.action] > strongest) {
     // the detail explains the score: each piece of evidence with its weight, strongest first
     const evidence = findings
       .map((f, i) => ({ code: f.reason.code, w: weights[i]! }))

@@ -64,7 +64,10 @@ describe("grade", () => {
   it("keeps the action of other findings: denials deny, weightless flags flag", () => {
     const geo = finding("geo.country_denied", "block", { risk: 1 });
     const trusted = finding("identity.trusted_key", "flag", { risk: 0 });
-    expect(decide(...gradedWith([geo]))).toMatchObject({ action: "block", code: "geo.country_denied" });
+    const denied = decide(...gradedWith([geo]));
+    expect(denied).toMatchObject({ action: "block", code: "geo.country_denied", topTier: true });
+    // the score is 1, but a denial needs no second one
+    expect(denied.reasons.map((r) => r.code)).toEqual(["geo.country_denied"]);
     expect(decide(...gradedWith([trusted])).action).toBe("flag");
   });
 
