@@ -5,7 +5,7 @@ export type { WorkerEnv } from "./worker-env.ts";
 
 /**
  * The ready-made Worker with the admin API and dashboard (on with ADMIN_TOKEN): src/worker.ts plus the admin
- * code, about 15 KiB gzip more. Deployed in place of src/worker.ts, or beside it on the admin paths only, sharing
+ * code, about 16 KiB gzip more. Deployed in place of src/worker.ts, or beside it on the admin paths only, sharing
  * its store (docs/deploying.md).
  */
 

@@ -231,7 +231,8 @@ export function createGuard(options: GuardOptions): Guard {
         : null;
     if (early) {
       state.limitCheck = early.check;
-      state.verdict = decide(early.findings, early.check.limits, route.mode);
+      const graded = route.risk ? grade(early.findings, route.risk) : null;
+      state.verdict = decide(graded?.findings ?? early.findings, early.check.limits, route.mode, graded);
       const response = denialResponse(
         route.errors,
         state.verdict,
