@@ -170,10 +170,11 @@ export function workerHandler(
   build: (env: WorkerEnv, options: { local: boolean }) => Built,
   warnings: (env: WorkerEnv) => string[] = () => [],
 ): { fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> } {
-  function gatewayFor(env: WorkerEnv, local: boolean): Built {
+  function gatewayFor(env: WorkerEnv, request: Request): Built {
     let entry = built.get(env);
     if (!entry) {
-      entry = build(env, { local });
+      // (the request's host is read once per isolate, for the build's messages: never on the request path)
+      entry = build(env, { local: isLocal(request) });
       built.set(env, entry);
       for (const warning of warnings(env)) console.warn(`distill-guard: ${warning}`);
       // The list goes to the logs only: clients learn nothing about the configuration.
@@ -186,7 +187,7 @@ export function workerHandler(
   }
   return {
     fetch(request, env, ctx) {
-      const gateway = gatewayFor(env, isLocal(request));
+      const gateway = gatewayFor(env, request);
       if (!gateway.ok) {
         return errorResponse("problem", {
           status: 503,
