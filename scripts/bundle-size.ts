@@ -1,10 +1,11 @@
 /**
  * `npm run bundle-size`: how large the Worker is and what it is made of.
  *
- * Bundles as wrangler does (esbuild, ESM, the workerd conditions, minified as
- * wrangler.toml says) with a metafile, and prints per part of the code its
- * minified bytes and its share; the whole bundle's size gzip-compressed (what
- * Cloudflare's limit counts); and the same totals for a middleware-only
+ * Bundles as wrangler does (esbuild, ESM, the workerd conditions, minified and
+ * with or without kept names as wrangler.toml says) with a metafile, and prints
+ * per part of the code its minified bytes and its share; the whole bundle's size
+ * gzip-compressed (what Cloudflare's limit counts); and the same totals for the
+ * Worker with the admin API (src/worker-with-admin.ts), a middleware-only
  * consumer (`distillGuard` in an app of its own) and a bare Hono proxy.
  * A part's gzip figure is its share of the minified bytes applied to the
  * bundle's gzip size: an estimate (text compresses unevenly), the totals are exact.
@@ -35,7 +36,7 @@ const PARTS: Array<[string, RegExp]> = [
 
 type Entry = { source: string } | { file: string };
 
-async function measure(entry: Entry, minify: boolean) {
+async function measure(entry: Entry, { minify, keepNames }: Minify) {
   const result = await build({
     ...("file" in entry
       ? { entryPoints: [entry.file] }
@@ -48,6 +49,7 @@ async function measure(entry: Entry, minify: boolean) {
     mainFields: ["module", "main"],
     conditions: ["workerd", "worker", "import"],
     minify,
+    keepNames,
     metafile: true,
     write: false,
     logLevel: "error",
@@ -57,9 +59,12 @@ async function measure(entry: Entry, minify: boolean) {
   return { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, inputs };
 }
 
-/** Whether wrangler.toml minifies the Worker. */
-async function minified(): Promise<boolean> {
-  return /^minify\s*=\s*true/m.test(await readFile(`${root}wrangler.toml`, "utf8"));
+type Minify = { minify: boolean; keepNames: boolean };
+
+/** Whether wrangler.toml minifies the Worker, and whether it keeps functions' names (wrangler's default: yes). */
+async function minified(): Promise<Minify> {
+  const toml = await readFile(`${root}wrangler.toml`, "utf8");
+  return { minify: /^minify\s*=\s*true/m.test(toml), keepNames: !/^keep_names\s*=\s*false/m.test(toml) };
 }
 const kib = (n: number) => (n / 1024).toFixed(1);
 
@@ -82,6 +87,7 @@ export async function measureBundles(
   const minify = await minified();
   const entries: Record<string, Entry> = {
     "the Worker (src/worker.ts)": { file: "src/worker.ts" },
+    "the Worker with the admin API (src/worker-with-admin.ts)": { file: "src/worker-with-admin.ts" },
     "a middleware-only consumer (distillGuard in a Hono app)": { source: MIDDLEWARE_ONLY },
     "a bare Hono proxy": { source: BARE_PROXY },
     ...extra,
@@ -106,7 +112,8 @@ async function report() {
     parts.set(part, (parts.get(part) ?? 0) + bytesInOutput);
   }
   const code = [...parts.values()].reduce((a, b) => a + b, 0);
-  console.log(`\nThe Worker (src/worker.ts), bundled as wrangler does${minify ? ", minified (wrangler.toml)" : ""}:\n`);
+  const how = minify.minify ? `, minified${minify.keepNames ? "" : ", no kept names"} (wrangler.toml)` : "";
+  console.log(`\nThe Worker (src/worker.ts), bundled as wrangler does${how}:\n`);
   console.log("| part | KiB | share | ≈ KiB gzip |");
   console.log("| --- | ---: | ---: | ---: |");
   for (const [part, n] of [...parts].sort((a, b) => b[1] - a[1]))

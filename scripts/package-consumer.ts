@@ -89,9 +89,11 @@ import { fingerprintSignals, parseUserAgent, templateHash } from "distill-guard/
 import { ANALYTICS_BLOBS, toDataPoint, type AnalyticsDataset, type DecisionEvent } from "distill-guard/telemetry";
 import { createAdmin, isolateStats } from "distill-guard/admin";
 import worker, { buildFromEnv, type WorkerEnv } from "distill-guard/worker";
+import workerWithAdmin from "distill-guard/worker-with-admin";
 
 export const used = [ConfigError, createGateway, loadConfig, createLimiter, createUpstashStore, fingerprintSignals,
-  parseUserAgent, templateHash, ANALYTICS_BLOBS, toDataPoint, createAdmin, isolateStats, worker, buildFromEnv];
+  parseUserAgent, templateHash, ANALYTICS_BLOBS, toDataPoint, createAdmin, isolateStats, worker, buildFromEnv,
+  workerWithAdmin];
 export type Used = [GuardState, ConfigInput, LimitStore, AnalyticsDataset, DecisionEvent, WorkerEnv];
 // typed, not any: a wrong use is an error
 // @ts-expect-error the key-hash secret is required
@@ -108,7 +110,9 @@ new Hono().get("/", (c) => {
 // Plain JavaScript in Node: every entry loads (no bundler), and the middleware answers.
 const NODE_RUN = `import { Hono } from "hono";
 import { distillGuard } from "distill-guard";
-await Promise.all(["limits", "signals", "telemetry", "admin", "worker"].map((p) => import("distill-guard/" + p)));
+await Promise.all(
+  ["limits", "signals", "telemetry", "admin", "worker", "worker-with-admin"].map((p) => import("distill-guard/" + p)),
+);
 const app = new Hono();
 const config = { routes: [{ name: "m", match: { path: "/v1/messages" }, geo: { presets: ["sanctions"] } }] };
 app.use("*", distillGuard({ config, keyHashSecret: "node-consumer-secret-0123", log: () => {} }));
@@ -122,6 +126,7 @@ console.log(JSON.stringify({ health: await health.text(), denied: denied.status,
 `;
 
 const READY_WORKER = `export { default } from "distill-guard/worker";\n`;
+const WORKER_WITH_ADMIN = `export { default } from "distill-guard/worker-with-admin";\n`;
 
 /** The ts block of docs/package.md that is a whole Worker (it ends in `export default app`). */
 function docsExample(): string {
@@ -159,7 +164,7 @@ export interface Consumer {
   /** Runs the repository's tsc on one of the consumer's tsconfig files; its output. */
   typecheck(config: "tsconfig.nodenext.json" | "tsconfig.bundler.json"): string;
   /** Bundles one of the consumer's Workers with `wrangler deploy --dry-run`: its code and gzip size in bytes. */
-  bundle(worker: "middleware" | "ready"): { code: string; bytes: number; gzipBytes: number };
+  bundle(worker: "middleware" | "ready" | "admin"): { code: string; bytes: number; gzipBytes: number };
   /** Runs run.mjs (plain JavaScript importing the package) with this Node; what it printed. */
   runInNode(): string;
   remove(): void;
@@ -191,6 +196,7 @@ export function createConsumer(): Consumer {
     "src/middleware.ts": MIDDLEWARE_APP,
     "src/subpaths.ts": SUBPATHS,
     "src/ready.ts": READY_WORKER,
+    "src/admin.ts": WORKER_WITH_ADMIN,
     // docs/package.md's complete example, as a user would paste it (its Bindings name the runtime's dataset type)
     "src/docs-example.ts": docsExample(),
     "src/runtime.d.ts": `type AnalyticsEngineDataset = import("distill-guard/telemetry").AnalyticsDataset;\n`,
@@ -199,6 +205,7 @@ export function createConsumer(): Consumer {
     "tsconfig.bundler.json": JSON.stringify(tsconfig("ESNext", "Bundler"), null, 2),
     "wrangler.middleware.toml": wranglerToml("consumer-middleware", "src/middleware.ts"),
     "wrangler.ready.toml": wranglerToml("consumer-ready", "src/ready.ts"),
+    "wrangler.admin.toml": wranglerToml("consumer-admin", "src/admin.ts"),
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(app, name), text);
   npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], app);

@@ -2,14 +2,16 @@
  * distill-guard: an edge gateway for model APIs on Cloudflare Workers.
  *
  * - `distillGuard(options)`: Hono middleware; put it in front of your own handlers.
- * - `createGateway(options)`: a Hono app, the guard in front of a streaming proxy to your origin.
+ * - `createGateway(options)`: a Hono app, the guard in front of a streaming proxy to your origin (and with
+ *   `options.admin`, the admin API); `createGatewayCore(options)`: the same without the admin API's code.
  * - `loadConfig(raw)` / `parseConfig(raw)`: validate a configuration once, every problem by path.
  * - `RECOMMENDED_CONFIG`: the configuration the ready-made Worker ships (src/config/recommended.json).
  * - `createAdmin(options)`: the admin API and dashboard (createGateway mounts it when given a token).
  *
  * The building blocks also have entries of their own, so code that needs one part bundles only it:
  * `distill-guard/signals`, `distill-guard/limits`, `distill-guard/telemetry`, `distill-guard/admin`, and
- * `distill-guard/worker` (the ready-made Worker). Bundlers drop what this entry exports and you do not use.
+ * `distill-guard/worker` (the ready-made Worker), `distill-guard/worker-with-admin` (the same with the admin API).
+ * Bundlers drop what this entry exports and you do not use.
  */
 export {
   createGuard,
@@ -30,6 +32,7 @@ export {
 export { createDecisionWindow, type DecisionWindow, type Summary } from "./telemetry/window.ts";
 export { runSql, SqlApiError, type SqlApiOptions, type SqlResult } from "./telemetry/sql-api.ts";
 export { createGateway, type GatewayOptions } from "./gateway.ts";
+export { createGatewayCore, type AdminMount } from "./gateway-core.ts";
 export { ConfigError, DEFAULTS, loadConfig, parseConfig } from "./config/parse.ts";
 export { RECOMMENDED_CONFIG } from "./config/recommended.ts";
 export type { ConfigInput, RouteInput } from "./config/input.ts";

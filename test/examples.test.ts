@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import devVars from "../.dev.vars.example?raw";
 import production from "../wrangler.production.jsonc?raw";
 import { buildFromEnv, type WorkerEnv } from "../src/worker.ts";
+import { buildFromEnv as buildWithAdmin } from "../src/worker-with-admin.ts";
 import { parseJsonc } from "./node/jsonc.ts";
 
 const SECRETS = {
@@ -14,10 +15,21 @@ const SECRETS = {
 };
 
 describe("the Worker from the examples", () => {
-  const environments = Object.entries((parseJsonc(production) as { env: Record<string, { vars: WorkerEnv }> }).env);
+  const environments = Object.entries(
+    (parseJsonc(production) as { env: Record<string, { vars: WorkerEnv; main?: string }> }).env,
+  );
 
   it.each(environments)("wrangler.production.jsonc, %s: builds", (_name, environment) => {
-    const built = buildFromEnv({ ...environment.vars, ...SECRETS });
+    // the Worker the environment names: with the admin API, its secrets too
+    const built =
+      environment.main === "src/worker-with-admin.ts"
+        ? buildWithAdmin({
+            ...environment.vars,
+            ...SECRETS,
+            ADMIN_TOKEN: "an-admin-token-0123456789",
+            ANALYTICS_API_TOKEN: "t",
+          })
+        : buildFromEnv({ ...environment.vars, ...SECRETS });
     expect(built.ok ? [] : built.problems).toEqual([]);
   });
 

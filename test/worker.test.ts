@@ -3,6 +3,7 @@ import { exports } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import worker, { buildFromEnv, type WorkerEnv } from "../src/worker.ts";
+import workerWithAdmin from "../src/worker-with-admin.ts";
 
 const goodEnv = (): WorkerEnv => ({
   ORIGIN_URL: inject("originUrl"),
@@ -159,5 +160,39 @@ describe("configuration from bindings", () => {
     expect(String(errors.mock.calls[0]![0])).toContain(
       'GATEWAY_CONFIG.routes[0].mode: must be one of "enforce", "shadow"',
     );
+  });
+});
+
+describe("the admin API: in src/worker-with-admin.ts, not in src/worker.ts", () => {
+  const ADMIN_TOKEN = "an-admin-token-0123456789";
+  const health = (handler: typeof worker, env: WorkerEnv) =>
+    handler.fetch(
+      new Request("https://gw.test/_guard/health", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }) as never,
+      env,
+      ctxFor(),
+    );
+
+  it("src/worker.ts: ADMIN_TOKEN turns nothing on, and its logs say where the admin API is, once per isolate", async () => {
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+    // unmatched paths answered 404 here: an admin path is one of them
+    const env = { ...goodEnv(), GATEWAY_CONFIG: { unmatched: "404", routes: [] }, ADMIN_TOKEN } as WorkerEnv;
+    expect((await health(worker, env)).status).toBe(404);
+    expect((await health(worker, env)).status).toBe(404);
+    const said = warnings.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("ADMIN_TOKEN"));
+    expect(said).toEqual([expect.stringContaining("deploy src/worker-with-admin.ts")]);
+    // a token too short is no problem here (nothing reads it): the gateway serves
+    expect((await call({ ...goodEnv(), ADMIN_TOKEN: "short" }, "/v1/models")).status).toBe(200);
+  });
+
+  it("src/worker-with-admin.ts: the same gateway, with the admin API under the admin prefix", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const env = { ...goodEnv(), ADMIN_TOKEN };
+    const r = await health(workerWithAdmin, env);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ ok: true });
+    const ctx = createExecutionContext();
+    const models = await workerWithAdmin.fetch(new Request("https://gw.test/v1/models") as never, env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(models.status).toBe(200);
   });
 });

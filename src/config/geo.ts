@@ -12,7 +12,8 @@ import { parseCidr, parseIp } from "../identity/ip.ts";
 import { compileGlob, GLOB_PATTERN } from "./glob.ts";
 import { readIdentity } from "./identity.ts";
 import { isContinentCode, isCountryCode, isRegionCode } from "./places.ts";
-import { HOSTING, PRESETS, type Preset } from "./presets/index.ts";
+import { PRESET_CODES } from "./presets/codes.ts";
+import type { PresetCodes } from "./presets/types.ts";
 import type { GeoInput, GeoRulesInput, PlaceLists } from "./input.ts";
 import { type Obj, type Problems, at, fieldsOf, readArray, readEnum, readObject, stringItem } from "./read.ts";
 import { parseWindow } from "./limits.ts";
@@ -68,9 +69,13 @@ const emptyLists = (): Lists => ({
   ips: [],
 });
 
-const presetLabel = (preset: Preset) => `${preset.name} preset ${preset.date}`;
+const presetLabel = (preset: PresetCodes) => `${preset.name} preset ${preset.date}`;
+/** The presets by name: their codes only (presets/codes.ts; the files' names and notes stay out of the Worker). */
+const PRESETS = new Map(PRESET_CODES.map((preset) => [preset.name, preset]));
+const HOSTING = PRESETS.get("hosting")!;
+const codesOf = (list: string) => (list ? list.split(" ") : []);
 
-function readPresets(obj: Obj, path: string, p: Problems): Preset[] {
+function readPresets(obj: Obj, path: string, p: Problems): PresetCodes[] {
   const known = [...PRESETS.keys()];
   const valid = stringItem(p, (name) => PRESETS.has(name), `a preset name (${known.join(", ")})`);
   const names = [...(readArray(obj, "presets", path, p, valid) ?? [])];
@@ -182,9 +187,9 @@ function readRules(obj: Obj, path: string, p: Problems): GeoRules {
     if (!map.has(key)) map.set(key, label);
   };
   for (const preset of presets.filter((x) => x.kind === "deny")) {
-    for (const c of preset.countries ?? []) keepFirst(deny.countries, c.code, presetLabel(preset));
-    for (const r of preset.regions ?? []) keepFirst(deny.regions, r.code, presetLabel(preset));
-    for (const a of preset.asns ?? []) keepFirst(deny.asns, a.asn, presetLabel(preset));
+    for (const c of codesOf(preset.countries)) keepFirst(deny.countries, c, presetLabel(preset));
+    for (const r of codesOf(preset.regions)) keepFirst(deny.regions, r, presetLabel(preset));
+    for (const a of codesOf(preset.asns)) keepFirst(deny.asns, Number(a), presetLabel(preset));
   }
   const denyObj = obj.deny === undefined ? undefined : readObject(obj.deny, at(path, "deny"), p, LIST_FIELDS);
   const allowObj = obj.allow === undefined ? undefined : readObject(obj.allow, at(path, "allow"), p, LIST_FIELDS);
@@ -205,7 +210,7 @@ function readRules(obj: Obj, path: string, p: Problems): GeoRules {
   // naming the preset turns it on (deny); a hosting action other than allow does too
   const hostingAction =
     readEnum(obj, "hosting", path, p, HOSTING_ACTIONS) ?? (presets.includes(HOSTING) ? "deny" : "allow");
-  const hostingAsns = new Map((HOSTING.asns ?? []).map((a) => [a.asn, presetLabel(HOSTING)]));
+  const hostingAsns = new Map(codesOf(HOSTING.asns).map((a) => [Number(a), presetLabel(HOSTING)]));
 
   // a region entry makes a request from its country without a region unknown, unless the entry cannot change
   // the outcome: a denied region of a country denied whole (CN-HK with CN)

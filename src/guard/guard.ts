@@ -37,6 +37,7 @@ import { settleChallenge } from "./challenge.ts";
 import { planDegrade } from "./degrade.ts";
 import { eventFor } from "./event.ts";
 import { GuardDenial } from "./denial.ts";
+import { earlyDenial } from "./early-denial.ts";
 import { type GuardState, overClusters } from "./state.ts";
 
 export type { GuardState } from "./state.ts";
@@ -230,6 +231,24 @@ export function createGuard(options: GuardOptions): Guard {
     if (!route) return pass(c, next, state, now, record);
 
     const findings: Finding[] = registered ? [registered] : [];
+    // A client this isolate already knows is denied is answered before its body is read (early-denial.ts).
+    const early =
+      route.mode === "enforce" && declaredLength(request) <= route.maxBodyBytes
+        ? await earlyDenial(route, { request, subject, body: null }, limiter, route.taintMs !== null, findings)
+        : null;
+    if (early) {
+      state.limitCheck = early.check;
+      const graded = route.risk ? grade(early.findings, route.risk) : null;
+      state.verdict = decide(graded?.findings ?? early.findings, early.check.limits, route.mode, graded);
+      const response = denialResponse(
+        route.errors,
+        state.verdict,
+        requestId,
+        limitHeaders(route, state.verdict, now()),
+      );
+      record(response, now());
+      return deny(response, state.verdict, requestId);
+    }
     const bodyProblem = await takeBody(c, route, state);
     // An oversized body is refused in every mode: the gateway will not buffer or forward it.
     if (bodyProblem) return refuse(bodyProblem, route.errors);

@@ -1,5 +1,5 @@
 import type { StoreConfig } from "../config/types.ts";
-import { dimensionValue } from "../request/dimensions.ts";
+import { dimensionNeeds, dimensionValue } from "../request/dimensions.ts";
 import type { RequestFacts } from "../request/facts.ts";
 import type { Usage } from "../proxy/usage.ts";
 import { finding } from "../verdict/reasons.ts";
@@ -114,6 +114,13 @@ export interface Limiter {
    * blocks, in one store round trip. Never throws.
    */
   check(spec: LimitSpec, facts: RequestFacts): Promise<LimitCheck>;
+  /**
+   * The isolate's answer alone, for a request whose body is not read yet: a manual block (or geo taint) it
+   * remembers, or a denial it remembers for one of `spec.limits` whose store key and cost need no body (cost 1,
+   * no `template`); clusters and the unproven bucket are not looked at. Null when neither is known. Never calls
+   * the store, never throws. What `check()` would answer from the same caches, before any store call.
+   */
+  cached(spec: LimitSpec, facts: RequestFacts): Promise<LimitCheck | null>;
   /**
    * Keeps the request's key (or account) refused for `ttlMs` from anywhere (a geo taint, blocks.ts taintKey):
    * a block listed with the manual ones, written once while this isolate remembers it. Never rejects.
@@ -311,6 +318,33 @@ export function createLimiter(options: LimiterOptions): Limiter {
       }
     };
 
+  /** A manual block or a denial the isolate remembers for the plan's keys; null when it knows neither. */
+  const fromCaches = (plan: Plan): LimitCheck | null => {
+    const t = now();
+    const cachedBlock = blocks.find(
+      plan.blockKeys.map((b) => b.key),
+      t,
+    );
+    if (cachedBlock) return blocked(plan, cachedBlock.index, "cache");
+    const cached = plan.planned.flatMap((p): CachedLookup[] => {
+      const d = p.bucket.unprovenOnly ? null : denials.get(bucketId(p.bucket), p.bucket.cost, t);
+      return d ? [{ p, retryMs: d.retryMs, tokens: d.tokens }] : [];
+    });
+    return cached.length > 0 ? outcome({ allowed: false, source: "cache", ...fromCachedDenials(cached) }) : null;
+  };
+
+  const cached = async (spec: LimitSpec, facts: RequestFacts): Promise<LimitCheck | null> => {
+    // nothing remembered (the usual isolate): no key to build
+    if (denials.size() === 0 && blocks.size() === 0) return null;
+    try {
+      const limits = spec.limits.filter((r) => r.cost !== "tokens" && !dimensionNeeds(r.by).body);
+      const bodiless = { route: spec.route, limits, blocks: spec.blocks, taint: spec.taint };
+      return fromCaches(await planTake(bodiless, facts, storeConfig.prefix, hash, options, now()));
+    } catch {
+      return null; // the full check decides
+    }
+  };
+
   const check = async (spec: LimitSpec, facts: RequestFacts): Promise<LimitCheck> => {
     let plan = EMPTY_PLAN;
     try {
@@ -319,17 +353,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const never = tooLarge(plan);
       if (never) return outcome({ allowed: false, source: "precheck", ...never });
 
-      const t = now();
-      const cachedBlock = blocks.find(
-        plan.blockKeys.map((b) => b.key),
-        t,
-      );
-      if (cachedBlock) return blocked(plan, cachedBlock.index, "cache");
-      const cached = plan.planned.flatMap((p): CachedLookup[] => {
-        const d = p.bucket.unprovenOnly ? null : denials.get(bucketId(p.bucket), p.bucket.cost, t);
-        return d ? [{ p, retryMs: d.retryMs, tokens: d.tokens }] : [];
-      });
-      if (cached.length > 0) return outcome({ allowed: false, source: "cache", ...fromCachedDenials(cached) });
+      const known = fromCaches(plan);
+      if (known) return known;
 
       if (!sharedUsable()) return await failed(plan, "store down: not retried yet");
       let result: TakeResult;
@@ -394,5 +419,5 @@ export function createLimiter(options: LimiterOptions): Limiter {
     }
   };
 
-  return { check, taint, denials, blocks, settlements };
+  return { check, cached, taint, denials, blocks, settlements };
 }

@@ -2,7 +2,7 @@
 // session cookie for reading, nobody without a token configured.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { bytesEqual, createAdminAuth } from "../../src/admin/auth.ts";
-import { buildFromEnv } from "../../src/worker.ts";
+import { buildFromEnv } from "../../src/worker-with-admin.ts";
 import { ADMIN_TOKEN, messagesConfig, workerWithAdmin } from "./harness.ts";
 
 afterEach(() => vi.restoreAllMocks());

@@ -1,11 +1,11 @@
-// The ready-made Worker with the admin API on: its store is real Redis behind the
+// The ready-made Worker with the admin API (src/worker-with-admin.ts) on: its store is real Redis behind the
 // Upstash-compatible bridge (or, without `redis`, the in-memory store).
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { inject } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
 import type { CfFields } from "../../src/identity/cf.ts";
 import { createKeyHasher } from "../../src/identity/key-hash.ts";
-import worker, { type WorkerEnv } from "../../src/worker.ts";
+import worker, { type WorkerEnv } from "../../src/worker-with-admin.ts";
 import { type Tenant, newTenant } from "../limits/helpers.ts";
 
 export const ADMIN_TOKEN = "admin-token-for-tests-0123456789";

@@ -1,6 +1,7 @@
 // The presets are data files (src/config/presets/*.json): each must be a valid, dated, sourced list.
 import { describe, expect, it } from "vitest";
 import { isCountryCode, isRegionCode } from "../../src/config/places.ts";
+import { PRESET_CODES } from "../../src/config/presets/codes.ts";
 import { PRESETS } from "../../src/config/presets/index.ts";
 
 const FIELDS = ["name", "date", "summary", "kind", "source", "countries", "regions", "asns", "notes"];
@@ -57,6 +58,18 @@ function presetProblems(preset: Record<string, unknown>): string[] {
 }
 
 describe("presets", () => {
+  it("codes.ts, what the configuration reads, holds the files' names, dates, kinds and codes (else: node scripts/gen-presets.ts)", () => {
+    const fromFiles = [...PRESETS.values()].map((p) => ({
+      name: p.name,
+      date: p.date,
+      kind: p.kind,
+      countries: (p.countries ?? []).map((c) => c.code).join(" "),
+      regions: (p.regions ?? []).map((r) => r.code).join(" "),
+      asns: (p.asns ?? []).map((a) => a.asn).join(" "),
+    }));
+    expect(PRESET_CODES).toEqual(fromFiles);
+  });
+
   for (const [name, preset] of PRESETS) {
     it(`${name}: every field valid, every entry a valid ISO 3166 code or AS number`, () => {
       expect(preset.name).toBe(name);

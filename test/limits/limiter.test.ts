@@ -119,6 +119,27 @@ describe.each(STORES)("limiter on the $name store", ({ make }) => {
     expect(next.limits.map((l) => l.remaining)).toEqual([99, 399, 4899]);
   });
 
+  it("cached(): the isolate's answer before the body, for the buckets whose key and cost need no body", async () => {
+    const s = await make();
+    const store = counting(s.store);
+    const limiter = createLimiter({ store, storeConfig: storeConfig(), now: s.now });
+    const perKey = rule("key-rpm", ["key"], 1, 0.5);
+    const tokens = rule("key-tokens", ["key"], 1, 0.5, "tokens");
+    const spec = { route: "messages", limits: [perKey, tokens] };
+    // nothing remembered: nothing to say
+    expect(await limiter.cached(spec, facts())).toBeNull();
+    await limiter.check({ route: "messages", limits: [perKey] }, facts());
+    expect(await limiter.check({ route: "messages", limits: [perKey] }, facts())).toMatchObject({ allowed: false });
+    const takes = store.takes;
+    const known = await limiter.cached(spec, facts());
+    expect(known).toMatchObject({ allowed: false, source: "cache" });
+    expect(known!.findings.map((f) => f.reason.code)).toEqual(["rate.key_exhausted"]);
+    expect(store.takes).toBe(takes);
+    // another key, and a token-weighted bucket alone (its cost comes from the body): not known before the body
+    expect(await limiter.cached(spec, facts({ subject: { keyHash: "fedcba9876543210fedcba9876543210" } }))).toBeNull();
+    expect(await limiter.cached({ route: "messages", limits: [tokens] }, facts())).toBeNull();
+  });
+
   it("answers repeated denials from the denial cache, with no store call, until the retry time", async () => {
     const s = await make();
     const store = counting(s.store);

@@ -15,7 +15,7 @@ describe("the packed package in a fresh project", () => {
   it("ships the built JavaScript and its types, not the sources or the tests", () => {
     expect(consumer.packed).toContain("dist/index.js");
     expect(consumer.packed).toContain("dist/index.d.ts");
-    for (const entry of ["worker", "signals", "limits/index", "telemetry/index", "admin/index"])
+    for (const entry of ["worker", "worker-with-admin", "signals", "limits/index", "telemetry/index", "admin/index"])
       expect(consumer.packed).toEqual(expect.arrayContaining([`dist/${entry}.js`, `dist/${entry}.d.ts`]));
     expect(consumer.packed.filter((f) => !/^(dist\/|README\.md$|LICENSE|package\.json$)/.test(f))).toEqual([]);
     expect(consumer.packed.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
@@ -43,18 +43,24 @@ describe("the packed package in a fresh project", () => {
     expect(consumer.typecheck("tsconfig.bundler.json")).toBe("");
   }, 120_000);
 
-  it("bundles a middleware-only Worker without the admin API and dashboard, and the ready-made Worker with them", () => {
+  it("bundles a middleware-only Worker and the ready-made Worker without the admin API and dashboard, the Worker with admin with them", () => {
     const middleware = consumer.bundle("middleware");
     const ready = consumer.bundle("ready");
+    const admin = consumer.bundle("admin");
     // a string of the admin API's sessions (src/admin/auth.ts) and one of the dashboard's pages (src/admin/dashboard.ts)
     for (const marker of ["distill-guard admin session", `<meta name="robots" content="noindex">`]) {
       expect(middleware.code).not.toContain(marker);
-      expect(ready.code).toContain(marker);
+      expect(ready.code).not.toContain(marker);
+      expect(admin.code).toContain(marker);
     }
+    // the gateway's own request path is in both Workers: the forward to the origin (src/proxy/forward.ts)
+    for (const worker of [ready, admin]) expect(worker.code).toContain("origin.unreachable");
     expect(middleware.gzipBytes).toBeLessThan(ready.gzipBytes);
+    expect(ready.gzipBytes).toBeLessThan(admin.gzipBytes);
     console.log(
       `gzip: middleware-only Worker ${(middleware.gzipBytes / 1024).toFixed(1)} KiB, ` +
-        `ready-made Worker ${(ready.gzipBytes / 1024).toFixed(1)} KiB (npm run bench: bench/package.ts)`,
+        `ready-made Worker ${(ready.gzipBytes / 1024).toFixed(1)} KiB, ` +
+        `with the admin API ${(admin.gzipBytes / 1024).toFixed(1)} KiB (npm run bench: bench/package.ts)`,
     );
   }, 120_000);
 });

@@ -11,7 +11,7 @@ import { parseJsonc } from "./jsonc.ts";
 const root = new URL("../../", import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), "utf8");
 const example = new URL("wrangler.production.jsonc", root).pathname;
-const ENVIRONMENTS = ["production", "staging"];
+const ENVIRONMENTS = ["production", "production-admin", "staging"];
 const { parseConfig, NAMED_CONFIGS } = await loadConfigModules();
 
 /** The secrets `wrangler secret put` provides, made up. */
@@ -36,6 +36,18 @@ describe("wrangler.production.jsonc", () => {
     const gateway = config.vars.GATEWAY_CONFIG;
     const parsed = parseConfig(typeof gateway === "string" ? NAMED_CONFIGS[gateway] : gateway);
     expect(parsed.ok ? [] : parsed.problems).toEqual([]);
+  });
+
+  it("production-admin is production's gateway with the admin API, on the admin paths of its hostname, its store shared", () => {
+    const read = (env: string) => unstable_readConfig({ config: example, env }, { hideWarnings: true });
+    const [gateway, admin] = [read("production"), read("production-admin")];
+    expect(gateway.main).toMatch(/src\/worker\.ts$/);
+    expect(admin.main).toMatch(/src\/worker-with-admin\.ts$/);
+    for (const v of ["ORIGIN_URL", "GATEWAY_CONFIG"]) expect(admin.vars[v]).toEqual(gateway.vars[v]);
+    expect(admin.analytics_engine_datasets).toEqual(gateway.analytics_engine_datasets);
+    expect(admin.secrets?.required).toEqual(expect.arrayContaining([...gateway.secrets!.required, "ADMIN_TOKEN"]));
+    const host = (gateway.routes![0] as { pattern: string }).pattern;
+    expect(admin.routes).toEqual([expect.objectContaining({ pattern: `${host}/_guard*` })]);
   });
 
   it("production ships the recommended configuration; staging decides in shadow mode", () => {

@@ -36,3 +36,19 @@ export interface Preset {
   /** Why entries are in or deliberately out, and what to check before relying on the list. */
   notes: readonly string[];
 }
+
+/**
+ * What the gateway's configuration reads of a preset (codes.ts, generated from the files by
+ * scripts/gen-presets.ts): the codes without the names, sources and notes, which stay out of the Worker.
+ */
+export interface PresetCodes {
+  name: string;
+  date: string;
+  kind: Preset["kind"];
+  /** ISO 3166-1 alpha-2 codes, space-separated. */
+  countries: string;
+  /** ISO 3166-2 codes, space-separated. */
+  regions: string;
+  /** AS numbers, space-separated. */
+  asns: string;
+}
