@@ -6,7 +6,8 @@
  * build or template are counted apart (a cluster's `newKeys`).
  *
  * The record is one store key per key, `<prefix>:seen:<hash>`, read and
- * created by the limit script in the request's one round trip. It lives
+ * created by the limit script in the request's one round trip, next to the
+ * store's recording epoch (firstSeenEpochKey). It lives
  * FIRST_SEEN_TTL_MS after each write and is written again (its first time
  * kept) once half of that has passed, so a key used at least every 60 days
  * keeps its age, for one write a month.
@@ -15,6 +16,17 @@ import { MAX_NEW_KEY_SECONDS } from "../config/types.ts";
 
 /** How long a first-seen record lives after a write: twice the longest new-key age. */
 export const FIRST_SEEN_TTL_MS = 2 * MAX_NEW_KEY_SECONDS * 1000;
+
+/**
+ * When the store began keeping first-seen records: `<prefix>:seen:epoch`, kept like a record. A key first seen in
+ * the store's first day (a gateway deployed today) may be a customer of years, so it is new for an age threshold
+ * only when the store had been recording for at least that long when it first saw the key.
+ */
+export const firstSeenEpochKey = (prefix: string): string => `${prefix}:seen:epoch`;
+
+/** Whether a key is new for `withinMs`: first seen less than that ago, by a store recording for at least as long. */
+export const isNew = (age: { ageMs: number; watchedMs: number }, withinMs: number): boolean =>
+  age.ageMs < withinMs && age.watchedMs >= withinMs;
 
 /** The store key of a key's (or account's) first-seen record: hashed like every other key value. */
 export async function firstSeenKey(prefix: string, keyValue: string, hash: (text: string) => Promise<string>) {

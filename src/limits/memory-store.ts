@@ -1,3 +1,4 @@
+import { isNew } from "./first-seen.ts";
 import { type AdminStore, type BlockEntry, type BlockRecord, type ListedCounter, MAX_BLOCK_TTL_MS } from "./blocks.ts";
 import {
   type BucketState,
@@ -80,16 +81,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   // First-seen records (LimitStore.take's `seen`): key → first seen, last written, until; at most maxEntries, the
   // least recently written forgotten first (a forgotten key looks new again).
   const firstSeen = new Map<string, { first: number; at: number; until: number }>();
-  const ageOf = (seen: FirstSeen, t: number): number => {
-    const r = firstSeen.get(seen.key);
+  // The recording epochs (one per store prefix), apart from the records so that no flood of keys evicts one.
+  const epochs = new Map<string, { first: number; at: number; until: number }>();
+  /** A record's first time, written when new and again once half its life has passed (as the script does). */
+  const firstOf = (records: typeof firstSeen, key: string, ttlMs: number, t: number, most: number): number => {
+    const r = records.get(key);
     const live = r && r.until > t ? r : undefined;
-    // written when new, and again once half its life has passed (as the script does), keeping the first time
-    if (!live || t - live.at >= seen.ttlMs / 2) {
-      firstSeen.delete(seen.key);
-      if (firstSeen.size >= maxEntries) firstSeen.delete(firstSeen.keys().next().value!);
-      firstSeen.set(seen.key, { first: live?.first ?? t, at: t, until: t + seen.ttlMs });
+    if (!live || t - live.at >= ttlMs / 2) {
+      records.delete(key);
+      if (records.size >= most) records.delete(records.keys().next().value!);
+      records.set(key, { first: live?.first ?? t, at: t, until: t + ttlMs });
     }
-    return Math.max(0, t - (live?.first ?? t));
+    return live?.first ?? t;
+  };
+  const ageOf = (seen: FirstSeen, t: number): { ageMs: number; watchedMs: number } => {
+    const since = firstOf(epochs, seen.epochKey, seen.ttlMs, t, 16);
+    const first = firstOf(firstSeen, seen.key, seen.ttlMs, t, maxEntries);
+    return { ageMs: Math.max(0, t - first), watchedMs: Math.max(0, first - since) };
   };
   // Counters over their limit (CounterRequest.over): key → listed until.
   const listed = new Map<string, number>();
@@ -227,10 +235,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (proven?.write) prove(proven.key, proven.ttlMs, t);
       const unproven = proven !== undefined && !liveProven(proven.key, t);
       const byProven = proven !== undefined && !unproven;
-      const ageMs = seen ? ageOf(seen, t) : undefined;
+      const age = seen ? ageOf(seen, t) : undefined;
       const counts = counters.map((c) => {
-        // a cohort counter counts a key only while it is new
-        if (c.newWithinMs !== undefined && !(ageMs !== undefined && ageMs < c.newWithinMs)) return 0;
+        // a cohort counter counts a key only while it is new, by a store recording for at least as long
+        if (c.newWithinMs !== undefined && !(age && isNew(age, c.newWithinMs))) return 0;
         const everyone = addMember(c.key, c.member, c.windowSeconds, t);
         return byProven && !c.own ? addMember(`${c.key}:proven`, c.member, c.windowSeconds, t) : everyone;
       });
@@ -250,7 +258,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return {
         ...result,
         ...(proven === undefined ? {} : { proven: !unproven }),
-        ...(ageMs === undefined ? {} : { ageMs }),
+        ...(age ?? {}),
       };
     },
     async adjust(adjustments) {
@@ -309,7 +317,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         if (e.expiresAt > t) out.set(storeKey, Math.max(out.get(storeKey) ?? 0, e.expiresAt - t));
       }
       for (const [key, until] of provenUntil) if (until > t) out.set(key, until - t);
-      for (const [key, r] of firstSeen) if (r.until > t) out.set(key, r.until - t);
+      for (const [key, r] of [...firstSeen, ...epochs]) if (r.until > t) out.set(key, r.until - t);
       for (const [key, b] of blocks) if (b.expiresAt > t) out.set(key, b.expiresAt - t);
       return out;
     },

@@ -39,11 +39,14 @@
  *      keys are judged together), and buckets whose when-counter is -1 apply to
  *      it (the unproven bucket). The reply ends with proven (1/0).
  * then ns (optional, 0 when absent): 1 when the key's first-seen record
- *      (first-seen.ts) follows in KEYS (after the proven slots, or in their
- *      place), with its TTL in ms next in ARGV. The record is "<first ms>
- *      <written ms>": created by the key's first take, written again (first
- *      time kept) once half its TTL has passed since the last write, so an
- *      active key keeps its age. The reply ends with the key's age in ms.
+ *      (first-seen.ts) and the store's recording epoch follow in KEYS (after
+ *      the proven slots, or in their place), with their TTL in ms next in
+ *      ARGV. Each is "<first ms> <written ms>": created by the first take
+ *      that reads it, written again (first time kept) once half its TTL has
+ *      passed since the last write, so an active key keeps its age. The reply
+ *      ends with the key's age in ms and how long the epoch had been recording
+ *      when the key was first seen (a key is new only for a threshold no
+ *      longer than that: before, it may be a customer from before the records).
  *
  * The bucket keys, the block keys, the proven marker and the first-seen
  * record are read with one MGET. A bucket key is a string "<field> <tokens> <atMs> <fullAtMs>" per
@@ -101,14 +104,15 @@ end
 local sarg = tbase + 4 * nt + 2
 if np == 2 then sarg = sarg + 1 end
 local ns = tonumber(ARGV[sarg]) or 0
-local skey
+local skey, ekey
 if ns > 0 then
-  if np > 0 then skey = KEYS[pbase + 2 * nc + 1]
-  else
+  local at = pbase + 2 * nc + 1
+  if np == 0 then
     local reg = 0
     if nt > 0 then reg = 1 end
-    skey = KEYS[nb + 2 * nc + nk + reg + 1]
+    at = nb + 2 * nc + nk + reg + 1
   end
+  skey, ekey = KEYS[at], KEYS[at + 1]
 end
 
 -- One read for the bucket keys (each once), the block keys, the proven marker and the first-seen record.
@@ -128,7 +132,8 @@ if np == 1 then
 end
 if ns > 0 then
   table.insert(reads, skey)
-  seen_at = #reads
+  table.insert(reads, ekey)
+  seen_at = #reads - 1
 end
 local values = {}
 if #reads > 0 then values = redis.call("MGET", unpack(reads)) end
@@ -214,18 +219,24 @@ elseif np == 1 then
   unproven = not values[marker_at]
 end
 
-local age = -1
+local age, watched = -1, 0
 if ns > 0 then
   local ttl = tonumber(ARGV[sarg + 1])
-  local first, at = nil, nil
-  local v = values[seen_at]
-  if v then first, at = string.match(v, "^(%d+) (%d+)$") end
-  first, at = tonumber(first), tonumber(at)
-  if not first or not at or now - at >= ttl then first, at = now, nil end
-  if not at or now - at >= ttl / 2 then
-    redis.call("SET", skey, string.format("%d %d", first, now), "PX", string.format("%d", ttl))
+  -- "<first ms> <written ms>", written again (first kept) once half its TTL has passed; expired by its own clock
+  local function record(key, v)
+    local first, at = nil, nil
+    if v then first, at = string.match(v, "^(%d+) (%d+)$") end
+    first, at = tonumber(first), tonumber(at)
+    if not first or not at or now - at >= ttl then first, at = now, nil end
+    if not at or now - at >= ttl / 2 then
+      redis.call("SET", key, string.format("%d %d", first, now), "PX", string.format("%d", ttl))
+    end
+    return first
   end
+  local since = record(ekey, values[seen_at + 1])
+  local first = record(skey, values[seen_at])
   age = math.max(0, now - first)
+  watched = math.max(0, first - since)
 end
 
 local counts = {}
@@ -241,7 +252,9 @@ end
 for i = 1, nc do
   local kind = ARGV[cbase + 3 * i]
   local cohort = string.sub(kind, 1, 1) == "n"
-  if cohort and not (age >= 0 and age < tonumber(string.sub(kind, 2))) then
+  local young = tonumber(string.sub(kind, 2))
+  -- new: first seen less than that long ago, by a store that had been recording for at least as long
+  if cohort and not (age >= 0 and age < young and watched >= young) then
     counts[i] = 0
   else
     local member = ARGV[cbase + 3 * i - 2]
@@ -316,9 +329,12 @@ for i = 1, nc do table.insert(out, counts[i]) end
 if np > 0 then
   if unproven then table.insert(out, 0) else table.insert(out, 1) end
 end
-if ns > 0 then table.insert(out, age) end
+if ns > 0 then
+  table.insert(out, age)
+  table.insert(out, watched)
+end
 return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "4f4cc2898e7ec68198fd03ce883f23da387b65a2";
+export const LIMIT_SCRIPT_SHA1 = "d55a8c6732b4fb24248ad9e9742c65889e39dea0";

@@ -23,7 +23,7 @@ import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from ".
 import { provenMarker } from "./proven.ts";
 import { type PlannedSpread, judgeSpreads, planSpreads } from "./spread.ts";
 import { bucketKey, quotaWindow, reasonStem, windowSeconds } from "./rules.ts";
-import { FIRST_SEEN_TTL_MS, firstSeenKey, formatAge } from "./first-seen.ts";
+import { FIRST_SEEN_TTL_MS, firstSeenEpochKey, firstSeenKey, formatAge, isNew } from "./first-seen.ts";
 import type { BucketRequest, CounterRequest, FirstSeen, TakeResult } from "./types.ts";
 
 /** What the limiter checks for one request: the route's buckets, clusters and whether its manual blocks apply. */
@@ -147,14 +147,23 @@ export async function planTake(
   // the key's age: read when a finding or a cohort counter needs it
   const member = dimensionValue(facts, "key");
   const ages = spec.newKeyMs !== undefined || counters.some((c) => c.newWithinMs !== undefined);
-  const seen = ages && member ? { key: await firstSeenKey(prefix, member, hashOnce), ttlMs: FIRST_SEEN_TTL_MS } : null;
+  const seen =
+    ages && member
+      ? {
+          key: await firstSeenKey(prefix, member, hashOnce),
+          epochKey: firstSeenEpochKey(prefix),
+          ttlMs: FIRST_SEEN_TTL_MS,
+        }
+      : null;
   const newKeyMs = spec.newKeyMs ?? null;
   return { planned, clusters, counters, blockKeys, estimate, provenKey, spreads: spread.spreads, seen, newKeyMs };
 }
 
 /** The key's age as evidence: `identity.new_key` when first seen less than the spec's newKeyMs ago. */
-function newKeyFinding(plan: Plan, ageMs: number | undefined): Finding[] {
-  if (plan.newKeyMs === null || ageMs === undefined || ageMs >= plan.newKeyMs) return [];
+function newKeyFinding(plan: Plan, answer: TakeResult): Finding[] {
+  const { ageMs, watchedMs } = answer;
+  if (plan.newKeyMs === null || ageMs === undefined || watchedMs === undefined) return [];
+  if (!isNew({ ageMs, watchedMs }, plan.newKeyMs)) return [];
   return [finding("identity.new_key", "flag", { detail: `first seen ${formatAge(ageMs)} ago`, risk: NEW_KEY_RISK })];
 }
 
@@ -285,7 +294,7 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
       findings: [
         ...judged.flatMap((j) => (j.finding ? [j.finding] : [])),
         ...spreadFindings,
-        ...newKeyFinding(plan, answer.ageMs),
+        ...newKeyFinding(plan, answer),
       ],
       limits,
       clusters,
@@ -309,7 +318,7 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
     ),
     ...denying.filter(({ p }) => !p.cluster).map(({ p }) => rateThrottle(p.rule, waitMs)),
     ...spreadFindings,
-    ...newKeyFinding(plan, answer.ageMs),
+    ...newKeyFinding(plan, answer),
   ];
   return { allowed: false, findings, limits, clusters, tokenBuckets: [], denying };
 }

@@ -91,11 +91,19 @@ export interface TakeResult {
   proven?: boolean;
   /** With a first-seen record given to `take()`: the key's age in ms (0 on its first take). */
   ageMs?: number;
+  /**
+   * With a first-seen record: how long the store had been recording first-seen records (its epoch) when it first
+   * saw the key. A key is new for an age threshold only when this is at least the threshold: a key first seen in
+   * the store's first day may be a customer of years.
+   */
+  watchedMs?: number;
 }
 
 /** A key's first-seen record (limits/first-seen.ts) as a take reads it, and creates it when missing. */
 export interface FirstSeen {
   key: string;
+  /** The store's recording epoch (first-seen.ts firstSeenEpochKey): when it began keeping first-seen records. */
+  epochKey: string;
   /** The record's life after each write, in ms; it is written again once half of it has passed. */
   ttlMs: number;
 }

@@ -85,7 +85,7 @@ export function scriptCall(
     args.push(...(proven.write ? ["2", String(Math.floor(proven.ttlMs))] : ["1"]));
   } else if (seen) args.push("0");
   if (seen) {
-    keys.push(seen.key);
+    keys.push(seen.key, seen.epochKey);
     args.push("1", String(Math.floor(seen.ttlMs)));
   }
   return { keys, args };
@@ -108,7 +108,7 @@ export function readReply(reply: unknown, buckets: number, counters: number, pro
     };
   }
   const tail = 2 + buckets * 4 + counters;
-  if (n.length !== tail + (proven ? 1 : 0) + (seen ? 1 : 0) || n.some((v) => !Number.isFinite(v))) {
+  if (n.length !== tail + (proven ? 1 : 0) + (seen ? 2 : 0) || n.some((v) => !Number.isFinite(v))) {
     throw new Error(`unexpected reply from the limit script: ${JSON.stringify(reply)?.slice(0, 200)}`);
   }
   const ms = (v: number) => (v < 0 ? Infinity : v / 1000);
@@ -123,7 +123,7 @@ export function readReply(reply: unknown, buckets: number, counters: number, pro
     })),
     counters: n.slice(2 + buckets * 4, 2 + buckets * 4 + counters),
     ...(proven ? { proven: n[tail] === 1 } : {}),
-    ...(seen ? { ageMs: n[tail + (proven ? 1 : 0)]! } : {}),
+    ...(seen ? { ageMs: n[tail + (proven ? 1 : 0)]!, watchedMs: n[tail + (proven ? 1 : 0) + 1]! } : {}),
   };
 }
 
