@@ -208,14 +208,20 @@ export interface PlaceLists {
   ips?: string[];
 }
 
+/** allow | flag | degrade | challenge | throttle | deny (the `block` action, geo's word for it). */
+export type GeoActionInput = Exclude<Action, "block"> | "deny";
+
 export interface GeoRulesInput {
   preset?: string;
   presets?: string[];
   allow?: PlaceLists;
   deny?: PlaceLists;
-  tor?: "allow" | "flag" | "deny";
-  unknown?: "allow" | "flag" | "deny";
-  hosting?: "allow" | "flag" | "degrade" | "challenge" | "throttle" | "deny";
+  /** Tor exits (`geo.tor`). Default "deny" when the rules restrict locations, else "allow". */
+  tor?: GeoActionInput;
+  /** No country, or no region or continent where the rules need one (`geo.unknown_location`). Default as `tor`. */
+  unknown?: GeoActionInput;
+  /** Networks of the hosting preset (`network.hosting`). Default "deny" when the hosting preset is named, else "allow". */
+  hosting?: GeoActionInput;
 }
 
 export interface IdentityInput {

@@ -24,7 +24,7 @@ import { CLUSTER_DIMENSIONS, DIMENSIONS } from "../request/dimensions.ts";
 import { CONTENT_DEFAULTS } from "./content.ts";
 import { CREDENTIAL_HEADERS } from "./credential.ts";
 import { FINGERPRINT_DEFAULTS, SIGNAL_ACTIONS } from "./fingerprint.ts";
-import { HOSTING_ACTIONS, MAX_TAINT_SECONDS, PLACE_POLICIES } from "./geo.ts";
+import { GEO_ACTIONS, MAX_TAINT_SECONDS } from "./geo.ts";
 import { DEGRADE_DEFAULTS, MODEL_NAME, REASONING_OUTPUTS, THINKING_LEVELS } from "./degrade.ts";
 import { EFFORT_LEVELS } from "./types.ts";
 import { GLOB_PATTERN } from "./glob.ts";
@@ -172,9 +172,9 @@ export function configSchema(docs: FieldDocs = () => undefined): JsonSchema {
     presets: list(oneOf([...PRESETS.keys()])),
     allow: places,
     deny: places,
-    tor: oneOf(PLACE_POLICIES),
-    unknown: oneOf(PLACE_POLICIES),
-    hosting: oneOf(HOSTING_ACTIONS),
+    tor: oneOf(GEO_ACTIONS),
+    unknown: oneOf(GEO_ACTIONS),
+    hosting: oneOf(GEO_ACTIONS),
   } satisfies { [K in keyof GeoRulesInput]-?: JsonSchema };
 
   const countries = list(country, { minItems: 1 });

@@ -39,6 +39,9 @@ describe("the degrade section", () => {
   it("a route that can degrade reads the body", () => {
     const config = loadConfig({ routes: [{ ...route, fingerprint: { automation: "degrade" } }] });
     expect(config.routes[0]!.needsBody).toBe(true);
+    expect(loadConfig({ routes: [{ ...route, geo: { tor: "degrade" } }] }).routes[0]!.needsBody).toBe(true);
+    const byModel = { ...route, geo: { models: { "fable-5*": { unknown: "degrade" as const } } } };
+    expect(loadConfig({ routes: [byModel] }).routes[0]!.needsBody).toBe(true);
     expect(loadConfig({ routes: [route] }).routes[0]!.needsBody).toBe(false);
   });
 
@@ -79,7 +82,12 @@ describe("the degrade section", () => {
       routes: [
         {
           ...route,
-          geo: { hosting: "degrade", models: { "fable-5*": { hosting: "challenge" } } },
+          geo: {
+            hosting: "degrade",
+            tor: "throttle",
+            unknown: "degrade",
+            models: { "fable-5*": { hosting: "challenge", tor: "challenge", unknown: "deny" } },
+          },
           fingerprint: { automation: "degrade", lowBotScore: "challenge" },
           content: { reasoningElicitation: "degrade" },
           clusters: [{ name: "c", by: ["fingerprint"], maxAccounts: 5, window: "1h", action: "degrade" }],
@@ -90,5 +98,14 @@ describe("the degrade section", () => {
       ],
     });
     expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+
+  it("a Tor or unknown-location policy set to challenge needs the route's challenge rule", () => {
+    for (const geo of [{ tor: "challenge" }, { models: { "fable-5*": { unknown: "challenge" } } }] as const) {
+      const result = parseConfig({ routes: [{ ...route, geo }] });
+      expect(result.ok ? [] : result.problems).toEqual([
+        'routes[0].challenge: is required: an action is "challenge", and a challenge is met by an identity attestation',
+      ]);
+    }
   });
 });
