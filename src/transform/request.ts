@@ -47,6 +47,45 @@ export function degradeRequest(api: ModelApi, input: Json, rules: DegradeRules):
   return { body, applied, keepReasoningItems: api === "responses" && hasTools(body) };
 }
 
+const ABOUT_ANSWER = (a: string) => a.startsWith("reasoning=");
+
+/**
+ * A token count (Anthropic `count_tokens`, Responses `input_tokens`), rewritten as its call would be (model,
+ * thinking, effort) so the count is of what would run. A count has no token limit to cap, and no answer to
+ * degrade.
+ */
+export function degradeCount(api: ModelApi, input: Json, rules: DegradeRules): DegradedRequest {
+  // Anthropic: the call's max_tokens would be at most the cap, and its thinking budget fitted under it (or
+  // thinking turned off): judged as if the count carried that max_tokens, which is then taken away again
+  const cap = api === "anthropic" && rules.maxTokens !== null && input.max_tokens === undefined;
+  const out = degradeRequest(api, cap ? { ...input, max_tokens: rules.maxTokens } : input, {
+    ...rules,
+    ...(api === "anthropic" ? {} : { maxTokens: null }),
+  });
+  if (cap) delete out.body.max_tokens;
+  return { body: out.body, applied: out.applied.filter((a) => !ABOUT_ANSWER(a)), keepReasoningItems: false };
+}
+
+/**
+ * An Anthropic Message Batch: every request's `params` rewritten as a call, by the rules for its own model.
+ * Its answers are fetched later (the batch's results), past the gateway's reach here: where they would lose
+ * their reasoning, thinking is turned off in the request instead. `applied` lists each transformation once.
+ */
+export function degradeBatch(input: Json, rulesFor: (model: string | null) => DegradeRules): DegradedRequest {
+  const applied = new Set<string>();
+  const requests = Array.isArray(input.requests)
+    ? input.requests.map((request: unknown) => {
+        if (!isObject(request) || !isObject(request.params)) return request;
+        const rules = rulesFor(typeof request.params.model === "string" ? request.params.model : null);
+        const unseen: DegradeRules = rules.reasoning === "keep" ? rules : { ...rules, thinking: "off" };
+        const out = degradeRequest("anthropic", request.params, unseen);
+        for (const a of out.applied) if (!ABOUT_ANSWER(a)) applied.add(a);
+        return { ...request, params: out.body };
+      })
+    : input.requests;
+  return { body: { ...input, requests }, applied: [...applied], keepReasoningItems: false };
+}
+
 function degradeMessages(body: Json, rules: DegradeRules, applied: string[]): void {
   if (rules.maxTokens !== null && typeof body.max_tokens === "number" && body.max_tokens > rules.maxTokens) {
     body.max_tokens = rules.maxTokens;

@@ -409,3 +409,86 @@ describe("a degraded answer the origin compressed anyway", () => {
     }
   });
 });
+
+describe("Message Batches and token counts, degraded (@anthropic-ai/sdk; the origin's echo shows what it received)", () => {
+  const config: ConfigInput = {
+    routes: [
+      {
+        name: "anthropic",
+        match: { path: "/__demo/echo/v1/messages/*", methods: ["POST"] },
+        errors: "anthropic",
+        geo: { hosting: "degrade" },
+        degrade: {
+          maxTokens: 2048,
+          thinking: "low",
+          models: { "fable-5*": { model: "fable-4-small", maxTokens: 1024 } },
+        },
+      },
+    ],
+  };
+  /** The SDK against the gateway, its base URL the origin's echo: each call returns what the origin received. */
+  function echoClient() {
+    const gw = harness(config);
+    const anthropic = new Anthropic({
+      apiKey: "sk-ant-customer",
+      baseURL: "https://gateway.test/__demo/echo",
+      fetch: gw.fetchWith(CLOUD),
+    });
+    return { gw, anthropic };
+  }
+  type Echo = { path: string; headers: Record<string, string>; body: string };
+
+  it("batches.create: every request's params rewritten by the rules for its own model", async () => {
+    const { anthropic, gw } = echoClient();
+    const params = (model: string) => ({
+      model,
+      max_tokens: 8000,
+      thinking,
+      messages: [{ role: "user" as const, content: prompt }],
+    });
+    const seen = (await anthropic.messages.batches.create({
+      requests: [
+        { custom_id: "frontier", params: params("fable-5") },
+        { custom_id: "small", params: params("demo-small") },
+      ],
+    })) as unknown as Echo;
+    expect(seen.path).toBe("/__demo/echo/v1/messages/batches");
+    const sent = JSON.parse(seen.body) as { requests: Array<{ custom_id: string; params: object }> };
+    expect(sent.requests).toEqual([
+      {
+        custom_id: "frontier",
+        params: { ...params("fable-4-small"), max_tokens: 1024, thinking: { type: "disabled" } },
+      },
+      // thinking "low" would keep thinking, which the results (fetched later) would carry: off instead
+      { custom_id: "small", params: { ...params("demo-small"), max_tokens: 2048, thinking: { type: "disabled" } } },
+    ]);
+    const applied = "model=fable-4-small,max_tokens=1024,thinking=off,max_tokens=2048";
+    expect(seen.headers["x-guard-action"]).toBe("degrade");
+    expect(seen.headers["x-guard-degrade"]).toBe(applied);
+    expect(gw.events[0]).toMatchObject({ action: "degrade", degrade: applied });
+  });
+
+  it("countTokens: the model mapped and thinking as the call would have it, so the count is of what would run", async () => {
+    const { anthropic } = echoClient();
+    const seen = (await anthropic.messages.countTokens({
+      model: "fable-5",
+      thinking,
+      messages: [{ role: "user", content: prompt }],
+    })) as unknown as Echo;
+    expect(seen.path).toBe("/__demo/echo/v1/messages/count_tokens");
+    expect(JSON.parse(seen.body)).toEqual({
+      model: "fable-4-small",
+      thinking: { type: "disabled" },
+      messages: [{ role: "user", content: prompt }],
+    });
+    // nothing capped or added (a count takes no max_tokens), nothing said about an answer
+    expect(seen.headers["x-guard-degrade"]).toBe("model=fable-4-small,thinking.budget_tokens=1024,thinking=off");
+    const low = (await anthropic.messages.countTokens({
+      model: "demo-large",
+      thinking: { type: "enabled", budget_tokens: 4096 },
+      messages: [{ role: "user", content: prompt }],
+    })) as unknown as Echo;
+    // thinking "low": the budget lowered to 1024 and fitted under the call's max_tokens cap (2048)
+    expect(JSON.parse(low.body).thinking).toEqual({ type: "enabled", budget_tokens: 1024 });
+  });
+});
