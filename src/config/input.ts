@@ -103,6 +103,12 @@ export interface DegradeRulesInput {
   budgetTokens?: number;
   /** The OpenAI reasoning effort a request asking for more is lowered to. Default "low". */
   effort?: "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
+  /**
+   * OpenAI, with thinking "off": the effort that turns reasoning off on these models, set on every request (added
+   * where it names none): "none" (gpt-5.1 and later), "minimal" (gpt-5), "low" (o-series, which cannot turn it
+   * off). Set it per model glob: a model without reasoning refuses the field. Default null: `effort`, only lowered.
+   */
+  offEffort?: "none" | "minimal" | "low" | null;
   /** Cap on max_tokens / max_completion_tokens / max_output_tokens. Default: none. */
   maxTokens?: number;
   /** The model the request goes to instead (a fallback such as "fable-4-small"). Default: its own. */

@@ -26,7 +26,7 @@ import { CREDENTIAL_HEADERS } from "./credential.ts";
 import { FINGERPRINT_DEFAULTS, SIGNAL_ACTIONS } from "./fingerprint.ts";
 import { GEO_ACTIONS, MAX_TAINT_SECONDS } from "./geo.ts";
 import { DEGRADE_DEFAULTS, MODEL_NAME, REASONING_OUTPUTS, THINKING_LEVELS } from "./degrade.ts";
-import { EFFORT_LEVELS } from "./types.ts";
+import { EFFORT_LEVELS, OFF_EFFORTS } from "./types.ts";
 import { GLOB_PATTERN } from "./glob.ts";
 import { HEADER_NAME, IDENTITY_DEFAULTS, MAX_LIFETIME_LIMIT } from "./identity.ts";
 import type {
@@ -266,6 +266,7 @@ export function configSchema(docs: FieldDocs = () => undefined): JsonSchema {
     thinking: oneOf(THINKING_LEVELS, { default: DEGRADE_DEFAULTS.thinking }),
     budgetTokens: int(1024, { default: DEGRADE_DEFAULTS.budgetTokens }),
     effort: oneOf(EFFORT_LEVELS, { default: DEGRADE_DEFAULTS.effort }),
+    offEffort: { enum: [...OFF_EFFORTS, null], default: DEGRADE_DEFAULTS.offEffort },
     maxTokens: int(1),
     model: pattern(MODEL_NAME),
     reasoning: oneOf(REASONING_OUTPUTS, { default: DEGRADE_DEFAULTS.reasoning }),

@@ -6,7 +6,7 @@ import { type Json, type ModelApi, isObject } from "./api.ts";
  * the origin and the transformations applied out. The body stays valid for
  * its API (a thinking budget stays under `max_tokens`; an effort is only
  * lowered where the request named one, since a model without reasoning
- * refuses the field).
+ * refuses the field, unless `offEffort` says the model takes one).
  *
  * Continuity: an answer whose thinking blocks are removed cannot be sent back
  * in a tool-use turn that needs them (Anthropic requires the thinking block
@@ -30,6 +30,23 @@ function lowered(current: unknown, to: Effort): Effort | null {
   const rank = effortRank(current);
   return rank > effortRank(to) ? to : null;
 }
+
+/**
+ * The OpenAI effort for a request whose reasoning is turned off: `offEffort` set whatever the request named
+ * (absent included: the model's default would reason), unless it named a lower one; without `offEffort`,
+ * only lowered to `effort` (a model without reasoning refuses the field, so it is never added).
+ */
+function openaiEffort(current: unknown, rules: DegradeRules): Effort | null {
+  if (rules.thinking === "keep") return null;
+  if (rules.thinking === "off" && rules.offEffort !== null) {
+    const rank = effortRank(current);
+    return rank >= 0 && rank <= effortRank(rules.offEffort) ? null : rules.offEffort;
+  }
+  return lowered(current, rules.effort);
+}
+
+/** True when the rules turn OpenAI reasoning off (an effort set on every request). */
+const turnsReasoningOff = (rules: DegradeRules) => rules.thinking === "off" && rules.offEffort !== null;
 
 const hasTools = (body: Json) => Array.isArray(body.tools) && body.tools.length > 0;
 
@@ -134,12 +151,10 @@ function degradeChat(body: Json, rules: DegradeRules, applied: string[]): void {
       applied.push(`${field}=${rules.maxTokens}`);
     }
   }
-  if (rules.thinking !== "keep") {
-    const effort = lowered(body.reasoning_effort, rules.effort);
-    if (effort) {
-      body.reasoning_effort = effort;
-      applied.push(`reasoning_effort=${effort}`);
-    }
+  const effort = openaiEffort(body.reasoning_effort, rules);
+  if (effort) {
+    body.reasoning_effort = effort;
+    applied.push(`reasoning_effort=${effort}`);
   }
 }
 
@@ -151,15 +166,17 @@ function degradeResponses(body: Json, rules: DegradeRules, applied: string[]): v
     body.max_output_tokens = rules.maxTokens;
     applied.push(`max_output_tokens=${rules.maxTokens}`);
   }
-  if (!isObject(body.reasoning)) return;
-  const reasoning: Json = { ...body.reasoning };
-  const effort = rules.thinking === "keep" ? null : lowered(reasoning.effort, rules.effort);
+  // without a reasoning object the model reasons as it does by default: only turning it off adds one
+  if (!isObject(body.reasoning) && !turnsReasoningOff(rules)) return;
+  const reasoning: Json = isObject(body.reasoning) ? { ...body.reasoning } : {};
+  const effort = openaiEffort(reasoning.effort, rules);
   if (effort) {
     reasoning.effort = effort;
     applied.push(`reasoning.effort=${effort}`);
   }
-  // summaries would be removed from the answer: not asked for at all
-  if (rules.reasoning !== "keep" && (reasoning.summary != null || reasoning.generate_summary != null)) {
+  // summaries would be removed from the answer, or there is no reasoning to summarise: not asked for at all
+  const unwanted = rules.reasoning !== "keep" || turnsReasoningOff(rules);
+  if (unwanted && (reasoning.summary != null || reasoning.generate_summary != null)) {
     delete reasoning.summary;
     delete reasoning.generate_summary;
     applied.push("reasoning.summary=off");

@@ -36,6 +36,25 @@ describe("the degrade section", () => {
     expect(degradeRulesFor(policy, null)).toMatchObject({ maxTokens: 2048, reasoning: "drop" });
   });
 
+  it("offEffort per model glob, null in a model rule clearing the route's", () => {
+    const config = loadConfig({
+      routes: [
+        {
+          ...route,
+          degrade: {
+            offEffort: "minimal",
+            models: { "gpt-5.*": { offEffort: "none" }, "gpt-4o*": { offEffort: null } },
+          },
+        },
+      ],
+    });
+    const policy = config.routes[0]!.degrade;
+    expect(DEGRADE_DEFAULTS.offEffort).toBeNull();
+    expect(degradeRulesFor(policy, "gpt-5.1").offEffort).toBe("none");
+    expect(degradeRulesFor(policy, "gpt-5-mini").offEffort).toBe("minimal");
+    expect(degradeRulesFor(policy, "gpt-4o-mini").offEffort).toBeNull();
+  });
+
   it("a route that can degrade reads the body", () => {
     const config = loadConfig({ routes: [{ ...route, fingerprint: { automation: "degrade" } }] });
     expect(config.routes[0]!.needsBody).toBe(true);
@@ -54,6 +73,7 @@ describe("the degrade section", () => {
             thinking: "none",
             budgetTokens: 100,
             effort: "huge",
+            offEffort: "medium",
             maxTokens: 0,
             model: "",
             reasoning: "hide",
@@ -64,14 +84,15 @@ describe("the degrade section", () => {
       ],
     });
     expect(result.ok ? [] : result.problems).toEqual([
-      "routes[0].degrade.extra: unknown field (expected one of: thinking, budgetTokens, effort, maxTokens, model, reasoning, models)",
+      "routes[0].degrade.extra: unknown field (expected one of: thinking, budgetTokens, effort, offEffort, maxTokens, model, reasoning, models)",
       'routes[0].degrade.thinking: must be one of "off", "low", "keep"',
       "routes[0].degrade.budgetTokens: must be a positive integer of at least 1024",
       'routes[0].degrade.effort: must be one of "none", "minimal", "low", "medium", "high", "xhigh", "max"',
+      'routes[0].degrade.offEffort: must be one of "none", "minimal", "low"',
       "routes[0].degrade.maxTokens: must be a positive integer",
       "routes[0].degrade.model: must be a non-empty string",
       'routes[0].degrade.reasoning: must be one of "drop", "replace", "keep"',
-      "routes[0].degrade.models.fable-5*.typo: unknown field (expected one of: thinking, budgetTokens, effort, maxTokens, model, reasoning)",
+      "routes[0].degrade.models.fable-5*.typo: unknown field (expected one of: thinking, budgetTokens, effort, offEffort, maxTokens, model, reasoning)",
       "routes[0].degrade.models.fable-5*.model: must be a model name of printable characters",
       "routes[0].degrade.models.: must be a model-name pattern of printable characters, with * and ? as wildcards",
     ]);

@@ -183,3 +183,45 @@ describe("the shape of a path", () => {
       expect(shapeOf(other)).toBeNull();
   });
 });
+
+describe("OpenAI reasoning turned off (offEffort)", () => {
+  const off = (offEffort: "none" | "minimal" | "low") => rules({ thinking: "off", offEffort });
+
+  it("chat: reasoning_effort set to the off effort, added where the request named none", () => {
+    const high = degradeRequest("chat", { model: "gpt-5", reasoning_effort: "high", messages }, off("minimal"));
+    expect(high.body.reasoning_effort).toBe("minimal");
+    expect(high.applied).toEqual(["reasoning_effort=minimal", "reasoning=drop"]);
+    // absent: the model's default effort would reason
+    expect(degradeRequest("chat", { model: "gpt-5.1", messages }, off("none")).body.reasoning_effort).toBe("none");
+    // a lower effort the client named stays
+    const lower = degradeRequest("chat", { model: "m", reasoning_effort: "none", messages }, off("minimal"));
+    expect(lower.body.reasoning_effort).toBe("none");
+    expect(lower.applied).toEqual(["reasoning=drop"]);
+  });
+
+  it("responses: reasoning.effort set (a reasoning object added), summaries not asked for", () => {
+    const body = { model: "m", input: "Hi", reasoning: { effort: "medium", summary: "auto" } };
+    const kept = degradeRequest("responses", body, { ...off("none"), reasoning: "keep" });
+    expect(kept.body.reasoning).toEqual({ effort: "none" });
+    expect(kept.applied).toEqual(["reasoning.effort=none", "reasoning.summary=off"]);
+    expect(degradeRequest("responses", { model: "m", input: "Hi" }, off("minimal")).body.reasoning).toEqual({
+      effort: "minimal",
+    });
+  });
+
+  it("only with thinking off; without an off effort an effort is only lowered, never added", () => {
+    const low = degradeRequest(
+      "chat",
+      { model: "m", reasoning_effort: "high", messages },
+      {
+        ...off("none"),
+        thinking: "low",
+      },
+    );
+    expect(low.body.reasoning_effort).toBe("low");
+    expect(degradeRequest("responses", { model: "m", input: "Hi" }, rules()).body).not.toHaveProperty("reasoning");
+    expect(degradeRequest("chat", { model: "m", messages }, off("low")).body.reasoning_effort).toBe("low");
+    const keep = degradeRequest("chat", { model: "m", messages }, { ...off("none"), thinking: "keep" });
+    expect(keep.body).not.toHaveProperty("reasoning_effort");
+  });
+});
