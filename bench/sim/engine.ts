@@ -43,6 +43,18 @@ interface Tally {
 
 const add = (counts: Record<string, number>, key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
 
+/**
+ * `DG_SIM_TRACE=1`: one tab-separated line per gateway decision on stderr (segment, L legitimate or C campaign,
+ * virtual minute, action, risk tier, the reason codes sorted), to see which evidence a segment's requests carry
+ * when tuning on the train split (docs/simulator.md).
+ */
+const TRACE = typeof process !== "undefined" && Boolean(process.env?.DG_SIM_TRACE);
+function trace(r: SegmentResult, timeMs: number, v: Verdict): void {
+  const codes = v.reasons.map((x) => x.code).sort();
+  const fields = [r.name, r.legitimate ? "L" : "C", Math.floor(timeMs / 60_000), v.action, v.tier ?? "-", codes];
+  process.stderr.write(`TRACE\t${fields.join("\t")}\n`);
+}
+
 /** Start of the first window from which every window with traffic stayed at or under the share; null if none. */
 export function containedAt(
   attempted: readonly number[],
@@ -188,6 +200,7 @@ export async function runSimulation(scenario: Scenario, options: RunOptions): Pr
     requests++;
 
     if (isTopTier({ denied: !reached, verdict: d?.verdict ?? null })) r.topTier++;
+    if (TRACE && options.kind === "gateway" && d) trace(r, timeMs, d.verdict);
     r.attempted++;
     r.firstRequestMs ??= timeMs;
     const bucket = Math.floor(timeMs / scenario.chartBucketMs);

@@ -1,8 +1,8 @@
 /**
  * Which requests the report counts in the **top tier**: what an origin would
- * treat as the highest risk (withhold everything, or refuse). One place to
- * change when the gateway grades risk: until it does, a request is top tier
- * when the gateway denied it, or when its verdict carries a block-level
+ * treat as the highest risk (withhold everything, or refuse). A request is
+ * top tier when the gateway denied it, when its route's risk model put it in
+ * its highest tier (docs/risk.md), or when its verdict carries a block-level
  * action without enforcing it (shadow mode, failing open).
  */
 import type { Verdict } from "../../src/verdict/types.ts";
@@ -15,5 +15,5 @@ export interface Outcome {
 }
 
 export function isTopTier(outcome: Outcome): boolean {
-  return outcome.denied || outcome.verdict?.action === "block";
+  return outcome.denied || outcome.verdict?.topTier === true || outcome.verdict?.action === "block";
 }

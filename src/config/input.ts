@@ -93,6 +93,18 @@ export interface RouteInput {
   degrade?: DegradeInput;
   /** What meets the `challenge` action: an identity attestation rule. Required when any of the route's actions is "challenge". */
   challenge?: { identity: IdentityInput };
+  /** Graded risk: the evidence combined into one score, tiers mapped to actions (docs/risk.md). */
+  risk?: RiskInput;
+}
+
+/** A route's risk model (docs/risk.md). */
+export interface RiskInput {
+  /** A key or account first seen at the edge less than this long ago is new: evidence `identity.new_key`. "1d"; absent: not read. */
+  newKey?: string | number;
+  /** Weights 0..1 by reason code (`"network.hosting": 0.1`), over the built-in ones. */
+  weights?: Record<string, number>;
+  /** From `score` (0..1) up, the tier's action applies; the highest tier reached wins. At least one. */
+  tiers: Array<{ name: string; score: number; action: Action }>;
 }
 
 /** The transformations of a degraded request and its answer (docs/actions.md). */
@@ -136,6 +148,11 @@ export interface ClusterInput {
   maxAddresses?: number;
   /** "1h", "30m", "1d", or seconds: from 1 minute to 7 days. */
   window: string | number;
+  /**
+   * A cohort: count and judge only accounts first seen at the edge less than this long ago ("1d"): many new keys
+   * arriving together on one network, build or template. Default: every account.
+   */
+  newKeys?: string | number;
   /**
    * Over the limit: flag (tell the origin), degrade (the route's degrade transformations), challenge (an identity
    * attestation is required), throttle (the members share one account's limits), block (403). Default "flag".

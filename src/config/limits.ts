@@ -13,7 +13,7 @@ import {
   readString,
   stringItem,
 } from "./read.ts";
-import { type ClusterRule, type LimitRule, MAX_REFILL_SECONDS, type SpreadRule } from "./types.ts";
+import { type ClusterRule, type LimitRule, MAX_NEW_KEY_SECONDS, MAX_REFILL_SECONDS, type SpreadRule } from "./types.ts";
 
 export const COSTS = ["request", "tokens"] as const;
 /** What a cluster over its limit does: any action but allow (verdict/actions.ts). */
@@ -233,7 +233,17 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
     raw,
     path,
     p,
-    fieldsOf<ClusterInput>()(["name", "by", "maxAccounts", "maxAddresses", "window", "action", "rate", "capacity"]),
+    fieldsOf<ClusterInput>()([
+      "name",
+      "by",
+      "maxAccounts",
+      "maxAddresses",
+      "window",
+      "newKeys",
+      "action",
+      "rate",
+      "capacity",
+    ]),
   );
   if (!o) return undefined;
   const before = p.list.length;
@@ -242,6 +252,7 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
   const maxAccounts = readNumber(o, "maxAccounts", path, p, { integer: true, min: 1, required: true });
   const maxAddresses = readNumber(o, "maxAddresses", path, p, { integer: true, min: 1 }) ?? null;
   const windowSeconds = readCounterWindow(o, path, p);
+  const newKeysMs = readNewKeyAge(o, "newKeys", path, p);
   const action = readEnum(o, "action", path, p, CLUSTER_ACTIONS) ?? "flag";
   let bucket: ClusterRule["bucket"] = null;
   if (o.rate !== undefined) {
@@ -258,7 +269,16 @@ function readCluster(raw: unknown, path: string, p: Problems): ClusterRule | und
   } else if (o.capacity !== undefined) p.add(at(path, "capacity"), 'needs "rate"');
   if (p.list.length !== before || !name || !by || maxAccounts === undefined || windowSeconds === undefined)
     return undefined;
-  return { name, by, maxAccounts, maxAddresses, windowSeconds, action, bucket };
+  return { name, by, maxAccounts, maxAddresses, windowSeconds, newKeysMs, action, bucket };
+}
+
+/** A new-key age (`"1d"`, `"6h"` or seconds, from 1 minute to 30 days) in ms; null when absent or a problem. */
+export function readNewKeyAge(o: Obj, key: string, path: string, p: Problems): number | null {
+  if (o[key] === undefined) return null;
+  const s = parseWindow(o[key]);
+  if (s !== null && s >= MIN_WINDOW && s <= MAX_NEW_KEY_SECONDS) return s * 1000;
+  p.add(at(path, key), 'must be "<n>s|m|h|d" or seconds, from 1 minute to 30 days, such as "1d"');
+  return null;
 }
 
 /**

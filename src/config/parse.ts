@@ -6,6 +6,7 @@ import { parseTrust, untrustedOnly } from "./trust.ts";
 import { parseFingerprint } from "./fingerprint.ts";
 import { parseGeo } from "./geo.ts";
 import { parseDegrade } from "./degrade.ts";
+import { parseRisk } from "./risk.ts";
 import { readIdentity } from "./identity.ts";
 import type { AttestationVerifier } from "../identity/attestation.ts";
 import { compilePathPattern } from "./routes.ts";
@@ -89,6 +90,7 @@ const ROUTE_FIELDS = fieldsOf<RouteInput>()([
   "unproven",
   "degrade",
   "challenge",
+  "risk",
 ]);
 
 export const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -175,6 +177,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0 || spreads.length > 0);
   const degrade = parseDegrade(obj.degrade, at(path, "degrade"), p);
   const used = actionsUsed(obj);
+  const risk = parseRisk(obj.risk, at(path, "risk"), p);
+  for (const tier of risk?.tiers ?? []) used.add(tier.action);
   const challenge = parseChallenge(obj.challenge, at(path, "challenge"), p, used.has("challenge"));
   // what the store keys are made of must be at hand before the decision (a template is read from the body)
   const needs = dimensionNeeds([
@@ -207,6 +211,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     ...(trustedKeys?.size ? { trustedKeys } : {}),
     degrade,
     challenge,
+    risk,
   };
   return route;
 }

@@ -26,7 +26,8 @@ import { CREDENTIAL_HEADERS } from "./credential.ts";
 import { FINGERPRINT_DEFAULTS, SIGNAL_ACTIONS } from "./fingerprint.ts";
 import { GEO_ACTIONS, MAX_TAINT_SECONDS } from "./geo.ts";
 import { DEGRADE_DEFAULTS, MODEL_NAME, REASONING_OUTPUTS, THINKING_LEVELS } from "./degrade.ts";
-import { EFFORT_LEVELS, OFF_EFFORTS } from "./types.ts";
+import { EFFORT_LEVELS, MAX_NEW_KEY_SECONDS, OFF_EFFORTS } from "./types.ts";
+import { TIER_ACTIONS, TIER_NAME } from "./risk.ts";
 import { GLOB_PATTERN } from "./glob.ts";
 import { HEADER_NAME, IDENTITY_DEFAULTS, MAX_LIFETIME_LIMIT } from "./identity.ts";
 import type {
@@ -41,6 +42,7 @@ import type {
   IdentityInput,
   LimitInput,
   PlaceLists,
+  RiskInput,
   RouteInput,
   SpreadInput,
 } from "./input.ts";
@@ -238,6 +240,9 @@ export function configSchema(docs: FieldDocs = () => undefined): JsonSchema {
     },
     ["name", "by"],
   );
+  const newKeyAge = {
+    anyOf: [pattern(WINDOW, { examples: ["1d", "6h"] }), int(MIN_WINDOW, { maximum: MAX_NEW_KEY_SECONDS })],
+  };
   const cluster = object<ClusterInput>("ClusterInput")(
     {
       name: pattern(RULE_NAME),
@@ -245,6 +250,7 @@ export function configSchema(docs: FieldDocs = () => undefined): JsonSchema {
       maxAccounts: int(1),
       maxAddresses: int(1),
       window: { anyOf: [pattern(WINDOW, { examples: ["1h", "10m"] }), int(MIN_WINDOW, { maximum: MAX_WINDOW })] },
+      newKeys: newKeyAge,
       action: oneOf(CLUSTER_ACTIONS, { default: "flag" }),
       rate,
       capacity: int(1),
@@ -327,6 +333,24 @@ export function configSchema(docs: FieldDocs = () => undefined): JsonSchema {
       trust: object<NonNullable<RouteInput["trust"]>>("RouteInput.trust")({ keys: list(pattern(KEY_HASH)) }, ["keys"]),
       degrade,
       challenge: object<NonNullable<RouteInput["challenge"]>>("RouteInput.challenge")({ identity }, ["identity"]),
+      risk: object<RiskInput>("RiskInput")(
+        {
+          newKey: newKeyAge,
+          weights: { type: "object", additionalProperties: { type: "number", minimum: 0, maximum: 1 } },
+          tiers: list(
+            object<RiskInput["tiers"][number]>("RiskInput.tier")(
+              {
+                name: pattern(TIER_NAME),
+                score: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+                action: oneOf(TIER_ACTIONS),
+              },
+              ["name", "score", "action"],
+            ),
+            { minItems: 1 },
+          ),
+        },
+        ["tiers"],
+      ),
     },
     ["name", "match"],
   );

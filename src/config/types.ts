@@ -23,6 +23,9 @@ export type PureCheck = (facts: RequestFacts) => Finding[] | Promise<Finding[]>;
  */
 export const MAX_REFILL_SECONDS = 365 * 86_400;
 
+/** Longest "new key" age (risk `newKey`, cluster `newKeys`): 30 days; the first-seen record lives twice as long. */
+export const MAX_NEW_KEY_SECONDS = 30 * 86_400;
+
 export interface LimitRule {
   /** Unique within the route; part of the store key and of the RateLimit-Policy name. */
   name: string;
@@ -54,6 +57,11 @@ export interface ClusterRule {
   /** When set, the cluster is over its limit only with more distinct addresses (/32, /64) than this too. */
   maxAddresses: number | null;
   windowSeconds: number;
+  /**
+   * A cohort cluster: only accounts first seen at the edge less than this long ago are counted and judged (many
+   * new keys arriving together on one network, build or template); null: every account.
+   */
+  newKeysMs: number | null;
   action: Exclude<Action, "allow">;
   /** `throttle` with its own bucket (`rate`); null: the route's per-key buckets, shared. */
   bucket: { capacity: number; refillPerSecond: number } | null;
@@ -73,6 +81,27 @@ export interface SpreadRule {
   max: number;
   windowSeconds: number;
   action: "flag" | "degrade" | "challenge" | "block";
+}
+
+/** One tier of a route's risk model: from `score` up (0..1), its action applies. */
+export interface RiskTier {
+  name: string;
+  score: number;
+  action: Action;
+}
+
+/**
+ * A route's graded risk (config/risk.ts): the evidence of every check combines into one score, and the highest
+ * tier it reaches decides. A finding whose action is `flag` and whose weight is above 0 is evidence: it adds to
+ * the score and is listed, but does not flag the request on its own.
+ */
+export interface RiskPolicy {
+  /** A key or account first seen less than this long ago is new (evidence `identity.new_key`); null: not read. */
+  newKeyMs: number | null;
+  /** Weights by reason code, over each finding's own. */
+  weights: ReadonlyMap<string, number>;
+  /** Ascending by score; at least one. */
+  tiers: readonly RiskTier[];
 }
 
 export interface RouteConfig {
@@ -119,6 +148,8 @@ export interface RouteConfig {
   degrade: DegradePolicy;
   /** What meets a `challenge` on this route: its identity attestation rule; null when none is configured. */
   challenge: AttestationVerifier | null;
+  /** The route's graded risk; null: every finding acts on its own. */
+  risk: RiskPolicy | null;
 }
 
 export interface StoreConfig {

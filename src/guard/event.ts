@@ -43,5 +43,6 @@ export async function eventFor(
     decisionMs,
     originMs: state.originMs,
     degrade: state.degrade?.applied.join(",") || null,
+    tier: verdict.tier,
   };
 }

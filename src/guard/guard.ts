@@ -17,6 +17,7 @@ import type { DecisionEvent } from "../telemetry/event.ts";
 import { createTelemetry } from "../telemetry/record.ts";
 import type { AnalyticsDataset } from "../telemetry/analytics.ts";
 import { decide, isDenied } from "../verdict/decide.ts";
+import { grade } from "../verdict/risk.ts";
 import { originHeaders, shadowHeaders } from "../verdict/headers.ts";
 import { rateLimitHeaders } from "../verdict/ratelimit-headers.ts";
 import { finding } from "../verdict/reasons.ts";
@@ -251,7 +252,12 @@ export function createGuard(options: GuardOptions): Guard {
     const rules = holdToSignalBudget(findings) ? [...route.limits, route.signalBudget] : route.limits;
     const spreads = trusted ? [] : route.spreads;
     if (
-      (rules.length > 0 || route.clusters.length > 0 || spreads.length > 0 || route.blocks || tainting) &&
+      (rules.length > 0 ||
+        route.clusters.length > 0 ||
+        spreads.length > 0 ||
+        route.blocks ||
+        tainting ||
+        route.risk?.newKeyMs) &&
       !blocked()
     ) {
       // One store round trip for every bucket and cluster counter of the route, and its manual blocks (none for a
@@ -267,6 +273,7 @@ export function createGuard(options: GuardOptions): Guard {
           taint: tainting,
           spreads,
           ...(unproven ? { unproven } : {}),
+          ...(route.risk?.newKeyMs ? { newKeyMs: route.risk.newKeyMs } : {}),
         },
         facts,
       );
@@ -277,11 +284,14 @@ export function createGuard(options: GuardOptions): Guard {
     const check = state.limitCheck;
     const accepted = check?.keyProven === false ? () => check.prove() : undefined;
 
-    state.verdict = decide(findings, limits, route.mode);
+    // with a risk model, flags are evidence and the tier the combined score reaches acts (verdict/risk.ts)
+    const graded = route.risk ? grade(findings, route.risk) : null;
+    const acting = graded?.findings ?? findings;
+    state.verdict = decide(acting, limits, route.mode, graded);
     let refused = isDenied(state.verdict);
     // a challenge is met by an identity attestation, or refused (in shadow mode: reported as it is)
     if (state.verdict.action === "challenge" && route.mode === "enforce") {
-      const settled = decide(await settleChallenge(route, findings, facts), limits, route.mode);
+      const settled = decide(await settleChallenge(route, acting, facts), limits, route.mode, graded);
       refused = isDenied(settled);
       state.verdict = refused ? { ...settled, action: "challenge" } : settled;
     }

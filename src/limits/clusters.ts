@@ -62,7 +62,10 @@ export interface PlannedCluster {
   buckets: Array<{ bucket: Omit<BucketRequest, "when">; rule: LimitRule | null }>;
 }
 
-export const clusterCode = (rule: Pick<ClusterRule, "by">) => `cluster.accounts_per_${rule.by.join("_")}` as const;
+export const clusterCode = (rule: Pick<ClusterRule, "by" | "newKeysMs">) =>
+  rule.newKeysMs === null
+    ? (`cluster.accounts_per_${rule.by.join("_")}` as const)
+    : (`cluster.new_accounts_per_${rule.by.join("_")}` as const);
 
 /** The sorted set listing cluster counters over their limit (CounterRequest.over), read by the admin API. */
 export const clustersIndexKey = (prefix: string) => `${prefix}:clusters`;
@@ -118,7 +121,8 @@ export async function planClusters(
     if (maxAddresses !== null && ip === null) continue;
     // Counted across routes: a farm splitting its requests between two APIs is one cluster. The window is
     // part of the identity, so rules of one name but other windows never share counter slots.
-    const digest = await hash(`window=${rule.windowSeconds}\n${parts.join("\n")}`);
+    const age = rule.newKeysMs === null ? "" : `new=${rule.newKeysMs}\n`;
+    const digest = await hash(`window=${rule.windowSeconds}\n${age}${parts.join("\n")}`);
     const counted = `${prefix}:@${rule.name}:${digest}`;
     // a throttle's shared buckets stand in for the route's per-key buckets, so they stay per route like those
     const base = `${prefix}:${routeName}:@${rule.name}:${digest}`;
@@ -151,17 +155,25 @@ export async function planClusters(
     const over: PlannedCluster["over"] = { counter: accountsAt, above: rule.maxAccounts };
     if (maxAddresses !== null) over.and = { counter: counterIndex++, above: maxAddresses };
     // listed while over its limit, for the admin API (readClusterCounterKey reads the key back)
+    // a cohort counts only new keys (the take's first-seen record)
+    const cohort = rule.newKeysMs === null ? {} : { newWithinMs: rule.newKeysMs };
     const counters: CounterRequest[] = [
       {
         key: `${counted}:accounts`,
         member,
         windowSeconds: rule.windowSeconds,
         over: { above: rule.maxAccounts, registry: clustersIndexKey(prefix), ...(over.and ? { and: over.and } : {}) },
+        ...cohort,
       },
     ];
     // the address is hashed like a bucket key's value: no raw address reaches the store
     if (over.and)
-      counters.push({ key: `${counted}:addresses`, member: await hash(`ip=${ip}`), windowSeconds: rule.windowSeconds });
+      counters.push({
+        key: `${counted}:addresses`,
+        member: await hash(`ip=${ip}`),
+        windowSeconds: rule.windowSeconds,
+        ...cohort,
+      });
     out.push({ rule, id: `${rule.name}:${digest.slice(0, 16)}`, counters, over, buckets });
   }
   return out;

@@ -211,6 +211,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
           plan.counters,
           [],
           markerOf(plan),
+          plan.seen ?? undefined,
         )
         .then((result) => {
           const decided = decide(plan, result, fallbackStore, "fallback");
@@ -313,6 +314,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
             plan.counters,
             plan.blockKeys.map((b) => b.key),
             markerOf(plan),
+            plan.seen ?? undefined,
           ),
           storeConfig.timeoutMs,
         );

@@ -1,6 +1,6 @@
 import { type AdminStore, type BlockEntry, type BlockRecord, type ListedCounter, MAX_BLOCK_TTL_MS } from "./blocks.ts";
 import { type BucketState, assertValidRequests, counterSlots, evaluate, isAbove, ttlMs } from "./bucket.ts";
-import type { BucketRequest, LimitStore, TakeResult } from "./types.ts";
+import type { BucketRequest, FirstSeen, LimitStore, TakeResult } from "./types.ts";
 
 export interface MemoryStoreOptions {
   /** The clock in ms. Default `Date.now`; a simulator passes a virtual clock. */
@@ -66,6 +66,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     provenUntil.delete(key);
     if (provenUntil.size >= maxEntries) provenUntil.delete(provenUntil.keys().next().value!);
     provenUntil.set(key, t + ttlMs);
+  };
+  // First-seen records (LimitStore.take's `seen`): key → first seen, last written, until; at most maxEntries, the
+  // least recently written forgotten first (a forgotten key looks new again).
+  const firstSeen = new Map<string, { first: number; at: number; until: number }>();
+  const ageOf = (seen: FirstSeen, t: number): number => {
+    const r = firstSeen.get(seen.key);
+    const live = r && r.until > t ? r : undefined;
+    // written when new, and again once half its life has passed (as the script does), keeping the first time
+    if (!live || t - live.at >= seen.ttlMs / 2) {
+      firstSeen.delete(seen.key);
+      if (firstSeen.size >= maxEntries) firstSeen.delete(firstSeen.keys().next().value!);
+      firstSeen.set(seen.key, { first: live?.first ?? t, at: t, until: t + seen.ttlMs });
+    }
+    return Math.max(0, t - (live?.first ?? t));
   };
   // Counters over their limit (CounterRequest.over): key → listed until.
   const listed = new Map<string, number>();
@@ -175,7 +189,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   return {
     kind: "memory",
-    async take(buckets, counters, blockKeys = [], proven) {
+    async take(buckets, counters, blockKeys = [], proven, seen) {
       assertValidRequests(buckets, counters);
       const t = now();
       sweep(t);
@@ -194,7 +208,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (proven?.write) prove(proven.key, proven.ttlMs, t);
       const unproven = proven !== undefined && !liveProven(proven.key, t);
       const byProven = proven !== undefined && !unproven;
+      const ageMs = seen ? ageOf(seen, t) : undefined;
       const counts = counters.map((c) => {
+        // a cohort counter counts a key only while it is new
+        if (c.newWithinMs !== undefined && !(ageMs !== undefined && ageMs < c.newWithinMs)) return 0;
         const everyone = addMember(c.key, c.member, c.windowSeconds, t);
         return byProven && !c.own ? addMember(`${c.key}:proven`, c.member, c.windowSeconds, t) : everyone;
       });
@@ -211,7 +228,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         listed.set(c.key, t + counterSlots(c.windowSeconds, t).expiresInMs);
       });
       const result = run("take", buckets, counts, t, unproven);
-      return proven === undefined ? result : { ...result, proven: !unproven };
+      return {
+        ...result,
+        ...(proven === undefined ? {} : { proven: !unproven }),
+        ...(ageMs === undefined ? {} : { ageMs }),
+      };
     },
     async adjust(adjustments) {
       const buckets = adjustments.map((a) => ({ ...a, cost: a.delta }));
@@ -266,6 +287,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const out = new Map<string, number>();
       for (const [key, e] of entries) if (e.expiresAt > t) out.set(key, e.expiresAt - t);
       for (const [key, until] of provenUntil) if (until > t) out.set(key, until - t);
+      for (const [key, r] of firstSeen) if (r.until > t) out.set(key, r.until - t);
       for (const [key, b] of blocks) if (b.expiresAt > t) out.set(key, b.expiresAt - t);
       return out;
     },

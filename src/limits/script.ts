@@ -13,8 +13,10 @@
  * ARGV[3]  nb, ARGV[4] nc
  * then per bucket: capacity, refillPerSecond, cost, when-counter (1-based, 0: always applies), when-above,
  *      and-counter (1-based, 0: none), and-above (the bucket applies when both counters are above)
- * then per counter: member, windowSeconds, shared (1: a counter many accounts add to, whose
- *      proven members are kept apart with a proven marker; 0: one account's own counter)
+ * then per counter: member, windowSeconds, kind (1: a counter many accounts add to, whose
+ *      proven members are kept apart with a proven marker; 0: one account's own counter;
+ *      "n<ms>": a cohort counter, shared, that counts and judges only a key first seen less
+ *      than <ms> ago, and is 0 for any other key)
  * then nk (optional, 0 when absent): the number of block keys
  * then nt (optional, 0 when absent): the number of tracked counters, and per
  *      one: its 1-based counter index, the count it is over its limit above,
@@ -30,6 +32,12 @@
  *      its customers over the limit). An unproven key's count is everyone's (a farm's fresh
  *      keys are judged together), and buckets whose when-counter is -1 apply to
  *      it (the unproven bucket). The reply ends with proven (1/0).
+ * then ns (optional, 0 when absent): 1 when the key's first-seen record
+ *      (first-seen.ts) follows in KEYS (after the proven slots, or in their
+ *      place), with its TTL in ms next in ARGV. The record is "<first ms>
+ *      <written ms>": created by the key's first take, written again (first
+ *      time kept) once half its TTL has passed since the last write, so an
+ *      active key keeps its age. The reply ends with the key's age in ms.
  *
  * A bucket is a string "<tokens> <atMs>" written with SET PX (value and TTL in
  * one command); its TTL is the time to refill fully, at least 1 s (a full
@@ -94,6 +102,30 @@ if np > 0 then
   end
 end
 
+local sarg = tbase + 4 * nt + 2
+if np == 2 then sarg = sarg + 1 end
+local ns = tonumber(ARGV[sarg]) or 0
+local age = -1
+if ns > 0 then
+  local skey
+  if np > 0 then skey = KEYS[pbase + 2 * nc + 1]
+  else
+    local reg = 0
+    if nt > 0 then reg = 1 end
+    skey = KEYS[nb + 2 * nc + nk + reg + 1]
+  end
+  local ttl = tonumber(ARGV[sarg + 1])
+  local first, at = nil, nil
+  local v = redis.call("GET", skey)
+  if v then first, at = string.match(v, "^(%d+) (%d+)$") end
+  first, at = tonumber(first), tonumber(at)
+  if not first or not at or now - at >= ttl then first, at = now, nil end
+  if not at or now - at >= ttl / 2 then
+    redis.call("SET", skey, string.format("%d %d", first, now), "PX", string.format("%d", ttl))
+  end
+  age = math.max(0, now - first)
+end
+
 local counts = {}
 local cbase = 4 + nb * 7
 local by_proven = np > 0 and not unproven
@@ -105,12 +137,18 @@ local function add(k0, k1, member, idx, half, count)
   return 0
 end
 for i = 1, nc do
-  local member = ARGV[cbase + 3 * i - 2]
-  local half = math.max(1, math.floor(tonumber(ARGV[cbase + 3 * i - 1]) * 1000 / 2))
-  local idx = math.floor(now / half)
-  local split = by_proven and ARGV[cbase + 3 * i] == "1"
-  counts[i] = add(KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i], member, idx, half, not split)
-  if split then counts[i] = add(KEYS[pbase + 2 * i - 1], KEYS[pbase + 2 * i], member, idx, half, true) end
+  local kind = ARGV[cbase + 3 * i]
+  local cohort = string.sub(kind, 1, 1) == "n"
+  if cohort and not (age >= 0 and age < tonumber(string.sub(kind, 2))) then
+    counts[i] = 0
+  else
+    local member = ARGV[cbase + 3 * i - 2]
+    local half = math.max(1, math.floor(tonumber(ARGV[cbase + 3 * i - 1]) * 1000 / 2))
+    local idx = math.floor(now / half)
+    local split = by_proven and kind ~= "0"
+    counts[i] = add(KEYS[nb + 2 * i - 1], KEYS[nb + 2 * i], member, idx, half, not split)
+    if split then counts[i] = add(KEYS[pbase + 2 * i - 1], KEYS[pbase + 2 * i], member, idx, half, true) end
+  end
 end
 
 local function above(counter, count)
@@ -207,8 +245,9 @@ for i = 1, nc do table.insert(out, counts[i]) end
 if np > 0 then
   if unproven then table.insert(out, 0) else table.insert(out, 1) end
 end
+if ns > 0 then table.insert(out, age) end
 return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "30c6d91dbe9cf9876ec28153aa67521972164fc4";
+export const LIMIT_SCRIPT_SHA1 = "780f4812f1947e51a110ade6ba1f6417dfbde5fc";

@@ -23,7 +23,8 @@ import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from ".
 import { provenMarker } from "./proven.ts";
 import { type PlannedSpread, judgeSpreads, planSpreads } from "./spread.ts";
 import { bucketKey, quotaWindow, reasonStem, windowSeconds } from "./rules.ts";
-import type { BucketRequest, CounterRequest, TakeResult } from "./types.ts";
+import { FIRST_SEEN_TTL_MS, firstSeenKey, formatAge } from "./first-seen.ts";
+import type { BucketRequest, CounterRequest, FirstSeen, TakeResult } from "./types.ts";
 
 /** What the limiter checks for one request: the route's buckets, clusters and whether its manual blocks apply. */
 export interface LimitSpec {
@@ -44,6 +45,8 @@ export interface LimitSpec {
    * bucket. Default none.
    */
   unproven?: LimitRule;
+  /** A key first seen less than this long ago is new: finding `identity.new_key` (evidence for the risk model). */
+  newKeyMs?: number;
 }
 
 export interface Planned {
@@ -65,6 +68,10 @@ export interface Plan {
   provenKey: string | null;
   /** The account's spread counters, after the clusters' among `counters`. */
   spreads: PlannedSpread[];
+  /** The key's first-seen record, when the spec reads its age (newKeyMs, or a cohort cluster) and it has a key. */
+  seen: FirstSeen | null;
+  /** From the spec: the age under which the key is new evidence. */
+  newKeyMs: number | null;
 }
 
 export const EMPTY_PLAN: Plan = {
@@ -75,11 +82,13 @@ export const EMPTY_PLAN: Plan = {
   estimate: null,
   provenKey: null,
   spreads: [],
+  seen: null,
+  newKeyMs: null,
 };
 
 /** Nothing to ask the store. */
 export const isEmptyPlan = (plan: Plan): boolean =>
-  plan.planned.length === 0 && plan.counters.length === 0 && plan.blockKeys.length === 0;
+  plan.planned.length === 0 && plan.counters.length === 0 && plan.blockKeys.length === 0 && plan.seen === null;
 
 /**
  * The store keys and costs of a request. `hash` hashes dimension values into
@@ -135,8 +144,22 @@ export async function planTake(
       planned.push({ rule: spec.unproven, bucket: { key, capacity, refillPerSecond, cost: 1, unprovenOnly: true } });
     }
   }
-  return { planned, clusters, counters, blockKeys, estimate, provenKey, spreads: spread.spreads };
+  // the key's age: read when a finding or a cohort counter needs it
+  const member = dimensionValue(facts, "key");
+  const ages = spec.newKeyMs !== undefined || counters.some((c) => c.newWithinMs !== undefined);
+  const seen = ages && member ? { key: await firstSeenKey(prefix, member, hashOnce), ttlMs: FIRST_SEEN_TTL_MS } : null;
+  const newKeyMs = spec.newKeyMs ?? null;
+  return { planned, clusters, counters, blockKeys, estimate, provenKey, spreads: spread.spreads, seen, newKeyMs };
 }
+
+/** The key's age as evidence: `identity.new_key` when first seen less than the spec's newKeyMs ago. */
+function newKeyFinding(plan: Plan, ageMs: number | undefined): Finding[] {
+  if (plan.newKeyMs === null || ageMs === undefined || ageMs >= plan.newKeyMs) return [];
+  return [finding("identity.new_key", "flag", { detail: `first seen ${formatAge(ageMs)} ago`, risk: NEW_KEY_RISK })];
+}
+
+/** A new key alone is weak evidence: honest customers sign up too. */
+const NEW_KEY_RISK = 0.2;
 
 /** A per-key rule with the account's own size and rate, when the key registry gives the account one of that name. */
 function ownLimit(rule: LimitRule, facts: RequestFacts): LimitRule {
@@ -259,7 +282,11 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
   if (result.allowed) {
     return {
       allowed: true,
-      findings: [...judged.flatMap((j) => (j.finding ? [j.finding] : [])), ...spreadFindings],
+      findings: [
+        ...judged.flatMap((j) => (j.finding ? [j.finding] : [])),
+        ...spreadFindings,
+        ...newKeyFinding(plan, answer.ageMs),
+      ],
       limits,
       clusters,
       tokenBuckets: planned.filter((p, i) => result.buckets[i]!.applied && p.rule.cost === "tokens"),
@@ -282,6 +309,7 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
     ),
     ...denying.filter(({ p }) => !p.cluster).map(({ p }) => rateThrottle(p.rule, waitMs)),
     ...spreadFindings,
+    ...newKeyFinding(plan, answer.ageMs),
   ];
   return { allowed: false, findings, limits, clusters, tokenBuckets: [], denying };
 }

@@ -54,6 +54,11 @@ export interface CounterRequest {
    */
   own?: boolean;
   /**
+   * A cohort counter (a cluster's `newKeys`): counts and judges only a key first seen less than this long ago (the
+   * take's `seen` record); for any other key it adds nothing and its count is 0. Needs `seen` in the take.
+   */
+  newWithinMs?: number;
+  /**
    * While the count (after this member) is above `above`, list the counter in
    * the sorted set `registry` (member: the counter's key, score: when its
    * current slot expires), so the admin API can show clusters over their limit.
@@ -79,6 +84,15 @@ export interface TakeResult {
   blocked?: BlockHit;
   /** With a proven key given to `take()`: whether it exists (the origin has accepted the key). */
   proven?: boolean;
+  /** With a first-seen record given to `take()`: the key's age in ms (0 on its first take). */
+  ageMs?: number;
+}
+
+/** A key's first-seen record (limits/first-seen.ts) as a take reads it, and creates it when missing. */
+export interface FirstSeen {
+  key: string;
+  /** The record's life after each write, in ms; it is written again once half of it has passed. */
+  ttlMs: number;
 }
 
 /** Which of `take()`'s block keys exists (its index there) and how long it still lives (Infinity: no expiry). */
@@ -122,12 +136,15 @@ export interface LimitStore {
    * every member is counted among everyone, a proven one (its marker exists) also among the proven members and
    * the count returned is theirs; an unproven one gets everyone's count, and `unprovenOnly` buckets apply to it.
    * `TakeResult.proven` says which.
+   * @param seen the key's first-seen record (limits/first-seen.ts): read, created when missing, and its age
+   * returned (`TakeResult.ageMs`); cohort counters (`newWithinMs`) count the key only while it is that new.
    */
   take(
     buckets: BucketRequest[],
     counters: CounterRequest[],
     blocks?: readonly string[],
     proven?: ProvenMarker,
+    seen?: FirstSeen,
   ): Promise<TakeResult>;
   /** Post-charge: reconcile token-weighted buckets with the usage the origin reported. */
   adjust(adjustments: BucketAdjustment[]): Promise<void>;

@@ -8,6 +8,7 @@ import type {
   BucketRequest,
   CountAbove,
   CounterRequest,
+  FirstSeen,
   LimitStore,
   ProvenMarker,
   TakeResult,
@@ -40,6 +41,7 @@ export function scriptCall(
   nowMs: number | null,
   blockKeys: readonly string[] = [],
   proven?: ProvenMarker,
+  seen?: FirstSeen,
 ): { keys: string[]; args: string[] } {
   const keys = [...bucketKeys];
   const args = [mode, nowMs === null ? "" : String(Math.floor(nowMs)), String(buckets.length), String(counters.length)];
@@ -55,7 +57,7 @@ export function scriptCall(
   }
   for (const c of counters) {
     keys.push(`${c.key}:0`, `${c.key}:1`);
-    args.push(c.member, String(c.windowSeconds), c.own ? "0" : "1");
+    args.push(c.member, String(c.windowSeconds), counterKind(c));
   }
   keys.push(...blockKeys);
   args.push(String(blockKeys.length));
@@ -66,17 +68,25 @@ export function scriptCall(
     keys.push(tracked[0]!.registry);
     args.push(String(tracked.length));
     for (const t of tracked) args.push(String(t.index), String(t.above), ...condition(t.and));
-  } else if (proven) args.push("0");
+  } else if (proven || seen) args.push("0");
   if (proven) {
     // the marker, then each counter's proven-members slots
     keys.push(proven.key, ...counters.flatMap((c) => [`${c.key}:proven:0`, `${c.key}:proven:1`]));
     args.push(...(proven.write ? ["2", String(Math.floor(proven.ttlMs))] : ["1"]));
+  } else if (seen) args.push("0");
+  if (seen) {
+    keys.push(seen.key);
+    args.push("1", String(Math.floor(seen.ttlMs)));
   }
   return { keys, args };
 }
 
+/** A counter's kind as the script reads it: "0" one account's own, "1" shared, "n<ms>" a cohort of new keys. */
+const counterKind = (c: CounterRequest): string =>
+  c.newWithinMs !== undefined ? `n${Math.floor(c.newWithinMs)}` : c.own ? "0" : "1";
+
 /** Reads the script's reply (see script.ts) into a TakeResult. */
-export function readReply(reply: unknown, buckets: number, counters: number, proven = false): TakeResult {
+export function readReply(reply: unknown, buckets: number, counters: number, proven = false, seen = false): TakeResult {
   const n = Array.isArray(reply) ? reply.map(Number) : [];
   if (n.length === 4 && n[0] === -1 && Number.isInteger(n[2]) && n[2]! >= 1 && Number.isFinite(n[3])) {
     return {
@@ -87,7 +97,8 @@ export function readReply(reply: unknown, buckets: number, counters: number, pro
       blocked: { index: n[2]! - 1, ttlMs: n[3]! < 0 ? Infinity : n[3]! },
     };
   }
-  if (n.length !== 2 + buckets * 4 + counters + (proven ? 1 : 0) || n.some((v) => !Number.isFinite(v))) {
+  const tail = 2 + buckets * 4 + counters;
+  if (n.length !== tail + (proven ? 1 : 0) + (seen ? 1 : 0) || n.some((v) => !Number.isFinite(v))) {
     throw new Error(`unexpected reply from the limit script: ${JSON.stringify(reply)?.slice(0, 200)}`);
   }
   const ms = (v: number) => (v < 0 ? Infinity : v / 1000);
@@ -101,7 +112,8 @@ export function readReply(reply: unknown, buckets: number, counters: number, pro
       retryAfterSeconds: ms(n[5 + i * 4]!),
     })),
     counters: n.slice(2 + buckets * 4, 2 + buckets * 4 + counters),
-    ...(proven ? { proven: n[2 + buckets * 4 + counters] === 1 } : {}),
+    ...(proven ? { proven: n[tail] === 1 } : {}),
+    ...(seen ? { ageMs: n[tail + (proven ? 1 : 0)]! } : {}),
   };
 }
 
@@ -123,6 +135,7 @@ export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOpti
     counters: readonly CounterRequest[],
     blocks: readonly string[] = [],
     proven?: ProvenMarker,
+    seen?: FirstSeen,
   ) => {
     const call = scriptCall(
       mode,
@@ -132,15 +145,16 @@ export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOpti
       clock === "worker" ? now() : null,
       blocks,
       proven,
+      seen,
     );
     const reply = await evalScript(redis, LIMIT, call.keys, call.args);
-    return readReply(reply, buckets.length, counters.length, proven !== undefined);
+    return readReply(reply, buckets.length, counters.length, proven !== undefined, seen !== undefined);
   };
   return {
     kind: "upstash",
-    async take(buckets, counters, blocks = [], proven) {
+    async take(buckets, counters, blocks = [], proven, seen) {
       assertValidRequests(buckets, counters);
-      return run("take", buckets, counters, blocks, proven);
+      return run("take", buckets, counters, blocks, proven, seen);
     },
     async adjust(adjustments) {
       const buckets = adjustments.map((a: BucketAdjustment) => ({ ...a, cost: a.delta }));

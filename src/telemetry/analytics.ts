@@ -26,6 +26,7 @@ export const BLOBS = [
     "degrade",
     "degrade transformations applied (shadow mode: that would have been), comma-separated, e.g. thinking=off",
   ],
+  ["tier", "the risk tier the request reached (the route's `risk` model), empty when none"],
 ] as const;
 
 export const DOUBLES = [
@@ -73,6 +74,7 @@ export function toDataPoint(e: DecisionEvent): AnalyticsDataPoint {
     path: e.path.slice(0, 256),
     template: e.template ?? "",
     degrade: (e.degrade ?? "").slice(0, 256),
+    tier: e.tier ?? "",
   };
   const double: Record<(typeof DOUBLES)[number][0], number> = {
     status: e.status,

@@ -39,4 +39,6 @@ export interface DecisionEvent {
   originMs: number | null;
   /** The degrade transformations applied (in shadow mode: that would have been), comma-separated; null when none. */
   degrade: string | null;
+  /** The risk tier the request reached (the route's risk model); null when none. */
+  tier: string | null;
 }

@@ -1,5 +1,6 @@
 import type { Mode } from "../config/types.ts";
 import { ACTION_SEVERITY, type Action, DENYING, stronger } from "./actions.ts";
+import { type Graded, combine, weightOf } from "./risk.ts";
 import type { Finding, LimitState, Verdict } from "./types.ts";
 
 const DENIAL_STATUS: Partial<Record<Action, number>> = { throttle: 429, block: 403 };
@@ -10,10 +11,17 @@ const UNENFORCED_CODES = new Set(["store.unavailable"]);
 /**
  * Combines the findings of every check and the limiter into one Verdict.
  * The strongest action wins; its first finding gives the status. Risk combines
- * the findings' risks as independent probabilities. In shadow mode the verdict
- * says what would have been done and `enforced` is false.
+ * the findings' weights as independent probabilities; with the route's risk
+ * model, the findings come graded (verdict/risk.ts: flags turned to evidence,
+ * the tier's finding added) with their score and tier. In shadow mode the verdict says what would have been done and
+ * `enforced` is false.
  */
-export function decide(findings: readonly Finding[], limits: readonly LimitState[], mode: Mode): Verdict {
+export function decide(
+  findings: readonly Finding[],
+  limits: readonly LimitState[],
+  mode: Mode,
+  graded: Pick<Graded, "score" | "tier" | "top"> | null = null,
+): Verdict {
   let action: Action = "allow";
   for (const f of findings) action = stronger(action, f.action);
   const denying = findings.filter((f) => f.action === action && DENYING.has(action));
@@ -35,7 +43,9 @@ export function decide(findings: readonly Finding[], limits: readonly LimitState
     retryAfterSeconds: retries.length ? Math.max(...retries) : undefined,
     final: denying.some((f) => f.final === true),
     limits: [...limits],
-    risk: 1 - findings.reduce((keep, f) => keep * (1 - Math.min(1, Math.max(0, f.risk ?? 0))), 1),
+    risk: graded?.score ?? combine(findings.map((f) => weightOf(f, null))),
+    tier: graded?.tier?.name ?? null,
+    topTier: graded?.top ?? false,
   };
 }
 

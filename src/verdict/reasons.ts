@@ -69,6 +69,8 @@ export const REASONS = {
   // a challenge met by a valid attestation: the request went on
   "identity.challenge_passed": { check: "identity", status: null, retry: true, message: NOT_PERMITTED },
   "identity.trusted_key": { check: "identity", status: null, retry: true, message: NOT_PERMITTED },
+  // evidence for a route's risk model: the key or account was first seen at the edge recently
+  "identity.new_key": { check: "identity", status: null, retry: true, message: NOT_PERMITTED },
   "fingerprint.automation_ua": fingerprint,
   "fingerprint.browser_headers_missing": fingerprint,
   "fingerprint.browser_headers_mismatch": fingerprint,
@@ -92,6 +94,15 @@ export const REASONS = {
     retry: false,
     message: "Too many requests from clients sharing this network or configuration.",
   },
+  // a cohort cluster (`newKeys`): many new accounts arriving together
+  "cluster.new_accounts_per_*": {
+    check: "cluster",
+    status: 403,
+    retry: false,
+    message: "Too many new accounts from clients sharing this network or configuration.",
+  },
+  // the tier a route's risk model put the request in (its detail names the tier, the score and the evidence)
+  "risk.tier": { check: "risk", status: 403, retry: false, message: NOT_PERMITTED },
   "block.manual": { check: "block", status: 403, retry: false, message: "Access for this client has been suspended." },
   "store.unavailable": { check: "store", status: 503, throttleStatus: 503, retry: true, message: UNAVAILABLE },
   "store.fallback": { check: "store", status: null, retry: true, message: UNAVAILABLE },

@@ -10,6 +10,7 @@ export type Check =
   | "rate"
   | "fingerprint"
   | "cluster"
+  | "risk"
   | "content"
   | "store"
   | "request"
@@ -74,6 +75,10 @@ export interface Verdict {
   /** True when retrying cannot help: the response carries `x-should-retry: false`. */
   final: boolean;
   limits: LimitState[];
-  /** 0..1, from signals and clusters. */
+  /** 0..1, from signals and clusters (with a risk model: its score, verdict/risk.ts). */
   risk: number;
+  /** The risk model's tier the score reached; null without a model or below its first tier. */
+  tier: string | null;
+  /** The route's highest tier was reached. */
+  topTier: boolean;
 }

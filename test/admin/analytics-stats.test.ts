@@ -89,6 +89,7 @@ const clustered = (keyHash: string, action: DecisionEvent["action"]): DecisionEv
   decisionMs: 1,
   originMs: null,
   degrade: null,
+  tier: null,
 });
 
 describe("dashboard numbers from the Analytics Engine SQL API", () => {

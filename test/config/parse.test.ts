@@ -62,7 +62,7 @@ describe("parseConfig", () => {
         expect.stringMatching(/^routes\[1\]\.match\.methods\[0\]: must be an HTTP method/),
         'routes[1].mode: must be one of "enforce", "shadow"',
         "routes[1].maxBodyBytes: must be a positive integer",
-        "routes[2].typo: unknown field (expected one of: name, match, mode, errors, maxBodyBytes, originTimeoutMs, geo, fingerprint, content, limits, clusters, spread, providerHeaders, blocks, trust, throttle, keyless, credential, unproven, degrade, challenge)",
+        "routes[2].typo: unknown field (expected one of: name, match, mode, errors, maxBodyBytes, originTimeoutMs, geo, fingerprint, content, limits, clusters, spread, providerHeaders, blocks, trust, throttle, keyless, credential, unproven, degrade, challenge, risk)",
         "routes[2].name: is required",
         "routes[2].match.path: is required",
         'routes[2].errors: must be one of "anthropic", "openai", "problem"',

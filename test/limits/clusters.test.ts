@@ -21,6 +21,7 @@ const cluster = (over: Partial<ClusterRule> = {}): ClusterRule => ({
   maxAddresses: null,
   windowSeconds: 3600,
   action: "flag",
+  newKeysMs: null,
   bucket: null,
   ...over,
 });
@@ -333,6 +334,7 @@ describe("the route's clusters section", () => {
         maxAddresses: null,
         windowSeconds: 3600,
         action: "throttle",
+        newKeysMs: null,
         bucket: null,
       },
       {
@@ -342,6 +344,7 @@ describe("the route's clusters section", () => {
         maxAddresses: null,
         windowSeconds: 1800,
         action: "flag",
+        newKeysMs: null,
         bucket: null,
       },
       {
@@ -351,6 +354,7 @@ describe("the route's clusters section", () => {
         maxAddresses: null,
         windowSeconds: 86400,
         action: "throttle",
+        newKeysMs: null,
         bucket: { capacity: 20, refillPerSecond: 10 / 60 },
       },
       {
@@ -360,6 +364,7 @@ describe("the route's clusters section", () => {
         maxAddresses: 20,
         windowSeconds: 600,
         action: "block",
+        newKeysMs: null,
         bucket: null,
       },
     ]);

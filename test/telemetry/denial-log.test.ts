@@ -28,6 +28,7 @@ const denial = (over: Partial<DecisionEvent> = {}): DecisionEvent => ({
   decisionMs: 0,
   originMs: null,
   degrade: null,
+  tier: null,
   ...over,
 });
 

@@ -39,6 +39,7 @@ describe("the Analytics Engine schema", () => {
       decisionMs: 0,
       originMs: null,
       degrade: "x".repeat(1000),
+      tier: "top",
     };
     const point = toDataPoint(event);
     expect(point.blobs!.length).toBeLessThanOrEqual(20);

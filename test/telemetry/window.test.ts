@@ -32,6 +32,7 @@ const event = (over: Partial<DecisionEvent> = {}): DecisionEvent => ({
   decisionMs: 1,
   originMs: null,
   degrade: null,
+  tier: null,
   ...over,
 });
 

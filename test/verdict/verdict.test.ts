@@ -33,6 +33,8 @@ describe("decide", () => {
       final: false,
       limits: [],
       risk: 0,
+      tier: null,
+      topTier: false,
       retryAfterSeconds: undefined,
     });
   });
