@@ -2,9 +2,11 @@
 // README's curl examples and the tests work offline. Node built-ins only.
 //
 //   POST /v1/messages           Anthropic Messages (JSON, or SSE with "stream": true)
+//   POST /v1/messages/count_tokens  Anthropic token counting: {"input_tokens": n}, as /v1/messages counts the prompt
 //   POST /v1/chat/completions   OpenAI Chat Completions (JSON, or SSE chunks then [DONE])
 //   POST /v1/responses          OpenAI Responses (JSON, or SSE events)
 //   GET  /v1/models             a model list both official SDKs can read
+//   GET  /v1/models/ID          one model of the list (404 for another)
 //
 // The reply is deterministic: it echoes a summary of the last user message,
 // and token counts are computed from the text. A request that asks for
@@ -130,10 +132,17 @@ async function handle(
   }
 
   if (path === "/v1/models" && req.method === "GET") return reply(res, knobs, 200, modelList());
+  const model = MODELS.find((id) => path === `/v1/models/${id}`);
+  if (model && req.method === "GET") return reply(res, knobs, 200, modelObject(model));
   if (path === "/v1/messages" && req.method === "POST") {
     const parsed = parseJson(body);
     if (!parsed) return reply(res, knobs, 400, errorBody("anthropic", 400, "request body must be a JSON object"));
     return messages(res, parsed, knobs);
+  }
+  if (path === "/v1/messages/count_tokens" && req.method === "POST") {
+    const parsed = parseJson(body);
+    if (!parsed) return reply(res, knobs, 400, errorBody("anthropic", 400, "request body must be a JSON object"));
+    return countTokensAnswer(res, parsed, knobs);
   }
   if (path === "/v1/chat/completions" && req.method === "POST") {
     const parsed = parseJson(body);
@@ -220,6 +229,18 @@ function contentText(content: unknown): string {
     .join("\n");
 }
 
+/** The prompt of a Messages request (or a token count of one): its system text and every message's. */
+const promptParts = (body: Json, msgs: Json[]): string[] =>
+  [contentText(body.system), ...msgs.map((m) => contentText(m.content))].filter(Boolean);
+
+function countTokensAnswer(res: ServerResponse, body: Json, knobs: Knobs): void {
+  const invalid = (message: string) => reply(res, knobs, 400, errorBody("anthropic", 400, message));
+  if (typeof body.model !== "string") return invalid("model: Field required");
+  if (!Array.isArray(body.messages) || body.messages.length === 0)
+    return invalid("messages: at least one message is required");
+  reply(res, knobs, 200, { input_tokens: countTokens(promptParts(body, body.messages.filter(isObject)).join("\n")) });
+}
+
 function messages(res: ServerResponse, body: Json, knobs: Knobs): void {
   const invalid = (message: string) => reply(res, knobs, 400, errorBody("anthropic", 400, message));
   if (typeof body.model !== "string") return invalid("model: Field required");
@@ -227,7 +248,7 @@ function messages(res: ServerResponse, body: Json, knobs: Knobs): void {
   if (!Array.isArray(body.messages) || body.messages.length === 0)
     return invalid("messages: at least one message is required");
   const msgs = body.messages.filter(isObject);
-  const parts = [contentText(body.system), ...msgs.map((m) => contentText(m.content))].filter(Boolean);
+  const parts = promptParts(body, msgs);
   const lastUser = [...msgs].reverse().find((m) => m.role === "user");
   const thinking = isObject(body.thinking) ? body.thinking : null;
   const budget =
@@ -509,17 +530,20 @@ function responses(res: ServerResponse, body: Json, knobs: Knobs): void {
   void stream(res, knobs, "text/event-stream; charset=utf-8", units);
 }
 
+/** A model object with the fields of both APIs, so either SDK reads it. */
+const modelObject = (id: string): Json => ({
+  id,
+  type: "model",
+  object: "model",
+  display_name: id,
+  created_at: "2026-01-01T00:00:00Z",
+  created: 1767225600,
+  owned_by: "distill-guard-demo",
+});
+
 function modelList(): Json {
   // Fields of both APIs' model objects, so either SDK's models.list() reads it.
-  const data = MODELS.map((id) => ({
-    id,
-    type: "model",
-    object: "model",
-    display_name: id,
-    created_at: "2026-01-01T00:00:00Z",
-    created: 1767225600,
-    owned_by: "distill-guard-demo",
-  }));
+  const data = MODELS.map(modelObject);
   return { object: "list", data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
 }
 

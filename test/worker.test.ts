@@ -2,6 +2,8 @@
 import { exports } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
 import worker, { buildFromEnv, type WorkerEnv } from "../src/worker.ts";
 import workerWithAdmin from "../src/worker-with-admin.ts";
 
@@ -121,7 +123,50 @@ describe("configuration from bindings", () => {
     const denied = await message("CN");
     expect(denied.status).toBe(451);
     expect(denied.headers.get("x-guard-reason")).toBe("geo.country_denied");
-    expect((await call(env, "/v1/models")).status).toBe(404);
+    expect((await call(env, "/v1/files")).status).toBe(404);
+  });
+
+  it("the recommended configuration serves the model list and token counts, each on budgets of its own", async () => {
+    const env = { ...goodEnv(), GATEWAY_CONFIG: "recommended" };
+    const init = (body?: unknown): RequestInit =>
+      ({
+        method: body === undefined ? "GET" : "POST",
+        headers: { "content-type": "application/json", "x-api-key": "sk-counting", "cf-connecting-ip": "198.51.100.8" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        cf: { country: "DE", asn: 3320 },
+      }) as RequestInit;
+    const messages = [{ role: "user", content: "How many tokens is this?" }];
+    const fetchVia = (input: RequestInfo | URL, requestInit?: RequestInit) => {
+      const request = new Request(input, requestInit);
+      const url = new URL(request.url);
+      return call(env, url.pathname, { ...init(), method: request.method, headers: request.headers });
+    };
+    // both SDKs list the models through the gateway
+    const anthropic = new Anthropic({ apiKey: "sk-counting", baseURL: "https://gw.test", fetch: fetchVia });
+    expect((await anthropic.models.list()).data.length).toBeGreaterThan(0);
+    const openai = new OpenAI({ apiKey: "sk-counting", baseURL: "https://gw.test/v1", fetch: fetchVia });
+    expect((await openai.models.list()).data.length).toBeGreaterThan(0);
+    expect((await anthropic.models.retrieve("demo-small")).id).toBe("demo-small");
+
+    const remaining = (r: Response, name: string) =>
+      Number(new RegExp(`"${name}";r=(\\d+)`).exec(r.headers.get("ratelimit") ?? "")?.[1]);
+    let counted: Response | undefined;
+    for (let i = 0; i < 3; i++) {
+      counted = await call(env, "/v1/messages/count_tokens", init({ model: "demo-small", messages }));
+      expect(counted.status).toBe(200);
+      expect(await counted.json()).toEqual({ input_tokens: 6 });
+    }
+    expect(remaining(counted!, "key-rpm")).toBe(117);
+    // the messages route's budget is untouched by the counts: its first request leaves 59 of 60
+    const message = await call(env, "/v1/messages", init({ model: "demo-small", max_tokens: 16, messages }));
+    expect(message.status).toBe(200);
+    expect(remaining(message, "key-rpm")).toBe(59);
+    // the same geo policy as the model calls
+    const fromCN = await call(env, "/v1/messages/count_tokens", {
+      ...init({ model: "demo-small", messages }),
+      cf: { country: "CN", asn: 4134 },
+    } as RequestInit);
+    expect(fromCN.status).toBe(451);
   });
 
   it("explains a missing secret as a line of .dev.vars under wrangler dev, never as wrangler secret put", async () => {

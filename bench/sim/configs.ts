@@ -12,10 +12,16 @@
 import type { ClusterInput, ConfigInput, RouteInput } from "../../src/config/input.ts";
 import { RECOMMENDED_CONFIG } from "../../src/config/recommended.ts";
 
-/** The recommended configuration with each route changed by `route` and the top level by `top`, under another version. */
+/** The recommended configuration's routes of model calls (the simulator's traffic); token counts and the model list are not. */
+const MODEL_CALLS = new Set(["messages", "chat"]);
+
+/**
+ * The recommended configuration with each route of model calls changed by `route` and the top level by `top`,
+ * under another version.
+ */
 function variant(version: string, route: (r: RouteInput) => RouteInput, top: Partial<ConfigInput> = {}): ConfigInput {
   const copy = structuredClone(RECOMMENDED_CONFIG);
-  return { ...copy, version, ...top, routes: copy.routes.map(route) };
+  return { ...copy, version, ...top, routes: copy.routes.map((r) => (MODEL_CALLS.has(r.name ?? "") ? route(r) : r)) };
 }
 
 /** The route with each cluster changed by `change`, and those it maps to undefined removed. */

@@ -19,8 +19,11 @@ import type { Finding } from "../verdict/types.ts";
  * and network are judged separately and a request must pass both.
  */
 
-export type PlacePolicy = "allow" | "flag" | "deny";
-export type HostingAction = "allow" | "flag" | "degrade" | "challenge" | "throttle" | "deny";
+/**
+ * What a Tor exit, a request of unknown location or a hosting network gets: any action of the order
+ * (src/verdict/actions.ts), `deny` standing for `block`.
+ */
+export type GeoAction = "allow" | "flag" | "degrade" | "challenge" | "throttle" | "deny";
 
 export interface CidrEntry {
   cidr: Cidr;
@@ -42,10 +45,10 @@ export interface GeoRules {
   deny: RuleLists;
   /** Countries where a region entry can decide (not only denied regions of a country denied whole): a request from one without a region is of unknown location. */
   regionCountries: ReadonlySet<string>;
-  tor: PlacePolicy;
-  unknown: PlacePolicy;
+  tor: GeoAction;
+  unknown: GeoAction;
   /** The hosting preset's ASNs and what to do with them; null when off. */
-  hosting: { action: Exclude<HostingAction, "allow">; asns: ReadonlyMap<number, string> } | null;
+  hosting: { action: Exclude<GeoAction, "allow">; asns: ReadonlyMap<number, string> } | null;
 }
 
 export interface ModelRule {
@@ -69,12 +72,14 @@ const FLAG_RISK: Partial<Record<ReasonCode, number>> = {
 };
 
 const block = (code: ReasonCode, detail: string): Finding => finding(code, "block", { detail, risk: 1 });
-const flag = (code: ReasonCode, detail: string): Finding =>
-  finding(code, "flag", { detail, risk: FLAG_RISK[code] ?? 0.3 });
 
-function byPolicy(policy: PlacePolicy, code: ReasonCode, detail: string): Finding | null {
-  if (policy === "allow") return null;
-  return policy === "flag" ? flag(code, detail) : block(code, detail);
+/** The finding for a configured action (Tor, unknown location, hosting); null for allow. */
+function byAction(action: GeoAction, code: ReasonCode, detail: string): Finding | null {
+  if (action === "allow") return null;
+  if (action === "deny") return block(code, detail);
+  // throttle: answered like a rate limit (429, retryable) once the signal budget is spent, not as a final denial
+  if (action === "throttle") return finding(code, "throttle", { detail, risk: 0.5 });
+  return finding(code, action, { detail, risk: FLAG_RISK[code] ?? 0.3 });
 }
 
 const from = (source: string | undefined): string => (source ? ` (${source})` : "");
@@ -86,8 +91,8 @@ const allowLevel = (allow: RuleLists): "country" | "region" | "continent" | null
 export function judgeLocation(rules: GeoRules, s: Subject): Finding | null {
   const { allow, deny } = rules;
   const country = s.country;
-  if (country === "T1") return byPolicy(rules.tor, "geo.tor", "Tor exit");
-  if (!country || country === "XX") return byPolicy(rules.unknown, "geo.unknown_location", "no country");
+  if (country === "T1") return byAction(rules.tor, "geo.tor", "Tor exit");
+  if (!country || country === "XX") return byAction(rules.unknown, "geo.unknown_location", "no country");
 
   if (s.region) {
     if (deny.regions.has(s.region))
@@ -95,7 +100,7 @@ export function judgeLocation(rules: GeoRules, s: Subject): Finding | null {
     if (allow.regions.has(s.region)) return null;
   } else if (rules.regionCountries.has(country)) {
     // the policy names regions of this country, and we cannot tell which one the client is in
-    return byPolicy(rules.unknown, "geo.unknown_location", `no region in ${country}`);
+    return byAction(rules.unknown, "geo.unknown_location", `no region in ${country}`);
   }
 
   if (deny.countries.has(country))
@@ -109,7 +114,7 @@ export function judgeLocation(rules: GeoRules, s: Subject): Finding | null {
     }
     if (allow.continents.has(continent)) return null;
   } else if (deny.continents.size || allow.continents.size) {
-    return byPolicy(rules.unknown, "geo.unknown_location", "no continent");
+    return byAction(rules.unknown, "geo.unknown_location", "no continent");
   }
 
   const level = allowLevel(allow);
@@ -155,13 +160,7 @@ export function judgeNetwork(rules: GeoRules, s: Subject): Finding | null {
 
   const hosting = rules.hosting;
   if (hosting && asn !== null && hosting.asns.has(asn)) {
-    const detail = `AS${asn}${from(hosting.asns.get(asn))}`;
-    if (hosting.action === "flag") return flag("network.hosting", detail);
-    if (hosting.action === "deny") return block("network.hosting", detail);
-    if (hosting.action === "degrade" || hosting.action === "challenge")
-      return finding("network.hosting", hosting.action, { detail, risk: FLAG_RISK["network.hosting"]! });
-    // throttle: answered like a rate limit (429, retryable), not as a final policy denial
-    return finding("network.hosting", "throttle", { detail, risk: 0.5 });
+    return byAction(hosting.action, "network.hosting", `AS${asn}${from(hosting.asns.get(asn))}`);
   }
   return null;
 }

@@ -1,14 +1,14 @@
 import { compileGlob, GLOB_PATTERN } from "./glob.ts";
 import type { DegradeInput, DegradeRulesInput } from "./input.ts";
 import { type Obj, type Problems, at, fieldsOf, readEnum, readNumber, readObject, readString } from "./read.ts";
-import { type DegradePolicy, type DegradeRules, EFFORT_LEVELS } from "./types.ts";
+import { type DegradePolicy, type DegradeRules, EFFORT_LEVELS, OFF_EFFORTS } from "./types.ts";
 
 /**
  * A route's `degrade` section: what the `degrade` action does to a request and
  * its answer (docs/actions.md).
  *
  *   { "thinking": "off", "maxTokens": 2048, "reasoning": "drop",
- *     "models": { "fable-5*": { "model": "fable-4-small", "maxTokens": 1024 } } }
+ *     "models": { "fable-5*": { "model": "fable-4-small", "maxTokens": 1024 }, "gpt-5*": { "offEffort": "minimal" } } }
  *
  * Without the section `degrade` turns thinking off and removes reasoning from
  * answers. Every problem is recorded with its path.
@@ -17,6 +17,7 @@ export const DEGRADE_DEFAULTS: DegradeRules = {
   thinking: "off",
   budgetTokens: 1024,
   effort: "low",
+  offEffort: null,
   maxTokens: null,
   model: null,
   reasoning: "drop",
@@ -29,6 +30,7 @@ const RULE_FIELDS = fieldsOf<DegradeRulesInput>()([
   "thinking",
   "budgetTokens",
   "effort",
+  "offEffort",
   "maxTokens",
   "model",
   "reasoning",
@@ -42,6 +44,8 @@ function readRules(obj: Obj, path: string, p: Problems, base: DegradeRules): Deg
     thinking: readEnum(obj, "thinking", path, p, THINKING_LEVELS) ?? base.thinking,
     budgetTokens: readNumber(obj, "budgetTokens", path, p, { integer: true, min: 1024 }) ?? base.budgetTokens,
     effort: readEnum(obj, "effort", path, p, EFFORT_LEVELS) ?? base.effort,
+    // null in a model rule: not set for these models (a route-wide value would be refused by a model without reasoning)
+    offEffort: obj.offEffort === null ? null : (readEnum(obj, "offEffort", path, p, OFF_EFFORTS) ?? base.offEffort),
     maxTokens: readNumber(obj, "maxTokens", path, p, { integer: true, min: 1 }) ?? base.maxTokens,
     model:
       readString(obj, "model", path, p, { pattern: MODEL_NAME, patternHint: "a model name of printable characters" }) ??

@@ -1,11 +1,10 @@
 import {
   type CidrEntry,
   createGeoCheck,
+  type GeoAction,
   type GeoPolicy,
   type GeoRules,
-  type HostingAction,
   type ModelRule,
-  type PlacePolicy,
 } from "../checks/geo.ts";
 import type { AttestationVerifier } from "../identity/attestation.ts";
 import { parseCidr, parseIp } from "../identity/ip.ts";
@@ -50,8 +49,8 @@ export const TAINTING_CODES: ReadonlySet<string> = new Set([
 export const MAX_TAINT_SECONDS = 90 * 86_400;
 const MODEL_FIELDS = fieldsOf<NonNullable<GeoInput["models"]>[string]>()([...RULE_FIELDS, "identity"]);
 const LIST_FIELDS = fieldsOf<PlaceLists>()(["countries", "regions", "continents", "asns", "ips"]);
-export const PLACE_POLICIES: readonly PlacePolicy[] = ["allow", "flag", "deny"];
-export const HOSTING_ACTIONS: readonly HostingAction[] = ["allow", "flag", "degrade", "challenge", "throttle", "deny"];
+/** What `tor`, `unknown` and `hosting` take: every action of the order, `deny` standing for `block`. */
+export const GEO_ACTIONS: readonly GeoAction[] = ["allow", "flag", "degrade", "challenge", "throttle", "deny"];
 
 interface Lists {
   countries: Map<string, string>;
@@ -203,13 +202,13 @@ function readRules(obj: Obj, path: string, p: Problems): GeoRules {
   });
 
   const restrictsLocation = [deny, allow].some((l) => l.countries.size + l.regions.size + l.continents.size > 0);
-  const placeDefault: PlacePolicy = restrictsLocation ? "deny" : "allow";
-  const tor = readEnum(obj, "tor", path, p, PLACE_POLICIES) ?? placeDefault;
-  const unknown = readEnum(obj, "unknown", path, p, PLACE_POLICIES) ?? placeDefault;
+  const placeDefault: GeoAction = restrictsLocation ? "deny" : "allow";
+  const tor = readEnum(obj, "tor", path, p, GEO_ACTIONS) ?? placeDefault;
+  const unknown = readEnum(obj, "unknown", path, p, GEO_ACTIONS) ?? placeDefault;
 
   // naming the preset turns it on (deny); a hosting action other than allow does too
   const hostingAction =
-    readEnum(obj, "hosting", path, p, HOSTING_ACTIONS) ?? (presets.includes(HOSTING) ? "deny" : "allow");
+    readEnum(obj, "hosting", path, p, GEO_ACTIONS) ?? (presets.includes(HOSTING) ? "deny" : "allow");
   const hostingAsns = new Map(codesOf(HOSTING.asns).map((a) => [Number(a), presetLabel(HOSTING)]));
 
   // a region entry makes a request from its country without a region unknown, unless the entry cannot change

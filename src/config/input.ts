@@ -115,6 +115,12 @@ export interface DegradeRulesInput {
   budgetTokens?: number;
   /** The OpenAI reasoning effort a request asking for more is lowered to. Default "low". */
   effort?: "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
+  /**
+   * OpenAI, with thinking "off": the effort that turns reasoning off on these models, set on every request (added
+   * where it names none): "none" (gpt-5.1 and later), "minimal" (gpt-5), "low" (o-series, which cannot turn it
+   * off). Set it per model glob: a model without reasoning refuses the field. Default null: `effort`, only lowered.
+   */
+  offEffort?: "none" | "minimal" | "low" | null;
   /** Cap on max_tokens / max_completion_tokens / max_output_tokens. Default: none. */
   maxTokens?: number;
   /** The model the request goes to instead (a fallback such as "fable-4-small"). Default: its own. */
@@ -225,14 +231,20 @@ export interface PlaceLists {
   ips?: string[];
 }
 
+/** allow | flag | degrade | challenge | throttle | deny (the `block` action, geo's word for it). */
+export type GeoActionInput = Exclude<Action, "block"> | "deny";
+
 export interface GeoRulesInput {
   preset?: string;
   presets?: string[];
   allow?: PlaceLists;
   deny?: PlaceLists;
-  tor?: "allow" | "flag" | "deny";
-  unknown?: "allow" | "flag" | "deny";
-  hosting?: "allow" | "flag" | "degrade" | "challenge" | "throttle" | "deny";
+  /** Tor exits (`geo.tor`). Default "deny" when the rules restrict locations, else "allow". */
+  tor?: GeoActionInput;
+  /** No country, or no region or continent where the rules need one (`geo.unknown_location`). Default as `tor`. */
+  unknown?: GeoActionInput;
+  /** Networks of the hosting preset (`network.hosting`). Default "deny" when the hosting preset is named, else "allow". */
+  hosting?: GeoActionInput;
 }
 
 export interface IdentityInput {

@@ -217,7 +217,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
 }
 
 /**
- * The actions a route's sections name (signals, hosting, clusters, spread): a route
+ * The actions a route's sections name (signals, Tor, unknown location, hosting, clusters, spread): a route
  * that can degrade reads the body, one that can challenge needs a challenge rule.
  */
 function actionsUsed(route: Obj): Set<string> {
@@ -227,8 +227,11 @@ function actionsUsed(route: Obj): Set<string> {
   for (const v of Object.values(section(route.fingerprint))) add(v);
   for (const v of Object.values(section(route.content))) add(v);
   const geo = section(route.geo);
-  add(geo.hosting);
-  for (const rule of Object.values(section(geo.models))) add(section(rule).hosting);
+  for (const rules of [geo, ...Object.values(section(geo.models)).map(section)]) {
+    add(rules.tor);
+    add(rules.unknown);
+    add(rules.hosting);
+  }
   if (Array.isArray(route.clusters)) for (const c of route.clusters) add(section(c).action);
   if (Array.isArray(route.spread)) for (const r of route.spread) add(section(r).action);
   return used;

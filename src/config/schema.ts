@@ -24,9 +24,9 @@ import { CLUSTER_DIMENSIONS, DIMENSIONS } from "../request/dimensions.ts";
 import { CONTENT_DEFAULTS } from "./content.ts";
 import { CREDENTIAL_HEADERS } from "./credential.ts";
 import { FINGERPRINT_DEFAULTS, SIGNAL_ACTIONS } from "./fingerprint.ts";
-import { HOSTING_ACTIONS, MAX_TAINT_SECONDS, PLACE_POLICIES } from "./geo.ts";
+import { GEO_ACTIONS, MAX_TAINT_SECONDS } from "./geo.ts";
 import { DEGRADE_DEFAULTS, MODEL_NAME, REASONING_OUTPUTS, THINKING_LEVELS } from "./degrade.ts";
-import { EFFORT_LEVELS, MAX_NEW_KEY_SECONDS } from "./types.ts";
+import { EFFORT_LEVELS, MAX_NEW_KEY_SECONDS, OFF_EFFORTS } from "./types.ts";
 import { TIER_ACTIONS, TIER_NAME } from "./risk.ts";
 import { GLOB_PATTERN } from "./glob.ts";
 import { HEADER_NAME, IDENTITY_DEFAULTS, MAX_LIFETIME_LIMIT } from "./identity.ts";
@@ -174,9 +174,9 @@ export function configSchema(docs: FieldDocs = () => undefined): JsonSchema {
     presets: list(oneOf([...PRESETS.keys()])),
     allow: places,
     deny: places,
-    tor: oneOf(PLACE_POLICIES),
-    unknown: oneOf(PLACE_POLICIES),
-    hosting: oneOf(HOSTING_ACTIONS),
+    tor: oneOf(GEO_ACTIONS),
+    unknown: oneOf(GEO_ACTIONS),
+    hosting: oneOf(GEO_ACTIONS),
   } satisfies { [K in keyof GeoRulesInput]-?: JsonSchema };
 
   const countries = list(country, { minItems: 1 });
@@ -272,6 +272,7 @@ export function configSchema(docs: FieldDocs = () => undefined): JsonSchema {
     thinking: oneOf(THINKING_LEVELS, { default: DEGRADE_DEFAULTS.thinking }),
     budgetTokens: int(1024, { default: DEGRADE_DEFAULTS.budgetTokens }),
     effort: oneOf(EFFORT_LEVELS, { default: DEGRADE_DEFAULTS.effort }),
+    offEffort: { enum: [...OFF_EFFORTS, null], default: DEGRADE_DEFAULTS.offEffort },
     maxTokens: int(1),
     model: pattern(MODEL_NAME),
     reasoning: oneOf(REASONING_OUTPUTS, { default: DEGRADE_DEFAULTS.reasoning }),

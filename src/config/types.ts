@@ -197,6 +197,9 @@ export interface AdminConfig {
 /** Reasoning efforts, lowest first: OpenAI `reasoning_effort` / `reasoning.effort`, Anthropic `output_config.effort`. */
 export const EFFORT_LEVELS = ["none", "minimal", "low", "medium", "high", "xhigh", "max"] as const;
 export type Effort = (typeof EFFORT_LEVELS)[number];
+/** The efforts that can stand for reasoning off: "none" (gpt-5.1 and later), "minimal" (gpt-5), "low" (o-series). */
+export const OFF_EFFORTS = ["none", "minimal", "low"] as const satisfies readonly Effort[];
+export type OffEffort = (typeof OFF_EFFORTS)[number];
 
 /** What a degraded request and its answer are turned into (config/degrade.ts; transform/ applies it). */
 export interface DegradeRules {
@@ -204,8 +207,13 @@ export interface DegradeRules {
   thinking: "off" | "low" | "keep";
   /** Anthropic `thinking.budget_tokens` with thinking "low" (at least 1024, the API's minimum). */
   budgetTokens: number;
-  /** The OpenAI effort a request asking for more is lowered to (thinking "off" or "low"); never raised. */
+  /** The OpenAI effort a request asking for more is lowered to (thinking "low", and "off" without `offEffort`); never raised. */
   effort: Effort;
+  /**
+   * OpenAI, thinking "off": the effort that turns reasoning off (or as far down as these models go), set on every
+   * request, added where it names none (a lower one it names stays); null: `effort`, only lowered, never added.
+   */
+  offEffort: OffEffort | null;
   /** Cap on `max_tokens` / `max_completion_tokens` / `max_output_tokens`; null: as asked. */
   maxTokens: number | null;
   /** The model the request is sent to instead; null: its own. */

@@ -2,8 +2,8 @@ import { degradeRulesFor } from "../config/degrade.ts";
 import type { RouteConfig } from "../config/types.ts";
 import type { RequestBody } from "../request/body.ts";
 import type { AnswerPlan } from "../transform/answer.ts";
-import { apiOf, isObject } from "../transform/api.ts";
-import { degradeRequest } from "../transform/request.ts";
+import { isObject, shapeOf } from "../transform/api.ts";
+import { degradeBatch, degradeCount, degradeRequest } from "../transform/request.ts";
 
 /** What `degrade` does to one request (computed in shadow mode too, as what would have been done). */
 export interface DegradePlan {
@@ -20,11 +20,11 @@ export interface DegradePlan {
 const encoder = new TextEncoder();
 
 /**
- * The degrade plan for a request on `route` at `path` (its API told by the
- * path): the route's rules for the body's model, applied to the body. A
- * request of an API the transformations do not know, or without a JSON
- * object body, is forwarded as it is (the origin still sees
- * `x-guard-action: degrade`).
+ * The degrade plan for a request on `route` at `path` (its API and kind told
+ * by the path): the route's rules for the body's model (for a batch, each
+ * request's), applied to the body. A request of a path the transformations
+ * do not know, or without a JSON object body, is forwarded as it is (the
+ * origin still sees `x-guard-action: degrade`).
  */
 export function planDegrade(
   route: RouteConfig,
@@ -32,9 +32,20 @@ export function planDegrade(
   body: RequestBody | null,
   enforced: boolean,
 ): DegradePlan {
-  const api = apiOf(path);
-  if (!api || !body || !isObject(body.json)) return { body: null, applied: [], answer: null, enforced };
-  const rules = degradeRulesFor(route.degrade, body.model);
+  const shape = shapeOf(path);
+  if (!shape || !body || !isObject(body.json)) return { body: null, applied: [], answer: null, enforced };
+  const rulesFor = (model: string | null) => degradeRulesFor(route.degrade, model);
+  if (shape.kind !== "call") {
+    const request =
+      shape.kind === "batch"
+        ? degradeBatch(body.json, rulesFor)
+        : degradeCount(shape.api, body.json, rulesFor(body.model));
+    // nothing for the answer: a count answers a number, a batch's results come later (rewritten in the request)
+    const rewritten = request.applied.length > 0 ? encoder.encode(JSON.stringify(request.body)) : null;
+    return { body: rewritten, applied: request.applied, answer: null, enforced };
+  }
+  const { api } = shape;
+  const rules = rulesFor(body.model);
   const request = degradeRequest(api, body.json, rules);
   const answer: AnswerPlan | null =
     rules.reasoning === "keep"

@@ -6,12 +6,30 @@
  */
 export type ModelApi = "anthropic" | "chat" | "responses";
 
-/** The API of a request path, or null for one the transformations do not rewrite (batches, token counts, models). */
-export function apiOf(path: string): ModelApi | null {
-  if (/\/messages\/?$/.test(path)) return "anthropic";
-  if (/\/chat\/completions\/?$/.test(path)) return "chat";
-  if (/\/responses\/?$/.test(path)) return "responses";
-  return null;
+/**
+ * What a request of such an API is: a model call (its request and its answer degraded), a token count
+ * (Anthropic `count_tokens`, Responses `input_tokens`: rewritten as its call would be, so the count is of what
+ * would run) or an Anthropic Message Batch (every request's `params` rewritten as a call).
+ */
+export type RequestKind = "call" | "count" | "batch";
+
+export interface RequestShape {
+  api: ModelApi;
+  kind: RequestKind;
+}
+
+const SHAPES: ReadonlyArray<[RegExp, RequestShape]> = [
+  [/\/messages\/?$/, { api: "anthropic", kind: "call" }],
+  [/\/messages\/count_tokens\/?$/, { api: "anthropic", kind: "count" }],
+  [/\/messages\/batches\/?$/, { api: "anthropic", kind: "batch" }],
+  [/\/chat\/completions\/?$/, { api: "chat", kind: "call" }],
+  [/\/responses\/?$/, { api: "responses", kind: "call" }],
+  [/\/responses\/input_tokens\/?$/, { api: "responses", kind: "count" }],
+];
+
+/** The shape of a request path, or null for one the transformations do not rewrite (models, files, batch results). */
+export function shapeOf(path: string): RequestShape | null {
+  return SHAPES.find(([pattern]) => pattern.test(path))?.[1] ?? null;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: request and answer bodies of several APIs, read field by field and each value checked

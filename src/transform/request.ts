@@ -6,7 +6,7 @@ import { type Json, type ModelApi, isObject } from "./api.ts";
  * the origin and the transformations applied out. The body stays valid for
  * its API (a thinking budget stays under `max_tokens`; an effort is only
  * lowered where the request named one, since a model without reasoning
- * refuses the field).
+ * refuses the field, unless `offEffort` says the model takes one).
  *
  * Continuity: an answer whose thinking blocks are removed cannot be sent back
  * in a tool-use turn that needs them (Anthropic requires the thinking block
@@ -31,6 +31,23 @@ function lowered(current: unknown, to: Effort): Effort | null {
   return rank > effortRank(to) ? to : null;
 }
 
+/**
+ * The OpenAI effort for a request whose reasoning is turned off: `offEffort` set whatever the request named
+ * (absent included: the model's default would reason), unless it named a lower one; without `offEffort`,
+ * only lowered to `effort` (a model without reasoning refuses the field, so it is never added).
+ */
+function openaiEffort(current: unknown, rules: DegradeRules): Effort | null {
+  if (rules.thinking === "keep") return null;
+  if (rules.thinking === "off" && rules.offEffort !== null) {
+    const rank = effortRank(current);
+    return rank >= 0 && rank <= effortRank(rules.offEffort) ? null : rules.offEffort;
+  }
+  return lowered(current, rules.effort);
+}
+
+/** True when the rules turn OpenAI reasoning off (an effort set on every request). */
+const turnsReasoningOff = (rules: DegradeRules) => rules.thinking === "off" && rules.offEffort !== null;
+
 const hasTools = (body: Json) => Array.isArray(body.tools) && body.tools.length > 0;
 
 export function degradeRequest(api: ModelApi, input: Json, rules: DegradeRules): DegradedRequest {
@@ -45,6 +62,45 @@ export function degradeRequest(api: ModelApi, input: Json, rules: DegradeRules):
   else degradeResponses(body, rules, applied);
   if (rules.reasoning !== "keep") applied.push(`reasoning=${rules.reasoning}`);
   return { body, applied, keepReasoningItems: api === "responses" && hasTools(body) };
+}
+
+const ABOUT_ANSWER = (a: string) => a.startsWith("reasoning=");
+
+/**
+ * A token count (Anthropic `count_tokens`, Responses `input_tokens`), rewritten as its call would be (model,
+ * thinking, effort) so the count is of what would run. A count has no token limit to cap, and no answer to
+ * degrade.
+ */
+export function degradeCount(api: ModelApi, input: Json, rules: DegradeRules): DegradedRequest {
+  // Anthropic: the call's max_tokens would be at most the cap, and its thinking budget fitted under it (or
+  // thinking turned off): judged as if the count carried that max_tokens, which is then taken away again
+  const cap = api === "anthropic" && rules.maxTokens !== null && input.max_tokens === undefined;
+  const out = degradeRequest(api, cap ? { ...input, max_tokens: rules.maxTokens } : input, {
+    ...rules,
+    ...(api === "anthropic" ? {} : { maxTokens: null }),
+  });
+  if (cap) delete out.body.max_tokens;
+  return { body: out.body, applied: out.applied.filter((a) => !ABOUT_ANSWER(a)), keepReasoningItems: false };
+}
+
+/**
+ * An Anthropic Message Batch: every request's `params` rewritten as a call, by the rules for its own model.
+ * Its answers are fetched later (the batch's results), past the gateway's reach here: where they would lose
+ * their reasoning, thinking is turned off in the request instead. `applied` lists each transformation once.
+ */
+export function degradeBatch(input: Json, rulesFor: (model: string | null) => DegradeRules): DegradedRequest {
+  const applied = new Set<string>();
+  const requests = Array.isArray(input.requests)
+    ? input.requests.map((request: unknown) => {
+        if (!isObject(request) || !isObject(request.params)) return request;
+        const rules = rulesFor(typeof request.params.model === "string" ? request.params.model : null);
+        const unseen: DegradeRules = rules.reasoning === "keep" ? rules : { ...rules, thinking: "off" };
+        const out = degradeRequest("anthropic", request.params, unseen);
+        for (const a of out.applied) if (!ABOUT_ANSWER(a)) applied.add(a);
+        return { ...request, params: out.body };
+      })
+    : input.requests;
+  return { body: { ...input, requests }, applied: [...applied], keepReasoningItems: false };
 }
 
 function degradeMessages(body: Json, rules: DegradeRules, applied: string[]): void {
@@ -95,12 +151,10 @@ function degradeChat(body: Json, rules: DegradeRules, applied: string[]): void {
       applied.push(`${field}=${rules.maxTokens}`);
     }
   }
-  if (rules.thinking !== "keep") {
-    const effort = lowered(body.reasoning_effort, rules.effort);
-    if (effort) {
-      body.reasoning_effort = effort;
-      applied.push(`reasoning_effort=${effort}`);
-    }
+  const effort = openaiEffort(body.reasoning_effort, rules);
+  if (effort) {
+    body.reasoning_effort = effort;
+    applied.push(`reasoning_effort=${effort}`);
   }
 }
 
@@ -112,15 +166,17 @@ function degradeResponses(body: Json, rules: DegradeRules, applied: string[]): v
     body.max_output_tokens = rules.maxTokens;
     applied.push(`max_output_tokens=${rules.maxTokens}`);
   }
-  if (!isObject(body.reasoning)) return;
-  const reasoning: Json = { ...body.reasoning };
-  const effort = rules.thinking === "keep" ? null : lowered(reasoning.effort, rules.effort);
+  // without a reasoning object the model reasons as it does by default: only turning it off adds one
+  if (!isObject(body.reasoning) && !turnsReasoningOff(rules)) return;
+  const reasoning: Json = isObject(body.reasoning) ? { ...body.reasoning } : {};
+  const effort = openaiEffort(reasoning.effort, rules);
   if (effort) {
     reasoning.effort = effort;
     applied.push(`reasoning.effort=${effort}`);
   }
-  // summaries would be removed from the answer: not asked for at all
-  if (rules.reasoning !== "keep" && (reasoning.summary != null || reasoning.generate_summary != null)) {
+  // summaries would be removed from the answer, or there is no reasoning to summarise: not asked for at all
+  const unwanted = rules.reasoning !== "keep" || turnsReasoningOff(rules);
+  if (unwanted && (reasoning.summary != null || reasoning.generate_summary != null)) {
     delete reasoning.summary;
     delete reasoning.generate_summary;
     applied.push("reasoning.summary=off");

@@ -245,6 +245,33 @@ describe("geo check: locations", () => {
       expect(summary(await geo({ unknown: "deny" })({}))).toEqual(["geo.unknown_location block 451"]);
     });
 
+    it("takes every action for Tor and unknown locations: degrade, challenge and throttle with their own risk", async () => {
+      for (const action of ["degrade", "challenge"] as const) {
+        expect(await geo({ presets: ["sanctions"], tor: action })(from("T1"))).toEqual([
+          { reason: { check: "geo", code: "geo.tor", detail: "Tor exit" }, action, risk: 0.6 },
+        ]);
+        expect(await geo({ allow: { countries: ["US"] }, unknown: action })(from("XX"))).toEqual([
+          { reason: { check: "geo", code: "geo.unknown_location", detail: "no country" }, action, risk: 0.3 },
+        ]);
+      }
+      // throttle: a retryable 429 once the route's signal budget is spent, not a final denial
+      expect(summary(await geo({ tor: "throttle" })(from("T1")))).toEqual(["geo.tor throttle 429"]);
+      // a country whose regions the policy names, seen without a region, is unknown too
+      const check = geo({ presets: ["sanctions"], unknown: "challenge" });
+      expect(summary(await check(at("UA")))).toEqual(["geo.unknown_location challenge"]);
+    });
+
+    it("takes the actions in model rules too, the detail naming the rule", async () => {
+      const check = geo({ tor: "flag", models: { "fable-5*": { tor: "degrade", unknown: "challenge" } } });
+      const tor = await check({ ...from("T1"), body: { model: "fable-5" } });
+      expect(summary(tor)).toEqual(["geo.tor flag", "geo.tor degrade"]);
+      expect(tor[1]!.reason.detail).toBe('model rule "fable-5*": Tor exit');
+      expect(summary(await check({ ...from("XX"), body: { model: "fable-5" } }))).toEqual([
+        "geo.unknown_location challenge",
+      ]);
+      expect(summary(await check({ ...from("T1"), body: { model: "demo-small" } }))).toEqual(["geo.tor flag"]);
+    });
+
     it("lets unknown locations and Tor through by default where the route does not restrict geography", async () => {
       const check = geo({ deny: { asns: [64496] } });
       expect(await check({})).toEqual([]);

@@ -36,9 +36,31 @@ describe("the degrade section", () => {
     expect(degradeRulesFor(policy, null)).toMatchObject({ maxTokens: 2048, reasoning: "drop" });
   });
 
+  it("offEffort per model glob, null in a model rule clearing the route's", () => {
+    const config = loadConfig({
+      routes: [
+        {
+          ...route,
+          degrade: {
+            offEffort: "minimal",
+            models: { "gpt-5.*": { offEffort: "none" }, "gpt-4o*": { offEffort: null } },
+          },
+        },
+      ],
+    });
+    const policy = config.routes[0]!.degrade;
+    expect(DEGRADE_DEFAULTS.offEffort).toBeNull();
+    expect(degradeRulesFor(policy, "gpt-5.1").offEffort).toBe("none");
+    expect(degradeRulesFor(policy, "gpt-5-mini").offEffort).toBe("minimal");
+    expect(degradeRulesFor(policy, "gpt-4o-mini").offEffort).toBeNull();
+  });
+
   it("a route that can degrade reads the body", () => {
     const config = loadConfig({ routes: [{ ...route, fingerprint: { automation: "degrade" } }] });
     expect(config.routes[0]!.needsBody).toBe(true);
+    expect(loadConfig({ routes: [{ ...route, geo: { tor: "degrade" } }] }).routes[0]!.needsBody).toBe(true);
+    const byModel = { ...route, geo: { models: { "fable-5*": { unknown: "degrade" as const } } } };
+    expect(loadConfig({ routes: [byModel] }).routes[0]!.needsBody).toBe(true);
     expect(loadConfig({ routes: [route] }).routes[0]!.needsBody).toBe(false);
   });
 
@@ -51,6 +73,7 @@ describe("the degrade section", () => {
             thinking: "none",
             budgetTokens: 100,
             effort: "huge",
+            offEffort: "medium",
             maxTokens: 0,
             model: "",
             reasoning: "hide",
@@ -61,14 +84,15 @@ describe("the degrade section", () => {
       ],
     });
     expect(result.ok ? [] : result.problems).toEqual([
-      "routes[0].degrade.extra: unknown field (expected one of: thinking, budgetTokens, effort, maxTokens, model, reasoning, models)",
+      "routes[0].degrade.extra: unknown field (expected one of: thinking, budgetTokens, effort, offEffort, maxTokens, model, reasoning, models)",
       'routes[0].degrade.thinking: must be one of "off", "low", "keep"',
       "routes[0].degrade.budgetTokens: must be a positive integer of at least 1024",
       'routes[0].degrade.effort: must be one of "none", "minimal", "low", "medium", "high", "xhigh", "max"',
+      'routes[0].degrade.offEffort: must be one of "none", "minimal", "low"',
       "routes[0].degrade.maxTokens: must be a positive integer",
       "routes[0].degrade.model: must be a non-empty string",
       'routes[0].degrade.reasoning: must be one of "drop", "replace", "keep"',
-      "routes[0].degrade.models.fable-5*.typo: unknown field (expected one of: thinking, budgetTokens, effort, maxTokens, model, reasoning)",
+      "routes[0].degrade.models.fable-5*.typo: unknown field (expected one of: thinking, budgetTokens, effort, offEffort, maxTokens, model, reasoning)",
       "routes[0].degrade.models.fable-5*.model: must be a model name of printable characters",
       "routes[0].degrade.models.: must be a model-name pattern of printable characters, with * and ? as wildcards",
     ]);
@@ -79,7 +103,12 @@ describe("the degrade section", () => {
       routes: [
         {
           ...route,
-          geo: { hosting: "degrade", models: { "fable-5*": { hosting: "challenge" } } },
+          geo: {
+            hosting: "degrade",
+            tor: "throttle",
+            unknown: "degrade",
+            models: { "fable-5*": { hosting: "challenge", tor: "challenge", unknown: "deny" } },
+          },
           fingerprint: { automation: "degrade", lowBotScore: "challenge" },
           content: { reasoningElicitation: "degrade" },
           clusters: [{ name: "c", by: ["fingerprint"], maxAccounts: 5, window: "1h", action: "degrade" }],
@@ -90,5 +119,14 @@ describe("the degrade section", () => {
       ],
     });
     expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+
+  it("a Tor or unknown-location policy set to challenge needs the route's challenge rule", () => {
+    for (const geo of [{ tor: "challenge" }, { models: { "fable-5*": { unknown: "challenge" } } }] as const) {
+      const result = parseConfig({ routes: [{ ...route, geo }] });
+      expect(result.ok ? [] : result.problems).toEqual([
+        'routes[0].challenge: is required: an action is "challenge", and a challenge is met by an identity attestation',
+      ]);
+    }
   });
 });

@@ -145,10 +145,14 @@ describe("geo config", () => {
   });
 
   it("rejects policies outside their values", () => {
-    expect(parse({ tor: "block", unknown: true, hosting: "drop" }).problems).toEqual([
-      'routes[0].geo.tor: must be one of "allow", "flag", "deny"',
-      'routes[0].geo.unknown: must be one of "allow", "flag", "deny"',
-      'routes[0].geo.hosting: must be one of "allow", "flag", "degrade", "challenge", "throttle", "deny"',
+    const actions = '"allow", "flag", "degrade", "challenge", "throttle", "deny"';
+    expect(
+      parse({ tor: "block", unknown: true, hosting: "drop", models: { "fable-5*": { unknown: "refuse" } } }).problems,
+    ).toEqual([
+      `routes[0].geo.tor: must be one of ${actions}`,
+      `routes[0].geo.unknown: must be one of ${actions}`,
+      `routes[0].geo.hosting: must be one of ${actions}`,
+      `routes[0].geo.models.fable-5*.unknown: must be one of ${actions}`,
     ]);
   });
 

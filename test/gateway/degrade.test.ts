@@ -409,3 +409,185 @@ describe("a degraded answer the origin compressed anyway", () => {
     }
   });
 });
+
+describe("Message Batches and token counts, degraded (@anthropic-ai/sdk; the origin's echo shows what it received)", () => {
+  const config: ConfigInput = {
+    routes: [
+      {
+        name: "anthropic",
+        match: { path: "/__demo/echo/v1/messages/*", methods: ["POST"] },
+        errors: "anthropic",
+        geo: { hosting: "degrade" },
+        degrade: {
+          maxTokens: 2048,
+          thinking: "low",
+          models: { "fable-5*": { model: "fable-4-small", maxTokens: 1024 } },
+        },
+      },
+    ],
+  };
+  /** The SDK against the gateway, its base URL the origin's echo: each call returns what the origin received. */
+  function echoClient() {
+    const gw = harness(config);
+    const anthropic = new Anthropic({
+      apiKey: "sk-ant-customer",
+      baseURL: "https://gateway.test/__demo/echo",
+      fetch: gw.fetchWith(CLOUD),
+    });
+    return { gw, anthropic };
+  }
+  type Echo = { path: string; headers: Record<string, string>; body: string };
+
+  it("batches.create: every request's params rewritten by the rules for its own model", async () => {
+    const { anthropic, gw } = echoClient();
+    const params = (model: string) => ({
+      model,
+      max_tokens: 8000,
+      thinking,
+      messages: [{ role: "user" as const, content: prompt }],
+    });
+    const seen = (await anthropic.messages.batches.create({
+      requests: [
+        { custom_id: "frontier", params: params("fable-5") },
+        { custom_id: "small", params: params("demo-small") },
+      ],
+    })) as unknown as Echo;
+    expect(seen.path).toBe("/__demo/echo/v1/messages/batches");
+    const sent = JSON.parse(seen.body) as { requests: Array<{ custom_id: string; params: object }> };
+    expect(sent.requests).toEqual([
+      {
+        custom_id: "frontier",
+        params: { ...params("fable-4-small"), max_tokens: 1024, thinking: { type: "disabled" } },
+      },
+      // thinking "low" would keep thinking, which the results (fetched later) would carry: off instead
+      { custom_id: "small", params: { ...params("demo-small"), max_tokens: 2048, thinking: { type: "disabled" } } },
+    ]);
+    const applied = "model=fable-4-small,max_tokens=1024,thinking=off,max_tokens=2048";
+    expect(seen.headers["x-guard-action"]).toBe("degrade");
+    expect(seen.headers["x-guard-degrade"]).toBe(applied);
+    expect(gw.events[0]).toMatchObject({ action: "degrade", degrade: applied });
+  });
+
+  it("countTokens: the model mapped and thinking as the call would have it, so the count is of what would run", async () => {
+    const { anthropic } = echoClient();
+    const seen = (await anthropic.messages.countTokens({
+      model: "fable-5",
+      thinking,
+      messages: [{ role: "user", content: prompt }],
+    })) as unknown as Echo;
+    expect(seen.path).toBe("/__demo/echo/v1/messages/count_tokens");
+    expect(JSON.parse(seen.body)).toEqual({
+      model: "fable-4-small",
+      thinking: { type: "disabled" },
+      messages: [{ role: "user", content: prompt }],
+    });
+    // nothing capped or added (a count takes no max_tokens), nothing said about an answer
+    expect(seen.headers["x-guard-degrade"]).toBe("model=fable-4-small,thinking.budget_tokens=1024,thinking=off");
+    const low = (await anthropic.messages.countTokens({
+      model: "demo-large",
+      thinking: { type: "enabled", budget_tokens: 4096 },
+      messages: [{ role: "user", content: prompt }],
+    })) as unknown as Echo;
+    // thinking "low": the budget lowered to 1024 and fitted under the call's max_tokens cap (2048)
+    expect(JSON.parse(low.body).thinking).toEqual({ type: "enabled", budget_tokens: 1024 });
+  });
+});
+
+describe("OpenAI reasoning turned off, not only lowered (offEffort, openai)", () => {
+  const config: ConfigInput = {
+    routes: [
+      {
+        name: "openai",
+        match: {
+          paths: ["/v1/chat/completions", "/v1/responses", "/__demo/echo/v1/*"],
+          methods: ["POST"],
+        },
+        errors: "openai",
+        geo: { hosting: "degrade" },
+        degrade: {
+          // the families' lowest efforts; a model without reasoning gets none added
+          models: { "demo-5.*": { offEffort: "none" }, "demo-5*": { offEffort: "minimal" }, "demo-4o*": {} },
+        },
+      },
+    ],
+  };
+  function openaiClient(baseURL = "https://gateway.test/v1") {
+    const gw = harness(config);
+    return { gw, openai: new OpenAI({ apiKey: "sk-oai-customer", baseURL, fetch: gw.fetchWith(CLOUD) }) };
+  }
+  type Echo = { headers: Record<string, string>; body: string };
+  const messages = [{ role: "user" as const, content: prompt }];
+
+  it("chat: the origin receives the family's lowest effort, added where the client named none", async () => {
+    const { openai } = openaiClient("https://gateway.test/__demo/echo/v1");
+    const sent = async (body: OpenAI.ChatCompletionCreateParamsNonStreaming) => {
+      const seen = (await openai.chat.completions.create(body)) as unknown as Echo;
+      return { body: JSON.parse(seen.body) as Record<string, unknown>, applied: seen.headers["x-guard-degrade"] };
+    };
+    expect(await sent({ model: "demo-5", reasoning_effort: "high", messages })).toEqual({
+      body: { model: "demo-5", reasoning_effort: "minimal", messages },
+      applied: "reasoning_effort=minimal,reasoning=drop",
+    });
+    expect((await sent({ model: "demo-5.1", messages })).body.reasoning_effort).toBe("none");
+    // no offEffort for this model: nothing added to a request that names none
+    expect((await sent({ model: "demo-4o", messages })).body).not.toHaveProperty("reasoning_effort");
+  });
+
+  it("chat, JSON and streamed: the answers parse, reasoned at the lowest effort, no reasoning text", async () => {
+    const { openai } = openaiClient();
+    const completion = await openai.chat.completions.create({ model: "demo-5", reasoning_effort: "high", messages });
+    expect(completion.choices[0]!.message.content).toContain("You said");
+    expect(completion.choices[0]!.message).not.toHaveProperty("reasoning_content");
+    // the demo origin reasons 8 tokens at "minimal" (96 at "high")
+    expect(completion.usage?.completion_tokens_details?.reasoning_tokens).toBe(8);
+
+    const stream = await openai.chat.completions.create({
+      model: "demo-5.1",
+      reasoning_effort: "medium",
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let usage: OpenAI.CompletionUsage | null | undefined = null;
+    for await (const chunk of stream) {
+      for (const choice of chunk.choices) {
+        expect(choice.delta).not.toHaveProperty("reasoning_content");
+        text += choice.delta.content ?? "";
+      }
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toContain("You said");
+    // "none": no reasoning at all
+    expect(usage?.completion_tokens_details?.reasoning_tokens ?? 0).toBe(0);
+  });
+
+  it("responses, JSON and streamed: effort none, no summary asked for, no reasoning item", async () => {
+    const { openai, gw } = openaiClient();
+    const params = { model: "demo-5.1", input: prompt, reasoning: { effort: "high", summary: "detailed" } } as const;
+    const response = await openai.responses.create(params);
+    expect(response.output.map((o) => o.type)).toEqual(["message"]);
+    expect(response.usage?.output_tokens_details.reasoning_tokens).toBe(0);
+    expect(gw.events[0]!.degrade).toBe("reasoning.effort=none,reasoning.summary=off,reasoning=drop");
+
+    const stream = openai.responses.stream(params);
+    const types = new Set<string>();
+    for await (const event of stream) types.add(event.type);
+    expect([...types].filter((t) => t.includes("reasoning"))).toEqual([]);
+    const final = await stream.finalResponse();
+    expect(final.output_text).toContain("You said");
+  });
+
+  it("responses: a request naming no reasoning gets one with the lowest effort; input_tokens counts the same", async () => {
+    const { openai } = openaiClient("https://gateway.test/__demo/echo/v1");
+    const seen = (await openai.responses.create({ model: "demo-5", input: prompt })) as unknown as Echo;
+    expect(JSON.parse(seen.body)).toEqual({ model: "demo-5", input: prompt, reasoning: { effort: "minimal" } });
+    const counted = (await openai.responses.inputTokens.count({
+      model: "demo-5.1",
+      input: prompt,
+      reasoning: { effort: "high" },
+    })) as unknown as Echo;
+    expect(JSON.parse(counted.body)).toEqual({ model: "demo-5.1", input: prompt, reasoning: { effort: "none" } });
+    expect(counted.headers["x-guard-degrade"]).toBe("reasoning.effort=none");
+  });
+});
