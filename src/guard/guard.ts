@@ -17,7 +17,7 @@ import type { DecisionEvent } from "../telemetry/event.ts";
 import { createTelemetry } from "../telemetry/record.ts";
 import type { AnalyticsDataset } from "../telemetry/analytics.ts";
 import { decide, isDenied } from "../verdict/decide.ts";
-import { grade } from "../verdict/risk.ts";
+import { grade as gradeRisk } from "../verdict/risk.ts";
 import { originHeaders, shadowHeaders } from "../verdict/headers.ts";
 import { rateLimitHeaders } from "../verdict/ratelimit-headers.ts";
 import { finding } from "../verdict/reasons.ts";
@@ -236,10 +236,8 @@ export function createGuard(options: GuardOptions): Guard {
       route.mode === "enforce" && declaredLength(request) <= route.maxBodyBytes
         ? await earlyDenial(route, { request, subject, body: null }, limiter, route.taintMs !== null, findings)
         : null;
-    if (early) {
-      state.limitCheck = early.check;
-      const graded = route.risk ? grade(early.findings, route.risk) : null;
-      state.verdict = decide(graded?.findings ?? early.findings, early.check.limits, route.mode, graded);
+    // a denial in the route's format, with its rate-limit headers
+    const denied = () => {
       const response = denialResponse(
         route.errors,
         state.verdict,
@@ -248,6 +246,11 @@ export function createGuard(options: GuardOptions): Guard {
       );
       record(response, now());
       return deny(response, state.verdict, requestId);
+    };
+    if (early) {
+      state.limitCheck = early.check;
+      state.verdict = graded(route, early.findings, early.check.limits).verdict;
+      return denied();
     }
     const bodyProblem = await takeBody(c, route, state);
     // An oversized body is refused in every mode: the gateway will not buffer or forward it.
@@ -310,30 +313,19 @@ export function createGuard(options: GuardOptions): Guard {
     const check = state.limitCheck;
     const accepted = check?.keyProven === false ? () => check.prove() : undefined;
 
-    // with a risk model, flags are evidence and the tier the combined score reaches acts (verdict/risk.ts)
-    const graded = route.risk ? grade(findings, route.risk) : null;
-    const acting = graded?.findings ?? findings;
-    state.verdict = decide(acting, limits, route.mode, graded);
+    const { verdict, acting, grade: score } = graded(route, findings, limits);
+    state.verdict = verdict;
     let refused = isDenied(state.verdict);
     // a challenge is met by an identity attestation, or refused (in shadow mode: reported as it is)
     if (state.verdict.action === "challenge" && route.mode === "enforce") {
-      const settled = decide(await settleChallenge(route, acting, facts), limits, route.mode, graded);
+      const settled = decide(await settleChallenge(route, acting, facts), limits, route.mode, score);
       refused = isDenied(settled);
       state.verdict = refused ? { ...settled, action: "challenge" } : settled;
     }
     // applied in enforce mode (a store failing open leaves the limits unenforced, not the degrade)
     if (state.verdict.action === "degrade")
       state.degrade = planDegrade(route, path, state.body, route.mode === "enforce");
-    if (refused) {
-      const response = denialResponse(
-        route.errors,
-        state.verdict,
-        requestId,
-        limitHeaders(route, state.verdict, now()),
-      );
-      record(response, now());
-      return deny(response, state.verdict, requestId);
-    }
+    if (refused) return denied();
     return pass(c, next, state, now, record, accepted);
   };
   return {
@@ -345,6 +337,16 @@ export function createGuard(options: GuardOptions): Guard {
     now,
     accounts: options.accounts ? { store: options.accounts, cache: registry! } : null,
   };
+}
+
+/**
+ * The verdict of a route's findings: with its risk model, flags are evidence and the tier the combined score
+ * reaches acts (verdict/risk.ts); `acting` are the findings as they act, `grade` the score and tier.
+ */
+function graded(route: RouteConfig, findings: Finding[], limits: LimitState[]) {
+  const grade = route.risk ? gradeRisk(findings, route.risk) : null;
+  const acting = grade?.findings ?? findings;
+  return { verdict: decide(acting, limits, route.mode, grade), acting, grade };
 }
 
 /** The account the app named (GuardOptions.account) as the subject's, the registry's shape; null when none or not an id. */
