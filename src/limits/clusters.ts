@@ -156,9 +156,9 @@ export async function planClusters(
     const accountsAt = counterIndex++;
     const over: PlannedCluster["over"] = { counter: accountsAt, above: rule.maxAccounts };
     if (maxAddresses !== null) over.and = { counter: counterIndex++, above: maxAddresses };
-    // listed while over its limit, for the admin API (readClusterCounterKey reads the key back)
     // a cohort counts only new keys (the take's first-seen record)
     const cohort = rule.newKeysMs === null ? {} : { newWithinMs: rule.newKeysMs };
+    // listed while over its limit, for the admin API (readClusterCounterKey reads the key back)
     const counters: CounterRequest[] = [
       {
         key: `${counted}:accounts`,
