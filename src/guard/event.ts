@@ -44,5 +44,6 @@ export async function eventFor(
     originMs: state.originMs,
     degrade: state.degrade?.applied.join(",") || null,
     tier: verdict.tier,
+    evidence: verdict.evidence,
   };
 }

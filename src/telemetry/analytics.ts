@@ -27,6 +27,7 @@ export const BLOBS = [
     "degrade transformations applied (shadow mode: that would have been), comma-separated, e.g. thinking=off",
   ],
   ["tier", "the risk tier the request reached (the route's `risk` model), empty when none"],
+  ["evidence", "what made the risk score: code=weight, strongest first, comma-separated (at most 256 characters)"],
 ] as const;
 
 export const DOUBLES = [
@@ -75,6 +76,7 @@ export function toDataPoint(e: DecisionEvent): AnalyticsDataPoint {
     template: e.template ?? "",
     degrade: (e.degrade ?? "").slice(0, 256),
     tier: e.tier ?? "",
+    evidence: (e.evidence ?? "").slice(0, 256),
   };
   const double: Record<(typeof DOUBLES)[number][0], number> = {
     status: e.status,

@@ -41,4 +41,6 @@ export interface DecisionEvent {
   degrade: string | null;
   /** The risk tier the request reached (the route's risk model); null when none. */
   tier: string | null;
+  /** With a risk model: what made the score, `code=weight` comma-separated; null when nothing did. */
+  evidence: string | null;
 }

@@ -20,7 +20,7 @@ export function decide(
   findings: readonly Finding[],
   limits: readonly LimitState[],
   mode: Mode,
-  graded: Pick<Graded, "score" | "tier" | "top"> | null = null,
+  graded: Pick<Graded, "score" | "tier" | "top" | "evidence"> | null = null,
 ): Verdict {
   let action: Action = "allow";
   for (const f of findings) action = stronger(action, f.action);
@@ -45,6 +45,7 @@ export function decide(
     limits: [...limits],
     risk: graded?.score ?? combine(findings.map((f) => weightOf(f, null))),
     tier: graded?.tier?.name ?? null,
+    evidence: graded?.evidence || null,
     topTier: graded?.top ?? false,
   };
 }

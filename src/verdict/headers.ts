@@ -19,8 +19,9 @@ export function originHeaders(
     "x-guard-risk": verdict.risk.toFixed(2),
   };
   if (verdict.reasons.length) headers["x-guard-reasons"] = verdict.reasons.map((r) => r.code).join(",");
-  // the risk model's tier (the score is x-guard-risk; the risk.tier reason's detail lists the evidence)
+  // the risk model's tier, and what made its score (x-guard-risk), e.g. "cluster.new_accounts_per_subnet=0.80,…"
   if (verdict.tier) headers["x-guard-tier"] = verdict.tier;
+  if (verdict.evidence) headers["x-guard-evidence"] = verdict.evidence;
   // clusters over their limit, as <name>:<id>: the origin can group a farm's accounts
   if (clusters.length) headers["x-guard-cluster"] = clusters.join(",");
   // the degrade transformations applied (in shadow mode: that would have been), e.g. "thinking=off,max_tokens=1024"

@@ -16,7 +16,8 @@ import type { Finding } from "./types.ts";
  * findings keep their action (a geo denial still denies, a flag of weight 0,
  * such as a trusted key or a store failing open, still flags). The tier's
  * finding (`risk.tier`) is added only when its action is stronger than every
- * finding's: a geo denial scores 1 and needs no second denial.
+ * finding's: a geo denial scores 1 and needs no second denial. `evidence`
+ * explains every score, in the origin's `x-guard-evidence` and telemetry.
  */
 export interface Graded {
   /** The findings as they act: evidence turned to `allow`, and the tier's finding (`risk.tier`) after them. */
@@ -25,6 +26,8 @@ export interface Graded {
   tier: RiskTier | null;
   /** The highest tier of the route was reached. */
   top: boolean;
+  /** What made the score: each weighted finding as `code=weight`, strongest first, comma-separated; "" when none. */
+  evidence: string;
 }
 
 /** A finding's weight under the route's model: the configured weight for its code, else its own. */
@@ -42,18 +45,16 @@ export function grade(findings: readonly Finding[], risk: RiskPolicy): Graded {
   const acting = findings.map((f, i) =>
     f.action === "flag" && weights[i]! > 0 ? { ...f, action: "allow" as const } : f,
   );
+  const evidence = findings
+    .map((f, i) => ({ code: f.reason.code, w: weights[i]! }))
+    .filter((e) => e.w > 0)
+    .sort((a, b) => b.w - a.w)
+    .map((e) => `${e.code}=${e.w.toFixed(2)}`)
+    .join(",");
   // the tier acts when it asks for more than the findings do (a geo denial's score needs no second denial)
   const strongest = acting.reduce((a, f) => Math.max(a, ACTION_SEVERITY[f.action]), 0);
-  if (tier && ACTION_SEVERITY[tier.action] > strongest) {
-    // the detail explains the score: each piece of evidence with its weight, strongest first
-    const evidence = findings
-      .map((f, i) => ({ code: f.reason.code, w: weights[i]! }))
-      .filter((e) => e.w > 0)
-      .sort((a, b) => b.w - a.w)
-      .map((e) => `${e.code} ${e.w.toFixed(2)}`);
-    acting.push(
-      finding("risk.tier", tier.action, { detail: `${tier.name} ${score.toFixed(2)}: ${evidence.join(", ")}` }),
-    );
-  }
-  return { findings: acting, score, tier, top: tier !== null && tier === risk.tiers[risk.tiers.length - 1] };
+  if (tier && ACTION_SEVERITY[tier.action] > strongest)
+    acting.push(finding("risk.tier", tier.action, { detail: `${tier.name} ${score.toFixed(2)}: ${evidence}` }));
+  const top = tier !== null && tier === risk.tiers[risk.tiers.length - 1];
+  return { findings: acting, score, tier, top, evidence };
 }

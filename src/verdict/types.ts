@@ -79,6 +79,8 @@ export interface Verdict {
   risk: number;
   /** The risk model's tier the score reached; null without a model or below its first tier. */
   tier: string | null;
+  /** With a risk model: what made the score, `code=weight` strongest first, comma-separated; null when nothing did. */
+  evidence: string | null;
   /** The route's highest tier was reached. */
   topTier: boolean;
 }

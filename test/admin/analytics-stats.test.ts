@@ -90,6 +90,7 @@ const clustered = (keyHash: string, action: DecisionEvent["action"]): DecisionEv
   originMs: null,
   degrade: null,
   tier: null,
+  evidence: null,
 });
 
 describe("dashboard numbers from the Analytics Engine SQL API", () => {

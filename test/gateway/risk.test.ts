@@ -88,6 +88,8 @@ describe.each(STORES)("graded risk on the $name store", ({ make }) => {
     expect(echoed.headers["x-guard-reasons"]).toBe("network.hosting,identity.new_key");
     expect(Number(echoed.headers["x-guard-risk"])).toBeCloseTo(0.32, 2);
     expect(echoed.headers["x-guard-tier"]).toBeUndefined();
+    // the score's evidence, strongest first, goes to the origin with every request
+    expect(echoed.headers["x-guard-evidence"]).toBe("identity.new_key=0.20,network.hosting=0.15");
 
     const statuses: number[] = [];
     for (let i = 1; i < 6; i++) statuses.push((await call(send(`sk-new-${i}`, `198.51.100.${10 + i}`))).status);

@@ -29,6 +29,7 @@ const denial = (over: Partial<DecisionEvent> = {}): DecisionEvent => ({
   originMs: null,
   degrade: null,
   tier: null,
+  evidence: null,
   ...over,
 });
 

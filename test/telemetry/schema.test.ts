@@ -40,6 +40,7 @@ describe("the Analytics Engine schema", () => {
       originMs: null,
       degrade: "x".repeat(1000),
       tier: "top",
+      evidence: "x".repeat(1000),
     };
     const point = toDataPoint(event);
     expect(point.blobs!.length).toBeLessThanOrEqual(20);

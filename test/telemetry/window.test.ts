@@ -33,6 +33,7 @@ const event = (over: Partial<DecisionEvent> = {}): DecisionEvent => ({
   originMs: null,
   degrade: null,
   tier: null,
+  evidence: null,
   ...over,
 });
 

@@ -57,8 +57,12 @@ describe("grade", () => {
     ]);
     const detail = v.reasons.find((r) => r.code === "risk.tier")!.detail!;
     expect(detail).toMatch(/^top 0\.9\d: /);
-    expect(detail).toContain("cluster.new_accounts_per_subnet 0.50");
-    expect(detail).toContain("network.hosting 0.15");
+    expect(detail).toContain("cluster.new_accounts_per_subnet=0.50");
+    expect(detail).toContain("network.hosting=0.15");
+    // every score is explained, strongest first, whatever the tier
+    expect(v.evidence).toBe(
+      "cluster.new_accounts_per_subnet=0.50,cluster.new_accounts_per_fingerprint_asn=0.50,content.reasoning_elicitation=0.50,identity.new_key=0.20,network.hosting=0.15",
+    );
   });
 
   it("keeps the action of other findings: denials deny, weightless flags flag", () => {

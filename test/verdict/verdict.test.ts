@@ -34,6 +34,7 @@ describe("decide", () => {
       limits: [],
       risk: 0,
       tier: null,
+      evidence: null,
       topTier: false,
       retryAfterSeconds: undefined,
     });
