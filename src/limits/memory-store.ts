@@ -44,6 +44,13 @@ type Entry = { expiresAt: number } & (
   | { kind: "members"; members: Set<string> }
 );
 
+/** Sets `key` as the map's newest entry, forgetting the oldest first when it holds `most` already. */
+function remember<V>(map: Map<string, V>, key: string, value: V, most: number): void {
+  map.delete(key);
+  if (map.size >= most) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
+
 export interface MemoryStore extends LimitStore, AdminStore {
   /** Live entries (expired ones are dropped first): for tests and health. */
   size(): number;
@@ -73,11 +80,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   // Keys the origin has accepted (LimitStore.prove): marker → until; at most maxEntries, the oldest forgotten first.
   const provenUntil = new Map<string, number>();
   const liveProven = (key: string, t: number) => (provenUntil.get(key) ?? 0) > t;
-  const prove = (key: string, ttlMs: number, t: number) => {
-    provenUntil.delete(key);
-    if (provenUntil.size >= maxEntries) provenUntil.delete(provenUntil.keys().next().value!);
-    provenUntil.set(key, t + ttlMs);
-  };
+  const prove = (key: string, ttlMs: number, t: number) => remember(provenUntil, key, t + ttlMs, maxEntries);
   // First-seen records (LimitStore.take's `seen`): key → first seen, last written, until; at most maxEntries, the
   // least recently written forgotten first (a forgotten key looks new again).
   const firstSeen = new Map<string, { first: number; at: number; until: number }>();
@@ -87,11 +90,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const firstOf = (records: typeof firstSeen, key: string, ttlMs: number, t: number, most: number): number => {
     const r = records.get(key);
     const live = r && r.until > t ? r : undefined;
-    if (!live || t - live.at >= ttlMs / 2) {
-      records.delete(key);
-      if (records.size >= most) records.delete(records.keys().next().value!);
-      records.set(key, { first: live?.first ?? t, at: t, until: t + ttlMs });
-    }
+    if (!live || t - live.at >= ttlMs / 2)
+      remember(records, key, { first: live?.first ?? t, at: t, until: t + ttlMs }, most);
     return live?.first ?? t;
   };
   const ageOf = (seen: FirstSeen, t: number): { ageMs: number; watchedMs: number } => {
@@ -250,9 +250,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         )
           return;
         // listed like the script does: until the current slot expires
-        listed.delete(c.key);
-        if (listed.size >= maxBlocks) listed.delete(listed.keys().next().value!);
-        listed.set(c.key, t + counterSlots(c.windowSeconds, t).expiresInMs);
+        remember(listed, c.key, t + counterSlots(c.windowSeconds, t).expiresInMs, maxBlocks);
       });
       const result = run(buckets, counts, t, unproven);
       return {

@@ -8,6 +8,7 @@ import { parseConfig } from "../../src/config/parse.ts";
 import type { ConfigInput } from "../../src/config/input.ts";
 import { createKeyHasher } from "../../src/identity/key-hash.ts";
 import { GERMANY, KEY_SECRET, harness } from "./harness.ts";
+import { sdkClients } from "./sdk-clients.ts";
 
 const CLOUD = { ...GERMANY, asn: 16509, asOrganization: "Amazon.com, Inc." };
 const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
@@ -51,21 +52,7 @@ async function attestation(key: string, person = "person-1") {
 
 function clients(input: ConfigInput = config, headers: Record<string, string> = {}) {
   const gw = harness(input);
-  const sent: Request[] = [];
-  const fetch = gw.fetchWith(CLOUD, sent);
-  const anthropic = new Anthropic({
-    apiKey: "sk-ant-customer",
-    baseURL: "https://gateway.test",
-    fetch,
-    defaultHeaders: headers,
-  });
-  const openai = new OpenAI({
-    apiKey: "sk-oai-customer",
-    baseURL: "https://gateway.test/v1",
-    fetch,
-    defaultHeaders: headers,
-  });
-  return { gw, sent, anthropic, openai };
+  return { gw, ...sdkClients(gw, CLOUD, headers) };
 }
 
 const ask = { model: "demo-small", max_tokens: 16, messages: [{ role: "user" as const, content: "Hi" }] };

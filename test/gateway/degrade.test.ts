@@ -7,6 +7,7 @@ import { describe, expect, inject, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
 import { WITHHELD } from "../../src/transform/api.ts";
 import { GERMANY, harness, json } from "./harness.ts";
+import { sdkClients } from "./sdk-clients.ts";
 
 /** A client on a cloud provider's network (AWS): the hosting preset's ASN. */
 const CLOUD = { ...GERMANY, asn: 16509, asOrganization: "Amazon.com, Inc." };
@@ -48,11 +49,21 @@ const degradeRoutes: ConfigInput = {
 
 function clients(config: ConfigInput = degradeRoutes, cf = CLOUD) {
   const gw = harness(config);
-  const sent: Request[] = [];
-  const fetch = gw.fetchWith(cf, sent);
-  const anthropic = new Anthropic({ apiKey: "sk-ant-customer", baseURL: "https://gateway.test", fetch });
-  const openai = new OpenAI({ apiKey: "sk-oai-customer", baseURL: "https://gateway.test/v1", fetch });
-  return { gw, sent, anthropic, openai };
+  return { gw, ...sdkClients(gw, cf) };
+}
+
+/** A chat stream's text and usage, every delta checked to carry no reasoning. */
+async function readChatStream(stream: AsyncIterable<OpenAI.ChatCompletionChunk>) {
+  let text = "";
+  let usage: OpenAI.CompletionUsage | null | undefined = null;
+  for await (const chunk of stream) {
+    for (const choice of chunk.choices) {
+      expect(choice.delta).not.toHaveProperty("reasoning_content");
+      text += choice.delta.content ?? "";
+    }
+    if (chunk.usage) usage = chunk.usage;
+  }
+  return { text, usage };
 }
 
 const thinking = { type: "enabled", budget_tokens: 2048 } as const;
@@ -165,15 +176,7 @@ describe("degrade with openai", () => {
       stream: true,
       stream_options: { include_usage: true },
     });
-    let text = "";
-    let usage: OpenAI.CompletionUsage | null | undefined = null;
-    for await (const chunk of stream) {
-      for (const choice of chunk.choices) {
-        expect(choice.delta).not.toHaveProperty("reasoning_content");
-        text += choice.delta.content ?? "";
-      }
-      if (chunk.usage) usage = chunk.usage;
-    }
+    const { text, usage } = await readChatStream(stream);
     expect(text).toContain("You said");
     expect(usage?.completion_tokens).toBeGreaterThan(24);
   });
@@ -548,15 +551,7 @@ describe("OpenAI reasoning turned off, not only lowered (offEffort, openai)", ()
       stream: true,
       stream_options: { include_usage: true },
     });
-    let text = "";
-    let usage: OpenAI.CompletionUsage | null | undefined = null;
-    for await (const chunk of stream) {
-      for (const choice of chunk.choices) {
-        expect(choice.delta).not.toHaveProperty("reasoning_content");
-        text += choice.delta.content ?? "";
-      }
-      if (chunk.usage) usage = chunk.usage;
-    }
+    const { text, usage } = await readChatStream(stream);
     expect(text).toContain("You said");
     // "none": no reasoning at all
     expect(usage?.completion_tokens_details?.reasoning_tokens ?? 0).toBe(0);

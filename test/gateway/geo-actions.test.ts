@@ -8,6 +8,7 @@ import type { ConfigInput } from "../../src/config/input.ts";
 import { createKeyHasher } from "../../src/identity/key-hash.ts";
 import type { CfFields } from "../../src/identity/cf.ts";
 import { KEY_SECRET, harness } from "./harness.ts";
+import { sdkClients } from "./sdk-clients.ts";
 
 /** A Tor exit as request.cf describes it. */
 const TOR: CfFields = { country: "T1", continent: "T1", asn: 60729, asOrganization: "Tor exit", colo: "FRA" };
@@ -73,21 +74,7 @@ const config: ConfigInput = {
 
 function clients(cf: CfFields, headers: Record<string, string> = {}) {
   const gw = harness(config);
-  const sent: Request[] = [];
-  const fetch = gw.fetchWith(cf, sent);
-  const anthropic = new Anthropic({
-    apiKey: "sk-ant-customer",
-    baseURL: "https://gateway.test",
-    fetch,
-    defaultHeaders: headers,
-  });
-  const openai = new OpenAI({
-    apiKey: "sk-oai-customer",
-    baseURL: "https://gateway.test/v1",
-    fetch,
-    defaultHeaders: headers,
-  });
-  return { gw, sent, anthropic, openai };
+  return { gw, ...sdkClients(gw, cf, headers) };
 }
 
 const thinking = { type: "enabled", budget_tokens: 2048 } as const;
