@@ -70,7 +70,7 @@ export const clusterCode = (rule: Pick<ClusterRule, "by" | "newKeysMs">) =>
 /** The sorted set listing cluster counters over their limit (CounterRequest.over), read by the admin API. */
 export const clustersIndexKey = (prefix: string) => `${prefix}:clusters`;
 
-/** A listed counter's key back to its rule and id: `<prefix>:@<rule>:<digest>:accounts`. */
+/** A listed counter's name (counterId) back to its rule and id: `<prefix>:@<rule>:<digest>:accounts`. */
 export function readClusterCounterKey(prefix: string, key: string): { rule: string; id: string } | null {
   const parts = key.split(":");
   if (parts.length !== 4 || parts[0] !== prefix || !parts[1]!.startsWith("@") || parts[3] !== "accounts") return null;
@@ -158,10 +158,12 @@ export async function planClusters(
     if (maxAddresses !== null) over.and = { counter: counterIndex++, above: maxAddresses };
     // a cohort counts only new keys (the take's first-seen record)
     const cohort = rule.newKeysMs === null ? {} : { newWithinMs: rule.newKeysMs };
-    // listed while over its limit, for the admin API (readClusterCounterKey reads the key back)
+    // listed while over its limit, for the admin API (readClusterCounterKey reads the counter's name back); the
+    // cluster's counters share one record (one read, at most one write per take)
     const counters: CounterRequest[] = [
       {
-        key: `${counted}:accounts`,
+        key: counted,
+        field: "accounts",
         member,
         windowSeconds: rule.windowSeconds,
         over: { above: rule.maxAccounts, registry: clustersIndexKey(prefix), ...(over.and ? { and: over.and } : {}) },
@@ -171,7 +173,8 @@ export async function planClusters(
     // the address is hashed like a bucket key's value: no raw address reaches the store
     if (over.and)
       counters.push({
-        key: `${counted}:addresses`,
+        key: counted,
+        field: "addresses",
         member: await hash(`ip=${ip}`),
         windowSeconds: rule.windowSeconds,
         ...cohort,
