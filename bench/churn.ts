@@ -8,16 +8,36 @@
  *
  * Runs on the train half of bench/scenarios/split.json by default (`--split test` for the held-out half):
  *
- *   npx node --experimental-transform-types bench/churn.ts [--split train] [--window 1h] [--half-life 30m]
+ *   npx node bench/churn.ts [--split train] [--window 1h] [--half-life 30m]
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { root } from "../scripts/bundle.ts";
+import { bundleForWorkerd, root } from "../scripts/bundle.ts";
 import { parseDuration } from "./sim/duration.ts";
-import { createRandom } from "./sim/random.ts";
-import { parseScenario } from "./sim/scenario.ts";
-import { SegmentTraffic } from "./sim/traffic.ts";
+
+/** What this script uses of the simulator (bundled, as bench/gateway.ts loads it). */
+interface Segment {
+  name: string;
+  group: string;
+  legitimate: boolean;
+}
+interface SimBundle {
+  parseScenario(
+    raw: unknown,
+  ):
+    | { ok: true; scenario: { segments: Segment[]; durationMs: number; botManagement: boolean } }
+    | { ok: false; problems: string[] };
+  SegmentTraffic: new (
+    segment: Segment,
+    random: unknown,
+    botManagement: boolean,
+  ) => { nextMs: number; take(): { request: Request; timeMs: number } };
+  createRandom(seed: number | string): { forked(name: string): unknown };
+}
+const bundle = await bundleForWorkerd("simulator", { entry: "bench/sim/worker.ts" });
+const { parseScenario, SegmentTraffic, createRandom } = (await import(pathToFileURL(bundle.path).href)) as SimBundle;
 
 const { values } = parseArgs({
   options: {
@@ -70,8 +90,8 @@ for (const run of runs) {
       const ip = request.headers.get("cf-connecting-ip") ?? "";
       const asn = (request as unknown as { cf: { asn: number } }).cf.asn;
       const build = request.headers.get("user-agent") ?? "";
-      for (const [dimension, valueOf] of Object.entries(DIMENSIONS)) {
-        const cluster = `${dimension}=${valueOf(ip, asn, build)}`;
+      for (const [dimension, clusterOf] of Object.entries(DIMENSIONS)) {
+        const cluster = `${dimension}=${clusterOf(ip, asn, build)}`;
         const keys = lastSeen.get(cluster) ?? lastSeen.set(cluster, new Map()).get(cluster)!;
         const last = keys.get(key);
         const hit = last === undefined || timeMs - last > windowMs ? 1 : 0;
