@@ -48,7 +48,16 @@
  *      when the key was first seen (a key is new only for a threshold no
  *      longer than that: before, it may be a customer from before the records).
  *
- * The bucket keys, the block keys, the proven marker and the first-seen
+ * then nh (optional, 0 when absent): the number of tallies (tally.ts), and per
+ *      one: its field, its half-life in ms, and 1 when this request is a hit (0
+ *      otherwise); their keys are the last nh KEYS. A tally is a field of a bucket
+ *      key ("<field> <hits> <requests> <until>", until: its last request + 4
+ *      half-lives), usually the account's own: read and written with its
+ *      buckets. Each take that is not blocked adds its request, the older ones
+ *      halved every half-life; the reply ends with each one's hits and requests
+ *      in thousandths (floored).
+ *
+ * The bucket keys (tallies' included), the block keys, the proven marker and the first-seen
  * record are read with one MGET. A bucket key is a string "<field> <tokens> <atMs> <fullAtMs>" per
  * bucket it holds, written once per script with SET PX (value and TTL in one
  * command) when one of its buckets changed; each bucket lives until it is full
@@ -114,6 +123,11 @@ if ns > 0 then
   end
   skey, ekey = KEYS[at], KEYS[at + 1]
 end
+-- tallies (ARGV after the first-seen section): the last nh KEYS
+local harg = sarg + 1
+if ns > 0 then harg = sarg + 2 end
+local nh = tonumber(ARGV[harg]) or 0
+local hkey = #KEYS - nh
 
 -- One read for the bucket keys (each once), the block keys, the proven marker and the first-seen record.
 local reads, bucket_keys = {}, {}
@@ -121,6 +135,13 @@ for i = 1, nb do
   if not bucket_keys[KEYS[i]] then
     table.insert(reads, KEYS[i])
     bucket_keys[KEYS[i]] = {at = #reads}
+  end
+end
+for j = 1, nh do
+  local k = KEYS[hkey + j]
+  if not bucket_keys[k] then
+    table.insert(reads, k)
+    bucket_keys[k] = {at = #reads}
   end
 end
 local nkeys = #reads
@@ -239,6 +260,25 @@ if ns > 0 then
   watched = math.max(0, first - since)
 end
 
+-- Tallies (tally.ts): "<field> <hits> <requests> <until>" in a bucket key, halved every half-life, gone at
+-- until (the last request + 4 half-lives); each adds this request
+local tallied = {}
+for j = 1, nh do
+  local a = harg + 3 * j - 2
+  local f, hl, hit = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local g = bucket_keys[KEYS[hkey + j]]
+  local s, hits, requests, at = g.fields[f], hit, 1, now
+  if s then
+    local last = s.full - 4 * hl
+    local keep = 2 ^ (-math.max(0, now - last) / hl)
+    hits, requests, at = s.tokens * keep + hit, s.at * keep + 1, math.max(now, last)
+  end
+  g.fields[f] = {tokens = hits, at = requests, full = at + 4 * hl}
+  g.changed = true
+  table.insert(tallied, math.floor(hits * 1000))
+  table.insert(tallied, math.floor(requests * 1000))
+end
+
 local counts = {}
 local cbase = 4 + nb * 8
 local by_proven = np > 0 and not unproven
@@ -333,8 +373,9 @@ if ns > 0 then
   table.insert(out, age)
   table.insert(out, watched)
 end
+for _, v in ipairs(tallied) do table.insert(out, v) end
 return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "d55a8c6732b4fb24248ad9e9742c65889e39dea0";
+export const LIMIT_SCRIPT_SHA1 = "dedfe4195850dbf13f6d0f8cfacd3eae9086bd41";
