@@ -23,7 +23,7 @@ const PARTS: Array<[string, RegExp]> = [
   ["admin API and dashboard", /^src\/admin\//],
   ["Analytics Engine SQL API (dashboard)", /^src\/telemetry\/(sql-api|queries)/],
   ["attestations and JWKS", /^src\/identity\/(attestation|jwks)\.ts$|^src\/config\/identity\.ts$/],
-  ["data tables (ISO 3166, presets)", /^src\/config\/(iso3166-data\.ts|presets\/)/],
+  ["data tables (ISO 3166, presets)", /^src\/config\/(iso3166(-data)?\.ts|presets\/)/],
   ["config validation", /^src\/config\//],
   ["limiter and stores", /^src\/limits\//],
   ["checks and signals", /^src\/(checks|request)\//],
