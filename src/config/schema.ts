@@ -18,7 +18,7 @@
  * `npm run schema` writes src/config/config.schema.json; the test fails when
  * the file is stale.
  */
-import { ASYMMETRIC_ALGORITHMS } from "../identity/attestation.ts";
+import { ASYMMETRIC_ALGORITHMS } from "../identity/jwt.ts";
 import { EFFORTS } from "../checks/content.ts";
 import { CLUSTER_DIMENSIONS, DIMENSIONS } from "../request/dimensions.ts";
 import { CONTENT_DEFAULTS } from "./content.ts";
