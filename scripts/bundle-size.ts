@@ -7,13 +7,16 @@
  * gzip-compressed (what Cloudflare's limit counts); and the same totals for the
  * Worker with the admin API (src/worker-with-admin.ts), a middleware-only
  * consumer (`distillGuard` in an app of its own) and a bare Hono proxy.
- * A part's gzip figure is its share of the minified bytes applied to the
- * bundle's gzip size: an estimate (text compresses unevenly), the totals are exact.
+ * A part's gzip figures are estimates (the totals are exact): its share of the
+ * minified bytes applied to the bundle's gzip size, and what the bundle's gzip
+ * size loses without it (each module minified on its own, the bundle's gzip
+ * compared with and without the part's modules). Text compresses unevenly: a
+ * table of codes costs more than its share, repetitive code less.
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
 import { root } from "./bundle.ts";
 
 /** Parts of the bundle, by input path (first match wins). */
@@ -22,8 +25,8 @@ const PARTS: Array<[string, RegExp]> = [
   ["other dependencies", /node_modules\//],
   ["admin API and dashboard", /^src\/admin\//],
   ["Analytics Engine SQL API (dashboard)", /^src\/telemetry\/(sql-api|queries)/],
-  ["attestations and JWKS", /^src\/identity\/(attestation|jwks)\.ts$|^src\/config\/identity\.ts$/],
-  ["data tables (ISO 3166, presets)", /^src\/config\/(iso3166-data\.ts|presets\/)/],
+  ["attestations and JWKS", /^src\/identity\/(attestation|jwks|jwt)\.ts$|^src\/config\/identity\.ts$/],
+  ["data tables (ISO 3166, presets)", /^src\/config\/(iso3166(-data)?\.ts|presets\/)/],
   ["config validation", /^src\/config\//],
   ["limiter and stores", /^src\/limits\//],
   ["checks and signals", /^src\/(checks|request)\//],
@@ -100,6 +103,44 @@ export async function measureBundles(
   return out;
 }
 
+/**
+ * Per part, how many gzip bytes the Worker loses without it: bundled with the modules' path comments kept (no
+ * whitespace minification), each module then minified on its own, the gzip of every module but the part's.
+ */
+async function marginalGzip(file: string, { minify, keepNames }: Minify): Promise<Map<string, number>> {
+  const result = await build({
+    entryPoints: [file],
+    absWorkingDir: root,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "import"],
+    minifyIdentifiers: minify,
+    minifySyntax: minify,
+    keepNames,
+    write: false,
+    logLevel: "error",
+  });
+  const modules: Array<[string, string]> = [];
+  for (const chunk of result.outputFiles[0]!.text.split(/^(?=\/\/ (?:src|node_modules)\/)/m)) {
+    const path = /^\/\/ (\S+)/.exec(chunk)?.[1] ?? "";
+    const code = minify ? (await transform(chunk, { minifyWhitespace: true, loader: "js" })).code : chunk;
+    modules.push([PARTS.find(([, re]) => re.test(path))?.[0] ?? "other", code]);
+  }
+  const gzip = (without?: string) =>
+    gzipSync(
+      modules
+        .filter(([part]) => part !== without)
+        .map(([, code]) => code)
+        .join(""),
+      { level: 9 },
+    ).length;
+  const whole = gzip();
+  return new Map([...new Set(modules.map(([part]) => part))].map((part) => [part, whole - gzip(part)]));
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) await report();
 
 async function report() {
@@ -112,12 +153,15 @@ async function report() {
     parts.set(part, (parts.get(part) ?? 0) + bytesInOutput);
   }
   const code = [...parts.values()].reduce((a, b) => a + b, 0);
+  const marginal = await marginalGzip("src/worker.ts", minify);
   const how = minify.minify ? `, minified${minify.keepNames ? "" : ", no kept names"} (wrangler.toml)` : "";
   console.log(`\nThe Worker (src/worker.ts), bundled as wrangler does${how}:\n`);
-  console.log("| part | KiB | share | ≈ KiB gzip |");
-  console.log("| --- | ---: | ---: | ---: |");
+  console.log("| part | KiB | share | ≈ KiB gzip, by share | ≈ KiB gzip, without it |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
   for (const [part, n] of [...parts].sort((a, b) => b[1] - a[1]))
-    console.log(`| ${part} | ${kib(n)} | ${((100 * n) / code).toFixed(1)} % | ${kib((n / code) * worker.gzip)} |`);
+    console.log(
+      `| ${part} | ${kib(n)} | ${((100 * n) / code).toFixed(1)} % | ${kib((n / code) * worker.gzip)} | ${kib(marginal.get(part) ?? 0)} |`,
+    );
   console.log("\n| bundle | KiB | KiB gzip |");
   console.log("| --- | ---: | ---: |");
   for (const [name, b] of Object.entries(bundles)) console.log(`| ${name} | ${kib(b.bytes)} | ${kib(b.gzip)} |`);

@@ -67,9 +67,8 @@ export type { DegradePlan } from "./guard/degrade.ts";
 export type { AnswerPlan } from "./transform/answer.ts";
 export { errorResponse } from "./verdict/respond.ts";
 export type { DecisionEvent } from "./telemetry/event.ts";
+export { BLOBS as ANALYTICS_BLOBS, DOUBLES as ANALYTICS_DOUBLES } from "./telemetry/analytics-schema.ts";
 export {
-  BLOBS as ANALYTICS_BLOBS,
-  DOUBLES as ANALYTICS_DOUBLES,
   toDataPoint,
   type AnalyticsDataPoint,
   type AnalyticsDataset,

@@ -54,8 +54,12 @@ export type GatewayFactory = (options: GatewayOptions) => Hono;
 export interface BuildOptions {
   /** Running under `wrangler dev`: a missing secret is explained as a line of .dev.vars, not as `wrangler secret put`. */
   local?: boolean;
-  /** Whether this Worker has the admin API: without it, ADMIN_TOKEN and the ANALYTICS_* settings are not read. */
-  admin?: boolean;
+  /**
+   * Reads the admin API's settings (ADMIN_TOKEN, ANALYTICS_*) into the gateway's `admin`, adding any problem to the
+   * list: src/worker-with-admin.ts's. Without it (src/worker.ts) they are not read, nor is the code reading them
+   * bundled.
+   */
+  admin?: (env: WorkerEnv, problems: string[]) => GatewayOptions["admin"];
 }
 
 /** Reads the bindings into a gateway made by `create`, or into the list of every problem with them. */
@@ -76,7 +80,7 @@ export function buildGatewayFromEnv(env: WorkerEnv, create: GatewayFactory, opti
   if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
     problems.push("UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN: set both or neither");
   }
-  const admin = options.admin ? adminFromEnv(env, problems) : undefined;
+  const admin = options.admin?.(env, problems);
   let raw: unknown = env.GATEWAY_CONFIG;
   if (raw === undefined) problems.push(`GATEWAY_CONFIG: is required (a JSON object, or ${namedConfigs})`);
   if (typeof raw === "string" && Object.hasOwn(NAMED_CONFIGS, raw)) raw = NAMED_CONFIGS[raw];
@@ -103,31 +107,6 @@ export function buildGatewayFromEnv(env: WorkerEnv, create: GatewayFactory, opti
     admin,
   });
   return { ok: true, app };
-}
-
-/** The admin API's settings from ADMIN_TOKEN and the ANALYTICS_* bindings; problems are added to the list. */
-function adminFromEnv(env: WorkerEnv, problems: string[]): GatewayOptions["admin"] {
-  const token = env.ADMIN_TOKEN;
-  if (token === undefined || token === "") return undefined;
-  if (token.length < 16)
-    problems.push(
-      "ADMIN_TOKEN: must be at least 16 characters (e.g. the output of: openssl rand -hex 32), or unset to turn the admin API off",
-    );
-  if (Boolean(env.ANALYTICS_ACCOUNT_ID) !== Boolean(env.ANALYTICS_API_TOKEN))
-    problems.push("ANALYTICS_ACCOUNT_ID, ANALYTICS_API_TOKEN: set both or neither");
-  const dataset = env.ANALYTICS_DATASET || "distill_guard";
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(dataset))
-    problems.push(`ANALYTICS_DATASET: must be a dataset name (got ${JSON.stringify(dataset)})`);
-  const analytics =
-    env.ANALYTICS_ACCOUNT_ID && env.ANALYTICS_API_TOKEN
-      ? {
-          accountId: env.ANALYTICS_ACCOUNT_ID,
-          apiToken: env.ANALYTICS_API_TOKEN,
-          dataset,
-          url: env.ANALYTICS_SQL_URL || undefined,
-        }
-      : undefined;
-  return { token, analytics };
 }
 
 /**

@@ -169,6 +169,45 @@ describe("configuration from bindings", () => {
     expect(fromCN.status).toBe(451);
   });
 
+  it("the recommended configuration serves the Responses API with the model calls' policy, on a budget of its own", async () => {
+    const env = { ...goodEnv(), GATEWAY_CONFIG: "recommended" };
+    const fetchFrom =
+      (country: string, asn: number) =>
+      (input: RequestInfo | URL, requestInit?: RequestInit): Promise<Response> => {
+        const request = new Request(input, requestInit);
+        return request.text().then((body) =>
+          call(env, new URL(request.url).pathname, {
+            method: request.method,
+            headers: new Headers([...request.headers, ["cf-connecting-ip", "198.51.100.9"]]),
+            ...(body ? { body } : {}),
+            cf: { country, asn },
+          } as RequestInit),
+        );
+      };
+    const openai = new OpenAI({
+      apiKey: "sk-responses",
+      baseURL: "https://gw.test/v1",
+      fetch: fetchFrom("DE", 3320),
+      maxRetries: 0,
+    });
+    const { data, response } = await openai.responses
+      .create({ model: "demo-small", input: "Say hi", max_output_tokens: 16 })
+      .withResponse();
+    expect(data.object).toBe("response");
+    // its own per-key budget (not the chat route's), and the model calls' risk model
+    expect(response.headers.get("ratelimit")).toMatch(/"key-rpm";r=59/);
+    // the countries of concern are refused, in OpenAI's error shape
+    const fromCN = new OpenAI({
+      apiKey: "sk-responses",
+      baseURL: "https://gw.test/v1",
+      fetch: fetchFrom("CN", 4134),
+      maxRetries: 0,
+    });
+    const refused = await fromCN.responses.create({ model: "demo-small", input: "Say hi" }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpenAI.APIError);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(451);
+  });
+
   it("explains a missing secret as a line of .dev.vars under wrangler dev, never as wrangler secret put", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const env = { ...goodEnv(), KEY_HASH_SECRET: undefined, ADMIN_TOKEN: "an-admin-token-0123456789" };

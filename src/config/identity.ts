@@ -1,12 +1,6 @@
 import { ATTESTATION_HEADER } from "../request/attestation-subject.ts";
-import type { AsymmetricAlgorithm } from "hono/utils/jwt/jwa";
-import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
-import {
-  ASYMMETRIC_ALGORITHMS,
-  type AttestationRule,
-  type AttestationVerifier,
-  createAttestationVerifier,
-} from "../identity/attestation.ts";
+import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm, type Jwk } from "../identity/jwt.ts";
+import { type AttestationRule, type AttestationVerifier, createAttestationVerifier } from "../identity/attestation.ts";
 import { isPublicVerificationKey, RemoteJwks, staticKeys } from "../identity/jwks.ts";
 import { isCountryCode } from "./places.ts";
 import type { IdentityInput } from "./input.ts";
@@ -77,7 +71,7 @@ function readJwksUrl(obj: Obj, path: string, p: Problems): string | undefined {
   return url.href;
 }
 
-function readKey(value: unknown, path: string, p: Problems, algorithms: readonly string[]): HonoJsonWebKey | undefined {
+function readKey(value: unknown, path: string, p: Problems, algorithms: readonly string[]): Jwk | undefined {
   if (!isPublicVerificationKey(value)) {
     p.add(path, "must be a public RSA, EC or OKP signature key (JWK) with a kid and no private part");
     return undefined;

@@ -69,6 +69,7 @@ export interface RouteInput {
   clusters?: ClusterInput[];
   /** Distinct networks per account (README: "Fingerprints and clusters"). */
   spread?: SpreadInput[];
+  habits?: HabitInput[];
   /** Check manual blocks (admin API) on this route. Default: true when the route has limits (same store round trip), else false. */
   blocks?: boolean;
   /**
@@ -172,6 +173,20 @@ export interface SpreadInput {
   max: number;
   /** "1h", "30m", "1d", or seconds: from 1 minute to 7 days. */
   window: string | number;
+  /** Over: flag (tell the origin), degrade, challenge (docs/actions.md) or block (403). Default "flag". */
+  action?: "flag" | "degrade" | "challenge" | "block";
+}
+
+export interface HabitInput {
+  name: string;
+  /** What to count among the account's requests: "single-shot" (no earlier assistant turn) or "reasoning" (the content checks find a reasoning request). */
+  of: "single-shot" | "reasoning";
+  /** A share at or above this (0 to 1) puts the account over. */
+  share: number;
+  /** Judged only from this many requests (decayed). Default 20. */
+  minRequests?: number;
+  /** How fast old requests fade: "12h", "1d", or seconds, from 1 minute to 7 days. Default "1d". */
+  halfLife?: string | number;
   /** Over: flag (tell the origin), degrade, challenge (docs/actions.md) or block (403). Default "flag". */
   action?: "flag" | "degrade" | "challenge" | "block";
 }

@@ -1,6 +1,6 @@
 import { CLUSTER_DIMENSIONS, DIMENSIONS } from "../request/dimensions.ts";
 import { ACTIONS } from "../verdict/actions.ts";
-import type { ClusterInput, LimitInput, RouteInput, SpreadInput } from "./input.ts";
+import type { ClusterInput, HabitInput, LimitInput, RouteInput, SpreadInput } from "./input.ts";
 import {
   type Obj,
   type Problems,
@@ -13,13 +13,22 @@ import {
   readString,
   stringItem,
 } from "./read.ts";
-import { type ClusterRule, type LimitRule, MAX_NEW_KEY_SECONDS, MAX_REFILL_SECONDS, type SpreadRule } from "./types.ts";
+import {
+  type ClusterRule,
+  type HabitRule,
+  type LimitRule,
+  MAX_NEW_KEY_SECONDS,
+  MAX_REFILL_SECONDS,
+  type SpreadRule,
+} from "./types.ts";
 
 export const COSTS = ["request", "tokens"] as const;
 /** What a cluster over its limit does: any action but allow (verdict/actions.ts). */
 export const CLUSTER_ACTIONS = ACTIONS.filter((a): a is ClusterRule["action"] => a !== "allow");
 export const SPREAD_COUNTS = ["asn", "subnet", "country"] as const;
 export const SPREAD_ACTIONS = ["flag", "degrade", "challenge", "block"] as const;
+export const HABIT_KINDS = ["single-shot", "reasoning"] as const;
+export const HABIT_DEFAULTS = { minRequests: 20, halfLife: "1d" } as const;
 const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
 /** A rate: `"60 per minute"`. */
 export const RATE = /^\s*(\d+)\s+per\s+(second|minute|hour|day)\s*$/;
@@ -331,5 +340,36 @@ export function parseSpreads(raw: unknown, path: string, p: Problems): SpreadRul
     if (p.list.length !== before || !name || !count || max === undefined || windowSeconds === undefined)
       return undefined;
     return { name, count, max, windowSeconds, action };
+  });
+}
+
+/**
+ * Reads a route's `habits`: an array of `{ "name", "of": "single-shot" | "reasoning", "share": 0..1,
+ * "minRequests", "halfLife": "1d", "action" }`, the shares of one account's requests over time. A reasoning
+ * request is what the route's content checks find: "reasoning" needs them.
+ */
+export function parseHabits(raw: unknown, path: string, p: Problems, contentChecks: boolean): HabitRule[] {
+  return readNamedItems(raw, path, p, (item, itemPath) => {
+    const o = readObject(
+      item,
+      itemPath,
+      p,
+      fieldsOf<HabitInput>()(["name", "of", "share", "minRequests", "halfLife", "action"]),
+    );
+    if (!o) return undefined;
+    const before = p.list.length;
+    const name = readName(o, itemPath, p);
+    const of = readEnum(o, "of", itemPath, p, HABIT_KINDS);
+    if (o.of === undefined) p.add(at(itemPath, "of"), 'is required: "single-shot" or "reasoning"');
+    if (of === "reasoning" && !contentChecks) p.add(at(itemPath, "of"), 'is "reasoning": needs the route\'s "content"');
+    const share = readNumber(o, "share", itemPath, p, { min: 0, max: 1, required: true });
+    const minRequests = readNumber(o, "minRequests", itemPath, p, { min: 1 }) ?? HABIT_DEFAULTS.minRequests;
+    const halfLife = o.halfLife ?? HABIT_DEFAULTS.halfLife;
+    const halfLifeSeconds = parseWindow(halfLife);
+    if (halfLifeSeconds === null || halfLifeSeconds < MIN_WINDOW || halfLifeSeconds > MAX_WINDOW)
+      p.add(at(itemPath, "halfLife"), 'must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1d"');
+    const action = readEnum(o, "action", itemPath, p, SPREAD_ACTIONS) ?? "flag";
+    if (p.list.length !== before || !name || !of || share === undefined || halfLifeSeconds === null) return undefined;
+    return { name, of, share, minRequests, halfLifeMs: halfLifeSeconds * 1000, action };
   });
 }

@@ -1,5 +1,12 @@
 import { BLOCK_DIMENSIONS, dimensionNeeds } from "../request/dimensions.ts";
-import { parseClusters, parseSpreads, parseLimits, parseSignalBudget, parseUnprovenBudget } from "./limits.ts";
+import {
+  parseClusters,
+  parseHabits,
+  parseSpreads,
+  parseLimits,
+  parseSignalBudget,
+  parseUnprovenBudget,
+} from "./limits.ts";
 import { requireKey } from "../checks/credential.ts";
 import { parseContent } from "./content.ts";
 import { parseTrust, untrustedOnly } from "./trust.ts";
@@ -81,6 +88,7 @@ const ROUTE_FIELDS = fieldsOf<RouteInput>()([
   "limits",
   "clusters",
   "spread",
+  "habits",
   "providerHeaders",
   "blocks",
   "trust",
@@ -163,6 +171,9 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   const keyLimits = limits.filter((l) => l.by.includes("key") && !l.quotaWindowSeconds).map((l) => l.name);
   const clusters = parseClusters(obj.clusters, at(path, "clusters"), p, keyLimits);
   const spreads = parseSpreads(obj.spread, at(path, "spread"), p);
+  // a reasoning request is what the content checks find; a single-shot one is read from the body
+  const habits = parseHabits(obj.habits, at(path, "habits"), p, content !== null && content !== undefined);
+  needsBody ||= habits.length > 0;
   // (read in this order: problems are listed in it)
   const mode = readEnum(obj, "mode", path, p, MODES) ?? top.mode;
   const errors = readEnum(obj, "errors", path, p, ERROR_FORMATS) ?? top.errors;
@@ -174,7 +185,8 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
   const providerHeaders = readBoolean(obj, "providerHeaders", path, p) ?? false;
   // Blocks ride along with the limits' store call: on by default where there is one.
   const blocks =
-    readBoolean(obj, "blocks", path, p) ?? (limits.length > 0 || clusters.length > 0 || spreads.length > 0);
+    readBoolean(obj, "blocks", path, p) ??
+    (limits.length > 0 || clusters.length > 0 || spreads.length > 0 || habits.length > 0);
   const degrade = parseDegrade(obj.degrade, at(path, "degrade"), p);
   const used = actionsUsed(obj);
   const risk = parseRisk(obj.risk, at(path, "risk"), p);
@@ -205,6 +217,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
     unprovenBudget,
     clusters,
     spreads,
+    habits,
     providerHeaders,
     blocks,
     taintMs: geo?.taintMs ?? null,
@@ -217,7 +230,7 @@ function parseRoute(raw: unknown, path: string, p: Problems, index: number, top:
 }
 
 /**
- * The actions a route's sections name (signals, Tor, unknown location, hosting, clusters, spread): a route
+ * The actions a route's sections name (signals, Tor, unknown location, hosting, clusters, spread, habits): a route
  * that can degrade reads the body, one that can challenge needs a challenge rule.
  */
 function actionsUsed(route: Obj): Set<string> {
@@ -234,6 +247,7 @@ function actionsUsed(route: Obj): Set<string> {
   }
   if (Array.isArray(route.clusters)) for (const c of route.clusters) add(section(c).action);
   if (Array.isArray(route.spread)) for (const r of route.spread) add(section(r).action);
+  if (Array.isArray(route.habits)) for (const r of route.habits) add(section(r).action);
   return used;
 }
 

@@ -1,4 +1,5 @@
-import { COUNTRY_CODES, SUBDIVISION_CODES } from "./iso3166-data.ts";
+import { ISO_3166 } from "./iso3166-data.ts";
+import { decodeIso3166 } from "./iso3166.ts";
 
 /**
  * Country, region and continent codes as `request.cf` reports them, for
@@ -16,35 +17,30 @@ let regions: Set<string> | undefined;
 
 /** Every country code the configuration accepts (ISO 3166-1 alpha-2, and XK). */
 export function countryCodes(): readonly string[] {
-  countries ??= new Set([...COUNTRY_CODES.split(" "), ...EXTRA_COUNTRIES]);
-  return [...countries];
+  return [...knownCountries()];
 }
 
 export function isCountryCode(code: string): boolean {
-  countries ??= new Set([...COUNTRY_CODES.split(" "), ...EXTRA_COUNTRIES]);
-  return countries.has(code);
+  return knownCountries().has(code);
 }
 
-/** A country's subdivision list from iso3166-data.ts, runs expanded: "01-03 AB" → ["01", "02", "03", "AB"]. */
-export function subdivisionCodes(list: string): string[] {
-  return list.split(" ").flatMap((part) => {
-    const run = /^(\d+)-(\d+)$/.exec(part);
-    if (!run) return [part];
-    const width = run[1]!.length;
-    const out: string[] = [];
-    for (let n = Number(run[1]); n <= Number(run[2]); n++) out.push(String(n).padStart(width, "0"));
-    return out;
-  });
+function knownCountries(): Set<string> {
+  countries ??= new Set([...ISO_3166.split(" ").map((entry) => entry.slice(0, 2)), ...EXTRA_COUNTRIES]);
+  return countries;
+}
+
+/** Every ISO 3166-2 code (`UA-43`, `US-CA`). */
+export function regionCodes(): ReadonlySet<string> {
+  if (!regions) {
+    regions = new Set();
+    for (const [country, codes] of decodeIso3166(ISO_3166)) for (const code of codes) regions.add(`${country}-${code}`);
+  }
+  return regions;
 }
 
 /** An ISO 3166-2 code such as `UA-43` or `US-CA`. */
 export function isRegionCode(code: string): boolean {
-  if (!regions) {
-    regions = new Set();
-    for (const [cc, subs] of Object.entries(SUBDIVISION_CODES))
-      for (const s of subdivisionCodes(subs)) regions.add(`${cc}-${s}`);
-  }
-  return regions.has(code);
+  return regionCodes().has(code);
 }
 
 export function isContinentCode(code: string): boolean {

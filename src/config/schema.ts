@@ -18,7 +18,7 @@
  * `npm run schema` writes src/config/config.schema.json; the test fails when
  * the file is stale.
  */
-import { ASYMMETRIC_ALGORITHMS } from "../identity/attestation.ts";
+import { ASYMMETRIC_ALGORITHMS } from "../identity/jwt.ts";
 import { EFFORTS } from "../checks/content.ts";
 import { CLUSTER_DIMENSIONS, DIMENSIONS } from "../request/dimensions.ts";
 import { CONTENT_DEFAULTS } from "./content.ts";
@@ -39,6 +39,7 @@ import type {
   FingerprintInput,
   GeoInput,
   GeoRulesInput,
+  HabitInput,
   IdentityInput,
   LimitInput,
   PlaceLists,
@@ -49,6 +50,8 @@ import type {
 import {
   CLUSTER_ACTIONS,
   COSTS,
+  HABIT_DEFAULTS,
+  HABIT_KINDS,
   MAX_QUOTA_WINDOW,
   MAX_WINDOW,
   MIN_WINDOW,
@@ -268,6 +271,21 @@ export function configSchema(docs: FieldDocs = () => undefined): JsonSchema {
     ["name", "count", "max", "window"],
   );
 
+  const habit = object<HabitInput>("HabitInput")(
+    {
+      name: pattern(RULE_NAME),
+      of: oneOf(HABIT_KINDS),
+      share: { type: "number", minimum: 0, maximum: 1 },
+      minRequests: { type: "number", minimum: 1, default: HABIT_DEFAULTS.minRequests },
+      halfLife: {
+        anyOf: [pattern(WINDOW, { examples: ["12h", "1d"] }), int(MIN_WINDOW, { maximum: MAX_WINDOW })],
+        default: HABIT_DEFAULTS.halfLife,
+      },
+      action: oneOf(SPREAD_ACTIONS, { default: "flag" }),
+    },
+    ["name", "of", "share"],
+  );
+
   const degradeRules = {
     thinking: oneOf(THINKING_LEVELS, { default: DEGRADE_DEFAULTS.thinking }),
     budgetTokens: int(1024, { default: DEGRADE_DEFAULTS.budgetTokens }),
@@ -326,6 +344,7 @@ export function configSchema(docs: FieldDocs = () => undefined): JsonSchema {
       limits: list(shared("limit", limit)),
       clusters: list(shared("cluster", cluster)),
       spread: list(shared("spread", spread)),
+      habits: list(shared("habit", habit)),
       blocks: bool,
       throttle: budget(SIGNAL_BUDGET),
       keyless: oneOf(KEYLESS, { default: "share" }),

@@ -83,6 +83,25 @@ export interface SpreadRule {
   action: "flag" | "degrade" | "challenge" | "block";
 }
 
+/** What a habit counts, of an account's requests: those without an earlier assistant turn, or that ask for reasoning. */
+export type HabitKind = "single-shot" | "reasoning";
+
+/**
+ * A share of one account's requests over time (a route's `habits`, limits/habits.ts): of its requests, decayed
+ * with a half-life, the share that are single-shot or ask for reasoning. Honest keys mix; a harvesting key asks
+ * the same kind of question, one shot at a time, day after day.
+ */
+export interface HabitRule {
+  name: string;
+  of: HabitKind;
+  /** A share at or above this (0..1) puts the account over. */
+  share: number;
+  /** Judged only once the account's decayed request count reaches this. */
+  minRequests: number;
+  halfLifeMs: number;
+  action: "flag" | "degrade" | "challenge" | "block";
+}
+
 /** One tier of a route's risk model: from `score` up (0..1), its action applies. */
 export interface RiskTier {
   name: string;
@@ -138,6 +157,8 @@ export interface RouteConfig {
   clusters: readonly ClusterRule[];
   /** Distinct networks per account, counted in that same round trip. */
   spreads: readonly SpreadRule[];
+  /** Shares of an account's requests over time, tallied in that same round trip. */
+  habits: readonly HabitRule[];
   /** Check manual blocks (admin API) in that same round trip. Absent: false. */
   blocks?: boolean;
   /** How long a key the geo section refused for where it came from stays refused (geo `taint`); null: not kept. */

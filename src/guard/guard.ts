@@ -27,6 +27,7 @@ import { type Limiter, createLimiter } from "../limits/limiter.ts";
 import { type AccountCache, type AccountStore, createAccountCache } from "../limits/accounts.ts";
 import { createMemoryStore } from "../limits/memory-store.ts";
 import type { LimitStore } from "../limits/types.ts";
+import { habitTakes } from "../limits/habits.ts";
 import { trackUsage } from "../proxy/usage.ts";
 import { TRUSTED_KEY } from "../config/trust.ts";
 import { declaredLength, readBody } from "../request/body.ts";
@@ -280,10 +281,12 @@ export function createGuard(options: GuardOptions): Guard {
     // A signal set to throttle charges the route's signal budget too: the client is held to it, not refused outright.
     const rules = holdToSignalBudget(findings) ? [...route.limits, route.signalBudget] : route.limits;
     const spreads = trusted ? [] : route.spreads;
+    const habits = trusted ? [] : habitTakes(route.habits, facts, findings);
     if (
       (rules.length > 0 ||
         route.clusters.length > 0 ||
         spreads.length > 0 ||
+        habits.length > 0 ||
         route.blocks ||
         tainting ||
         route.risk?.newKeyMs) &&
@@ -301,6 +304,7 @@ export function createGuard(options: GuardOptions): Guard {
           blocks: route.blocks === true,
           taint: tainting,
           spreads,
+          habits,
           ...(unproven ? { unproven } : {}),
           ...(route.risk?.newKeyMs ? { newKeyMs: route.risk.newKeyMs } : {}),
         },

@@ -1,19 +1,4 @@
-import type { AsymmetricAlgorithm } from "hono/utils/jwt/jwa";
-import { decode, verifyWithJwks } from "hono/utils/jwt/jwt";
-import {
-  JwtAlgorithmMismatch,
-  JwtAlgorithmNotAllowed,
-  JwtHeaderInvalid,
-  JwtHeaderRequiresKid,
-  JwtPayloadRequiresAud,
-  JwtSymmetricAlgorithmNotAllowed,
-  JwtTokenAudience,
-  JwtTokenExpired,
-  JwtTokenIssuedAt,
-  JwtTokenIssuer,
-  JwtTokenNotBefore,
-  JwtTokenSignatureMismatched,
-} from "hono/utils/jwt/types";
+import { type AsymmetricAlgorithm, decodeJwt, jwtProblem } from "./jwt.ts";
 import type { KeySource } from "./jwks.ts";
 import type { Subject } from "./subject.ts";
 
@@ -23,9 +8,9 @@ import type { Subject } from "./subject.ts";
  * (verified or not, nationality, residency). Export rules restrict models by
  * who uses them, not only where; a model rule names the claims it requires.
  *
- * Verification is Hono's (`verifyWithJwks`): signature against the key the
- * token's `kid` names, algorithm allow-list, issuer, audience, `exp`, `nbf`,
- * `iat`. This module picks the keys, insists on an expiry no further than the
+ * Verification is jwt.ts's: signature against the key the token's `kid`
+ * names, algorithm allow-list, issuer, audience, `exp`, `nbf`, `iat`. This
+ * module picks the keys, insists on an expiry no further than the
  * rule's longest lifetime, binds the token to the request's API key, and
  * judges claims.
  *
@@ -33,19 +18,6 @@ import type { Subject } from "./subject.ts";
  * attestation could present it. Bound, it is good only with the API key whose
  * HMAC (`subject.keyHash`, what `npm run key-hash` prints) it names in a claim.
  */
-
-export const ASYMMETRIC_ALGORITHMS: readonly AsymmetricAlgorithm[] = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-];
 
 export interface AttestationRule {
   /** Lower-case name of the request header carrying the token (an optional `Bearer ` prefix is accepted). */
@@ -89,24 +61,6 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 
 const fail = (code: AttestationCode, detail: string): AttestationOutcome => ({ ok: false, code, detail });
 
-/** Why Hono refused a token, in words safe for logs (Hono's own messages quote the token). */
-function describe(error: unknown): string {
-  if (error instanceof JwtTokenExpired) return "expired";
-  if (error instanceof JwtTokenNotBefore) return "not yet valid";
-  if (error instanceof JwtTokenIssuedAt) return "issued in the future";
-  if (error instanceof JwtTokenIssuer) return "wrong issuer";
-  if (error instanceof JwtTokenAudience || error instanceof JwtPayloadRequiresAud) return "wrong audience";
-  if (error instanceof JwtTokenSignatureMismatched) return "bad signature";
-  if (
-    error instanceof JwtAlgorithmNotAllowed ||
-    error instanceof JwtSymmetricAlgorithmNotAllowed ||
-    error instanceof JwtAlgorithmMismatch
-  )
-    return "algorithm not allowed";
-  if (error instanceof JwtHeaderInvalid || error instanceof JwtHeaderRequiresKid) return "malformed header";
-  return "malformed or unverifiable";
-}
-
 /** A claim as a list of upper-case codes: `"US"` and `["US", "CA"]` both read. */
 function codes(value: unknown): string[] | null {
   const list = typeof value === "string" ? [value] : Array.isArray(value) ? value : null;
@@ -143,29 +97,23 @@ function judgeClaims(rule: AttestationRule, payload: Record<string, unknown>): A
 
 /** Built once per rule (with the config); the verifier does per-request work only. */
 export function createAttestationVerifier(rule: AttestationRule): AttestationVerifier {
-  const verification = { iss: rule.issuer, aud: [...rule.audience] };
   return async (headers, subject) => {
     const raw = headers.get(rule.header)?.trim();
     if (!raw) return fail("identity.attestation_required", `no ${rule.header} header`);
     const token = raw.replace(/^Bearer\s+/i, "");
     if (token.length > MAX_TOKEN_LENGTH) return fail("identity.attestation_invalid", "too long");
-    let kid: unknown;
-    try {
-      kid = decode(token).header.kid;
-    } catch {
-      return fail("identity.attestation_invalid", "malformed");
-    }
+    const decoded = decodeJwt(token);
+    if (!decoded) return fail("identity.attestation_invalid", "malformed");
+    const kid = decoded.header.kid;
     if (typeof kid !== "string" || kid === "") return fail("identity.attestation_invalid", "no key id");
     const keys = await rule.keys.keysFor(kid);
     if ("unavailable" in keys) return fail("identity.keys_unavailable", keys.unavailable);
-    if (!keys.some((k) => k.kid === kid)) return fail("identity.attestation_invalid", "unknown key id");
-    let payload: Record<string, unknown>;
-    try {
-      payload = await verifyWithJwks(token, { keys: [...keys], allowedAlgorithms: rule.algorithms, verification });
-    } catch (error) {
-      return fail("identity.attestation_invalid", describe(error));
-    }
-    // Hono checks `exp` only when present; an attestation that never expires cannot be revoked.
+    const key = keys.find((k) => k.kid === kid);
+    if (!key) return fail("identity.attestation_invalid", "unknown key id");
+    const problem = await jwtProblem(decoded, key, rule);
+    if (problem) return fail("identity.attestation_invalid", problem);
+    const { payload } = decoded;
+    // a JWT's `exp` is optional; an attestation that never expires cannot be revoked
     if (typeof payload.exp !== "number") return fail("identity.attestation_invalid", "no expiry");
     // a leaked token is good for its lifetime: a long one is refused, whatever the issuer thought
     const issuedAt = typeof payload.iat === "number" ? payload.iat : Math.floor(Date.now() / 1000);

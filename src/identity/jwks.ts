@@ -1,9 +1,9 @@
-import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
+import type { Jwk } from "./jwt.ts";
 
 /** Where an attestation's verification keys come from. */
 export interface KeySource {
   /** The keys to verify a token naming `kid` with, or why there are none. */
-  keysFor(kid: string): Promise<readonly HonoJsonWebKey[] | KeysUnavailable>;
+  keysFor(kid: string): Promise<readonly Jwk[] | KeysUnavailable>;
 }
 
 export interface KeysUnavailable {
@@ -11,7 +11,7 @@ export interface KeysUnavailable {
 }
 
 /** Keys written into the configuration: nothing to fetch, nothing to rotate without a redeploy. */
-export function staticKeys(keys: readonly HonoJsonWebKey[]): KeySource {
+export function staticKeys(keys: readonly Jwk[]): KeySource {
   return { keysFor: async () => keys };
 }
 
@@ -48,7 +48,7 @@ const WAIT_POLL_MS = 5;
  * dead, and the waiter fetches itself.
  */
 export class RemoteJwks implements KeySource {
-  private keys: readonly HonoJsonWebKey[] | null = null;
+  private keys: readonly Jwk[] | null = null;
   private fetchedAt = 0;
   private lastFailureAt = -Infinity;
   private lastFailure = "";
@@ -60,7 +60,7 @@ export class RemoteJwks implements KeySource {
     private readonly options: RemoteJwksOptions,
   ) {}
 
-  async keysFor(kid: string): Promise<readonly HonoJsonWebKey[] | KeysUnavailable> {
+  async keysFor(kid: string): Promise<readonly Jwk[] | KeysUnavailable> {
     const { ttlMs, refetchMinMs, timeoutMs } = this.options;
     const now = Date.now();
     let fetched = false;
@@ -116,7 +116,7 @@ export class RemoteJwks implements KeySource {
 }
 
 /** A key usable for verification: public (no `d`), asymmetric, with a key id tokens can name. */
-export function isPublicVerificationKey(key: unknown): key is HonoJsonWebKey & { kid: string; kty: string } {
+export function isPublicVerificationKey(key: unknown): key is Jwk & { kid: string; kty: string } {
   if (typeof key !== "object" || key === null) return false;
   const k = key as Record<string, unknown>;
   return (
@@ -129,7 +129,7 @@ export function isPublicVerificationKey(key: unknown): key is HonoJsonWebKey & {
 }
 
 /** The verification keys of a JWKS document; keys that are not public signature keys are skipped. */
-export function readJwks(data: unknown): HonoJsonWebKey[] {
+export function readJwks(data: unknown): Jwk[] {
   const keys = (data as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(keys)) throw new Error('JWKS has no "keys" array');
   const usable = keys.filter(isPublicVerificationKey).slice(0, MAX_KEYS);

@@ -232,7 +232,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
         findings: [finding("store.unavailable", "throttle", { detail, retryAfterSeconds: seconds(downUntil - now()) })],
       });
     }
-    if (storeConfig.onError === "local" && (plan.planned.length > 0 || plan.counters.length > 0)) {
+    if (
+      storeConfig.onError === "local" &&
+      (plan.planned.length > 0 || plan.counters.length > 0 || plan.tallies.length > 0)
+    ) {
       return fallbackStore
         .take(
           plan.planned.map((p) => p.bucket),
@@ -240,6 +243,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
           [],
           markerOf(plan),
           plan.seen ?? undefined,
+          [],
+          plan.tallies,
         )
         .then((result) => {
           const decided = decide(plan, result, fallbackStore, "fallback");
@@ -369,6 +374,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
             markerOf(plan),
             plan.seen ?? undefined,
             carried,
+            plan.tallies,
           ),
           storeConfig.timeoutMs,
         );

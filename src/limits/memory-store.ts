@@ -1,4 +1,5 @@
 import { isNew } from "./first-seen.ts";
+import { TALLY_LIFE_HALF_LIVES, type Tally, addToTally } from "./tally.ts";
 import { type AdminStore, type BlockEntry, type BlockRecord, type ListedCounter, MAX_BLOCK_TTL_MS } from "./blocks.ts";
 import {
   type BucketState,
@@ -12,7 +13,7 @@ import {
   settle,
   ttlMs,
 } from "./bucket.ts";
-import type { BucketAdjustment, BucketRequest, FirstSeen, LimitStore, TakeResult } from "./types.ts";
+import type { BucketAdjustment, BucketRequest, FirstSeen, LimitStore, TakeResult, TallyRequest } from "./types.ts";
 
 export interface MemoryStoreOptions {
   /** The clock in ms. Default `Date.now`; a simulator passes a virtual clock. */
@@ -100,6 +101,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     const since = firstOf(epochs, seen.epochKey, seen.ttlMs, t, 16);
     const first = firstOf(firstSeen, seen.key, seen.ttlMs, t, maxEntries);
     return { ageMs: Math.max(0, t - first), watchedMs: Math.max(0, first - since) };
+  };
+  // Habits' tallies (LimitStore.take's `tallies`): store key and field → tally and until; at most maxEntries, the
+  // least recently written forgotten first.
+  const tallies = new Map<string, { tally: Tally; until: number; storeKey: string }>();
+  const addTally = (r: TallyRequest, t: number): Tally => {
+    const id = `${r.key}\n${r.field}`;
+    const live = tallies.get(id);
+    const tally = addToTally(live && live.until > t ? live.tally : null, r.hit, r.halfLifeMs, t);
+    remember(tallies, id, { tally, until: t + TALLY_LIFE_HALF_LIVES * r.halfLifeMs, storeKey: r.key }, maxEntries);
+    return tally;
   };
   // Counters over their limit (CounterRequest.over): key → listed until.
   const listed = new Map<string, number>();
@@ -216,7 +227,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   return {
     kind: "memory",
-    async take(buckets, counters, blockKeys = [], proven, seen, settlements = []) {
+    async take(buckets, counters, blockKeys = [], proven, seen, settlements = [], tallyRequests = []) {
       assertValidRequests(buckets, counters);
       assertValidSettlements(settlements);
       const t = now();
@@ -238,6 +249,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const unproven = proven !== undefined && !liveProven(proven.key, t);
       const byProven = proven !== undefined && !unproven;
       const age = seen ? ageOf(seen, t) : undefined;
+      const talliedNow = tallyRequests.map((r) => {
+        const { hits, requests } = addTally(r, t);
+        return { hits, requests };
+      });
       const counts = counters.map((c) => {
         // a cohort counter counts a key only while it is new, by a store recording for at least as long
         if (c.newWithinMs !== undefined && !(age && isNew(age, c.newWithinMs))) return 0;
@@ -259,6 +274,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         ...result,
         ...(proven === undefined ? {} : { proven: !unproven }),
         ...(age ?? {}),
+        ...(tallyRequests.length > 0 ? { tallies: talliedNow } : {}),
       };
     },
     async adjust(adjustments) {
@@ -318,6 +334,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       }
       for (const [key, until] of provenUntil) if (until > t) out.set(key, until - t);
       for (const [key, r] of [...firstSeen, ...epochs]) if (r.until > t) out.set(key, r.until - t);
+      // a tally lives in its key (shared with the account's buckets) as long as the longest-lived of them
+      for (const { storeKey, until } of tallies.values())
+        if (until > t) out.set(storeKey, Math.max(out.get(storeKey) ?? 0, until - t));
       for (const [key, b] of blocks) if (b.expiresAt > t) out.set(key, b.expiresAt - t);
       return out;
     },

@@ -51,8 +51,17 @@
  *      when the key was first seen (a key is new only for a threshold no
  *      longer than that: before, it may be a customer from before the records).
  *
- * The bucket keys, the block keys, the proven marker, the first-seen record
- * and the counters' records are read with one MGET. A bucket key is a string "<field> <tokens> <atMs> <fullAtMs>" per
+ * then nh (optional, 0 when absent): the number of tallies (tally.ts), and per
+ *      one: its field, its half-life in ms, and 1 when this request is a hit (0
+ *      otherwise); their keys are the last nh KEYS. A tally is a field of a bucket
+ *      key ("<field> <hits> <requests> <until>", until: its last request + 4
+ *      half-lives), usually the account's own: read and written with its
+ *      buckets. Each take that is not blocked adds its request, the older ones
+ *      halved every half-life; the reply ends with each one's hits and requests
+ *      in thousandths (floored).
+ *
+ * The bucket keys (tallies' included), the block keys, the proven marker, the first-seen
+ * record and the counters' records are read with one MGET. A bucket key is a string "<field> <tokens> <atMs> <fullAtMs>" per
  * bucket it holds, written once per script with SET PX (value and TTL in one
  * command) when one of its buckets changed; each bucket lives until it is full
  * again (fullAtMs: at least 1 s after its last write; a full bucket equals a
@@ -187,6 +196,11 @@ if ns > 0 then
   end
   skey, ekey = KEYS[at], KEYS[at + 1]
 end
+-- tallies (ARGV after the first-seen section): the last nh KEYS
+local harg = sarg + 1
+if ns > 0 then harg = sarg + 2 end
+local nh = tonumber(ARGV[harg]) or 0
+local hkey = #KEYS - nh
 
 -- One read for the bucket keys (each once), the block keys, the proven marker, the first-seen record and the
 -- counters' records (each once).
@@ -195,6 +209,13 @@ for i = 1, nb do
   if not bucket_keys[KEYS[i]] then
     table.insert(reads, KEYS[i])
     bucket_keys[KEYS[i]] = {at = #reads}
+  end
+end
+for j = 1, nh do
+  local k = KEYS[hkey + j]
+  if not bucket_keys[k] then
+    table.insert(reads, k)
+    bucket_keys[k] = {at = #reads}
   end
 end
 local nkeys = #reads
@@ -320,6 +341,25 @@ if ns > 0 then
   local first = record(skey, values[seen_at])
   age = math.max(0, now - first)
   watched = math.max(0, first - since)
+end
+
+-- Tallies (tally.ts): "<field> <hits> <requests> <until>" in a bucket key, halved every half-life, gone at
+-- until (the last request + 4 half-lives); each adds this request
+local tallied = {}
+for j = 1, nh do
+  local a = harg + 3 * j - 2
+  local f, hl, hit = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local g = bucket_keys[KEYS[hkey + j]]
+  local s, hits, requests, at = g.fields[f], hit, 1, now
+  if s then
+    local last = s.full - 4 * hl
+    local keep = 2 ^ (-math.max(0, now - last) / hl)
+    hits, requests, at = s.tokens * keep + hit, s.at * keep + 1, math.max(now, last)
+  end
+  g.fields[f] = {tokens = hits, at = requests, full = at + 4 * hl}
+  g.changed = true
+  table.insert(tallied, math.floor(hits * 1000))
+  table.insert(tallied, math.floor(requests * 1000))
 end
 
 local counts = {}
@@ -473,8 +513,9 @@ if ns > 0 then
   table.insert(out, age)
   table.insert(out, watched)
 end
+for _, v in ipairs(tallied) do table.insert(out, v) end
 return out
 `;
 
 /** SHA-1 of LIMIT_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const LIMIT_SCRIPT_SHA1 = "32a47421f9a5d398168b3002ca7bf7d247993c96";
+export const LIMIT_SCRIPT_SHA1 = "9a14ba6e495b97c1c9a6df8f20b39ae39b84b0b4";

@@ -22,9 +22,10 @@ import {
 import { type TokenEstimate, type TokenEstimateOptions, estimateTokens } from "./estimate.ts";
 import { provenMarker } from "./proven.ts";
 import { type PlannedSpread, judgeSpreads, planSpreads } from "./spread.ts";
+import { type HabitTake, type PlannedHabit, judgeHabits, planHabits } from "./habits.ts";
 import { bucketKey, quotaWindow, reasonStem, windowSeconds } from "./rules.ts";
 import { FIRST_SEEN_TTL_MS, firstSeenEpochKey, firstSeenKey, formatAge, isNew } from "./first-seen.ts";
-import type { BucketRequest, CounterRequest, FirstSeen, TakeResult } from "./types.ts";
+import type { BucketRequest, CounterRequest, FirstSeen, TakeResult, TallyRequest } from "./types.ts";
 
 /** What the limiter checks for one request: the route's buckets, clusters and whether its manual blocks apply. */
 export interface LimitSpec {
@@ -47,6 +48,8 @@ export interface LimitSpec {
   unproven?: LimitRule;
   /** A key first seen less than this long ago is new: finding `identity.new_key` (evidence for the risk model). */
   newKeyMs?: number;
+  /** The account's habits this request adds to (habits.ts), with its hits. */
+  habits?: readonly HabitTake[];
 }
 
 export interface Planned {
@@ -72,6 +75,9 @@ export interface Plan {
   seen: FirstSeen | null;
   /** From the spec: the age under which the key is new evidence. */
   newKeyMs: number | null;
+  /** The account's habits and their tallies (`tallies[habit.tally]`). */
+  habits: PlannedHabit[];
+  tallies: TallyRequest[];
 }
 
 export const EMPTY_PLAN: Plan = {
@@ -84,11 +90,17 @@ export const EMPTY_PLAN: Plan = {
   spreads: [],
   seen: null,
   newKeyMs: null,
+  habits: [],
+  tallies: [],
 };
 
 /** Nothing to ask the store. */
 export const isEmptyPlan = (plan: Plan): boolean =>
-  plan.planned.length === 0 && plan.counters.length === 0 && plan.blockKeys.length === 0 && plan.seen === null;
+  plan.planned.length === 0 &&
+  plan.counters.length === 0 &&
+  plan.blockKeys.length === 0 &&
+  plan.seen === null &&
+  plan.tallies.length === 0;
 
 /**
  * The store keys and costs of a request. `hash` hashes dimension values into
@@ -156,7 +168,20 @@ export async function planTake(
         }
       : null;
   const newKeyMs = spec.newKeyMs ?? null;
-  return { planned, clusters, counters, blockKeys, estimate, provenKey, spreads: spread.spreads, seen, newKeyMs };
+  const { habits, tallies } = await planHabits(spec.habits ?? [], facts, prefix, spec.route, hashOnce);
+  return {
+    planned,
+    clusters,
+    counters,
+    blockKeys,
+    estimate,
+    provenKey,
+    spreads: spread.spreads,
+    seen,
+    newKeyMs,
+    habits,
+    tallies,
+  };
 }
 
 /** The key's age as evidence: `identity.new_key` when first seen less than the spec's newKeyMs ago. */
@@ -280,7 +305,10 @@ export function readTake(plan: Plan, answer: TakeResult): TakeReading {
   // A quota's bucket never refills: it is full again when its window ends (a new window, a new bucket).
   const result = { ...answer, buckets: answer.buckets.map((b, i) => quotaReading(planned[i]!, b, answer.nowMs)) };
   const judged = judgeClusters(plan.clusters, result.counters);
-  const spreadFindings = judgeSpreads(plan.spreads, result.counters);
+  const spreadFindings = [
+    ...judgeSpreads(plan.spreads, result.counters),
+    ...judgeHabits(plan.habits, answer.tallies ?? []),
+  ];
   const clusters = judged.map((j) => j.state);
   // a cluster's shared bucket shows (and counts) only when it applied to this request
   const limits = planned.flatMap((p, i) =>

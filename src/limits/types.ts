@@ -105,6 +105,28 @@ export interface TakeResult {
    * the store's first day may be a customer of years.
    */
   watchedMs?: number;
+  /** One per tally given to `take()`, in order (empty when blocked). */
+  tallies?: TallyResult[];
+}
+
+/**
+ * A share of a subject's requests over time (limits/habits.ts): a decayed count of its requests and of those
+ * that were hits, kept as one field of a store key (the key's bucket key: read and written with its buckets).
+ * Each take adds the request; older ones fade with the half-life, and a tally untouched for four half-lives is gone.
+ */
+export interface TallyRequest {
+  key: string;
+  /** Its name within the key (not a bucket's). */
+  field: string;
+  halfLifeMs: number;
+  /** This request is a hit. */
+  hit: boolean;
+}
+
+/** A tally after this request: its decayed hits and requests. */
+export interface TallyResult {
+  hits: number;
+  requests: number;
 }
 
 /** A key's first-seen record (limits/first-seen.ts) as a take reads it, and creates it when missing. */
@@ -163,6 +185,8 @@ export interface LimitStore {
    * returned (`TakeResult.ageMs`); cohort counters (`newWithinMs`) count the key only while it is that new.
    * @param settlements post-charges of earlier takes (as `adjust()`), applied first, in the same round trip,
    * whether this take is allowed, denied or blocked.
+   * @param tallies shares of requests over time (TallyRequest): each adds this request, allowed or denied (not
+   * when blocked), and `TakeResult.tallies` returns them.
    */
   take(
     buckets: BucketRequest[],
@@ -171,6 +195,7 @@ export interface LimitStore {
     proven?: ProvenMarker,
     seen?: FirstSeen,
     settlements?: readonly BucketAdjustment[],
+    tallies?: readonly TallyRequest[],
   ): Promise<TakeResult>;
   /** Post-charge: reconcile token-weighted buckets with the usage the origin reported. */
   adjust(adjustments: readonly BucketAdjustment[]): Promise<void>;

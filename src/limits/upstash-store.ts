@@ -11,6 +11,7 @@ import type {
   FirstSeen,
   LimitStore,
   ProvenMarker,
+  TallyRequest,
   TakeResult,
 } from "./types.ts";
 
@@ -44,6 +45,7 @@ export function scriptCall(
   proven?: ProvenMarker,
   seen?: FirstSeen,
   settlements: readonly BucketAdjustment[] = [],
+  tallies: readonly TallyRequest[] = [],
 ): { keys: string[]; args: string[] } {
   const keys = [...settlements.map((a) => a.key), ...buckets.map((b) => b.key)];
   const args = [
@@ -79,15 +81,23 @@ export function scriptCall(
     keys.push(tracked[0]!.registry);
     args.push(String(tracked.length));
     for (const t of tracked) args.push(String(t.index), String(t.above), ...condition(t.and));
-  } else if (proven || seen) args.push("0");
+  } else if (proven || seen || tallies.length > 0) args.push("0");
   if (proven) {
     // the marker, then each counter's proven-members slots
     keys.push(proven.key, ...counters.flatMap((c) => [`${counterId(c)}:proven:0`, `${counterId(c)}:proven:1`]));
     args.push(...(proven.write ? ["2", String(Math.floor(proven.ttlMs))] : ["1"]));
-  } else if (seen) args.push("0");
+  } else if (seen || tallies.length > 0) args.push("0");
   if (seen) {
     keys.push(seen.key, seen.epochKey);
     args.push("1", String(Math.floor(seen.ttlMs)));
+  } else if (tallies.length > 0) args.push("0");
+  if (tallies.length > 0) {
+    // the tallies' keys come last in KEYS
+    args.push(String(tallies.length));
+    for (const t of tallies) {
+      keys.push(t.key);
+      args.push(t.field, String(Math.max(1, Math.floor(t.halfLifeMs))), t.hit ? "1" : "0");
+    }
   }
   return { keys, args };
 }
@@ -126,7 +136,14 @@ const counterKind = (c: CounterRequest): string =>
   c.newWithinMs !== undefined ? `n${Math.floor(c.newWithinMs)}` : c.own ? "0" : "1";
 
 /** Reads the script's reply (see script.ts) into a TakeResult. */
-export function readReply(reply: unknown, buckets: number, counters: number, proven = false, seen = false): TakeResult {
+export function readReply(
+  reply: unknown,
+  buckets: number,
+  counters: number,
+  proven = false,
+  seen = false,
+  tallies = 0,
+): TakeResult {
   const n = Array.isArray(reply) ? reply.map(Number) : [];
   if (n.length === 4 && n[0] === -1 && Number.isInteger(n[2]) && n[2]! >= 1 && Number.isFinite(n[3])) {
     return {
@@ -138,7 +155,8 @@ export function readReply(reply: unknown, buckets: number, counters: number, pro
     };
   }
   const tail = 2 + buckets * 4 + counters;
-  if (n.length !== tail + (proven ? 1 : 0) + (seen ? 2 : 0) || n.some((v) => !Number.isFinite(v))) {
+  const talliesAt = tail + (proven ? 1 : 0) + (seen ? 2 : 0);
+  if (n.length !== talliesAt + tallies * 2 || n.some((v) => !Number.isFinite(v))) {
     throw new Error(`unexpected reply from the limit script: ${JSON.stringify(reply)?.slice(0, 200)}`);
   }
   const ms = (v: number) => (v < 0 ? Infinity : v / 1000);
@@ -154,6 +172,14 @@ export function readReply(reply: unknown, buckets: number, counters: number, pro
     counters: n.slice(2 + buckets * 4, 2 + buckets * 4 + counters),
     ...(proven ? { proven: n[tail] === 1 } : {}),
     ...(seen ? { ageMs: n[tail + (proven ? 1 : 0)]!, watchedMs: n[tail + (proven ? 1 : 0) + 1]! } : {}),
+    ...(tallies > 0
+      ? {
+          tallies: Array.from({ length: tallies }, (_, i) => ({
+            hits: n[talliesAt + 2 * i]! / 1000,
+            requests: n[talliesAt + 2 * i + 1]! / 1000,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -176,18 +202,19 @@ export function createUpstashStore(redis: ScriptRedis, options: UpstashStoreOpti
     proven?: ProvenMarker,
     seen?: FirstSeen,
     settlements: readonly BucketAdjustment[] = [],
+    tallies: readonly TallyRequest[] = [],
   ) => {
     const clockMs = clock === "worker" ? now() : null;
-    const call = scriptCall(buckets, counters, clockMs, blocks, proven, seen, settlements);
+    const call = scriptCall(buckets, counters, clockMs, blocks, proven, seen, settlements, tallies);
     const reply = await evalScript(redis, LIMIT, call.keys, call.args);
-    return readReply(reply, buckets.length, counters.length, proven !== undefined, seen !== undefined);
+    return readReply(reply, buckets.length, counters.length, proven !== undefined, seen !== undefined, tallies.length);
   };
   return {
     kind: "upstash",
-    async take(buckets, counters, blocks = [], proven, seen, settlements = []) {
+    async take(buckets, counters, blocks = [], proven, seen, settlements = [], tallies = []) {
       assertValidRequests(buckets, counters);
       assertValidSettlements(settlements);
-      return run(buckets, counters, blocks, proven, seen, settlements);
+      return run(buckets, counters, blocks, proven, seen, settlements, tallies);
     },
     async adjust(adjustments) {
       assertValidSettlements(adjustments);

@@ -3,42 +3,43 @@ import type { DecisionEvent } from "./event.ts";
 /**
  * The Analytics Engine data point, one per decision. The order of blobs and
  * doubles is the schema users query (`blob1`, `double1`, ...): append, never
- * reorder. docs/telemetry.md documents the same table.
+ * reorder. What each holds: analytics-schema.ts (apart, so that the request
+ * path does not carry it), and docs/telemetry.md, the same table.
  */
-export const BLOBS = [
-  ["route", "route name, or (unmatched)"],
-  ["action", "allow | flag | degrade | challenge | throttle | block (in shadow mode: what would have been done)"],
-  ["reason", "the reason code that decided the action (a denial's error code), empty when none did"],
-  ["reasons", "every reason code, comma-separated"],
-  ["country", "ISO 3166-1 alpha-2 from request.cf (XX unknown, T1 Tor)"],
-  ["region", "ISO 3166-2 code such as UA-43"],
-  ["keyHash", "HMAC-SHA-256 of the API key (32 hex), empty without a key"],
-  ["mode", "enforce | shadow"],
-  ["colo", "Cloudflare data centre"],
-  ["method", "HTTP method"],
-  ["model", "model named in the request body (its first 64 characters), when the route read it"],
-  ["requestId", "the request id sent to the client and the origin"],
-  ["fingerprint", "client fingerprint id (16 hex)"],
-  ["cluster", "clusters over their limit the request belongs to, as name:id, comma-separated"],
-  ["path", "request path (no query)"],
-  ["template", "prompt-template id (16 hex), when the route read the body"],
-  [
-    "degrade",
-    "degrade transformations applied (shadow mode: that would have been), comma-separated, e.g. thinking=off",
-  ],
-  ["tier", "the risk tier the request reached (the route's `risk` model), empty when none"],
-  ["evidence", "what made the risk score: code=weight, strongest first, comma-separated (at most 256 characters)"],
+export const BLOB_NAMES = [
+  "route",
+  "action",
+  "reason",
+  "reasons",
+  "country",
+  "region",
+  "keyHash",
+  "mode",
+  "colo",
+  "method",
+  "model",
+  "requestId",
+  "fingerprint",
+  "cluster",
+  "path",
+  "template",
+  "degrade",
+  "tier",
+  "evidence",
 ] as const;
 
-export const DOUBLES = [
-  ["status", "HTTP status sent to the client"],
-  ["asn", "autonomous system number, 0 when unknown"],
-  ["decisionMs", "milliseconds from arrival to the decision"],
-  ["originMs", "milliseconds until the origin's response headers, -1 when not forwarded"],
-  ["risk", "risk 0..1"],
-  ["enforced", "1 when the verdict was enforced, 0 in shadow mode or failing open"],
-  ["retryAfterSeconds", "retry-after sent, 0 when none"],
+export const DOUBLE_NAMES = [
+  "status",
+  "asn",
+  "decisionMs",
+  "originMs",
+  "risk",
+  "enforced",
+  "retryAfterSeconds",
 ] as const;
+
+export type BlobName = (typeof BLOB_NAMES)[number];
+export type DoubleName = (typeof DOUBLE_NAMES)[number];
 
 /** A data point as an Analytics Engine dataset takes it (the runtime's AnalyticsEngineDataPoint). */
 export interface AnalyticsDataPoint {
@@ -57,7 +58,7 @@ export interface AnalyticsDataset {
 
 /** Index (the sampling key): the route name. */
 export function toDataPoint(e: DecisionEvent): AnalyticsDataPoint {
-  const blob: Record<(typeof BLOBS)[number][0], string> = {
+  const blob: Record<BlobName, string> = {
     route: e.route,
     action: e.action,
     reason: e.reason ?? "",
@@ -78,7 +79,7 @@ export function toDataPoint(e: DecisionEvent): AnalyticsDataPoint {
     tier: e.tier ?? "",
     evidence: (e.evidence ?? "").slice(0, 256),
   };
-  const double: Record<(typeof DOUBLES)[number][0], number> = {
+  const double: Record<DoubleName, number> = {
     status: e.status,
     asn: e.asn ?? 0,
     decisionMs: e.decisionMs,
@@ -89,7 +90,7 @@ export function toDataPoint(e: DecisionEvent): AnalyticsDataPoint {
   };
   return {
     indexes: [e.route.slice(0, 96)],
-    blobs: BLOBS.map(([name]) => blob[name]),
-    doubles: DOUBLES.map(([name]) => double[name]),
+    blobs: BLOB_NAMES.map((name) => blob[name]),
+    doubles: DOUBLE_NAMES.map((name) => double[name]),
   };
 }

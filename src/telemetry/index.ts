@@ -3,9 +3,8 @@
  * isolate's decision window and the Analytics Engine SQL API client.
  */
 export type { DecisionEvent } from "./event.ts";
+export { BLOBS as ANALYTICS_BLOBS, DOUBLES as ANALYTICS_DOUBLES } from "./analytics-schema.ts";
 export {
-  BLOBS as ANALYTICS_BLOBS,
-  DOUBLES as ANALYTICS_DOUBLES,
   toDataPoint,
   type AnalyticsDataPoint,
   type AnalyticsDataset,

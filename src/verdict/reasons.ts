@@ -88,6 +88,13 @@ export const REASONS = {
     retry: false,
     message: "This API key is being used from too many networks.",
   },
+  // an account's habits over days (limits/habits.ts): `account.single_shot_share`, `account.reasoning_share`
+  "account.*_share": {
+    check: "cluster",
+    status: 403,
+    retry: false,
+    message: "Requests from this API key are not accepted.",
+  },
   "cluster.accounts_per_*": {
     check: "cluster",
     status: 403,

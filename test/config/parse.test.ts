@@ -38,6 +38,53 @@ describe("parseConfig", () => {
     ]);
   });
 
+  it("reads a route's habits, with defaults, and lists their problems by path", () => {
+    const config = loadConfig({
+      routes: [
+        {
+          ...route,
+          content: {},
+          habits: [
+            { name: "one-shot", of: "single-shot", share: 0.95 },
+            { name: "r", of: "reasoning", share: 0.8, minRequests: 10, halfLife: "12h", action: "degrade" },
+          ],
+        },
+      ],
+    });
+    expect(config.routes[0]!.habits).toEqual([
+      { name: "one-shot", of: "single-shot", share: 0.95, minRequests: 20, halfLifeMs: 86_400_000, action: "flag" },
+      { name: "r", of: "reasoning", share: 0.8, minRequests: 10, halfLifeMs: 43_200_000, action: "degrade" },
+    ]);
+    expect(config.routes[0]!.needsBody).toBe(true);
+    const result = parseConfig({
+      routes: [
+        {
+          ...route,
+          habits: [
+            { name: "a", of: "reasoning", share: 1.5, minRequests: 0, halfLife: "30s", action: "throttle" },
+            { name: "a", of: "templates", share: 0.5 },
+            { name: "b" },
+            { name: "c", of: "reasoning", share: 0.5 },
+          ],
+        },
+      ],
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      'routes[0].habits[0].of: is "reasoning": needs the route\'s "content"',
+      "routes[0].habits[0].share: must be at most 1",
+      "routes[0].habits[0].minRequests: must be a positive number",
+      'routes[0].habits[0].halfLife: must be "<n>s|m|h|d" or seconds, from 1 minute to 7 days, such as "1d"',
+      'routes[0].habits[0].action: must be one of "flag", "degrade", "challenge", "block"',
+      'routes[0].habits[1].name: duplicates routes[0].habits[0].name "a"',
+      'routes[0].habits[1].of: must be one of "single-shot", "reasoning"',
+      'routes[0].habits[2].of: is required: "single-shot" or "reasoning"',
+      "routes[0].habits[2].share: is required",
+      'routes[0].habits[3].of: is "reasoning": needs the route\'s "content"',
+    ]);
+  });
+
   it("lists every problem by path, not only the first", () => {
     const result = parseConfig({
       unmatched: "drop",
@@ -62,7 +109,7 @@ describe("parseConfig", () => {
         expect.stringMatching(/^routes\[1\]\.match\.methods\[0\]: must be an HTTP method/),
         'routes[1].mode: must be one of "enforce", "shadow"',
         "routes[1].maxBodyBytes: must be a positive integer",
-        "routes[2].typo: unknown field (expected one of: name, match, mode, errors, maxBodyBytes, originTimeoutMs, geo, fingerprint, content, limits, clusters, spread, providerHeaders, blocks, trust, throttle, keyless, credential, unproven, degrade, challenge, risk)",
+        "routes[2].typo: unknown field (expected one of: name, match, mode, errors, maxBodyBytes, originTimeoutMs, geo, fingerprint, content, limits, clusters, spread, habits, providerHeaders, blocks, trust, throttle, keyless, credential, unproven, degrade, challenge, risk)",
         "routes[2].name: is required",
         "routes[2].match.path: is required",
         'routes[2].errors: must be one of "anthropic", "openai", "problem"',

@@ -67,6 +67,21 @@ const claims = (over: Record<string, unknown> = {}) => ({
 });
 const token = (key: TestKey, over: Record<string, unknown> = {}) => sign(claims(over), key.priv);
 
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/=+$/, "")
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_");
+const part = (value: unknown) => base64url(new TextEncoder().encode(JSON.stringify(value)));
+/** A token with the header fields `over` changes, signed by an ES256 key whatever the header says. */
+async function signed(key: TestKey, over: Record<string, unknown>): Promise<string> {
+  const header = { alg: "ES256", typ: "JWT", kid: key.kid, ...over };
+  const input = `${part(header)}.${part(claims())}`;
+  const priv = await crypto.subtle.importKey("jwk", key.priv, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+  const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, priv, new TextEncoder().encode(input));
+  return `${input}.${base64url(new Uint8Array(signature))}`;
+}
+
 /** A route whose `fable-5*` models need an attestation; `identity` overrides the rule's fields. */
 function route(identity: Record<string, unknown>, rule: Record<string, unknown> = {}) {
   const p = new Problems();
@@ -143,6 +158,13 @@ describe("identity attestation", () => {
       ["malformed", "not.a-token"],
       ["malformed", "garbage"],
       ["no key id", sign(claims(), { ...keyA.priv, kid: undefined } as unknown as JsonWebKey)],
+      ["issued in the future", token(keyA, { iat: now() + 600 })],
+      ["malformed", `${(await token(keyA)).slice(0, -2)}=`],
+      ["malformed header", signed(keyA, { typ: "JOSE+JSON" })],
+      ["malformed header", signed(keyA, { crit: ["exp"] })],
+      // a token that says the key set's public key is an HMAC secret, or that it is not signed: never verified
+      ["algorithm not allowed", signed(keyA, { alg: "HS256" })],
+      ["algorithm not allowed", signed(keyA, { alg: "none" })],
     ];
     for (const [detail, t] of cases) {
       const findings = await check(await t);
@@ -151,11 +173,41 @@ describe("identity attestation", () => {
     }
   });
 
-  it("refuses algorithms the rule does not allow", async () => {
+  it("refuses algorithms the rule does not allow, and a token whose algorithm is not its key's", async () => {
     const { check } = await remote([keyA], { algorithms: ["RS256"] });
     expect(summary(await check(await token(keyA)))).toEqual([
       'identity.attestation_invalid 403 model rule "fable-5*": algorithm not allowed',
     ]);
+    // key-b is an RS256 key: a token naming it with ES256 is refused before any signature is checked
+    const both = (await remote([keyA, keyB])).check;
+    expect(summary(await both(await signed({ ...keyA, kid: keyB.kid }, {})))).toEqual([
+      'identity.attestation_invalid 403 model rule "fable-5*": algorithm not allowed',
+    ]);
+  });
+
+  it("verifies every asymmetric JWS algorithm", async () => {
+    const params: Record<string, SubtleCryptoGenerateKeyAlgorithm> = {
+      RS512: {
+        name: "RSASSA-PKCS1-v1_5",
+        modulusLength: 2048,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: "SHA-512",
+      },
+      PS256: { name: "RSA-PSS", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      ES384: { name: "ECDSA", namedCurve: "P-384" },
+      ES512: { name: "ECDSA", namedCurve: "P-521" },
+      EdDSA: { name: "Ed25519" },
+    };
+    for (const [alg, gen] of Object.entries(params)) {
+      const pair = (await crypto.subtle.generateKey(gen, true, ["sign", "verify"])) as CryptoKeyPair;
+      const priv = { ...((await crypto.subtle.exportKey("jwk", pair.privateKey)) as JsonWebKey), alg, kid: alg };
+      const pub = { ...((await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey), alg, kid: alg };
+      const check = route({ jwk: pub });
+      expect(await check(await sign(claims(), priv as JsonWebKey)), alg).toEqual([]);
+      expect(summary(await check(await sign(claims({ nationality: "CN" }), priv as JsonWebKey))), alg).toEqual([
+        'identity.claim_denied 451 model rule "fable-5*": nationality not allowed',
+      ]);
+    }
   });
 
   it("binds a token to the API key it was issued for: 403 identity.attestation_unbound otherwise", async () => {

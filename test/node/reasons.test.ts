@@ -8,7 +8,7 @@ import { sourceFiles } from "./import-graph.ts";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const read = (path: string) => readFileSync(`${root}/${path}`, "utf8");
 const CODE =
-  /^(?:geo|network|identity|fingerprint|content|rate|cluster|spread|risk|block|store|request|route|origin|gateway)\.[a-z0-9_*]+$/;
+  /^(?:geo|network|identity|fingerprint|content|rate|cluster|spread|account|risk|block|store|request|route|origin|gateway)\.[a-z0-9_*]+$/;
 // Names that look like codes and are not: config fields, `request.cf`, the stems of the signal and unproven budgets (their codes end in _exhausted).
 const NOT_CODES = new Set([
   "origin.url",

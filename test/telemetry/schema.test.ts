@@ -1,7 +1,8 @@
 // The data point's schema is what users query: docs/telemetry.md must say exactly what the code writes.
 import { describe, expect, it } from "vitest";
 import docs from "../../docs/telemetry.md?raw";
-import { BLOBS, DOUBLES, toDataPoint } from "../../src/telemetry/analytics.ts";
+import { toDataPoint } from "../../src/telemetry/analytics.ts";
+import { BLOBS, DOUBLES } from "../../src/telemetry/analytics-schema.ts";
 import type { DecisionEvent } from "../../src/telemetry/event.ts";
 
 describe("the Analytics Engine schema", () => {
