@@ -444,16 +444,23 @@ for (const [t, of] of redisTargets) allowedCounts.set(t.name, await countStore(t
 const { roundTrips, commands: commandTotal, breakdown } = allowedCounts.get(redis.name)!;
 // New keys: the store's recording epoch three days back (first-seen.ts: "<first ms> <written ms>"), so a key first
 // seen in the bench is new for the recommended route's one-day cohorts and risk.newKey, and its cohort counters run.
-const epochMs = Date.now() - 3 * 86_400_000;
 const prefix = (BENCH_STORE as { prefix?: string }).prefix ?? "dg"; // the default (src/config/parse.ts DEFAULTS)
-await control("command", [
-  "SET",
-  firstSeenEpochKey(prefix),
-  `${epochMs} ${Date.now()}`,
-  "PX",
-  String(FIRST_SEEN_TTL_MS),
-]);
+const redisCommand = async (command: string[]) =>
+  ((await control("command", command)) as unknown as { result: unknown }).result;
+/** Whether a cluster record (`<prefix>:@<digest>`, script.ts) holds a counter of a cohort rule. */
+async function cohortsCounted(): Promise<boolean> {
+  const cohorts = (first.clusters as Array<{ name: string; newKeys?: string }>).filter((c) => c.newKeys);
+  const records = (await redisCommand(["KEYS", `${prefix}:@*`])) as string[];
+  const values = await Promise.all(records.map((k) => redisCommand(["GET", k])));
+  return values.some(
+    (v) => typeof v === "string" && cohorts.some((c) => v.startsWith(`${c.name}:`) || v.includes(` ${c.name}:`)),
+  );
+}
+if (await cohortsCounted()) throw new Error("established keys: a cohort counter ran");
+const epochMs = Date.now() - 3 * 86_400_000;
+await redisCommand(["SET", firstSeenEpochKey(prefix), `${epochMs} ${Date.now()}`, "PX", String(FIRST_SEEN_TTL_MS)]);
 const newKeyCount = await countStore(redis, tenant, take(COUNTED));
+if (!(await cohortsCounted())) throw new Error("new keys: no cohort counter ran");
 
 // A client already denied: one key whose bucket is empty (sent until the first 429), then DENIED more of its
 // requests with CONCURRENCY in flight (req/s, CPU), and 50 one at a time (round trips, commands).
