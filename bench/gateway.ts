@@ -46,12 +46,16 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Miniflare } from "miniflare";
 import { startDemoOrigin } from "../scripts/demo-origin.ts";
-import { FIRST_SEEN_TTL_MS, firstSeenEpochKey } from "../src/limits/first-seen.ts";
 import { bundleForWorkerd, compatibilityDate, root } from "../scripts/bundle.ts";
 import { measureBundles } from "../scripts/bundle-size.ts";
 import { startRedis } from "../test/setup/redis-server.ts";
 import { connectRedis } from "../test/setup/resp.ts";
 import { startBridge } from "../test/setup/upstash-bridge.ts";
+
+// The first-seen records' module, loaded at run time (a static import would type-check workerd code as Node code).
+const { FIRST_SEEN_TTL_MS, firstSeenEpochKey } = (await import(
+  new URL("../src/limits/first-seen.ts", import.meta.url).href
+)) as { FIRST_SEEN_TTL_MS: number; firstSeenEpochKey(prefix: string): string };
 
 const CONCURRENCY = 8;
 const WARMUP = 200;
