@@ -32,7 +32,10 @@
  * JavaScript execution, so a decision's CPU cannot be timed from inside, and
  * the per-request average is what process accounting gives), store round
  * trips and Redis commands per request (each Redis target alone, on its own
- * tenant); the same for a client already denied (its key's bucket empty): req/s,
+ * tenant; the recommended route twice: for established keys, as the store sees
+ * them when it has recorded first-seen times for less than a day, and for new
+ * keys, with its recording epoch put three days back, so every key first seen
+ * in the bench is a new one and the cohort counters run); the same for a client already denied (its key's bucket empty): req/s,
  * CPU, round trips and commands per repeated denial; the bundles' sizes; and the
  * memory of a workerd process while a large response streams through it.
  */
@@ -48,6 +51,11 @@ import { measureBundles } from "../scripts/bundle-size.ts";
 import { startRedis } from "../test/setup/redis-server.ts";
 import { connectRedis } from "../test/setup/resp.ts";
 import { startBridge } from "../test/setup/upstash-bridge.ts";
+
+// The first-seen records' module, loaded at run time (a static import would type-check workerd code as Node code).
+const { FIRST_SEEN_TTL_MS, firstSeenEpochKey } = (await import(
+  new URL("../src/limits/first-seen.ts", import.meta.url).href
+)) as { FIRST_SEEN_TTL_MS: number; firstSeenEpochKey(prefix: string): string };
 
 const CONCURRENCY = 8;
 const WARMUP = 200;
@@ -169,8 +177,8 @@ const bridge = await startBridge(redisServer.port);
 const admin = await connectRedis(redisServer.port);
 type BridgeTenant = Awaited<ReturnType<typeof bridge.tenant>>;
 const tenant = await bridge.tenant();
-const controlOf = (t: BridgeTenant) => async (action: string) =>
-  (await (await fetch(t.control, { method: "POST", body: JSON.stringify({ action }) })).json()) as {
+const controlOf = (t: BridgeTenant) => async (action: string, command?: string[]) =>
+  (await (await fetch(t.control, { method: "POST", body: JSON.stringify({ action, command }) })).json()) as {
     requests: number;
   };
 const control = controlOf(tenant);
@@ -357,7 +365,7 @@ const scenario = sim.parseScenario(JSON.parse(await readFile(join(root, "bench/s
 if (!scenario.ok) throw new Error(scenario.problems.join("\n"));
 const developers = scenario.scenario.segments.find((s) => s.name === "developers")!;
 const traffic = new sim.SegmentTraffic({ ...developers, endMs: Infinity }, sim.createRandom(1).forked("bench"), false);
-const total = WARMUP + LATENCY + ROUNDS * PER_ROUND + PROBE + COUNTED;
+const total = WARMUP + LATENCY + ROUNDS * PER_ROUND + PROBE + 2 * COUNTED;
 const requests: Sent[] = [];
 for (let i = 0; i < total; i++) {
   const { request } = traffic.take();
@@ -438,6 +446,25 @@ const counted = take(COUNTED);
 const allowedCounts = new Map<string, StoreCount>();
 for (const [t, of] of redisTargets) allowedCounts.set(t.name, await countStore(t, of, counted));
 const { roundTrips, commands: commandTotal, breakdown } = allowedCounts.get(redis.name)!;
+// New keys: the store's recording epoch three days back (first-seen.ts: "<first ms> <written ms>"), so a key first
+// seen in the bench is new for the recommended route's one-day cohorts and risk.newKey, and its cohort counters run.
+const prefix = (BENCH_STORE as { prefix?: string }).prefix ?? "dg"; // the default (src/config/parse.ts DEFAULTS)
+const redisCommand = async (command: string[]) =>
+  ((await control("command", command)) as unknown as { result: unknown }).result;
+/** Whether a cluster record (`<prefix>:@<digest>`, script.ts) holds a counter of a cohort rule. */
+async function cohortsCounted(): Promise<boolean> {
+  const cohorts = (first.clusters as Array<{ name: string; newKeys?: string }>).filter((c) => c.newKeys);
+  const records = (await redisCommand(["KEYS", `${prefix}:@*`])) as string[];
+  const values = await Promise.all(records.map((k) => redisCommand(["GET", k])));
+  return values.some(
+    (v) => typeof v === "string" && cohorts.some((c) => v.startsWith(`${c.name}:`) || v.includes(` ${c.name}:`)),
+  );
+}
+if (await cohortsCounted()) throw new Error("established keys: a cohort counter ran");
+const epochMs = Date.now() - 3 * 86_400_000;
+await redisCommand(["SET", firstSeenEpochKey(prefix), `${epochMs} ${Date.now()}`, "PX", String(FIRST_SEEN_TTL_MS)]);
+const newKeyCount = await countStore(redis, tenant, take(COUNTED));
+if (!(await cohortsCounted())) throw new Error("new keys: no cohort counter ran");
 
 // A client already denied: one key whose bucket is empty (sent until the first 429), then DENIED more of its
 // requests with CONCURRENCY in flight (req/s, CPU), and 50 one at a time (round trips, commands).
@@ -523,7 +550,8 @@ console.log(
 console.log(
   `Store (gateway-redis): ${fmt(roundTrips, 2)} round trips per request (${fmt(COUNTED)} requests one at a time, the work after the response included); streamed, ${fmt(beforeAnswer / probes.length, 2)} before the answer ` +
     `and ${fmt(afterAnswer / probes.length, 2)} within 50 ms after it (the token buckets' post-charge with the usage the origin reported rides on the next take, or is sent on its own a second later). ` +
-    `${fmt(commandTotal, 2)} Redis commands per request (${breakdown}).`,
+    `${fmt(commandTotal, 2)} Redis commands per request for established keys (${breakdown}); ` +
+    `${fmt(newKeyCount.commands, 2)} for new keys, the store recording for three days (${newKeyCount.breakdown}), in ${fmt(newKeyCount.roundTrips, 2)} round trips.`,
 );
 
 const rpsOf = (t: Target) => median(results.get(t.name)!.rps);
@@ -540,6 +568,10 @@ for (const [t] of redisTargets) {
   console.log(
     `| ${t.name} | ${fmt(rpsOf(t))} | ${fmt(rpsOf(t) / bareRps, 2)} | ${fmt(rpsOf(t) / rpsOf(rlAll), 2)} | ${fmt(cpuOf(t), 2)} | ${fmt(c.roundTrips, 2)} | ${fmt(c.commands, 2)} | ${c.breakdown} |`,
   );
+  if (t === redis)
+    console.log(
+      `| ${t.name}, new keys | | | | | ${fmt(newKeyCount.roundTrips, 2)} | ${fmt(newKeyCount.commands, 2)} | ${newKeyCount.breakdown} |`,
+    );
 }
 console.log(
   `\nA client already denied (its key's bucket empty): ${fmt(DENIED)} of its requests with ${CONCURRENCY} in flight; store calls over 50 one at a time:\n`,

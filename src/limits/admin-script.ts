@@ -1,4 +1,4 @@
-import { CLOCK_LUA } from "./script.ts";
+import { CLOCK_LUA, COUNTER_LUA } from "./script.ts";
 
 /**
  * The admin API's store operations, one script so each is one round trip:
@@ -15,16 +15,17 @@ import { CLOCK_LUA } from "./script.ts";
  *         put in front, as a string with SET PX. Returns {createdAt, expiresAt}.
  * unblock: returns {1} when the block existed, else {0}.
  * list:   ARGV[3] most blocks. Returns {now, then per block: key, record, PTTL}.
- * counters: ARGV[3] most counters. Returns {now, then per counter: key, its
- *         distinct count now (PFCOUNT of its two slots, "<key>:0" and
- *         "<key>:1", which are not in KEYS: a read-only listing on a
- *         non-clustered Redis, as Upstash is), its listing expiry}.
+ * counters: ARGV[3] most counters. Returns {now, then per counter: its
+ *         registry member ("<record> <field>", script.ts), its distinct count
+ *         now (from its record, or PFCOUNT of its two HyperLogLog slots once
+ *         it has spilled into them; neither is in KEYS: a read-only listing on
+ *         a non-clustered Redis, as Upstash is), its listing expiry}.
  *
  * Every mode first drops expired members; the listing's own TTL is
  * its longest block's, so it never outlives them.
  */
 export const ADMIN_SCRIPT = `local mode = ARGV[1]
-${CLOCK_LUA}local index = KEYS[1]
+${CLOCK_LUA}${COUNTER_LUA}local index = KEYS[1]
 local function ms(n) return string.format("%.0f", n) end
 redis.call("ZREMRANGEBYSCORE", index, "-inf", ms(now))
 local function expire_index()
@@ -63,8 +64,23 @@ elseif mode == "counters" then
   local out = {now}
   local members = redis.call("ZRANGEBYSCORE", index, "(" .. ms(now), "+inf", "WITHSCORES", "LIMIT", 0, tonumber(ARGV[3]))
   for i = 1, #members, 2 do
+    local record, f = string.match(members[i], "^(.*) (%S+)$")
+    local count = 0
+    if record then
+      local e = read_counters(redis.call("GET", record))[f]
+      local name = record
+      if f ~= "-" then name = record .. ":" .. f end
+      if e then
+        e = current(e, e.half)
+        if not spilled(e.cur) then count = list_count(e)
+        else count = tonumber(string.sub(e.cur, 2)) or redis.call("PFCOUNT", name .. ":0", name .. ":1") end
+      end
+    else
+      -- listed by an earlier version of the limit script: its HyperLogLog slots
+      count = redis.call("PFCOUNT", members[i] .. ":0", members[i] .. ":1")
+    end
     table.insert(out, members[i])
-    table.insert(out, redis.call("PFCOUNT", members[i] .. ":0", members[i] .. ":1"))
+    table.insert(out, count)
     table.insert(out, tonumber(members[i + 1]))
   end
   return out
@@ -73,4 +89,4 @@ return redis.error_reply("ERR unknown mode " .. tostring(mode))
 `;
 
 /** SHA-1 of ADMIN_SCRIPT, for EVALSHA. A test recomputes it: edit the script, update this. */
-export const ADMIN_SCRIPT_SHA1 = "7ecbb99ddd36f36b0dbc113f849e85eb8716fe95";
+export const ADMIN_SCRIPT_SHA1 = "9f1553d6429598a87dd96e7765520a9868f475e0";

@@ -20,6 +20,13 @@ export const MAX_DEBT_CAPACITIES = 1000;
 export const bucketId = (b: { key: string; field?: string }): string =>
   b.field === undefined ? b.key : `${b.key}#${b.field}`;
 
+/** A counter's own name: its key, and its field for a counter sharing its key (CounterRequest.field). */
+export const counterId = (c: { key: string; field?: string }): string =>
+  c.field === undefined ? c.key : `${c.key}:${c.field}`;
+
+/** The characters of a counter's field: none that its record's format or the registry uses (space, `,`, `*`, `!`). */
+const COUNTER_FIELD = /^[\w@~][\w.:@~-]{0,127}$/;
+
 /** What a store keeps per bucket: tokens (may be negative after a post-charge) as of `atMs`. */
 export interface BucketState {
   tokens: number;
@@ -172,6 +179,8 @@ export function assertValidRequests(buckets: readonly BucketRequest[], counters:
   }
   for (const c of counters) {
     if (!(c.windowSeconds > 0)) throw new RangeError(`invalid counter ${c.key}: window ${c.windowSeconds}`);
+    if (c.field !== undefined && !COUNTER_FIELD.test(c.field))
+      throw new RangeError(`invalid counter ${c.key}: field ${JSON.stringify(c.field)}`);
     if (c.over?.and && !isCounterOf(c.over.and, counters))
       throw new RangeError(`invalid counter ${c.key}: counter ${c.over.and.counter} is not a counter of this take`);
   }

@@ -70,12 +70,11 @@ export const clusterCode = (rule: Pick<ClusterRule, "by" | "newKeysMs">) =>
 /** The sorted set listing cluster counters over their limit (CounterRequest.over), read by the admin API. */
 export const clustersIndexKey = (prefix: string) => `${prefix}:clusters`;
 
-/** A listed counter's key back to its rule and id: `<prefix>:@<rule>:<digest>:accounts`. */
+/** A listed counter's name (counterId) back to its rule and id: `<prefix>:@<values digest>:<rule>:<16 hex>:accounts`. */
 export function readClusterCounterKey(prefix: string, key: string): { rule: string; id: string } | null {
   const parts = key.split(":");
-  if (parts.length !== 4 || parts[0] !== prefix || !parts[1]!.startsWith("@") || parts[3] !== "accounts") return null;
-  const rule = parts[1]!.slice(1);
-  return { rule, id: `${rule}:${parts[2]!.slice(0, 16)}` };
+  if (parts.length !== 5 || parts[0] !== prefix || !parts[1]!.startsWith("@") || parts[4] !== "accounts") return null;
+  return { rule: parts[2]!, id: `${parts[2]}:${parts[3]}` };
 }
 
 /** The rule's own bucket as a LimitRule: for limit states and headers. */
@@ -123,7 +122,10 @@ export async function planClusters(
     // part of the identity, so rules of one name but other windows never share counter slots.
     const age = rule.newKeysMs === null ? "" : `new=${rule.newKeysMs}\n`;
     const digest = await hash(`window=${rule.windowSeconds}\n${age}${parts.join("\n")}`);
-    const counted = `${prefix}:@${rule.name}:${digest}`;
+    const id = `${rule.name}:${digest.slice(0, 16)}`;
+    // The counters of every cluster on the same values (other windows, cohorts of new keys) share one record: one
+    // read, at most one write per take. A single dimension's text is the one its buckets hash ("subnet=…").
+    const record = `${prefix}:@${await hash(parts.join("\n"))}`;
     // a throttle's shared buckets stand in for the route's per-key buckets, so they stay per route like those
     const base = `${prefix}:${routeName}:@${rule.name}:${digest}`;
     const buckets: PlannedCluster["buckets"] = [];
@@ -158,10 +160,11 @@ export async function planClusters(
     if (maxAddresses !== null) over.and = { counter: counterIndex++, above: maxAddresses };
     // a cohort counts only new keys (the take's first-seen record)
     const cohort = rule.newKeysMs === null ? {} : { newWithinMs: rule.newKeysMs };
-    // listed while over its limit, for the admin API (readClusterCounterKey reads the key back)
+    // listed while over its limit, for the admin API (readClusterCounterKey reads the counter's name back)
     const counters: CounterRequest[] = [
       {
-        key: `${counted}:accounts`,
+        key: record,
+        field: `${id}:accounts`,
         member,
         windowSeconds: rule.windowSeconds,
         over: { above: rule.maxAccounts, registry: clustersIndexKey(prefix), ...(over.and ? { and: over.and } : {}) },
@@ -171,12 +174,13 @@ export async function planClusters(
     // the address is hashed like a bucket key's value: no raw address reaches the store
     if (over.and)
       counters.push({
-        key: `${counted}:addresses`,
+        key: record,
+        field: `${id}:addresses`,
         member: await hash(`ip=${ip}`),
         windowSeconds: rule.windowSeconds,
         ...cohort,
       });
-    out.push({ rule, id: `${rule.name}:${digest.slice(0, 16)}`, counters, over, buckets });
+    out.push({ rule, id, counters, over, buckets });
   }
   return out;
 }

@@ -6,6 +6,7 @@ import {
   assertValidRequests,
   assertValidSettlements,
   bucketId,
+  counterId,
   counterSlots,
   evaluate,
   isAbove,
@@ -64,7 +65,8 @@ export interface MemoryStore extends LimitStore, AdminStore {
  * store: for `wrangler dev`, tests and simulations, and as the `local`
  * fallback when the shared store fails. Limits are per isolate here: every
  * isolate (and every edge location) counts on its own. Distinct counters are
- * exact sets instead of HyperLogLogs, of at most `maxMembers` each. Every entry expires like the Redis key it
+ * exact sets (the script's are exact lists up to its COUNTER_CAP per half window, HyperLogLogs past it), of at
+ * most `maxMembers` each. Every entry expires like the Redis key it
  * stands for, and the map never holds more than `maxEntries`.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
@@ -254,8 +256,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const counts = counters.map((c) => {
         // a cohort counter counts a key only while it is new, by a store recording for at least as long
         if (c.newWithinMs !== undefined && !(age && isNew(age, c.newWithinMs))) return 0;
-        const everyone = addMember(c.key, c.member, c.windowSeconds, t);
-        return byProven && !c.own ? addMember(`${c.key}:proven`, c.member, c.windowSeconds, t) : everyone;
+        const everyone = addMember(counterId(c), c.member, c.windowSeconds, t);
+        return byProven && !c.own ? addMember(`${counterId(c)}:proven`, c.member, c.windowSeconds, t) : everyone;
       });
       counters.forEach((c, i) => {
         if (
@@ -265,7 +267,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         )
           return;
         // listed like the script does: until the current slot expires
-        remember(listed, c.key, t + counterSlots(c.windowSeconds, t).expiresInMs, maxBlocks);
+        remember(listed, counterId(c), t + counterSlots(c.windowSeconds, t).expiresInMs, maxBlocks);
       });
       const result = run(buckets, counts, t, unproven);
       return {

@@ -49,8 +49,10 @@ export async function planSpreads(
     // the same texts the buckets and blocks hash ("key=…", "subnet=…"): hashed once per request
     const [who, member] = await Promise.all([hash(`key=${account}`), hash(`${rule.count}=${value}`)]);
     spreads.push({ rule, counter: firstCounter + counters.length });
+    // the account's spread counters share one record: one read, at most one write per take
     counters.push({
-      key: `${prefix}:~${rule.name}:${rule.windowSeconds}:${who}`,
+      key: `${prefix}:~${who}`,
+      field: `${rule.name}:${rule.windowSeconds}`,
       member,
       windowSeconds: rule.windowSeconds,
       own: true,

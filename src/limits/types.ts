@@ -47,9 +47,17 @@ export interface BucketResult {
   retryAfterSeconds: number;
 }
 
-/** A distinct-member counter over a rolling window (HyperLogLog): distinct accounts per fingerprint, subnet... */
+/** A distinct-member counter over a rolling window: distinct accounts per fingerprint, subnet... */
 export interface CounterRequest {
+  /** Full store key of the counter's record: prefixed, built from hashes only. */
   key: string;
+  /**
+   * The counter's name within its record: the counters of one cluster (accounts, addresses) share a key, read and
+   * written once per take, each under its own field (letters, digits, `_.:@~-`). Default: the key holds this counter
+   * alone. The counter's own name (its identity in the memory store, the over-limit registry's listing, and its
+   * HyperLogLog slots when it outgrows its record) is `<key>:<field>`, or the key alone (counterId).
+   */
+  field?: string;
   /** Usually a key hash. */
   member: string;
   windowSeconds: number;

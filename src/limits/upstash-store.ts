@@ -1,6 +1,6 @@
 import { ADMIN_SCRIPT, ADMIN_SCRIPT_SHA1 } from "./admin-script.ts";
 import { type AdminStore, type BlockEntry, type ListedCounter, MAX_BLOCK_TTL_MS, readBlockRecord } from "./blocks.ts";
-import { assertValidRequests, assertValidSettlements } from "./bucket.ts";
+import { assertValidRequests, assertValidSettlements, counterId } from "./bucket.ts";
 import { type ScriptRedis, evalScript } from "./eval.ts";
 import { LIMIT_SCRIPT, LIMIT_SCRIPT_SHA1 } from "./script.ts";
 import type {
@@ -68,8 +68,9 @@ export function scriptCall(
     );
   }
   for (const c of counters) {
-    keys.push(`${c.key}:0`, `${c.key}:1`);
-    args.push(c.member, String(c.windowSeconds), counterKind(c));
+    const id = counterId(c);
+    keys.push(c.key, `${id}:0`, `${id}:1`);
+    args.push(memberToken(c.member), String(c.windowSeconds), counterKind(c), c.field ?? "-");
   }
   keys.push(...blockKeys);
   args.push(String(blockKeys.length));
@@ -83,7 +84,7 @@ export function scriptCall(
   } else if (proven || seen || tallies.length > 0) args.push("0");
   if (proven) {
     // the marker, then each counter's proven-members slots
-    keys.push(proven.key, ...counters.flatMap((c) => [`${c.key}:proven:0`, `${c.key}:proven:1`]));
+    keys.push(proven.key, ...counters.flatMap((c) => [`${counterId(c)}:proven:0`, `${counterId(c)}:proven:1`]));
     args.push(...(proven.write ? ["2", String(Math.floor(proven.ttlMs))] : ["1"]));
   } else if (seen || tallies.length > 0) args.push("0");
   if (seen) {
@@ -100,6 +101,35 @@ export function scriptCall(
   }
   return { keys, args };
 }
+
+/**
+ * A member as a counter's record holds it: 12 hex digits (48 bits) of a 53-bit string hash (cyrb53), so a record
+ * stays small whatever the members look like. Members are already hashes of key values (an HMAC with the key
+ * hasher), which no client can steer; two of a counter's members (at most 64 per record) share a token with odds
+ * under 1 in 10^10.
+ */
+export function memberToken(member: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < member.length; i++) {
+    const ch = member.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 & 0xffff).toString(16).padStart(4, "0") + (h1 >>> 0).toString(16).padStart(8, "0");
+}
+
+/** A registry member ("<record> <field>", script.ts) as the counter's own name (counterId). */
+const listedCounterId = (member: string): string => {
+  const at = member.lastIndexOf(" ");
+  if (at < 0) return member;
+  const field = member.slice(at + 1);
+  return counterId({ key: member.slice(0, at), ...(field === "-" ? {} : { field }) });
+};
 
 /** A counter's kind as the script reads it: "0" one account's own, "1" shared, "n<ms>" a cohort of new keys. */
 const counterKind = (c: CounterRequest): string =>
@@ -240,7 +270,7 @@ function adminMethods(redis: ScriptRedis, clockArg: () => string): AdminStore {
       for (let i = 1; i < reply.length; i += 3) {
         const [count, listedUntil] = [Number(reply[i + 1]), Number(reply[i + 2])];
         if (typeof reply[i] === "string" && Number.isFinite(count) && Number.isFinite(listedUntil))
-          out.push({ key: reply[i], count, listedUntil });
+          out.push({ key: listedCounterId(reply[i]), count, listedUntil });
       }
       return out;
     },

@@ -252,7 +252,7 @@ describe("account farms through the gateway, on real Redis", () => {
     expect(member.status).toBe(403);
     // the addresses reached the store hashed: no raw address in any key
     const keys = (await gw.tenant.command("KEYS", "*")) as string[];
-    expect(keys.some((k) => /:@rotating-subnet:[0-9a-f]+:addresses:[01]$/.test(k))).toBe(true);
+    expect(keys.some((k) => /:@[0-9a-f]+:rotating-subnet:[0-9a-f]{16}:addresses:[01]$/.test(k))).toBe(true);
     expect(keys.some((k) => k.includes("203.0.113") || k.includes("198.51.100"))).toBe(false);
   });
 });
