@@ -70,6 +70,7 @@ const HARD_CASES: SegmentInput[] = [
     networks: [{ kind: "residential", countries: HOME_COUNTRIES }],
     prompts: { kind: "varied", stepByStep: 0.04, pasteShare: 0.25, pasteWords: 300 },
     request: {
+      turns: 0.35,
       models: { "demo-small": 2, "demo-large": 1 },
       maxTokens: [1024, 2048, 4096, 8192],
       stream: 0.4,
@@ -88,7 +89,7 @@ const HARD_CASES: SegmentInput[] = [
     clients: { ...SDKS, "openai-python": 3, "openai-node": 2, "python-httpx": 0.3, "go-http": 0.3 },
     networks: CLOUDS,
     prompts: { kind: "varied", stepByStep: 0.03, pasteShare: 0.5, pasteWords: 400 },
-    request: { models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048, 4096], stream: 0.2 },
+    request: { turns: 0.1, models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048, 4096], stream: 0.2 },
   },
   {
     name: "corporate-nat",
@@ -102,7 +103,7 @@ const HARD_CASES: SegmentInput[] = [
     builds: 3,
     networks: [{ kind: "business", asns: [7018], countries: { US: 1 }, addresses: 1 }],
     prompts: { kind: "varied", stepByStep: 0.05, pasteShare: 0.4, pasteWords: 400 },
-    request: { models: { "demo-small": 1, "demo-large": 1 }, maxTokens: [2048, 4096], stream: 0.3 },
+    request: { turns: 0.5, models: { "demo-small": 1, "demo-large": 1 }, maxTokens: [2048, 4096], stream: 0.3 },
   },
   {
     name: "security-proxy",
@@ -116,7 +117,7 @@ const HARD_CASES: SegmentInput[] = [
     builds: 2,
     networks: [{ kind: "business", asns: [53813], countries: { DE: 1 }, addresses: 2 }],
     prompts: { kind: "varied", stepByStep: 0.05, pasteShare: 0.4, pasteWords: 400 },
-    request: { models: { "demo-small": 1, "demo-large": 1 }, maxTokens: [2048, 4096], stream: 0.3 },
+    request: { turns: 0.5, models: { "demo-small": 1, "demo-large": 1 }, maxTokens: [2048, 4096], stream: 0.3 },
   },
   {
     name: "university",
@@ -129,7 +130,7 @@ const HARD_CASES: SegmentInput[] = [
     clients: { ...SDKS, "browser-chrome": 1, "python-requests": 0.3 },
     networks: [{ kind: "business", asns: [786], countries: { GB: 1 }, subnets: 1, addresses: 8 }],
     prompts: { kind: "varied", stepByStep: 0.15, pasteShare: 0.3, pasteWords: 300 },
-    request: { models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048, 4096], stream: 0.5 },
+    request: { turns: 0.5, models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048, 4096], stream: 0.5 },
   },
   {
     name: "carrier-nat",
@@ -142,7 +143,7 @@ const HARD_CASES: SegmentInput[] = [
     clients: { "browser-chrome": 3, "browser-safari": 2, "anthropic-python": 1, "anthropic-typescript": 1 },
     networks: [{ kind: "mobile", countries: { US: 3, IN: 3, BR: 2, ID: 2, NG: 1, PH: 1, MX: 1, TR: 1 } }],
     prompts: { kind: "varied", stepByStep: 0.03, pasteShare: 0.1, pasteWords: 150 },
-    request: { models: { "demo-small": 3, "demo-large": 1 }, maxTokens: [1024, 2048], stream: 0.9 },
+    request: { turns: 0.6, models: { "demo-small": 3, "demo-large": 1 }, maxTokens: [1024, 2048], stream: 0.9 },
   },
   {
     name: "byok-platform",
@@ -157,6 +158,7 @@ const HARD_CASES: SegmentInput[] = [
     networks: [{ kind: "hosting", asns: [16509], countries: { US: 1 }, subnets: 1, addresses: 4, rotate: "address" }],
     prompts: { kind: "varied", stepByStep: 0.05, pasteShare: 0.8, pasteWords: 1500 },
     request: {
+      turns: 0.8,
       models: { "demo-large": 1 },
       maxTokens: [8192, 16384],
       stream: 1,
@@ -176,6 +178,7 @@ const HARD_CASES: SegmentInput[] = [
     networks: CLOUDS,
     prompts: { kind: "varied", stepByStep: 0.05, pasteShare: 0.5, pasteWords: 600 },
     request: {
+      turns: 0.7,
       models: { "demo-small": 1, "demo-large": 2 },
       maxTokens: [4096, 8192],
       stream: 0.5,
@@ -196,7 +199,7 @@ const HARD_CASES: SegmentInput[] = [
     clients: { "anthropic-python": 2, "openai-python": 1 },
     networks: [{ kind: "hosting", asns: [16509, 396982], countries: { US: 1 }, subnets: 4 }],
     prompts: { kind: "varied", stepByStep: 0, pasteShare: 0.95, pasteWords: 800 },
-    request: { models: { "demo-small": 1 }, maxTokens: [1024, 2048], stream: 0 },
+    request: { turns: 0, models: { "demo-small": 1 }, maxTokens: [1024, 2048], stream: 0 },
   },
   {
     name: "serverless",
@@ -209,7 +212,7 @@ const HARD_CASES: SegmentInput[] = [
     clients: { "anthropic-python": 2, "anthropic-typescript": 2, "openai-python": 1, "openai-node": 1 },
     networks: [{ kind: "hosting", asns: [16509], countries: { US: 1 }, subnets: 32, rotate: "address" }],
     prompts: { kind: "varied", stepByStep: 0.03, pasteShare: 0.5, pasteWords: 300 },
-    request: { models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048], stream: 0.1 },
+    request: { turns: 0.2, models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048], stream: 0.1 },
   },
   {
     name: "vpn-users",
@@ -232,7 +235,7 @@ const HARD_CASES: SegmentInput[] = [
       },
     ],
     prompts: { kind: "varied", stepByStep: 0.04, pasteShare: 0.2, pasteWords: 300 },
-    request: { models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048, 4096], stream: 0.5 },
+    request: { turns: 0.4, models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048, 4096], stream: 0.5 },
   },
   {
     name: "travellers",
@@ -250,7 +253,7 @@ const HARD_CASES: SegmentInput[] = [
       { kind: "mobile", weight: 0.5, countries: { JP: 1, ES: 1, IT: 1, BR: 1, IN: 1 } },
     ],
     prompts: { kind: "varied", stepByStep: 0.04, pasteShare: 0.2, pasteWords: 200 },
-    request: { models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048], stream: 0.6 },
+    request: { turns: 0.4, models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048], stream: 0.6 },
   },
   {
     name: "browser-apps",
@@ -266,7 +269,7 @@ const HARD_CASES: SegmentInput[] = [
       { kind: "mobile", weight: 1, countries: { US: 3, IN: 2, BR: 2, ID: 1 } },
     ],
     prompts: { kind: "varied", stepByStep: 0.03, pasteShare: 0.1, pasteWords: 150 },
-    request: { models: { "demo-small": 3, "demo-large": 1 }, maxTokens: [1024, 2048], stream: 0.9 },
+    request: { turns: 0.7, models: { "demo-small": 3, "demo-large": 1 }, maxTokens: [1024, 2048], stream: 0.9 },
   },
   {
     name: "launch-wave",
@@ -283,7 +286,7 @@ const HARD_CASES: SegmentInput[] = [
       { kind: "hosting", weight: 1, asns: [16509, 396982, 14061], countries: { US: 2, DE: 1 }, subnets: 16 },
     ],
     prompts: { kind: "varied", stepByStep: 0.08, pasteShare: 0.2, pasteWords: 200 },
-    request: { models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048, 4096], stream: 0.5 },
+    request: { turns: 0.3, models: { "demo-small": 2, "demo-large": 1 }, maxTokens: [1024, 2048, 4096], stream: 0.5 },
   },
 ];
 

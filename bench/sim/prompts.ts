@@ -331,6 +331,23 @@ function filler(r: Random, words: number): string {
   return text;
 }
 
+/**
+ * The earlier turns of a conversation a request continues: `exchanges` pairs of a user turn (the person's own
+ * words, no pasted material) and the assistant's answer (prose of 40 to 200 words).
+ */
+export function earlierTurns(
+  r: Random,
+  profile: PromptProfile,
+  exchanges: number,
+): Array<{ role: "user" | "assistant"; content: string }> {
+  const turns: Array<{ role: "user" | "assistant"; content: string }> = [];
+  for (let i = 0; i < exchanges; i++) {
+    turns.push({ role: "user", content: variedPrompt(r, profile, { stepByStep: 0, pasteShare: 0, pasteWords: 1 }) });
+    turns.push({ role: "assistant", content: filler(r, 40 + r.int(161)) });
+  }
+  return turns;
+}
+
 /** A prompt as a real user writes one. `pasteWords`: median words of pasted material, when any is pasted. */
 export function variedPrompt(
   r: Random,

@@ -12,6 +12,7 @@ import {
   Problems,
   at,
   readArray,
+  readBoolean,
   readEnum,
   readNumber,
   readObject,
@@ -68,6 +69,13 @@ export interface RequestSpec {
   /** Share of requests with an extended-thinking budget, and the budget (tokens); such requests raise `max_tokens` above the budget, as the API requires. */
   thinkingShare: number;
   thinkingBudget: number;
+  /**
+   * Share of requests that continue a conversation: one to four earlier exchanges (user and assistant turns)
+   * before the new prompt. 0: every request is a first message. A shipped population's own share applies only in
+   * a scenario that asks for it (`"conversations": true` beside the population), so older scenarios send the
+   * traffic they always sent.
+   */
+  turns: number;
 }
 
 export interface Segment {
@@ -351,7 +359,8 @@ function readSegment(
   };
 
   const rq =
-    readSection(o, "request", path, p, ["models", "maxTokens", "stream", "thinkingShare", "thinkingBudget"]) ?? {};
+    readSection(o, "request", path, p, ["models", "maxTokens", "stream", "thinkingShare", "thinkingBudget", "turns"]) ??
+    {};
   const rqPath = at(path, "request");
   const maxTokens = readArray(
     rq,
@@ -373,6 +382,7 @@ function readSegment(
     stream: readShare(rq, "stream", rqPath, p, 0.3),
     thinkingShare: readShare(rq, "thinkingShare", rqPath, p, 0),
     thinkingBudget: readNumber(rq, "thinkingBudget", rqPath, p, { integer: true, min: 1024, max: 128_000 }) ?? 8192,
+    turns: readShare(rq, "turns", rqPath, p, 0),
   };
   const h = readSection(o, "history", path, p, ["share", "requests", "period"]);
   const hPath = at(path, "history");
@@ -429,14 +439,17 @@ export const historyAccounts = (s: Segment): number => (s.history ? Math.floor(s
 /**
  * A shipped population (bench/sim/populations.ts) in the `legitimate` list:
  * `{ "population": "hard-cases", "rateScale": 0.25 }` stands for its
- * segments, every account's rate multiplied by `rateScale` (default 1).
+ * segments, every account's rate multiplied by `rateScale` (default 1). With
+ * `"conversations": true` its segments continue conversations as often as
+ * each says (`request.turns`); without, every request is a first message, as
+ * in the scenarios written before conversations were simulated.
  */
 function expandPopulations(raw: unknown, p: Problems): unknown {
   if (!Array.isArray(raw)) return raw;
   return raw.flatMap((item, i) => {
     if (typeof item !== "object" || item === null || !("population" in item)) return [item];
     const path = at("legitimate", i);
-    const o = readObject(item, path, p, ["population", "rateScale"]);
+    const o = readObject(item, path, p, ["population", "rateScale", "conversations"]);
     const name = o?.population;
     const population = typeof name === "string" ? POPULATIONS[name] : undefined;
     if (!population) {
@@ -444,8 +457,9 @@ function expandPopulations(raw: unknown, p: Problems): unknown {
       return [];
     }
     const scale = (o && readNumber(o, "rateScale", path, p, { min: Number.MIN_VALUE, max: 100 })) ?? 1;
+    const conversations = (o && readBoolean(o, "conversations", path, p)) ?? false;
     return population.segments.map((segment) => {
-      const copy = { ...segment };
+      const copy = conversations ? { ...segment } : { ...segment, request: { ...(segment.request as object), turns: 0 } };
       rateScales.set(copy, scale);
       return copy;
     });

@@ -25,6 +25,7 @@ import {
   type TemplateSet,
   drawProfile,
   drawTemplates,
+  earlierTurns,
   templatePrompt,
   variedPrompt,
 } from "./prompts.ts";
@@ -382,6 +383,10 @@ export class SegmentTraffic {
           pasteShare: segment.prompts.pasteShare,
           pasteWords: segment.prompts.pasteWords,
         });
+    // a conversation's earlier exchanges (drawn only where the segment has any, so older scenarios send what they did)
+    const earlier =
+      segment.request.turns > 0 && r.chance(segment.request.turns) ? earlierTurns(r, account.profile, 1 + r.int(4)) : [];
+    const messages = [...earlier, { role: "user", content: prompt }];
     const model = r.weighted(segment.request.models);
     const stream = r.chance(segment.request.stream);
     const thinking = r.chance(segment.request.thinkingShare);
@@ -392,13 +397,13 @@ export class SegmentTraffic {
       ? {
           model,
           max_tokens: maxTokens,
-          messages: [{ role: "user", content: prompt }],
+          messages,
           ...(stream ? { stream: true } : {}),
           ...(thinking ? { thinking: { type: "enabled", budget_tokens: segment.request.thinkingBudget } } : {}),
         }
       : {
           model,
-          messages: [{ role: "user", content: prompt }],
+          messages,
           max_completion_tokens: maxTokens,
           ...(stream ? { stream: true, ...(r.chance(0.5) ? { stream_options: { include_usage: true } } : {}) } : {}),
           ...(thinking ? { reasoning_effort: "high" } : {}),

@@ -13,6 +13,8 @@ import underThresholdA from "../../bench/scenarios/under-threshold-a.json";
 import underThresholdB from "../../bench/scenarios/under-threshold-b.json";
 import vpnTaintA from "../../bench/scenarios/vpn-taint-a.json";
 import vpnTaintB from "../../bench/scenarios/vpn-taint-b.json";
+import steadyHarvestA from "../../bench/scenarios/steady-harvest-a.json";
+import steadyHarvestB from "../../bench/scenarios/steady-harvest-b.json";
 import { runSimulation } from "../../bench/sim/engine.ts";
 import { POPULATIONS } from "../../bench/sim/populations.ts";
 import { createRandom } from "../../bench/sim/random.ts";
@@ -31,6 +33,8 @@ const FILES: Record<string, unknown> = {
   "vpn-taint-b.json": vpnTaintB,
   "sdk-copy-a.json": sdkCopyA,
   "sdk-copy-b.json": sdkCopyB,
+  "steady-harvest-a.json": steadyHarvestA,
+  "steady-harvest-b.json": steadyHarvestB,
 };
 
 function parsed(raw: unknown): Scenario {
@@ -75,6 +79,7 @@ describe("the train/test split", () => {
       "sanctioned-vpn",
       "sdk-copy",
       "slow-and-low",
+      "steady-harvest",
       "under-threshold",
     ]);
     const groups = new Set(POPULATIONS["hard-cases"]!.segments.map((s) => s.group));
@@ -102,6 +107,34 @@ describe("scenario features", () => {
     expect(bad.ok ? [] : bad.problems).toContain(
       "legitimate[0].population: must name a shipped population (hard-cases)",
     );
+  });
+
+  it("continues conversations as often as a segment says, and a population only when the scenario asks", async () => {
+    const earlierAssistantTurns = async (request: Request) => {
+      const { messages } = (await request.json()) as { messages: Array<{ role: string }> };
+      expect(messages.at(-1)!.role).toBe("user");
+      return messages.filter((m) => m.role === "assistant").length;
+    };
+    const talker = traffic({
+      name: "chat",
+      accounts: 20,
+      rate: "1 per minute",
+      clients: { "anthropic-python": 1, "openai-python": 1 },
+      networks: [{ kind: "residential", countries: { US: 1 } }],
+      request: { turns: 0.5 },
+    });
+    const counts: number[] = [];
+    for (let i = 0; i < 400; i++) counts.push(await earlierAssistantTurns(talker.take().request));
+    const continued = counts.filter((n) => n > 0);
+    expect(continued.length / counts.length).toBeGreaterThan(0.4);
+    expect(continued.length / counts.length).toBeLessThan(0.6);
+    expect(Math.max(...continued)).toBeLessThanOrEqual(4);
+    // a shipped population's own shares apply only with "conversations": true
+    const agents = (conversations: boolean) =>
+      parsed(smallScenario({ legitimate: [{ population: "hard-cases", conversations }] })).segments.find(
+        (x) => x.name === "cloud-agents",
+      )!.request.turns;
+    expect([agents(true), agents(false)]).toEqual([0.7, 0]);
   });
 
   it("keeps a roaming account at its home address at home, and on another network for a whole session away", () => {
