@@ -38,28 +38,10 @@ const DEGRADE = { thinking: "off", maxTokens: 1024 } as const;
 /** The clusters by client build × network and by prompt template (flagged in the recommended configuration). */
 const SHARED = new Set(["shared-fingerprint", "shared-template"]);
 
-/** An account's habits (docs/fingerprints-and-clusters.md), as the `habits` variant adds them to the model calls. */
-const HABITS = [
-  { name: "one-shot", of: "single-shot", share: 0.95, minRequests: 10, halfLife: "1d" },
-  { name: "reasoning", of: "reasoning", share: 0.6, minRequests: 10, halfLife: "1d" },
-] as const;
-
 export const SHIPPED_CONFIGS: Readonly<Record<string, { description: string; config: ConfigInput }>> = {
   recommended: {
     description: "every check the gateway has, at the settings docs/configuration.md recommends",
     config: RECOMMENDED_CONFIG,
-  },
-  habits: {
-    description:
-      "recommended, with an account's habits as evidence on the model calls: a key whose requests over the last day are nearly all single-shot (0.4), or mostly ask for reasoning (0.6)",
-    config: variant("habits", (r) => ({
-      ...r,
-      habits: HABITS.map((h) => ({ ...h })),
-      risk: {
-        ...r.risk!,
-        weights: { ...r.risk!.weights, "account.single_shot_share": 0.4, "account.reasoning_share": 0.6 },
-      },
-    })),
   },
   "accounts-only": {
     description:

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/limits/memory-store.ts";
 import { addToTally } from "../../src/limits/tally.ts";
 import type { BucketRequest, TallyRequest } from "../../src/limits/types.ts";
-import { STORES, type StoreUnderTest, keysWithTtl } from "./helpers.ts";
+import { STORES, type StoreUnderTest, keysWithTtl, virtualClock } from "./helpers.ts";
 
 const HOUR = 3_600_000;
 const tally = (hit: boolean, key = "dg:messages:key:a"): TallyRequest => ({
@@ -95,7 +95,7 @@ describe.each(STORES)("tallies on the $name store", ({ make }) => {
 
 describe("tallies in memory", () => {
   it("a flood of fresh keys stays within maxEntries", async () => {
-    const store = createMemoryStore({ maxEntries: 100 });
+    const store = createMemoryStore({ maxEntries: 100, now: virtualClock().now });
     for (let i = 0; i < 1000; i++)
       await store.take([], [], [], undefined, undefined, [], [tally(true, `dg:m:key:${i}`)]);
     expect(store.ttls().size).toBeLessThanOrEqual(100);
