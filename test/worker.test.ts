@@ -6,6 +6,9 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import worker, { buildFromEnv, type WorkerEnv } from "../src/worker.ts";
 import workerWithAdmin from "../src/worker-with-admin.ts";
+import { loadConfig } from "../src/config/parse.ts";
+import { RECOMMENDED_CONFIG } from "../src/config/recommended.ts";
+import { matchRoute } from "../src/config/routes.ts";
 
 const goodEnv = (): WorkerEnv => ({
   ORIGIN_URL: inject("originUrl"),
@@ -169,7 +172,7 @@ describe("configuration from bindings", () => {
     expect(fromCN.status).toBe(451);
   });
 
-  it("the recommended configuration serves the Responses API with the model calls' policy, on a budget of its own", async () => {
+  it("the recommended configuration serves the Responses API on the chat route: its policy and its budget", async () => {
     const env = { ...goodEnv(), GATEWAY_CONFIG: "recommended" };
     const fetchFrom =
       (country: string, asn: number) =>
@@ -194,8 +197,11 @@ describe("configuration from bindings", () => {
       .create({ model: "demo-small", input: "Say hi", max_output_tokens: 16 })
       .withResponse();
     expect(data.object).toBe("response");
-    // its own per-key budget (not the chat route's), and the model calls' risk model
     expect(response.headers.get("ratelimit")).toMatch(/"key-rpm";r=59/);
+    // one route, so one per-key budget, for both OpenAI model calls: a key cannot double its rate by alternating
+    const recommended = loadConfig(RECOMMENDED_CONFIG);
+    const routeOf = (path: string) => matchRoute(recommended, "POST", path)?.name;
+    expect([routeOf("/v1/responses"), routeOf("/v1/chat/completions")]).toEqual(["chat", "chat"]);
     // the countries of concern are refused, in OpenAI's error shape
     const fromCN = new OpenAI({
       apiKey: "sk-responses",

@@ -13,7 +13,7 @@ import type { ClusterInput, ConfigInput, RouteInput } from "../../src/config/inp
 import { RECOMMENDED_CONFIG } from "../../src/config/recommended.ts";
 
 /** The recommended configuration's routes of model calls (the simulator sends Messages and Chat Completions calls); token counts, stored responses and the model list are not. */
-const MODEL_CALLS = new Set(["messages", "chat", "responses"]);
+const MODEL_CALLS = new Set(["messages", "chat"]);
 
 /**
  * The recommended configuration with each route of model calls changed by `route` and the top level by `top`,
