@@ -12,32 +12,10 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { bundleForWorkerd, root } from "../scripts/bundle.ts";
+import { root } from "../scripts/bundle.ts";
 import { parseDuration } from "./sim/duration.ts";
-
-/** What this script uses of the simulator (bundled, as bench/gateway.ts loads it). */
-interface Segment {
-  name: string;
-  group: string;
-  legitimate: boolean;
-}
-interface SimBundle {
-  parseScenario(
-    raw: unknown,
-  ):
-    | { ok: true; scenario: { segments: Segment[]; durationMs: number; botManagement: boolean } }
-    | { ok: false; problems: string[] };
-  SegmentTraffic: new (
-    segment: Segment,
-    random: unknown,
-    botManagement: boolean,
-  ) => { nextMs: number; take(): { request: Request; timeMs: number } };
-  createRandom(seed: number | string): { forked(name: string): unknown };
-}
-const bundle = await bundleForWorkerd("simulator", { entry: "bench/sim/worker.ts" });
-const { parseScenario, SegmentTraffic, createRandom } = (await import(pathToFileURL(bundle.path).href)) as SimBundle;
+import { scenarioTraffic, subnetOf } from "./sim-traffic.ts";
 
 const { values } = parseArgs({
   options: {
@@ -59,8 +37,7 @@ if (!runs) throw new Error(`no split ${values.split}`);
 const SHARES = [0.6, 0.7, 0.8, 0.9];
 const MINIMUMS = [20, 50, 100];
 const DIMENSIONS = {
-  subnet: (ip: string) =>
-    ip.includes(":") ? ip.split(":").slice(0, 3).join(":") : ip.split(".").slice(0, 3).join("."),
+  subnet: (ip: string) => subnetOf(ip),
   asn: (_ip: string, asn: number) => String(asn),
   "build-asn": (_ip: string, asn: number, build: string) => `${build}|${asn}`,
 } as const;
@@ -68,23 +45,10 @@ const DIMENSIONS = {
 type Row = { requests: number; over: Map<string, number> };
 const tables = new Map<string, Map<string, Row>>(Object.keys(DIMENSIONS).map((d) => [d, new Map()]));
 for (const run of runs) {
-  const parsed = parseScenario(JSON.parse(readFileSync(join(root, "bench/scenarios", run.scenario), "utf8")));
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  const scenario = parsed.scenario;
   for (const seed of run.seeds) {
-    const random = createRandom(seed);
-    const traffic = scenario.segments.map(
-      (s) => new SegmentTraffic(s, random.forked(`segment:${s.name}`), scenario.botManagement),
-    );
     const lastSeen = new Map<string, Map<string, number>>();
     const churn = new Map<string, { hits: number; requests: number; atMs: number }>();
-    for (;;) {
-      let next = -1;
-      for (let i = 0; i < traffic.length; i++)
-        if (traffic[i]!.nextMs < (next < 0 ? Infinity : traffic[next]!.nextMs)) next = i;
-      if (next < 0 || traffic[next]!.nextMs >= scenario.durationMs) break;
-      const { request, timeMs } = traffic[next]!.take();
-      const segment = scenario.segments[next]!;
+    for (const { segment, request, timeMs } of scenarioTraffic(run.scenario, seed)) {
       const group = segment.legitimate ? segment.group : `${segment.group}*`;
       const key = request.headers.get("x-api-key") ?? request.headers.get("authorization") ?? "";
       const ip = request.headers.get("cf-connecting-ip") ?? "";

@@ -459,7 +459,9 @@ function expandPopulations(raw: unknown, p: Problems): unknown {
     const scale = (o && readNumber(o, "rateScale", path, p, { min: Number.MIN_VALUE, max: 100 })) ?? 1;
     const conversations = (o && readBoolean(o, "conversations", path, p)) ?? false;
     return population.segments.map((segment) => {
-      const copy = conversations ? { ...segment } : { ...segment, request: { ...(segment.request as object), turns: 0 } };
+      const copy = conversations
+        ? { ...segment }
+        : { ...segment, request: { ...(segment.request as object), turns: 0 } };
       rateScales.set(copy, scale);
       return copy;
     });

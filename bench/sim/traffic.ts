@@ -385,7 +385,9 @@ export class SegmentTraffic {
         });
     // a conversation's earlier exchanges (drawn only where the segment has any, so older scenarios send what they did)
     const earlier =
-      segment.request.turns > 0 && r.chance(segment.request.turns) ? earlierTurns(r, account.profile, 1 + r.int(4)) : [];
+      segment.request.turns > 0 && r.chance(segment.request.turns)
+        ? earlierTurns(r, account.profile, 1 + r.int(4))
+        : [];
     const messages = [...earlier, { role: "user", content: prompt }];
     const model = r.weighted(segment.request.models);
     const stream = r.chance(segment.request.stream);

@@ -5,33 +5,8 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
 import { CLIENTS } from "../checks/clients.ts";
-import { createMemoryStore } from "../../src/limits/memory-store.ts";
-import { createUpstashStore } from "../../src/limits/upstash-store.ts";
-import { keysWithTtl, newTenant, virtualClock } from "../limits/helpers.ts";
+import { CLOCKED_STORES } from "../limits/helpers.ts";
 import { harness, json } from "./harness.ts";
-
-const STORES = [
-  {
-    name: "memory",
-    make: async () => {
-      const clock = virtualClock();
-      const store = createMemoryStore({ now: clock.now });
-      return { store, clock, ttls: async () => store.ttls() };
-    },
-  },
-  {
-    name: "upstash",
-    make: async () => {
-      const tenant = await newTenant();
-      const clock = virtualClock();
-      return {
-        store: createUpstashStore(tenant.redis, { clock: "worker", now: clock.now }),
-        clock,
-        ttls: () => keysWithTtl(tenant),
-      };
-    },
-  },
-];
 
 const HOUR = 3_600_000;
 const config: ConfigInput = {
@@ -72,7 +47,7 @@ const conversation = {
 };
 type Echo = { headers: Record<string, string> };
 
-describe.each(STORES)("habits on the $name store", ({ make }) => {
+describe.each(CLOCKED_STORES)("habits on the $name store", ({ make }) => {
   it("flags a key that asks one-shot reasoning questions over and over, not one that converses", async () => {
     const { store, clock, ttls } = await make();
     const gw = harness(config, { store });

@@ -6,34 +6,8 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
 import { CLIENTS } from "../checks/clients.ts";
-import { createMemoryStore } from "../../src/limits/memory-store.ts";
-import { createUpstashStore } from "../../src/limits/upstash-store.ts";
-import { keysWithTtl, newTenant, virtualClock } from "../limits/helpers.ts";
+import { CLOCKED_STORES } from "../limits/helpers.ts";
 import { harness, json } from "./harness.ts";
-
-/** The two stores on a virtual clock (a key's age is the store's clock): memory, and real Redis with the worker clock. */
-const STORES = [
-  {
-    name: "memory",
-    make: async () => {
-      const clock = virtualClock();
-      const store = createMemoryStore({ now: clock.now });
-      return { store, clock, ttls: async () => store.ttls() };
-    },
-  },
-  {
-    name: "upstash",
-    make: async () => {
-      const tenant = await newTenant();
-      const clock = virtualClock();
-      return {
-        store: createUpstashStore(tenant.redis, { clock: "worker", now: clock.now }),
-        clock,
-        ttls: () => keysWithTtl(tenant),
-      };
-    },
-  },
-];
 
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "Hi" }] };
 const config: ConfigInput = {
@@ -72,7 +46,7 @@ const send = (key: string, ip: string, path = "/__demo/echo/v1/messages") => ({
 });
 type Echo = { headers: Record<string, string> };
 
-describe.each(STORES)("graded risk on the $name store", ({ make }) => {
+describe.each(CLOCKED_STORES)("graded risk on the $name store", ({ make }) => {
   it("a new key alone goes on; a cohort of new keys rotating through a subnet reaches the top tier", async () => {
     const { store, clock, ttls } = await make();
     const gw = harness(config, { store });

@@ -177,3 +177,30 @@ export function counting(store: LimitStore): LimitStore & { takes: number; adjus
   };
   return counted;
 }
+
+/**
+ * The two stores on a virtual clock, for gateway tests whose store keys live in time (ages, tallies): memory, and
+ * real Redis through the bridge with the worker clock; `ttls` lists every key's remaining life.
+ */
+export const CLOCKED_STORES = [
+  {
+    name: "memory",
+    make: async () => {
+      const clock = virtualClock();
+      const store = createMemoryStore({ now: clock.now });
+      return { store, clock, ttls: async () => store.ttls() };
+    },
+  },
+  {
+    name: "upstash",
+    make: async () => {
+      const tenant = await newTenant();
+      const clock = virtualClock();
+      return {
+        store: createUpstashStore(tenant.redis, { clock: "worker", now: clock.now }),
+        clock,
+        ttls: () => keysWithTtl(tenant),
+      };
+    },
+  },
+];
