@@ -17,7 +17,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build, transform } from "esbuild";
-import { root } from "./bundle.ts";
+import { WORKERD_BUILD, root } from "./bundle.ts";
 
 /** Parts of the bundle, by input path (first match wins). */
 const PARTS: Array<[string, RegExp]> = [
@@ -45,12 +45,7 @@ async function measure(entry: Entry, { minify, keepNames }: Minify) {
       ? { entryPoints: [entry.file] }
       : { stdin: { contents: entry.source, resolveDir: root, loader: "ts" as const, sourcefile: "entry.ts" } }),
     absWorkingDir: root,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "import"],
+    ...WORKERD_BUILD,
     minify,
     keepNames,
     metafile: true,
@@ -111,12 +106,7 @@ async function marginalGzip(file: string, { minify, keepNames }: Minify): Promis
   const result = await build({
     entryPoints: [file],
     absWorkingDir: root,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "import"],
+    ...WORKERD_BUILD,
     minifyIdentifiers: minify,
     minifySyntax: minify,
     keepNames,

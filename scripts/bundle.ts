@@ -11,6 +11,16 @@ import { build } from "esbuild";
 export const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** `entry`: a file under the repository; or `source`: module text resolved from the repository's root. */
+/** esbuild's options for workerd, as wrangler bundles a Worker: ES modules, the `workerd` export conditions. */
+export const WORKERD_BUILD = {
+  bundle: true,
+  format: "esm" as const,
+  platform: "neutral" as const,
+  target: "es2022",
+  mainFields: ["module", "main"],
+  conditions: ["workerd", "worker", "import"],
+};
+
 export async function bundleForWorkerd(
   name: string,
   input: ({ entry: string } | { source: string }) & { sourcemap?: boolean },
@@ -19,12 +29,7 @@ export async function bundleForWorkerd(
     ...("entry" in input
       ? { entryPoints: [join(root, input.entry)] }
       : { stdin: { contents: input.source, resolveDir: root, loader: "ts" as const, sourcefile: `${name}.ts` } }),
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "import"],
+    ...WORKERD_BUILD,
     write: false,
     logLevel: "error",
     ...(input.sourcemap ? { sourcemap: "external" as const, sourcesContent: false, outfile: `${name}.mjs` } : {}),
