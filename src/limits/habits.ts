@@ -63,13 +63,6 @@ export function isSingleShot(json: unknown): boolean | null {
   );
 }
 
-/** This request's hit for a rule (null: not tallied), from the body and the findings of the route's checks. */
-export function habitHit(kind: HabitKind, facts: RequestFacts, findings: readonly Finding[]): boolean | null {
-  const singleShot = isSingleShot(facts.body?.json);
-  if (singleShot === null) return null;
-  return kind === "single-shot" ? singleShot : findings.some((f) => REASONING_CODES.has(f.reason.code));
-}
-
 /** A rule and this request's hit. */
 export interface HabitTake {
   rule: HabitRule;
@@ -82,10 +75,12 @@ export function habitTakes(
   facts: RequestFacts,
   findings: readonly Finding[],
 ): HabitTake[] {
-  return rules.flatMap((rule) => {
-    const hit = habitHit(rule.of, facts, findings);
-    return hit === null ? [] : [{ rule, hit }];
-  });
+  if (rules.length === 0) return [];
+  // the body is read once for every rule; a request that is not a model call is tallied by none
+  const singleShot = isSingleShot(facts.body?.json);
+  if (singleShot === null) return [];
+  const reasoning = findings.some((f) => REASONING_CODES.has(f.reason.code));
+  return rules.map((rule) => ({ rule, hit: rule.of === "single-shot" ? singleShot : reasoning }));
 }
 
 export interface PlannedHabit {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
 import { CLIENTS } from "../checks/clients.ts";
-import { CLOCKED_STORES } from "../limits/helpers.ts";
+import { CLOCKED_STORES, expectTtlsAndNoRawKeys } from "../limits/helpers.ts";
 import { harness, json } from "./harness.ts";
 
 const HOUR = 3_600_000;
@@ -86,9 +86,6 @@ describe.each(CLOCKED_STORES)("habits on the $name store", ({ make }) => {
     const keys = await ttls();
     const route = [...keys].filter(([k]) => k.includes(":messages:"));
     expect(route.length).toBe(2);
-    for (const [k, ttl] of keys) {
-      expect(ttl, k).toBeGreaterThan(0);
-      expect(k).not.toContain("sk-");
-    }
+    expectTtlsAndNoRawKeys(keys);
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/input.ts";
 import { CLIENTS } from "../checks/clients.ts";
-import { CLOCKED_STORES } from "../limits/helpers.ts";
+import { CLOCKED_STORES, expectTtlsAndNoRawKeys } from "../limits/helpers.ts";
 import { harness, json } from "./harness.ts";
 
 const message = { model: "demo-small", max_tokens: 16, messages: [{ role: "user", content: "Hi" }] };
@@ -102,9 +102,6 @@ describe.each(CLOCKED_STORES)("graded risk on the $name store", ({ make }) => {
     // nine keys' first-seen records and the store's recording epoch
     const seen = [...keys].filter(([k]) => k.includes(":seen:"));
     expect(seen.length).toBe(10);
-    for (const [k, ttl] of keys) {
-      expect(ttl, k).toBeGreaterThan(0);
-      expect(k).not.toContain("sk-");
-    }
+    expectTtlsAndNoRawKeys(keys);
   });
 });

@@ -4,7 +4,7 @@
  * names, and request facts.
  */
 import { Redis } from "@upstash/redis/cloudflare";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { loadConfig } from "../../src/config/parse.ts";
 import type { RouteConfig } from "../../src/config/types.ts";
 import type { RequestFacts } from "../../src/request/facts.ts";
@@ -204,3 +204,11 @@ export const CLOCKED_STORES = [
     },
   },
 ];
+
+/** Every store key has a TTL, and none holds a raw API key (test keys start with `sk-`). */
+export function expectTtlsAndNoRawKeys(keys: ReadonlyMap<string, number>): void {
+  for (const [k, ttl] of keys) {
+    expect(ttl, k).toBeGreaterThan(0);
+    expect(k).not.toContain("sk-");
+  }
+}
